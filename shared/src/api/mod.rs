@@ -1,0 +1,10 @@
+//! Request and response payloads of the HTTP API, one module per feature.
+//!
+//! Every payload the server sends or accepts is declared here once; the server and the
+//! front end both use these types, so neither side can drift from the other.
+
+pub mod error;
+pub mod system;
+
+/// The path prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";

@@ -1,0 +1,8 @@
+//! Types and pure rules that the Consentry server and its WebAssembly front end share.
+//!
+//! This crate does no I/O and builds for `wasm32-unknown-unknown` as well as the host:
+//! request and response payloads live here once (`api`), and so do the rules both sides
+//! must apply identically (form schema and validation in `schema`).
+
+pub mod api;
+pub mod i18n;
