@@ -136,6 +136,9 @@ mod tests {
     #[test]
     fn locale_serialises_as_its_tag() {
         assert_eq!(serde_json::to_string(&Locale::ZhCn).unwrap(), "\"zh-CN\"");
-        assert_eq!(serde_json::from_str::<Locale>("\"en\"").unwrap(), Locale::En);
+        assert_eq!(
+            serde_json::from_str::<Locale>("\"en\"").unwrap(),
+            Locale::En
+        );
     }
 }

@@ -140,7 +140,10 @@ impl ApiError {
 
     /// A `validation_failed` error carrying per-field issues.
     #[must_use]
-    pub fn validation(message: impl Into<String>, fields: BTreeMap<String, Vec<FieldIssue>>) -> Self {
+    pub fn validation(
+        message: impl Into<String>,
+        fields: BTreeMap<String, Vec<FieldIssue>>,
+    ) -> Self {
         Self {
             code: ErrorCode::ValidationFailed,
             message: message.into(),

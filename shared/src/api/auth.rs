@@ -1,0 +1,164 @@
+//! Signing in and out, the current session, and password changes.
+//!
+//! The session lives in an `HttpOnly`, `Secure`, `SameSite=Strict` cookie the browser
+//! cannot read. Every state-changing request must also carry the session's CSRF token in
+//! the [`CSRF_HEADER`] header; the token comes back in [`SessionInfo`].
+
+use serde::{Deserialize, Serialize};
+
+/// The header that carries the CSRF token on every state-changing request.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A user's role. Each role sees and may do different things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Forms, users, settings and keys.
+    Admin,
+    /// Data-protection officer or auditor: audit log, reports, data-subject requests.
+    Auditor,
+    /// Their team's records.
+    Manager,
+    /// Only the customers they collected or were assigned.
+    Staff,
+}
+
+impl Role {
+    /// The JSON and database name of the role.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Auditor => "auditor",
+            Role::Manager => "manager",
+            Role::Staff => "staff",
+        }
+    }
+
+    /// Parses a role from its name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "auditor" => Some(Role::Auditor),
+            "manager" => Some(Role::Manager),
+            "staff" => Some(Role::Staff),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The account's user name.
+    pub username: String,
+    /// The password, sent only over the session's connection and never logged.
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The signed-in user, as the UI needs to know them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    /// Stable user id.
+    pub id: String,
+    /// The name they sign in with.
+    pub username: String,
+    /// The name shown in the UI.
+    pub display_name: String,
+    /// What they may do.
+    pub role: Role,
+    /// True until they replace a generated first-login password.
+    pub must_change_password: bool,
+}
+
+/// `GET /api/v1/auth/session` and the answer to a successful login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Who is signed in.
+    pub user: CurrentUser,
+    /// The token to send in [`CSRF_HEADER`] with every state-changing request.
+    pub csrf_token: String,
+    /// When the session ends unless used, as Unix milliseconds.
+    pub expires_at_ms: i64,
+}
+
+/// `POST /api/v1/auth/password`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password: at least [`MIN_PASSWORD_CHARS`] characters.
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChangePasswordRequest { .. }")
+    }
+}
+
+/// The shortest password the server accepts.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest password the server accepts (hashing cost is bounded).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Checks a proposed new password; `None` when acceptable, else a stable issue code.
+#[must_use]
+pub fn password_problem(password: &str, username: &str) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        Some("password_too_short")
+    } else if chars > MAX_PASSWORD_CHARS {
+        Some("password_too_long")
+    } else if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+        Some("password_contains_username")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in [Role::Admin, Role::Auditor, Role::Manager, Role::Staff] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn debug_never_prints_passwords() {
+        let req = LoginRequest {
+            username: "admin".into(),
+            password: "hunter2-secret".into(),
+        };
+        assert!(!format!("{req:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn password_rules() {
+        assert_eq!(password_problem("short", "a"), Some("password_too_short"));
+        assert_eq!(
+            password_problem("admin-is-my-password", "admin"),
+            Some("password_contains_username")
+        );
+        assert_eq!(
+            password_problem(&"x".repeat(300), "a"),
+            Some("password_too_long")
+        );
+        assert_eq!(password_problem("correct horse battery", "admin"), None);
+    }
+}
