@@ -1,1 +1,153 @@
+//! The Consentry server: an axum application over SQLite or PostgreSQL.
+//!
+//! [`app`] builds the router from an [`AppState`]; [`start`] opens the database, runs
+//! migrations and first-start seeding; [`serve`] runs the router on a listener until
+//! the shutdown future completes. `main.rs` only wires these to the command line.
 
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod state;
+pub mod store;
+pub mod system;
+pub mod web;
+
+use std::{future::Future, time::Duration};
+
+use axum::{
+    extract::{DefaultBodyLimit, Request},
+    http::{header, HeaderValue, StatusCode},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use shared::api::error::{ApiError, ErrorCode};
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::error::api_error_response;
+pub use crate::{
+    auth::{ApiRoutes, RouteSpec},
+    bootstrap::Seeded,
+    config::Config,
+    state::AppState,
+};
+
+/// Every API route, with the permission it declares.
+#[must_use]
+pub fn api_routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .merge(system::routes())
+        .merge(auth::handlers::routes())
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api_routes().into_parts();
+    let api = api
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::load_session,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
+    Router::new()
+        .nest(shared::api::API_PREFIX, api)
+        .route("/healthz", get(system::healthz))
+        .route("/readyz", get(system::readyz))
+        .merge(web::router(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web::headers::security_headers,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The path only: query strings may carry personal data.
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn api_not_found() -> Response {
+    api_error_response(&ApiError::new(ErrorCode::NotFound, "No such API route"))
+}
+
+async fn api_method_not_allowed() -> Response {
+    api_error_response(&ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This API route does not accept that method",
+    ))
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    let mut r = api_error_response(&ApiError::new(
+        ErrorCode::Internal,
+        "Something went wrong on our side; it has been logged",
+    ));
+    *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.into_response()
+}
+
+/// Opens the database, migrates it and seeds a first start; returns the state and
+/// what was seeded (so the caller can show the first admin's password once).
+pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
+    let db = store::Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let seeded = if config.seed {
+        bootstrap::seed(&db).await?
+    } else {
+        Seeded::default()
+    };
+    Ok((AppState::new(db, config), seeded))
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then lets requests in
+/// flight finish (for at most 20 seconds) and closes the database.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let db = state.db.clone();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let mut stop_rx_grace = stop_rx.clone();
+    let result = tokio::select! {
+        r = server => r,
+        () = async move {
+            let _ = stop_rx_grace.wait_for(|stopped| *stopped).await;
+            tokio::time::sleep(Duration::from_secs(20)).await;
+        } => {
+            tracing::warn!("requests still running 20 s after shutdown began; stopping anyway");
+            Ok(())
+        }
+    };
+    db.close().await;
+    result
+}

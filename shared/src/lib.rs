@@ -6,3 +6,5 @@
 
 pub mod api;
 pub mod i18n;
+pub mod mask;
+pub mod schema;

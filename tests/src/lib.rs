@@ -1,1 +1,349 @@
-//! Helpers for the end-to-end suites.
+//! Helpers for the end-to-end suites: a real server on a random port over a fresh
+//! SQLite file or a fresh PostgreSQL database, and signed-in API sessions.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+pub mod browser;
+
+use std::{path::PathBuf, sync::Once};
+
+use consentry_server::Config;
+use reqwest::{header, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo, CSRF_HEADER};
+use sqlx::Connection as _;
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server tests create their databases on.
+#[must_use]
+pub fn postgres_admin_url() -> String {
+    std::env::var("CONSENTRY_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// The built web app (`trunk build` writes it to `dist/` at the workspace root).
+#[must_use]
+pub fn dist_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dist")
+}
+
+/// The password every test admin is given after the forced first-login change.
+pub const ADMIN_PASSWORD: &str = "a long test passphrase 42";
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
+/// A running server with its own database, stopped and cleaned up on drop.
+pub struct TestApp {
+    pub backend: Backend,
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub http: reqwest::Client,
+    /// The generated first-login password of `admin`.
+    pub first_admin_password: String,
+    /// Where the SQLite file (and any generated files) live.
+    pub data_dir: tempfile::TempDir,
+    /// The database URL the server uses.
+    pub database_url: String,
+    pg_database: Option<String>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// Starts a server on `127.0.0.1:0` over a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        init_logs();
+        let data_dir = tempfile::tempdir().unwrap();
+        let (database_url, pg_database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}/consentry.db", data_dir.path().display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let name = format!("consentry_t_{}", uuid::Uuid::new_v4().simple());
+                let admin_url = postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL must be running for the test suite (see README)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                let base = admin_url.rsplit_once('/').unwrap().0;
+                (format!("{base}/{name}"), Some(name))
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut config =
+            Config::for_tests(database_url.clone(), data_dir.path().to_owned(), dist_dir());
+        config.public_url = format!("http://{addr}");
+        config.listen = addr;
+        let (state, seeded) = consentry_server::start(config).await.unwrap();
+        let first_admin_password = seeded
+            .admin
+            .expect("a fresh database seeds an admin")
+            .password;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            consentry_server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        TestApp {
+            backend,
+            address: format!("http://{addr}"),
+            http: reqwest::Client::builder().build().unwrap(),
+            first_admin_password,
+            data_dir,
+            database_url,
+            pg_database,
+            shutdown: Some(tx),
+            server: Some(server),
+        }
+    }
+
+    /// The full URL of an API path such as `/auth/login`.
+    #[must_use]
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    /// A caller with no session.
+    #[must_use]
+    pub fn anonymous(&self) -> Session {
+        Session {
+            http: self.http.clone(),
+            address: self.address.clone(),
+            cookie: None,
+            info: None,
+        }
+    }
+
+    /// Signs in as `username`.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Session, Response> {
+        let response = self
+            .http
+            .post(self.api("/auth/login"))
+            .json(&LoginRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            })
+            .send()
+            .await
+            .unwrap();
+        if !response.status().is_success() {
+            return Err(response);
+        }
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+            .expect("a successful sign-in sets the session cookie");
+        let info: SessionInfo = response.json().await.unwrap();
+        Ok(Session {
+            http: self.http.clone(),
+            address: self.address.clone(),
+            cookie: Some(cookie),
+            info: Some(info),
+        })
+    }
+
+    /// Signs in as the first admin and replaces the generated password with
+    /// [`ADMIN_PASSWORD`], as a real first sign-in must.
+    pub async fn admin(&self) -> Session {
+        let mut session = match self.sign_in("admin", ADMIN_PASSWORD).await {
+            Ok(s) => return s,
+            Err(_) => self
+                .sign_in("admin", &self.first_admin_password)
+                .await
+                .unwrap(),
+        };
+        let response = session
+            .post("/auth/password")
+            .json(&ChangePasswordRequest {
+                current_password: self.first_admin_password.clone(),
+                new_password: ADMIN_PASSWORD.to_owned(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        session.info = Some(response.json().await.unwrap());
+        session
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        if let Some(name) = self.pg_database.take() {
+            // Drop the database from a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A caller of the API: anonymous or signed in (cookie and CSRF token attached).
+#[derive(Clone, Debug)]
+pub struct Session {
+    http: reqwest::Client,
+    address: String,
+    pub cookie: Option<String>,
+    pub info: Option<SessionInfo>,
+}
+
+impl Session {
+    fn with_auth(&self, builder: RequestBuilder, state_changing: bool) -> RequestBuilder {
+        let mut builder = builder;
+        if let Some(cookie) = &self.cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        if state_changing {
+            if let Some(info) = &self.info {
+                builder = builder.header(CSRF_HEADER, &info.csrf_token);
+            }
+        }
+        builder
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.address)
+    }
+
+    #[must_use]
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.with_auth(self.http.get(self.url(path)), false)
+    }
+
+    #[must_use]
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.with_auth(self.http.post(self.url(path)), true)
+    }
+
+    #[must_use]
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.with_auth(self.http.put(self.url(path)), true)
+    }
+
+    #[must_use]
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.with_auth(self.http.delete(self.url(path)), true)
+    }
+
+    /// A request with any method, authenticated like the others.
+    #[must_use]
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        let changing = !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD);
+        self.with_auth(self.http.request(method, self.url(path)), changing)
+    }
+}
+
+/// Reads a JSON body after checking the status, printing the body when it differs.
+pub async fn expect_json<T: DeserializeOwned>(response: Response, status: u16) -> T {
+    let actual = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("body is not the expected JSON ({e}): {text}"))
+}
+
+/// Runs a test body once against SQLite and once against PostgreSQL.
+///
+/// ```ignore
+/// story!(signs_in, |app| { let admin = app.admin().await; ... });
+/// ```
+#[macro_export]
+macro_rules! story {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::TestApp::spawn($crate::Backend::Sqlite).await;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::TestApp::spawn($crate::Backend::Postgres).await;
+                $body
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// Creates an account of `role` directly in the database (as an admin would) and
+    /// signs it in; its password is already its own.
+    pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
+        let db = consentry_server::store::Db::connect(&self.database_url)
+            .await
+            .unwrap();
+        let username = format!(
+            "{}-{}",
+            role.as_str(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        let password = "another long test passphrase";
+        let hash = consentry_server::auth::password::hash(password).unwrap();
+        let id = uuid::Uuid::new_v4().to_string();
+        let created = db
+            .insert_user(&consentry_server::store::users::NewUser {
+                id: &id,
+                username: &username,
+                display_name: &username,
+                role,
+                password_hash: &hash,
+                must_change_password: false,
+            })
+            .await
+            .unwrap();
+        assert!(created);
+        db.close().await;
+        self.sign_in(&username, password)
+            .await
+            .unwrap_or_else(|_| panic!("{username} cannot sign in"))
+    }
+}

@@ -128,6 +128,7 @@ pub fn password_problem(password: &str, username: &str) -> Option<&'static str> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

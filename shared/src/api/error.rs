@@ -170,6 +170,7 @@ impl std::fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,164 @@
+//! A typed client of the Consentry HTTP API: one method per endpoint, one error type.
+//!
+//! Requests go to the page's own origin and carry the session cookie. Every
+//! state-changing request also carries the session's CSRF token in
+//! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
+//! API's error shape, comes back as an [`ApiError`].
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::{de::DeserializeOwned, Serialize};
+use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo, CSRF_HEADER};
+use shared::api::error::{ApiError, ErrorCode};
+use shared::api::system::VersionInfo;
+use shared::api::API_PREFIX;
+use shared::i18n::Locale;
+use web_sys::{RequestCredentials, RequestMode};
+
+use crate::i18n::EN;
+
+/// What every request needs to know: the UI language and, when signed in, the CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    locale: Locale,
+    csrf_token: Option<String>,
+}
+
+impl ApiClient {
+    /// A client that asks for messages in `locale` and sends `csrf_token` when present.
+    #[must_use]
+    pub fn new(locale: Locale, csrf_token: Option<String>) -> Self {
+        Self { locale, csrf_token }
+    }
+
+    /// `GET /api/v1/system/version`.
+    pub async fn version(&self) -> Result<VersionInfo, ApiError> {
+        self.fetch(Method::GET, "/system/version", None::<&()>)
+            .await
+    }
+
+    /// `GET /api/v1/auth/session`: the current session; `unauthenticated` when signed out.
+    pub async fn session(&self) -> Result<SessionInfo, ApiError> {
+        self.fetch(Method::GET, "/auth/session", None::<&()>).await
+    }
+
+    /// `POST /api/v1/auth/login`.
+    pub async fn login(&self, req: &LoginRequest) -> Result<SessionInfo, ApiError> {
+        self.fetch(Method::POST, "/auth/login", Some(req)).await
+    }
+
+    /// `POST /api/v1/auth/logout`.
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        self.send(Method::POST, "/auth/logout", None::<&()>)
+            .await
+            .map(drop)
+    }
+
+    /// `POST /api/v1/auth/password`: returns the session with the flag cleared.
+    pub async fn change_password(
+        &self,
+        req: &ChangePasswordRequest,
+    ) -> Result<SessionInfo, ApiError> {
+        self.fetch(Method::POST, "/auth/password", Some(req)).await
+    }
+
+    /// Sends a request and decodes a JSON answer.
+    async fn fetch<B, T>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let response = self.send(method, path, body).await?;
+        // A 2xx answer that is not the expected shape: a server fault as far as we can tell.
+        response
+            .json::<T>()
+            .await
+            .map_err(|_| local_error(ErrorCode::Internal))
+    }
+
+    /// Sends a request; a non-2xx answer becomes its [`ApiError`].
+    async fn send<B>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Response, ApiError>
+    where
+        B: Serialize + ?Sized,
+    {
+        let state_changing = ![Method::GET, Method::HEAD, Method::OPTIONS].contains(&method);
+        let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}"))
+            .method(method)
+            .mode(RequestMode::SameOrigin)
+            // Same-origin only: the session cookie is sent, and never to another origin.
+            .credentials(RequestCredentials::SameOrigin)
+            .header("Accept", "application/json")
+            .header("Accept-Language", self.locale.tag());
+        if state_changing {
+            if let Some(token) = &self.csrf_token {
+                builder = builder.header(CSRF_HEADER, token);
+            }
+        }
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        }
+        .map_err(|_| local_error(ErrorCode::BadRequest))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|_| local_error(ErrorCode::Unavailable))?;
+        if response.ok() {
+            Ok(response)
+        } else {
+            Err(error_from(&response).await)
+        }
+    }
+}
+
+/// Decodes the API's error body, or makes one up from the status when there is none.
+async fn error_from(response: &Response) -> ApiError {
+    let status = response.status();
+    match response.json::<ApiError>().await {
+        Ok(error) => error,
+        Err(_) => local_error(code_for_status(status)),
+    }
+}
+
+/// An error made up in the browser. Its message is the English text for its code, which
+/// the UI recognises as saying nothing beyond the code and shows translated instead.
+fn local_error(code: ErrorCode) -> ApiError {
+    ApiError::new(code, EN.error(code))
+}
+
+/// The error code that best describes an HTTP status without an API error body.
+#[must_use]
+pub fn code_for_status(status: u16) -> ErrorCode {
+    match status {
+        400 => ErrorCode::BadRequest,
+        401 => ErrorCode::Unauthenticated,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        409 => ErrorCode::Conflict,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::ValidationFailed,
+        429 => ErrorCode::RateLimited,
+        // Proxies answer 502 and 504 when the server is down or restarting.
+        502..=504 => ErrorCode::Unavailable,
+        _ => ErrorCode::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_without_a_body_map_to_codes() {
+        assert_eq!(code_for_status(401), ErrorCode::Unauthenticated);
+        assert_eq!(code_for_status(502), ErrorCode::Unavailable);
+        assert_eq!(code_for_status(500), ErrorCode::Internal);
+        assert_eq!(code_for_status(418), ErrorCode::Internal);
+    }
+}

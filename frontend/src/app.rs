@@ -1,0 +1,38 @@
+//! The app shell: contexts, the router and the page frame.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::{Footer, Header, MustChangeBanner, MAIN_ID};
+use crate::i18n::I18n;
+use crate::pages::account::AccountPage;
+use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFoundPage;
+use crate::session::Session;
+
+/// The whole web app.
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::new();
+    provide_context(i18n);
+    let session = Session::new(i18n);
+    provide_context(session);
+    session.refresh();
+
+    view! {
+        <Router>
+            <Header />
+            <MustChangeBanner />
+            <main id=MAIN_ID class="site-main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/account") view=AccountPage />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,192 @@
+//! Form parts that show API errors: a labelled input with its issues, and a form-level alert.
+//!
+//! A form keeps its last error as `RwSignal<Option<ApiError>>`. Checks made in the browser
+//! before sending produce the same `ApiError` shape as the server, so both kinds of
+//! problem are shown the same way.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use shared::api::error::{ApiError, ErrorCode, FieldIssue};
+
+use crate::i18n::{use_i18n, Texts, EN};
+
+/// A `validation_failed` error for problems found before sending, as `(field, issue code)`
+/// pairs; `None` when there are none.
+#[must_use]
+pub fn local_validation(problems: &[(&str, &str)]) -> Option<ApiError> {
+    if problems.is_empty() {
+        return None;
+    }
+    let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();
+    for (field, code) in problems {
+        fields
+            .entry((*field).to_owned())
+            .or_default()
+            .push(FieldIssue {
+                code: (*code).to_owned(),
+                params: BTreeMap::new(),
+                message: (*code).to_owned(),
+            });
+    }
+    Some(ApiError::validation(
+        EN.error(ErrorCode::ValidationFailed),
+        fields,
+    ))
+}
+
+/// A labelled input whose issues from `error` under the key `field` show beneath it.
+#[component]
+pub fn TextField(
+    /// The input's `id` and `name`.
+    id: &'static str,
+    /// The key of this field in `details.fields` of an API error.
+    field: &'static str,
+    /// The label, from the translation table.
+    label: fn(&Texts) -> &'static str,
+    /// The `autocomplete` token, such as `username` or `new-password`.
+    autocomplete: &'static str,
+    /// The value, bound both ways.
+    value: RwSignal<String>,
+    /// The form's last error.
+    error: RwSignal<Option<ApiError>>,
+    /// The input's `type`.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// A `data-testid` for browser tests.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+    /// Guidance shown under the label.
+    #[prop(optional)]
+    hint: Option<fn(&Texts) -> String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let issues = Memo::new(move |_| {
+        let t = i18n.t();
+        error.with(|e| {
+            e.as_ref()
+                .map(|e| e.field_issues(field).iter().map(|i| t.issue(i)).collect())
+                .unwrap_or_default()
+        })
+    });
+    let invalid = move || issues.with(|i: &Vec<String>| !i.is_empty());
+    let hint_id = format!("{id}-hint");
+    let issues_id = format!("{id}-issues");
+    let described_by = match hint {
+        Some(_) => format!("{hint_id} {issues_id}"),
+        None => issues_id.clone(),
+    };
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=id>{move || label(i18n.t())}</label>
+            {hint.map(|hint| view! { <p id=hint_id class="field-hint">{move || hint(i18n.t())}</p> })}
+            <input
+                id=id
+                name=id
+                type=input_type
+                autocomplete=autocomplete
+                required
+                aria-invalid=move || if invalid() { "true" } else { "false" }
+                aria-describedby=described_by
+                data-testid=testid
+                bind:value=value
+            />
+            <ul id=issues_id class="field-issues" aria-live="polite">
+                {move || {
+                    issues.get().into_iter().map(|msg| view! { <li>{msg}</li> }).collect_view()
+                }}
+            </ul>
+        </div>
+    }
+}
+
+/// The form-level alert: the translated meaning of the error code (or `summary`'s more
+/// specific text), then the server's own message when it says something more.
+#[component]
+pub fn FormAlert(
+    /// The form's last error.
+    error: RwSignal<Option<ApiError>>,
+    /// A text for this form that replaces the generic one for some codes.
+    #[prop(optional)]
+    summary: Option<fn(&Texts, &ApiError) -> Option<&'static str>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        error.get().map(|e| {
+            let t = i18n.t();
+            let title = summary.and_then(|f| f(t, &e)).unwrap_or(t.error(e.code));
+            let detail = says_more(&e, title).then(|| e.message.clone());
+            view! {
+                <div class="alert alert-error" role="alert" data-testid="form-error">
+                    <p class="alert-title">{title}</p>
+                    {detail.map(|d| view! { <p class="alert-detail">{d}</p> })}
+                </div>
+            }
+        })
+    }
+}
+
+/// True when the server's message adds something to `title` and to the generic text.
+/// Field problems are shown at their fields, so their summary adds nothing.
+fn says_more(error: &ApiError, title: &str) -> bool {
+    if error.details.as_ref().is_some_and(|d| !d.is_empty()) {
+        return false;
+    }
+    let trim = |s: &str| s.trim().trim_end_matches(['.', '。']).to_owned();
+    let message = trim(&error.message);
+    !message.is_empty() && message != trim(title) && message != trim(EN.error(error.code))
+}
+
+/// A submit button that shows `pending_label` and is disabled while `pending`.
+#[component]
+pub fn SubmitButton(
+    /// The label, from the translation table.
+    label: fn(&Texts) -> &'static str,
+    /// The label while the form is being sent.
+    pending_label: fn(&Texts) -> &'static str,
+    /// True while the form is being sent.
+    pending: RwSignal<bool>,
+    /// A `data-testid` for browser tests.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button
+            type="submit"
+            class="button button-primary"
+            disabled=move || pending.get()
+            aria-busy=move || if pending.get() { "true" } else { "false" }
+            data-testid=testid
+        >
+            {move || {
+                let t = i18n.t();
+                if pending.get() { pending_label(t) } else { label(t) }
+            }}
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_message_shows_only_when_it_adds_something() {
+        let wrong = ApiError::new(ErrorCode::Unauthenticated, "Wrong user name or password");
+        assert!(!says_more(&wrong, "Wrong user name or password."));
+        assert!(says_more(&wrong, "用户名或密码错误。"));
+        let generic = ApiError::new(ErrorCode::Unavailable, EN.error(ErrorCode::Unavailable));
+        assert!(!says_more(&generic, "暂时无法连接服务，请检查网络后重试。"));
+    }
+
+    #[test]
+    fn local_problems_become_a_validation_error() {
+        assert!(local_validation(&[]).is_none());
+        let error = local_validation(&[("username", "required")]);
+        let error = error
+            .as_ref()
+            .map(|e| (e.code, e.field_issues("username").len()));
+        assert_eq!(error, Some((ErrorCode::ValidationFailed, 1)));
+    }
+}

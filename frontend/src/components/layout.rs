@@ -1,0 +1,175 @@
+//! The frame around every page: header with navigation, language and account controls,
+//! the first-password banner, and the footer.
+
+use leptos::ev::MouseEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::NavigateOptions;
+use wasm_bindgen::JsCast;
+
+use crate::components::lang_switch::LangSwitch;
+use crate::i18n::use_i18n;
+use crate::session::use_session;
+
+/// The id of the `<main>` element, the target of the skip link.
+pub const MAIN_ID: &str = "main";
+
+/// The site header.
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <header class="site-header">
+            <SkipLink />
+            <div class="header-inner">
+                <div class="brand">
+                    <A href="/" exact=true>
+                        {move || i18n.t().product_name}
+                    </A>
+                </div>
+                <nav class="site-nav" aria-label=move || i18n.t().nav_label>
+                    <ul>
+                        <li>
+                            <A href="/" exact=true>
+                                {move || i18n.t().nav_home}
+                            </A>
+                        </li>
+                        <li>
+                            <Show
+                                when=move || session.is_signed_in()
+                                fallback=move || {
+                                    view! { <A href="/login">{move || i18n.t().nav_sign_in}</A> }
+                                }
+                            >
+                                <A href="/account">{move || i18n.t().nav_account}</A>
+                            </Show>
+                        </li>
+                    </ul>
+                </nav>
+                <div class="header-tools">
+                    <LangSwitch />
+                    <SignOut />
+                </div>
+            </div>
+        </header>
+    }
+}
+
+/// A link, visible on keyboard focus, that moves focus to the page's main content.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let i18n = use_i18n();
+    // The router would treat `#main` as a navigation; focus the element directly instead.
+    let on_click = move |ev: MouseEvent| {
+        ev.prevent_default();
+        if let Some(main) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(MAIN_ID))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = main.focus();
+        }
+    };
+    view! {
+        <a class="skip-link" href=format!("#{MAIN_ID}") on:click=on_click>
+            {move || i18n.t().skip_to_content}
+        </a>
+    }
+}
+
+/// The signed-in user's name and the sign-out button.
+#[component]
+fn SignOut() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let pending = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let sign_out = move |_| {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        failed.set(false);
+        let api = session.client();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = api.logout().await;
+            pending.set(false);
+            match result {
+                Ok(()) => {}
+                // The session had already ended: signed out all the same.
+                Err(e) if session.note_error(&e) => {}
+                Err(_) => {
+                    failed.set(true);
+                    return;
+                }
+            }
+            session.signed_out();
+            navigate("/login", NavigateOptions::default());
+        });
+    };
+    view! {
+        <Show when=move || session.is_signed_in()>
+            <div class="user-menu">
+                <span class="user-name">
+                    {move || session.info().map(|i| i.user.display_name).unwrap_or_default()}
+                </span>
+                <button
+                    type="button"
+                    class="button button-secondary button-small"
+                    disabled=move || pending.get()
+                    on:click=sign_out.clone()
+                    data-testid="sign-out"
+                >
+                    {move || {
+                        let t = i18n.t();
+                        if pending.get() { t.signing_out } else { t.sign_out }
+                    }}
+                </button>
+                <Show when=move || failed.get()>
+                    <p class="inline-error" role="alert">
+                        {move || i18n.t().sign_out_failed}
+                    </p>
+                </Show>
+            </div>
+        </Show>
+    }
+}
+
+/// Tells a user who must replace a generated password to do so, on every page but the
+/// one where they can.
+#[component]
+pub fn MustChangeBanner() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let location = use_location();
+    let show = move || session.must_change_password() && location.pathname.get() != "/account";
+    view! {
+        <Show when=show>
+            <div class="banner" role="status">
+                <p>
+                    {move || i18n.t().must_change_banner} " "
+                    <A href="/account">{move || i18n.t().must_change_link}</A>
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+/// The site footer.
+#[component]
+pub fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <div class="footer-inner">
+                <p>{move || i18n.t().footer_text}</p>
+                <p class="footer-meta">{move || i18n.t().footer_license}</p>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,13 @@
+//! The Consentry web app, a Leptos single-page app compiled to WebAssembly.
+//!
+//! `main.rs` only mounts [`App`]; everything else lives here so that it can be tested
+//! in a browser with `wasm-bindgen-test`.
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod session;
+
+pub use app::App;

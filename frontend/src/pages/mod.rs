@@ -1,0 +1,6 @@
+//! One module per route of the app.
+
+pub mod account;
+pub mod home;
+pub mod login;
+pub mod not_found;

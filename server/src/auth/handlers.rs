@@ -1,0 +1,71 @@
+//! HTTP handlers of `/api/v1/auth`: thin wrappers over [`super::service`].
+
+use axum::{
+    extract::State,
+    http::{header, Method, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo};
+
+use super::{
+    service,
+    session::{clearing_cookie, session_cookie},
+    ApiRoutes, Caller, Permission,
+};
+use crate::{error::AppResult, extract::AppJson, state::AppState};
+
+/// The routes of this feature.
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .route(Method::POST, "/auth/login", Permission::Public, login)
+        .route(
+            Method::GET,
+            "/auth/session",
+            Permission::OwnAccount,
+            session,
+        )
+        .route(Method::POST, "/auth/logout", Permission::OwnAccount, logout)
+        .route(
+            Method::POST,
+            "/auth/password",
+            Permission::OwnAccount,
+            change_password,
+        )
+}
+
+#[tracing::instrument(skip_all)]
+async fn login(
+    State(state): State<AppState>,
+    AppJson(req): AppJson<LoginRequest>,
+) -> AppResult<Response> {
+    let (info, token) = service::login(&state, req).await?;
+    let mut response = Json(info).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&token));
+    Ok(response)
+}
+
+async fn session(Caller(caller): Caller) -> Json<SessionInfo> {
+    Json(service::session_info(&caller))
+}
+
+#[tracing::instrument(skip_all)]
+async fn logout(State(state): State<AppState>, Caller(caller): Caller) -> AppResult<Response> {
+    service::logout(&state, &caller).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, clearing_cookie());
+    Ok(response)
+}
+
+#[tracing::instrument(skip_all)]
+async fn change_password(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    AppJson(req): AppJson<ChangePasswordRequest>,
+) -> AppResult<Json<SessionInfo>> {
+    Ok(Json(service::change_password(&state, &caller, req).await?))
+}

@@ -1,0 +1,37 @@
+//! Accounts, sessions, CSRF protection and the permission every route declares.
+
+pub mod handlers;
+pub mod password;
+pub mod permission;
+pub mod service;
+pub mod session;
+
+pub use permission::{ApiRoutes, Caller, Permission, RouteSpec};
+pub use session::Principal;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use rand::RngCore;
+
+/// 256 random bits from the operating system, base64url without padding.
+#[must_use]
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Hex SHA-256 of a token: what the database keeps instead of the token.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+#[must_use]
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,226 @@
+//! Sign-in, sign-out, password changes and the first admin account.
+
+use shared::api::{
+    auth::{
+        password_problem, ChangePasswordRequest, CurrentUser, LoginRequest, Role, SessionInfo,
+        MAX_PASSWORD_CHARS,
+    },
+    error::ErrorCode,
+};
+
+use super::{password, random_token, token_hash, Principal};
+use crate::{
+    error::{AppError, AppResult},
+    state::AppState,
+    store::{now_ms, users::NewUser, Db},
+};
+
+/// Failed sign-ins in a row that lock an account.
+pub const LOCK_AFTER_FAILURES: i64 = 5;
+/// How long a locked account stays locked.
+pub const LOCK_MINUTES: i64 = 15;
+
+fn wrong_credentials() -> AppError {
+    AppError::client(ErrorCode::Unauthenticated, "Wrong user name or password")
+}
+
+/// Checks the credentials and opens a session. Returns the session and its token.
+pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInfo, String)> {
+    let username = req.username.trim().to_owned();
+    if username.is_empty() {
+        return Err(AppError::invalid_field(
+            "username",
+            "required",
+            "Enter your user name",
+        ));
+    }
+    if req.password.is_empty() {
+        return Err(AppError::invalid_field(
+            "password",
+            "required",
+            "Enter your password",
+        ));
+    }
+    if req.password.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(wrong_credentials());
+    }
+    let now = now_ms();
+    let user = state.db.user_by_username(&username).await?;
+    let Some(user) = user else {
+        // Spend the same time as a real check so that names cannot be probed.
+        let _ = password::verify_blocking(req.password, password::decoy_hash().to_owned()).await;
+        return Err(wrong_credentials());
+    };
+    if let Some(until) = user.locked_until_ms.filter(|until| *until > now) {
+        let secs = u64::try_from((until - now) / 1000 + 1).unwrap_or(1);
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+        });
+    }
+    let ok = password::verify_blocking(req.password, user.password_hash.clone()).await;
+    if !ok || user.disabled {
+        if !user.disabled {
+            let lock_until = now + LOCK_MINUTES * 60_000;
+            let failures = state
+                .db
+                .record_failed_login(&user.id, LOCK_AFTER_FAILURES, lock_until)
+                .await?;
+            tracing::info!(user_id = %user.id, failures, "sign-in failed");
+        }
+        return Err(wrong_credentials());
+    }
+    if user.failed_logins > 0 || user.locked_until_ms.is_some() {
+        state.db.clear_failed_logins(&user.id).await?;
+    }
+    let _ = state.db.delete_expired_sessions(now).await?;
+    let token = random_token();
+    let csrf_token = random_token();
+    let expires_at_ms = state.sessions.expiry(now, now);
+    state
+        .db
+        .insert_session(
+            &token_hash(&token),
+            &user.id,
+            &csrf_token,
+            now,
+            expires_at_ms,
+        )
+        .await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    let info = SessionInfo {
+        user: CurrentUser {
+            id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            must_change_password: user.must_change_password,
+        },
+        csrf_token,
+        expires_at_ms,
+    };
+    Ok((info, token))
+}
+
+/// Ends the caller's session.
+pub async fn logout(state: &AppState, caller: &Principal) -> AppResult<()> {
+    state.db.delete_session(&caller.session_hash).await?;
+    Ok(())
+}
+
+/// Replaces the caller's password after checking the current one; ends their other sessions.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Principal,
+    req: ChangePasswordRequest,
+) -> AppResult<SessionInfo> {
+    let user = state
+        .db
+        .user_by_id(&caller.user.id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    if let Some(code) = password_problem(&req.new_password, &user.username) {
+        let message = match code {
+            "password_too_short" => format!(
+                "Use at least {} characters",
+                shared::api::auth::MIN_PASSWORD_CHARS
+            ),
+            "password_too_long" => format!("Use at most {MAX_PASSWORD_CHARS} characters"),
+            _ => "The password must not contain your user name".to_owned(),
+        };
+        return Err(AppError::invalid_field("new_password", code, message));
+    }
+    if req.new_password == req.current_password {
+        return Err(AppError::invalid_field(
+            "new_password",
+            "password_unchanged",
+            "Choose a password different from the current one",
+        ));
+    }
+    if !password::verify_blocking(req.current_password, user.password_hash.clone()).await {
+        return Err(AppError::invalid_field(
+            "current_password",
+            "password_wrong",
+            "The current password is wrong",
+        ));
+    }
+    let hash = password::hash_blocking(req.new_password).await?;
+    state
+        .db
+        .set_password(&user.id, &hash, &caller.session_hash)
+        .await?;
+    tracing::info!(user_id = %user.id, "password changed");
+    let mut info = session_info(caller);
+    info.user.must_change_password = false;
+    Ok(info)
+}
+
+/// The session as the UI needs it.
+#[must_use]
+pub fn session_info(caller: &Principal) -> SessionInfo {
+    SessionInfo {
+        user: caller.user.clone(),
+        csrf_token: caller.csrf_token.clone(),
+        expires_at_ms: caller.expires_at_ms,
+    }
+}
+
+/// Credentials of an account created at first start, to be shown once.
+pub struct FirstAdmin {
+    pub username: String,
+    pub password: String,
+}
+
+/// On a database without users, creates the `admin` account with a random password
+/// that must be changed at first sign-in.
+pub async fn ensure_first_admin(db: &Db) -> anyhow::Result<Option<FirstAdmin>> {
+    if db.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let password = readable_password();
+    let hash = password::hash_blocking(password.clone()).await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let created = db
+        .insert_user(&NewUser {
+            id: &id,
+            username: "admin",
+            display_name: "Administrator",
+            role: Role::Admin,
+            password_hash: &hash,
+            must_change_password: true,
+        })
+        .await?;
+    Ok(created.then(|| FirstAdmin {
+        username: "admin".to_owned(),
+        password,
+    }))
+}
+
+/// 20 characters from an alphabet without look-alikes (about 115 bits).
+fn readable_password() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|i| {
+            let c = char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]);
+            if i > 0 && i % 5 == 0 {
+                format!("-{c}")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_are_long_and_acceptable() {
+        let p = readable_password();
+        assert_eq!(p.chars().count(), 23);
+        assert_eq!(password_problem(&p, "admin"), None);
+        assert_ne!(p, readable_password());
+    }
+}

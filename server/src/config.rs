@@ -1,0 +1,352 @@
+//! Layered configuration: built-in defaults, then a TOML file, then environment
+//! variables, then command-line flags (the later one wins).
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+/// The Consentry server: collects personal data lawfully and proves it.
+#[derive(Debug, Parser)]
+#[command(name = "consentry", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// What the binary does; without a subcommand it serves.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Print the effective configuration (secrets redacted) and exit.
+    Config,
+}
+
+/// Settings of a running server. Every flag has an environment variable; a TOML file
+/// given with `--config` fills what neither sets.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// TOML file with any of the settings below (keys as the long flag names with `_`).
+    #[arg(long, env = "CONSENTRY_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "CONSENTRY_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+
+    /// The URL people use to reach this server; used in links and origin checks
+    /// [default: http://<listen>].
+    #[arg(long, env = "CONSENTRY_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Database: `sqlite://path/to/file.db` (embedded, the default) or
+    /// `postgres://user@host/db` (for several server replicas)
+    /// [default: sqlite://<data-dir>/consentry.db].
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Folder for the embedded database and generated keys [default: ./data].
+    #[arg(long, env = "CONSENTRY_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Folder with the built web app (Trunk's `dist`) [default: ./dist].
+    #[arg(long, env = "CONSENTRY_STATIC_DIR", global = true)]
+    pub static_dir: Option<PathBuf>,
+
+    /// Largest request body accepted, in bytes [default: 1048576].
+    #[arg(long, env = "CONSENTRY_MAX_BODY_BYTES", global = true)]
+    pub max_body_bytes: Option<usize>,
+
+    /// Minutes a session stays valid without use [default: 30].
+    #[arg(long, env = "CONSENTRY_SESSION_IDLE_MINUTES", global = true)]
+    pub session_idle_minutes: Option<u32>,
+
+    /// Hours after which a session ends even when in use [default: 12].
+    #[arg(long, env = "CONSENTRY_SESSION_MAX_HOURS", global = true)]
+    pub session_max_hours: Option<u32>,
+
+    /// Log filter in `tracing` syntax, e.g. `info` or `consentry_server=debug` [default: info].
+    #[arg(long, env = "CONSENTRY_LOG", global = true)]
+    pub log: Option<String>,
+
+    /// Do not create the first admin account and demo form on an empty database.
+    #[arg(long, env = "CONSENTRY_NO_SEED", global = true)]
+    pub no_seed: bool,
+}
+
+/// The same settings read from a TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    static_dir: Option<PathBuf>,
+    max_body_bytes: Option<usize>,
+    session_idle_minutes: Option<u32>,
+    session_max_hours: Option<u32>,
+    log: Option<String>,
+    no_seed: Option<bool>,
+}
+
+/// Why the configuration could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    #[error("invalid setting {name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// The effective configuration of a server.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub static_dir: PathBuf,
+    pub max_body_bytes: usize,
+    pub session_idle_minutes: u32,
+    pub session_max_hours: u32,
+    pub log: String,
+    pub seed: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("static_dir", &self.static_dir)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_max_hours", &self.session_max_hours)
+            .field("log", &self.log)
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL (`postgres://user:secret@host` → `postgres://user:***@host`).
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// Defaults overlaid by the file named in `args.config` and then by `args` itself.
+    pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::Parse {
+                    path: path.clone(),
+                    source,
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let listen = args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}/consentry.db", data_dir.display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "database_url",
+                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+        let public_url = args
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "public_url",
+                reason: "must be an http:// or https:// URL".into(),
+            });
+        }
+        let max_body_bytes = args
+            .max_body_bytes
+            .or(file.max_body_bytes)
+            .unwrap_or(1024 * 1024);
+        if max_body_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                name: "max_body_bytes",
+                reason: "must be at least 1024".into(),
+            });
+        }
+        Ok(Self {
+            listen,
+            public_url,
+            database_url,
+            data_dir,
+            static_dir: args
+                .static_dir
+                .clone()
+                .or(file.static_dir)
+                .unwrap_or_else(|| PathBuf::from("dist")),
+            max_body_bytes,
+            session_idle_minutes: args
+                .session_idle_minutes
+                .or(file.session_idle_minutes)
+                .unwrap_or(30)
+                .max(1),
+            session_max_hours: args
+                .session_max_hours
+                .or(file.session_max_hours)
+                .unwrap_or(12)
+                .max(1),
+            log: args
+                .log
+                .clone()
+                .or(file.log)
+                .unwrap_or_else(|| "info".to_owned()),
+            seed: !(args.no_seed || file.no_seed.unwrap_or(false)),
+        })
+    }
+
+    /// The origin (`scheme://host[:port]`) of `public_url`.
+    #[must_use]
+    pub fn public_origin(&self) -> &str {
+        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
+        match self.public_url[after_scheme..].find('/') {
+            Some(i) => &self.public_url[..after_scheme + i],
+            None => &self.public_url,
+        }
+    }
+
+    /// True when served over HTTPS, so HSTS may be sent.
+    #[must_use]
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// A configuration for tests: listens anywhere, stores in `data_dir`.
+    #[must_use]
+    pub fn for_tests(database_url: String, data_dir: PathBuf, static_dir: PathBuf) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: "http://127.0.0.1".to_owned(),
+            database_url,
+            data_dir,
+            static_dir,
+            max_body_bytes: 1024 * 1024,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            log: "warn".to_owned(),
+            seed: true,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let c = Config::load(&ServeArgs::default()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url, "sqlite://data/consentry.db");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(c.seed);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nlog = \"debug\"\n").unwrap();
+        let args = ServeArgs {
+            config: Some(path),
+            log: Some("warn".into()),
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&args).unwrap();
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.log, "warn");
+    }
+
+    #[test]
+    fn unknown_file_keys_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "lissen = \"0.0.0.0:9000\"\n").unwrap();
+        let args = ServeArgs {
+            config: Some(path),
+            ..ServeArgs::default()
+        };
+        assert!(matches!(
+            Config::load(&args),
+            Err(ConfigError::Parse { .. })
+        ));
+    }
+
+    #[test]
+    fn database_password_is_redacted_in_debug() {
+        let args = ServeArgs {
+            database_url: Some("postgres://app:s3cret@db/consentry".into()),
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&args).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"));
+        assert!(shown.contains("app:***@db"));
+    }
+
+    #[test]
+    fn public_origin_drops_the_path() {
+        let args = ServeArgs {
+            public_url: Some("https://consent.example.com/app/".into()),
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&args).unwrap();
+        assert_eq!(c.public_origin(), "https://consent.example.com");
+        assert!(c.is_https());
+    }
+}

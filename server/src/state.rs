@@ -1,0 +1,32 @@
+//! `AppState`: everything a request handler may use, passed as axum state.
+
+use std::sync::Arc;
+
+use crate::{auth::session::SessionPolicy, config::Config, store::Db, web::spa::SpaAssets};
+
+/// Shared by every request; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub sessions: SessionPolicy,
+    pub spa: Arc<SpaAssets>,
+}
+
+impl AppState {
+    /// State over an opened database.
+    #[must_use]
+    pub fn new(db: Db, config: Config) -> Self {
+        let sessions = SessionPolicy {
+            idle_ms: i64::from(config.session_idle_minutes) * 60_000,
+            max_ms: i64::from(config.session_max_hours) * 3_600_000,
+        };
+        let spa = Arc::new(SpaAssets::load(&config.static_dir));
+        Self {
+            db,
+            config: Arc::new(config),
+            sessions,
+            spa,
+        }
+    }
+}

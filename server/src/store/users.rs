@@ -1,0 +1,265 @@
+//! Accounts and sessions in the database.
+
+use shared::api::auth::Role;
+use sqlx::Row;
+
+use super::{now_ms, Db};
+
+/// A user account as stored.
+#[derive(Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub failed_logins: i64,
+    pub locked_until_ms: Option<i64>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new account to insert.
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub must_change_password: bool,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, \
+     must_change_password, disabled, failed_logins, locked_until_ms";
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "role".into(),
+            source: format!("unknown role {role}").into(),
+        })?,
+        password_hash: row.try_get("password_hash")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until_ms: row.try_get("locked_until_ms")?,
+    })
+}
+
+/// A stored session joined with its user.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub user: UserRow,
+    pub csrf_token: String,
+    pub created_at_ms: i64,
+    pub last_seen_ms: i64,
+    pub expires_at_ms: i64,
+}
+
+impl Db {
+    pub async fn count_users(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.pool())
+            .await
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(user_from_row)
+            .transpose()
+    }
+
+    /// Inserts an account; `Ok(false)` when the user name is taken.
+    pub async fn insert_user(&self, user: &NewUser<'_>) -> Result<bool, sqlx::Error> {
+        let now = now_ms();
+        let result = sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, \
+             must_change_password, disabled, failed_logins, created_at_ms, updated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $7) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(user.id)
+        .bind(user.username)
+        .bind(user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.password_hash)
+        .bind(i64::from(user.must_change_password))
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    /// Counts a failed sign-in; locks the account until `lock_until_ms` once the count
+    /// reaches `lock_after`. Returns the new count.
+    pub async fn record_failed_login(
+        &self,
+        user_id: &str,
+        lock_after: i64,
+        lock_until_ms: i64,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+             locked_until_ms = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until_ms END \
+             WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .bind(lock_after)
+        .bind(lock_until_ms)
+        .fetch_one(self.pool())
+        .await
+    }
+
+    pub async fn clear_failed_logins(&self, user_id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a password and ends every other session of the user.
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep_session_hash: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $2, must_change_password = 0, updated_at_ms = $3 \
+             WHERE id = $1",
+        )
+        .bind(user_id)
+        .bind(password_hash)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        csrf_token: &str,
+        now: i64,
+        expires_at_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, expires_at_ms) \
+             VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf_token)
+        .bind(now)
+        .bind(expires_at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The live session with this token hash, with its user.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<SessionRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT s.csrf_token, s.created_at_ms, s.last_seen_ms, s.expires_at_ms, {} \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at_ms > $2",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRow {
+            user: user_from_row(&row)?,
+            csrf_token: row.try_get("csrf_token")?,
+            created_at_ms: row.try_get("created_at_ms")?,
+            last_seen_ms: row.try_get("last_seen_ms")?,
+            expires_at_ms: row.try_get("expires_at_ms")?,
+        }))
+    }
+
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        expires_at_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_ms = $2, expires_at_ms = $3 WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_expired_sessions(&self, now: i64) -> Result<u64, sqlx::Error> {
+        Ok(
+            sqlx::query("DELETE FROM sessions WHERE expires_at_ms <= $1")
+                .bind(now)
+                .execute(self.pool())
+                .await?
+                .rows_affected(),
+        )
+    }
+}

@@ -1,0 +1,106 @@
+//! Serving the built web app: hashed assets with long caching, precompressed files when
+//! present, `index.html` for every app route (SPA fallback), and security headers.
+
+pub mod headers;
+pub mod spa;
+
+use axum::{
+    body::Body,
+    extract::{Path, Request, State},
+    http::{header, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use tower::ServiceExt as _;
+use tower_http::services::ServeDir;
+
+use crate::state::AppState;
+
+/// Routes for the web app; everything the API does not claim ends up here.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let files = ServeDir::new(&state.spa.dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false);
+    Router::new()
+        .route("/_app/boot/{file}", get(boot_script))
+        .fallback(move |State(state): State<AppState>, req: Request| {
+            let files = files.clone();
+            async move { serve_file_or_app(&state, files, req).await }
+        })
+        .layer(middleware::from_fn(cache_control))
+}
+
+async fn boot_script(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    match state.spa.boot_script(&file) {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            body,
+        )
+            .into_response(),
+        None => not_found(),
+    }
+}
+
+async fn serve_file_or_app(state: &AppState, files: ServeDir, req: Request) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
+    }
+    let path = req.uri().path().to_owned();
+    let looks_like_file = path.rsplit('/').next().is_some_and(|f| f.contains('.'));
+    if path != "/" && path != "/index.html" {
+        match files.oneshot(req).await {
+            Ok(r) if r.status() != StatusCode::NOT_FOUND => return r.map(Body::new),
+            Ok(_) if looks_like_file => return not_found(),
+            Ok(_) => {}
+            Err(never) => match never {},
+        }
+    }
+    match &state.spa.index {
+        Some(index) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            index.clone(),
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "The web app has not been built. Run ./scripts/run.sh (see README.md).\n",
+        )
+            .into_response(),
+    }
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Not found\n",
+    )
+        .into_response()
+}
+
+/// Hashed assets are immutable for a year; everything else is revalidated.
+async fn cache_control(req: Request, next: Next) -> Response {
+    let hashed = headers::is_hashed_asset(req.uri().path());
+    let mut response = next.run(req).await;
+    if response.status().is_success() && !response.headers().contains_key(header::CACHE_CONTROL) {
+        let value = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}

@@ -1,0 +1,120 @@
+//! The built web app's entry page, prepared once at start.
+//!
+//! Trunk writes a small inline `<script type="module">` into `index.html` that loads the
+//! WASM. Our Content-Security-Policy forbids inline scripts, so at start the server
+//! moves each inline script into a file served from memory under
+//! `/_app/boot/<hash>.js` and points the page at it.
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+/// The URL prefix of the boot scripts taken out of `index.html`.
+pub const BOOT_PREFIX: &str = "/_app/boot/";
+
+/// `index.html` without inline scripts, and the scripts taken out of it.
+#[derive(Debug, Default)]
+pub struct SpaAssets {
+    pub dir: PathBuf,
+    /// `None` when the web app has not been built.
+    pub index: Option<Bytes>,
+    /// (file name, body) of each boot script.
+    pub boot_scripts: Vec<(String, Bytes)>,
+}
+
+impl SpaAssets {
+    /// Reads and rewrites `dir/index.html`; a missing file leaves `index` empty.
+    #[must_use]
+    pub fn load(dir: &Path) -> Self {
+        let Ok(html) = std::fs::read_to_string(dir.join("index.html")) else {
+            tracing::warn!(dir = %dir.display(), "web app not built: no index.html; the API still works");
+            return Self {
+                dir: dir.to_owned(),
+                ..Self::default()
+            };
+        };
+        let (html, scripts) = externalize_inline_scripts(&html);
+        Self {
+            dir: dir.to_owned(),
+            index: Some(Bytes::from(html)),
+            boot_scripts: scripts
+                .into_iter()
+                .map(|(name, body)| (name, Bytes::from(body)))
+                .collect(),
+        }
+    }
+
+    /// The boot script named `file`, if there is one.
+    #[must_use]
+    pub fn boot_script(&self, file: &str) -> Option<Bytes> {
+        self.boot_scripts
+            .iter()
+            .find(|(name, _)| name == file)
+            .map(|(_, body)| body.clone())
+    }
+}
+
+/// Replaces each inline `<script>` with one that loads the same code from
+/// [`BOOT_PREFIX`]; returns the new page and the (file name, code) pairs.
+#[must_use]
+pub fn externalize_inline_scripts(html: &str) -> (String, Vec<(String, String)>) {
+    let mut out = String::with_capacity(html.len());
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let open_tag = &rest[start..open_end];
+        let Some(close) = rest[open_end..].find("</script>").map(|i| open_end + i) else {
+            break;
+        };
+        let body = &rest[open_end..close];
+        out.push_str(&rest[..start]);
+        if open_tag.contains(" src=") || body.trim().is_empty() {
+            out.push_str(&rest[start..close + "</script>".len()]);
+        } else {
+            let name = format!("{}.js", &hex::encode(Sha256::digest(body.as_bytes()))[..20]);
+            let module = if open_tag.contains("type=\"module\"") {
+                " type=\"module\""
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "<script{module} src=\"{BOOT_PREFIX}{name}\"></script>"
+            ));
+            scripts.push((name, body.to_owned()));
+        }
+        rest = &rest[close + "</script>".len()..];
+    }
+    out.push_str(rest);
+    (out, scripts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_move_out_and_external_ones_stay() {
+        let html = "<html><head><script src=\"/a.js\"></script>\
+            <script type=\"module\" nonce=\"x\">import init from '/app.js';init('/app_bg.wasm');</script>\
+            </head><body></body></html>";
+        let (page, scripts) = externalize_inline_scripts(html);
+        assert_eq!(scripts.len(), 1);
+        assert!(scripts[0].1.contains("init('/app_bg.wasm')"));
+        assert!(page.contains("<script src=\"/a.js\"></script>"));
+        assert!(page.contains(&format!(
+            "<script type=\"module\" src=\"{BOOT_PREFIX}{}\"></script>",
+            scripts[0].0
+        )));
+        assert!(!page.contains("import init"));
+    }
+
+    #[test]
+    fn a_page_without_scripts_is_unchanged() {
+        let html = "<html><body><p>hi</p></body></html>";
+        assert_eq!(externalize_inline_scripts(html).0, html);
+    }
+}

@@ -1,0 +1,95 @@
+//! Every API route, called by every role and by nobody: allowed or refused exactly as
+//! its declared permission says. A route added without an entry here fails the test.
+
+use consentry_server::auth::Permission;
+use consentry_tests::{story, Session};
+use reqwest::Method;
+use shared::api::auth::Role;
+
+/// The expected permission of every API route. Keep in step with the server.
+const EXPECTED: &[(&str, &str, Permission)] = &[
+    ("GET", "/system/version", Permission::Public),
+    ("POST", "/auth/login", Permission::Public),
+    ("GET", "/auth/session", Permission::OwnAccount),
+    ("POST", "/auth/logout", Permission::OwnAccount),
+    ("POST", "/auth/password", Permission::OwnAccount),
+];
+
+#[test]
+fn every_route_is_in_the_table() {
+    let mut actual: Vec<(String, String, Permission)> = consentry_server::api_routes()
+        .table()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned(), r.permission))
+        .collect();
+    let mut expected: Vec<(String, String, Permission)> = EXPECTED
+        .iter()
+        .map(|(m, p, perm)| ((*m).to_owned(), (*p).to_owned(), *perm))
+        .collect();
+    actual.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    expected.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+    assert_eq!(
+        actual, expected,
+        "a route's permission changed or a route is missing from EXPECTED"
+    );
+}
+
+/// A concrete path for a route pattern (path parameters get a made-up id).
+fn concrete(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if seg.starts_with('{') {
+                "00000000-0000-4000-8000-000000000000"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+async fn status_of(caller: &Session, method: &str, path: &str) -> u16 {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = caller.request(method.clone(), &concrete(path));
+    if method != Method::GET {
+        req = req.json(&serde_json::json!({}));
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+story!(each_role_reaches_exactly_its_routes, |app| {
+    let mut callers: Vec<(Option<Role>, Session)> = vec![
+        (None, app.anonymous()),
+        (Some(Role::Admin), app.admin().await),
+    ];
+    for role in [Role::Auditor, Role::Manager, Role::Staff] {
+        callers.push((Some(role), app.user_with_role(role).await));
+    }
+    for (method, path, permission) in EXPECTED {
+        // Signing out would end the caller's session for the routes after it.
+        if *path == "/auth/logout" {
+            continue;
+        }
+        for (role, caller) in &callers {
+            let status = status_of(caller, method, path).await;
+            if permission.allows(*role) {
+                assert!(
+                    status != 401 && status != 403,
+                    "{role:?} {method} {path} was refused ({status})"
+                );
+            } else {
+                let expected = if role.is_none() { 401 } else { 403 };
+                assert_eq!(status, expected, "{role:?} {method} {path}");
+            }
+        }
+    }
+    // Sign-out last: allowed for each signed-in role, refused for nobody.
+    for (role, caller) in &callers {
+        let status = status_of(caller, "POST", "/auth/logout").await;
+        assert_eq!(
+            status,
+            if role.is_some() { 204 } else { 401 },
+            "{role:?} sign-out"
+        );
+    }
+});

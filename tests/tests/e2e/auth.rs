@@ -1,0 +1,197 @@
+//! Signing in, first-login password change, CSRF, lock-out and sign-out.
+
+use consentry_tests::{expect_json, story, ADMIN_PASSWORD};
+use shared::api::{
+    auth::{ChangePasswordRequest, Role, SessionInfo},
+    error::{ApiError, ErrorCode},
+};
+
+story!(first_admin_must_replace_the_generated_password, |app| {
+    let first = app
+        .sign_in("admin", &app.first_admin_password.clone())
+        .await
+        .unwrap();
+    let info = first.info.clone().unwrap();
+    assert_eq!(info.user.role, Role::Admin);
+    assert!(info.user.must_change_password);
+
+    let cookie = first.cookie.clone().unwrap();
+    assert!(cookie.starts_with("__Host-consentry_session="));
+
+    // A too-short password is refused next to its field.
+    let e: ApiError = expect_json(
+        first
+            .post("/auth/password")
+            .json(&ChangePasswordRequest {
+                current_password: app.first_admin_password.clone(),
+                new_password: "short".into(),
+            })
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("new_password")[0].code, "password_too_short");
+
+    let admin = app.admin().await;
+    assert!(!admin.info.as_ref().unwrap().user.must_change_password);
+    // The generated password no longer works; the new one does.
+    assert!(app
+        .sign_in("admin", &app.first_admin_password)
+        .await
+        .is_err());
+    let again = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
+    assert!(!again.info.unwrap().user.must_change_password);
+});
+
+story!(session_cookie_is_locked_down, |app| {
+    let r = app
+        .http
+        .post(app.api("/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+});
+
+story!(
+    wrong_credentials_look_the_same_for_known_and_unknown_names,
+    |app| {
+        let known = app
+            .sign_in("admin", "not the password at all")
+            .await
+            .unwrap_err();
+        assert_eq!(known.status(), 401);
+        let known: ApiError = known.json().await.unwrap();
+        let unknown = app
+            .sign_in("nobody", "not the password at all")
+            .await
+            .unwrap_err();
+        assert_eq!(unknown.status(), 401);
+        let unknown: ApiError = unknown.json().await.unwrap();
+        assert_eq!(known, unknown);
+        assert_eq!(known.code, ErrorCode::Unauthenticated);
+
+        let empty = app.sign_in("", "x").await.unwrap_err();
+        let e: ApiError = expect_json(empty, 422).await;
+        assert_eq!(e.field_issues("username")[0].code, "required");
+    }
+);
+
+story!(repeated_failures_lock_the_account, |app| {
+    for _ in 0..5 {
+        let r = app
+            .sign_in("admin", "wrong password here")
+            .await
+            .unwrap_err();
+        assert_eq!(r.status(), 401);
+    }
+    // Locked now, even with the right password, and told when to retry.
+    let r = app
+        .sign_in("admin", &app.first_admin_password)
+        .await
+        .unwrap_err();
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60);
+    let e: ApiError = r.json().await.unwrap();
+    assert_eq!(e.code, ErrorCode::RateLimited);
+});
+
+story!(state_changes_need_the_csrf_token, |app| {
+    let admin = app.admin().await;
+    let body = ChangePasswordRequest {
+        current_password: ADMIN_PASSWORD.into(),
+        new_password: "yet another passphrase".into(),
+    };
+    // Cookie but no token: refused, and nothing changed.
+    let r = app
+        .http
+        .post(app.api("/auth/password"))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let e: ApiError = expect_json(r, 403).await;
+    assert_eq!(e.code, ErrorCode::CsrfRejected);
+    let r = app
+        .http
+        .post(app.api("/auth/password"))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .header("x-csrf-token", "guessed")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(app.sign_in("admin", ADMIN_PASSWORD).await.is_ok());
+});
+
+story!(requests_from_other_websites_are_refused, |app| {
+    let r = app
+        .http
+        .post(app.api("/auth/login"))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
+        .send()
+        .await
+        .unwrap();
+    let e: ApiError = expect_json(r, 403).await;
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    // The same request from our own origin works.
+    let r = app
+        .http
+        .post(app.api("/auth/login"))
+        .header("origin", app.address.clone())
+        .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+});
+
+story!(signing_out_ends_the_session, |app| {
+    let admin = app.admin().await;
+    let me: SessionInfo = expect_json(admin.get("/auth/session").send().await.unwrap(), 200).await;
+    assert_eq!(me.user.username, "admin");
+    assert_eq!(
+        admin.post("/auth/logout").send().await.unwrap().status(),
+        204
+    );
+    let e: ApiError = expect_json(admin.get("/auth/session").send().await.unwrap(), 401).await;
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+});
+
+story!(changing_the_password_ends_other_sessions, |app| {
+    let admin = app.admin().await;
+    let other = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
+    let r = admin
+        .post("/auth/password")
+        .json(&ChangePasswordRequest {
+            current_password: ADMIN_PASSWORD.into(),
+            new_password: "a brand new passphrase".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        other.get("/auth/session").send().await.unwrap().status(),
+        401
+    );
+    assert_eq!(
+        admin.get("/auth/session").send().await.unwrap().status(),
+        200
+    );
+});

@@ -1,0 +1,8 @@
+//! The end-to-end suite: one binary, the HTTP API on SQLite and PostgreSQL, and the web
+//! app in headless Chromium. Set `TEST_LOG=1` to see the server's logs.
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod auth;
+mod browser;
+mod system;
