@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the web app into dist/ with Trunk (release, size-optimised WASM) and writes
+# gzip and brotli copies of each text and WASM file for the server to send as they are.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. scripts/tools.sh "$@"
+
+trunk build --release --config Trunk.toml >&2
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
+  while read -r f; do
+    gzip -9 -k -f "$f"
+    brotli -q 11 -f -o "$f.br" "$f"
+  done
+wasm="$(ls dist/*.wasm | head -n1)"
+printf '[build] %s: %s bytes, %s gzip, %s brotli\n' "$wasm" "$(stat -c%s "$wasm")" "$(stat -c%s "$wasm.gz")" "$(stat -c%s "$wasm.br")" >&2

@@ -1,0 +1,24 @@
+//! Consent receipts: what a customer agreed to, signed by their browser and countersigned
+//! by the server, verifiable offline by anyone with the server's public key.
+//!
+//! # Canonical bytes
+//!
+//! Two byte strings are signed, each a fixed ASCII domain line followed by the canonical
+//! JSON (see [`crate::schema::canonical_json`]: compact, object keys sorted by UTF-8
+//! bytes, no floats) of a structure:
+//!
+//! * the **statement** the browser signs with its per-submission key:
+//!   `b"consentry-consent-statement-v1\n" || canonical_json(ConsentStatement)`;
+//! * the **receipt** the server countersigns:
+//!   `b"consentry-consent-receipt-v1\n" || canonical_json(ReceiptBody)`, where the body is
+//!   the statement plus the browser's public key and signature, the time the server
+//!   received it and the id of the server key.
+//!
+//! Signatures are plain ed25519 (RFC 8032) over those bytes. Keys and signatures travel
+//! as unpadded base64url; hashes as `sha256:` + lower-case hex. The files in
+//! `shared/tests/vectors/` pin a statement and a receipt with their exact bytes, keys and
+//! signatures; a test checks them with Node's `crypto` as well as ed25519-dalek.
+
+mod receipt;
+
+pub use receipt::*;

@@ -1,0 +1,327 @@
+//! The statement a customer's browser signs, the receipt the server countersigns, and
+//! their verification.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{i18n::Locale, schema::canonical_json};
+
+/// The domain line in front of a statement's canonical JSON.
+pub const STATEMENT_DOMAIN: &[u8] = b"consentry-consent-statement-v1\n";
+/// The domain line in front of a receipt's canonical JSON.
+pub const RECEIPT_DOMAIN: &[u8] = b"consentry-consent-receipt-v1\n";
+/// The format number both structures carry.
+pub const RECEIPT_FORMAT: u32 = 1;
+
+/// Consents given apart from the purposes (PIPL Art. 29, 31 and 39).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SeparateConsents {
+    /// Separate consent to processing sensitive personal information.
+    pub sensitive: bool,
+    /// Separate consent to transfer outside the country.
+    pub cross_border: bool,
+    /// A guardian consented for a minor.
+    pub guardian: bool,
+}
+
+/// What the customer agreed to, as their browser signs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentStatement {
+    /// [`RECEIPT_FORMAT`].
+    pub format: u32,
+    /// A random UUID chosen by the browser; also the submission's idempotency key.
+    pub receipt_id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    /// `sha256:…` of the published form version (which contains the notice).
+    pub form_version_hash: String,
+    /// `sha256:…` of the canonical JSON of the privacy notice shown.
+    pub notice_hash: String,
+    /// Purpose keys consented to, sorted.
+    pub purposes_granted: Vec<String>,
+    /// Purpose keys declined, sorted.
+    pub purposes_declined: Vec<String>,
+    pub separate_consents: SeparateConsents,
+    /// `sha256:` of `salt || identifier` (the subject's phone, email or ID), so the
+    /// receipt names its subject without containing them.
+    pub subject_hash: String,
+    /// The random salt of `subject_hash`, base64url.
+    pub subject_salt: String,
+    /// `sha256:…` of the signature image (or typed name).
+    pub signature_hash: String,
+    /// `sha256:…` of the canonical JSON of the submitted answers.
+    pub record_hash: String,
+    /// The browser's clock when the customer signed, Unix milliseconds.
+    pub signed_at_ms: i64,
+    /// The language the customer read the notice in.
+    pub locale: Locale,
+}
+
+/// What the server countersigns: the statement, the browser's signature over it, and
+/// the server's own facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptBody {
+    pub statement: ConsentStatement,
+    /// The browser's ed25519 public key for this submission, base64url.
+    pub client_public_key: String,
+    /// The browser's signature over the statement bytes, base64url.
+    pub client_signature: String,
+    /// When the server received the submission, Unix milliseconds.
+    pub received_at_ms: i64,
+    /// The id of the server key that countersigns (see the published key set).
+    pub server_key_id: String,
+}
+
+/// A receipt as the customer keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedReceipt {
+    pub body: ReceiptBody,
+    /// The server's signature over the receipt bytes, base64url.
+    pub server_signature: String,
+}
+
+/// One server public key, as published at the well-known URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedKey {
+    pub key_id: String,
+    /// ed25519 public key, base64url.
+    pub public_key: String,
+    pub created_at_ms: i64,
+    /// Set once the key no longer signs; receipts it signed stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at_ms: Option<i64>,
+}
+
+/// The server's signing keys, current and retired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PublishedKeySet {
+    pub keys: Vec<PublishedKey>,
+}
+
+impl PublishedKeySet {
+    #[must_use]
+    pub fn find(&self, key_id: &str) -> Option<&PublishedKey> {
+        self.keys.iter().find(|k| k.key_id == key_id)
+    }
+}
+
+/// Why a receipt does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("unsupported receipt format {0}")]
+    Format(u32),
+    #[error("the {0} is not valid base64url")]
+    Encoding(&'static str),
+    #[error("the {0} is not a valid ed25519 key")]
+    Key(&'static str),
+    #[error("the browser's signature does not match the consent statement")]
+    ClientSignature,
+    #[error("the server's signature does not match the receipt")]
+    ServerSignature,
+    #[error("the receipt names server key {0}, which is not in the key set")]
+    UnknownServerKey(String),
+}
+
+fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
+    // Plain structs of strings, integers and booleans always serialise.
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+fn domain_bytes(domain: &[u8], json: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(domain.len() + json.len());
+    out.extend_from_slice(domain);
+    out.extend_from_slice(json.as_bytes());
+    out
+}
+
+/// `sha256:` + lower-case hex of `bytes`.
+#[must_use]
+pub fn sha256_tagged(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
+/// The salted hash of a subject identifier: `sha256:` of `salt || identifier`.
+#[must_use]
+pub fn subject_hash(salt: &[u8], identifier: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(salt);
+    h.update(identifier.as_bytes());
+    format!("sha256:{}", hex::encode(h.finalize()))
+}
+
+/// Encodes bytes as unpadded base64url.
+#[must_use]
+pub fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn decode_fixed<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N], ReceiptError> {
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|v| <[u8; N]>::try_from(v).ok())
+        .ok_or(ReceiptError::Encoding(what))
+}
+
+/// Parses a base64url ed25519 public key.
+pub fn public_key(text: &str, what: &'static str) -> Result<VerifyingKey, ReceiptError> {
+    let bytes = decode_fixed::<32>(text, what)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|_| ReceiptError::Key(what))
+}
+
+impl ConsentStatement {
+    /// The exact bytes the browser signs.
+    #[must_use]
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        domain_bytes(STATEMENT_DOMAIN, &canonical_json(&to_value(self)))
+    }
+
+    /// Signs the statement; returns (public key, signature), both base64url.
+    #[must_use]
+    pub fn sign(&self, key: &SigningKey) -> (String, String) {
+        let signature = key.sign(&self.signing_bytes());
+        (
+            b64(key.verifying_key().as_bytes()),
+            b64(&signature.to_bytes()),
+        )
+    }
+}
+
+impl ReceiptBody {
+    /// The exact bytes the server signs.
+    #[must_use]
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        domain_bytes(RECEIPT_DOMAIN, &canonical_json(&to_value(self)))
+    }
+
+    /// Checks the browser's signature over the statement.
+    pub fn verify_client_signature(&self) -> Result<(), ReceiptError> {
+        if self.statement.format != RECEIPT_FORMAT {
+            return Err(ReceiptError::Format(self.statement.format));
+        }
+        let key = public_key(&self.client_public_key, "browser's public key")?;
+        let sig = Signature::from_bytes(&decode_fixed::<64>(
+            &self.client_signature,
+            "browser's signature",
+        )?);
+        key.verify(&self.statement.signing_bytes(), &sig)
+            .map_err(|_| ReceiptError::ClientSignature)
+    }
+
+    /// Countersigns with the server's key.
+    #[must_use]
+    pub fn countersign(self, key: &SigningKey) -> SignedReceipt {
+        let signature = key.sign(&self.signing_bytes());
+        SignedReceipt {
+            body: self,
+            server_signature: b64(&signature.to_bytes()),
+        }
+    }
+}
+
+impl SignedReceipt {
+    /// Verifies both signatures against the server's published keys.
+    pub fn verify(&self, keys: &PublishedKeySet) -> Result<(), ReceiptError> {
+        let published = keys
+            .find(&self.body.server_key_id)
+            .ok_or_else(|| ReceiptError::UnknownServerKey(self.body.server_key_id.clone()))?;
+        self.verify_with(&public_key(&published.public_key, "server's public key")?)
+    }
+
+    /// Verifies both signatures with a given server key.
+    pub fn verify_with(&self, server_key: &VerifyingKey) -> Result<(), ReceiptError> {
+        self.body.verify_client_signature()?;
+        let sig = Signature::from_bytes(&decode_fixed::<64>(
+            &self.server_signature,
+            "server's signature",
+        )?);
+        server_key
+            .verify(&self.body.signing_bytes(), &sig)
+            .map_err(|_| ReceiptError::ServerSignature)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn signed() -> (SignedReceipt, VerifyingKey) {
+        let statement = ConsentStatement {
+            format: RECEIPT_FORMAT,
+            receipt_id: "r1".into(),
+            form_id: "f1".into(),
+            form_version: 1,
+            form_version_hash: sha256_tagged(b"form"),
+            notice_hash: sha256_tagged(b"notice"),
+            purposes_granted: vec!["service".into()],
+            purposes_declined: vec!["marketing".into()],
+            separate_consents: SeparateConsents::default(),
+            subject_hash: subject_hash(b"salt", "alice@example.com"),
+            subject_salt: b64(b"salt"),
+            signature_hash: sha256_tagged(b"sig"),
+            record_hash: sha256_tagged(b"record"),
+            signed_at_ms: 1,
+            locale: Locale::En,
+        };
+        let client = SigningKey::from_bytes(&[1u8; 32]);
+        let server = SigningKey::from_bytes(&[2u8; 32]);
+        let (client_public_key, client_signature) = statement.sign(&client);
+        let body = ReceiptBody {
+            statement,
+            client_public_key,
+            client_signature,
+            received_at_ms: 2,
+            server_key_id: "k1".into(),
+        };
+        (body.countersign(&server), server.verifying_key())
+    }
+
+    #[test]
+    fn a_signed_receipt_verifies_with_a_retired_key_too() {
+        let (receipt, server) = signed();
+        receipt.verify_with(&server).unwrap();
+        let keys = PublishedKeySet {
+            keys: vec![PublishedKey {
+                key_id: "k1".into(),
+                public_key: b64(server.as_bytes()),
+                created_at_ms: 0,
+                retired_at_ms: Some(1),
+            }],
+        };
+        receipt.verify(&keys).unwrap();
+    }
+
+    #[test]
+    fn any_change_breaks_a_signature() {
+        let (receipt, server) = signed();
+        let mut r = receipt.clone();
+        r.body.statement.purposes_declined.clear();
+        assert_eq!(r.verify_with(&server), Err(ReceiptError::ClientSignature));
+        let mut r = receipt.clone();
+        r.body.received_at_ms += 1;
+        assert_eq!(r.verify_with(&server), Err(ReceiptError::ServerSignature));
+        let mut r = receipt.clone();
+        r.body.server_key_id = "k2".into();
+        assert_eq!(
+            r.verify(&PublishedKeySet::default()),
+            Err(ReceiptError::UnknownServerKey("k2".into()))
+        );
+        let mut r = receipt;
+        r.server_signature.pop();
+        assert!(matches!(
+            r.verify_with(&server),
+            Err(ReceiptError::Encoding(_))
+        ));
+    }
+
+    #[test]
+    fn statement_bytes_start_with_the_domain_and_sorted_keys() {
+        let (receipt, _) = signed();
+        let bytes = receipt.body.statement.signing_bytes();
+        assert!(bytes.starts_with(STATEMENT_DOMAIN));
+        assert!(bytes[STATEMENT_DOMAIN.len()..].starts_with(b"{\"form_id\":"));
+    }
+}

@@ -1,0 +1,99 @@
+//! Pins the canonical bytes of a consent statement and receipt, with keys and
+//! signatures, in `tests/vectors/receipt-v1.json`, and checks that file with an
+//! ed25519 implementation other than ours (Node's `crypto`, via `verify-receipt.mjs`).
+//!
+//! `UPDATE_VECTORS=1 cargo test -p consentry-shared --test receipt_vectors` rewrites the
+//! file after a deliberate change of the encoding.
+#![allow(clippy::unwrap_used)]
+
+use ed25519_dalek::SigningKey;
+use shared::{
+    consent::{b64, subject_hash, ConsentStatement, ReceiptBody, SeparateConsents, RECEIPT_FORMAT},
+    i18n::Locale,
+};
+
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/receipt-v1.json");
+
+fn vector() -> serde_json::Value {
+    let statement = ConsentStatement {
+        format: RECEIPT_FORMAT,
+        receipt_id: "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b".into(),
+        form_id: "0b6e1f0a-8a55-4b8e-9c1e-2d3c4b5a6978".into(),
+        form_version: 3,
+        form_version_hash: format!("sha256:{}", "ab".repeat(32)),
+        notice_hash: format!("sha256:{}", "cd".repeat(32)),
+        purposes_granted: vec!["identity".into(), "service".into()],
+        purposes_declined: vec!["marketing".into()],
+        separate_consents: SeparateConsents {
+            sensitive: true,
+            cross_border: false,
+            guardian: false,
+        },
+        subject_hash: subject_hash(b"0123456789abcdef", "+8613800138000"),
+        subject_salt: b64(b"0123456789abcdef"),
+        signature_hash: format!("sha256:{}", "ef".repeat(32)),
+        record_hash: format!("sha256:{}", "01".repeat(32)),
+        signed_at_ms: 1_795_000_000_000,
+        locale: Locale::ZhCn,
+    };
+    let client = SigningKey::from_bytes(&[7u8; 32]);
+    let server = SigningKey::from_bytes(&[9u8; 32]);
+    let statement_bytes = statement.signing_bytes();
+    let (client_public_key, client_signature) = statement.sign(&client);
+    let body = ReceiptBody {
+        statement,
+        client_public_key: client_public_key.clone(),
+        client_signature: client_signature.clone(),
+        received_at_ms: 1_795_000_000_500,
+        server_key_id: "2026-11-k1".into(),
+    };
+    let receipt_bytes = body.signing_bytes();
+    let receipt = body.countersign(&server);
+    receipt.verify_with(&server.verifying_key()).unwrap();
+    serde_json::json!({
+        "comment": "Consentry consent receipt test vector, format 1. Bytes are UTF-8; keys and signatures unpadded base64url; ed25519 per RFC 8032.",
+        "statement_bytes": String::from_utf8(statement_bytes).unwrap(),
+        "client_public_key": client_public_key,
+        "client_signature": client_signature,
+        "receipt_bytes": String::from_utf8(receipt_bytes).unwrap(),
+        "server_public_key": b64(server.verifying_key().as_bytes()),
+        "server_signature": receipt.server_signature,
+        "receipt": receipt,
+    })
+}
+
+#[test]
+fn committed_vectors_match_the_encoding() {
+    let expected = serde_json::to_string_pretty(&vector()).unwrap() + "\n";
+    if std::env::var_os("UPDATE_VECTORS").is_some() {
+        std::fs::write(VECTORS, &expected).unwrap();
+    }
+    let committed = std::fs::read_to_string(VECTORS).unwrap();
+    assert_eq!(
+        committed, expected,
+        "the receipt encoding changed; see the module docs"
+    );
+}
+
+#[test]
+fn another_ed25519_implementation_agrees() {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/verify-receipt.mjs"
+    );
+    let out = std::process::Command::new("node")
+        .arg(script)
+        .arg(VECTORS)
+        .output()
+        .expect("Node.js runs the independent check (scripts/tools.sh installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "node failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout.trim(),
+        "statement: valid\nreceipt: valid\ntampered statement: invalid\ntampered receipt: invalid"
+    );
+}
