@@ -24,6 +24,14 @@ pub enum Command {
     Serve,
     /// Print the effective configuration (secrets redacted) and exit.
     Config,
+    /// Check the audit log's hash chain and signed heads; exit 1 if broken, naming the
+    /// first entry that is altered, missing, out of order or cut off.
+    VerifyAudit {
+        /// A JSON key set (as served at /.well-known/consentry-keys.json) to trust
+        /// instead of the keys stored in the database.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
 }
 
 /// Settings of a running server. Every flag has an environment variable; a TOML file
@@ -52,6 +60,13 @@ pub struct ServeArgs {
     /// Folder for the embedded database and generated keys [default: ./data].
     #[arg(long, env = "CONSENTRY_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+
+    /// File holding the master key that protects data keys and signing keys; created
+    /// (mode 0600) on first start when missing. The `CONSENTRY_MASTER_KEY` environment
+    /// variable (base64 of 32 bytes) takes precedence over any file
+    /// [default: <data-dir>/master.key].
+    #[arg(long, env = "CONSENTRY_MASTER_KEY_FILE", global = true)]
+    pub master_key_file: Option<PathBuf>,
 
     /// Folder with the built web app (Trunk's `dist`) [default: ./dist].
     #[arg(long, env = "CONSENTRY_STATIC_DIR", global = true)]
@@ -86,6 +101,7 @@ struct FileConfig {
     public_url: Option<String>,
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
+    master_key_file: Option<PathBuf>,
     static_dir: Option<PathBuf>,
     max_body_bytes: Option<usize>,
     session_idle_minutes: Option<u32>,
@@ -118,6 +134,7 @@ pub struct Config {
     pub public_url: String,
     pub database_url: String,
     pub data_dir: PathBuf,
+    pub master_key_file: PathBuf,
     pub static_dir: PathBuf,
     pub max_body_bytes: usize,
     pub session_idle_minutes: u32,
@@ -133,6 +150,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("database_url", &redact_url(&self.database_url))
             .field("data_dir", &self.data_dir)
+            .field("master_key_file", &self.master_key_file)
             .field("static_dir", &self.static_dir)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -219,11 +237,17 @@ impl Config {
                 reason: "must be at least 1024".into(),
             });
         }
+        let master_key_file = args
+            .master_key_file
+            .clone()
+            .or(file.master_key_file)
+            .unwrap_or_else(|| data_dir.join("master.key"));
         Ok(Self {
             listen,
             public_url,
             database_url,
             data_dir,
+            master_key_file,
             static_dir: args
                 .static_dir
                 .clone()
@@ -272,6 +296,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: "http://127.0.0.1".to_owned(),
             database_url,
+            master_key_file: data_dir.join("master.key"),
             data_dir,
             static_dir,
             max_body_bytes: 1024 * 1024,

@@ -1,11 +1,11 @@
 //! Extractors that answer bad input in the application's error shape.
 
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, Request},
-    http::StatusCode,
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
+    http::{header, request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
-use shared::api::error::ErrorCode;
+use shared::{api::error::ErrorCode, i18n::Locale};
 
 use crate::error::AppError;
 
@@ -50,5 +50,85 @@ fn json_rejection(rejection: &JsonRejection) -> AppError {
             AppError::client(ErrorCode::PayloadTooLarge, "The request body is too large")
         }
         other => AppError::client(ErrorCode::BadRequest, other.body_text()),
+    }
+}
+
+/// Like [`axum::extract::Path`], but a path that cannot be read (say, bad percent-encoding)
+/// is a 404 in the application's error shape: such a resource cannot exist.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| AppPath(value))
+            .map_err(|_| AppError::not_found("No such resource"))
+    }
+}
+
+/// The language the caller prefers, from `Accept-Language` (English when none fits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RequestLocale(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestLocale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        Ok(RequestLocale(negotiate_accept_language(header)))
+    }
+}
+
+/// Picks a locale from an `Accept-Language` value, honouring `q` weights (ties keep the
+/// header's order; `q=0` means "not this one").
+#[must_use]
+pub fn negotiate_accept_language(header: &str) -> Locale {
+    let mut tags: Vec<(&str, u16)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            // Weights have at most three decimals; compare them as integers.
+            let weight = (q.clamp(0.0, 1.0) * 1000.0).round();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let weight = weight as u16;
+            (weight > 0 && !tag.is_empty()).then_some((tag, weight))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1));
+    Locale::negotiate(tags.into_iter().map(|(tag, _)| tag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_weights_are_honoured() {
+        assert_eq!(negotiate_accept_language(""), Locale::En);
+        assert_eq!(negotiate_accept_language("zh-CN"), Locale::ZhCn);
+        assert_eq!(
+            negotiate_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Locale::ZhCn
+        );
+        assert_eq!(negotiate_accept_language("en;q=0.5, zh-TW"), Locale::ZhCn);
+        assert_eq!(negotiate_accept_language("fr, en-GB;q=0.7"), Locale::En);
+        assert_eq!(negotiate_accept_language("zh;q=0, en;q=0.1"), Locale::En);
+        assert_eq!(negotiate_accept_language("de;q=abc,*"), Locale::En);
     }
 }

@@ -4,11 +4,15 @@
 //! migrations and first-start seeding; [`serve`] runs the router on a listener until
 //! the shutdown future completes. `main.rs` only wires these to the command line.
 
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod forms;
+pub mod keys;
 pub mod state;
 pub mod store;
 pub mod system;
@@ -46,6 +50,9 @@ pub fn api_routes() -> ApiRoutes {
     ApiRoutes::new()
         .merge(system::routes())
         .merge(auth::handlers::routes())
+        .merge(audit::handlers::routes())
+        .merge(keys::routes())
+        .merge(forms::routes())
 }
 
 /// The whole HTTP application.
@@ -63,6 +70,10 @@ pub fn app(state: AppState) -> Router {
         .nest(shared::api::API_PREFIX, api)
         .route("/healthz", get(system::healthz))
         .route("/readyz", get(system::readyz))
+        .route(
+            "/.well-known/consentry-keys.json",
+            get(keys::published_keys),
+        )
         .merge(web::router(&state))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -114,14 +125,17 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// Opens the database, migrates it and seeds a first start; returns the state and
 /// what was seeded (so the caller can show the first admin's password once).
 pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
+    let master: std::sync::Arc<dyn crypto::KeyWrapper> =
+        std::sync::Arc::new(crypto::load_master_key(&config.master_key_file)?);
     let db = store::Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let keys = keys::SigningKeys::load_or_create(&db, master.as_ref()).await?;
     let seeded = if config.seed {
         bootstrap::seed(&db).await?
     } else {
         Seeded::default()
     };
-    Ok((AppState::new(db, config), seeded))
+    Ok((AppState::new(db, config, master, keys), seeded))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets requests in
@@ -132,8 +146,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let db = state.db.clone();
+    let keys = state.keys.clone();
+    let head_signer = audit::spawn_head_signer(&state, Duration::from_secs(30));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
@@ -148,6 +165,11 @@ pub async fn serve(
             Ok(())
         }
     };
+    head_signer.abort();
+    // Leave a signed head behind so that nothing logged before shutdown can be cut off.
+    if let Err(e) = audit::sign_head(&db, &keys).await {
+        tracing::warn!(error = %e, "could not sign the audit head at shutdown");
+    }
     db.close().await;
     result
 }

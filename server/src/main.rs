@@ -19,6 +19,35 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => serve(config).await,
+        Command::VerifyAudit { keys } => verify_audit(&config, keys.as_deref()).await,
+    }
+}
+
+async fn verify_audit(config: &Config, keys: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let db = consentry_server::store::Db::connect(&config.database_url).await?;
+    let published = match keys {
+        Some(path) => serde_json::from_str(&std::fs::read_to_string(path)?)
+            .with_context(|| format!("{} is not a key set", path.display()))?,
+        None => consentry_server::audit::published_keys(&db).await?,
+    };
+    let report = consentry_server::audit::verify(&db, &published).await?;
+    db.close().await;
+    match report.first_break {
+        None => {
+            println!(
+                "audit log intact: {} entries, {} signed heads verified",
+                report.entries_checked, report.heads_checked
+            );
+            Ok(())
+        }
+        Some(broken) => {
+            println!("audit log BROKEN: {broken}");
+            println!(
+                "({} entries verified before the break)",
+                report.entries_checked
+            );
+            std::process::exit(1);
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::{auth::session::SessionPolicy, config::Config, store::Db, web::spa::SpaAssets};
+use crate::{
+    auth::session::SessionPolicy, config::Config, crypto::KeyWrapper, keys::SigningKeys, store::Db,
+    web::spa::SpaAssets,
+};
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -11,12 +14,21 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub sessions: SessionPolicy,
     pub spa: Arc<SpaAssets>,
+    /// Wraps data keys and signing keys; never leaves the process.
+    pub master: Arc<dyn KeyWrapper>,
+    /// The server's ed25519 keys (receipts, audit heads).
+    pub keys: Arc<SigningKeys>,
 }
 
 impl AppState {
     /// State over an opened database.
     #[must_use]
-    pub fn new(db: Db, config: Config) -> Self {
+    pub fn new(
+        db: Db,
+        config: Config,
+        master: Arc<dyn KeyWrapper>,
+        keys: Arc<SigningKeys>,
+    ) -> Self {
         let sessions = SessionPolicy {
             idle_ms: i64::from(config.session_idle_minutes) * 60_000,
             max_ms: i64::from(config.session_max_hours) * 3_600_000,
@@ -27,6 +39,8 @@ impl AppState {
             config: Arc::new(config),
             sessions,
             spa,
+            master,
+            keys,
         }
     }
 }

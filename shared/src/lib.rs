@@ -5,6 +5,8 @@
 //! must apply identically (form schema and validation in `schema`).
 
 pub mod api;
+pub mod audit;
+pub mod consent;
 pub mod i18n;
 pub mod mask;
 pub mod schema;

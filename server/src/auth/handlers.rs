@@ -13,7 +13,7 @@ use super::{
     session::{clearing_cookie, session_cookie},
     ApiRoutes, Caller, Permission,
 };
-use crate::{error::AppResult, extract::AppJson, state::AppState};
+use crate::{audit::Origin, error::AppResult, extract::AppJson, state::AppState};
 
 /// The routes of this feature.
 pub fn routes() -> ApiRoutes {
@@ -37,9 +37,10 @@ pub fn routes() -> ApiRoutes {
 #[tracing::instrument(skip_all)]
 async fn login(
     State(state): State<AppState>,
+    origin: Origin,
     AppJson(req): AppJson<LoginRequest>,
 ) -> AppResult<Response> {
-    let (info, token) = service::login(&state, req).await?;
+    let (info, token) = service::login(&state, req, &origin).await?;
     let mut response = Json(info).into_response();
     response
         .headers_mut()
@@ -52,8 +53,12 @@ async fn session(Caller(caller): Caller) -> Json<SessionInfo> {
 }
 
 #[tracing::instrument(skip_all)]
-async fn logout(State(state): State<AppState>, Caller(caller): Caller) -> AppResult<Response> {
-    service::logout(&state, &caller).await?;
+async fn logout(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+) -> AppResult<Response> {
+    service::logout(&state, &caller, &origin).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
@@ -65,7 +70,10 @@ async fn logout(State(state): State<AppState>, Caller(caller): Caller) -> AppRes
 async fn change_password(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    origin: Origin,
     AppJson(req): AppJson<ChangePasswordRequest>,
 ) -> AppResult<Json<SessionInfo>> {
-    Ok(Json(service::change_password(&state, &caller, req).await?))
+    Ok(Json(
+        service::change_password(&state, &caller, req, &origin).await?,
+    ))
 }

@@ -35,16 +35,19 @@ pub enum Permission {
     ManageForms,
     /// Create, disable and assign users.
     ManageUsers,
+    /// Read and verify the audit log (admins and auditors).
+    ViewAudit,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
         Permission::ManageForms,
         Permission::ManageUsers,
+        Permission::ViewAudit,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -55,6 +58,7 @@ impl Permission {
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
             (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
         }
     }
 }

@@ -10,6 +10,7 @@ use shared::api::{
 
 use super::{password, random_token, token_hash, Principal};
 use crate::{
+    audit::{self, Event, Origin},
     error::{AppError, AppResult},
     state::AppState,
     store::{now_ms, users::NewUser, Db},
@@ -25,7 +26,11 @@ fn wrong_credentials() -> AppError {
 }
 
 /// Checks the credentials and opens a session. Returns the session and its token.
-pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInfo, String)> {
+pub async fn login(
+    state: &AppState,
+    req: LoginRequest,
+    origin: &Origin,
+) -> AppResult<(SessionInfo, String)> {
     let username = req.username.trim().to_owned();
     if username.is_empty() {
         return Err(AppError::invalid_field(
@@ -49,6 +54,10 @@ pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInf
     let Some(user) = user else {
         // Spend the same time as a real check so that names cannot be probed.
         let _ = password::verify_blocking(req.password, password::decoy_hash().to_owned()).await;
+        // The attempted name is not logged: it may be someone's phone number or email.
+        let event = Event::new("auth.sign_in_failed", None)
+            .details(serde_json::json!({"reason": "unknown_user"}));
+        audit::record_alone(&state.db, origin, event, None).await?;
         return Err(wrong_credentials());
     };
     if let Some(until) = user.locked_until_ms.filter(|until| *until > now) {
@@ -66,6 +75,21 @@ pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInf
                 .record_failed_login(&user.id, LOCK_AFTER_FAILURES, lock_until)
                 .await?;
             tracing::info!(user_id = %user.id, failures, "sign-in failed");
+            let action = if failures >= LOCK_AFTER_FAILURES {
+                "auth.locked"
+            } else {
+                "auth.sign_in_failed"
+            };
+            let event = Event::new(action, None)
+                .target("user", &user.id)
+                .details(serde_json::json!({"reason": "wrong_password", "failures": failures}));
+            audit::record_alone(
+                &state.db,
+                origin,
+                event,
+                Some((&user.id, user.role.as_str())),
+            )
+            .await?;
         }
         return Err(wrong_credentials());
     }
@@ -87,6 +111,14 @@ pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInf
         )
         .await?;
     tracing::info!(user_id = %user.id, "signed in");
+    let event = Event::new("auth.sign_in", None).target("user", &user.id);
+    audit::record_alone(
+        &state.db,
+        origin,
+        event,
+        Some((&user.id, user.role.as_str())),
+    )
+    .await?;
     let info = SessionInfo {
         user: CurrentUser {
             id: user.id,
@@ -102,8 +134,10 @@ pub async fn login(state: &AppState, req: LoginRequest) -> AppResult<(SessionInf
 }
 
 /// Ends the caller's session.
-pub async fn logout(state: &AppState, caller: &Principal) -> AppResult<()> {
+pub async fn logout(state: &AppState, caller: &Principal, origin: &Origin) -> AppResult<()> {
     state.db.delete_session(&caller.session_hash).await?;
+    let event = Event::new("auth.sign_out", Some(caller)).target("user", &caller.user.id);
+    audit::record_alone(&state.db, origin, event, None).await?;
     Ok(())
 }
 
@@ -112,6 +146,7 @@ pub async fn change_password(
     state: &AppState,
     caller: &Principal,
     req: ChangePasswordRequest,
+    origin: &Origin,
 ) -> AppResult<SessionInfo> {
     let user = state
         .db
@@ -149,6 +184,8 @@ pub async fn change_password(
         .set_password(&user.id, &hash, &caller.session_hash)
         .await?;
     tracing::info!(user_id = %user.id, "password changed");
+    let event = Event::new("auth.password_change", Some(caller)).target("user", &user.id);
+    audit::record_alone(&state.db, origin, event, None).await?;
     let mut info = session_info(caller);
     info.user.must_change_password = false;
     Ok(info)

@@ -4,6 +4,9 @@
 //! run through sqlx's `Any` driver; the few places where the dialects differ branch on
 //! [`Db::kind`]. Migrations are paired per backend (see `migrations/README.md`).
 
+pub mod audit;
+pub mod forms;
+pub mod keys;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};

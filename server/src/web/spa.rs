@@ -76,7 +76,7 @@ pub fn externalize_inline_scripts(html: &str) -> (String, Vec<(String, String)>)
             out.push_str(&rest[start..close + "</script>".len()]);
         } else {
             let name = format!("{}.js", &hex::encode(Sha256::digest(body.as_bytes()))[..20]);
-            let module = if open_tag.contains("type=\"module\"") {
+            let module = if open_tag.contains("module") {
                 " type=\"module\""
             } else {
                 ""

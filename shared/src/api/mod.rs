@@ -3,8 +3,10 @@
 //! Every payload the server sends or accepts is declared here once; the server and the
 //! front end both use these types, so neither side can drift from the other.
 
+pub mod audit;
 pub mod auth;
 pub mod error;
+pub mod forms;
 pub mod system;
 
 /// The path prefix of every API route.

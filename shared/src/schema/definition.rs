@@ -229,6 +229,34 @@ impl FormDefinition {
         })
     }
 
+    /// A starting point for a new form: a bilingual title, one empty section, and nothing
+    /// else. It is deliberately unfinished: [`FormDefinition::check`] asks for the
+    /// controller, the notice and at least one field before it can be published.
+    #[must_use]
+    pub fn blank() -> Self {
+        FormDefinition {
+            format_version: FORMAT_VERSION,
+            title: LocalizedText::new("未命名表单", "Untitled form"),
+            description: LocalizedText::default(),
+            controller: Controller {
+                name: LocalizedText::default(),
+                contact: String::new(),
+            },
+            purposes: Vec::new(),
+            notice: LocalizedText::default(),
+            sensitive_consent_text: LocalizedText::default(),
+            embed_origins: Vec::new(),
+            cross_border: None,
+            guardian_consent_under_age: None,
+            sections: vec![Section {
+                key: SectionKey::from_static("main"),
+                title: LocalizedText::default(),
+                new_page: false,
+                fields: Vec::new(),
+            }],
+        }
+    }
+
     /// True when any field holds sensitive personal information.
     #[must_use]
     pub fn has_sensitive_fields(&self) -> bool {
@@ -266,6 +294,21 @@ mod tests {
         let msg = e.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.contains("missing field"), "{msg}");
         assert!(!msg.ends_with('.'));
+    }
+
+    #[test]
+    fn the_blank_form_round_trips_and_asks_for_what_is_missing() {
+        let blank = FormDefinition::blank();
+        let json = blank.to_json().ok().unwrap_or_default();
+        assert!(matches!(FormDefinition::from_json(&json), Ok(d) if d == blank));
+        let paths: Vec<String> = blank.check().into_iter().map(|p| p.path).collect();
+        for expected in ["controller.name", "controller.contact", "notice"] {
+            assert!(paths.iter().any(|p| p == expected), "{paths:?}");
+        }
+        assert!(blank
+            .check()
+            .iter()
+            .any(|p| p.code == crate::schema::ProblemCode::NoFields));
     }
 
     #[test]

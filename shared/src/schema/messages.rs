@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::check::ProblemCode;
 use super::compliance::WarningCode;
+use super::diff::{DraftChange, FieldAttribute, FormSetting, PurposeAttribute, SectionAttribute};
 use super::issue::IssueCode;
 use crate::i18n::Locale;
 
@@ -363,6 +364,305 @@ pub fn warning_message(code: WarningCode, params: &Params, locale: Locale) -> St
     }
 }
 
+/// The name of a changed part, as a change message lists it.
+fn part_name(part: &str, locale: Locale) -> &str {
+    let zh = locale == Locale::ZhCn;
+    match part {
+        "format_version" => {
+            if zh {
+                "格式版本"
+            } else {
+                "format version"
+            }
+        }
+        "title" => {
+            if zh {
+                "标题"
+            } else {
+                "title"
+            }
+        }
+        "description" => {
+            if zh {
+                "说明"
+            } else {
+                "description"
+            }
+        }
+        "controller" => {
+            if zh {
+                "个人信息处理者"
+            } else {
+                "controller"
+            }
+        }
+        "sensitive_consent_text" => {
+            if zh {
+                "单独同意文字"
+            } else {
+                "separate-consent wording"
+            }
+        }
+        "embed_origins" => {
+            if zh {
+                "允许嵌入的网站"
+            } else {
+                "embedding sites"
+            }
+        }
+        "cross_border" => {
+            if zh {
+                "出境传输"
+            } else {
+                "cross-border transfer"
+            }
+        }
+        "guardian_consent_age" => {
+            if zh {
+                "监护人同意年龄"
+            } else {
+                "guardian-consent age"
+            }
+        }
+        "name" => {
+            if zh {
+                "名称"
+            } else {
+                "name"
+            }
+        }
+        "lawful_basis" => {
+            if zh {
+                "合法性基础"
+            } else {
+                "lawful basis"
+            }
+        }
+        "required" => {
+            if zh {
+                "是否必需"
+            } else {
+                "required"
+            }
+        }
+        "position" => {
+            if zh {
+                "顺序"
+            } else {
+                "position"
+            }
+        }
+        "new_page" => {
+            if zh {
+                "分页"
+            } else {
+                "new page"
+            }
+        }
+        "label" => {
+            if zh {
+                "标签"
+            } else {
+                "label"
+            }
+        }
+        "help" => {
+            if zh {
+                "帮助文字"
+            } else {
+                "help text"
+            }
+        }
+        "kind" => {
+            if zh {
+                "类型或选项"
+            } else {
+                "type or options"
+            }
+        }
+        "rules" => {
+            if zh {
+                "校验规则"
+            } else {
+                "rules"
+            }
+        }
+        "default" => {
+            if zh {
+                "默认值"
+            } else {
+                "default"
+            }
+        }
+        "visibility" => {
+            if zh {
+                "显示条件"
+            } else {
+                "visibility"
+            }
+        }
+        "sensitivity" => {
+            if zh {
+                "敏感程度"
+            } else {
+                "sensitivity"
+            }
+        }
+        "purposes" => {
+            if zh {
+                "处理目的"
+            } else {
+                "purposes"
+            }
+        }
+        "retention" => {
+            if zh {
+                "保存期限"
+            } else {
+                "retention"
+            }
+        }
+        "mask" => {
+            if zh {
+                "脱敏方式"
+            } else {
+                "masking"
+            }
+        }
+        other => other,
+    }
+}
+
+fn part_list<'a>(parts: impl Iterator<Item = &'a str>, locale: Locale) -> String {
+    let names: Vec<&str> = parts.map(|p| part_name(p, locale)).collect();
+    names.join(if locale == Locale::ZhCn { "、" } else { ", " })
+}
+
+/// A name in `locale`, or the key when the name is blank.
+fn named<'a>(text: &'a crate::i18n::LocalizedText, key: &'a str, locale: Locale) -> &'a str {
+    if text.is_blank() {
+        key
+    } else {
+        text.get(locale)
+    }
+}
+
+/// The message for a change of a draft against the published version.
+#[must_use]
+pub fn change_message(change: &DraftChange, locale: Locale) -> String {
+    let zh = locale == Locale::ZhCn;
+    let pick = |zh_text: String, en_text: String| if zh { zh_text } else { en_text };
+    match change {
+        DraftChange::SettingsChanged { settings } => {
+            let list = part_list(settings.iter().map(|s: &FormSetting| s.as_str()), locale);
+            pick(
+                format!("表单设置已修改：{list}"),
+                format!("Form settings changed: {list}"),
+            )
+        }
+        DraftChange::NoticeChanged => {
+            pick("隐私告知已修改".into(), "The privacy notice changed".into())
+        }
+        DraftChange::PurposeAdded { key, name } => {
+            let n = named(name, key.as_str(), locale);
+            pick(
+                format!("新增处理目的“{n}”"),
+                format!("Purpose \"{n}\" added"),
+            )
+        }
+        DraftChange::PurposeRemoved { key, name } => {
+            let n = named(name, key.as_str(), locale);
+            pick(
+                format!("删除了处理目的“{n}”"),
+                format!("Purpose \"{n}\" removed"),
+            )
+        }
+        DraftChange::PurposeChanged {
+            key,
+            name,
+            attributes,
+        } => {
+            let n = named(name, key.as_str(), locale);
+            let list = part_list(
+                attributes.iter().map(|a: &PurposeAttribute| a.as_str()),
+                locale,
+            );
+            pick(
+                format!("处理目的“{n}”已修改：{list}"),
+                format!("Purpose \"{n}\" changed: {list}"),
+            )
+        }
+        DraftChange::SectionAdded { key, title } => {
+            let n = named(title, key.as_str(), locale);
+            pick(format!("新增分区“{n}”"), format!("Section \"{n}\" added"))
+        }
+        DraftChange::SectionRemoved { key, title } => {
+            let n = named(title, key.as_str(), locale);
+            pick(
+                format!("删除了分区“{n}”"),
+                format!("Section \"{n}\" removed"),
+            )
+        }
+        DraftChange::SectionChanged {
+            key,
+            title,
+            attributes,
+        } => {
+            let n = named(title, key.as_str(), locale);
+            let list = part_list(
+                attributes.iter().map(|a: &SectionAttribute| a.as_str()),
+                locale,
+            );
+            pick(
+                format!("分区“{n}”已修改：{list}"),
+                format!("Section \"{n}\" changed: {list}"),
+            )
+        }
+        DraftChange::FieldAdded { key, label, .. } => {
+            let n = named(label, key.as_str(), locale);
+            pick(format!("新增字段“{n}”"), format!("Field \"{n}\" added"))
+        }
+        DraftChange::FieldRemoved { key, label, .. } => {
+            let n = named(label, key.as_str(), locale);
+            pick(format!("删除了字段“{n}”"), format!("Field \"{n}\" removed"))
+        }
+        DraftChange::FieldChanged {
+            key,
+            label,
+            attributes,
+        } => {
+            let n = named(label, key.as_str(), locale);
+            let list = part_list(
+                attributes.iter().map(|a: &FieldAttribute| a.as_str()),
+                locale,
+            );
+            pick(
+                format!("字段“{n}”已修改：{list}"),
+                format!("Field \"{n}\" changed: {list}"),
+            )
+        }
+        DraftChange::FieldMoved {
+            key,
+            label,
+            from_section,
+            to_section,
+        } => {
+            let n = named(label, key.as_str(), locale);
+            if from_section == to_section {
+                pick(
+                    format!("字段“{n}”调整了顺序"),
+                    format!("Field \"{n}\" moved"),
+                )
+            } else {
+                pick(
+                    format!("字段“{n}”移到了分区 {to_section}"),
+                    format!("Field \"{n}\" moved to section {to_section}"),
+                )
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,5 +723,20 @@ mod tests {
             issue_message(IssueCode::AddressIncomplete, &params, Locale::En),
             "Enter the city"
         );
+    }
+
+    #[test]
+    fn every_changed_part_has_a_name_in_both_languages() {
+        let parts = FormSetting::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(PurposeAttribute::ALL.iter().map(|a| a.as_str()))
+            .chain(SectionAttribute::ALL.iter().map(|a| a.as_str()))
+            .chain(FieldAttribute::ALL.iter().map(|a| a.as_str()));
+        for part in parts {
+            let zh = part_name(part, Locale::ZhCn);
+            assert!(!zh.is_ascii(), "{part} has no Chinese name");
+            assert!(!part_name(part, Locale::En).contains('_'), "{part}");
+        }
     }
 }

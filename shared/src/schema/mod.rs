@@ -51,6 +51,7 @@
 //! - [`validate`] checks a whole submission; [`validate_field`] checks one field as the
 //!   person types; [`FormDefinition::visible_fields`] says what to show.
 //! - [`FormDefinition::version_hash`] identifies a published version (see `canonical`).
+//! - [`diff`] lists what a draft changes compared with the published version.
 
 mod canonical;
 mod check;
@@ -61,6 +62,7 @@ mod contact;
 mod decimal;
 mod definition;
 mod demo;
+mod diff;
 mod field;
 mod issue;
 mod keys;
@@ -82,6 +84,9 @@ pub use decimal::{Decimal, DecimalError, MAX_DECIMAL_LEN};
 pub use definition::{
     Controller, CrossBorderTransfer, FormDefinition, LawfulBasis, Purpose, SchemaError, Section,
     FORMAT_VERSION,
+};
+pub use diff::{
+    diff, DraftChange, FieldAttribute, FormSetting, PurposeAttribute, SectionAttribute,
 };
 pub use field::{
     format_iso_date, parse_iso_date, ChoiceOption, DateLimit, Field, FieldKind, Pattern,

@@ -13,6 +13,40 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("GET", "/auth/session", Permission::OwnAccount),
     ("POST", "/auth/logout", Permission::OwnAccount),
     ("POST", "/auth/password", Permission::OwnAccount),
+    ("GET", "/audit", Permission::ViewAudit),
+    ("GET", "/audit/verify", Permission::ViewAudit),
+    ("POST", "/audit/heads", Permission::ViewAudit),
+    ("GET", "/keys", Permission::Public),
+    ("GET", "/forms", Permission::ManageForms),
+    ("POST", "/forms", Permission::ManageForms),
+    ("GET", "/forms/{id}", Permission::ManageForms),
+    ("PUT", "/forms/{id}/draft", Permission::ManageForms),
+    ("POST", "/forms/{id}/duplicate", Permission::ManageForms),
+    ("POST", "/forms/{id}/archive", Permission::ManageForms),
+    ("POST", "/forms/{id}/restore", Permission::ManageForms),
+    ("POST", "/forms/{id}/publish", Permission::ManageForms),
+    ("GET", "/forms/{id}/versions", Permission::ManageForms),
+    (
+        "GET",
+        "/forms/{id}/versions/{number}",
+        Permission::ManageForms,
+    ),
+    (
+        "PUT",
+        "/forms/{id}/versions/{number}",
+        Permission::ManageForms,
+    ),
+    (
+        "DELETE",
+        "/forms/{id}/versions/{number}",
+        Permission::ManageForms,
+    ),
+    ("GET", "/public/forms/{id}", Permission::Public),
+    (
+        "POST",
+        "/public/forms/{id}/versions/{number}/check",
+        Permission::Public,
+    ),
 ];
 
 #[test]

@@ -3,6 +3,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod audit;
 mod auth;
 mod browser;
+mod designer;
+mod forms;
+mod public_forms;
 mod system;

@@ -5,6 +5,7 @@
 
 mod check;
 mod compliance;
+mod diff;
 mod kinds;
 mod properties;
 mod visibility;

@@ -1,0 +1,21 @@
+//! The audit log as auditors read it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audit::{AuditEntry, ChainReport};
+
+/// `GET /api/v1/audit`: entries newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before_seq` to read the next page; `None` on the last page.
+    pub next_before_seq: Option<i64>,
+}
+
+/// `GET /api/v1/audit/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditVerification {
+    pub report: ChainReport,
+    /// The first break in words, when there is one.
+    pub message: Option<String>,
+}

@@ -1,0 +1,244 @@
+//! The form designer in headless Chromium: an administrator builds a form with a
+//! conditional field, publishes it, and sees version 1 exactly as customers will.
+
+use std::time::{Duration, Instant};
+
+use consentry_tests::{browser::Browser, expect_json, Backend, TestApp, ADMIN_PASSWORD};
+use fantoccini::Locator;
+use shared::api::forms::VersionDetail;
+
+/// The fields the test adds: kind, key, English label, Chinese label.
+const FIELDS: [(&str, &str, &str, &str); 7] = [
+    ("short_text", "full_name", "Full name", "姓名"),
+    ("phone", "mobile", "Mobile number", "手机号码"),
+    ("email", "email", "Email", "电子邮箱"),
+    ("single_choice", "plan", "Plan", "套餐"),
+    ("yes_no", "has_pet", "Do you have a pet?", "是否养宠物"),
+    ("date", "birthday", "Date of birth", "出生日期"),
+    ("short_text", "pet_name", "Pet's name", "宠物名字"),
+];
+
+/// Replaces the text of the input matching `css`.
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let input = browser.find(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.find(css).await.click().await.unwrap();
+}
+
+/// Waits (up to 15 s) until `css` matches nothing, or until it matches something when
+/// `present` is true.
+async fn wait_presence(browser: &Browser, css: &str, present: bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        let found = browser.client.find(Locator::Css(css)).await.is_ok();
+        if found == present {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{css} never became {}",
+        if present { "present" } else { "absent" }
+    );
+}
+
+/// Waits until the input matching `css` holds `expected`.
+async fn wait_for_value(browser: &Browser, css: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = None;
+    while Instant::now() < deadline {
+        if let Ok(el) = browser.client.find(Locator::Css(css)).await {
+            last = el.prop("value").await.ok().flatten();
+            if last.as_deref() == Some(expected) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never held {expected:?}; last seen {last:?}");
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp) {
+    browser
+        .client
+        .goto(&format!("{}/login?next=%2Fforms", app.address))
+        .await
+        .unwrap();
+    fill(browser, "[data-testid=login-username]", "admin").await;
+    fill(browser, "[data-testid=login-password]", ADMIN_PASSWORD).await;
+    click(browser, "[data-testid=login-submit]").await;
+    browser.find("[data-testid=forms-page]").await;
+}
+
+/// Adds a field of `kind` and gives it `key` and labels.
+async fn add_field(browser: &Browser, kind: &str, key: &str, en: &str, zh: &str) {
+    browser
+        .find("[data-testid=field-add-kind]")
+        .await
+        .select_by_value(kind)
+        .await
+        .unwrap();
+    click(browser, "[data-testid=field-add]").await;
+    // The editor of the new field opens with a generated key.
+    wait_for_value(browser, "[data-testid=field-key]", &format!("{kind}_1")).await;
+    fill(browser, "[data-testid=field-key]", key).await;
+    fill(browser, "[data-testid=field-label-en]", en).await;
+    fill(browser, "[data-testid=field-label-zh]", zh).await;
+    browser
+        .wait_for_text(
+            &format!("[data-testid=field-row][data-field-key={key}] .field-row-label"),
+            en,
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_designs_publishes_and_previews_a_form() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app).await;
+
+    click(&browser, "[data-testid=new-form]").await;
+    browser.find("[data-testid=form-editor]").await;
+    browser
+        .wait_for_text("[data-testid=editor-title]", "Untitled form")
+        .await;
+    let url = browser.client.current_url().await.unwrap();
+    let form_id = url.path().trim_start_matches("/forms/").to_owned();
+    assert!(!form_id.is_empty() && !form_id.contains('/'), "{url}");
+
+    // What every published form needs: who collects the data and the notice.
+    click(&browser, "[data-testid=form-settings-toggle]").await;
+    fill(&browser, "[data-testid=title-en]", "Pet club sign-up").await;
+    fill(&browser, "[data-testid=title-zh]", "宠物俱乐部报名").await;
+    fill(&browser, "[data-testid=controller-name-en]", "Example Ltd").await;
+    fill(&browser, "[data-testid=controller-name-zh]", "示例公司").await;
+    fill(
+        &browser,
+        "[data-testid=controller-contact]",
+        "privacy@example.com",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=notice-en]",
+        "We collect your data to run the club.",
+    )
+    .await;
+    fill(
+        &browser,
+        "[data-testid=notice-zh]",
+        "我们收集您的信息用于俱乐部会员服务。",
+    )
+    .await;
+    browser
+        .wait_for_text("[data-testid=editor-title]", "Pet club sign-up")
+        .await;
+
+    for (kind, key, en, zh) in FIELDS {
+        add_field(&browser, kind, key, en, zh).await;
+    }
+
+    // The pet's name shows only when the person has a pet.
+    click(&browser, "[data-testid=condition-add]").await;
+    browser
+        .find("[data-testid=condition-field]")
+        .await
+        .select_by_value("has_pet")
+        .await
+        .unwrap();
+    browser
+        .find("[data-testid=condition-op]")
+        .await
+        .select_by_value("equals")
+        .await
+        .unwrap();
+    browser
+        .find("[data-testid=condition-value]")
+        .await
+        .select_by_value("true")
+        .await
+        .unwrap();
+
+    // The live preview already follows the condition.
+    wait_presence(
+        &browser,
+        "[data-testid=preview] [data-field-key=has_pet]",
+        true,
+    )
+    .await;
+    wait_presence(
+        &browser,
+        "[data-testid=preview] [data-field-key=pet_name]",
+        false,
+    )
+    .await;
+
+    // Autosave, then publish version 1 after confirming.
+    browser
+        .find("[data-testid=save-status][data-state=saved]")
+        .await;
+    click(&browser, "[data-testid=publish]:not([disabled])").await;
+    browser.find("[data-testid=publish-dialog][open]").await;
+    browser
+        .wait_for_text("[data-testid=publish-confirm]", "Publish version 1")
+        .await;
+    click(&browser, "[data-testid=publish-confirm]").await;
+    browser
+        .wait_for_text("[data-testid=publish-result]", "Version 1 published.")
+        .await;
+
+    // The published version, rendered as customers will see it.
+    click(
+        &browser,
+        "[data-testid=version-list] [data-testid=version-link]",
+    )
+    .await;
+    browser.find("[data-testid=version-view]").await;
+    let hash = browser
+        .find("[data-testid=version-hash]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(hash.starts_with("sha256:"), "{hash}");
+    for (_, key, en, _) in FIELDS.iter().filter(|f| f.1 != "pet_name") {
+        let css = format!("[data-testid=version-preview] [data-field-key={key}]");
+        let text = browser.find(&css).await.text().await.unwrap();
+        assert!(text.contains(en), "{key} shows {text:?}");
+    }
+    let pet = "[data-testid=version-preview] [data-field-key=pet_name]";
+    wait_presence(&browser, pet, false).await;
+    click(&browser, "#version-has_pet-yes").await;
+    wait_presence(&browser, pet, true).await;
+    click(&browser, "#version-has_pet-no").await;
+    wait_presence(&browser, pet, false).await;
+    browser.close().await;
+
+    // The API agrees: version 1 holds exactly these fields.
+    let version: VersionDetail = expect_json(
+        admin
+            .get(&format!("/forms/{form_id}/versions/1"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(version.summary.number, 1);
+    assert_eq!(version.summary.hash, hash);
+    let keys: Vec<&str> = version
+        .definition
+        .fields()
+        .map(|f| f.key.as_str())
+        .collect();
+    let expected: Vec<&str> = FIELDS.iter().map(|f| f.1).collect();
+    assert_eq!(keys, expected);
+    let pet_field = version.definition.field("pet_name").unwrap();
+    assert!(pet_field.visible_when.is_some());
+}

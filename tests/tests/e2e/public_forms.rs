@@ -1,0 +1,204 @@
+//! The public form: anyone gets the latest published version of an active form, and the
+//! server checks answers itself, in the caller's language.
+
+use consentry_tests::{expect_json, story, Session};
+use reqwest::Response;
+use serde_json::{json, Value};
+use shared::{
+    api::{
+        error::{ApiError, ErrorCode},
+        forms::VersionDetail,
+    },
+    schema::FormDefinition,
+};
+
+use crate::forms::demo_form_id;
+
+/// A complete, valid set of answers to the demo form.
+fn valid_answers() -> Value {
+    json!({
+        "full_name": "张三",
+        "mobile": "138 0013 8000",
+        "email": "zhang.san@example.com",
+        "date_of_birth": "1990-03-07",
+        "gender": "male",
+        "resident_id": "110101199003071233",
+        "interests": ["travel", "food"],
+        "marketing_opt_in": true,
+        "preferred_channel": "wechat",
+        "messages_per_month": 4,
+        "address": {"province": "上海市", "city": "上海市", "district": "浦东新区", "detail": "示例路 1 号"},
+        "signature": "张三"
+    })
+}
+
+async fn check(caller: &Session, id: &str, number: &str, body: &Value, lang: &str) -> Response {
+    caller
+        .post(&format!("/public/forms/{id}/versions/{number}/check"))
+        .header("accept-language", lang)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+story!(anyone_gets_the_latest_published_version, |app| {
+    let admin = app.admin().await;
+    let id = demo_form_id(&admin).await;
+    let anon = app.anonymous();
+    let v1: VersionDetail = expect_json(
+        anon.get(&format!("/public/forms/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let demo = FormDefinition::demo_customer_registration();
+    assert_eq!(v1.summary.number, 1);
+    assert_eq!(v1.summary.hash, demo.version_hash());
+    assert_eq!(v1.definition, demo);
+    assert_eq!(v1.form_id, id);
+    // Who published it is staff information, not shown to the public.
+    assert_eq!(v1.summary.published_by, None);
+
+    // A new version replaces it; an unpublished draft never shows.
+    let mut def = demo.clone();
+    def.description.en = "Join us".into();
+    let r = admin
+        .put(&format!("/forms/{id}/draft"))
+        .json(&json!({"definition": def, "base_revision": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let still: VersionDetail = expect_json(
+        anon.get(&format!("/public/forms/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(still.summary.number, 1);
+    let r = admin
+        .post(&format!("/forms/{id}/publish"))
+        .json(&json!({"base_revision": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v2: VersionDetail = expect_json(
+        anon.get(&format!("/public/forms/{id}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(v2.summary.number, 2);
+    assert_eq!(v2.definition, def);
+
+    // A form never published, and ids that do not exist, are not found.
+    let r = admin.post("/forms").json(&json!({})).send().await.unwrap();
+    let draft_only: Value = expect_json(r, 201).await;
+    let draft_id = draft_only["summary"]["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/public/forms/{draft_id}"),
+        "/public/forms/00000000-0000-4000-8000-000000000000".to_owned(),
+        "/public/forms/x".to_owned(),
+    ] {
+        let e: ApiError = expect_json(anon.get(&path).send().await.unwrap(), 404).await;
+        assert_eq!(e.code, ErrorCode::NotFound, "{path}");
+    }
+});
+
+story!(the_server_checks_answers_itself, |app| {
+    let admin = app.admin().await;
+    let id = demo_form_id(&admin).await;
+    let anon = app.anonymous();
+    let valid = json!({ "answers": valid_answers() });
+    let r = check(&anon, &id, "1", &valid, "en").await;
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+
+    let mut answers = valid_answers();
+    let a = answers.as_object_mut().unwrap();
+    a.remove("full_name");
+    a.insert("mobile".into(), json!("12345"));
+    a.insert("resident_id".into(), json!("110101199003071234"));
+    a.insert("marketing_opt_in".into(), json!(false));
+    a.remove("messages_per_month");
+    a.insert("shoe_size".into(), json!(42));
+    let body = json!({ "answers": answers });
+
+    let e: ApiError = expect_json(check(&anon, &id, "1", &body, "en-GB,en;q=0.9").await, 422).await;
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    let expected = [
+        ("full_name", "required"),
+        ("mobile", "phone_invalid"),
+        ("resident_id", "resident_id_checksum"),
+        ("preferred_channel", "hidden_field"),
+        ("shoe_size", "unknown_field"),
+    ];
+    for (field, code) in expected {
+        let issues = e.field_issues(field);
+        assert!(issues.iter().any(|i| i.code == code), "{field}: {issues:?}");
+    }
+    let fields = &e.details.as_ref().unwrap().fields;
+    assert_eq!(fields.len(), expected.len(), "{fields:?}");
+    assert_eq!(
+        e.field_issues("full_name")[0].message,
+        "This field is required"
+    );
+
+    let zh: ApiError =
+        expect_json(check(&anon, &id, "1", &body, "zh-CN,zh;q=0.9").await, 422).await;
+    assert_eq!(zh.field_issues("full_name")[0].message, "此项为必填项");
+    assert_eq!(zh.message, "部分填写内容有误，请检查后重新提交");
+    assert_eq!(
+        zh.field_issues("resident_id")[0].message,
+        "身份证号码校验位不正确，请核对"
+    );
+    // No language given, or one we do not have: English.
+    let r = anon
+        .post(&format!("/public/forms/{id}/versions/1/check"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let plain: ApiError = expect_json(r, 422).await;
+    assert_eq!(
+        plain.field_issues("full_name")[0].message,
+        "This field is required"
+    );
+});
+
+story!(checks_name_an_existing_version, |app| {
+    let admin = app.admin().await;
+    let id = demo_form_id(&admin).await;
+    let anon = app.anonymous();
+    let valid = json!({ "answers": valid_answers() });
+    for (form, number) in [
+        (id.as_str(), "2"),
+        (id.as_str(), "0"),
+        (id.as_str(), "one"),
+        ("00000000-0000-4000-8000-000000000000", "1"),
+        ("not-an-id", "1"),
+    ] {
+        let e: ApiError = expect_json(check(&anon, form, number, &valid, "en").await, 404).await;
+        assert_eq!(e.code, ErrorCode::NotFound, "{form} {number}");
+    }
+    for body in [json!({}), json!({"answers": [1, 2]}), json!("answers")] {
+        let e: ApiError = expect_json(check(&anon, &id, "1", &body, "en").await, 400).await;
+        assert_eq!(e.code, ErrorCode::InvalidJson, "{body}");
+    }
+    // An archived form takes no answers.
+    let r = admin
+        .post(&format!("/forms/{id}/archive"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = check(&anon, &id, "1", &valid, "en").await;
+    assert_eq!(r.status(), 404);
+});
