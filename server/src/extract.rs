@@ -110,7 +110,7 @@ pub fn negotiate_accept_language(header: &str) -> Locale {
             (weight > 0 && !tag.is_empty()).then_some((tag, weight))
         })
         .collect();
-    tags.sort_by(|a, b| b.1.cmp(&a.1));
+    tags.sort_by_key(|t| std::cmp::Reverse(t.1));
     Locale::negotiate(tags.into_iter().map(|(tag, _)| tag))
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
+pub mod consent;
 pub mod crypto;
 pub mod error;
 pub mod extract;
@@ -52,6 +53,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(auth::handlers::routes())
         .merge(audit::handlers::routes())
         .merge(keys::routes())
+        .merge(consent::handlers::routes())
         .merge(forms::routes())
 }
 

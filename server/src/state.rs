@@ -3,7 +3,12 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::session::SessionPolicy, config::Config, crypto::KeyWrapper, keys::SigningKeys, store::Db,
+    auth::session::SessionPolicy,
+    config::Config,
+    consent::{versions::VersionCache, writer::SubmissionWriter},
+    crypto::KeyWrapper,
+    keys::SigningKeys,
+    store::Db,
     web::spa::SpaAssets,
 };
 
@@ -18,6 +23,10 @@ pub struct AppState {
     pub master: Arc<dyn KeyWrapper>,
     /// The server's ed25519 keys (receipts, audit heads).
     pub keys: Arc<SigningKeys>,
+    /// Published form versions, parsed once.
+    pub versions: Arc<VersionCache>,
+    /// The task that stores submissions in batches.
+    pub writer: SubmissionWriter,
 }
 
 impl AppState {
@@ -34,6 +43,7 @@ impl AppState {
             max_ms: i64::from(config.session_max_hours) * 3_600_000,
         };
         let spa = Arc::new(SpaAssets::load(&config.static_dir));
+        let writer = SubmissionWriter::start(db.clone());
         Self {
             db,
             config: Arc::new(config),
@@ -41,6 +51,8 @@ impl AppState {
             spa,
             master,
             keys,
+            versions: Arc::new(VersionCache::default()),
+            writer,
         }
     }
 }

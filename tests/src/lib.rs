@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod browser;
+pub mod consent;
 
 use std::{path::PathBuf, sync::Once};
 
@@ -55,6 +56,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// The generated first-login password of `admin`.
     pub first_admin_password: String,
+    /// The demo form seeded at first start.
+    pub demo_form_id: String,
     /// Where the SQLite file (and any generated files) live.
     pub data_dir: tempfile::TempDir,
     /// The database URL the server uses.
@@ -96,6 +99,9 @@ impl TestApp {
         config.public_url = format!("http://{addr}");
         config.listen = addr;
         let (state, seeded) = consentry_server::start(config).await.unwrap();
+        let demo_form_id = seeded
+            .demo_form_id
+            .expect("a fresh database seeds the demo form");
         let first_admin_password = seeded
             .admin
             .expect("a fresh database seeds an admin")
@@ -113,6 +119,7 @@ impl TestApp {
             address: format!("http://{addr}"),
             http: reqwest::Client::builder().build().unwrap(),
             first_admin_password,
+            demo_form_id,
             data_dir,
             database_url,
             pg_database,
@@ -250,28 +257,23 @@ impl Session {
         format!("{}/api/v1{path}", self.address)
     }
 
-    #[must_use]
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.with_auth(self.http.get(self.url(path)), false)
     }
 
-    #[must_use]
     pub fn post(&self, path: &str) -> RequestBuilder {
         self.with_auth(self.http.post(self.url(path)), true)
     }
 
-    #[must_use]
     pub fn put(&self, path: &str) -> RequestBuilder {
         self.with_auth(self.http.put(self.url(path)), true)
     }
 
-    #[must_use]
     pub fn delete(&self, path: &str) -> RequestBuilder {
         self.with_auth(self.http.delete(self.url(path)), true)
     }
 
     /// A request with any method, authenticated like the others.
-    #[must_use]
     pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         let changing = !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD);
         self.with_auth(self.http.request(method, self.url(path)), changing)

@@ -120,7 +120,7 @@ pub async fn record_alone(
     event: Event<'_>,
     actor: Option<(&str, &str)>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     append(&mut tx, event.into_entry(origin, actor)).await?;
     tx.commit().await
 }

@@ -86,7 +86,9 @@ pub fn is_state_changing(method: &Method) -> bool {
 /// Middleware on every API request: refuses cross-origin state changes, then loads
 /// the caller's session (if any) into the request's extensions as `Option<Principal>`.
 pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if is_state_changing(req.method()) {
+    // Public form submissions check the origin against each form's own embedding list.
+    let per_form_origin = req.uri().path().starts_with("/public/forms/");
+    if is_state_changing(req.method()) && !per_form_origin {
         if let Some(origin) = req.headers().get(header::ORIGIN) {
             if origin.as_bytes() != state.config.public_origin().as_bytes() {
                 return AppError::client(

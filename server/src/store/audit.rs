@@ -6,6 +6,7 @@ use sqlx::{any::AnyRow, AnyConnection, Row as _};
 use super::Db;
 
 /// What is appended; `seq`, `prev_hash` and `hash` are filled in here.
+#[derive(Debug, Clone)]
 pub struct NewAuditEntry {
     pub at_ms: i64,
     pub actor_id: Option<String>,

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod forms;
 pub mod keys;
+pub mod records;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};
@@ -98,6 +99,16 @@ impl Db {
     #[must_use]
     pub fn kind(&self) -> DatabaseKind {
         self.kind
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail
+    /// half-way because another connection wrote in between.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DatabaseKind::Postgres => self.pool.begin().await,
+        }
     }
 
     /// True when the database answers a trivial query.

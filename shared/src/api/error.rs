@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Forbidden,
     /// A state-changing request came without a valid CSRF token.
     CsrfRejected,
+    /// A signature in the request does not verify.
+    InvalidSignature,
     /// The request conflicts with the current state (for example a published version).
     Conflict,
     /// The body is larger than the route allows.
@@ -50,7 +52,7 @@ impl ErrorCode {
     #[must_use]
     pub const fn http_status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest | ErrorCode::InvalidJson => 400,
+            ErrorCode::BadRequest | ErrorCode::InvalidJson | ErrorCode::InvalidSignature => 400,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound => 404,
@@ -78,6 +80,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CsrfRejected => "csrf_rejected",
+            ErrorCode::InvalidSignature => "invalid_signature",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
@@ -186,6 +189,7 @@ mod tests {
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
             ErrorCode::CsrfRejected,
+            ErrorCode::InvalidSignature,
             ErrorCode::Conflict,
             ErrorCode::PayloadTooLarge,
             ErrorCode::RateLimited,

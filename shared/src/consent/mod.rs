@@ -20,5 +20,7 @@
 //! signatures; a test checks them with Node's `crypto` as well as ed25519-dalek.
 
 mod receipt;
+mod submission;
 
 pub use receipt::*;
+pub use submission::*;

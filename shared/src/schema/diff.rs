@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::change_messages;
 use super::definition::{FormDefinition, Purpose, Section};
 use super::field::Field;
 use super::keys::{FieldKey, PurposeKey, SectionKey};
-use super::messages;
 use crate::i18n::{Locale, LocalizedText};
 
 /// One change of the draft, in JSON tagged by `change`: `{"change": "field_added", ...}`.
@@ -89,7 +89,7 @@ impl DraftChange {
     /// The change described for the designer, in `locale`.
     #[must_use]
     pub fn message(&self, locale: Locale) -> String {
-        messages::change_message(self, locale)
+        change_messages::change_message(self, locale)
     }
 }
 

@@ -54,6 +54,7 @@
 //! - [`diff`] lists what a draft changes compared with the published version.
 
 mod canonical;
+mod change_messages;
 mod check;
 mod compliance;
 mod condition;

@@ -88,7 +88,7 @@ story!(the_demo_form_is_seeded_with_version_1, |app| {
         200,
     )
     .await;
-    assert_eq!(versions, [v1.clone()]);
+    assert_eq!(versions, std::slice::from_ref(&v1));
     let version: VersionDetail = expect_json(
         admin
             .get(&format!("/forms/{id}/versions/1"))
@@ -415,9 +415,12 @@ story!(forms_are_duplicated_archived_and_restored, |app| {
             forms.into_iter().map(|f| f.id).collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("archived").await, [id.clone()]);
-    assert_eq!(listed("active").await, [copy.summary.id.clone()]);
-    assert_eq!(listed("").await, [copy.summary.id.clone()]);
+    assert_eq!(listed("archived").await, std::slice::from_ref(&id));
+    assert_eq!(
+        listed("active").await,
+        std::slice::from_ref(&copy.summary.id)
+    );
+    assert_eq!(listed("").await, std::slice::from_ref(&copy.summary.id));
     // Archived forms are neither served nor published.
     let r = app
         .anonymous()

@@ -6,6 +6,7 @@ mod access;
 mod audit;
 mod auth;
 mod browser;
+mod consent;
 mod designer;
 mod forms;
 mod public_forms;

@@ -83,7 +83,7 @@ fn purposes_added_removed_changed_and_reordered() {
     draft.purposes[0].required = false;
     draft.purposes.insert(0, draft.purposes[1].clone());
     draft.purposes.remove(2);
-    let mut analytics = marketing.clone();
+    let mut analytics = marketing;
     analytics.key = PurposeKey::parse("analytics").unwrap();
     draft.purposes.push(analytics);
     let changes = diff(&demo(), &draft);

@@ -1,0 +1,100 @@
+//! `/api/v1/public/…` consent routes: thin wrappers over [`super::service`].
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, Method, StatusCode},
+    Json,
+};
+use shared::{
+    api::consent::{
+        ConsentStatus, ConsentTokenRequest, ReceiptVerification, SubmitRequest, SubmitResponse,
+        WithdrawalReceipt,
+    },
+    consent::SignedReceipt,
+};
+
+use super::service;
+use crate::{
+    audit::Origin,
+    auth::{ApiRoutes, Permission},
+    error::AppResult,
+    extract::{AppJson, AppPath, RequestLocale},
+    forms::service::parse_form_id,
+    state::AppState,
+};
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .route(
+            Method::POST,
+            "/public/forms/{id}/submissions",
+            Permission::Public,
+            submit,
+        )
+        .route(
+            Method::POST,
+            "/public/receipts/verify",
+            Permission::Public,
+            verify,
+        )
+        .route(
+            Method::POST,
+            "/public/consents/status",
+            Permission::Public,
+            status,
+        )
+        .route(
+            Method::POST,
+            "/public/consents/withdraw",
+            Permission::Public,
+            withdraw,
+        )
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<String>,
+    RequestLocale(locale): RequestLocale,
+    client: Origin,
+    headers: HeaderMap,
+    AppJson(req): AppJson<SubmitRequest>,
+) -> AppResult<(StatusCode, Json<SubmitResponse>)> {
+    let form_id = parse_form_id(&id)?;
+    let version = state
+        .versions
+        .get(&state.db, &form_id, req.statement.form_version)
+        .await?;
+    let http_origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let prepared = service::prepare(&state, &version, req, http_origin, &client, locale)?;
+    let response = service::store(&state, prepared).await?;
+    let status = if response.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(response)))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    AppJson(receipt): AppJson<SignedReceipt>,
+) -> Json<ReceiptVerification> {
+    Json(service::verify_receipt(&state, &receipt))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    AppJson(req): AppJson<ConsentTokenRequest>,
+) -> AppResult<Json<ConsentStatus>> {
+    Ok(Json(service::status(&state, &req).await?))
+}
+
+#[tracing::instrument(skip_all)]
+async fn withdraw(
+    State(state): State<AppState>,
+    client: Origin,
+    AppJson(req): AppJson<ConsentTokenRequest>,
+) -> AppResult<Json<WithdrawalReceipt>> {
+    Ok(Json(service::withdraw(&state, &req, &client).await?))
+}

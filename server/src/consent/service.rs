@@ -1,0 +1,417 @@
+//! Submissions with consent: check everything, seal the personal values, countersign,
+//! store through the batching writer; verify receipts; withdraw consent.
+
+use std::collections::BTreeMap;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+use shared::{
+    api::{
+        consent::{
+            ConsentStatus, ConsentTokenRequest, PurposeState, ReceiptVerification, SubmitRequest,
+            SubmitResponse, WithdrawalBody, WithdrawalReceipt,
+        },
+        error::{ApiError, ErrorCode, FieldIssue},
+    },
+    consent::{
+        check_statement, sha256_tagged, ReceiptBody, SignedReceipt, StatementContext,
+        StatementProblem,
+    },
+    i18n::Locale,
+    schema::{FieldValue, Sensitivity},
+};
+
+use super::{versions::CachedVersion, writer::Outcome};
+use crate::{
+    audit::Origin,
+    auth::constant_time_eq,
+    crypto::{blind_index, DataKey, FieldContext, KeyWrapper},
+    error::{AppError, AppResult},
+    state::AppState,
+    store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
+};
+
+/// How far the browser's clock may be from ours.
+const MAX_CLOCK_SKEW_MS: i64 = 24 * 3_600_000;
+/// The version of a record's data key when first sealed.
+const FIRST_KEY_VERSION: i64 = 1;
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// The withdrawal token of a receipt: a keyed hash of its id, so that a retried
+/// submission gets the same token back and nobody without the key can make one.
+fn withdraw_token(master: &dyn KeyWrapper, receipt_id: &str) -> String {
+    let key = master.derive("withdraw-token");
+    let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.as_ref())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    mac.update(receipt_id.as_bytes());
+    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+fn statement_error(problems: &[StatementProblem]) -> AppError {
+    let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();
+    for p in problems {
+        let key = match p {
+            StatementProblem::FieldWithoutConsent { field } => field.clone(),
+            _ => "consent".to_owned(),
+        };
+        let code = serde_json::to_value(p)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "consent_invalid".to_owned());
+        fields.entry(key).or_default().push(FieldIssue {
+            code,
+            params: BTreeMap::new(),
+            message: p.message(),
+        });
+    }
+    AppError::Client(ApiError::validation(
+        "The consent does not match the form or the answers",
+        fields,
+    ))
+}
+
+/// Checks that a request from `origin` may submit this form.
+fn check_origin(state: &AppState, version: &CachedVersion, origin: Option<&str>) -> AppResult<()> {
+    match origin {
+        None => Ok(()),
+        Some(o) if o == state.config.public_origin() => Ok(()),
+        Some(o)
+            if version
+                .definition
+                .embed_origins
+                .iter()
+                .any(|allowed| allowed == o) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(AppError::client(
+            ErrorCode::Forbidden,
+            "This website is not allowed to submit this form",
+        )),
+    }
+}
+
+/// Everything about a submission, checked and sealed, ready to store.
+pub struct Prepared {
+    submission: NewSubmission,
+    audit: NewAuditEntry,
+    receipt: SignedReceipt,
+    withdraw_token: String,
+}
+
+/// Checks a submission and prepares what to store. Nothing is stored here.
+pub fn prepare(
+    state: &AppState,
+    version: &CachedVersion,
+    req: SubmitRequest,
+    http_origin: Option<&str>,
+    client: &Origin,
+    locale: Locale,
+) -> AppResult<Prepared> {
+    check_origin(state, version, http_origin)?;
+    let def = &version.definition;
+    let today = today();
+    let answers = def
+        .validate(&req.answers, today)
+        .map_err(|e| AppError::Client(e.to_api_error(locale)))?;
+    let received_at_ms = now_ms();
+    let body = ReceiptBody {
+        statement: req.statement,
+        client_public_key: req.client_public_key,
+        client_signature: req.client_signature,
+        received_at_ms,
+        server_key_id: state.keys.current_id().to_owned(),
+    };
+    body.verify_client_signature().map_err(|e| {
+        AppError::client(
+            ErrorCode::InvalidSignature,
+            format!("The consent statement's signature is not valid: {e}"),
+        )
+    })?;
+    let statement = &body.statement;
+    let problems = check_statement(
+        &StatementContext {
+            form_id: &version.form_id,
+            form_version: version.number,
+            version_hash: &version.hash,
+            definition: def,
+            answers: &answers,
+            today,
+        },
+        statement,
+    );
+    if !problems.is_empty() {
+        return Err(statement_error(&problems));
+    }
+    if (statement.signed_at_ms - received_at_ms).abs() > MAX_CLOCK_SKEW_MS {
+        return Err(AppError::invalid_field(
+            "consent",
+            "statement_stale",
+            "The consent statement was signed too long ago or in the future; sign again",
+        ));
+    }
+    if uuid::Uuid::parse_str(&statement.receipt_id).is_err() {
+        return Err(AppError::invalid_field(
+            "consent",
+            "receipt_id_invalid",
+            "The receipt id must be a UUID",
+        ));
+    }
+
+    // Seal every personal or sensitive value under a fresh data key.
+    let record_id = uuid::Uuid::new_v4().to_string();
+    let master = state.master.as_ref();
+    let dek = DataKey::generate();
+    let wrapped = dek.wrap(master, &record_id);
+    let mut values = serde_json::Map::new();
+    let mut lookups = Vec::new();
+    for field in def.fields() {
+        let Some(value) = answers.get(field.key.as_str()) else {
+            continue;
+        };
+        let typed = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+        let mut entry = serde_json::json!({
+            "s": field.sensitivity,
+            "p": field.purposes,
+        });
+        if field.sensitivity == Sensitivity::Ordinary {
+            entry["v"] = typed;
+        } else {
+            let context = FieldContext {
+                record_id: &record_id,
+                field_key: field.key.as_str(),
+                key_version: FIRST_KEY_VERSION,
+            };
+            let sealed = dek.seal(&context, typed.to_string().as_bytes());
+            entry["c"] = serde_json::Value::String(URL_SAFE_NO_PAD.encode(&sealed.0));
+        }
+        values.insert(field.key.as_str().to_owned(), entry);
+        let lookup = match value {
+            FieldValue::Phone(p) => Some(("phone", p.as_str())),
+            FieldValue::Email(e) => Some(("email", e.as_str())),
+            FieldValue::ResidentId(id) => Some(("resident_id", id.as_str())),
+            _ => None,
+        };
+        if let Some((kind, normalised)) = lookup {
+            lookups.push((blind_index(master, kind, normalised), kind));
+        }
+    }
+
+    let statement_hash = sha256_tagged(&statement.signing_bytes());
+    let receipt_id = statement.receipt_id.clone();
+    let granted = serde_json::to_string(&statement.purposes_granted).unwrap_or_default();
+    let audit = NewAuditEntry {
+        at_ms: received_at_ms,
+        actor_id: None,
+        actor_role: None,
+        action: "consent.given".to_owned(),
+        target_kind: Some("record".to_owned()),
+        target_id: Some(record_id.clone()),
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        details: serde_json::json!({
+            "receipt_id": receipt_id,
+            "form_id": version.form_id,
+            "form_version": version.number,
+            "granted": statement.purposes_granted,
+            "declined": statement.purposes_declined,
+        }),
+    };
+    let receipt = body.countersign(state.keys.current());
+    let token = withdraw_token(master, &receipt_id);
+    Ok(Prepared {
+        submission: NewSubmission {
+            record_id,
+            form_id: version.form_id.clone(),
+            form_version: version.number,
+            key_version: FIRST_KEY_VERSION,
+            wrapped_key: URL_SAFE_NO_PAD.encode(&wrapped.bytes),
+            master_key_id: wrapped.master_key_id,
+            values_json: serde_json::Value::Object(values).to_string(),
+            content_hash: receipt.body.statement.record_hash.clone(),
+            lookups,
+            receipt_id,
+            statement_hash,
+            receipt_json: serde_json::to_string(&receipt).unwrap_or_default(),
+            withdraw_token_hash: sha256_tagged(token.as_bytes()),
+            purposes_granted: granted,
+            received_at_ms,
+        },
+        audit,
+        receipt,
+        withdraw_token: token,
+    })
+}
+
+/// Stores a prepared submission and answers only after the commit.
+pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResponse> {
+    let Prepared {
+        submission,
+        audit,
+        receipt,
+        withdraw_token,
+    } = prepared;
+    let outcome = state
+        .writer
+        .write(submission, audit)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    match outcome {
+        Outcome::Stored => Ok(SubmitResponse {
+            receipt,
+            withdraw_token,
+            replayed: false,
+        }),
+        Outcome::Replayed(stored) => Ok(SubmitResponse {
+            receipt: serde_json::from_str(&stored.receipt_json).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("stored receipt unreadable: {e}"))
+            })?,
+            withdraw_token,
+            replayed: true,
+        }),
+        Outcome::Conflict => Err(AppError::conflict(
+            "A different submission with this receipt id was already stored",
+        )),
+    }
+}
+
+/// Verifies a receipt against this server's published keys.
+#[must_use]
+pub fn verify_receipt(state: &AppState, receipt: &SignedReceipt) -> ReceiptVerification {
+    match receipt.verify(state.keys.published()) {
+        Ok(()) => ReceiptVerification {
+            valid: true,
+            problem: None,
+        },
+        Err(e) => ReceiptVerification {
+            valid: false,
+            problem: Some(e.to_string()),
+        },
+    }
+}
+
+async fn receipt_for_token(
+    state: &AppState,
+    req: &ConsentTokenRequest,
+) -> AppResult<crate::store::records::ReceiptRow> {
+    let not_found = || AppError::not_found("No consent matches this link");
+    let row = state
+        .db
+        .receipt(&req.receipt_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let presented = sha256_tagged(req.token.as_bytes());
+    if !constant_time_eq(presented.as_bytes(), row.withdraw_token_hash.as_bytes()) {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+fn withdrawn_map(row: &crate::store::records::ReceiptRow) -> BTreeMap<String, i64> {
+    serde_json::from_str(&row.purposes_withdrawn).unwrap_or_default()
+}
+
+/// The consent behind a withdrawal link.
+pub async fn status(state: &AppState, req: &ConsentTokenRequest) -> AppResult<ConsentStatus> {
+    let row = receipt_for_token(state, req).await?;
+    let version = state
+        .versions
+        .get_any(&state.db, &row.form_id, row.form_version)
+        .await?;
+    let granted: Vec<String> = serde_json::from_str(&row.purposes_granted).unwrap_or_default();
+    let withdrawn = withdrawn_map(&row);
+    Ok(ConsentStatus {
+        receipt_id: row.receipt_id.clone(),
+        form_title: version.definition.title.clone(),
+        received_at_ms: row.received_at_ms,
+        purposes: version
+            .definition
+            .purposes
+            .iter()
+            .map(|p| PurposeState {
+                key: p.key.as_str().to_owned(),
+                name: p.name.clone(),
+                required: p.required,
+                granted: granted.iter().any(|g| g == p.key.as_str()),
+                withdrawn_at_ms: withdrawn.get(p.key.as_str()).copied(),
+            })
+            .collect(),
+    })
+}
+
+/// Withdraws consent to some purposes; signed and audited.
+pub async fn withdraw(
+    state: &AppState,
+    req: &ConsentTokenRequest,
+    client: &Origin,
+) -> AppResult<WithdrawalReceipt> {
+    let row = receipt_for_token(state, req).await?;
+    let granted: Vec<String> = serde_json::from_str(&row.purposes_granted).unwrap_or_default();
+    let mut withdrawn = withdrawn_map(&row);
+    if req.purposes.is_empty() {
+        return Err(AppError::invalid_field(
+            "purposes",
+            "required",
+            "Choose at least one purpose to withdraw",
+        ));
+    }
+    for p in &req.purposes {
+        if !granted.contains(p) {
+            return Err(AppError::invalid_field(
+                "purposes",
+                "not_granted",
+                format!("Consent to {p} was not given, so it cannot be withdrawn"),
+            ));
+        }
+    }
+    let now = now_ms();
+    let mut newly: Vec<String> = req
+        .purposes
+        .iter()
+        .filter(|p| !withdrawn.contains_key(*p))
+        .cloned()
+        .collect();
+    newly.sort();
+    newly.dedup();
+    for p in &newly {
+        withdrawn.insert(p.clone(), now);
+    }
+    let body = WithdrawalBody {
+        receipt_id: row.receipt_id.clone(),
+        purposes_withdrawn: newly.clone(),
+        withdrawn_at_ms: now,
+        server_key_id: state.keys.current_id().to_owned(),
+    };
+    let receipt = WithdrawalReceipt {
+        server_signature: state.keys.sign(&body.signing_bytes()),
+        body,
+    };
+    if newly.is_empty() {
+        return Ok(receipt);
+    }
+    let mut tx = state.db.begin_write().await?;
+    crate::store::records::record_withdrawal(
+        &mut tx,
+        &row.receipt_id,
+        &serde_json::to_string(&withdrawn).unwrap_or_default(),
+        &uuid::Uuid::new_v4().to_string(),
+        &serde_json::to_string(&newly).unwrap_or_default(),
+        now,
+        &serde_json::to_string(&receipt).unwrap_or_default(),
+    )
+    .await?;
+    crate::audit::record(
+        &mut tx,
+        client,
+        crate::audit::Event::new("consent.withdrawn", None)
+            .target("record", &row.record_id)
+            .details(serde_json::json!({"receipt_id": row.receipt_id, "purposes": newly})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(receipt)
+}

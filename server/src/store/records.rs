@@ -1,0 +1,176 @@
+//! Records, their identifier lookups and their consent receipts.
+
+use sqlx::{AnyConnection, Row as _};
+
+use super::Db;
+
+/// A record with its consent, ready to insert.
+pub struct NewSubmission {
+    pub record_id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub key_version: i64,
+    pub wrapped_key: String,
+    pub master_key_id: String,
+    pub values_json: String,
+    pub content_hash: String,
+    pub lookups: Vec<(String, &'static str)>,
+    pub receipt_id: String,
+    pub statement_hash: String,
+    pub receipt_json: String,
+    pub withdraw_token_hash: String,
+    pub purposes_granted: String,
+    pub received_at_ms: i64,
+}
+
+/// A stored receipt, as needed to answer a retry or a withdrawal.
+#[derive(Debug, Clone)]
+pub struct ReceiptRow {
+    pub receipt_id: String,
+    pub record_id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub statement_hash: String,
+    pub receipt_json: String,
+    pub withdraw_token_hash: String,
+    pub purposes_granted: String,
+    pub purposes_withdrawn: String,
+    pub received_at_ms: i64,
+}
+
+const RECEIPT_COLUMNS: &str = "receipt_id, record_id, form_id, form_version, statement_hash, \
+     receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms";
+
+fn receipt_from_row(row: &sqlx::any::AnyRow) -> Result<ReceiptRow, sqlx::Error> {
+    Ok(ReceiptRow {
+        receipt_id: row.try_get("receipt_id")?,
+        record_id: row.try_get("record_id")?,
+        form_id: row.try_get("form_id")?,
+        form_version: row.try_get("form_version")?,
+        statement_hash: row.try_get("statement_hash")?,
+        receipt_json: row.try_get("receipt_json")?,
+        withdraw_token_hash: row.try_get("withdraw_token_hash")?,
+        purposes_granted: row.try_get("purposes_granted")?,
+        purposes_withdrawn: row.try_get("purposes_withdrawn")?,
+        received_at_ms: row.try_get("received_at_ms")?,
+    })
+}
+
+/// The receipt with this id, read on `conn` (inside the writer's transaction).
+pub async fn receipt_on(
+    conn: &mut AnyConnection,
+    receipt_id: &str,
+) -> Result<Option<ReceiptRow>, sqlx::Error> {
+    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id = $1");
+    sqlx::query(&sql)
+        .bind(receipt_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(receipt_from_row)
+        .transpose()
+}
+
+/// Inserts the record, its lookups and its receipt on `conn`.
+pub async fn insert_submission(
+    conn: &mut AnyConnection,
+    s: &NewSubmission,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
+         master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms) \
+         VALUES ($1, $2, $3, 'web', $4, $5, $6, $7, $8, 'active', $9, $9)",
+    )
+    .bind(&s.record_id)
+    .bind(&s.form_id)
+    .bind(s.form_version)
+    .bind(s.key_version)
+    .bind(&s.wrapped_key)
+    .bind(&s.master_key_id)
+    .bind(&s.values_json)
+    .bind(&s.content_hash)
+    .bind(s.received_at_ms)
+    .execute(&mut *conn)
+    .await?;
+    for (index, kind) in &s.lookups {
+        sqlx::query(
+            "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (blind_index, record_id) DO NOTHING",
+        )
+        .bind(index)
+        .bind(*kind)
+        .bind(&s.record_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, statement_hash, \
+         receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9)",
+    )
+    .bind(&s.receipt_id)
+    .bind(&s.record_id)
+    .bind(&s.form_id)
+    .bind(s.form_version)
+    .bind(&s.statement_hash)
+    .bind(&s.receipt_json)
+    .bind(&s.withdraw_token_hash)
+    .bind(&s.purposes_granted)
+    .bind(s.received_at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks purposes withdrawn (`withdrawn_json` is the new map purpose → time) and keeps
+/// the signed withdrawal receipt.
+pub async fn record_withdrawal(
+    conn: &mut AnyConnection,
+    receipt_id: &str,
+    withdrawn_json: &str,
+    withdrawal_id: &str,
+    purposes: &str,
+    at_ms: i64,
+    receipt_json: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE consent_receipts SET purposes_withdrawn = $2 WHERE receipt_id = $1")
+        .bind(receipt_id)
+        .bind(withdrawn_json)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO consent_withdrawals (id, receipt_id, purposes, withdrawn_at_ms, receipt_json) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(withdrawal_id)
+    .bind(receipt_id)
+    .bind(purposes)
+    .bind(at_ms)
+    .bind(receipt_json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Db {
+    pub async fn receipt(&self, receipt_id: &str) -> Result<Option<ReceiptRow>, sqlx::Error> {
+        let mut conn = self.pool().acquire().await?;
+        receipt_on(&mut conn, receipt_id).await
+    }
+
+    pub async fn count_records(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(self.pool())
+            .await
+    }
+
+    /// Record ids whose identifier has this blind index.
+    pub async fn records_by_lookup(&self, blind_index: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT record_id FROM record_lookup WHERE blind_index = $1 ORDER BY record_id",
+        )
+        .bind(blind_index)
+        .fetch_all(self.pool())
+        .await
+    }
+}

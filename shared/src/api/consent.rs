@@ -1,0 +1,107 @@
+//! Submitting a form with consent, verifying receipts, and withdrawing consent.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    consent::{ConsentStatement, SignedReceipt},
+    schema::Answers,
+};
+
+/// `POST /api/v1/public/forms/{id}/submissions`: the answers and the consent statement
+/// the customer's browser signed with its per-submission key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitRequest {
+    pub statement: ConsentStatement,
+    /// The browser's ed25519 public key, base64url.
+    pub client_public_key: String,
+    /// Its signature over the statement bytes, base64url.
+    pub client_signature: String,
+    pub answers: Answers,
+}
+
+/// The answer to a submission: the countersigned receipt and how to withdraw later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitResponse {
+    pub receipt: SignedReceipt,
+    /// Secret token for withdrawing; the link is `/withdraw#<receipt_id>.<token>`.
+    pub withdraw_token: String,
+    /// True when this submission had been stored before (a retry).
+    pub replayed: bool,
+}
+
+/// `POST /api/v1/public/receipts/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptVerification {
+    pub valid: bool,
+    /// Why not, when not valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// `POST /api/v1/public/consents/status` and `/withdraw` identify the consent by its
+/// receipt id and secret token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentTokenRequest {
+    pub receipt_id: String,
+    pub token: String,
+    /// For `/withdraw`: the purposes to withdraw.
+    #[serde(default)]
+    pub purposes: Vec<String>,
+}
+
+impl std::fmt::Debug for ConsentTokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConsentTokenRequest")
+            .field("receipt_id", &self.receipt_id)
+            .field("purposes", &self.purposes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One purpose of a consent, as the withdrawal page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeState {
+    pub key: String,
+    pub name: crate::i18n::LocalizedText,
+    pub required: bool,
+    pub granted: bool,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_at_ms: Option<i64>,
+}
+
+/// The consent behind a receipt, for its subject.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentStatus {
+    pub receipt_id: String,
+    pub form_title: crate::i18n::LocalizedText,
+    pub received_at_ms: i64,
+    pub purposes: Vec<PurposeState>,
+}
+
+/// What a withdrawal covered, signed by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalBody {
+    pub receipt_id: String,
+    pub purposes_withdrawn: Vec<String>,
+    pub withdrawn_at_ms: i64,
+    pub server_key_id: String,
+}
+
+/// The receipt of a withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawalReceipt {
+    pub body: WithdrawalBody,
+    /// ed25519 over `b"consentry-withdrawal-v1\n" || canonical_json(body)`, base64url.
+    pub server_signature: String,
+}
+
+impl WithdrawalBody {
+    /// The bytes the server signs.
+    #[must_use]
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        let mut out = b"consentry-withdrawal-v1\n".to_vec();
+        out.extend_from_slice(crate::schema::canonical_json(&value).as_bytes());
+        out
+    }
+}

@@ -1,0 +1,253 @@
+//! The rules that tie a consent statement to the form and the answers it covers.
+//!
+//! The browser builds its statement with these functions and the server re-checks it
+//! with the same ones ([`check_statement`]) before storing anything.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::receipt::{sha256_tagged, ConsentStatement, RECEIPT_FORMAT};
+use crate::schema::{
+    canonical_json, FieldValue, FormDefinition, Sensitivity, Signature, ValidatedAnswers,
+};
+
+/// `sha256:` of the canonical JSON of what the privacy pop-up shows: the controller,
+/// the notice, the purposes, the separate-consent wording and any cross-border transfer.
+#[must_use]
+pub fn notice_hash(def: &FormDefinition) -> String {
+    let shown = serde_json::json!({
+        "controller": def.controller,
+        "notice": def.notice,
+        "purposes": def.purposes,
+        "sensitive_consent_text": def.sensitive_consent_text,
+        "cross_border": def.cross_border,
+        "guardian_consent_under_age": def.guardian_consent_under_age,
+    });
+    sha256_tagged(canonical_json(&shown).as_bytes())
+}
+
+/// `sha256:` of the canonical JSON of the validated answers (in the shape a browser
+/// sends them, after normalisation).
+#[must_use]
+pub fn record_hash(answers: &ValidatedAnswers) -> String {
+    let value = serde_json::to_value(answers.to_answers()).unwrap_or(serde_json::Value::Null);
+    sha256_tagged(canonical_json(&value).as_bytes())
+}
+
+/// `sha256:` of the signature: the drawn PNG's hash, or the hash of the typed name;
+/// `none` when the form has no signature answer.
+#[must_use]
+pub fn signature_hash(answers: &ValidatedAnswers) -> String {
+    answers
+        .iter()
+        .find_map(|(_, v)| match v {
+            FieldValue::Signature(Signature::Drawn { image_sha256, .. }) => {
+                Some(format!("sha256:{image_sha256}"))
+            }
+            FieldValue::Signature(Signature::Typed { name }) => {
+                Some(sha256_tagged(name.as_bytes()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| "none".to_owned())
+}
+
+/// The subject's identifier: the first phone, email or resident ID answered, in form
+/// order, normalised (E.164, lower-case domain, upper-case X).
+#[must_use]
+pub fn subject_identifier(def: &FormDefinition, answers: &ValidatedAnswers) -> Option<String> {
+    def.fields()
+        .find_map(|f| match answers.get(f.key.as_str())? {
+            FieldValue::Phone(p) => Some(p.as_str().to_owned()),
+            FieldValue::Email(e) => Some(e.as_str().to_owned()),
+            FieldValue::ResidentId(id) => Some(id.as_str().to_owned()),
+            _ => None,
+        })
+}
+
+/// True when an answered resident ID shows the subject is younger than the form's
+/// guardian age on `today`.
+#[must_use]
+pub fn needs_guardian(def: &FormDefinition, answers: &ValidatedAnswers, today: Date) -> bool {
+    let Some(limit) = def.guardian_consent_under_age else {
+        return false;
+    };
+    answers.iter().any(|(_, v)| match v {
+        FieldValue::ResidentId(id) => id.birth_date().is_some_and(|born| {
+            let mut age = today.year() - born.year();
+            if (today.month() as u8, today.day()) < (born.month() as u8, born.day()) {
+                age -= 1;
+            }
+            age < i32::from(limit)
+        }),
+        _ => false,
+    })
+}
+
+/// Field keys whose answers need the separate consent for sensitive information.
+#[must_use]
+pub fn answered_sensitive_fields(def: &FormDefinition, answers: &ValidatedAnswers) -> Vec<String> {
+    def.fields()
+        .filter(|f| {
+            f.sensitivity == Sensitivity::Sensitive && answers.get(f.key.as_str()).is_some()
+        })
+        .map(|f| f.key.as_str().to_owned())
+        .collect()
+}
+
+/// Something in a statement that does not fit its form or answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum StatementProblem {
+    UnsupportedFormat,
+    WrongForm,
+    WrongVersionHash,
+    WrongNoticeHash,
+    /// Every purpose must be either granted or declined, once.
+    PurposesIncomplete,
+    /// A purpose the service needs was declined.
+    RequiredPurposeDeclined {
+        purpose: String,
+    },
+    /// An answer was given for a field none of whose purposes was granted.
+    FieldWithoutConsent {
+        field: String,
+    },
+    SensitiveConsentMissing,
+    CrossBorderConsentMissing,
+    GuardianConsentMissing,
+    WrongRecordHash,
+    WrongSignatureHash,
+    WrongSubjectHash,
+}
+
+impl StatementProblem {
+    /// A sentence for people.
+    #[must_use]
+    pub fn message(&self) -> String {
+        match self {
+            Self::UnsupportedFormat => "The consent statement has an unsupported format".into(),
+            Self::WrongForm => "The consent statement names another form or version".into(),
+            Self::WrongVersionHash => {
+                "The consent statement names another version of this form".into()
+            }
+            Self::WrongNoticeHash => "The consent statement names another privacy notice".into(),
+            Self::PurposesIncomplete => "Each purpose must be either accepted or declined".into(),
+            Self::RequiredPurposeDeclined { purpose } => {
+                format!("The purpose {purpose} is needed to provide the service and was declined")
+            }
+            Self::FieldWithoutConsent { field } => {
+                format!("The field {field} was answered but none of its purposes was accepted")
+            }
+            Self::SensitiveConsentMissing => {
+                "Sensitive personal information needs separate consent".into()
+            }
+            Self::CrossBorderConsentMissing => "The transfer abroad needs separate consent".into(),
+            Self::GuardianConsentMissing => "A guardian must consent for a minor".into(),
+            Self::WrongRecordHash => "The consent statement does not match the answers".into(),
+            Self::WrongSignatureHash => "The consent statement does not match the signature".into(),
+            Self::WrongSubjectHash => {
+                "The consent statement does not match the person's identifier".into()
+            }
+        }
+    }
+}
+
+/// What the statement must agree with.
+pub struct StatementContext<'a> {
+    pub form_id: &'a str,
+    pub form_version: i64,
+    pub version_hash: &'a str,
+    pub definition: &'a FormDefinition,
+    pub answers: &'a ValidatedAnswers,
+    pub today: Date,
+}
+
+/// Every problem of `statement` against its context (empty when it fits).
+#[must_use]
+pub fn check_statement(
+    ctx: &StatementContext<'_>,
+    statement: &ConsentStatement,
+) -> Vec<StatementProblem> {
+    let def = ctx.definition;
+    let mut problems = Vec::new();
+    if statement.format != RECEIPT_FORMAT {
+        problems.push(StatementProblem::UnsupportedFormat);
+    }
+    if statement.form_id != ctx.form_id || statement.form_version != ctx.form_version {
+        problems.push(StatementProblem::WrongForm);
+    }
+    if statement.form_version_hash != ctx.version_hash {
+        problems.push(StatementProblem::WrongVersionHash);
+    }
+    if statement.notice_hash != notice_hash(def) {
+        problems.push(StatementProblem::WrongNoticeHash);
+    }
+    let all: BTreeSet<&str> = def.purposes.iter().map(|p| p.key.as_str()).collect();
+    let granted: BTreeSet<&str> = statement
+        .purposes_granted
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let declined: BTreeSet<&str> = statement
+        .purposes_declined
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let listed_once = granted.len() == statement.purposes_granted.len()
+        && declined.len() == statement.purposes_declined.len()
+        && granted.is_disjoint(&declined);
+    if !listed_once || granted.union(&declined).copied().collect::<BTreeSet<_>>() != all {
+        problems.push(StatementProblem::PurposesIncomplete);
+    }
+    for p in def.purposes.iter().filter(|p| p.required) {
+        if !granted.contains(p.key.as_str()) {
+            problems.push(StatementProblem::RequiredPurposeDeclined {
+                purpose: p.key.as_str().to_owned(),
+            });
+        }
+    }
+    for f in def.fields() {
+        let answered = ctx.answers.get(f.key.as_str()).is_some();
+        let consented =
+            f.purposes.is_empty() || f.purposes.iter().any(|p| granted.contains(p.as_str()));
+        if answered && !consented {
+            problems.push(StatementProblem::FieldWithoutConsent {
+                field: f.key.as_str().to_owned(),
+            });
+        }
+    }
+    let sc = &statement.separate_consents;
+    if !answered_sensitive_fields(def, ctx.answers).is_empty() && !sc.sensitive {
+        problems.push(StatementProblem::SensitiveConsentMissing);
+    }
+    if def.cross_border.is_some() && !sc.cross_border {
+        problems.push(StatementProblem::CrossBorderConsentMissing);
+    }
+    if needs_guardian(def, ctx.answers, ctx.today) && !sc.guardian {
+        problems.push(StatementProblem::GuardianConsentMissing);
+    }
+    if statement.record_hash != record_hash(ctx.answers) {
+        problems.push(StatementProblem::WrongRecordHash);
+    }
+    if statement.signature_hash != signature_hash(ctx.answers) {
+        problems.push(StatementProblem::WrongSignatureHash);
+    }
+    let subject_ok = match subject_identifier(def, ctx.answers) {
+        Some(id) => {
+            use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+            URL_SAFE_NO_PAD
+                .decode(&statement.subject_salt)
+                .is_ok_and(|salt| {
+                    salt.len() >= 16 && super::subject_hash(&salt, &id) == statement.subject_hash
+                })
+        }
+        None => statement.subject_hash == "none",
+    };
+    if !subject_ok {
+        problems.push(StatementProblem::WrongSubjectHash);
+    }
+    problems
+}

@@ -1,0 +1,473 @@
+//! Customers submit with consent: receipts verify, retries are idempotent, forgeries and
+//! mismatches are refused with nothing stored, and consent can be withdrawn.
+
+use consentry_tests::{
+    consent::{demo_answers, demo_answers_without_marketing, new_key, signed_submission, Choices},
+    expect_json, story, Session, TestApp,
+};
+use shared::{
+    api::{
+        audit::AuditPage,
+        consent::{
+            ConsentStatus, ReceiptVerification, SubmitRequest, SubmitResponse, WithdrawalReceipt,
+        },
+        error::{ApiError, ErrorCode},
+        forms::VersionDetail,
+    },
+    consent::{public_key, PublishedKeySet},
+};
+
+async fn demo_version(app: &TestApp) -> VersionDetail {
+    expect_json(
+        app.anonymous()
+            .get(&format!("/public/forms/{}", app.demo_form_id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await
+}
+
+async fn submit(app: &TestApp, req: &SubmitRequest) -> reqwest::Response {
+    app.anonymous()
+        .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
+        .json(req)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn records(app: &TestApp) -> i64 {
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n = db.count_records().await.unwrap();
+    db.close().await;
+    n
+}
+
+fn receipt_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
+    let version = demo_version(&app).await;
+    let req = signed_submission(
+        &version,
+        &demo_answers_without_marketing(),
+        &Choices::without_marketing(),
+        &new_key(),
+        &receipt_id(),
+    );
+    let first: SubmitResponse = expect_json(submit(&app, &req).await, 201).await;
+    assert!(!first.replayed);
+    assert_eq!(first.receipt.body.statement, req.statement);
+    assert_eq!(
+        first.receipt.body.statement.purposes_declined,
+        vec!["marketing".to_owned()]
+    );
+
+    // Anyone can check it: through the API, and offline with the published keys.
+    let v: ReceiptVerification = expect_json(
+        app.anonymous()
+            .post("/public/receipts/verify")
+            .json(&first.receipt)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(v.valid, "{v:?}");
+    let keys: PublishedKeySet = expect_json(
+        app.http
+            .get(format!("{}/.well-known/consentry-keys.json", app.address))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    first.receipt.verify(&keys).unwrap();
+    let key = keys.find(&first.receipt.body.server_key_id).unwrap();
+    first
+        .receipt
+        .verify_with(&public_key(&key.public_key, "k").unwrap())
+        .unwrap();
+
+    // One changed byte and it no longer verifies.
+    let mut tampered = first.receipt.clone();
+    tampered
+        .body
+        .statement
+        .purposes_granted
+        .push("marketing".into());
+    let v: ReceiptVerification = expect_json(
+        app.anonymous()
+            .post("/public/receipts/verify")
+            .json(&tampered)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(!v.valid);
+
+    // A retry of the same submission is acknowledged again and stores nothing new.
+    let again: SubmitResponse = expect_json(submit(&app, &req).await, 200).await;
+    assert!(again.replayed);
+    assert_eq!(again.receipt, first.receipt);
+    assert_eq!(again.withdraw_token, first.withdraw_token);
+    assert_eq!(records(&app).await, 1);
+
+    // The consent is in the audit log, without personal data.
+    let admin = app.admin().await;
+    let page: AuditPage = expect_json(
+        admin.get("/audit?action=consent.").send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(page.entries.len(), 1);
+    let logged = serde_json::to_string(&page).unwrap();
+    assert!(!logged.contains("13800138000") && !logged.contains("张三"));
+});
+
+story!(
+    the_same_receipt_id_with_other_content_is_a_conflict,
+    |app| {
+        let version = demo_version(&app).await;
+        let id = receipt_id();
+        let req = signed_submission(
+            &version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            &new_key(),
+            &id,
+        );
+        assert_eq!(submit(&app, &req).await.status(), 201);
+        let mut other_answers = demo_answers();
+        other_answers.insert("full_name".into(), serde_json::json!("李四"));
+        let other = signed_submission(
+            &version,
+            &other_answers,
+            &Choices::all_demo(),
+            &new_key(),
+            &id,
+        );
+        let e: ApiError = expect_json(submit(&app, &other).await, 409).await;
+        assert_eq!(e.code, ErrorCode::Conflict);
+        assert_eq!(records(&app).await, 1);
+    }
+);
+
+story!(forged_and_mismatched_submissions_store_nothing, |app| {
+    let version = demo_version(&app).await;
+    let good = signed_submission(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &receipt_id(),
+    );
+
+    // A statement changed after signing.
+    let mut forged = good.clone();
+    forged
+        .statement
+        .purposes_granted
+        .retain(|p| p != "marketing");
+    forged.statement.purposes_declined.push("marketing".into());
+    let e: ApiError = expect_json(submit(&app, &forged).await, 400).await;
+    assert_eq!(e.code, ErrorCode::InvalidSignature);
+
+    // Answers that are not the ones signed for.
+    let mut swapped = good.clone();
+    swapped
+        .answers
+        .insert("full_name".into(), serde_json::json!("王五"));
+    let e: ApiError = expect_json(submit(&app, &swapped).await, 422).await;
+    assert_eq!(e.field_issues("consent")[0].code, "wrong_record_hash");
+
+    // Another version hash, signed properly.
+    let mut wrong_version = version.clone();
+    wrong_version.summary.hash = format!("sha256:{}", "0".repeat(64));
+    let req = signed_submission(
+        &wrong_version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &receipt_id(),
+    );
+    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    assert!(e
+        .field_issues("consent")
+        .iter()
+        .any(|i| i.code == "wrong_version_hash"));
+
+    // A version that does not exist.
+    let mut missing = version.clone();
+    missing.summary.number = 99;
+    let req = signed_submission(
+        &missing,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &receipt_id(),
+    );
+    assert_eq!(submit(&app, &req).await.status(), 404);
+
+    // A required purpose declined; a marketing-only field answered without consent;
+    // sensitive data without separate consent.
+    let declined_service = Choices {
+        granted: vec!["identity_verification".into(), "marketing".into()],
+        declined: vec!["membership_service".into()],
+        ..Choices::all_demo()
+    };
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &declined_service,
+        &new_key(),
+        &receipt_id(),
+    );
+    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    assert!(e
+        .field_issues("consent")
+        .iter()
+        .any(|i| i.code == "required_purpose_declined"));
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &Choices::without_marketing(),
+        &new_key(),
+        &receipt_id(),
+    );
+    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    assert_eq!(
+        e.field_issues("preferred_channel")[0].code,
+        "field_without_consent"
+    );
+    let mut no_separate = Choices::all_demo();
+    no_separate.separate.sensitive = false;
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &no_separate,
+        &new_key(),
+        &receipt_id(),
+    );
+    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    assert!(e
+        .field_issues("consent")
+        .iter()
+        .any(|i| i.code == "sensitive_consent_missing"));
+
+    // Invalid values come back per field.
+    let mut bad = good.clone();
+    bad.answers
+        .insert("mobile".into(), serde_json::json!("12345"));
+    let e: ApiError = expect_json(submit(&app, &bad).await, 422).await;
+    assert_eq!(e.code, ErrorCode::ValidationFailed);
+    assert!(!e.field_issues("mobile").is_empty());
+
+    // A website not on the form's list.
+    let r = app
+        .anonymous()
+        .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
+        .header("origin", "https://not-listed.example")
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    let e: ApiError = expect_json(r, 403).await;
+    assert_eq!(e.code, ErrorCode::Forbidden);
+
+    assert_eq!(records(&app).await, 0);
+    // The good one still goes through.
+    assert_eq!(submit(&app, &good).await.status(), 201);
+    assert_eq!(records(&app).await, 1);
+});
+
+async fn token_call(
+    anon: &Session,
+    path: &str,
+    receipt_id: &str,
+    token: &str,
+    purposes: &[&str],
+) -> reqwest::Response {
+    anon.post(path)
+        .json(&serde_json::json!({"receipt_id": receipt_id, "token": token, "purposes": purposes}))
+        .send()
+        .await
+        .unwrap()
+}
+
+story!(consent_can_be_withdrawn_per_purpose, |app| {
+    let version = demo_version(&app).await;
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &receipt_id(),
+    );
+    let done: SubmitResponse = expect_json(submit(&app, &req).await, 201).await;
+    let id = done.receipt.body.statement.receipt_id.clone();
+    let anon = app.anonymous();
+
+    let status: ConsentStatus = expect_json(
+        token_call(
+            &anon,
+            "/public/consents/status",
+            &id,
+            &done.withdraw_token,
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let marketing = status
+        .purposes
+        .iter()
+        .find(|p| p.key == "marketing")
+        .unwrap();
+    assert!(marketing.granted && marketing.withdrawn_at_ms.is_none());
+
+    // A wrong token finds nothing.
+    assert_eq!(
+        token_call(&anon, "/public/consents/status", &id, "guess", &[])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        token_call(
+            &anon,
+            "/public/consents/withdraw",
+            &id,
+            "guess",
+            &["marketing"]
+        )
+        .await
+        .status(),
+        404
+    );
+
+    let w: WithdrawalReceipt = expect_json(
+        token_call(
+            &anon,
+            "/public/consents/withdraw",
+            &id,
+            &done.withdraw_token,
+            &["marketing"],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(w.body.purposes_withdrawn, vec!["marketing".to_owned()]);
+    // The withdrawal is signed by the server's published key.
+    let keys: PublishedKeySet = expect_json(anon.get("/keys").send().await.unwrap(), 200).await;
+    let key = public_key(&keys.find(&w.body.server_key_id).unwrap().public_key, "k").unwrap();
+    let sig = ed25519_dalek::Signature::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            &w.server_signature,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    ed25519_dalek::Verifier::verify(&key, &w.body.signing_bytes(), &sig).unwrap();
+
+    let status: ConsentStatus = expect_json(
+        token_call(
+            &anon,
+            "/public/consents/status",
+            &id,
+            &done.withdraw_token,
+            &[],
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert!(status
+        .purposes
+        .iter()
+        .find(|p| p.key == "marketing")
+        .unwrap()
+        .withdrawn_at_ms
+        .is_some());
+    assert!(status
+        .purposes
+        .iter()
+        .find(|p| p.key == "membership_service")
+        .unwrap()
+        .withdrawn_at_ms
+        .is_none());
+
+    // Withdrawing what was never granted is refused.
+    let e: ApiError = expect_json(
+        token_call(
+            &anon,
+            "/public/consents/withdraw",
+            &id,
+            &done.withdraw_token,
+            &["nothing"],
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("purposes")[0].code, "not_granted");
+
+    let admin = app.admin().await;
+    let page: AuditPage = expect_json(
+        admin
+            .get("/audit?action=consent.withdrawn")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(page.entries.len(), 1);
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_values_never_reach_the_sqlite_files_in_clear() {
+    let app = TestApp::spawn(consentry_tests::Backend::Sqlite).await;
+    let version = demo_version(&app).await;
+    let mut answers = demo_answers();
+    answers.insert("full_name".into(), serde_json::json!("Markername Zqxjv"));
+    answers.insert(
+        "email".into(),
+        serde_json::json!("marker.zqxjv@example.com"),
+    );
+    answers.insert("mobile".into(), serde_json::json!("13912345678"));
+    let req = signed_submission(
+        &version,
+        &answers,
+        &Choices::all_demo(),
+        &new_key(),
+        &receipt_id(),
+    );
+    assert_eq!(submit(&app, &req).await.status(), 201);
+    let db = app.data_dir.path().join("consentry.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes.extend(std::fs::read(db.with_extension("db-wal")).unwrap_or_default());
+    for marker in [
+        "Zqxjv",
+        "zqxjv@example.com",
+        "13912345678",
+        "110101199003071233",
+    ] {
+        assert!(
+            !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+            "{marker} found in clear in the database files"
+        );
+    }
+}
