@@ -9,6 +9,10 @@ use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo, CSRF_HEADER};
 use shared::api::error::{ApiError, ErrorCode};
+use shared::api::forms::{
+    CheckAnswersRequest, CreateFormRequest, FormDetail, FormSummary, PublishRequest,
+    SaveDraftRequest, VersionDetail, VersionSummary,
+};
 use shared::api::system::VersionInfo;
 use shared::api::API_PREFIX;
 use shared::i18n::Locale;
@@ -59,6 +63,95 @@ impl ApiClient {
         req: &ChangePasswordRequest,
     ) -> Result<SessionInfo, ApiError> {
         self.fetch(Method::POST, "/auth/password", Some(req)).await
+    }
+
+    /// `GET /api/v1/forms[?status=archived]`: active forms, or archived ones.
+    pub async fn forms(&self, archived: bool) -> Result<Vec<FormSummary>, ApiError> {
+        let path = if archived {
+            "/forms?status=archived"
+        } else {
+            "/forms"
+        };
+        self.fetch(Method::GET, path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/forms`.
+    pub async fn create_form(&self, req: &CreateFormRequest) -> Result<FormDetail, ApiError> {
+        self.fetch(Method::POST, "/forms", Some(req)).await
+    }
+
+    /// `GET /api/v1/forms/{id}`.
+    pub async fn form(&self, id: &str) -> Result<FormDetail, ApiError> {
+        self.fetch(Method::GET, &form_path(id, ""), None::<&()>)
+            .await
+    }
+
+    /// `PUT /api/v1/forms/{id}/draft`: `conflict` when someone else saved in between.
+    pub async fn save_draft(
+        &self,
+        id: &str,
+        req: &SaveDraftRequest,
+    ) -> Result<FormDetail, ApiError> {
+        self.fetch(Method::PUT, &form_path(id, "/draft"), Some(req))
+            .await
+    }
+
+    /// `POST /api/v1/forms/{id}/duplicate`.
+    pub async fn duplicate_form(&self, id: &str) -> Result<FormDetail, ApiError> {
+        self.fetch(Method::POST, &form_path(id, "/duplicate"), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/forms/{id}/archive`.
+    pub async fn archive_form(&self, id: &str) -> Result<FormSummary, ApiError> {
+        self.fetch(Method::POST, &form_path(id, "/archive"), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/forms/{id}/restore`.
+    pub async fn restore_form(&self, id: &str) -> Result<FormSummary, ApiError> {
+        self.fetch(Method::POST, &form_path(id, "/restore"), None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/forms/{id}/publish`.
+    pub async fn publish_form(
+        &self,
+        id: &str,
+        req: &PublishRequest,
+    ) -> Result<VersionDetail, ApiError> {
+        self.fetch(Method::POST, &form_path(id, "/publish"), Some(req))
+            .await
+    }
+
+    /// `GET /api/v1/forms/{id}/versions`: newest first.
+    pub async fn form_versions(&self, id: &str) -> Result<Vec<VersionSummary>, ApiError> {
+        self.fetch(Method::GET, &form_path(id, "/versions"), None::<&()>)
+            .await
+    }
+
+    /// `GET /api/v1/forms/{id}/versions/{number}`.
+    pub async fn form_version(&self, id: &str, number: i64) -> Result<VersionDetail, ApiError> {
+        let path = form_path(id, &format!("/versions/{number}"));
+        self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `GET /api/v1/public/forms/{id}`: the latest version of an active form.
+    pub async fn public_form(&self, id: &str) -> Result<VersionDetail, ApiError> {
+        let path = format!("/public/forms/{}", path_segment(id));
+        self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/public/forms/{id}/versions/{number}/check`: `validation_failed` with
+    /// issues per field when the server disagrees with the answers.
+    pub async fn check_answers(
+        &self,
+        id: &str,
+        number: i64,
+        req: &CheckAnswersRequest,
+    ) -> Result<(), ApiError> {
+        let path = format!("/public/forms/{}/versions/{number}/check", path_segment(id));
+        self.send(Method::POST, &path, Some(req)).await.map(drop)
     }
 
     /// Sends a request and decodes a JSON answer.
@@ -113,6 +206,16 @@ impl ApiClient {
             Err(error_from(&response).await)
         }
     }
+}
+
+/// `/forms/{id}{rest}` with the id escaped for a path segment.
+fn form_path(id: &str, rest: &str) -> String {
+    format!("/forms/{}{rest}", path_segment(id))
+}
+
+/// `text` escaped for use as one path segment.
+fn path_segment(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
 }
 
 /// Decodes the API's error body, or makes one up from the status when there is none.

@@ -7,6 +7,7 @@ use leptos_router::path;
 use crate::components::layout::{Footer, Header, MustChangeBanner, MAIN_ID};
 use crate::i18n::I18n;
 use crate::pages::account::AccountPage;
+use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
@@ -30,6 +31,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/forms") view=FormsListPage />
+                    <Route path=path!("/forms/:id") view=FormEditorPage />
+                    <Route path=path!("/forms/:id/versions/:number") view=FormVersionPage />
                 </Routes>
             </main>
             <Footer />

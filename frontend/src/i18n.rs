@@ -3,6 +3,14 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod designer;
+mod designer_en;
+mod designer_zh;
+mod renderer;
+
+pub use designer::DesignerTexts;
+pub use renderer::RendererTexts;
+
 use leptos::prelude::*;
 use shared::api::auth::{Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 use shared::api::error::{ErrorCode, FieldIssue};
@@ -200,6 +208,11 @@ pub struct Texts {
     pub not_found_text: &'static str,
     pub not_found_home: &'static str,
 
+    pub nav_forms: &'static str,
+    /// The form renderer customers see.
+    pub renderer: RendererTexts,
+    /// The form designer.
+    pub designer: DesignerTexts,
     /// A message for each stable API error code.
     pub errors: ErrorTexts,
     /// Messages for the field issue codes the UI knows.
@@ -218,6 +231,7 @@ pub struct ErrorTexts {
     pub unauthenticated: &'static str,
     pub forbidden: &'static str,
     pub csrf_rejected: &'static str,
+    pub invalid_signature: &'static str,
     pub conflict: &'static str,
     pub payload_too_large: &'static str,
     pub rate_limited: &'static str,
@@ -252,6 +266,7 @@ impl Texts {
             ErrorCode::Unauthenticated => e.unauthenticated,
             ErrorCode::Forbidden => e.forbidden,
             ErrorCode::CsrfRejected => e.csrf_rejected,
+            ErrorCode::InvalidSignature => e.invalid_signature,
             ErrorCode::Conflict => e.conflict,
             ErrorCode::PayloadTooLarge => e.payload_too_large,
             ErrorCode::RateLimited => e.rate_limited,
@@ -362,6 +377,9 @@ pub static EN: Texts = Texts {
     not_found_text: "There is nothing at this address.",
     not_found_home: "Back to the home page",
 
+    nav_forms: "Forms",
+    renderer: renderer::EN,
+    designer: designer::EN,
     errors: ErrorTexts {
         bad_request: "The request was not valid.",
         invalid_json: "The request could not be read.",
@@ -372,6 +390,7 @@ pub static EN: Texts = Texts {
         unauthenticated: "You are not signed in, or your session has ended.",
         forbidden: "You do not have permission to do this.",
         csrf_rejected: "Your session could not be verified. Reload the page and try again.",
+        invalid_signature: "A signature in the request could not be verified.",
         conflict: "This conflicts with a recent change. Reload and try again.",
         payload_too_large: "What you sent is too large.",
         rate_limited: "Too many attempts. Wait a while and try again.",
@@ -455,6 +474,9 @@ pub static ZH_CN: Texts = Texts {
     not_found_text: "此地址没有任何内容。",
     not_found_home: "返回首页",
 
+    nav_forms: "表单",
+    renderer: renderer::ZH_CN,
+    designer: designer::ZH_CN,
     errors: ErrorTexts {
         bad_request: "请求无效。",
         invalid_json: "无法读取请求内容。",
@@ -465,6 +487,7 @@ pub static ZH_CN: Texts = Texts {
         unauthenticated: "您尚未登录，或会话已过期。",
         forbidden: "您没有执行此操作的权限。",
         csrf_rejected: "无法验证您的会话，请刷新页面后重试。",
+        invalid_signature: "请求中的签名无法验证。",
         conflict: "与最近的修改冲突，请刷新后重试。",
         payload_too_large: "提交的内容过大。",
         rate_limited: "尝试次数过多，请稍后再试。",

@@ -24,6 +24,16 @@ pub enum Command {
     Serve,
     /// Print the effective configuration (secrets redacted) and exit.
     Config,
+    /// Check a consent receipt offline: no network, no database. Exit 0 when both
+    /// signatures verify, 1 when they do not, 2 when the file cannot be read.
+    Verify {
+        /// A receipt file: the document the customer downloaded, or a bare signed receipt.
+        file: PathBuf,
+        /// The server's key set (from /.well-known/consentry-keys.json) to check against;
+        /// without it, the key inside the document is used.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
     /// Check the audit log's hash chain and signed heads; exit 1 if broken, naming the
     /// first entry that is altered, missing, out of order or cut off.
     VerifyAudit {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod keys;
+pub mod receipt_cli;
 pub mod state;
 pub mod store;
 pub mod system;

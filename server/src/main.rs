@@ -8,6 +8,12 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    if let Some(Command::Verify { file, keys }) = &cli.command {
+        // Offline: no configuration, database or logging needed.
+        let (code, message) = consentry_server::receipt_cli::verify_file(file, keys.as_deref());
+        println!("{message}");
+        std::process::exit(code);
+    }
     let config = Config::load(&cli.serve)?;
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).context("invalid --log filter")?)
@@ -20,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => serve(config).await,
         Command::VerifyAudit { keys } => verify_audit(&config, keys.as_deref()).await,
+        Command::Verify { .. } => Ok(()),
     }
 }
 
@@ -66,6 +73,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
              user name: {}\n  password:  {}\nYou will be asked to choose a new password at first sign-in.\n",
             admin.username, admin.password
         );
+    }
+    if let Some(id) = &seeded.demo_form_id {
+        println!("Demo form (published): {public_url}/f/{id}\n");
     }
     consentry_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");

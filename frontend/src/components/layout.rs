@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
+use shared::api::auth::Role;
 use wasm_bindgen::JsCast;
 
 use crate::components::lang_switch::LangSwitch;
@@ -37,6 +38,13 @@ pub fn Header() -> impl IntoView {
                                 {move || i18n.t().nav_home}
                             </A>
                         </li>
+                        <Show when=move || {
+                            session.info().is_some_and(|i| i.user.role == Role::Admin)
+                        }>
+                            <li>
+                                <A href="/forms">{move || i18n.t().nav_forms}</A>
+                            </li>
+                        </Show>
                         <li>
                             <Show
                                 when=move || session.is_signed_in()

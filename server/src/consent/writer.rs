@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{
-    audit::{append, NewAuditEntry},
-    records::{insert_submission, receipt_on, NewSubmission, ReceiptRow},
+    audit::{append_many, NewAuditEntry},
+    records::{insert_submissions, receipts_on, NewSubmission, ReceiptRow},
     Db,
 };
 
@@ -116,33 +116,37 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
+    let ids: Vec<&str> = batch.iter().map(|j| j.submission.receipt_id.as_str()).collect();
+    let stored: HashMap<String, ReceiptRow> = receipts_on(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.receipt_id.clone(), r))
+        .collect();
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut to_insert = Vec::new();
+    let mut audit = Vec::new();
     for (i, job) in batch.iter().enumerate() {
         let s = &job.submission;
-        if let Some(&earlier) = in_batch.get(s.receipt_id.as_str()) {
-            // The same receipt twice in one batch (a quick retry): the first one counts.
-            let first = &batch[earlier].submission;
-            outcomes.push(if first.statement_hash == s.statement_hash {
+        let earlier = in_batch.get(s.receipt_id.as_str()).map(|&e| &batch[e].submission);
+        let outcome = match (stored.get(&s.receipt_id), earlier) {
+            // Stored before, or earlier in this batch (a quick retry): the first one counts.
+            (Some(row), _) if row.statement_hash == s.statement_hash => Outcome::Replayed(Box::new(row.clone())),
+            (None, Some(first)) if first.statement_hash == s.statement_hash => {
                 Outcome::Replayed(Box::new(pending_row(first)))
-            } else {
-                Outcome::Conflict
-            });
-            continue;
-        }
-        if let Some(stored) = receipt_on(&mut tx, &s.receipt_id).await? {
-            outcomes.push(if stored.statement_hash == s.statement_hash {
-                Outcome::Replayed(Box::new(stored))
-            } else {
-                Outcome::Conflict
-            });
-            continue;
-        }
-        insert_submission(&mut tx, s).await?;
-        append(&mut tx, job.audit.clone()).await?;
-        in_batch.insert(&s.receipt_id, i);
-        outcomes.push(Outcome::Stored);
+            }
+            (Some(_), _) | (None, Some(_)) => Outcome::Conflict,
+            (None, None) => {
+                in_batch.insert(&s.receipt_id, i);
+                to_insert.push(&**s);
+                audit.push(job.audit.clone());
+                Outcome::Stored
+            }
+        };
+        outcomes.push(outcome);
     }
+    insert_submissions(&mut tx, &to_insert).await?;
+    append_many(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(outcomes)
 }

@@ -106,6 +106,70 @@ pub async fn append(
     Ok(entry)
 }
 
+/// Appends several entries in order with three statements, however many there are.
+pub async fn append_many(conn: &mut AnyConnection, new: Vec<NewAuditEntry>) -> Result<(), sqlx::Error> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    let count = i64::try_from(new.len()).unwrap_or(i64::MAX);
+    let row = sqlx::query(
+        "UPDATE audit_chain SET last_seq = last_seq + $1 WHERE id = 1 RETURNING last_seq, last_hash",
+    )
+    .bind(count)
+    .fetch_one(&mut *conn)
+    .await?;
+    let last_seq: i64 = row.try_get("last_seq")?;
+    let mut prev: String = row.try_get("last_hash")?;
+    let mut entries = Vec::with_capacity(new.len());
+    for (i, n) in (0_i64..).zip(new) {
+        let mut entry = AuditEntry {
+            seq: last_seq - count + 1 + i,
+            at_ms: n.at_ms,
+            actor_id: n.actor_id,
+            actor_role: n.actor_role,
+            action: n.action,
+            target_kind: n.target_kind,
+            target_id: n.target_id,
+            ip: n.ip,
+            user_agent: n.user_agent,
+            details: n.details,
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        entry.seal(&prev);
+        prev.clone_from(&entry.hash);
+        entries.push(entry);
+    }
+    for chunk in entries.chunks(100) {
+        let sql = format!(
+            "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
+            super::records::placeholders(chunk.len(), 12)
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.seq)
+                .bind(e.at_ms)
+                .bind(e.actor_id.clone())
+                .bind(e.actor_role.clone())
+                .bind(e.action.clone())
+                .bind(e.target_kind.clone())
+                .bind(e.target_id.clone())
+                .bind(e.ip.clone())
+                .bind(e.user_agent.clone())
+                .bind(e.details.to_string())
+                .bind(e.prev_hash.clone())
+                .bind(e.hash.clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE audit_chain SET last_hash = $1 WHERE id = 1")
+        .bind(prev)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 impl Db {
     /// Entries matching `q`, newest first.
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, sqlx::Error> {

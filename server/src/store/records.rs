@@ -71,54 +71,112 @@ pub async fn receipt_on(
         .transpose()
 }
 
-/// Inserts the record, its lookups and its receipt on `conn`.
-pub async fn insert_submission(
-    conn: &mut AnyConnection,
-    s: &NewSubmission,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
-         master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms) \
-         VALUES ($1, $2, $3, 'web', $4, $5, $6, $7, $8, 'active', $9, $9)",
-    )
-    .bind(&s.record_id)
-    .bind(&s.form_id)
-    .bind(s.form_version)
-    .bind(s.key_version)
-    .bind(&s.wrapped_key)
-    .bind(&s.master_key_id)
-    .bind(&s.values_json)
-    .bind(&s.content_hash)
-    .bind(s.received_at_ms)
-    .execute(&mut *conn)
-    .await?;
-    for (index, kind) in &s.lookups {
-        sqlx::query(
-            "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES ($1, $2, $3) \
-             ON CONFLICT (blind_index, record_id) DO NOTHING",
-        )
-        .bind(index)
-        .bind(*kind)
-        .bind(&s.record_id)
-        .execute(&mut *conn)
-        .await?;
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters.
+#[must_use]
+pub fn placeholders(rows: usize, cols: usize) -> String {
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
     }
-    sqlx::query(
-        "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, statement_hash, \
-         receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '{}', $9)",
-    )
-    .bind(&s.receipt_id)
-    .bind(&s.record_id)
-    .bind(&s.form_id)
-    .bind(s.form_version)
-    .bind(&s.statement_hash)
-    .bind(&s.receipt_json)
-    .bind(&s.withdraw_token_hash)
-    .bind(&s.purposes_granted)
-    .bind(s.received_at_ms)
-    .execute(&mut *conn)
-    .await?;
+    out
+}
+
+/// Rows per multi-row statement: well under both backends' parameter limits.
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// The stored receipts among `receipt_ids`, read on `conn` in one statement per 100 ids.
+pub async fn receipts_on(conn: &mut AnyConnection, receipt_ids: &[&str]) -> Result<Vec<ReceiptRow>, sqlx::Error> {
+    let mut found = Vec::new();
+    for chunk in receipt_ids.chunks(ROWS_PER_STATEMENT) {
+        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN ({list})");
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(receipt_from_row(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts many submissions with a few multi-row statements (one round trip to the
+/// database per table and 100 rows, rather than several per submission).
+pub async fn insert_submissions(conn: &mut AnyConnection, subs: &[&NewSubmission]) -> Result<(), sqlx::Error> {
+    for chunk in subs.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
+             master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms) VALUES {}",
+            placeholders(chunk.len(), 12)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q
+                .bind(&s.record_id)
+                .bind(&s.form_id)
+                .bind(s.form_version)
+                .bind("web")
+                .bind(s.key_version)
+                .bind(&s.wrapped_key)
+                .bind(&s.master_key_id)
+                .bind(&s.values_json)
+                .bind(&s.content_hash)
+                .bind("active")
+                .bind(s.received_at_ms)
+                .bind(s.received_at_ms);
+        }
+        q.execute(&mut *conn).await?;
+
+        let lookups: Vec<(&str, &str, &str)> = chunk
+            .iter()
+            .flat_map(|s| s.lookups.iter().map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str())))
+            .collect();
+        for part in lookups.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES {} \
+                 ON CONFLICT (blind_index, record_id) DO NOTHING",
+                placeholders(part.len(), 3)
+            );
+            let mut q = sqlx::query(&sql);
+            for (index, kind, record) in part {
+                q = q.bind(*index).bind(*kind).bind(*record);
+            }
+            q.execute(&mut *conn).await?;
+        }
+
+        let sql = format!(
+            "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, statement_hash, \
+             receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) VALUES {}",
+            placeholders(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for s in chunk {
+            q = q
+                .bind(&s.receipt_id)
+                .bind(&s.record_id)
+                .bind(&s.form_id)
+                .bind(s.form_version)
+                .bind(&s.statement_hash)
+                .bind(&s.receipt_json)
+                .bind(&s.withdraw_token_hash)
+                .bind(&s.purposes_granted)
+                .bind("{}")
+                .bind(s.received_at_ms);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

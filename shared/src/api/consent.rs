@@ -105,3 +105,16 @@ impl WithdrawalBody {
         out
     }
 }
+
+/// A receipt as the customer downloads it: the signed receipt plus the server key it
+/// names, so it can be checked offline (compare the key with the published one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptDocument {
+    /// Always `consentry-receipt-v1`.
+    pub format: String,
+    pub receipt: SignedReceipt,
+    pub server_key: crate::consent::PublishedKey,
+}
+
+/// The `format` of a [`ReceiptDocument`].
+pub const RECEIPT_DOCUMENT_FORMAT: &str = "consentry-receipt-v1";

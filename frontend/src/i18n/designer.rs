@@ -1,0 +1,258 @@
+//! The strings of the form designer (admin pages under `/forms`); values in `designer_en`
+//! and `designer_zh`.
+
+use shared::mask::MaskStyle;
+use shared::schema::{FieldKind, LawfulBasis, RetentionAction, Sensitivity};
+
+pub use super::designer_en::EN;
+pub use super::designer_zh::ZH_CN;
+
+/// Strings of the form designer. Templates name their parameters in braces.
+#[derive(Debug)]
+pub struct DesignerTexts {
+    pub forms_title: &'static str,
+    pub forms_intro: &'static str,
+    pub new_form: &'static str,
+    pub import_label: &'static str,
+    pub import_invalid: &'static str,
+    pub show_archived: &'static str,
+    pub col_title: &'static str,
+    pub col_status: &'static str,
+    pub col_version: &'static str,
+    pub col_updated: &'static str,
+    pub col_actions: &'static str,
+    pub status_active: &'static str,
+    pub status_archived: &'static str,
+    pub unpublished_badge: &'static str,
+    pub not_published: &'static str,
+    pub duplicate: &'static str,
+    pub archive: &'static str,
+    pub restore: &'static str,
+    pub open: &'static str,
+    pub no_forms: &'static str,
+    pub editor_title: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+    pub unsaved: &'static str,
+    pub save_failed: &'static str,
+    pub conflict_title: &'static str,
+    pub conflict_text: &'static str,
+    pub reload: &'static str,
+    pub settings: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub controller_name: &'static str,
+    pub controller_contact: &'static str,
+    pub purposes: &'static str,
+    pub purpose_key: &'static str,
+    pub purpose_name: &'static str,
+    pub lawful_basis: &'static str,
+    pub purpose_required: &'static str,
+    pub add_purpose: &'static str,
+    pub remove: &'static str,
+    pub notice: &'static str,
+    pub sensitive_consent: &'static str,
+    pub embed_origins: &'static str,
+    pub cross_border: &'static str,
+    pub cross_border_recipient: &'static str,
+    pub cross_border_country: &'static str,
+    pub cross_border_purpose: &'static str,
+    pub guardian_age: &'static str,
+    pub basis_consent: &'static str,
+    pub basis_contract: &'static str,
+    pub basis_employment: &'static str,
+    pub basis_legal_obligation: &'static str,
+    pub basis_vital_interests: &'static str,
+    pub basis_public_interest: &'static str,
+    pub basis_legitimate_interests: &'static str,
+    pub structure: &'static str,
+    pub section: &'static str,
+    pub section_key: &'static str,
+    pub section_title: &'static str,
+    pub new_page: &'static str,
+    pub add_section: &'static str,
+    pub remove_section: &'static str,
+    pub no_fields: &'static str,
+    pub add_kind_label: &'static str,
+    pub add_field: &'static str,
+    pub reorder_hint: &'static str,
+    pub move_up: &'static str,
+    pub move_down: &'static str,
+    pub remove_field: &'static str,
+    pub field: &'static str,
+    pub field_key: &'static str,
+    pub key_invalid: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: &'static str,
+    pub rules: &'static str,
+    pub min_length: &'static str,
+    pub max_length: &'static str,
+    pub pattern: &'static str,
+    pub pattern_message: &'static str,
+    pub min: &'static str,
+    pub max: &'static str,
+    pub decimals: &'static str,
+    pub min_selected: &'static str,
+    pub max_selected: &'static str,
+    pub date_min: &'static str,
+    pub date_max: &'static str,
+    pub date_limit_hint: &'static str,
+    pub phone_formats: &'static str,
+    pub phone_cn_mobile: &'static str,
+    pub phone_e164: &'static str,
+    pub options: &'static str,
+    pub option_key: &'static str,
+    pub add_option: &'static str,
+    pub default_value: &'static str,
+    pub none: &'static str,
+    pub condition: &'static str,
+    pub condition_always: &'static str,
+    pub condition_all: &'static str,
+    pub condition_any: &'static str,
+    pub add_condition: &'static str,
+    pub condition_field: &'static str,
+    pub condition_op: &'static str,
+    pub condition_value: &'static str,
+    pub condition_values_hint: &'static str,
+    pub condition_complex: &'static str,
+    pub condition_clear: &'static str,
+    pub op_equals: &'static str,
+    pub op_not_equals: &'static str,
+    pub op_one_of: &'static str,
+    pub op_is_filled: &'static str,
+    pub op_includes: &'static str,
+    pub sensitivity: &'static str,
+    pub sens_ordinary: &'static str,
+    pub sens_personal: &'static str,
+    pub sens_sensitive: &'static str,
+    pub field_purposes: &'static str,
+    pub no_purposes: &'static str,
+    pub retention_days: &'static str,
+    pub retention_action: &'static str,
+    pub action_delete: &'static str,
+    pub action_anonymise: &'static str,
+    pub mask: &'static str,
+    pub invalid_number: &'static str,
+    pub invalid_decimal: &'static str,
+    pub invalid_date_limit: &'static str,
+    pub preview: &'static str,
+    pub preview_valid: &'static str,
+    pub preview_reset: &'static str,
+    pub problems: &'static str,
+    pub warnings: &'static str,
+    pub no_problems: &'static str,
+    pub changes: &'static str,
+    pub no_changes: &'static str,
+    pub first_version: &'static str,
+    pub publish: &'static str,
+    pub publish_title: &'static str,
+    pub publish_text: &'static str,
+    pub publish_confirm: &'static str,
+    pub cancel: &'static str,
+    pub publishing: &'static str,
+    pub published: &'static str,
+    pub publish_blocked: &'static str,
+    pub publish_wait: &'static str,
+    pub versions: &'static str,
+    pub version_n: &'static str,
+    pub published_at: &'static str,
+    pub published_by: &'static str,
+    pub hash: &'static str,
+    pub no_versions: &'static str,
+    pub read_only: &'static str,
+    pub back_to_editor: &'static str,
+    pub export_draft: &'static str,
+    pub export_version: &'static str,
+    pub kind_short_text: &'static str,
+    pub kind_long_text: &'static str,
+    pub kind_number: &'static str,
+    pub kind_email: &'static str,
+    pub kind_phone: &'static str,
+    pub kind_resident_id: &'static str,
+    pub kind_date: &'static str,
+    pub kind_single_choice: &'static str,
+    pub kind_multiple_choice: &'static str,
+    pub kind_yes_no: &'static str,
+    pub kind_address: &'static str,
+    pub kind_signature: &'static str,
+    pub kind_notice: &'static str,
+    pub mask_none: &'static str,
+    pub mask_phone: &'static str,
+    pub mask_id_number: &'static str,
+    pub mask_name: &'static str,
+    pub mask_email: &'static str,
+    pub mask_partial: &'static str,
+    pub mask_full: &'static str,
+}
+
+impl DesignerTexts {
+    /// The name of a field kind.
+    #[must_use]
+    pub const fn kind(&self, kind: &FieldKind) -> &'static str {
+        match kind {
+            FieldKind::ShortText => self.kind_short_text,
+            FieldKind::LongText => self.kind_long_text,
+            FieldKind::Number { .. } => self.kind_number,
+            FieldKind::Email => self.kind_email,
+            FieldKind::Phone { .. } => self.kind_phone,
+            FieldKind::ResidentId => self.kind_resident_id,
+            FieldKind::Date => self.kind_date,
+            FieldKind::SingleChoice { .. } => self.kind_single_choice,
+            FieldKind::MultipleChoice { .. } => self.kind_multiple_choice,
+            FieldKind::YesNo => self.kind_yes_no,
+            FieldKind::Address => self.kind_address,
+            FieldKind::Signature => self.kind_signature,
+            FieldKind::Notice => self.kind_notice,
+        }
+    }
+
+    /// The name of a lawful basis.
+    #[must_use]
+    pub const fn basis(&self, basis: LawfulBasis) -> &'static str {
+        match basis {
+            LawfulBasis::Consent => self.basis_consent,
+            LawfulBasis::Contract => self.basis_contract,
+            LawfulBasis::Employment => self.basis_employment,
+            LawfulBasis::LegalObligation => self.basis_legal_obligation,
+            LawfulBasis::VitalInterests => self.basis_vital_interests,
+            LawfulBasis::PublicInterest => self.basis_public_interest,
+            LawfulBasis::LegitimateInterests => self.basis_legitimate_interests,
+        }
+    }
+
+    /// The name of a masking style.
+    #[must_use]
+    pub const fn mask_style(&self, style: MaskStyle) -> &'static str {
+        match style {
+            MaskStyle::None => self.mask_none,
+            MaskStyle::Phone => self.mask_phone,
+            MaskStyle::IdNumber => self.mask_id_number,
+            MaskStyle::Name => self.mask_name,
+            MaskStyle::Email => self.mask_email,
+            MaskStyle::Partial => self.mask_partial,
+            MaskStyle::Full => self.mask_full,
+        }
+    }
+
+    /// The name of a sensitivity level.
+    #[must_use]
+    pub const fn sensitivity_name(&self, level: Sensitivity) -> &'static str {
+        match level {
+            Sensitivity::Ordinary => self.sens_ordinary,
+            Sensitivity::Personal => self.sens_personal,
+            Sensitivity::Sensitive => self.sens_sensitive,
+        }
+    }
+
+    /// The name of a retention action.
+    #[must_use]
+    pub const fn retention_action(&self, action: RetentionAction) -> &'static str {
+        match action {
+            RetentionAction::Delete => self.action_delete,
+            RetentionAction::Anonymise => self.action_anonymise,
+        }
+    }
+}
