@@ -15,6 +15,7 @@ pub mod extract;
 pub mod forms;
 pub mod keys;
 pub mod receipt_cli;
+pub mod records;
 pub mod state;
 pub mod store;
 pub mod system;
@@ -55,6 +56,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(audit::handlers::routes())
         .merge(keys::routes())
         .merge(consent::handlers::routes())
+        .merge(records::handlers::routes())
         .merge(forms::routes())
 }
 

@@ -20,7 +20,12 @@ pub fn verify_file(file: &Path, keys: Option<&Path>) -> (i32, String) {
     } else {
         match serde_json::from_str::<SignedReceipt>(&text) {
             Ok(r) => (r, None),
-            Err(e) => return (2, format!("{} is not a Consentry receipt: {e}", file.display())),
+            Err(e) => {
+                return (
+                    2,
+                    format!("{} is not a Consentry receipt: {e}", file.display()),
+                )
+            }
         }
     };
     let key_id = receipt.body.server_key_id.clone();

@@ -4,6 +4,7 @@
 //! request and response payloads live here once (`api`), and so do the rules both sides
 //! must apply identically (form schema and validation in `schema`).
 
+pub mod access;
 pub mod api;
 pub mod audit;
 pub mod consent;

@@ -37,17 +37,23 @@ pub enum Permission {
     ManageUsers,
     /// Read and verify the audit log (admins and auditors).
     ViewAudit,
+    /// See collected records, within the role's scope and masking.
+    ViewRecords,
+    /// Reveal a masked value with a reason (managers, staff, auditors).
+    RevealValues,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
         Permission::ManageForms,
         Permission::ManageUsers,
         Permission::ViewAudit,
+        Permission::ViewRecords,
+        Permission::RevealValues,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -59,6 +65,8 @@ impl Permission {
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
             (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
             (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
+            (Permission::ViewRecords, Some(_)) => true,
+            (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
         }
     }
 }

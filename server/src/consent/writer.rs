@@ -116,7 +116,10 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 
 async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let ids: Vec<&str> = batch.iter().map(|j| j.submission.receipt_id.as_str()).collect();
+    let ids: Vec<&str> = batch
+        .iter()
+        .map(|j| j.submission.receipt_id.as_str())
+        .collect();
     let stored: HashMap<String, ReceiptRow> = receipts_on(&mut tx, &ids)
         .await?
         .into_iter()
@@ -128,10 +131,14 @@ async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error
     let mut audit = Vec::new();
     for (i, job) in batch.iter().enumerate() {
         let s = &job.submission;
-        let earlier = in_batch.get(s.receipt_id.as_str()).map(|&e| &batch[e].submission);
+        let earlier = in_batch
+            .get(s.receipt_id.as_str())
+            .map(|&e| &batch[e].submission);
         let outcome = match (stored.get(&s.receipt_id), earlier) {
             // Stored before, or earlier in this batch (a quick retry): the first one counts.
-            (Some(row), _) if row.statement_hash == s.statement_hash => Outcome::Replayed(Box::new(row.clone())),
+            (Some(row), _) if row.statement_hash == s.statement_hash => {
+                Outcome::Replayed(Box::new(row.clone()))
+            }
             (None, Some(first)) if first.statement_hash == s.statement_hash => {
                 Outcome::Replayed(Box::new(pending_row(first)))
             }

@@ -107,7 +107,10 @@ pub async fn append(
 }
 
 /// Appends several entries in order with three statements, however many there are.
-pub async fn append_many(conn: &mut AnyConnection, new: Vec<NewAuditEntry>) -> Result<(), sqlx::Error> {
+pub async fn append_many(
+    conn: &mut AnyConnection,
+    new: Vec<NewAuditEntry>,
+) -> Result<(), sqlx::Error> {
     if new.is_empty() {
         return Ok(());
     }

@@ -96,11 +96,18 @@ pub fn placeholders(rows: usize, cols: usize) -> String {
 const ROWS_PER_STATEMENT: usize = 100;
 
 /// The stored receipts among `receipt_ids`, read on `conn` in one statement per 100 ids.
-pub async fn receipts_on(conn: &mut AnyConnection, receipt_ids: &[&str]) -> Result<Vec<ReceiptRow>, sqlx::Error> {
+pub async fn receipts_on(
+    conn: &mut AnyConnection,
+    receipt_ids: &[&str],
+) -> Result<Vec<ReceiptRow>, sqlx::Error> {
     let mut found = Vec::new();
     for chunk in receipt_ids.chunks(ROWS_PER_STATEMENT) {
-        let list = (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN ({list})");
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN ({list})");
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(*id);
@@ -114,7 +121,10 @@ pub async fn receipts_on(conn: &mut AnyConnection, receipt_ids: &[&str]) -> Resu
 
 /// Inserts many submissions with a few multi-row statements (one round trip to the
 /// database per table and 100 rows, rather than several per submission).
-pub async fn insert_submissions(conn: &mut AnyConnection, subs: &[&NewSubmission]) -> Result<(), sqlx::Error> {
+pub async fn insert_submissions(
+    conn: &mut AnyConnection,
+    subs: &[&NewSubmission],
+) -> Result<(), sqlx::Error> {
     for chunk in subs.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
@@ -141,7 +151,11 @@ pub async fn insert_submissions(conn: &mut AnyConnection, subs: &[&NewSubmission
 
         let lookups: Vec<(&str, &str, &str)> = chunk
             .iter()
-            .flat_map(|s| s.lookups.iter().map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str())))
+            .flat_map(|s| {
+                s.lookups
+                    .iter()
+                    .map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str()))
+            })
             .collect();
         for part in lookups.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
@@ -230,5 +244,132 @@ impl Db {
         .bind(blind_index)
         .fetch_all(self.pool())
         .await
+    }
+}
+
+/// Which records a viewer may see.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// Every record (admins, auditors).
+    All,
+    /// Records owned or collected by members of this team, and unassigned ones.
+    Team {
+        manager_id: String,
+        team_id: Option<String>,
+    },
+    /// Records this user owns or collected.
+    Own { user_id: String },
+}
+
+/// A stored record with what a view needs.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    pub id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub source: String,
+    pub owner_id: Option<String>,
+    pub key_version: i64,
+    pub wrapped_key: String,
+    pub values_json: String,
+    pub created_at_ms: i64,
+    /// Purpose → when consent to it was withdrawn.
+    pub withdrawn_json: Option<String>,
+}
+
+const RECORD_SELECT: &str =
+    "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
+     r.wrapped_key, r.values_json, r.created_at_ms, c.purposes_withdrawn \
+     FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
+
+/// The SQL condition and its parameters (from `$first` on) for a scope.
+fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
+    match scope {
+        Scope::All => ("1 = 1".to_owned(), vec![]),
+        Scope::Own { user_id } => (
+            format!("(r.owner_id = ${first} OR r.collected_by = ${first})"),
+            vec![Some(user_id.clone())],
+        ),
+        Scope::Team {
+            manager_id,
+            team_id,
+        } => (
+            format!(
+                "(r.owner_id IS NULL OR r.owner_id = ${first} OR r.collected_by = ${first} \
+                 OR r.owner_id IN (SELECT id FROM users WHERE team_id = ${b}) \
+                 OR r.collected_by IN (SELECT id FROM users WHERE team_id = ${b}))",
+                b = first + 1
+            ),
+            vec![Some(manager_id.clone()), team_id.clone()],
+        ),
+    }
+}
+
+fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
+    Ok(RecordRow {
+        id: row.try_get("id")?,
+        form_id: row.try_get("form_id")?,
+        form_version: row.try_get("form_version")?,
+        source: row.try_get("source")?,
+        owner_id: row.try_get("owner_id")?,
+        key_version: row.try_get("key_version")?,
+        wrapped_key: row.try_get("wrapped_key")?,
+        values_json: row.try_get("values_json")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        withdrawn_json: row.try_get("purposes_withdrawn")?,
+    })
+}
+
+impl Db {
+    /// Records in `scope`, newest first, optionally of one form and before a time.
+    pub async fn records_page(
+        &self,
+        scope: &Scope,
+        form_id: Option<&str>,
+        before_ms: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<RecordRow>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 4);
+        let sql = format!(
+            "{RECORD_SELECT} WHERE ($1 IS NULL OR r.form_id = $1) AND ($2 IS NULL OR r.created_at_ms < $2) \
+             AND {condition} ORDER BY r.created_at_ms DESC, r.id DESC LIMIT $3"
+        );
+        let mut q = sqlx::query(&sql).bind(form_id).bind(before_ms).bind(limit);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(record_from_row)
+            .collect()
+    }
+
+    /// One record, if it is in `scope`.
+    pub async fn record_in_scope(
+        &self,
+        scope: &Scope,
+        id: &str,
+    ) -> Result<Option<RecordRow>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 2);
+        let sql = format!("{RECORD_SELECT} WHERE r.id = $1 AND {condition}");
+        let mut q = sqlx::query(&sql).bind(id);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(record_from_row)
+            .transpose()
+    }
+
+    /// The team a user belongs to.
+    pub async fn team_of(&self, user_id: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT team_id FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await
+            .map(Option::flatten)
     }
 }

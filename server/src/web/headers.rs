@@ -16,17 +16,49 @@ pub const APP_CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-ev
      manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
      form-action 'self'";
 
+/// The policy of an embeddable form page: the app's own, except that the form's listed
+/// websites (already validated as plain origins by the schema) may frame it.
+#[must_use]
+pub fn form_csp(embed_origins: &[String]) -> String {
+    let mut ancestors = String::from("'self'");
+    for origin in embed_origins {
+        if shared::schema::is_valid_origin(origin) {
+            ancestors.push(' ');
+            ancestors.push_str(origin);
+        }
+    }
+    APP_CSP.replace(
+        "frame-ancestors 'none'",
+        &format!("frame-ancestors {ancestors}"),
+    )
+}
+
 /// Adds the security headers a response does not already carry (a route may set a
 /// stricter or per-form policy of its own first).
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    // Host pages on other sites load the embed loader script.
+    let cross_origin_resource = path == "/embed/embed.js";
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    let defaults: [(HeaderName, &'static str); 7] = [
-        (header::CONTENT_SECURITY_POLICY, APP_CSP),
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // A page that sets its own policy (an embeddable form) chooses its own framing.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(APP_CSP),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if cross_origin_resource {
+        headers.insert(
+            HeaderName::from_static("cross-origin-resource-policy"),
+            HeaderValue::from_static("cross-origin"),
+        );
+    }
+    let defaults: [(HeaderName, &'static str); 5] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_FRAME_OPTIONS, "DENY"),
         (
             HeaderName::from_static("permissions-policy"),
             "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -64,7 +96,8 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     stem.split(['-', '_'])
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+        // Trunk writes a 64-bit hash in hex without leading zeros: 10 to 16 digits.
+        .any(|part| (10..=16).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -77,6 +110,10 @@ mod tests {
             "/consentry-frontend-9f8e7d6c5b4a3921_bg.wasm"
         ));
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(is_hashed_asset(
+            "/consentry-frontend-a0d145c059508b0_bg.wasm"
+        ));
+        assert!(!is_hashed_asset("/consentry-frontend.js"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/favicon.ico"));
     }

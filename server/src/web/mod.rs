@@ -26,6 +26,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .append_index_html_on_directories(false);
     Router::new()
         .route("/_app/boot/{file}", get(boot_script))
+        .route("/f/{id}", get(embedded_form_page))
+        .route("/withdraw", get(customer_page))
+        .route("/verify", get(customer_page))
         .fallback(move |State(state): State<AppState>, req: Request| {
             let files = files.clone();
             async move { serve_file_or_app(&state, files, req).await }
@@ -77,6 +80,56 @@ async fn serve_file_or_app(state: &AppState, files: ServeDir, req: Request) -> R
         )
             .into_response(),
     }
+}
+
+/// The customer app's page with a given Content-Security-Policy.
+fn customer_app(state: &AppState, csp: &str) -> Response {
+    match &state.spa.embed_index {
+        Some(page) => {
+            let mut response = (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "no-cache"),
+                ],
+                page.clone(),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(csp) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            response
+        }
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "The customer web app has not been built. Run ./scripts/run.sh (see README.md).\n",
+        )
+            .into_response(),
+    }
+}
+
+/// `/withdraw` and `/verify`: the customer app, never framed.
+async fn customer_page(State(state): State<AppState>) -> Response {
+    customer_app(&state, headers::APP_CSP)
+}
+
+/// `/f/{id}`: a published form, which only the websites the form lists may frame.
+async fn embedded_form_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let origins = match uuid::Uuid::parse_str(&id) {
+        Ok(_) => state
+            .db
+            .latest_public_version(&id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(_, json)| shared::schema::FormDefinition::from_json(&json).ok())
+            .map(|def| def.embed_origins)
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    customer_app(&state, &headers::form_csp(&origins))
 }
 
 fn not_found() -> Response {

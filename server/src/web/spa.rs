@@ -13,36 +13,45 @@ use sha2::{Digest, Sha256};
 /// The URL prefix of the boot scripts taken out of `index.html`.
 pub const BOOT_PREFIX: &str = "/_app/boot/";
 
-/// `index.html` without inline scripts, and the scripts taken out of it.
+/// The entry pages of the two web apps without inline scripts, and the scripts taken
+/// out of them: the admin console (`dist/index.html`) and the small customer-facing app
+/// (`dist/embed/index.html`: embedded forms, receipts, withdrawal).
 #[derive(Debug, Default)]
 pub struct SpaAssets {
     pub dir: PathBuf,
-    /// `None` when the web app has not been built.
+    /// The console's page; `None` when the web app has not been built.
     pub index: Option<Bytes>,
+    /// The customer app's page; `None` when it has not been built.
+    pub embed_index: Option<Bytes>,
     /// (file name, body) of each boot script.
     pub boot_scripts: Vec<(String, Bytes)>,
 }
 
 impl SpaAssets {
-    /// Reads and rewrites `dir/index.html`; a missing file leaves `index` empty.
+    /// Reads and rewrites both entry pages; a missing file leaves its page empty.
     #[must_use]
     pub fn load(dir: &Path) -> Self {
-        let Ok(html) = std::fs::read_to_string(dir.join("index.html")) else {
-            tracing::warn!(dir = %dir.display(), "web app not built: no index.html; the API still works");
-            return Self {
-                dir: dir.to_owned(),
-                ..Self::default()
-            };
-        };
-        let (html, scripts) = externalize_inline_scripts(&html);
-        Self {
+        let mut assets = Self {
             dir: dir.to_owned(),
-            index: Some(Bytes::from(html)),
-            boot_scripts: scripts
-                .into_iter()
-                .map(|(name, body)| (name, Bytes::from(body)))
-                .collect(),
+            ..Self::default()
+        };
+        assets.index = assets.read_page(&dir.join("index.html"));
+        assets.embed_index = assets.read_page(&dir.join("embed").join("index.html"));
+        if assets.index.is_none() {
+            tracing::warn!(dir = %dir.display(), "web app not built: no index.html; the API still works");
         }
+        assets
+    }
+
+    fn read_page(&mut self, path: &Path) -> Option<Bytes> {
+        let html = std::fs::read_to_string(path).ok()?;
+        let (html, scripts) = externalize_inline_scripts(&html);
+        self.boot_scripts.extend(
+            scripts
+                .into_iter()
+                .map(|(name, body)| (name, Bytes::from(body))),
+        );
+        Some(Bytes::from(html))
     }
 
     /// The boot script named `file`, if there is one.

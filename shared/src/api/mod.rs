@@ -8,6 +8,7 @@ pub mod auth;
 pub mod consent;
 pub mod error;
 pub mod forms;
+pub mod records;
 pub mod system;
 
 /// The path prefix of every API route.

@@ -21,6 +21,8 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("POST", "/public/receipts/verify", Permission::Public),
     ("POST", "/public/consents/status", Permission::Public),
     ("POST", "/public/consents/withdraw", Permission::Public),
+    ("GET", "/records", Permission::ViewRecords),
+    ("POST", "/records/{id}/reveal", Permission::RevealValues),
     ("GET", "/forms", Permission::ManageForms),
     ("POST", "/forms", Permission::ManageForms),
     ("GET", "/forms/{id}", Permission::ManageForms),

@@ -1,0 +1,60 @@
+//! `/api/v1/records`: thin wrappers over [`super::service`].
+
+use axum::{
+    extract::{Query, State},
+    http::Method,
+    Json,
+};
+use serde::Deserialize;
+use shared::api::records::{RecordPage, RevealRequest, RevealResponse};
+
+use super::service;
+use crate::{
+    audit::Origin,
+    auth::{ApiRoutes, Caller, Permission},
+    error::AppResult,
+    extract::{AppJson, AppPath},
+    state::AppState,
+};
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .route(Method::GET, "/records", Permission::ViewRecords, list)
+        .route(
+            Method::POST,
+            "/records/{id}/reveal",
+            Permission::RevealValues,
+            reveal,
+        )
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    form: Option<String>,
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    Query(p): Query<ListParams>,
+) -> AppResult<Json<RecordPage>> {
+    let limit = p.limit.unwrap_or(50).clamp(1, 200);
+    Ok(Json(
+        service::list(&state, &caller, &origin, p.form.as_deref(), p.before, limit).await?,
+    ))
+}
+
+async fn reveal(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<RevealRequest>,
+) -> AppResult<Json<RevealResponse>> {
+    Ok(Json(
+        service::reveal(&state, &caller, &origin, &id, &req.field, &req.reason).await?,
+    ))
+}

@@ -1,0 +1,5 @@
+//! Collected records as each role may see them: scoped, masked by sensitivity, with
+//! withdrawn purposes honoured; revealing a masked value needs a reason and is audited.
+
+pub mod handlers;
+pub mod service;

@@ -1,0 +1,302 @@
+//! Building record views and revealing single values.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+use shared::{
+    access::{may_reveal, visibility, Visibility},
+    api::{
+        auth::Role,
+        error::ErrorCode,
+        records::{RecordPage, RecordView, RevealResponse, ViewValue},
+    },
+    mask::mask,
+    schema::{Field, FieldValue, FormDefinition, Sensitivity},
+};
+
+use crate::{
+    audit::{self, Event, Origin},
+    auth::Principal,
+    crypto::{DataKey, FieldContext, SealedValue, WrappedKey},
+    error::{AppError, AppResult},
+    state::AppState,
+    store::records::{RecordRow, Scope},
+};
+
+/// The records a caller may see.
+pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> {
+    Ok(match caller.role() {
+        Role::Admin | Role::Auditor => Scope::All,
+        Role::Manager => Scope::Team {
+            manager_id: caller.user.id.clone(),
+            team_id: state.db.team_of(&caller.user.id).await?,
+        },
+        Role::Staff => Scope::Own {
+            user_id: caller.user.id.clone(),
+        },
+    })
+}
+
+/// One stored field entry of `values_json`.
+struct StoredValue<'a> {
+    plain: Option<&'a serde_json::Value>,
+    sealed: Option<&'a str>,
+}
+
+fn stored<'a>(values: &'a serde_json::Value, key: &str) -> Option<StoredValue<'a>> {
+    let entry = values.get(key)?;
+    Some(StoredValue {
+        plain: entry.get("v"),
+        sealed: entry.get("c").and_then(|c| c.as_str()),
+    })
+}
+
+/// The value of one field: as stored when ordinary, else opened with the record's key
+/// (which the caller unwraps only for records that have sealed values).
+fn open_value(
+    row: &RecordRow,
+    dek: Option<&DataKey>,
+    field: &Field,
+    value: &StoredValue<'_>,
+) -> AppResult<FieldValue> {
+    let json = match (value.plain, value.sealed, dek) {
+        (Some(plain), _, _) => plain.clone(),
+        (None, Some(sealed), Some(dek)) => {
+            let bytes = URL_SAFE_NO_PAD.decode(sealed).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!(
+                    "sealed value of record {} unreadable: {e}",
+                    row.id
+                ))
+            })?;
+            let context = FieldContext {
+                record_id: &row.id,
+                field_key: field.key.as_str(),
+                key_version: row.key_version,
+            };
+            let plain = dek.open(&context, &SealedValue(bytes)).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!(
+                    "record {} field does not decrypt: {e}",
+                    row.id
+                ))
+            })?;
+            serde_json::from_slice(&plain).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("record {} field unreadable: {e}", row.id))
+            })?
+        }
+        (None, _, _) => {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "record {} has an unreadable value",
+                row.id
+            )))
+        }
+    };
+    serde_json::from_value(json)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("record {} value unreadable: {e}", row.id)))
+}
+
+fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
+    let bytes = URL_SAFE_NO_PAD.decode(&row.wrapped_key).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "wrapped key of record {} unreadable: {e}",
+            row.id
+        ))
+    })?;
+    WrappedKey {
+        master_key_id: String::new(),
+        bytes,
+    }
+    .unwrap(state.master.as_ref(), &row.id)
+    .map_err(|e| {
+        AppError::Internal(anyhow::anyhow!(
+            "data key of record {} does not open: {e}",
+            row.id
+        ))
+    })
+}
+
+/// True when consent to every purpose of `field` was withdrawn.
+fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
+    !field.purposes.is_empty()
+        && field
+            .purposes
+            .iter()
+            .all(|p| withdrawn.contains(p.as_str()))
+}
+
+fn withdrawn_set(row: &RecordRow) -> BTreeSet<String> {
+    row.withdrawn_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<BTreeMap<String, i64>>(j).ok())
+        .map(|m| m.into_keys().collect())
+        .unwrap_or_default()
+}
+
+/// A record as `role` sees it; counts the values shown in full.
+fn view(
+    state: &AppState,
+    role: Role,
+    def: &FormDefinition,
+    row: &RecordRow,
+    unmasked: &mut usize,
+) -> AppResult<RecordView> {
+    let values_json: serde_json::Value = serde_json::from_str(&row.values_json).map_err(|e| {
+        AppError::Internal(anyhow::anyhow!("record {} values unreadable: {e}", row.id))
+    })?;
+    let gone = withdrawn_set(row);
+    let mut dek = None;
+    let mut values = BTreeMap::new();
+    for field in def.fields() {
+        let Some(value) = stored(&values_json, field.key.as_str()) else {
+            continue;
+        };
+        let sensitivity = field.sensitivity;
+        if withdrawn(field, &gone) {
+            values.insert(
+                field.key.as_str().to_owned(),
+                ViewValue {
+                    sensitivity,
+                    visibility: Visibility::Hidden,
+                    display: None,
+                    withdrawn: true,
+                },
+            );
+            continue;
+        }
+        let vis = visibility(role, sensitivity);
+        let display = match vis {
+            Visibility::Hidden => None,
+            Visibility::Full | Visibility::Masked => {
+                if dek.is_none() && value.sealed.is_some() {
+                    dek = Some(data_key(state, row)?);
+                }
+                let opened = open_value(row, dek.as_ref(), field, &value)?;
+                let text = opened.display_text();
+                if vis == Visibility::Full {
+                    if sensitivity != Sensitivity::Ordinary {
+                        *unmasked += 1;
+                    }
+                    Some(text)
+                } else {
+                    Some(mask(field.mask, &text))
+                }
+            }
+        };
+        values.insert(
+            field.key.as_str().to_owned(),
+            ViewValue {
+                sensitivity,
+                visibility: vis,
+                display,
+                withdrawn: false,
+            },
+        );
+    }
+    Ok(RecordView {
+        id: row.id.clone(),
+        form_id: row.form_id.clone(),
+        form_version: row.form_version,
+        source: row.source.clone(),
+        owner_id: row.owner_id.clone(),
+        created_at_ms: row.created_at_ms,
+        values,
+    })
+}
+
+/// A page of records for the caller; reading personal data in clear is audited.
+pub async fn list(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    form_id: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> AppResult<RecordPage> {
+    let scope = scope_of(state, caller).await?;
+    let rows = state
+        .db
+        .records_page(&scope, form_id, before, limit)
+        .await?;
+    let mut records = Vec::with_capacity(rows.len());
+    let mut unmasked = 0;
+    for row in &rows {
+        let version = state
+            .versions
+            .get_any(&state.db, &row.form_id, row.form_version)
+            .await?;
+        records.push(view(
+            state,
+            caller.role(),
+            &version.definition,
+            row,
+            &mut unmasked,
+        )?);
+    }
+    if unmasked > 0 {
+        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        let event = Event::new("records.read", Some(caller))
+            .details(serde_json::json!({"records": ids, "unmasked_values": unmasked}));
+        audit::record_alone(&state.db, origin, event, None).await?;
+    }
+    let next_before = (i64::try_from(rows.len()).unwrap_or(0) == limit)
+        .then(|| rows.last().map(|r| r.created_at_ms))
+        .flatten();
+    Ok(RecordPage {
+        records,
+        next_before,
+    })
+}
+
+/// Shows one masked value in full, for a stated reason; audited.
+pub async fn reveal(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    record_id: &str,
+    field_key: &str,
+    reason: &str,
+) -> AppResult<RevealResponse> {
+    if !may_reveal(caller.role()) {
+        return Err(AppError::forbidden());
+    }
+    if reason.trim().chars().count() < 5 {
+        return Err(AppError::invalid_field(
+            "reason",
+            "reason_required",
+            "Say why you need to see this value",
+        ));
+    }
+    let scope = scope_of(state, caller).await?;
+    let not_found = || AppError::not_found("No such record");
+    let row = state
+        .db
+        .record_in_scope(&scope, record_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let version = state
+        .versions
+        .get_any(&state.db, &row.form_id, row.form_version)
+        .await?;
+    let field = version.definition.field(field_key).ok_or_else(|| {
+        AppError::invalid_field("field", "unknown_field", "The form has no such field")
+    })?;
+    if withdrawn(field, &withdrawn_set(&row)) {
+        return Err(AppError::client(
+            ErrorCode::Forbidden,
+            "Consent to this field's purposes was withdrawn; it can no longer be shown",
+        ));
+    }
+    let values_json: serde_json::Value = serde_json::from_str(&row.values_json)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("record values unreadable: {e}")))?;
+    let value = stored(&values_json, field_key)
+        .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
+    let dek = data_key(state, &row)?;
+    let opened = open_value(&row, Some(&dek), field, &value)?;
+    let event = Event::new("records.reveal", Some(caller))
+        .target("record", &row.id)
+        .details(serde_json::json!({"field": field_key, "reason": reason.trim()}));
+    audit::record_alone(&state.db, origin, event, None).await?;
+    Ok(RevealResponse {
+        field: field_key.to_owned(),
+        value: opened.display_text(),
+    })
+}

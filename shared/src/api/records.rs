@@ -1,0 +1,55 @@
+//! Collected records as staff, managers, admins and auditors see them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{access::Visibility, schema::Sensitivity};
+
+/// One field of a record in a view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewValue {
+    pub sensitivity: Sensitivity,
+    /// What the viewer gets.
+    pub visibility: Visibility,
+    /// The text shown: in full, masked, or `None` when hidden or withdrawn.
+    pub display: Option<String>,
+    /// True when consent to every purpose of this field was withdrawn: the value is
+    /// no longer shown to anyone.
+    pub withdrawn: bool,
+}
+
+/// A record in a list or detail view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    pub id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub source: String,
+    pub owner_id: Option<String>,
+    pub created_at_ms: i64,
+    pub values: BTreeMap<String, ViewValue>,
+}
+
+/// `GET /api/v1/records`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordPage {
+    pub records: Vec<RecordView>,
+    /// Pass as `before` for the next page.
+    pub next_before: Option<i64>,
+}
+
+/// `POST /api/v1/records/{id}/reveal`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealRequest {
+    pub field: String,
+    /// Why the person needs to see it (kept in the audit log).
+    pub reason: String,
+}
+
+/// The revealed value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealResponse {
+    pub field: String,
+    pub value: String,
+}

@@ -1,0 +1,325 @@
+//! A customer on another website: the form embedded with `<consentry-form>`, the privacy
+//! pop-up with nothing pre-ticked, marketing declined, a drawn signature, and a receipt
+//! that `consentry verify` accepts — and rejects once one byte of it changes.
+
+use std::time::{Duration, Instant};
+
+use consentry_tests::{browser::Browser, expect_json, Backend, TestApp};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use shared::api::forms::{FormDetail, VersionDetail};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Serves `page` for every request on `127.0.0.1:0`; returns the port. The browser reaches
+/// it as `http://localhost:PORT`, an origin other than the app's `http://127.0.0.1:…`.
+async fn host_site(page: String) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let page = page.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let mut read = 0;
+                while let Ok(n) = socket.read(&mut buf[read..]).await {
+                    read += n;
+                    if n == 0
+                        || buf[..read].windows(4).any(|w| w == b"\r\n\r\n")
+                        || read == buf.len()
+                    {
+                        break;
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                    page.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+/// The host page: the loader, the element, and a line that shows the submitted event.
+fn host_page(app: &str, form_id: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
+<script src="{app}/embed/embed.js" async></script></head><body><h1>Join our club</h1>
+<consentry-form form="{form_id}" server="{app}" lang="en"></consentry-form>
+<p id="submitted"></p>
+<script>document.addEventListener("consentry:submitted", function (e) {{
+  document.getElementById("submitted").textContent = e.detail.receiptId; }});</script>
+</body></html>"#
+    )
+}
+
+/// Lets `origin` frame the demo form and publishes that as a new version.
+async fn allow_origin(app: &TestApp, origin: &str) -> VersionDetail {
+    let admin = app.admin().await;
+    let id = &app.demo_form_id;
+    let detail: FormDetail = expect_json(
+        admin.get(&format!("/forms/{id}")).send().await.unwrap(),
+        200,
+    )
+    .await;
+    let mut def = detail.draft.clone();
+    def.embed_origins = vec![origin.to_owned()];
+    let r = admin
+        .put(&format!("/forms/{id}/draft"))
+        .json(&json!({"definition": def, "base_revision": detail.summary.draft_revision}))
+        .send()
+        .await
+        .unwrap();
+    let saved: FormDetail = expect_json(r, 200).await;
+    let r = admin
+        .post(&format!("/forms/{id}/publish"))
+        .json(&json!({"base_revision": saved.summary.draft_revision}))
+        .send()
+        .await
+        .unwrap();
+    expect_json(r, 201).await
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.find(css).await.click().await.unwrap();
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let input = browser.find(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+/// Waits until the element's `textContent` (visible or not) is non-empty.
+async fn text_content(browser: &Browser, css: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(el) = browser.client.find(Locator::Css(css)).await {
+            if let Ok(Some(t)) = el.prop("textContent").await {
+                if !t.trim().is_empty() {
+                    return t;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never had any text");
+}
+
+async fn records(app: &TestApp) -> i64 {
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n = db.count_records().await.unwrap();
+    db.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let id = app.demo_form_id.clone();
+    let port = host_site(host_page(&app.address, &id)).await;
+    let host = format!("http://localhost:{port}");
+    let version = allow_origin(&app, &host).await;
+    assert_eq!(version.definition.embed_origins, vec![host.clone()]);
+
+    // Only the listed website may frame the form; the other customer pages, nobody.
+    let r = app
+        .http
+        .get(format!("{}/f/{id}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains(&format!("frame-ancestors 'self' {host}")),
+        "{csp}"
+    );
+    assert!(!csp.contains("http://evil.example"), "{csp}");
+    for page in ["/withdraw", "/verify"] {
+        let r = app
+            .http
+            .get(format!("{}{page}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
+    }
+    let r = app
+        .http
+        .get(format!("{}/embed/embed.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cross-origin-resource-policy"], "cross-origin");
+
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{host}/")).await.unwrap();
+    let frame = browser.find("consentry-form iframe").await;
+    let src = frame.attr("src").await.unwrap().unwrap();
+    assert_eq!(src, format!("{}/f/{id}?lang=en", app.address));
+    frame.enter_frame().await.unwrap();
+
+    // The privacy pop-up comes first, and nothing in it is ticked.
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    browser
+        .find("[data-testid=purpose-marketing-decline]")
+        .await;
+    let ticked = browser
+        .client
+        .execute(
+            "const all = [...document.querySelectorAll('dialog input')]; \
+             return [all.length, all.filter(i => i.checked).length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ticked,
+        json!([7, 0]),
+        "inputs in the pop-up, and how many are ticked"
+    );
+    // The form is not shown before the choices are made.
+    assert!(browser.client.find(Locator::Css("#cf")).await.is_err());
+    click(&browser, "label[for=purpose-membership_service-agree]").await;
+    click(&browser, "label[for=purpose-identity_verification-agree]").await;
+    click(&browser, "label[for=purpose-marketing-decline]").await;
+    // Without the separate consent to sensitive information the form cannot start.
+    click(&browser, "[data-testid=privacy-continue]").await;
+    browser.find("[data-testid=privacy-problems]").await;
+    click(&browser, "label[for=consent-sensitive]").await;
+    click(&browser, "[data-testid=privacy-continue]").await;
+
+    // Page 1: about you.
+    fill(&browser, "#cf-full_name", "张三").await;
+    fill(&browser, "#cf-mobile", "138 0013 8000").await;
+    fill(&browser, "#cf-email", "zhang.san@example.com").await;
+    click(&browser, "[data-testid=form-next]").await;
+    // Page 2: the sensitive resident ID.
+    fill(&browser, "#cf-resident_id", "110101199003071233").await;
+    click(&browser, "[data-testid=form-next]").await;
+    // Page 3: marketing was declined, so its fields are not there at all.
+    browser.find("[data-field-key=interests]").await;
+    for key in [
+        "marketing_opt_in",
+        "preferred_channel",
+        "messages_per_month",
+    ] {
+        let css = format!("[data-field-key={key}]");
+        assert!(
+            browser.client.find(Locator::Css(&css)).await.is_err(),
+            "{key} is shown"
+        );
+    }
+    click(&browser, "[data-testid=form-next]").await;
+
+    // Page 4: a drawn signature.
+    click(&browser, "label[for=cf-signature-method-drawn]").await;
+    let canvas = browser.find("canvas#cf-signature").await;
+    let stroke = MouseActions::new("pen".to_owned())
+        .then(PointerAction::MoveToElement {
+            element: canvas,
+            duration: None,
+            x: -120.0,
+            y: 10.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(50)),
+            x: 60.0,
+            y: -20.0,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(50)),
+            x: 80.0,
+            y: 25.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(stroke).await.unwrap();
+    browser.find(".signature-actions [role=status]").await;
+    click(&browser, "[data-testid=form-submit]").await;
+
+    // The receipt.
+    browser.find("[data-testid=receipt]").await;
+    let receipt_id = text_content(&browser, "[data-testid=receipt-id]")
+        .await
+        .trim()
+        .to_owned();
+    let declined = text_content(&browser, "[data-testid=receipt-declined]").await;
+    assert_eq!(declined.trim(), "Marketing", "declined purposes as shown");
+    let json_text = text_content(&browser, "[data-testid=receipt-json]").await;
+    let doc: Value = serde_json::from_str(&json_text).unwrap();
+    assert_eq!(doc["format"], "consentry-receipt-v1");
+    let statement = &doc["receipt"]["body"]["statement"];
+    assert_eq!(statement["receipt_id"], receipt_id.as_str());
+    assert_eq!(statement["purposes_declined"], json!(["marketing"]));
+    assert_eq!(statement["separate_consents"]["sensitive"], true);
+    assert!(statement["signature_hash"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
+    let link = browser
+        .find("[data-testid=withdraw-link]")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        link.starts_with(&format!("{}/withdraw#{receipt_id}.", app.address)),
+        "{link}"
+    );
+
+    // The host page heard about it.
+    browser.client.enter_parent_frame().await.unwrap();
+    browser.wait_for_text("#submitted", &receipt_id).await;
+
+    // Stored exactly once; the receipt verifies offline, and not after one changed byte.
+    assert_eq!(records(&app).await, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("receipt.json");
+    std::fs::write(&file, &json_text).unwrap();
+    let (code, message) = consentry_server::receipt_cli::verify_file(&file, None);
+    assert_eq!(code, 0, "{message}");
+    let at = json_text.find("\"purposes_declined\"").unwrap();
+    let word = at + json_text[at..].find("\"marketing\"").unwrap() + 1;
+    let mut bytes = json_text.into_bytes();
+    bytes[word] = b'n';
+    std::fs::write(&file, &bytes).unwrap();
+    let (code, message) = consentry_server::receipt_cli::verify_file(&file, None);
+    assert_eq!(code, 1, "{message}");
+
+    // The withdrawal link shows the consent and withdraws as easily as it was given.
+    browser.client.goto(&link).await.unwrap();
+    click(&browser, "label[for=withdraw-membership_service]").await;
+    click(&browser, "[data-testid=withdraw-submit]").await;
+    let withdrawal = text_content(&browser, "[data-testid=withdrawal-json]").await;
+    let withdrawal: Value = serde_json::from_str(&withdrawal).unwrap();
+    assert_eq!(
+        withdrawal["body"]["purposes_withdrawn"],
+        json!(["membership_service"])
+    );
+    browser
+        .find("[data-purpose=membership_service] input:disabled")
+        .await;
+    browser.close().await;
+}
