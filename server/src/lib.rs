@@ -18,6 +18,7 @@ pub mod receipt_cli;
 pub mod records;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod system;
 pub mod web;
 
@@ -57,6 +58,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(keys::routes())
         .merge(consent::handlers::routes())
         .merge(records::handlers::routes())
+        .merge(sync::handlers::routes())
         .merge(forms::routes())
 }
 

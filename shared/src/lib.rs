@@ -11,3 +11,4 @@ pub mod consent;
 pub mod i18n;
 pub mod mask;
 pub mod schema;
+pub mod sync;

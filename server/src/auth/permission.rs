@@ -41,11 +41,13 @@ pub enum Permission {
     ViewRecords,
     /// Reveal a masked value with a reason (managers, staff, auditors).
     RevealValues,
+    /// Collect records on a registered device and sync them (staff and managers).
+    CollectRecords,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 9] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -54,6 +56,7 @@ impl Permission {
         Permission::ViewAudit,
         Permission::ViewRecords,
         Permission::RevealValues,
+        Permission::CollectRecords,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -67,6 +70,7 @@ impl Permission {
             (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
+            (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
         }
     }
 }
@@ -103,7 +107,7 @@ impl ApiRoutes {
     /// Adds `handler` at `method path`, reachable only by callers with `permission`.
     #[must_use]
     pub fn route<H, T>(
-        mut self,
+        self,
         method: Method,
         path: &'static str,
         permission: Permission,
@@ -113,12 +117,31 @@ impl ApiRoutes {
         H: Handler<T, AppState>,
         T: 'static,
     {
+        self.add(method, path, permission, handler, None)
+    }
+
+    fn add<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        permission: Permission,
+        handler: H,
+        body_limit: Option<usize>,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
         let filter = MethodFilter::try_from(method.clone())
             .unwrap_or_else(|_| panic!("unsupported method {method} for {path}"));
-        let checked =
+        let mut checked =
             on(filter, handler).layer(middleware::from_fn(move |req: Request, next: Next| {
                 authorize(permission, req, next)
             }));
+        if let Some(limit) = body_limit {
+            // Inside the API-wide limit, so this one wins for this route.
+            checked = checked.layer(axum::extract::DefaultBodyLimit::max(limit));
+        }
         self.router = self.router.route(path, checked);
         self.table.push(RouteSpec {
             method,
@@ -126,6 +149,23 @@ impl ApiRoutes {
             permission,
         });
         self
+    }
+
+    /// Like [`ApiRoutes::route`], with its own request body limit (for bulk uploads).
+    #[must_use]
+    pub fn route_with_body_limit<H, T>(
+        self,
+        method: Method,
+        path: &'static str,
+        permission: Permission,
+        handler: H,
+        max_body_bytes: usize,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add(method, path, permission, handler, Some(max_body_bytes))
     }
 
     /// Adds every route of `other`.

@@ -95,12 +95,26 @@ fn check_origin(state: &AppState, version: &CachedVersion, origin: Option<&str>)
     }
 }
 
+/// Who sent a submission.
+pub enum Source {
+    /// A customer's browser; the record gets a fresh id.
+    Web,
+    /// A staff member's device; the record keeps the device's UUID.
+    Staff {
+        record_id: String,
+        collected_by: String,
+        device_id: String,
+        seq: i64,
+        device_signature: String,
+    },
+}
+
 /// Everything about a submission, checked and sealed, ready to store.
 pub struct Prepared {
-    submission: NewSubmission,
-    audit: NewAuditEntry,
-    receipt: SignedReceipt,
-    withdraw_token: String,
+    pub submission: NewSubmission,
+    pub audit: NewAuditEntry,
+    pub receipt: SignedReceipt,
+    pub withdraw_token: String,
 }
 
 /// Checks a submission and prepares what to store. Nothing is stored here.
@@ -113,6 +127,18 @@ pub fn prepare(
     locale: Locale,
 ) -> AppResult<Prepared> {
     check_origin(state, version, http_origin)?;
+    prepare_from(state, version, req, client, locale, Source::Web)
+}
+
+/// Checks a submission from any source and prepares what to store.
+pub fn prepare_from(
+    state: &AppState,
+    version: &CachedVersion,
+    req: SubmitRequest,
+    client: &Origin,
+    locale: Locale,
+    source: Source,
+) -> AppResult<Prepared> {
     let def = &version.definition;
     let today = today();
     let answers = def
@@ -163,7 +189,21 @@ pub fn prepare(
     }
 
     // Seal every personal or sensitive value under a fresh data key.
-    let record_id = uuid::Uuid::new_v4().to_string();
+    let (record_id, source_name, collected_by, device) = match source {
+        Source::Web => (uuid::Uuid::new_v4().to_string(), "web", None, None),
+        Source::Staff {
+            record_id,
+            collected_by,
+            device_id,
+            seq,
+            device_signature,
+        } => (
+            record_id,
+            "staff",
+            Some(collected_by),
+            Some((device_id, seq, device_signature)),
+        ),
+    };
     let master = state.master.as_ref();
     let dek = DataKey::generate();
     let wrapped = dek.wrap(master, &record_id);
@@ -206,8 +246,8 @@ pub fn prepare(
     let granted = serde_json::to_string(&statement.purposes_granted).unwrap_or_default();
     let audit = NewAuditEntry {
         at_ms: received_at_ms,
-        actor_id: None,
-        actor_role: None,
+        actor_role: collected_by.as_ref().map(|_| "staff".to_owned()),
+        actor_id: collected_by.clone(),
         action: "consent.given".to_owned(),
         target_kind: Some("record".to_owned()),
         target_id: Some(record_id.clone()),
@@ -226,6 +266,9 @@ pub fn prepare(
     Ok(Prepared {
         submission: NewSubmission {
             record_id,
+            source: source_name,
+            collected_by,
+            device,
             form_id: version.form_id.clone(),
             form_version: version.number,
             key_version: FIRST_KEY_VERSION,

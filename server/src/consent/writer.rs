@@ -1,6 +1,6 @@
 //! One writer task stores submissions in batches: many requests share one transaction
 //! and so one durable commit, instead of one fsync each. A request is answered only
-//! after the commit that holds its record.
+//! after the commit that holds its records.
 
 use std::collections::HashMap;
 
@@ -12,7 +12,8 @@ use crate::store::{
     Db,
 };
 
-/// The most submissions one transaction holds.
+/// The most submissions one transaction holds when several requests share it (a
+/// single sync batch may be larger and is written in one transaction of its own).
 pub const MAX_BATCH: usize = 256;
 
 /// What happened to a submission.
@@ -26,10 +27,15 @@ pub enum Outcome {
     Conflict,
 }
 
+/// One submission to store, with its audit entry.
+pub struct Item {
+    pub submission: NewSubmission,
+    pub audit: NewAuditEntry,
+}
+
 struct Job {
-    submission: Box<NewSubmission>,
-    audit: NewAuditEntry,
-    reply: oneshot::Sender<Result<Outcome, String>>,
+    items: Vec<Item>,
+    reply: oneshot::Sender<Result<Vec<Outcome>, String>>,
 }
 
 /// The handle requests use to reach the writer task.
@@ -51,24 +57,30 @@ impl SubmissionWriter {
     /// Starts the writer task over `db`.
     #[must_use]
     pub fn start(db: Db) -> Self {
-        let (tx, rx) = mpsc::channel(4 * MAX_BATCH);
+        let (tx, rx) = mpsc::channel(1024);
         tokio::spawn(run(db, rx));
         Self { tx }
     }
 
-    /// Queues a submission and waits for the commit that stores it.
+    /// Queues one submission and waits for the commit that stores it.
     pub async fn write(
         &self,
         submission: NewSubmission,
         audit: NewAuditEntry,
     ) -> Result<Outcome, WriteError> {
+        let mut outcomes = self.write_all(vec![Item { submission, audit }]).await?;
+        outcomes.pop().ok_or(WriteError::Stopped)
+    }
+
+    /// Queues submissions that must be stored together (in one transaction) and waits
+    /// for that commit; outcomes come back in the same order.
+    pub async fn write_all(&self, items: Vec<Item>) -> Result<Vec<Outcome>, WriteError> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job {
-                submission: Box::new(submission),
-                audit,
-                reply,
-            })
+            .send(Job { items, reply })
             .await
             .map_err(|_| WriteError::Stopped)?;
         answer
@@ -80,33 +92,36 @@ impl SubmissionWriter {
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        let mut jobs = vec![first];
+        let mut size = jobs[0].items.len();
+        while size < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) => {
+                    size += job.items.len();
+                    jobs.push(job);
+                }
                 Err(_) => break,
             }
         }
-        match write_batch(&db, &batch).await {
-            Ok(outcomes) => {
-                for (job, outcome) in batch.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
+        let items: Vec<&Item> = jobs.iter().flat_map(|j| j.items.iter()).collect();
+        match write_batch(&db, &items).await {
+            Ok(mut outcomes) => {
+                for job in jobs.into_iter().rev() {
+                    let mine = outcomes.split_off(outcomes.len() - job.items.len());
+                    let _ = job.reply.send(Ok(mine));
                 }
             }
-            Err(e) if batch.len() > 1 => {
-                // One bad submission must not sink the others: retry them one by one.
-                tracing::warn!(error = %e, size = batch.len(), "batch failed; writing its submissions one by one");
-                for job in batch {
-                    let result = write_batch(&db, std::slice::from_ref(&job)).await;
-                    let _ = job.reply.send(
-                        result
-                            .map(|mut o| o.pop().unwrap_or(Outcome::Conflict))
-                            .map_err(|e| e.to_string()),
-                    );
+            Err(e) if jobs.len() > 1 => {
+                // One bad request must not sink the others: retry each on its own.
+                tracing::warn!(error = %e, requests = jobs.len(), "batch failed; writing its requests one by one");
+                for job in jobs {
+                    let items: Vec<&Item> = job.items.iter().collect();
+                    let result = write_batch(&db, &items).await.map_err(|e| e.to_string());
+                    let _ = job.reply.send(result);
                 }
             }
             Err(e) => {
-                for job in batch {
+                for job in jobs {
                     let _ = job.reply.send(Err(e.to_string()));
                 }
             }
@@ -114,11 +129,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error> {
+async fn write_batch(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let ids: Vec<&str> = batch
         .iter()
-        .map(|j| j.submission.receipt_id.as_str())
+        .map(|i| i.submission.receipt_id.as_str())
         .collect();
     let stored: HashMap<String, ReceiptRow> = receipts_on(&mut tx, &ids)
         .await?
@@ -129,8 +144,8 @@ async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error
     let mut in_batch: HashMap<&str, usize> = HashMap::new();
     let mut to_insert = Vec::new();
     let mut audit = Vec::new();
-    for (i, job) in batch.iter().enumerate() {
-        let s = &job.submission;
+    for (i, item) in batch.iter().enumerate() {
+        let s = &item.submission;
         let earlier = in_batch
             .get(s.receipt_id.as_str())
             .map(|&e| &batch[e].submission);
@@ -145,8 +160,8 @@ async fn write_batch(db: &Db, batch: &[Job]) -> Result<Vec<Outcome>, sqlx::Error
             (Some(_), _) | (None, Some(_)) => Outcome::Conflict,
             (None, None) => {
                 in_batch.insert(&s.receipt_id, i);
-                to_insert.push(&**s);
-                audit.push(job.audit.clone());
+                to_insert.push(s);
+                audit.push(item.audit.clone());
                 Outcome::Stored
             }
         };

@@ -5,6 +5,7 @@
 //! [`Db::kind`]. Migrations are paired per backend (see `migrations/README.md`).
 
 pub mod audit;
+pub mod devices;
 pub mod forms;
 pub mod keys;
 pub mod records;

@@ -7,6 +7,12 @@ use super::Db;
 /// A record with its consent, ready to insert.
 pub struct NewSubmission {
     pub record_id: String,
+    /// `web` (a customer's browser) or `staff` (a staff member's device).
+    pub source: &'static str,
+    /// The staff member who collected it (and so owns it at first).
+    pub collected_by: Option<String>,
+    /// The device that signed it: id, sequence number and signature.
+    pub device: Option<(String, i64, String)>,
     pub form_id: String,
     pub form_version: i64,
     pub key_version: i64,
@@ -128,16 +134,21 @@ pub async fn insert_submissions(
     for chunk in subs.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
-             master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms) VALUES {}",
-            placeholders(chunk.len(), 12)
+             master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms, \
+             collected_by, owner_id, device_id, device_seq, device_signature) VALUES {}",
+            placeholders(chunk.len(), 17)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
+            let (device_id, device_seq, device_signature) = match &s.device {
+                Some((id, seq, sig)) => (Some(id.as_str()), Some(*seq), Some(sig.as_str())),
+                None => (None, None, None),
+            };
             q = q
                 .bind(&s.record_id)
                 .bind(&s.form_id)
                 .bind(s.form_version)
-                .bind("web")
+                .bind(s.source)
                 .bind(s.key_version)
                 .bind(&s.wrapped_key)
                 .bind(&s.master_key_id)
@@ -145,7 +156,12 @@ pub async fn insert_submissions(
                 .bind(&s.content_hash)
                 .bind("active")
                 .bind(s.received_at_ms)
-                .bind(s.received_at_ms);
+                .bind(s.received_at_ms)
+                .bind(s.collected_by.as_deref())
+                .bind(s.collected_by.as_deref())
+                .bind(device_id)
+                .bind(device_seq)
+                .bind(device_signature);
         }
         q.execute(&mut *conn).await?;
 

@@ -66,6 +66,72 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
+/// The body `POST /api/v1/auth/login` accepts: the credentials and, for accounts with a
+/// second factor, the current code of their authenticator app.
+///
+/// The JSON is [`LoginRequest`]'s with an optional `totp_code` beside its fields, so a
+/// client that sends a plain [`LoginRequest`] keeps working; an account with a second
+/// factor then answers `totp_required` once the password is right.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    #[serde(flatten)]
+    pub credentials: LoginRequest,
+    /// The six digits the authenticator shows now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp_code: Option<String>,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("credentials", &self.credentials)
+            .field("totp_code", &self.totp_code.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The answer to `POST /api/v1/auth/totp/setup`: a new secret to enter into an
+/// authenticator app (as text or as a QR code of the URI). It takes effect only once
+/// confirmed with a code through `POST /api/v1/auth/totp/enable`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    /// The secret in base32 (RFC 4648, no padding).
+    pub secret: String,
+    /// `otpauth://totp/…` with the secret, issuer, SHA-1, 6 digits and 30 seconds.
+    pub otpauth_uri: String,
+}
+
+impl std::fmt::Debug for TotpSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpSetup { .. }")
+    }
+}
+
+/// `POST /api/v1/auth/totp/enable`: a code from the app, proving it holds the secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpCodeRequest {
+    pub code: String,
+}
+
+impl std::fmt::Debug for TotpCodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpCodeRequest { .. }")
+    }
+}
+
+/// `POST /api/v1/auth/totp/disable`: both factors, so a session left open is not enough.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpDisableRequest {
+    pub password: String,
+    pub code: String,
+}
+
+impl std::fmt::Debug for TotpDisableRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpDisableRequest { .. }")
+    }
+}
+
 /// The signed-in user, as the UI needs to know them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
@@ -147,6 +213,28 @@ mod tests {
             password: "hunter2-secret".into(),
         };
         assert!(!format!("{req:?}").contains("hunter2"));
+        let with_code = SignInRequest {
+            credentials: req,
+            totp_code: Some("123456".into()),
+        };
+        assert!(!format!("{with_code:?}").contains("123456"));
+    }
+
+    #[test]
+    fn sign_in_requests_extend_login_requests() {
+        let plain: SignInRequest =
+            serde_json::from_str(r#"{"username":"a","password":"b"}"#).unwrap();
+        assert_eq!(plain.totp_code, None);
+        assert_eq!(plain.credentials.username, "a");
+        let json = serde_json::to_value(SignInRequest {
+            totp_code: Some("012345".into()),
+            ..plain
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"username": "a", "password": "b", "totp_code": "012345"})
+        );
     }
 
     #[test]

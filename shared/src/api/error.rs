@@ -29,6 +29,9 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The caller is not signed in, or the session expired.
     Unauthenticated,
+    /// The password was right, but the account also needs its second-factor code
+    /// (`totp_code`); ask for it and sign in again.
+    TotpRequired,
     /// The caller is signed in but lacks the permission.
     Forbidden,
     /// A state-changing request came without a valid CSRF token.
@@ -53,7 +56,7 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::BadRequest | ErrorCode::InvalidJson | ErrorCode::InvalidSignature => 400,
-            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Unauthenticated | ErrorCode::TotpRequired => 401,
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::TotpRequired => "totp_required",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::CsrfRejected => "csrf_rejected",
             ErrorCode::InvalidSignature => "invalid_signature",
@@ -187,6 +191,7 @@ mod tests {
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::Unauthenticated,
+            ErrorCode::TotpRequired,
             ErrorCode::Forbidden,
             ErrorCode::CsrfRejected,
             ErrorCode::InvalidSignature,

@@ -9,7 +9,9 @@ pub mod consent;
 pub mod error;
 pub mod forms;
 pub mod records;
+pub mod sync;
 pub mod system;
+pub mod users;
 
 /// The path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";

@@ -12,4 +12,5 @@ mod designer;
 mod forms;
 mod public_forms;
 mod records;
+mod sync;
 mod system;

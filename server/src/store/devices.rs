@@ -1,0 +1,85 @@
+//! Staff devices in the database.
+
+use shared::api::sync::DeviceInfo;
+use sqlx::Row as _;
+
+use super::Db;
+
+const DEVICE_COLUMNS: &str =
+    "id, user_id, name, public_key, created_at_ms, revoked_at_ms, last_seq";
+
+fn device_from_row(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, sqlx::Error> {
+    Ok(DeviceInfo {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        name: row.try_get("name")?,
+        public_key: row.try_get("public_key")?,
+        created_at_ms: row.try_get("created_at_ms")?,
+        revoked_at_ms: row.try_get("revoked_at_ms")?,
+        last_seq: row.try_get("last_seq")?,
+    })
+}
+
+impl Db {
+    /// Registers a device; `Ok(false)` when its public key is already registered.
+    pub async fn insert_device(&self, d: &DeviceInfo) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO devices (id, user_id, name, public_key, created_at_ms, last_seq) \
+             VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (public_key) DO NOTHING",
+        )
+        .bind(&d.id)
+        .bind(&d.user_id)
+        .bind(&d.name)
+        .bind(&d.public_key)
+        .bind(d.created_at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn device(&self, id: &str) -> Result<Option<DeviceInfo>, sqlx::Error> {
+        let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1");
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(device_from_row)
+            .transpose()
+    }
+
+    /// A user's devices, or everyone's when `user_id` is `None`.
+    pub async fn devices(&self, user_id: Option<&str>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {DEVICE_COLUMNS} FROM devices WHERE ($1 IS NULL OR user_id = $1) ORDER BY created_at_ms DESC"
+        );
+        sqlx::query(&sql)
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(device_from_row)
+            .collect()
+    }
+
+    pub async fn revoke_device(&self, id: &str, at_ms: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE devices SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL",
+        )
+        .bind(id)
+        .bind(at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Raises the device's highest stored sequence number.
+    pub async fn advance_device_seq(&self, id: &str, seq: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+            .bind(id)
+            .bind(seq)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! `/api/v1/devices` and `/api/v1/sync`: thin wrappers over [`super::service`].
+
+use axum::{extract::State, http::Method, http::StatusCode, Json};
+use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse, MAX_SYNC_BODY_BYTES};
+
+use super::service;
+use crate::{
+    audit::Origin,
+    auth::{ApiRoutes, Caller, Permission},
+    error::AppResult,
+    extract::{AppJson, AppPath, RequestLocale},
+    state::AppState,
+};
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new()
+        .route(
+            Method::POST,
+            "/devices",
+            Permission::CollectRecords,
+            register,
+        )
+        .route(Method::GET, "/devices", Permission::SignedIn, list)
+        .route(
+            Method::POST,
+            "/devices/{id}/revoke",
+            Permission::SignedIn,
+            revoke,
+        )
+        .route_with_body_limit(
+            Method::POST,
+            "/sync",
+            Permission::CollectRecords,
+            sync,
+            MAX_SYNC_BODY_BYTES,
+        )
+}
+
+async fn register(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppJson(req): AppJson<RegisterDevice>,
+) -> AppResult<(StatusCode, Json<DeviceInfo>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service::register(&state, &caller, &origin, req).await?),
+    ))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> AppResult<Json<Vec<DeviceInfo>>> {
+    Ok(Json(service::list(&state, &caller).await?))
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppPath(id): AppPath<String>,
+) -> AppResult<Json<DeviceInfo>> {
+    Ok(Json(service::revoke(&state, &caller, &origin, &id).await?))
+}
+
+#[tracing::instrument(skip_all)]
+async fn sync(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    RequestLocale(locale): RequestLocale,
+    AppJson(batch): AppJson<SyncBatch>,
+) -> AppResult<Json<SyncResponse>> {
+    Ok(Json(
+        service::sync(&state, &caller, &origin, locale, batch).await?,
+    ))
+}

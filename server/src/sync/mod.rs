@@ -1,0 +1,5 @@
+//! Offline collection: staff devices register a key, then sync signed records in
+//! batches that are stored in one transaction and answered per record.
+
+pub mod handlers;
+pub mod service;

@@ -1,0 +1,327 @@
+//! Device registration and revocation, and storing a sync batch.
+
+use std::collections::HashMap;
+
+use shared::{
+    api::{
+        auth::Role,
+        consent::SubmitRequest,
+        error::{ApiError, ErrorCode},
+        sync::{
+            DeviceInfo, RegisterDevice, SyncBatch, SyncRecord, SyncResponse, SyncResult,
+            SyncStatus, MAX_SYNC_BATCH,
+        },
+    },
+    consent::{public_key, SignedReceipt},
+    i18n::Locale,
+    sync::{statement_hash, SyncEnvelope},
+};
+
+use crate::{
+    audit::{self, Event, Origin},
+    auth::Principal,
+    consent::{
+        service::{prepare_from, Source},
+        writer::{Item, Outcome},
+    },
+    error::{AppError, AppResult},
+    state::AppState,
+    store::now_ms,
+};
+
+/// Registers the caller's device key.
+pub async fn register(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    req: RegisterDevice,
+) -> AppResult<DeviceInfo> {
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::invalid_field(
+            "name",
+            "name_invalid",
+            "Give the device a name of 1 to 80 characters",
+        ));
+    }
+    if public_key(&req.public_key, "device key").is_err() {
+        return Err(AppError::invalid_field(
+            "public_key",
+            "public_key_invalid",
+            "The public key must be a base64url ed25519 key",
+        ));
+    }
+    let device = DeviceInfo {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: name.to_owned(),
+        user_id: caller.user.id.clone(),
+        public_key: req.public_key,
+        created_at_ms: now_ms(),
+        revoked_at_ms: None,
+        last_seq: 0,
+    };
+    if !state.db.insert_device(&device).await? {
+        return Err(AppError::conflict("This device key is already registered"));
+    }
+    let event = Event::new("devices.register", Some(caller)).target("device", &device.id);
+    audit::record_alone(&state.db, origin, event, None).await?;
+    Ok(device)
+}
+
+/// The caller's devices (every device, for an admin).
+pub async fn list(state: &AppState, caller: &Principal) -> AppResult<Vec<DeviceInfo>> {
+    let own = (caller.role() != Role::Admin).then_some(caller.user.id.as_str());
+    Ok(state.db.devices(own).await?)
+}
+
+/// Revokes a device (its owner or an admin); its records are refused from then on.
+pub async fn revoke(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    id: &str,
+) -> AppResult<DeviceInfo> {
+    let not_found = || AppError::not_found("No such device");
+    let device = state.db.device(id).await?.ok_or_else(not_found)?;
+    if device.user_id != caller.user.id && caller.role() != Role::Admin {
+        return Err(not_found());
+    }
+    state.db.revoke_device(id, now_ms()).await?;
+    let event = Event::new("devices.revoke", Some(caller)).target("device", id);
+    audit::record_alone(&state.db, origin, event, None).await?;
+    state.db.device(id).await?.ok_or_else(not_found)
+}
+
+fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
+    SyncStatus::Rejected {
+        code: code.to_owned(),
+        message: message.into(),
+        fields: std::collections::BTreeMap::new(),
+    }
+}
+
+fn rejected_by(error: AppError) -> SyncStatus {
+    match error {
+        AppError::Client(ApiError {
+            code,
+            message,
+            details,
+        }) => SyncStatus::Rejected {
+            code: code.as_str().to_owned(),
+            message,
+            fields: details.map(|d| d.fields).unwrap_or_default(),
+        },
+        other => {
+            tracing::error!(error = %other, "a synced record could not be prepared");
+            rejected(
+                "internal",
+                "The server could not process this record; it will be retried",
+            )
+        }
+    }
+}
+
+/// Stores a batch: checks each record on its own, writes all that pass in one
+/// transaction, and answers with a status per record in request order.
+pub async fn sync(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    locale: Locale,
+    batch: SyncBatch,
+) -> AppResult<SyncResponse> {
+    if batch.records.len() > MAX_SYNC_BATCH {
+        return Err(AppError::client(
+            ErrorCode::PayloadTooLarge,
+            format!("A sync batch holds at most {MAX_SYNC_BATCH} records; split it"),
+        ));
+    }
+    let device = state
+        .db
+        .device(&batch.device_id)
+        .await?
+        .filter(|d| d.user_id == caller.user.id)
+        .ok_or_else(|| AppError::not_found("This device is not registered to you"))?;
+    if device.revoked_at_ms.is_some() {
+        return Err(AppError::client(
+            ErrorCode::Forbidden,
+            "This device was revoked; its records are refused. Ask an admin, then register the device again",
+        ));
+    }
+
+    // Records already stored with the same statement are acknowledged without redoing the work.
+    let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid.clone()).collect();
+    let ids: Vec<&str> = uuids.iter().map(String::as_str).collect();
+    let stored: HashMap<String, (String, String)> = {
+        let mut conn = state.db.pool().acquire().await?;
+        crate::store::records::receipts_on(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.receipt_id.clone(), (r.statement_hash, r.receipt_json)))
+            .collect()
+    };
+
+    let mut statuses: Vec<Option<SyncStatus>> = Vec::with_capacity(batch.records.len());
+    let mut items = Vec::new();
+    let mut item_index = Vec::new();
+    let mut receipts = Vec::new();
+    for (i, record) in batch.records.into_iter().enumerate() {
+        match check_record(state, caller, origin, locale, &device, &stored, record).await {
+            Checked::Done(status) => statuses.push(Some(status)),
+            Checked::Store(item, receipt) => {
+                statuses.push(None);
+                item_index.push(i);
+                receipts.push(receipt);
+                items.push(*item);
+            }
+        }
+    }
+    let max_seq = items
+        .iter()
+        .filter_map(|item| item.submission.device.as_ref().map(|(_, seq, _)| *seq))
+        .max();
+    let outcomes = state
+        .writer
+        .write_all(items)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    for ((i, outcome), receipt) in item_index.into_iter().zip(outcomes).zip(receipts) {
+        statuses[i] = Some(match outcome {
+            Outcome::Stored => SyncStatus::Stored {
+                receipt: Box::new(receipt),
+            },
+            Outcome::Replayed(row) => {
+                match serde_json::from_str::<SignedReceipt>(&row.receipt_json) {
+                    Ok(r) => SyncStatus::AlreadyStored {
+                        receipt: Box::new(r),
+                    },
+                    Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
+                        "stored receipt unreadable: {e}"
+                    ))),
+                }
+            }
+            Outcome::Conflict => SyncStatus::Conflict {
+                message: "A different record with this UUID is already stored; it was not changed"
+                    .to_owned(),
+            },
+        });
+    }
+    if let Some(seq) = max_seq {
+        state.db.advance_device_seq(&device.id, seq).await?;
+    }
+    let results = uuids
+        .into_iter()
+        .zip(statuses)
+        .map(|(uuid, status)| SyncResult {
+            uuid,
+            status: status.unwrap_or_else(|| {
+                rejected("internal", "The record was not processed; send it again")
+            }),
+        })
+        .collect();
+    Ok(SyncResponse { results })
+}
+
+enum Checked {
+    Done(SyncStatus),
+    Store(Box<Item>, SignedReceipt),
+}
+
+async fn check_record(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    locale: Locale,
+    device: &DeviceInfo,
+    stored: &HashMap<String, (String, String)>,
+    record: SyncRecord,
+) -> Checked {
+    if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
+        return Checked::Done(rejected(
+            "uuid_invalid",
+            "The record id must be a UUID, and the consent's receipt id must equal it",
+        ));
+    }
+    if record.base_version.is_some() {
+        return Checked::Done(rejected(
+            "edit_unsupported",
+            "Editing a record that was already synced is not supported yet; the record is kept on the device",
+        ));
+    }
+    let envelope = SyncEnvelope {
+        uuid: record.uuid.clone(),
+        device_id: device.id.clone(),
+        seq: record.seq,
+        form_id: record.form_id.clone(),
+        form_version: record.form_version,
+        form_version_hash: record.statement.form_version_hash.clone(),
+        payload_hash: record.statement.record_hash.clone(),
+        statement_hash: statement_hash(&record.statement),
+        base_version: record.base_version,
+    };
+    if envelope
+        .verify(&device.public_key, &record.signature)
+        .is_err()
+    {
+        return Checked::Done(rejected(
+            "invalid_signature",
+            "The device's signature over this record is not valid",
+        ));
+    }
+    if let Some((hash, receipt_json)) = stored.get(&record.uuid) {
+        return Checked::Done(if *hash == envelope.statement_hash {
+            match serde_json::from_str::<SignedReceipt>(receipt_json) {
+                Ok(r) => SyncStatus::AlreadyStored {
+                    receipt: Box::new(r),
+                },
+                Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
+                    "stored receipt unreadable: {e}"
+                ))),
+            }
+        } else {
+            SyncStatus::Conflict {
+                message: "A different record with this UUID is already stored; it was not changed"
+                    .to_owned(),
+            }
+        });
+    }
+    if record.statement.form_id != record.form_id
+        || record.statement.form_version != record.form_version
+    {
+        return Checked::Done(rejected(
+            "form_mismatch",
+            "The record and its consent name different forms",
+        ));
+    }
+    let version = match state
+        .versions
+        .get(&state.db, &record.form_id, record.form_version)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => return Checked::Done(rejected_by(e)),
+    };
+    let request = SubmitRequest {
+        statement: record.statement,
+        client_public_key: device.public_key.clone(),
+        client_signature: record.statement_signature,
+        answers: record.answers,
+    };
+    let source = Source::Staff {
+        record_id: record.uuid,
+        collected_by: caller.user.id.clone(),
+        device_id: device.id.clone(),
+        seq: record.seq,
+        device_signature: record.signature,
+    };
+    match prepare_from(state, &version, request, origin, locale, source) {
+        Ok(p) => Checked::Store(
+            Box::new(Item {
+                submission: p.submission,
+                audit: p.audit,
+            }),
+            p.receipt,
+        ),
+        Err(e) => Checked::Done(rejected_by(e)),
+    }
+}

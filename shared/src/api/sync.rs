@@ -1,0 +1,95 @@
+//! Devices and the offline sync protocol (see `crate::sync` for what is signed).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    consent::{ConsentStatement, SignedReceipt},
+    schema::Answers,
+};
+
+/// The most records one sync request may carry.
+pub const MAX_SYNC_BATCH: usize = 1000;
+/// The largest sync request body, in bytes.
+pub const MAX_SYNC_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// `POST /api/v1/devices`: registers this browser's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterDevice {
+    /// A name the staff member recognises, such as "Zhang's phone".
+    pub name: String,
+    /// The device's ed25519 public key, base64url.
+    pub public_key: String,
+}
+
+/// A registered device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub name: String,
+    pub user_id: String,
+    pub public_key: String,
+    pub created_at_ms: i64,
+    pub revoked_at_ms: Option<i64>,
+    /// The highest sequence number the server has stored from it.
+    pub last_seq: i64,
+}
+
+/// One record as a device sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRecord {
+    pub uuid: String,
+    pub seq: i64,
+    pub form_id: String,
+    pub form_version: i64,
+    pub answers: Answers,
+    /// The customer's consent, signed with the device key.
+    pub statement: ConsentStatement,
+    /// The device's signature over the statement bytes, base64url.
+    pub statement_signature: String,
+    /// For an edit: the server version it started from.
+    #[serde(default)]
+    pub base_version: Option<i64>,
+    /// The device's signature over the envelope bytes, base64url.
+    pub signature: String,
+}
+
+/// `POST /api/v1/sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncBatch {
+    pub device_id: String,
+    pub records: Vec<SyncRecord>,
+}
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum SyncStatus {
+    /// Stored now, durably.
+    Stored { receipt: Box<SignedReceipt> },
+    /// Stored before with the same content; nothing changed.
+    AlreadyStored { receipt: Box<SignedReceipt> },
+    /// Another record with this UUID but different content is stored; it is unchanged.
+    Conflict { message: String },
+    /// Refused; the device should keep it and show why.
+    Rejected {
+        code: String,
+        message: String,
+        /// Per-field issues, when the answers are invalid.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        fields: std::collections::BTreeMap<String, Vec<crate::api::error::FieldIssue>>,
+    },
+}
+
+/// The result for one record, in request order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResult {
+    pub uuid: String,
+    #[serde(flatten)]
+    pub status: SyncStatus,
+}
+
+/// The answer to a sync request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub results: Vec<SyncResult>,
+}

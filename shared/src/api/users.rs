@@ -1,0 +1,192 @@
+//! User administration (accounts, roles, teams) and record assignment.
+//!
+//! Only admins manage accounts and teams. A new account or a password reset gets a
+//! generated one-time password, shown once in the answer and never again; its holder
+//! must replace it at first sign-in.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::auth::Role;
+
+/// The shortest user name.
+pub const MIN_USERNAME_CHARS: usize = 3;
+/// The longest user name.
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// The longest display name or team name.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Checks a proposed user name: 3–64 characters of `a-z`, `0-9`, `.`, `_` and `-`.
+/// `None` when acceptable, else a stable issue code.
+#[must_use]
+pub fn username_problem(username: &str) -> Option<&'static str> {
+    let chars = username.chars().count();
+    if chars < MIN_USERNAME_CHARS {
+        Some("username_too_short")
+    } else if chars > MAX_USERNAME_CHARS {
+        Some("username_too_long")
+    } else if !username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+    {
+        Some("username_invalid")
+    } else {
+        None
+    }
+}
+
+/// Checks a display name or team name (after trimming): 1–100 characters.
+#[must_use]
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let chars = name.trim().chars().count();
+    if chars == 0 {
+        Some("required")
+    } else if chars > MAX_NAME_CHARS {
+        Some("too_long")
+    } else {
+        None
+    }
+}
+
+/// An account as admins see it (`GET /api/v1/users`). Never carries a password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The team the user belongs to, if any.
+    pub team: Option<TeamRef>,
+    pub disabled: bool,
+    /// When a lock-out after failed sign-ins ends, as Unix milliseconds (past values
+    /// mean the lock has lapsed).
+    pub locked_until_ms: Option<i64>,
+    /// True until the user replaces a generated one-time password.
+    pub must_change_password: bool,
+    /// True when the user signs in with a second factor (TOTP).
+    pub totp_enabled: bool,
+    pub created_at_ms: i64,
+}
+
+/// A team named in a user's summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// `POST /api/v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateUserRequest {
+    /// See [`username_problem`].
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub team_id: Option<String>,
+}
+
+/// `PUT /api/v1/users/{id}`: the account's new display name, role and team (all of
+/// them; `team_id: null` or absent takes the user out of any team).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateUserRequest {
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub team_id: Option<String>,
+}
+
+/// The answer to creating an account or resetting its password: the one-time
+/// password is shown here once and is not stored in clear anywhere.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedPassword {
+    pub user: UserSummary,
+    pub one_time_password: String,
+}
+
+impl std::fmt::Debug for IssuedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedPassword")
+            .field("user", &self.user)
+            .field("one_time_password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A team (`GET /api/v1/teams`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamSummary {
+    pub id: String,
+    pub name: String,
+    /// How many accounts belong to it.
+    pub members: i64,
+    pub created_at_ms: i64,
+}
+
+/// `POST /api/v1/teams` and `PUT /api/v1/teams/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRequest {
+    pub name: String,
+}
+
+/// `POST /api/v1/records/{id}/assign`: who owns (follows up on) the record from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignRecordRequest {
+    pub owner_id: String,
+}
+
+/// The answer to an assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignRecordResponse {
+    pub record_id: String,
+    pub previous_owner_id: Option<String>,
+    pub owner_id: String,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_name_rules() {
+        assert_eq!(username_problem("li.wei_2-x"), None);
+        assert_eq!(username_problem("ab"), Some("username_too_short"));
+        assert_eq!(username_problem(&"a".repeat(65)), Some("username_too_long"));
+        assert_eq!(username_problem(&"a".repeat(64)), None);
+        for bad in ["Admin", "li wei", "张伟abc", "a@b.c"] {
+            assert_eq!(username_problem(bad), Some("username_invalid"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn name_rules() {
+        assert_eq!(name_problem("  "), Some("required"));
+        assert_eq!(name_problem("张伟"), None);
+        assert_eq!(name_problem(&"x".repeat(101)), Some("too_long"));
+    }
+
+    #[test]
+    fn issued_passwords_are_not_in_debug_output() {
+        let issued = IssuedPassword {
+            user: UserSummary {
+                id: "u1".into(),
+                username: "li.wei".into(),
+                display_name: "Li Wei".into(),
+                role: Role::Staff,
+                team: None,
+                disabled: false,
+                locked_until_ms: None,
+                must_change_password: true,
+                totp_enabled: false,
+                created_at_ms: 0,
+            },
+            one_time_password: "secret-one-time".into(),
+        };
+        assert!(!format!("{issued:?}").contains("secret-one-time"));
+        let json = serde_json::to_value(&issued).unwrap();
+        assert_eq!(json["one_time_password"], "secret-one-time");
+        let update: UpdateUserRequest =
+            serde_json::from_str(r#"{"display_name":"x","role":"manager"}"#).unwrap();
+        assert_eq!(update.team_id, None);
+    }
+}

@@ -1,0 +1,76 @@
+//! What a staff member's device does: register a key, build and sign records to sync.
+
+use ed25519_dalek::SigningKey;
+use shared::{
+    api::{forms::VersionDetail, sync::SyncRecord},
+    consent::b64,
+    schema::Answers,
+    sync::{statement_hash, SyncEnvelope},
+};
+
+use crate::consent::{signed_submission, Choices};
+
+/// The public key a device registers, base64url.
+#[must_use]
+pub fn device_public_key(key: &SigningKey) -> String {
+    b64(key.verifying_key().as_bytes())
+}
+
+/// A record collected offline on a device, with the customer's consent, signed by the
+/// device key.
+#[must_use]
+pub fn signed_record(
+    version: &VersionDetail,
+    answers: &Answers,
+    choices: &Choices,
+    device_id: &str,
+    key: &SigningKey,
+    seq: i64,
+) -> SyncRecord {
+    signed_record_with_uuid(
+        version,
+        answers,
+        choices,
+        device_id,
+        key,
+        seq,
+        &uuid::Uuid::new_v4().to_string(),
+    )
+}
+
+/// The same with a given UUID (to replay or to collide on purpose).
+#[must_use]
+pub fn signed_record_with_uuid(
+    version: &VersionDetail,
+    answers: &Answers,
+    choices: &Choices,
+    device_id: &str,
+    key: &SigningKey,
+    seq: i64,
+    uuid: &str,
+) -> SyncRecord {
+    let uuid = uuid.to_owned();
+    let submission = signed_submission(version, answers, choices, key, &uuid);
+    let envelope = SyncEnvelope {
+        uuid: uuid.clone(),
+        device_id: device_id.to_owned(),
+        seq,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        form_version_hash: version.summary.hash.clone(),
+        payload_hash: submission.statement.record_hash.clone(),
+        statement_hash: statement_hash(&submission.statement),
+        base_version: None,
+    };
+    SyncRecord {
+        uuid,
+        seq,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        answers: submission.answers,
+        statement: submission.statement,
+        statement_signature: submission.client_signature,
+        base_version: None,
+        signature: envelope.sign(key),
+    }
+}

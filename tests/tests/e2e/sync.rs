@@ -1,0 +1,339 @@
+//! Staff devices sync signed records: idempotent replays, conflicts that change nothing,
+//! forged or invalid records refused one by one, revoked devices refused.
+
+use consentry_tests::{
+    consent::{demo_answers, new_key, Choices},
+    expect_json, story,
+    sync::{device_public_key, signed_record, signed_record_with_uuid},
+    Session, TestApp,
+};
+use shared::api::{
+    audit::AuditPage,
+    auth::Role,
+    error::{ApiError, ErrorCode},
+    forms::VersionDetail,
+    sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+};
+
+async fn demo_version(app: &TestApp) -> VersionDetail {
+    expect_json(
+        app.anonymous()
+            .get(&format!("/public/forms/{}", app.demo_form_id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await
+}
+
+async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
+    let key = new_key();
+    let info: DeviceInfo = expect_json(
+        staff
+            .post("/devices")
+            .json(&serde_json::json!({"name": "Zhang's phone", "public_key": device_public_key(&key)}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    (info, key)
+}
+
+async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
+    expect_json(staff.post("/sync").json(batch).send().await.unwrap(), 200).await
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
+    db.close().await;
+    n
+}
+
+fn kinds(r: &SyncResponse) -> Vec<&'static str> {
+    r.results
+        .iter()
+        .map(|r| match &r.status {
+            SyncStatus::Stored { .. } => "stored",
+            SyncStatus::AlreadyStored { .. } => "already_stored",
+            SyncStatus::Conflict { .. } => "conflict",
+            SyncStatus::Rejected { .. } => "rejected",
+        })
+        .collect()
+}
+
+story!(replaying_a_batch_changes_nothing, |app| {
+    let version = demo_version(&app).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let records = (1..=3)
+        .map(|seq| {
+            signed_record(
+                &version,
+                &demo_answers(),
+                &Choices::all_demo(),
+                &dev.id,
+                &key,
+                seq,
+            )
+        })
+        .collect();
+    let batch = SyncBatch {
+        device_id: dev.id.clone(),
+        records,
+    };
+    let first = sync(&staff, &batch).await;
+    assert_eq!(kinds(&first), ["stored", "stored", "stored"]);
+    let audit_rows = count(&app, "SELECT COUNT(*) FROM audit_log").await;
+    for _ in 0..5 {
+        let again = sync(&staff, &batch).await;
+        assert_eq!(
+            kinds(&again),
+            ["already_stored", "already_stored", "already_stored"]
+        );
+        // The receipts come back the same.
+        for (a, b) in first.results.iter().zip(&again.results) {
+            match (&a.status, &b.status) {
+                (SyncStatus::Stored { receipt: x }, SyncStatus::AlreadyStored { receipt: y }) => {
+                    assert_eq!(x, y)
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 3);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_log").await,
+        audit_rows
+    );
+    // The records belong to the staff member who collected them, from this device.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL"
+        )
+        .await,
+        3
+    );
+    let page: shared::api::records::RecordPage =
+        expect_json(staff.get("/records").send().await.unwrap(), 200).await;
+    assert_eq!(page.records.len(), 3);
+    let devices: Vec<DeviceInfo> =
+        expect_json(staff.get("/devices").send().await.unwrap(), 200).await;
+    assert_eq!(devices[0].last_seq, 3);
+});
+
+story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
+    let version = demo_version(&app).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let original = signed_record(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        1,
+    );
+    let r = sync(
+        &staff,
+        &SyncBatch {
+            device_id: dev.id.clone(),
+            records: vec![original.clone()],
+        },
+    )
+    .await;
+    assert_eq!(kinds(&r), ["stored"]);
+    let mut answers = demo_answers();
+    answers.insert("full_name".into(), serde_json::json!("李四"));
+    // Same UUID, other content, signed properly by the device: a conflict, not an overwrite.
+    let resigned = signed_record_with_uuid(
+        &version,
+        &answers,
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        2,
+        &original.uuid,
+    );
+    let r = sync(
+        &staff,
+        &SyncBatch {
+            device_id: dev.id.clone(),
+            records: vec![resigned],
+        },
+    )
+    .await;
+    assert_eq!(kinds(&r), ["conflict"]);
+    let page: shared::api::records::RecordPage =
+        expect_json(staff.get("/records").send().await.unwrap(), 200).await;
+    assert_eq!(page.records.len(), 1);
+    assert_eq!(
+        page.records[0].values["full_name"].display.as_deref(),
+        Some("张三")
+    );
+});
+
+story!(
+    a_forged_or_invalid_record_is_refused_and_the_rest_stored,
+    |app| {
+        let version = demo_version(&app).await;
+        let staff = app.user_with_role(Role::Staff).await;
+        let (dev, key) = device(&staff).await;
+        let good1 = signed_record(
+            &version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            &dev.id,
+            &key,
+            1,
+        );
+        // Signed by a key that is not the device's.
+        let forged = signed_record(
+            &version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            &dev.id,
+            &new_key(),
+            2,
+        );
+        // Invalid values, properly signed.
+        let mut bad_answers = demo_answers();
+        bad_answers.insert("mobile".into(), serde_json::json!("12345"));
+        let mut invalid = signed_record(
+            &version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            &dev.id,
+            &key,
+            3,
+        );
+        invalid.answers = bad_answers;
+        let good2 = signed_record(
+            &version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            &dev.id,
+            &key,
+            4,
+        );
+        let r = sync(
+            &staff,
+            &SyncBatch {
+                device_id: dev.id.clone(),
+                records: vec![good1, forged, invalid, good2],
+            },
+        )
+        .await;
+        assert_eq!(kinds(&r), ["stored", "rejected", "rejected", "stored"]);
+        match &r.results[1].status {
+            SyncStatus::Rejected { code, .. } => assert_eq!(code, "invalid_signature"),
+            other => panic!("{other:?}"),
+        }
+        match &r.results[2].status {
+            SyncStatus::Rejected { code, fields, .. } => {
+                assert_eq!(code, "validation_failed");
+                assert!(fields.contains_key("mobile"), "{fields:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 2);
+    }
+);
+
+story!(revoked_devices_and_oversized_batches_are_refused, |app| {
+    let version = demo_version(&app).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+
+    let too_many: Vec<_> = (0..1001)
+        .map(|i| {
+            signed_record(
+                &version,
+                &demo_answers(),
+                &Choices::all_demo(),
+                &dev.id,
+                &key,
+                i,
+            )
+        })
+        .collect();
+    let e: ApiError = expect_json(
+        staff
+            .post("/sync")
+            .json(&SyncBatch {
+                device_id: dev.id.clone(),
+                records: too_many,
+            })
+            .send()
+            .await
+            .unwrap(),
+        413,
+    )
+    .await;
+    assert_eq!(e.code, ErrorCode::PayloadTooLarge);
+    assert!(e.message.contains("1000"));
+
+    // Admins do not collect; a device of someone else is not yours.
+    let admin = app.admin().await;
+    let record = signed_record(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        1,
+    );
+    let batch = SyncBatch {
+        device_id: dev.id.clone(),
+        records: vec![record],
+    };
+    assert_eq!(
+        admin
+            .post("/sync")
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let other = app.user_with_role(Role::Staff).await;
+    assert_eq!(
+        other
+            .post("/sync")
+            .json(&batch)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // An admin revokes the device; its records are refused with a reason.
+    let revoked: DeviceInfo = expect_json(
+        admin
+            .post(&format!("/devices/{}/revoke", dev.id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(revoked.revoked_at_ms.is_some());
+    let e: ApiError =
+        expect_json(staff.post("/sync").json(&batch).send().await.unwrap(), 403).await;
+    assert!(e.message.contains("revoked"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 0);
+    let log: AuditPage = expect_json(
+        admin.get("/audit?action=devices.").send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(log.entries.len(), 2);
+});
