@@ -6,11 +6,18 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 . scripts/tools.sh "$@"
 
+# The admin console, then the small customer-facing app (embedded forms, receipts,
+# withdrawal) into dist/embed/; Trunk empties dist/ first, so the order matters.
 trunk build --release --config Trunk.toml >&2
+if [ -f frontend/embed.html ]; then
+  trunk build --release --config Trunk.toml --dist dist/embed --public-url /embed/ frontend/embed.html >&2
+fi
 find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
   while read -r f; do
     gzip -9 -k -f "$f"
     brotli -q 11 -f -o "$f.br" "$f"
   done
-wasm="$(ls dist/*.wasm | head -n1)"
-printf '[build] %s: %s bytes, %s gzip, %s brotli\n' "$wasm" "$(stat -c%s "$wasm")" "$(stat -c%s "$wasm.gz")" "$(stat -c%s "$wasm.br")" >&2
+for wasm in dist/*.wasm dist/embed/*.wasm; do
+  [ -f "$wasm" ] || continue
+  printf '[build] %s: %s bytes, %s gzip, %s brotli\n' "$wasm" "$(stat -c%s "$wasm")" "$(stat -c%s "$wasm.gz")" "$(stat -c%s "$wasm.br")" >&2
+done

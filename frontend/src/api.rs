@@ -155,7 +155,12 @@ impl ApiClient {
     }
 
     /// Sends a request and decodes a JSON answer.
-    async fn fetch<B, T>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ApiError>
+    pub(crate) async fn fetch<B, T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<T, ApiError>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned,

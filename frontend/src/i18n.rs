@@ -3,11 +3,13 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod customer;
 mod designer;
 mod designer_en;
 mod designer_zh;
 mod renderer;
 
+pub use customer::CustomerTexts;
 pub use designer::DesignerTexts;
 pub use renderer::RendererTexts;
 
@@ -30,7 +32,15 @@ impl I18n {
     /// sets `<html lang>` to match.
     #[must_use]
     pub fn new() -> Self {
-        let initial = stored_locale().unwrap_or_else(browser_locale);
+        Self::starting_with(None)
+    }
+
+    /// Like [`I18n::new`], but `requested` (a page's `?lang=`) wins over the stored choice.
+    #[must_use]
+    pub fn starting_with(requested: Option<Locale>) -> Self {
+        let initial = requested
+            .or_else(stored_locale)
+            .unwrap_or_else(browser_locale);
         set_document_lang(initial);
         Self {
             locale: RwSignal::new(initial),
@@ -211,6 +221,8 @@ pub struct Texts {
     pub nav_forms: &'static str,
     /// The form renderer customers see.
     pub renderer: RendererTexts,
+    /// The customer-facing app around the renderer.
+    pub customer: CustomerTexts,
     /// The form designer.
     pub designer: DesignerTexts,
     /// A message for each stable API error code.
@@ -229,6 +241,7 @@ pub struct ErrorTexts {
     pub not_found: &'static str,
     pub method_not_allowed: &'static str,
     pub unauthenticated: &'static str,
+    pub totp_required: &'static str,
     pub forbidden: &'static str,
     pub csrf_rejected: &'static str,
     pub invalid_signature: &'static str,
@@ -264,6 +277,7 @@ impl Texts {
             ErrorCode::NotFound => e.not_found,
             ErrorCode::MethodNotAllowed => e.method_not_allowed,
             ErrorCode::Unauthenticated => e.unauthenticated,
+            ErrorCode::TotpRequired => e.totp_required,
             ErrorCode::Forbidden => e.forbidden,
             ErrorCode::CsrfRejected => e.csrf_rejected,
             ErrorCode::InvalidSignature => e.invalid_signature,
@@ -379,6 +393,7 @@ pub static EN: Texts = Texts {
 
     nav_forms: "Forms",
     renderer: renderer::EN,
+    customer: customer::EN,
     designer: designer::EN,
     errors: ErrorTexts {
         bad_request: "The request was not valid.",
@@ -388,6 +403,7 @@ pub static EN: Texts = Texts {
         not_found: "It does not exist, or you may not see it.",
         method_not_allowed: "This action is not available here.",
         unauthenticated: "You are not signed in, or your session has ended.",
+        totp_required: "Enter the 6-digit code from your authenticator app.",
         forbidden: "You do not have permission to do this.",
         csrf_rejected: "Your session could not be verified. Reload the page and try again.",
         invalid_signature: "A signature in the request could not be verified.",
@@ -476,6 +492,7 @@ pub static ZH_CN: Texts = Texts {
 
     nav_forms: "表单",
     renderer: renderer::ZH_CN,
+    customer: customer::ZH_CN,
     designer: designer::ZH_CN,
     errors: ErrorTexts {
         bad_request: "请求无效。",
@@ -485,6 +502,7 @@ pub static ZH_CN: Texts = Texts {
         not_found: "内容不存在，或您无权查看。",
         method_not_allowed: "此处不支持该操作。",
         unauthenticated: "您尚未登录，或会话已过期。",
+        totp_required: "请输入身份验证器应用中的 6 位验证码。",
         forbidden: "您没有执行此操作的权限。",
         csrf_rejected: "无法验证您的会话，请刷新页面后重试。",
         invalid_signature: "请求中的签名无法验证。",

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod i18n;
 pub mod pages;
 pub mod session;

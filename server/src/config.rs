@@ -94,6 +94,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_SESSION_MAX_HOURS", global = true)]
     pub session_max_hours: Option<u32>,
 
+    /// Failed sign-ins allowed from one client address in 15 minutes before further
+    /// attempts from it are refused for a while [default: 20].
+    #[arg(long, env = "CONSENTRY_SIGN_IN_FAILURES_PER_IP", global = true)]
+    pub sign_in_failures_per_ip: Option<u32>,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `consentry_server=debug` [default: info].
     #[arg(long, env = "CONSENTRY_LOG", global = true)]
     pub log: Option<String>,
@@ -116,6 +121,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     session_idle_minutes: Option<u32>,
     session_max_hours: Option<u32>,
+    sign_in_failures_per_ip: Option<u32>,
     log: Option<String>,
     no_seed: Option<bool>,
 }
@@ -149,6 +155,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub session_idle_minutes: u32,
     pub session_max_hours: u32,
+    pub sign_in_failures_per_ip: u32,
     pub log: String,
     pub seed: bool,
 }
@@ -165,6 +172,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
+            .field("sign_in_failures_per_ip", &self.sign_in_failures_per_ip)
             .field("log", &self.log)
             .field("seed", &self.seed)
             .finish()
@@ -274,6 +282,11 @@ impl Config {
                 .or(file.session_max_hours)
                 .unwrap_or(12)
                 .max(1),
+            sign_in_failures_per_ip: args
+                .sign_in_failures_per_ip
+                .or(file.sign_in_failures_per_ip)
+                .unwrap_or(20)
+                .max(1),
             log: args
                 .log
                 .clone()
@@ -312,6 +325,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             session_idle_minutes: 30,
             session_max_hours: 12,
+            sign_in_failures_per_ip: 20,
             log: "warn".to_owned(),
             seed: true,
         }

@@ -20,6 +20,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod system;
+pub mod users;
 pub mod web;
 
 use std::{future::Future, time::Duration};
@@ -60,6 +61,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(records::handlers::routes())
         .merge(sync::handlers::routes())
         .merge(forms::routes())
+        .merge(users::routes())
 }
 
 /// The whole HTTP application.

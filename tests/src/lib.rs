@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod consent;
+pub mod process;
 pub mod sync;
 
 use std::{path::PathBuf, sync::Once};

@@ -49,6 +49,11 @@ pub const EN: DesignerTexts = DesignerTexts {
     notice: "Privacy notice",
     sensitive_consent: "Separate consent wording for sensitive personal information",
     embed_origins: "Sites allowed to embed the form (one origin per line)",
+    embed_heading: "Embed",
+    embed_snippet: "Paste this into a page of a website listed above:",
+    embed_hosted_link: "Or link to the form on this server:",
+    embed_needs_publish:
+        "Customers see the latest published version; publish after changing the list of sites.",
     cross_border: "The data is transferred outside mainland China",
     cross_border_recipient: "Overseas recipient and contact",
     cross_border_country: "Country or region",

@@ -6,10 +6,13 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo};
+use shared::api::auth::{
+    ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
+    TotpSetup,
+};
 
 use super::{
-    service,
+    second_factor, service,
     session::{clearing_cookie, session_cookie},
     ApiRoutes, Caller, Permission,
 };
@@ -32,13 +35,31 @@ pub fn routes() -> ApiRoutes {
             Permission::OwnAccount,
             change_password,
         )
+        .route(
+            Method::POST,
+            "/auth/totp/setup",
+            Permission::OwnAccount,
+            totp_setup,
+        )
+        .route(
+            Method::POST,
+            "/auth/totp/enable",
+            Permission::OwnAccount,
+            totp_enable,
+        )
+        .route(
+            Method::POST,
+            "/auth/totp/disable",
+            Permission::OwnAccount,
+            totp_disable,
+        )
 }
 
 #[tracing::instrument(skip_all)]
 async fn login(
     State(state): State<AppState>,
     origin: Origin,
-    AppJson(req): AppJson<LoginRequest>,
+    AppJson(req): AppJson<SignInRequest>,
 ) -> AppResult<Response> {
     let (info, token) = service::login(&state, req, &origin).await?;
     let mut response = Json(info).into_response();
@@ -76,4 +97,35 @@ async fn change_password(
     Ok(Json(
         service::change_password(&state, &caller, req, &origin).await?,
     ))
+}
+
+#[tracing::instrument(skip_all)]
+async fn totp_setup(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+) -> AppResult<Json<TotpSetup>> {
+    Ok(Json(second_factor::setup(&state, &caller, &origin).await?))
+}
+
+#[tracing::instrument(skip_all)]
+async fn totp_enable(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppJson(req): AppJson<TotpCodeRequest>,
+) -> AppResult<StatusCode> {
+    second_factor::enable(&state, &caller, &origin, &req.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[tracing::instrument(skip_all)]
+async fn totp_disable(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppJson(req): AppJson<TotpDisableRequest>,
+) -> AppResult<StatusCode> {
+    second_factor::disable(&state, &caller, &origin, req).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,8 +3,11 @@
 pub mod handlers;
 pub mod password;
 pub mod permission;
+pub mod second_factor;
 pub mod service;
 pub mod session;
+pub mod throttle;
+pub mod totp;
 
 pub use permission::{ApiRoutes, Caller, Permission, RouteSpec};
 pub use session::Principal;

@@ -43,11 +43,13 @@ pub enum Permission {
     RevealValues,
     /// Collect records on a registered device and sync them (staff and managers).
     CollectRecords,
+    /// Give a record to a staff member to follow up (admins; managers within their team).
+    AssignRecords,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -57,6 +59,7 @@ impl Permission {
         Permission::ViewRecords,
         Permission::RevealValues,
         Permission::CollectRecords,
+        Permission::AssignRecords,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -71,6 +74,7 @@ impl Permission {
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
             (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
+            (Permission::AssignRecords, Some(role)) => matches!(role, Role::Admin | Role::Manager),
         }
     }
 }
@@ -263,5 +267,9 @@ mod tests {
         assert!(!Permission::ManageForms.allows(Some(Role::Staff)));
         assert!(!Permission::ManageUsers.allows(Some(Role::Auditor)));
         assert!(Permission::SignedIn.allows(Some(Role::Staff)));
+        assert!(Permission::AssignRecords.allows(Some(Role::Manager)));
+        assert!(Permission::AssignRecords.allows(Some(Role::Admin)));
+        assert!(!Permission::AssignRecords.allows(Some(Role::Staff)));
+        assert!(!Permission::AssignRecords.allows(Some(Role::Auditor)));
     }
 }

@@ -2,18 +2,26 @@
 
 use shared::api::{
     auth::{
-        password_problem, ChangePasswordRequest, CurrentUser, LoginRequest, Role, SessionInfo,
+        password_problem, ChangePasswordRequest, CurrentUser, Role, SessionInfo, SignInRequest,
         MAX_PASSWORD_CHARS,
     },
     error::ErrorCode,
 };
 
-use super::{password, random_token, token_hash, Principal};
+use super::{
+    password, random_token,
+    second_factor::{check_at_sign_in, SecondFactor},
+    throttle, token_hash, Principal,
+};
 use crate::{
     audit::{self, Event, Origin},
     error::{AppError, AppResult},
     state::AppState,
-    store::{now_ms, users::NewUser, Db},
+    store::{
+        now_ms,
+        users::{NewUser, UserRow},
+        Db,
+    },
 };
 
 /// Failed sign-ins in a row that lock an account.
@@ -25,12 +33,50 @@ fn wrong_credentials() -> AppError {
     AppError::client(ErrorCode::Unauthenticated, "Wrong user name or password")
 }
 
-/// Checks the credentials and opens a session. Returns the session and its token.
+/// Counts a wrong password or second-factor code against the account (locking it
+/// after [`LOCK_AFTER_FAILURES`]) and records it.
+async fn count_failure(
+    state: &AppState,
+    origin: &Origin,
+    user: &UserRow,
+    reason: &str,
+    now: i64,
+) -> AppResult<()> {
+    let lock_until = now + LOCK_MINUTES * 60_000;
+    let failures = state
+        .db
+        .record_failed_login(&user.id, LOCK_AFTER_FAILURES, lock_until)
+        .await?;
+    tracing::info!(user_id = %user.id, failures, "sign-in failed");
+    let action = if failures >= LOCK_AFTER_FAILURES {
+        "auth.locked"
+    } else {
+        "auth.sign_in_failed"
+    };
+    let event = Event::new(action, None)
+        .target("user", &user.id)
+        .details(serde_json::json!({"reason": reason, "failures": failures}));
+    audit::record_alone(
+        &state.db,
+        origin,
+        event,
+        Some((&user.id, user.role.as_str())),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks the credentials (and the second factor, when the account has one) and opens
+/// a session. Returns the session and its token.
 pub async fn login(
     state: &AppState,
-    req: LoginRequest,
+    req: SignInRequest,
     origin: &Origin,
 ) -> AppResult<(SessionInfo, String)> {
+    let SignInRequest {
+        credentials: req,
+        totp_code,
+    } = req;
     let username = req.username.trim().to_owned();
     if username.is_empty() {
         return Err(AppError::invalid_field(
@@ -46,7 +92,9 @@ pub async fn login(
             "Enter your password",
         ));
     }
+    throttle::check(state, origin).await?;
     if req.password.chars().count() > MAX_PASSWORD_CHARS {
+        throttle::note_failure(state, origin).await?;
         return Err(wrong_credentials());
     }
     let now = now_ms();
@@ -58,6 +106,7 @@ pub async fn login(
         let event = Event::new("auth.sign_in_failed", None)
             .details(serde_json::json!({"reason": "unknown_user"}));
         audit::record_alone(&state.db, origin, event, None).await?;
+        throttle::note_failure(state, origin).await?;
         return Err(wrong_credentials());
     };
     if let Some(until) = user.locked_until_ms.filter(|until| *until > now) {
@@ -69,29 +118,25 @@ pub async fn login(
     let ok = password::verify_blocking(req.password, user.password_hash.clone()).await;
     if !ok || user.disabled {
         if !user.disabled {
-            let lock_until = now + LOCK_MINUTES * 60_000;
-            let failures = state
-                .db
-                .record_failed_login(&user.id, LOCK_AFTER_FAILURES, lock_until)
-                .await?;
-            tracing::info!(user_id = %user.id, failures, "sign-in failed");
-            let action = if failures >= LOCK_AFTER_FAILURES {
-                "auth.locked"
-            } else {
-                "auth.sign_in_failed"
-            };
-            let event = Event::new(action, None)
-                .target("user", &user.id)
-                .details(serde_json::json!({"reason": "wrong_password", "failures": failures}));
-            audit::record_alone(
-                &state.db,
-                origin,
-                event,
-                Some((&user.id, user.role.as_str())),
-            )
-            .await?;
+            count_failure(state, origin, &user, "wrong_password", now).await?;
         }
+        throttle::note_failure(state, origin).await?;
         return Err(wrong_credentials());
+    }
+    match check_at_sign_in(state, &user, totp_code.as_deref()).await? {
+        SecondFactor::Passed => {}
+        // The password was right: not a failure, but no session without the code.
+        SecondFactor::Missing => {
+            return Err(AppError::client(
+                ErrorCode::TotpRequired,
+                "Enter the code from your authenticator app",
+            ))
+        }
+        SecondFactor::Wrong => {
+            count_failure(state, origin, &user, "wrong_totp_code", now).await?;
+            throttle::note_failure(state, origin).await?;
+            return Err(wrong_credentials());
+        }
     }
     if user.failed_logins > 0 || user.locked_until_ms.is_some() {
         state.db.clear_failed_logins(&user.id).await?;
@@ -233,7 +278,7 @@ pub async fn ensure_first_admin(db: &Db) -> anyhow::Result<Option<FirstAdmin>> {
 }
 
 /// 20 characters from an alphabet without look-alikes (about 115 bits).
-fn readable_password() -> String {
+pub(crate) fn readable_password() -> String {
     use rand::Rng as _;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rngs::OsRng;

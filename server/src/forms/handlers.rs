@@ -10,8 +10,9 @@ use shared::api::forms::{
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
 
-use super::service;
+use super::service::{self, Author};
 use crate::{
+    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::{AppError, AppResult},
     extract::{AppJson, AppPath, RequestLocale},
@@ -76,9 +77,11 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    origin: Origin,
     AppJson(req): AppJson<CreateFormRequest>,
 ) -> AppResult<(StatusCode, Json<FormDetail>)> {
-    let detail = service::create(&state.db, Some(&caller.user.id), req.definition).await?;
+    let author = Author::caller(&caller, &origin);
+    let detail = service::create(&state.db, author, req.definition).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
@@ -93,10 +96,14 @@ async fn detail(
 #[tracing::instrument(skip_all)]
 async fn save_draft(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<SaveDraftRequest>,
 ) -> AppResult<Json<FormDetail>> {
-    let detail = service::save_draft(&state.db, &id, &req.definition, req.base_revision).await?;
+    let author = Author::caller(&caller, &origin);
+    let detail =
+        service::save_draft(&state.db, author, &id, &req.definition, req.base_revision).await?;
     Ok(Json(detail))
 }
 
@@ -104,29 +111,36 @@ async fn save_draft(
 async fn duplicate(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    origin: Origin,
     AppPath(id): AppPath<String>,
 ) -> AppResult<(StatusCode, Json<FormDetail>)> {
-    let detail = service::duplicate(&state.db, Some(&caller.user.id), &id).await?;
+    let detail = service::duplicate(&state.db, Author::caller(&caller, &origin), &id).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
 #[tracing::instrument(skip_all)]
 async fn archive(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
     AppPath(id): AppPath<String>,
 ) -> AppResult<Json<FormSummary>> {
+    let author = Author::caller(&caller, &origin);
     Ok(Json(
-        service::set_status(&state.db, &id, FormStatus::Archived).await?,
+        service::set_status(&state.db, author, &id, FormStatus::Archived).await?,
     ))
 }
 
 #[tracing::instrument(skip_all)]
 async fn restore(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
     AppPath(id): AppPath<String>,
 ) -> AppResult<Json<FormSummary>> {
+    let author = Author::caller(&caller, &origin);
     Ok(Json(
-        service::set_status(&state.db, &id, FormStatus::Active).await?,
+        service::set_status(&state.db, author, &id, FormStatus::Active).await?,
     ))
 }
 
@@ -134,13 +148,14 @@ async fn restore(
 async fn publish(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    origin: Origin,
     RequestLocale(locale): RequestLocale,
     AppPath(id): AppPath<String>,
     AppJson(req): AppJson<PublishRequest>,
 ) -> AppResult<(StatusCode, Json<VersionDetail>)> {
     let version = service::publish(
         &state.db,
-        Some(&caller.user.id),
+        Author::caller(&caller, &origin),
         &id,
         req.base_revision,
         locale,

@@ -17,12 +17,43 @@ use shared::{
 };
 
 use crate::{
+    audit::{self, Event, Origin},
+    auth::Principal,
     error::{AppError, AppResult},
     store::{
-        forms::{FormRow, NewForm, NewVersion, PublishOutcome, VersionRow},
+        forms::{self as store, FormRow, NewForm, NewVersion, PublishOutcome, VersionRow},
         now_ms, Db,
     },
 };
+
+/// Who changes a form and from where: the creator or publisher stored with it, and the
+/// actor of its audit entry (recorded in the same transaction as the change).
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    /// The signed-in admin; `None` for first-start seeding.
+    pub caller: Option<&'a Principal>,
+    /// Stored as creator or publisher: the caller, or the first admin when seeding.
+    pub user_id: Option<&'a str>,
+    pub origin: &'a Origin,
+}
+
+impl<'a> Author<'a> {
+    /// A signed-in admin acting through the API.
+    #[must_use]
+    pub fn caller(caller: &'a Principal, origin: &'a Origin) -> Self {
+        Self {
+            caller: Some(caller),
+            user_id: Some(&caller.user.id),
+            origin,
+        }
+    }
+
+    fn event(&self, action: &'a str, form_id: &'a str, details: serde_json::Value) -> Event<'a> {
+        Event::new(action, self.caller)
+            .target("form", form_id)
+            .details(details)
+    }
+}
 
 fn no_such_form() -> AppError {
     AppError::not_found("No such form")
@@ -168,22 +199,44 @@ pub async fn detail(db: &Db, raw_id: &str) -> AppResult<FormDetail> {
 /// Creates a form whose draft is `definition`, or the blank starter.
 pub async fn create(
     db: &Db,
-    actor: Option<&str>,
+    author: Author<'_>,
     definition: Option<FormDefinition>,
+) -> AppResult<FormDetail> {
+    insert(db, author, definition, None).await
+}
+
+/// Inserts a new form, audited as `forms.create`, or as `forms.duplicate` of `from`.
+async fn insert(
+    db: &Db,
+    author: Author<'_>,
+    definition: Option<FormDefinition>,
+    from: Option<&str>,
 ) -> AppResult<FormDetail> {
     let def = definition.unwrap_or_else(FormDefinition::blank);
     accept_definition(&def)?;
     let id = uuid::Uuid::new_v4().to_string();
     let draft_json = write_definition(&def)?;
-    db.insert_form(
-        &NewForm {
-            id: &id,
-            draft_json: &draft_json,
-            created_by: actor,
-        },
-        now_ms(),
-    )
-    .await?;
+    let new = NewForm {
+        id: &id,
+        draft_json: &draft_json,
+        created_by: author.user_id,
+    };
+    let mut tx = db.begin_write().await?;
+    store::insert_form(&mut tx, &new, now_ms()).await?;
+    let event = match from {
+        None => author.event(
+            "forms.create",
+            &id,
+            serde_json::json!({"draft_revision": 1}),
+        ),
+        Some(from) => author.event(
+            "forms.duplicate",
+            &id,
+            serde_json::json!({"from": from, "draft_revision": 1}),
+        ),
+    };
+    audit::record(&mut tx, author.origin, event).await?;
+    tx.commit().await?;
     tracing::info!(form_id = %id, "form created");
     detail_of(db, &load(db, &id).await?).await
 }
@@ -191,6 +244,7 @@ pub async fn create(
 /// Replaces the draft if it is still at `base_revision`; 409 otherwise.
 pub async fn save_draft(
     db: &Db,
+    author: Author<'_>,
     raw_id: &str,
     definition: &FormDefinition,
     base_revision: i64,
@@ -198,9 +252,21 @@ pub async fn save_draft(
     let id = parse_form_id(raw_id)?;
     accept_definition(definition)?;
     let draft_json = write_definition(definition)?;
-    let saved = db
-        .save_draft(&id, &draft_json, base_revision, now_ms())
+    let mut tx = db.begin_write().await?;
+    let saved = store::save_draft(&mut tx, &id, &draft_json, base_revision, now_ms()).await?;
+    if let Some(revision) = saved {
+        let details =
+            serde_json::json!({"draft_revision": revision, "hash": definition.version_hash()});
+        audit::record(
+            &mut tx,
+            author.origin,
+            author.event("forms.save_draft", &id, details),
+        )
         .await?;
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
     let row = load(db, &id).await?;
     if saved.is_none() {
         return Err(stale(row.draft_revision, base_revision));
@@ -227,24 +293,37 @@ fn copy_title(title: &LocalizedText) -> LocalizedText {
 }
 
 /// A new active form with a copy of the draft (not the versions) of another.
-pub async fn duplicate(db: &Db, actor: Option<&str>, raw_id: &str) -> AppResult<FormDetail> {
+pub async fn duplicate(db: &Db, author: Author<'_>, raw_id: &str) -> AppResult<FormDetail> {
     let id = parse_form_id(raw_id)?;
     let row = load(db, &id).await?;
     let mut def = read_definition(&row.draft_json, "a stored draft is unreadable")?;
     def.title = copy_title(&def.title);
-    let detail = create(db, actor, Some(def)).await?;
+    let detail = insert(db, author, Some(def), Some(&id)).await?;
     tracing::info!(form_id = %detail.summary.id, from = %id, "form duplicated");
     Ok(detail)
 }
 
 /// Archives or restores a form.
-pub async fn set_status(db: &Db, raw_id: &str, status: FormStatus) -> AppResult<FormSummary> {
+pub async fn set_status(
+    db: &Db,
+    author: Author<'_>,
+    raw_id: &str,
+    status: FormStatus,
+) -> AppResult<FormSummary> {
     let id = parse_form_id(raw_id)?;
     let mut row = load(db, &id).await?;
     if row.status != status {
-        if !db.set_form_status(&id, status, now_ms()).await? {
+        let mut tx = db.begin_write().await?;
+        if !store::set_form_status(&mut tx, &id, status, now_ms()).await? {
             return Err(no_such_form());
         }
+        let action = match status {
+            FormStatus::Archived => "forms.archive",
+            FormStatus::Active => "forms.restore",
+        };
+        let details = serde_json::json!({"latest_version": row.latest.as_ref().map(|v| v.number)});
+        audit::record(&mut tx, author.origin, author.event(action, &id, details)).await?;
+        tx.commit().await?;
         tracing::info!(form_id = %id, status = status.as_str(), "form status changed");
         row = load(db, &id).await?;
     }
@@ -272,7 +351,7 @@ fn problems_error(problems: &[SchemaProblem], locale: Locale) -> AppError {
 /// Publishes the draft at `base_revision` as the next version.
 pub async fn publish(
     db: &Db,
-    actor: Option<&str>,
+    author: Author<'_>,
     raw_id: &str,
     base_revision: i64,
     locale: Locale,
@@ -308,21 +387,26 @@ pub async fn publish(
     let number = row.latest.as_ref().map_or(1, |v| v.number + 1);
     let canonical = String::from_utf8(draft.canonical_bytes())
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("canonical bytes")))?;
-    let outcome = db
-        .insert_version(
-            &NewVersion {
-                form_id: &id,
-                number,
-                hash: &hash,
-                definition_json: &canonical,
-                published_by: actor,
-                draft_revision: base_revision,
-            },
-            now_ms(),
-        )
-        .await?;
-    match outcome {
-        PublishOutcome::Published => {}
+    let new = NewVersion {
+        form_id: &id,
+        number,
+        hash: &hash,
+        definition_json: &canonical,
+        published_by: author.user_id,
+        draft_revision: base_revision,
+    };
+    let mut tx = db.begin_write().await?;
+    match store::insert_version(&mut tx, &new, now_ms()).await? {
+        PublishOutcome::Published => {
+            let details = serde_json::json!({"version": number, "hash": hash});
+            audit::record(
+                &mut tx,
+                author.origin,
+                author.event("forms.publish", &id, details),
+            )
+            .await?;
+            tx.commit().await?;
+        }
         PublishOutcome::FormChanged => {
             return Err(AppError::conflict(
                 "The form changed while it was being published; reload it and try again",
@@ -412,9 +496,15 @@ pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>
         return Ok(None);
     }
     let demo = FormDefinition::demo_customer_registration();
-    let detail = create(db, owner, Some(demo)).await?;
+    let origin = Origin::default();
+    let author = Author {
+        caller: None,
+        user_id: owner,
+        origin: &origin,
+    };
+    let detail = create(db, author, Some(demo)).await?;
     let id = detail.summary.id;
-    publish(db, owner, &id, detail.summary.draft_revision, Locale::En).await?;
+    publish(db, author, &id, detail.summary.draft_revision, Locale::En).await?;
     Ok(Some(id))
 }
 

@@ -6,7 +6,10 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use shared::api::records::{RecordPage, RevealRequest, RevealResponse};
+use shared::api::{
+    records::{RecordPage, RevealRequest, RevealResponse},
+    users::{AssignRecordRequest, AssignRecordResponse},
+};
 
 use super::service;
 use crate::{
@@ -25,6 +28,12 @@ pub fn routes() -> ApiRoutes {
             "/records/{id}/reveal",
             Permission::RevealValues,
             reveal,
+        )
+        .route(
+            Method::POST,
+            "/records/{id}/assign",
+            Permission::AssignRecords,
+            assign,
         )
 }
 
@@ -56,5 +65,17 @@ async fn reveal(
 ) -> AppResult<Json<RevealResponse>> {
     Ok(Json(
         service::reveal(&state, &caller, &origin, &id, &req.field, &req.reason).await?,
+    ))
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<AssignRecordRequest>,
+) -> AppResult<Json<AssignRecordResponse>> {
+    Ok(Json(
+        service::assign(&state, &caller, &origin, &id, &req.owner_id).await?,
     ))
 }

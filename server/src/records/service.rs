@@ -9,6 +9,7 @@ use shared::{
         auth::Role,
         error::ErrorCode,
         records::{RecordPage, RecordView, RevealResponse, ViewValue},
+        users::AssignRecordResponse,
     },
     mask::mask,
     schema::{Field, FieldValue, FormDefinition, Sensitivity},
@@ -20,7 +21,10 @@ use crate::{
     crypto::{DataKey, FieldContext, SealedValue, WrappedKey},
     error::{AppError, AppResult},
     state::AppState,
-    store::records::{RecordRow, Scope},
+    store::{
+        now_ms,
+        records::{self as record_store, RecordRow, Scope},
+    },
 };
 
 /// The records a caller may see.
@@ -298,5 +302,64 @@ pub async fn reveal(
     Ok(RevealResponse {
         field: field_key.to_owned(),
         value: opened.display_text(),
+    })
+}
+
+/// Gives a record in the caller's scope to a staff member or manager to follow up.
+/// Managers may give it only to members of their own team. Audited with both owners.
+pub async fn assign(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    record_id: &str,
+    owner_id: &str,
+) -> AppResult<AssignRecordResponse> {
+    let not_found = || AppError::not_found("No such record");
+    let scope = scope_of(state, caller).await?;
+    state
+        .db
+        .record_in_scope(&scope, record_id)
+        .await?
+        .ok_or_else(not_found)?;
+    let owner = state.db.user_by_id(owner_id).await?.ok_or_else(|| {
+        AppError::invalid_field("owner_id", "unknown_user", "There is no such user")
+    })?;
+    if owner.disabled {
+        return Err(AppError::invalid_field(
+            "owner_id",
+            "user_disabled",
+            "This account is disabled",
+        ));
+    }
+    if !matches!(owner.role, Role::Staff | Role::Manager) {
+        return Err(AppError::invalid_field(
+            "owner_id",
+            "owner_role",
+            "Records can be assigned to staff and managers only",
+        ));
+    }
+    if caller.role() == Role::Manager {
+        let own_team = state.db.team_of(&caller.user.id).await?;
+        if own_team.is_none() || own_team != state.db.team_of(&owner.id).await? {
+            return Err(AppError::client(
+                ErrorCode::Forbidden,
+                "Managers may assign records only to members of their own team",
+            ));
+        }
+    }
+    let mut tx = state.db.begin_write().await?;
+    let previous = record_store::set_owner(&mut tx, record_id, &owner.id, now_ms())
+        .await?
+        .ok_or_else(not_found)?;
+    let event = Event::new("records.assign", Some(caller))
+        .target("record", record_id)
+        .details(serde_json::json!({"from": previous, "to": owner.id}));
+    audit::record(&mut tx, origin, event).await?;
+    tx.commit().await?;
+    tracing::info!(record_id = %record_id, "record assigned");
+    Ok(AssignRecordResponse {
+        record_id: record_id.to_owned(),
+        previous_owner_id: previous,
+        owner_id: owner.id,
     })
 }

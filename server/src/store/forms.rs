@@ -6,7 +6,7 @@
 //! hash is computed over).
 
 use shared::api::forms::FormStatus;
-use sqlx::{any::AnyRow, Row};
+use sqlx::{any::AnyRow, AnyConnection, Row};
 
 use super::Db;
 
@@ -124,20 +124,6 @@ impl Db {
             .await
     }
 
-    pub async fn insert_form(&self, form: &NewForm<'_>, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO forms (id, status, draft_json, draft_revision, created_by, \
-             created_at_ms, updated_at_ms) VALUES ($1, 'active', $2, 1, $3, $4, $4)",
-        )
-        .bind(form.id)
-        .bind(form.draft_json)
-        .bind(form.created_by)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
     /// The forms with `status`, most recently changed first.
     pub async fn forms(&self, status: FormStatus) -> Result<Vec<FormRow>, sqlx::Error> {
         let sql = format!(
@@ -161,80 +147,19 @@ impl Db {
             .transpose()
     }
 
-    /// Replaces the draft if it is still at `base_revision`; returns the new revision, or
-    /// `None` when the form is missing or its draft has moved on.
-    pub async fn save_draft(
-        &self,
-        id: &str,
-        draft_json: &str,
-        base_revision: i64,
-        now: i64,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE forms SET draft_json = $2, draft_revision = draft_revision + 1, \
-             updated_at_ms = $3 WHERE id = $1 AND draft_revision = $4 RETURNING draft_revision",
-        )
-        .bind(id)
-        .bind(draft_json)
-        .bind(now)
-        .bind(base_revision)
-        .fetch_optional(self.pool())
-        .await
-    }
-
-    /// Sets the status; `false` when there is no such form.
-    pub async fn set_form_status(
-        &self,
-        id: &str,
-        status: FormStatus,
-        now: i64,
-    ) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query("UPDATE forms SET status = $2, updated_at_ms = $3 WHERE id = $1")
-            .bind(id)
-            .bind(status.as_str())
-            .bind(now)
-            .execute(self.pool())
-            .await?;
-        Ok(result.rows_affected() == 1)
-    }
-
-    /// Inserts a version and touches the form, in one transaction. The primary key
-    /// `(form_id, version_number)` makes a concurrent publish of the same number fail,
-    /// which comes back as [`PublishOutcome::Taken`].
+    /// Inserts a version and touches the form, in a transaction of its own (see
+    /// [`insert_version`]).
     pub async fn insert_version(
         &self,
         v: &NewVersion<'_>,
         now: i64,
     ) -> Result<PublishOutcome, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO form_versions (form_id, version_number, version_hash, definition_json, \
-             published_by, published_at_ms) \
-             SELECT id, $2, $3, $4, $5, $6 FROM forms \
-             WHERE id = $1 AND status = 'active' AND draft_revision = $7",
-        )
-        .bind(v.form_id)
-        .bind(v.number)
-        .bind(v.hash)
-        .bind(v.definition_json)
-        .bind(v.published_by)
-        .bind(now)
-        .bind(v.draft_revision)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(r) if r.rows_affected() == 1 => {}
-            Ok(_) => return Ok(PublishOutcome::FormChanged),
-            Err(e) if is_unique_violation(&e) => return Ok(PublishOutcome::Taken),
-            Err(e) => return Err(e),
+        let mut tx = self.begin_write().await?;
+        let outcome = insert_version(&mut tx, v, now).await?;
+        if outcome == PublishOutcome::Published {
+            tx.commit().await?;
         }
-        sqlx::query("UPDATE forms SET updated_at_ms = $2 WHERE id = $1")
-            .bind(v.form_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(PublishOutcome::Published)
+        Ok(outcome)
     }
 
     /// The versions of a form, newest first.
@@ -309,4 +234,98 @@ impl Db {
         .fetch_optional(self.pool())
         .await
     }
+}
+
+/// Inserts a form with its first draft on `conn`.
+pub async fn insert_form(
+    conn: &mut AnyConnection,
+    form: &NewForm<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO forms (id, status, draft_json, draft_revision, created_by, \
+         created_at_ms, updated_at_ms) VALUES ($1, 'active', $2, 1, $3, $4, $4)",
+    )
+    .bind(form.id)
+    .bind(form.draft_json)
+    .bind(form.created_by)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the draft if it is still at `base_revision`; returns the new revision, or
+/// `None` when the form is missing or its draft has moved on.
+pub async fn save_draft(
+    conn: &mut AnyConnection,
+    id: &str,
+    draft_json: &str,
+    base_revision: i64,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE forms SET draft_json = $2, draft_revision = draft_revision + 1, \
+         updated_at_ms = $3 WHERE id = $1 AND draft_revision = $4 RETURNING draft_revision",
+    )
+    .bind(id)
+    .bind(draft_json)
+    .bind(now)
+    .bind(base_revision)
+    .fetch_optional(&mut *conn)
+    .await
+}
+
+/// Sets the status; `false` when there is no such form.
+pub async fn set_form_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: FormStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("UPDATE forms SET status = $2, updated_at_ms = $3 WHERE id = $1")
+        .bind(id)
+        .bind(status.as_str())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Inserts a version and touches the form on `conn` (inside the caller's transaction).
+/// The primary key `(form_id, version_number)` makes a concurrent publish of the same
+/// number fail, which comes back as [`PublishOutcome::Taken`]; the caller must then roll
+/// back (on PostgreSQL the failed statement has ended the transaction anyway).
+pub async fn insert_version(
+    conn: &mut AnyConnection,
+    v: &NewVersion<'_>,
+    now: i64,
+) -> Result<PublishOutcome, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO form_versions (form_id, version_number, version_hash, definition_json, \
+         published_by, published_at_ms) \
+         SELECT id, $2, $3, $4, $5, $6 FROM forms \
+         WHERE id = $1 AND status = 'active' AND draft_revision = $7",
+    )
+    .bind(v.form_id)
+    .bind(v.number)
+    .bind(v.hash)
+    .bind(v.definition_json)
+    .bind(v.published_by)
+    .bind(now)
+    .bind(v.draft_revision)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Ok(r) if r.rows_affected() == 1 => {}
+        Ok(_) => return Ok(PublishOutcome::FormChanged),
+        Err(e) if is_unique_violation(&e) => return Ok(PublishOutcome::Taken),
+        Err(e) => return Err(e),
+    }
+    sqlx::query("UPDATE forms SET updated_at_ms = $2 WHERE id = $1")
+        .bind(v.form_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(PublishOutcome::Published)
 }

@@ -4,11 +4,13 @@
 //! run through sqlx's `Any` driver; the few places where the dialects differ branch on
 //! [`Db::kind`]. Migrations are paired per backend (see `migrations/README.md`).
 
+pub mod accounts;
 pub mod audit;
 pub mod devices;
 pub mod forms;
 pub mod keys;
 pub mod records;
+pub mod second_factor;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};

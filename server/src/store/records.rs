@@ -389,3 +389,27 @@ impl Db {
             .map(Option::flatten)
     }
 }
+
+/// Sets a record's owner on `conn`; returns the previous owner, or `None` when there is
+/// no such record.
+pub async fn set_owner(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    owner_id: &str,
+    now: i64,
+) -> Result<Option<Option<String>>, sqlx::Error> {
+    let previous: Option<Option<String>> =
+        sqlx::query_scalar("SELECT owner_id FROM records WHERE id = $1")
+            .bind(record_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if previous.is_some() {
+        sqlx::query("UPDATE records SET owner_id = $2, updated_at_ms = $3 WHERE id = $1")
+            .bind(record_id)
+            .bind(owner_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(previous)
+}

@@ -161,19 +161,69 @@ pub async fn sync(
             .collect()
     };
 
-    let mut statuses: Vec<Option<SyncStatus>> = Vec::with_capacity(batch.records.len());
+    let count = batch.records.len();
+    let mut statuses: Vec<Option<SyncStatus>> = (0..count).map(|_| None).collect();
+
+    // 1. Cheap checks and the envelope each record claims.
+    let mut pending = Vec::new();
+    for (i, record) in batch.records.into_iter().enumerate() {
+        match precheck(&device, record) {
+            Ok((record, envelope)) => pending.push((i, record, envelope)),
+            Err(status) => statuses[i] = Some(status),
+        }
+    }
+
+    // 2. Every signature of the request in one batch verification.
+    let bad = verify_signatures(&device, &pending, &stored);
+    let mut to_prepare = Vec::new();
+    for (i, record, envelope) in pending {
+        if bad.contains(&i) {
+            statuses[i] = Some(rejected(
+                "invalid_signature",
+                "The device's signatures over this record are not valid",
+            ));
+        } else if let Some((hash, receipt_json)) = stored.get(&record.uuid) {
+            statuses[i] = Some(if *hash == envelope.statement_hash {
+                match serde_json::from_str::<SignedReceipt>(receipt_json) {
+                    Ok(r) => SyncStatus::AlreadyStored {
+                        receipt: Box::new(r),
+                    },
+                    Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
+                        "stored receipt unreadable: {e}"
+                    ))),
+                }
+            } else {
+                conflict()
+            });
+        } else {
+            match state
+                .versions
+                .get(&state.db, &record.form_id, record.form_version)
+                .await
+            {
+                Ok(version) => to_prepare.push((i, record, version)),
+                Err(e) => statuses[i] = Some(rejected_by(e)),
+            }
+        }
+    }
+
+    // 3. Validate, seal and countersign on every core.
     let mut items = Vec::new();
     let mut item_index = Vec::new();
     let mut receipts = Vec::new();
-    for (i, record) in batch.records.into_iter().enumerate() {
-        match check_record(state, caller, origin, locale, &device, &stored, record).await {
-            Checked::Done(status) => statuses.push(Some(status)),
-            Checked::Store(item, receipt) => {
-                statuses.push(None);
+    for (i, prepared) in
+        prepare_in_parallel(state, caller, origin, locale, &device, to_prepare).await?
+    {
+        match prepared {
+            Ok(p) => {
                 item_index.push(i);
-                receipts.push(receipt);
-                items.push(*item);
+                receipts.push(p.receipt);
+                items.push(Item {
+                    submission: p.submission,
+                    audit: p.audit,
+                });
             }
+            Err(e) => statuses[i] = Some(rejected_by(e)),
         }
     }
     let max_seq = items
@@ -222,30 +272,36 @@ pub async fn sync(
     Ok(SyncResponse { results })
 }
 
-enum Checked {
-    Done(SyncStatus),
-    Store(Box<Item>, SignedReceipt),
+fn conflict() -> SyncStatus {
+    SyncStatus::Conflict {
+        message: "A different record with this UUID is already stored; it was not changed"
+            .to_owned(),
+    }
 }
 
-async fn check_record(
-    state: &AppState,
-    caller: &Principal,
-    origin: &Origin,
-    locale: Locale,
+/// The checks that need no cryptography, and the envelope the device must have signed.
+fn precheck(
     device: &DeviceInfo,
-    stored: &HashMap<String, (String, String)>,
     record: SyncRecord,
-) -> Checked {
+) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
     if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
-        return Checked::Done(rejected(
+        return Err(rejected(
             "uuid_invalid",
             "The record id must be a UUID, and the consent's receipt id must equal it",
         ));
     }
     if record.base_version.is_some() {
-        return Checked::Done(rejected(
+        return Err(rejected(
             "edit_unsupported",
             "Editing a record that was already synced is not supported yet; the record is kept on the device",
+        ));
+    }
+    if record.statement.form_id != record.form_id
+        || record.statement.form_version != record.form_version
+    {
+        return Err(rejected(
+            "form_mismatch",
+            "The record and its consent name different forms",
         ));
     }
     let envelope = SyncEnvelope {
@@ -259,69 +315,121 @@ async fn check_record(
         statement_hash: statement_hash(&record.statement),
         base_version: record.base_version,
     };
-    if envelope
-        .verify(&device.public_key, &record.signature)
-        .is_err()
-    {
-        return Checked::Done(rejected(
-            "invalid_signature",
-            "The device's signature over this record is not valid",
-        ));
-    }
-    if let Some((hash, receipt_json)) = stored.get(&record.uuid) {
-        return Checked::Done(if *hash == envelope.statement_hash {
-            match serde_json::from_str::<SignedReceipt>(receipt_json) {
-                Ok(r) => SyncStatus::AlreadyStored {
-                    receipt: Box::new(r),
-                },
-                Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
-                    "stored receipt unreadable: {e}"
-                ))),
+    Ok((record, envelope))
+}
+
+fn decode_signature(text: &str) -> Option<ed25519_dalek::Signature> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    ed25519_dalek::Signature::from_slice(&bytes).ok()
+}
+
+/// The request indexes whose envelope (or, for new records, statement) signature does
+/// not verify. One batch verification covers the whole request; only when it fails are
+/// the signatures checked one by one to find the bad ones.
+fn verify_signatures(
+    device: &DeviceInfo,
+    pending: &[(usize, SyncRecord, SyncEnvelope)],
+    stored: &HashMap<String, (String, String)>,
+) -> std::collections::HashSet<usize> {
+    use ed25519_dalek::Verifier as _;
+    let mut bad = std::collections::HashSet::new();
+    let Ok(key) = public_key(&device.public_key, "device key") else {
+        return pending.iter().map(|(i, _, _)| *i).collect();
+    };
+    let mut messages: Vec<Vec<u8>> = Vec::new();
+    let mut signatures = Vec::new();
+    let mut owners = Vec::new();
+    for (i, record, envelope) in pending {
+        let mut add = |message: Vec<u8>, signature: &str| match decode_signature(signature) {
+            Some(sig) => {
+                messages.push(message);
+                signatures.push(sig);
+                owners.push(*i);
             }
-        } else {
-            SyncStatus::Conflict {
-                message: "A different record with this UUID is already stored; it was not changed"
-                    .to_owned(),
+            None => {
+                bad.insert(*i);
             }
-        });
+        };
+        add(envelope.signing_bytes(), &record.signature);
+        // A stored record's statement was checked when it was stored.
+        if !stored.contains_key(&record.uuid) {
+            add(
+                record.statement.signing_bytes(),
+                &record.statement_signature,
+            );
+        }
     }
-    if record.statement.form_id != record.form_id
-        || record.statement.form_version != record.form_version
-    {
-        return Checked::Done(rejected(
-            "form_mismatch",
-            "The record and its consent name different forms",
-        ));
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    let keys = vec![key; refs.len()];
+    if ed25519_dalek::verify_batch(&refs, &signatures, &keys).is_err() {
+        for ((message, signature), owner) in refs.iter().zip(&signatures).zip(&owners) {
+            if key.verify(message, signature).is_err() {
+                bad.insert(*owner);
+            }
+        }
     }
-    let version = match state
-        .versions
-        .get(&state.db, &record.form_id, record.form_version)
-        .await
-    {
-        Ok(v) => v,
-        Err(e) => return Checked::Done(rejected_by(e)),
-    };
-    let request = SubmitRequest {
-        statement: record.statement,
-        client_public_key: device.public_key.clone(),
-        client_signature: record.statement_signature,
-        answers: record.answers,
-    };
-    let source = Source::Staff {
-        record_id: record.uuid,
-        collected_by: caller.user.id.clone(),
-        device_id: device.id.clone(),
-        seq: record.seq,
-        device_signature: record.signature,
-    };
-    match prepare_from(state, &version, request, origin, locale, source) {
-        Ok(p) => Checked::Store(
-            Box::new(Item {
-                submission: p.submission,
-                audit: p.audit,
-            }),
-            p.receipt,
-        ),
-        Err(e) => Checked::Done(rejected_by(e)),
+    bad
+}
+
+type PrepareJob = (
+    usize,
+    SyncRecord,
+    std::sync::Arc<crate::consent::versions::CachedVersion>,
+);
+
+/// Runs `prepare_from` for every record, spread over the machine's cores.
+async fn prepare_in_parallel(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    locale: Locale,
+    device: &DeviceInfo,
+    jobs: Vec<PrepareJob>,
+) -> AppResult<Vec<(usize, AppResult<crate::consent::service::Prepared>)>> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let per_worker = jobs.len().div_ceil(workers).max(1);
+    let mut chunks: Vec<Vec<PrepareJob>> = Vec::new();
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        chunks.push(jobs.by_ref().take(per_worker).collect());
     }
+    let mut handles = Vec::new();
+    for chunk in chunks {
+        let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
+        let collector = caller.user.id.clone();
+        handles.push(tokio::task::spawn_blocking(move || {
+            chunk
+                .into_iter()
+                .map(|(i, record, version)| {
+                    let request = SubmitRequest {
+                        statement: record.statement,
+                        client_public_key: device.public_key.clone(),
+                        client_signature: record.statement_signature,
+                        answers: record.answers,
+                    };
+                    let source = Source::Staff {
+                        record_id: record.uuid,
+                        collected_by: collector.clone(),
+                        device_id: device.id.clone(),
+                        seq: record.seq,
+                        device_signature: record.signature,
+                    };
+                    (
+                        i,
+                        prepare_from(&state, &version, request, &origin, locale, source),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    let mut out = Vec::new();
+    for handle in handles {
+        out.extend(
+            handle
+                .await
+                .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?,
+        );
+    }
+    Ok(out)
 }

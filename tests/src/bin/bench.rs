@@ -1,21 +1,32 @@
-//! `consentry-bench`: measures the submission path of a release server.
+//! `consentry-bench`: measures a release server on this machine.
 //!
 //! Starts `target/release/consentry` (or `$CONSENTRY_BIN`) on a fresh SQLite database at
-//! full durability, signs N demo submissions up front, sends them from 16 concurrent
-//! clients, and prints submissions per second, latency percentiles and the server's CPU
-//! time per submission (from /proc, so the bench's own work is not counted).
+//! full durability and prints, with the server's own CPU time from /proc (the bench's
+//! work is not counted):
+//! - customer submissions from 16 concurrent clients: submissions per second, latency
+//!   p50/p99, server CPU per submission;
+//! - staff sync in batches of 1,000 records: records per second and CPU per record, then
+//!   the same batches replayed.
+//!
+//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000).
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::{
-    io::{BufRead as _, BufReader},
     path::PathBuf,
-    process::{Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use consentry_tests::consent::{demo_answers, new_key, signed_submission, Choices};
-use shared::api::forms::VersionDetail;
+use consentry_tests::{
+    consent::{demo_answers, new_key, signed_submission, Choices},
+    process::ServerProcess,
+    sync::{device_public_key, signed_record},
+};
+use shared::api::{
+    auth::{LoginRequest, Role, SessionInfo},
+    forms::VersionDetail,
+    sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+};
 
 const CLIENTS: usize = 16;
 
@@ -47,72 +58,19 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-#[tokio::main]
-async fn main() {
-    let total: usize = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(20_000);
-    let bin = server_binary();
-    assert!(
-        bin.exists(),
-        "{} not found: build it with cargo build --release -p consentry-server",
-        bin.display()
-    );
-    let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(&bin)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--log",
-            "warn",
-        ])
-        .arg("--data-dir")
-        .arg(data.path())
-        .arg("--static-dir")
-        .arg(data.path().join("no-web-app"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let mut form_url = None;
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(url) = line.strip_prefix("Demo form (published): ") {
-            form_url = Some(url.trim().to_owned());
-            break;
-        }
-    }
-    let form_url = form_url.expect("the server printed its demo form");
-    let form_id = form_url.rsplit('/').next().unwrap().to_owned();
-    let base = format!("http://127.0.0.1:{port}/api/v1");
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS)
-        .build()
-        .unwrap();
-    let version: VersionDetail = http
-        .get(format!("{base}/public/forms/{form_id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-
-    println!("Consentry submission benchmark: {total} submissions, {CLIENTS} clients, SQLite (WAL, synchronous=FULL)");
-    println!("signing {total} submissions up front…");
+async fn submissions(
+    http: &reqwest::Client,
+    base: &str,
+    version: &VersionDetail,
+    pid: u32,
+    total: usize,
+) {
+    println!("\n== customer submissions: {total}, {CLIENTS} concurrent clients");
     let answers = demo_answers();
     let bodies: Vec<bytes::Bytes> = (0..total)
         .map(|_| {
             let req = signed_submission(
-                &version,
+                version,
                 &answers,
                 &Choices::all_demo(),
                 &new_key(),
@@ -121,9 +79,10 @@ async fn main() {
             bytes::Bytes::from(serde_json::to_vec(&req).unwrap())
         })
         .collect();
-    let url = Arc::new(format!("{base}/public/forms/{form_id}/submissions"));
-
-    // Warm up connections and caches.
+    let url = Arc::new(format!(
+        "{base}/api/v1/public/forms/{}/submissions",
+        version.form_id
+    ));
     for body in bodies.iter().take(CLIENTS) {
         let r = http
             .post(url.as_str())
@@ -134,17 +93,13 @@ async fn main() {
             .unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
-    let work: Arc<std::sync::Mutex<Vec<bytes::Bytes>>> =
-        Arc::new(std::sync::Mutex::new(bodies[CLIENTS..].to_vec()));
+    let work = Arc::new(std::sync::Mutex::new(bodies[CLIENTS..].to_vec()));
     let measured = total - CLIENTS;
-
     let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CLIENTS {
-        let http = http.clone();
-        let url = url.clone();
-        let work = work.clone();
+        let (http, url, work) = (http.clone(), url.clone(), work.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             loop {
@@ -175,12 +130,9 @@ async fn main() {
     let cpu = cpu_seconds(pid) - cpu_before;
     latencies.sort();
     println!(
-        "submissions:        {measured} in {:.2} s",
+        "throughput:         {:.0} submissions/s ({measured} in {:.2} s)",
+        measured as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64()
-    );
-    println!(
-        "throughput:         {:.0} submissions/s",
-        measured as f64 / elapsed.as_secs_f64()
     );
     println!(
         "latency p50:        {:.2} ms",
@@ -191,14 +143,166 @@ async fn main() {
         percentile(&latencies, 99.0).as_secs_f64() * 1e3
     );
     println!(
-        "latency max:        {:.2} ms",
-        latencies.last().unwrap().as_secs_f64() * 1e3
+        "server CPU:         {:.0} µs per submission",
+        cpu / measured as f64 * 1e6
     );
+}
+
+async fn sync(
+    http: &reqwest::Client,
+    base: &str,
+    db_url: &str,
+    version: &VersionDetail,
+    pid: u32,
+    total: usize,
+) {
+    println!("\n== staff sync: {total} records in batches of 1,000");
+    {
+        let db = consentry_server::store::Db::connect(db_url).await.unwrap();
+        let hash = consentry_server::auth::password::hash("bench staff passphrase").unwrap();
+        db.insert_user(&consentry_server::store::users::NewUser {
+            id: &uuid::Uuid::new_v4().to_string(),
+            username: "bench-staff",
+            display_name: "Bench",
+            role: Role::Staff,
+            password_hash: &hash,
+            must_change_password: false,
+        })
+        .await
+        .unwrap();
+        db.close().await;
+    }
+    let r = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&LoginRequest {
+            username: "bench-staff".into(),
+            password: "bench staff passphrase".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: SessionInfo = r.json().await.unwrap();
+    let post = |path: &str| {
+        http.post(format!("{base}/api/v1{path}"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &session.csrf_token)
+    };
+    let key = new_key();
+    let device: DeviceInfo = post("/devices")
+        .json(&serde_json::json!({"name": "bench", "public_key": device_public_key(&key)}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let answers = demo_answers();
+    let batches: Vec<bytes::Bytes> = (0..total.div_ceil(1000))
+        .map(|b| {
+            let records = (0..1000.min(total - b * 1000))
+                .map(|i| {
+                    signed_record(
+                        version,
+                        &answers,
+                        &Choices::all_demo(),
+                        &device.id,
+                        &key,
+                        (b * 1000 + i + 1) as i64,
+                    )
+                })
+                .collect();
+            bytes::Bytes::from(
+                serde_json::to_vec(&SyncBatch {
+                    device_id: device.id.clone(),
+                    records,
+                })
+                .unwrap(),
+            )
+        })
+        .collect();
+    for (label, expect_new) in [("first sync", true), ("replay", false)] {
+        let cpu_before = cpu_seconds(pid);
+        let started = Instant::now();
+        for body in &batches {
+            let r = post("/sync")
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let response: SyncResponse = r.json().await.unwrap();
+            for result in response.results {
+                match (&result.status, expect_new) {
+                    (SyncStatus::Stored { .. }, true)
+                    | (SyncStatus::AlreadyStored { .. }, false) => {}
+                    (other, _) => panic!("{label}: unexpected {other:?}"),
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        let cpu = cpu_seconds(pid) - cpu_before;
+        println!(
+            "{label:<19} {:.0} records/s ({total} in {:.2} s), server CPU {:.0} µs per record",
+            total as f64 / elapsed.as_secs_f64(),
+            elapsed.as_secs_f64(),
+            cpu / total as f64 * 1e6
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let total_submissions: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    let total_sync: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(15_000);
+    let bin = server_binary();
+    assert!(
+        bin.exists(),
+        "{} not found: run scripts/bench.sh",
+        bin.display()
+    );
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = ServerProcess::start(&bin, data.path(), port, true);
+    let pid = server.pid();
+    let base = server.address.clone();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
+    let version: VersionDetail = http
+        .get(format!(
+            "{base}/api/v1/public/forms/{}",
+            server.demo_form_id.clone().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     println!(
-        "server CPU:         {:.0} µs per submission ({:.2} s in all)",
-        cpu / measured as f64 * 1e6,
-        cpu
+        "Consentry benchmark on {} cores; SQLite in WAL mode with synchronous=FULL",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    let db_url = format!("sqlite://{}/consentry.db", data.path().display());
+    if total_submissions > CLIENTS {
+        submissions(&http, &base, &version, pid, total_submissions).await;
+    }
+    if total_sync > 0 {
+        sync(&http, &base, &db_url, &version, pid, total_sync).await;
+    }
+    drop(server);
 }

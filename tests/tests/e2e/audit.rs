@@ -133,3 +133,76 @@ story!(a_cut_tail_is_detected, |app| {
         })
     );
 });
+
+story!(form_designer_changes_are_recorded, |app| {
+    use shared::api::forms::{FormDetail, VersionDetail};
+    let admin = app.admin().await;
+    let mut def = shared::schema::FormDefinition::demo_customer_registration();
+    def.title.en = "Audited".into();
+    let created: FormDetail = expect_json(
+        admin
+            .post("/forms")
+            .json(&serde_json::json!({ "definition": def }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let id = created.summary.id.clone();
+    def.title.en = "Audited, edited".into();
+    let r = admin
+        .put(&format!("/forms/{id}/draft"))
+        .json(&serde_json::json!({"definition": def, "base_revision": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let published: VersionDetail = expect_json(
+        admin
+            .post(&format!("/forms/{id}/publish"))
+            .json(&serde_json::json!({"base_revision": 2}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    for action in ["duplicate", "archive", "restore"] {
+        let r = admin
+            .post(&format!("/forms/{id}/{action}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{action}: {}", r.status());
+    }
+    let page: AuditPage =
+        expect_json(admin.get("/audit?action=forms.").send().await.unwrap(), 200).await;
+    let of_form = |action: &str| {
+        page.entries
+            .iter()
+            .find(|e| e.action == action && e.target_id.as_deref() == Some(id.as_str()))
+            .unwrap_or_else(|| panic!("no {action} of the form"))
+    };
+    let admin_id = admin.info.as_ref().unwrap().user.id.clone();
+    let publish = of_form("forms.publish");
+    assert_eq!(publish.details["version"], 1);
+    assert_eq!(publish.details["hash"], published.summary.hash.as_str());
+    assert_eq!(publish.actor_id.as_deref(), Some(admin_id.as_str()));
+    assert_eq!(of_form("forms.create").actor_role.as_deref(), Some("admin"));
+    assert_eq!(of_form("forms.save_draft").details["draft_revision"], 2);
+    of_form("forms.archive");
+    of_form("forms.restore");
+    let copy = page
+        .entries
+        .iter()
+        .find(|e| e.action == "forms.duplicate")
+        .unwrap();
+    assert_eq!(copy.details["from"], id.as_str());
+    // The demo form seeded at first start is recorded too, with no actor.
+    assert!(page.entries.iter().any(|e| e.action == "forms.publish"
+        && e.target_id.as_deref() == Some(app.demo_form_id.as_str())
+        && e.actor_id.is_none()));
+    let v = verdict(&admin).await;
+    assert_eq!(v.report.first_break, None, "{:?}", v.message);
+});

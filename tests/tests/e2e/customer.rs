@@ -167,6 +167,9 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     assert_eq!(r.headers()["cross-origin-resource-policy"], "cross-origin");
 
     let browser = Browser::start().await;
+    // Tall enough for the whole framed form: pointer actions in a frame land in the
+    // wrong place once the host page has scrolled.
+    browser.client.set_window_size(1280, 2600).await.unwrap();
     browser.client.goto(&format!("{host}/")).await.unwrap();
     let frame = browser.find("consentry-form iframe").await;
     let src = frame.attr("src").await.unwrap().unwrap();
@@ -302,6 +305,7 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     assert_eq!(code, 0, "{message}");
     let at = json_text.find("\"purposes_declined\"").unwrap();
     let word = at + json_text[at..].find("\"marketing\"").unwrap() + 1;
+    let original = json_text.clone();
     let mut bytes = json_text.into_bytes();
     bytes[word] = b'n';
     std::fs::write(&file, &bytes).unwrap();
@@ -320,6 +324,21 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     );
     browser
         .find("[data-purpose=membership_service] input:disabled")
+        .await;
+
+    // Anyone can check the receipt on the verify page: by the server and in the browser.
+    browser
+        .client
+        .goto(&format!("{}/verify", app.address))
+        .await
+        .unwrap();
+    fill(&browser, "[data-testid=verify-text]", &original).await;
+    click(&browser, "[data-testid=verify-submit]").await;
+    browser
+        .find("[data-testid=verify-server][data-valid=true]")
+        .await;
+    browser
+        .find("[data-testid=verify-local][data-valid=true]")
         .await;
     browser.close().await;
 }

@@ -2,6 +2,7 @@
 //! problems and warnings of the draft, its changes, publishing and the versions.
 
 mod condition;
+mod embed;
 mod field_editor;
 mod review;
 mod rules;

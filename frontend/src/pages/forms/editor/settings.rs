@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use shared::i18n::LocalizedText;
 use shared::schema::{CrossBorderTransfer, FormDefinition, LawfulBasis, Purpose, PurposeKey};
 
+use super::embed::EmbedPanel;
 use super::field_editor::{json_name, KeyInput};
 use super::Editor;
 use crate::i18n::use_i18n;
@@ -95,6 +96,7 @@ pub fn SettingsPanel(editor: Editor) -> impl IntoView {
                 true,
                 Some("embed-origins".to_owned()),
             )}
+            <EmbedPanel form_id=editor.id />
             {checkbox(
                 "cross-border".to_owned(),
                 label(|t| t.cross_border),

@@ -1,0 +1,109 @@
+//! The small customer-facing app served at `/f/{form_id}`, `/withdraw` and `/verify`.
+//!
+//! It is its own WASM binary (`consentry-embed`) so customers never download the admin
+//! console: it routes on `window.location.pathname` itself and uses only this module,
+//! the shared form renderer and the API client.
+
+mod api;
+mod consent_dialog;
+mod form_page;
+mod frame;
+mod receipt;
+mod rich_text;
+mod submission;
+mod verify;
+mod withdraw;
+
+use leptos::prelude::*;
+use shared::i18n::Locale;
+
+use crate::components::lang_switch::LangSwitch;
+use crate::i18n::{use_i18n, I18n};
+
+/// Which page the path asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Form(String),
+    Withdraw,
+    Verify,
+    NotFound,
+}
+
+fn route(path: &str) -> Route {
+    match path.trim_end_matches('/') {
+        "/withdraw" => Route::Withdraw,
+        "/verify" => Route::Verify,
+        p => match p.strip_prefix("/f/") {
+            Some(id) if !id.is_empty() && !id.contains('/') => Route::Form(id.to_owned()),
+            _ => Route::NotFound,
+        },
+    }
+}
+
+fn location() -> Option<web_sys::Location> {
+    web_sys::window().map(|w| w.location())
+}
+
+/// The `?lang=` of the page, when it names a language we have.
+fn requested_locale() -> Option<Locale> {
+    let search = location()?.search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    Locale::from_tag(&params.get("lang")?)
+}
+
+/// The customer app: a language switch and the page the path names.
+#[component]
+pub fn EmbedApp() -> impl IntoView {
+    let i18n = I18n::starting_with(requested_locale());
+    provide_context(i18n);
+    let path = location()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    frame::report_height();
+    let page = match route(&path) {
+        Route::Form(id) => view! { <form_page::FormPage form_id=id /> }.into_any(),
+        Route::Withdraw => view! { <withdraw::WithdrawPage /> }.into_any(),
+        Route::Verify => view! { <verify::VerifyPage /> }.into_any(),
+        Route::NotFound => view! { <NotFound /> }.into_any(),
+    };
+    view! {
+        <div class="embed-top">
+            <LangSwitch />
+        </div>
+        <main id="main" class="embed-main">
+            {page}
+        </main>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <p class="alert alert-error">{move || i18n.t().customer.page_not_found}</p> }
+}
+
+/// An API error in the current language: the server's own message when it has one.
+fn error_text(error: &shared::api::error::ApiError) -> String {
+    let i18n = use_i18n();
+    let t = i18n.t();
+    if error.message == crate::i18n::EN.error(error.code) {
+        t.error(error.code).to_owned()
+    } else {
+        error.message.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_pick_pages() {
+        assert_eq!(route("/f/abc"), Route::Form("abc".into()));
+        assert_eq!(route("/withdraw"), Route::Withdraw);
+        assert_eq!(route("/verify/"), Route::Verify);
+        assert_eq!(route("/f/"), Route::NotFound);
+        assert_eq!(route("/f/a/b"), Route::NotFound);
+        assert_eq!(route("/admin"), Route::NotFound);
+    }
+}

@@ -1,0 +1,172 @@
+//! Building, signing and keeping a submission, exactly as `tests/src/consent.rs` does:
+//! a fresh ed25519 key per submission, a random salt for the subject hash, and the
+//! hashes from `shared::consent`. Until the server confirms it, the signed request is
+//! kept in `localStorage` so a reload or a network failure loses nothing, and a retry
+//! sends the very same request (same receipt id), which the server answers as a replay.
+
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+use shared::api::consent::SubmitRequest;
+use shared::api::forms::VersionDetail;
+use shared::consent::{
+    b64, notice_hash, record_hash, signature_hash, subject_hash, subject_identifier,
+    ConsentStatement, SeparateConsents, RECEIPT_FORMAT,
+};
+use shared::i18n::Locale;
+use shared::schema::{Answers, ValidatedAnswers};
+use wasm_bindgen::JsCast;
+
+/// What the customer chose in the privacy pop-up (and the guardian step).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices {
+    pub granted: Vec<String>,
+    pub declined: Vec<String>,
+    pub separate: SeparateConsents,
+}
+
+/// A signed submission not yet confirmed by the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub form_id: String,
+    pub request: SubmitRequest,
+}
+
+/// `bytes` random bytes from the browser's cryptographic generator.
+fn random<const N: usize>() -> Option<[u8; N]> {
+    let mut out = [0u8; N];
+    getrandom::getrandom(&mut out).ok()?;
+    Some(out)
+}
+
+/// A random (version 4) UUID, the receipt id.
+fn new_receipt_id() -> Option<String> {
+    let mut b = random::<16>()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
+}
+
+/// Milliseconds since the epoch on the browser's clock.
+fn now_ms() -> i64 {
+    // Whole milliseconds fit an i64 for the next few hundred million years.
+    #[allow(clippy::cast_possible_truncation)]
+    let ms = js_sys::Date::now() as i64;
+    ms
+}
+
+/// Builds and signs the submission of `answers` (already checked with the published
+/// definition into `validated`). `None` only when the browser has no random source.
+#[must_use]
+pub fn sign(
+    version: &VersionDetail,
+    answers: Answers,
+    validated: &ValidatedAnswers,
+    choices: &Choices,
+    locale: Locale,
+) -> Option<SubmitRequest> {
+    let def = &version.definition;
+    let key = SigningKey::from_bytes(&random::<32>()?);
+    let salt = random::<16>()?;
+    let subject = subject_identifier(def, validated)
+        .map_or_else(|| "none".to_owned(), |id| subject_hash(&salt, &id));
+    let statement = ConsentStatement {
+        format: RECEIPT_FORMAT,
+        receipt_id: new_receipt_id()?,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        form_version_hash: version.summary.hash.clone(),
+        notice_hash: notice_hash(def),
+        purposes_granted: choices.granted.clone(),
+        purposes_declined: choices.declined.clone(),
+        separate_consents: choices.separate.clone(),
+        subject_hash: subject,
+        subject_salt: b64(&salt),
+        signature_hash: signature_hash(validated),
+        record_hash: record_hash(validated),
+        signed_at_ms: now_ms(),
+        locale,
+    };
+    let (client_public_key, client_signature) = statement.sign(&key);
+    Some(SubmitRequest {
+        statement,
+        client_public_key,
+        client_signature,
+        answers,
+    })
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn pending_key(form_id: &str) -> String {
+    format!("consentry.pending.{form_id}")
+}
+
+/// Keeps `pending` until [`forget`] (a full storage just means no safety net).
+pub fn keep(pending: &Pending) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(pending)) {
+        let _ = s.set_item(&pending_key(&pending.form_id), &json);
+    }
+}
+
+/// The unconfirmed submission of this form, if one was kept.
+#[must_use]
+pub fn kept(form_id: &str) -> Option<Pending> {
+    let json = storage()?.get_item(&pending_key(form_id)).ok().flatten()?;
+    serde_json::from_str(&json).ok()
+}
+
+/// Drops the kept submission once the server has it.
+pub fn forget(form_id: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&pending_key(form_id));
+    }
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str) {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// A date and time in the browser's time zone, `YYYY-MM-DD HH:MM`.
+#[must_use]
+pub fn local_time(ms: i64) -> String {
+    // Milliseconds since the epoch are exact in an f64 for any real date.
+    #[allow(clippy::cast_precision_loss)]
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}

@@ -1,0 +1,245 @@
+//! Sign-in protection: the optional TOTP second factor (setup, confirmation, sign-in
+//! with a code, codes that work once, turning it off) and throttling per address.
+
+use consentry_server::{
+    auth::totp::{code_at, decode_base32, step_at},
+    store::now_ms,
+};
+use consentry_tests::{expect_json, story, Session, TestApp, ADMIN_PASSWORD};
+use shared::api::{
+    audit::AuditPage,
+    auth::{LoginRequest, Role, SignInRequest, TotpSetup},
+    error::{ApiError, ErrorCode},
+    users::UserSummary,
+};
+
+/// The password of accounts made by `user_with_role`.
+const PASSWORD: &str = "another long test passphrase";
+
+/// A step to use a code of: newer than `last` and inside the server's window of one
+/// step either way. Waits out the last second of a step, so the server and the test
+/// see the same one.
+async fn next_step(last: Option<i64>) -> i64 {
+    if now_ms().rem_euclid(30_000) > 29_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    }
+    let now = step_at(now_ms());
+    last.map_or(now - 1, |l| (l + 1).max(now - 1))
+}
+
+/// A code that is wrong for every step the server could accept now.
+fn wrong_code(secret: &[u8]) -> String {
+    let now = step_at(now_ms());
+    let taken: Vec<String> = ((now - 2)..=(now + 2))
+        .map(|s| code_at(secret, s))
+        .collect();
+    (0..)
+        .map(|n| format!("{:06}", 123_456 + n))
+        .find(|c| !taken.contains(c))
+        .unwrap()
+}
+
+async fn sign_in_with(app: &TestApp, username: &str, code: Option<String>) -> reqwest::Response {
+    app.http
+        .post(app.api("/auth/login"))
+        .json(&SignInRequest {
+            credentials: LoginRequest {
+                username: username.to_owned(),
+                password: PASSWORD.to_owned(),
+            },
+            totp_code: code,
+        })
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn code_request(user: &Session, path: &str, body: serde_json::Value) -> reqwest::Response {
+    user.post(path).json(&body).send().await.unwrap()
+}
+
+story!(a_second_factor_guards_sign_in, |app| {
+    let admin = app.admin().await;
+    let user = app.user_with_role(Role::Staff).await;
+    let username = user.info.as_ref().unwrap().user.username.clone();
+
+    let setup: TotpSetup =
+        expect_json(user.post("/auth/totp/setup").send().await.unwrap(), 200).await;
+    assert!(setup.otpauth_uri.starts_with(&format!(
+        "otpauth://totp/Consentry:{username}?secret={}&issuer=Consentry",
+        setup.secret
+    )));
+    let secret = decode_base32(&setup.secret).unwrap();
+    assert_eq!(secret.len(), 20);
+    // Not on until confirmed.
+    assert_eq!(sign_in_with(&app, &username, None).await.status(), 200);
+
+    let e: ApiError = expect_json(
+        code_request(
+            &user,
+            "/auth/totp/enable",
+            serde_json::json!({"code": wrong_code(&secret)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("code")[0].code, "totp_wrong");
+    let first = next_step(None).await;
+    let r = code_request(
+        &user,
+        "/auth/totp/enable",
+        serde_json::json!({"code": code_at(&secret, first)}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+
+    // No code: a distinct answer, so the UI asks for one.
+    let e: ApiError = expect_json(sign_in_with(&app, &username, None).await, 401).await;
+    assert_eq!(e.code, ErrorCode::TotpRequired);
+    // A wrong code, or one already used, is like a wrong password.
+    let e: ApiError = expect_json(
+        sign_in_with(&app, &username, Some(wrong_code(&secret))).await,
+        401,
+    )
+    .await;
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
+    let r = sign_in_with(&app, &username, Some(code_at(&secret, first))).await;
+    assert_eq!(r.status(), 401);
+    let second = next_step(Some(first)).await;
+    let r = sign_in_with(&app, &username, Some(code_at(&secret, second))).await;
+    assert_eq!(r.status(), 200);
+    let r = sign_in_with(&app, &username, Some(code_at(&secret, second))).await;
+    assert_eq!(r.status(), 401, "a code works once");
+
+    let r = user.post("/auth/totp/setup").send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    let users: Vec<UserSummary> = expect_json(admin.get("/users").send().await.unwrap(), 200).await;
+    assert!(users
+        .iter()
+        .any(|u| u.username == username && u.totp_enabled));
+
+    // Turning it off takes the password and a fresh code.
+    let third = next_step(Some(second)).await;
+    let e: ApiError = expect_json(
+        code_request(
+            &user,
+            "/auth/totp/disable",
+            serde_json::json!({"password": "wrong", "code": code_at(&secret, third)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("password")[0].code, "password_wrong");
+    let e: ApiError = expect_json(
+        code_request(
+            &user,
+            "/auth/totp/disable",
+            serde_json::json!({"password": PASSWORD, "code": code_at(&secret, second)}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("code")[0].code, "totp_wrong");
+    let r = code_request(
+        &user,
+        "/auth/totp/disable",
+        serde_json::json!({"password": PASSWORD, "code": code_at(&secret, third)}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(sign_in_with(&app, &username, None).await.status(), 200);
+
+    let page: AuditPage =
+        expect_json(admin.get("/audit?action=auth.").send().await.unwrap(), 200).await;
+    let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
+    for action in ["auth.totp_setup", "auth.totp_enable", "auth.totp_disable"] {
+        assert!(
+            actions.contains(&action),
+            "{action} missing from {actions:?}"
+        );
+    }
+    assert!(page
+        .entries
+        .iter()
+        .any(|e| e.action == "auth.sign_in_failed" && e.details["reason"] == "wrong_totp_code"));
+    assert!(!serde_json::to_string(&page)
+        .unwrap()
+        .contains(&setup.secret));
+    // The secret is stored sealed, not as the base32 the user saw.
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT secret_wrapped FROM user_totp")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    assert!(stored.is_empty(), "turned off, so nothing is kept");
+});
+
+story!(a_password_reset_removes_the_second_factor, |app| {
+    let admin = app.admin().await;
+    let user = app.user_with_role(Role::Manager).await;
+    let info = user.info.clone().unwrap();
+    let setup: TotpSetup =
+        expect_json(user.post("/auth/totp/setup").send().await.unwrap(), 200).await;
+    let secret = decode_base32(&setup.secret).unwrap();
+    let step = next_step(None).await;
+    let r = code_request(
+        &user,
+        "/auth/totp/enable",
+        serde_json::json!({"code": code_at(&secret, step)}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let stored: String = sqlx::query_scalar("SELECT secret_wrapped FROM user_totp")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    assert!(!stored.contains(&setup.secret));
+    let r = admin
+        .post(&format!("/users/{}/reset-password", info.user.id))
+        .send()
+        .await
+        .unwrap();
+    let reset: shared::api::users::IssuedPassword = expect_json(r, 200).await;
+    assert!(!reset.user.totp_enabled);
+    assert!(app
+        .sign_in(&info.user.username, &reset.one_time_password)
+        .await
+        .is_ok());
+});
+
+story!(too_many_failures_from_one_address_are_throttled, |app| {
+    let admin = app.admin().await;
+    for i in 0..20 {
+        let r = app
+            .sign_in(&format!("nobody-{i}"), "wrong password here")
+            .await
+            .unwrap_err();
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    // Refused now even with the right password, and told when to come back.
+    let r = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap_err();
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
+    let e: ApiError = r.json().await.unwrap();
+    assert_eq!(e.code, ErrorCode::RateLimited);
+    // Sessions already open are not affected.
+    assert_eq!(
+        admin.get("/auth/session").send().await.unwrap().status(),
+        200
+    );
+});

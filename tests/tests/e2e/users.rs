@@ -1,0 +1,459 @@
+//! User administration: accounts with one-time passwords, disabling, the last admin,
+//! password resets, teams, and record assignment within a manager's team.
+
+use consentry_tests::{
+    consent::{demo_answers, new_key, signed_submission, Choices},
+    expect_json, story, Session, TestApp, ADMIN_PASSWORD,
+};
+use shared::{
+    api::{
+        audit::AuditPage,
+        auth::{ChangePasswordRequest, Role},
+        consent::SubmitResponse,
+        error::{ApiError, ErrorCode},
+        forms::VersionDetail,
+        records::RecordPage,
+        users::{AssignRecordResponse, IssuedPassword, TeamSummary, UserSummary},
+    },
+    audit::AuditEntry,
+};
+
+/// The password each account here chooses after its first sign-in.
+const OWN_PASSWORD: &str = "my very own passphrase";
+
+async fn create_user(
+    admin: &Session,
+    username: &str,
+    role: Role,
+    team: Option<&str>,
+) -> IssuedPassword {
+    expect_json(
+        admin
+            .post("/users")
+            .json(&serde_json::json!({
+                "username": username,
+                "display_name": format!("Display {username}"),
+                "role": role,
+                "team_id": team,
+            }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await
+}
+
+/// Signs in with the one-time password and replaces it with [`OWN_PASSWORD`].
+async fn activate(app: &TestApp, issued: &IssuedPassword) -> Session {
+    let mut session = app
+        .sign_in(&issued.user.username, &issued.one_time_password)
+        .await
+        .unwrap();
+    assert!(session.info.as_ref().unwrap().user.must_change_password);
+    let r = session
+        .post("/auth/password")
+        .json(&ChangePasswordRequest {
+            current_password: issued.one_time_password.clone(),
+            new_password: OWN_PASSWORD.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    session.info = Some(expect_json(r, 200).await);
+    session
+}
+
+async fn audit(admin: &Session, action: &str) -> Vec<AuditEntry> {
+    let page: AuditPage = expect_json(
+        admin
+            .get(&format!("/audit?action={action}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    page.entries
+}
+
+async fn error_of(r: reqwest::Response, status: u16) -> ApiError {
+    expect_json(r, status).await
+}
+
+story!(
+    an_admin_creates_an_account_with_a_one_time_password,
+    |app| {
+        let admin = app.admin().await;
+        let issued = create_user(&admin, "li.wei", Role::Staff, None).await;
+        assert!(issued.user.must_change_password);
+        assert_eq!(issued.user.role, Role::Staff);
+        assert_eq!(issued.one_time_password.chars().count(), 23);
+
+        // The one-time password signs in once, and only to choose a new password.
+        let first = app
+            .sign_in("li.wei", &issued.one_time_password)
+            .await
+            .unwrap();
+        assert_eq!(first.get("/records").send().await.unwrap().status(), 403);
+        activate(&app, &issued).await;
+        assert_eq!(
+            app.sign_in("li.wei", &issued.one_time_password)
+                .await
+                .unwrap_err()
+                .status(),
+            401
+        );
+        let me = app.sign_in("li.wei", OWN_PASSWORD).await.unwrap();
+        assert_eq!(me.get("/records").send().await.unwrap().status(), 200);
+
+        // Names are unique and follow the rules.
+        let r = admin
+        .post("/users")
+        .json(&serde_json::json!({"username": "li.wei", "display_name": "Other", "role": "staff"}))
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
+        let r = admin
+            .post("/users")
+            .json(&serde_json::json!({"username": "Li Wei", "display_name": "x", "role": "staff"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_of(r, 422).await.field_issues("username")[0].code,
+            "username_invalid"
+        );
+
+        // The list has no password hashes; only admins read or change it.
+        let r = admin.get("/users").send().await.unwrap();
+        let text = r.text().await.unwrap();
+        assert!(!text.contains("argon2") && !text.contains("password_hash"));
+        let users: Vec<UserSummary> = serde_json::from_str(&text).unwrap();
+        assert!(users
+            .iter()
+            .any(|u| u.username == "li.wei" && !u.must_change_password));
+        for role in [Role::Auditor, Role::Manager, Role::Staff] {
+            let user = app.user_with_role(role).await;
+            assert_eq!(user.get("/users").send().await.unwrap().status(), 403);
+            let r = user
+            .post("/users")
+            .json(&serde_json::json!({"username": "sneaky", "display_name": "x", "role": "admin"}))
+            .send()
+            .await
+            .unwrap();
+            assert_eq!(r.status(), 403, "{role:?}");
+        }
+        assert!(app.sign_in("sneaky", "anything at all").await.is_err());
+
+        // Audited with ids and attribute names: no names, no passwords.
+        let created = audit(&admin, "users.create").await;
+        assert_eq!(created.len(), 1);
+        assert_eq!(
+            created[0].target_id.as_deref(),
+            Some(issued.user.id.as_str())
+        );
+        let raw = serde_json::to_string(&created).unwrap();
+        assert!(!raw.contains("li.wei") && !raw.contains("Display"));
+        assert!(!raw.contains(&issued.one_time_password));
+    }
+);
+
+story!(disabling_an_account_ends_its_sessions_and_sign_ins, |app| {
+    let admin = app.admin().await;
+    let issued = create_user(&admin, "zhang.min", Role::Staff, None).await;
+    let staff = activate(&app, &issued).await;
+    let path = format!("/users/{}", issued.user.id);
+
+    let user: UserSummary = expect_json(
+        admin.post(&format!("{path}/disable")).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(user.disabled);
+    assert_eq!(
+        staff.get("/auth/session").send().await.unwrap().status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in("zhang.min", OWN_PASSWORD)
+            .await
+            .unwrap_err()
+            .status(),
+        401
+    );
+
+    let user: UserSummary = expect_json(
+        admin.post(&format!("{path}/enable")).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert!(!user.disabled);
+    assert!(app.sign_in("zhang.min", OWN_PASSWORD).await.is_ok());
+    let disabled = audit(&admin, "users.disable").await;
+    assert_eq!(disabled.len(), 1);
+    assert_eq!(disabled[0].details["sessions_ended"], 1);
+    assert_eq!(audit(&admin, "users.enable").await.len(), 1);
+});
+
+story!(the_last_admin_cannot_be_demoted_or_disabled, |app| {
+    let admin = app.admin().await;
+    let me = admin.info.as_ref().unwrap().user.clone();
+    let path = format!("/users/{}", me.id);
+    let demote = serde_json::json!({"display_name": "Administrator", "role": "staff"});
+    let r = admin.put(&path).json(&demote).send().await.unwrap();
+    assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
+    let r = admin.post(&format!("{path}/disable")).send().await.unwrap();
+    assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
+
+    // With a second admin, either may demote the other, but not themself.
+    let other = create_user(&admin, "ops.admin", Role::Admin, None).await;
+    let other_session = activate(&app, &other).await;
+    let r = other_session
+        .put(&format!("/users/{}", other.user.id))
+        .json(&demote)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let user: UserSummary = expect_json(
+        other_session.put(&path).json(&demote).send().await.unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(user.role, Role::Staff);
+    // The demoted account is no admin any more; the one left cannot go.
+    assert_eq!(admin.get("/users").send().await.unwrap().status(), 403);
+    let r = other_session
+        .post(&format!("/users/{}/disable", other.user.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let updates = audit(&other_session, "users.update").await;
+    assert_eq!(updates[0].details["changed"], serde_json::json!(["role"]));
+    assert_eq!(updates[0].details["role"]["to"], "staff");
+    assert!(app.sign_in("admin", ADMIN_PASSWORD).await.is_ok());
+});
+
+story!(a_password_reset_issues_a_new_one_time_password, |app| {
+    let admin = app.admin().await;
+    let issued = create_user(&admin, "wang.fang", Role::Manager, None).await;
+    let manager = activate(&app, &issued).await;
+    for _ in 0..5 {
+        let _ = app.sign_in("wang.fang", "not my password").await;
+    }
+    assert_eq!(
+        app.sign_in("wang.fang", OWN_PASSWORD)
+            .await
+            .unwrap_err()
+            .status(),
+        429
+    );
+    let reset: IssuedPassword = expect_json(
+        admin
+            .post(&format!("/users/{}/reset-password", issued.user.id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(reset.user.must_change_password);
+    assert_ne!(reset.one_time_password, issued.one_time_password);
+    assert_eq!(
+        manager.get("/auth/session").send().await.unwrap().status(),
+        401
+    );
+    // The lock-out is cleared; the old password is gone; the new one must be replaced.
+    assert!(app.sign_in("wang.fang", OWN_PASSWORD).await.is_err());
+    let again = app
+        .sign_in("wang.fang", &reset.one_time_password)
+        .await
+        .unwrap();
+    assert!(again.info.unwrap().user.must_change_password);
+    let log = audit(&admin, "users.reset_password").await;
+    assert_eq!(log.len(), 1);
+    assert!(!serde_json::to_string(&log)
+        .unwrap()
+        .contains(&reset.one_time_password));
+});
+
+async fn submit_demo(app: &TestApp) -> SubmitResponse {
+    let version: VersionDetail = expect_json(
+        app.anonymous()
+            .get(&format!("/public/forms/{}", app.demo_form_id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &uuid::Uuid::new_v4().to_string(),
+    );
+    expect_json(
+        app.anonymous()
+            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
+            .json(&req)
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await
+}
+
+async fn record_ids(caller: &Session) -> Vec<String> {
+    let page: RecordPage = expect_json(caller.get("/records").send().await.unwrap(), 200).await;
+    page.records.into_iter().map(|r| r.id).collect()
+}
+
+async fn create_team(admin: &Session, name: &str) -> TeamSummary {
+    expect_json(
+        admin
+            .post("/teams")
+            .json(&serde_json::json!({ "name": name }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await
+}
+
+story!(managers_see_and_assign_within_their_team, |app| {
+    let admin = app.admin().await;
+    let north = create_team(&admin, "North").await;
+    let south = create_team(&admin, "South").await;
+    let r = admin
+        .post("/teams")
+        .json(&serde_json::json!({"name": "North"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let renamed: TeamSummary = expect_json(
+        admin
+            .put(&format!("/teams/{}", south.id))
+            .json(&serde_json::json!({"name": "South-East"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(renamed.name, "South-East");
+
+    let m1 = create_user(&admin, "north.manager", Role::Manager, Some(&north.id)).await;
+    let s1 = create_user(&admin, "north.staff", Role::Staff, Some(&north.id)).await;
+    let s2 = create_user(&admin, "south.staff", Role::Staff, Some(&south.id)).await;
+    let (manager, staff1, staff2) = (
+        activate(&app, &m1).await,
+        activate(&app, &s1).await,
+        activate(&app, &s2).await,
+    );
+    let teams: Vec<TeamSummary> = expect_json(admin.get("/teams").send().await.unwrap(), 200).await;
+    let members: Vec<(String, i64)> = teams.into_iter().map(|t| (t.name, t.members)).collect();
+    assert_eq!(
+        members,
+        vec![("North".to_owned(), 2), ("South-East".to_owned(), 1)]
+    );
+
+    submit_demo(&app).await;
+    let record = record_ids(&admin).await.remove(0);
+    assert!(record_ids(&staff1).await.is_empty());
+    let assign = |owner: &str| serde_json::json!({ "owner_id": owner });
+    let path = format!("/records/{record}/assign");
+    let done: AssignRecordResponse = expect_json(
+        admin
+            .post(&path)
+            .json(&assign(&s1.user.id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(done.previous_owner_id, None);
+    assert_eq!(record_ids(&staff1).await, vec![record.clone()]);
+    assert_eq!(record_ids(&manager).await, vec![record.clone()]);
+    assert!(record_ids(&staff2).await.is_empty());
+
+    // A manager gives records only to their own team; staff give none.
+    let r = manager
+        .post(&path)
+        .json(&assign(&s2.user.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(r, 403).await.code, ErrorCode::Forbidden);
+    let r = staff1
+        .post(&path)
+        .json(&assign(&s1.user.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let done: AssignRecordResponse = expect_json(
+        manager
+            .post(&path)
+            .json(&assign(&m1.user.id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(done.previous_owner_id.as_deref(), Some(s1.user.id.as_str()));
+
+    // Moved to the other team with the record, the manager no longer sees it.
+    let r = admin
+        .post(&path)
+        .json(&assign(&s2.user.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(record_ids(&manager).await.is_empty());
+    assert_eq!(record_ids(&staff2).await, vec![record.clone()]);
+    let r = manager
+        .post(&path)
+        .json(&assign(&m1.user.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Team membership changes through the account.
+    let moved: UserSummary = expect_json(
+        admin
+            .put(&format!("/users/{}", s2.user.id))
+            .json(&serde_json::json!({"display_name": "South staff", "role": "staff", "team_id": north.id}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(moved.team.unwrap().name, "North");
+    assert_eq!(record_ids(&manager).await, vec![record.clone()]);
+
+    let log = audit(&admin, "records.assign").await;
+    assert_eq!(log.len(), 3);
+    assert_eq!(log[2].details["from"], serde_json::Value::Null);
+    assert_eq!(log[2].details["to"], s1.user.id.as_str());
+    assert_eq!(log[1].actor_id.as_deref(), Some(m1.user.id.as_str()));
+    assert_eq!(audit(&admin, "teams.create").await.len(), 2);
+    assert_eq!(audit(&admin, "teams.update").await.len(), 1);
+    let update = &audit(&admin, "users.update").await[0];
+    assert_eq!(
+        update.details["changed"],
+        serde_json::json!(["display_name", "team"])
+    );
+});
