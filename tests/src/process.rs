@@ -43,20 +43,36 @@ impl ServerProcess {
     /// until it is serving; on a `first_start` also reads the printed admin password and
     /// demo form.
     pub fn start(binary: &Path, data_dir: &Path, port: u16, first_start: bool) -> ServerProcess {
+        Self::start_logging(binary, data_dir, port, first_start, "warn", None)
+    }
+
+    /// The same, with a log filter and the log written to `log_file`.
+    pub fn start_logging(
+        binary: &Path,
+        data_dir: &Path,
+        port: u16,
+        first_start: bool,
+        log: &str,
+        log_file: Option<&Path>,
+    ) -> ServerProcess {
+        let stderr = match log_file {
+            Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+            None => Stdio::null(),
+        };
         let mut child = Command::new(binary)
             .args([
                 "serve",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--log",
-                "warn",
+                log,
             ])
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--static-dir")
             .arg(data_dir.join("no-web-app"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("the server starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout"));

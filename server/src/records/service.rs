@@ -162,6 +162,7 @@ fn view(
                     visibility: Visibility::Hidden,
                     display: None,
                     withdrawn: true,
+                    unreadable: false,
                 },
             );
             continue;
@@ -173,7 +174,24 @@ fn view(
                 if dek.is_none() && value.sealed.is_some() {
                     dek = Some(data_key(state, row)?);
                 }
-                let opened = open_value(row, dek.as_ref(), field, &value)?;
+                let opened = match open_value(row, dek.as_ref(), field, &value) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        // Tampering or corruption: show nothing for this value, keep the rest.
+                        tracing::error!(record_id = %row.id, field = %field.key.as_str(), error = %e, "stored value unreadable");
+                        values.insert(
+                            field.key.as_str().to_owned(),
+                            ViewValue {
+                                sensitivity,
+                                visibility: Visibility::Hidden,
+                                display: None,
+                                withdrawn: false,
+                                unreadable: true,
+                            },
+                        );
+                        continue;
+                    }
+                };
                 let text = opened.display_text();
                 if vis == Visibility::Full {
                     if sensitivity != Sensitivity::Ordinary {
@@ -192,6 +210,7 @@ fn view(
                 visibility: vis,
                 display,
                 withdrawn: false,
+                unreadable: false,
             },
         );
     }

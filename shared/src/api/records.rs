@@ -17,6 +17,10 @@ pub struct ViewValue {
     /// True when consent to every purpose of this field was withdrawn: the value is
     /// no longer shown to anyone.
     pub withdrawn: bool,
+    /// True when the stored value does not decrypt (it was altered or moved): nothing
+    /// is shown, and the server logs it.
+    #[serde(default)]
+    pub unreadable: bool,
 }
 
 /// A record in a list or detail view.

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod at_rest;
 mod audit;
 mod auth;
 mod browser;
