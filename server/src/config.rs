@@ -34,6 +34,15 @@ pub enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+    /// Re-wrap every stored key under a new master key (resumable; see README).
+    RotateMasterKey {
+        /// The new key's file; created (mode 0600) with a random key when missing.
+        #[arg(long)]
+        new_key_file: PathBuf,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 500)]
+        chunk: i64,
+    },
     /// Check the audit log's hash chain and signed heads; exit 1 if broken, naming the
     /// first entry that is altered, missing, out of order or cut off.
     VerifyAudit {
@@ -78,6 +87,11 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_MASTER_KEY_FILE", global = true)]
     pub master_key_file: Option<PathBuf>,
 
+    /// During a master key rotation: the previous key's file, so that values not yet
+    /// re-wrapped stay readable.
+    #[arg(long, env = "CONSENTRY_PREVIOUS_MASTER_KEY_FILE", global = true)]
+    pub previous_master_key_file: Option<PathBuf>,
+
     /// Folder with the built web app (Trunk's `dist`) [default: ./dist].
     #[arg(long, env = "CONSENTRY_STATIC_DIR", global = true)]
     pub static_dir: Option<PathBuf>,
@@ -117,6 +131,7 @@ struct FileConfig {
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
     master_key_file: Option<PathBuf>,
+    previous_master_key_file: Option<PathBuf>,
     static_dir: Option<PathBuf>,
     max_body_bytes: Option<usize>,
     session_idle_minutes: Option<u32>,
@@ -151,6 +166,7 @@ pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub master_key_file: PathBuf,
+    pub previous_master_key_file: Option<PathBuf>,
     pub static_dir: PathBuf,
     pub max_body_bytes: usize,
     pub session_idle_minutes: u32,
@@ -168,6 +184,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("data_dir", &self.data_dir)
             .field("master_key_file", &self.master_key_file)
+            .field("previous_master_key_file", &self.previous_master_key_file)
             .field("static_dir", &self.static_dir)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
@@ -266,6 +283,10 @@ impl Config {
             database_url,
             data_dir,
             master_key_file,
+            previous_master_key_file: args
+                .previous_master_key_file
+                .clone()
+                .or(file.previous_master_key_file),
             static_dir: args
                 .static_dir
                 .clone()
@@ -320,6 +341,7 @@ impl Config {
             public_url: "http://127.0.0.1".to_owned(),
             database_url,
             master_key_file: data_dir.join("master.key"),
+            previous_master_key_file: None,
             data_dir,
             static_dir,
             max_body_bytes: 1024 * 1024,

@@ -16,6 +16,7 @@ pub mod forms;
 pub mod keys;
 pub mod receipt_cli;
 pub mod records;
+pub mod rotation;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -135,16 +136,28 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// what was seeded (so the caller can show the first admin's password once).
 pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
     let master: std::sync::Arc<dyn crypto::KeyWrapper> =
-        std::sync::Arc::new(crypto::load_master_key(&config.master_key_file)?);
+        std::sync::Arc::new(master_keyring(&config)?);
     let db = store::Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let keys = keys::SigningKeys::load_or_create(&db, master.as_ref()).await?;
+    let subkeys =
+        std::sync::Arc::new(crypto::SubkeyRoot::load_or_create(&db, master.as_ref()).await?);
     let seeded = if config.seed {
         bootstrap::seed(&db).await?
     } else {
         Seeded::default()
     };
-    Ok((AppState::new(db, config, master, keys), seeded))
+    Ok((AppState::new(db, config, master, keys, subkeys), seeded))
+}
+
+/// The configured master key, plus the previous one while a rotation is under way.
+pub fn master_keyring(config: &Config) -> Result<crypto::MasterKeyring, crypto::CryptoError> {
+    let current = crypto::load_master_key(&config.master_key_file)?;
+    let previous = match &config.previous_master_key_file {
+        Some(path) => vec![crypto::load_existing_master_key(path)?],
+        None => Vec::new(),
+    };
+    Ok(crypto::MasterKeyring::new(current, previous))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets requests in

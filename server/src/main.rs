@@ -27,6 +27,31 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => serve(config).await,
         Command::VerifyAudit { keys } => verify_audit(&config, keys.as_deref()).await,
+        Command::RotateMasterKey {
+            new_key_file,
+            chunk,
+        } => {
+            let old = consentry_server::master_keyring(&config)?;
+            let db = consentry_server::store::Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let done =
+                consentry_server::rotation::rotate(&db, &old, &new_key_file, chunk.max(1), |p| {
+                    println!("re-wrapped {}/{} records", p.records_done, p.records_total);
+                    std::ops::ControlFlow::Continue(())
+                })
+                .await?;
+            db.close().await;
+            println!(
+                "done: {} records, {} signing keys, {} secrets now under {}.\n\
+                 Restart every server with --master-key-file {} (keep the old key until then).",
+                done.records_done,
+                done.keys_done,
+                done.secrets_done,
+                new_key_file.display(),
+                new_key_file.display()
+            );
+            Ok(())
+        }
         Command::Verify { .. } => Ok(()),
     }
 }

@@ -6,7 +6,7 @@ use crate::{
     auth::session::SessionPolicy,
     config::Config,
     consent::{versions::VersionCache, writer::SubmissionWriter},
-    crypto::KeyWrapper,
+    crypto::{KeyWrapper, SubkeyRoot},
     keys::SigningKeys,
     store::Db,
     web::spa::SpaAssets,
@@ -23,6 +23,8 @@ pub struct AppState {
     pub master: Arc<dyn KeyWrapper>,
     /// The server's ed25519 keys (receipts, audit heads).
     pub keys: Arc<SigningKeys>,
+    /// Purpose-bound subkeys (blind indexes, withdrawal tokens).
+    pub subkeys: Arc<SubkeyRoot>,
     /// Published form versions, parsed once.
     pub versions: Arc<VersionCache>,
     /// The task that stores submissions in batches.
@@ -37,6 +39,7 @@ impl AppState {
         config: Config,
         master: Arc<dyn KeyWrapper>,
         keys: Arc<SigningKeys>,
+        subkeys: Arc<SubkeyRoot>,
     ) -> Self {
         let sessions = SessionPolicy {
             idle_ms: i64::from(config.session_idle_minutes) * 60_000,
@@ -51,6 +54,7 @@ impl AppState {
             spa,
             master,
             keys,
+            subkeys,
             versions: Arc::new(VersionCache::default()),
             writer,
         }

@@ -130,6 +130,38 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and starts it again over the same database and files, with
+    /// its configuration changed by `tweak` (say, another master key).
+    pub async fn restart(&mut self, tweak: impl FnOnce(&mut Config)) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let mut config = Config::for_tests(
+            self.database_url.clone(),
+            self.data_dir.path().to_owned(),
+            dist_dir(),
+        );
+        config.public_url = format!("http://{addr}");
+        config.listen = addr;
+        tweak(&mut config);
+        let (state, _) = consentry_server::start(config).await?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        self.server = Some(tokio::spawn(async move {
+            let _ = consentry_server::serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await;
+        }));
+        self.shutdown = Some(tx);
+        self.address = format!("http://{addr}");
+        Ok(())
+    }
+
     /// The full URL of an API path such as `/auth/login`.
     #[must_use]
     pub fn api(&self, path: &str) -> String {

@@ -26,7 +26,7 @@ use super::{versions::CachedVersion, writer::Outcome};
 use crate::{
     audit::Origin,
     auth::constant_time_eq,
-    crypto::{blind_index, DataKey, FieldContext, KeyWrapper},
+    crypto::{blind_index, DataKey, FieldContext, SubkeyRoot},
     error::{AppError, AppResult},
     state::AppState,
     store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
@@ -43,8 +43,8 @@ fn today() -> time::Date {
 
 /// The withdrawal token of a receipt: a keyed hash of its id, so that a retried
 /// submission gets the same token back and nobody without the key can make one.
-fn withdraw_token(master: &dyn KeyWrapper, receipt_id: &str) -> String {
-    let key = master.derive("withdraw-token");
+fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: &str) -> String {
+    let key = subkeys.derive("withdraw-token");
     let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.as_ref())
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(receipt_id.as_bytes());
@@ -240,7 +240,7 @@ pub fn prepare_from(
             _ => None,
         };
         if let Some((kind, normalised)) = lookup {
-            lookups.push((blind_index(master, kind, normalised), kind));
+            lookups.push((blind_index(&state.subkeys, kind, normalised), kind));
         }
     }
 
@@ -265,7 +265,7 @@ pub fn prepare_from(
         }),
     };
     let receipt = body.countersign(state.keys.current());
-    let token = withdraw_token(master, &receipt_id);
+    let token = withdraw_token(&state.subkeys, &receipt_id);
     Ok(Prepared {
         submission: NewSubmission {
             record_id,

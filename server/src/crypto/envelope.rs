@@ -131,8 +131,8 @@ pub struct SealedValue(pub Vec<u8>);
 /// upper-case ID number) for exact-match lookups: equal values give equal indexes,
 /// and without the key nobody can test guesses against them.
 #[must_use]
-pub fn blind_index(master: &dyn KeyWrapper, kind: &str, normalised: &str) -> String {
-    let key = master.derive(&format!("blind-index:{kind}"));
+pub fn blind_index(subkeys: &super::SubkeyRoot, kind: &str, normalised: &str) -> String {
+    let key = subkeys.derive(&format!("blind-index:{kind}"));
     // HMAC accepts keys of any length.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));

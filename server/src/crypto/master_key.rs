@@ -13,7 +13,6 @@ use chacha20poly1305::{
     aead::{Aead, KeyInit, Payload},
     XChaCha20Poly1305, XNonce,
 };
-use hkdf::Hkdf;
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
@@ -31,8 +30,38 @@ pub trait KeyWrapper: Send + Sync {
     fn wrap(&self, key: &DataKey, context: &[u8]) -> Vec<u8>;
     /// Decrypts a data key wrapped with the same `context`.
     fn unwrap(&self, wrapped: &[u8], context: &[u8]) -> Result<DataKey, CryptoError>;
-    /// A 32-byte subkey for one purpose (for example a blind-index key).
-    fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]>;
+}
+
+/// The current master key, and earlier ones that can still unwrap (during a rotation).
+pub struct MasterKeyring {
+    current: LocalMasterKey,
+    previous: Vec<LocalMasterKey>,
+}
+
+impl MasterKeyring {
+    #[must_use]
+    pub fn new(current: LocalMasterKey, previous: Vec<LocalMasterKey>) -> Self {
+        Self { current, previous }
+    }
+}
+
+impl KeyWrapper for MasterKeyring {
+    fn key_id(&self) -> &str {
+        self.current.key_id()
+    }
+
+    fn wrap(&self, key: &DataKey, context: &[u8]) -> Vec<u8> {
+        self.current.wrap(key, context)
+    }
+
+    fn unwrap(&self, wrapped: &[u8], context: &[u8]) -> Result<DataKey, CryptoError> {
+        self.current.unwrap(wrapped, context).or_else(|first| {
+            self.previous
+                .iter()
+                .find_map(|k| k.unwrap(wrapped, context).ok())
+                .ok_or(first)
+        })
+    }
 }
 
 /// A master key held in this process's memory.
@@ -132,14 +161,6 @@ impl KeyWrapper for LocalMasterKey {
         );
         DataKey::from_slice(&plain)
     }
-
-    fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
-        let hk = Hkdf::<Sha256>::new(Some(b"consentry-subkey-v1"), self.key.as_ref());
-        let mut out = Zeroizing::new([0u8; 32]);
-        // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
-        let _ = hk.expand(purpose.as_bytes(), out.as_mut());
-        out
-    }
 }
 
 /// Loads the master key: from [`MASTER_KEY_ENV`] when set, else from `file`, which is
@@ -171,6 +192,24 @@ pub fn load_master_key(file: &Path) -> Result<LocalMasterKey, CryptoError> {
         }
         Err(e) => Err(io(e)),
     }
+}
+
+/// Loads a master key file that must already exist (never generates one).
+pub fn load_existing_master_key(file: &Path) -> Result<LocalMasterKey, CryptoError> {
+    let path = file.display().to_string();
+    let meta = std::fs::metadata(file).map_err(|source| CryptoError::KeyFile {
+        path: path.clone(),
+        source,
+    })?;
+    check_permissions(&meta, &path)?;
+    let text =
+        Zeroizing::new(
+            std::fs::read_to_string(file).map_err(|source| CryptoError::KeyFile {
+                path: path.clone(),
+                source,
+            })?,
+        );
+    LocalMasterKey::from_base64(&text)
 }
 
 #[cfg(unix)]
@@ -247,10 +286,24 @@ mod tests {
     }
 
     #[test]
-    fn subkeys_differ_by_purpose_and_debug_hides_the_key() {
+    fn debug_hides_the_key_and_bad_keys_are_refused() {
         let master = LocalMasterKey::from_bytes([5; 32]);
-        assert_ne!(*master.derive("a"), *master.derive("b"));
         assert!(!format!("{master:?}").contains("5, 5"));
         assert!(LocalMasterKey::from_base64("too short").is_err());
+    }
+
+    #[test]
+    fn a_keyring_opens_what_earlier_keys_wrapped() {
+        let old = LocalMasterKey::from_bytes([1; 32]);
+        let new = LocalMasterKey::from_bytes([2; 32]);
+        let dek = DataKey::generate();
+        let by_old = old.wrap(&dek, b"r");
+        let ring = MasterKeyring::new(new, vec![LocalMasterKey::from_bytes([1; 32])]);
+        assert_eq!(
+            ring.unwrap(&by_old, b"r").unwrap().as_bytes(),
+            dek.as_bytes()
+        );
+        let by_ring = ring.wrap(&dek, b"r");
+        assert!(old.unwrap(&by_ring, b"r").is_err());
     }
 }

@@ -9,9 +9,14 @@
 
 mod envelope;
 mod master_key;
+mod subkeys;
 
 pub use envelope::{blind_index, DataKey, FieldContext, SealedValue, WrappedKey};
-pub use master_key::{load_master_key, KeyWrapper, LocalMasterKey, MASTER_KEY_ENV};
+pub use master_key::{
+    load_existing_master_key, load_master_key, KeyWrapper, LocalMasterKey, MasterKeyring,
+    MASTER_KEY_ENV,
+};
+pub use subkeys::SubkeyRoot;
 
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error)]

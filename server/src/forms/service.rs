@@ -16,6 +16,8 @@ use shared::{
     schema::{compliance_warnings, diff, Answers, FormDefinition, SchemaProblem, FORMAT_VERSION},
 };
 
+use sqlx::AnyConnection;
+
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -48,10 +50,22 @@ impl<'a> Author<'a> {
         }
     }
 
-    fn event(&self, action: &'a str, form_id: &'a str, details: serde_json::Value) -> Event<'a> {
-        Event::new(action, self.caller)
-            .target("form", form_id)
-            .details(details)
+    /// Records a change on `conn`, inside its transaction. First-start seeding (no
+    /// caller) is nobody's action and is not recorded.
+    async fn record(
+        &self,
+        conn: &mut AnyConnection,
+        action: &str,
+        form_id: &str,
+        details: serde_json::Value,
+    ) -> AppResult<()> {
+        if let Some(caller) = self.caller {
+            let event = Event::new(action, Some(caller))
+                .target("form", form_id)
+                .details(details);
+            audit::record(conn, self.origin, event).await?;
+        }
+        Ok(())
     }
 }
 
@@ -223,19 +237,14 @@ async fn insert(
     };
     let mut tx = db.begin_write().await?;
     store::insert_form(&mut tx, &new, now_ms()).await?;
-    let event = match from {
-        None => author.event(
-            "forms.create",
-            &id,
-            serde_json::json!({"draft_revision": 1}),
-        ),
-        Some(from) => author.event(
+    let (action, details) = match from {
+        None => ("forms.create", serde_json::json!({"draft_revision": 1})),
+        Some(from) => (
             "forms.duplicate",
-            &id,
             serde_json::json!({"from": from, "draft_revision": 1}),
         ),
     };
-    audit::record(&mut tx, author.origin, event).await?;
+    author.record(&mut tx, action, &id, details).await?;
     tx.commit().await?;
     tracing::info!(form_id = %id, "form created");
     detail_of(db, &load(db, &id).await?).await
@@ -257,12 +266,9 @@ pub async fn save_draft(
     if let Some(revision) = saved {
         let details =
             serde_json::json!({"draft_revision": revision, "hash": definition.version_hash()});
-        audit::record(
-            &mut tx,
-            author.origin,
-            author.event("forms.save_draft", &id, details),
-        )
-        .await?;
+        author
+            .record(&mut tx, "forms.save_draft", &id, details)
+            .await?;
         tx.commit().await?;
     } else {
         tx.rollback().await?;
@@ -322,7 +328,7 @@ pub async fn set_status(
             FormStatus::Active => "forms.restore",
         };
         let details = serde_json::json!({"latest_version": row.latest.as_ref().map(|v| v.number)});
-        audit::record(&mut tx, author.origin, author.event(action, &id, details)).await?;
+        author.record(&mut tx, action, &id, details).await?;
         tx.commit().await?;
         tracing::info!(form_id = %id, status = status.as_str(), "form status changed");
         row = load(db, &id).await?;
@@ -399,12 +405,9 @@ pub async fn publish(
     match store::insert_version(&mut tx, &new, now_ms()).await? {
         PublishOutcome::Published => {
             let details = serde_json::json!({"version": number, "hash": hash});
-            audit::record(
-                &mut tx,
-                author.origin,
-                author.event("forms.publish", &id, details),
-            )
-            .await?;
+            author
+                .record(&mut tx, "forms.publish", &id, details)
+                .await?;
             tx.commit().await?;
         }
         PublishOutcome::FormChanged => {

@@ -56,3 +56,33 @@ impl Db {
         Ok(())
     }
 }
+
+impl Db {
+    /// A wrapped secret by name.
+    pub async fn wrapped_secret(&self, name: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT sealed FROM wrapped_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    pub async fn insert_wrapped_secret(
+        &self,
+        name: &str,
+        sealed: &str,
+        master_key_id: &str,
+        created_at_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO wrapped_secrets (name, sealed, master_key_id, created_at_ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(sealed)
+        .bind(master_key_id)
+        .bind(created_at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

@@ -14,6 +14,7 @@ mod designer;
 mod forms;
 mod public_forms;
 mod records;
+mod rotation;
 mod sync;
 mod system;
 mod totp;

@@ -1,0 +1,149 @@
+//! Rotating the master key: everything is re-wrapped in resumable chunks, the data stays
+//! readable throughout (with the previous key alongside) and afterwards (with the new
+//! key alone), receipts and withdrawal links keep working, and the old key alone no
+//! longer opens anything.
+
+use std::ops::ControlFlow;
+
+use consentry_tests::{
+    consent::{demo_answers, new_key, signed_submission, Choices},
+    expect_json, story, TestApp,
+};
+use shared::api::{
+    auth::Role,
+    consent::{ConsentStatus, SubmitResponse},
+    forms::VersionDetail,
+    records::RecordPage,
+};
+
+async fn submit(app: &TestApp) -> SubmitResponse {
+    let version: VersionDetail = expect_json(
+        app.anonymous()
+            .get(&format!("/public/forms/{}", app.demo_form_id))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let req = signed_submission(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &uuid::Uuid::new_v4().to_string(),
+    );
+    expect_json(
+        app.anonymous()
+            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
+            .json(&req)
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await
+}
+
+async fn names_seen_by_a_manager(app: &TestApp) -> Vec<Option<String>> {
+    let manager = app.user_with_role(Role::Manager).await;
+    let page: RecordPage = expect_json(manager.get("/records").send().await.unwrap(), 200).await;
+    page.records
+        .iter()
+        .map(|r| r.values["full_name"].display.clone())
+        .collect()
+}
+
+story!(the_master_key_rotates_without_losing_anything, |app| {
+    let mut app = app;
+    let mut receipts = Vec::new();
+    for _ in 0..5 {
+        receipts.push(submit(&app).await);
+    }
+    let old_key = app.data_dir.path().join("master.key");
+    let new_key = app.data_dir.path().join("new-master.key");
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let old = consentry_server::crypto::MasterKeyring::new(
+        consentry_server::crypto::load_existing_master_key(&old_key).unwrap(),
+        vec![],
+    );
+
+    // Interrupted after the first chunk of two records…
+    let partial =
+        consentry_server::rotation::rotate(&db, &old, &new_key, 2, |_| ControlFlow::Break(()))
+            .await
+            .unwrap();
+    assert_eq!((partial.records_done, partial.records_total), (2, 5));
+    // …a server with both keys reads old and new rows alike.
+    let (new_for_restart, old_for_restart) = (new_key.clone(), old_key.clone());
+    app.restart(move |c| {
+        c.master_key_file = new_for_restart;
+        c.previous_master_key_file = Some(old_for_restart);
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        names_seen_by_a_manager(&app).await,
+        vec![Some("张三".to_owned()); 5]
+    );
+
+    // Resumed: the rest is done, and a third run finds nothing left.
+    let mut reports = 0;
+    let rest = consentry_server::rotation::rotate(&db, &old, &new_key, 2, |_| {
+        reports += 1;
+        ControlFlow::Continue(())
+    })
+    .await
+    .unwrap();
+    assert_eq!((rest.records_done, rest.records_total, reports), (3, 3, 2));
+
+    let again =
+        consentry_server::rotation::rotate(&db, &old, &new_key, 2, |_| ControlFlow::Continue(()))
+            .await
+            .unwrap();
+    assert_eq!(again.records_total, 0);
+    db.close().await;
+
+    // The new key alone is enough; receipts and withdrawal links still work.
+    let new_only = new_key.clone();
+    app.restart(move |c| c.master_key_file = new_only)
+        .await
+        .unwrap();
+    assert_eq!(
+        names_seen_by_a_manager(&app).await,
+        vec![Some("张三".to_owned()); 5]
+    );
+    let status: ConsentStatus = expect_json(
+        app.anonymous()
+            .post("/public/consents/status")
+            .json(&serde_json::json!({
+                "receipt_id": receipts[0].receipt.body.statement.receipt_id,
+                "token": receipts[0].withdraw_token,
+            }))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(status.purposes.len(), 3);
+    let v: shared::api::consent::ReceiptVerification = expect_json(
+        app.anonymous()
+            .post("/public/receipts/verify")
+            .json(&receipts[0].receipt)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(v.valid);
+
+    // The old key alone opens nothing any more.
+    let old_only = old_key.clone();
+    let refused = app.restart(move |c| c.master_key_file = old_only).await;
+    let message = format!("{:#}", refused.unwrap_err());
+    assert!(message.contains("master key"), "{message}");
+});
