@@ -136,7 +136,12 @@ pub fn blind_index(subkeys: &super::SubkeyRoot, kind: &str, normalised: &str) ->
     // HMAC accepts keys of any length.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    mac.update(normalised.as_bytes());
+    // Email local parts are case-insensitive in practice: index them lower-cased.
+    if kind == "email" {
+        mac.update(normalised.to_lowercase().as_bytes());
+    } else {
+        mac.update(normalised.as_bytes());
+    }
     hex::encode(mac.finalize().into_bytes())
 }
 

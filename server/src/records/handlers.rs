@@ -7,7 +7,7 @@ use axum::{
 };
 use serde::Deserialize;
 use shared::api::{
-    records::{RecordPage, RevealRequest, RevealResponse},
+    records::{LookupRequest, RecordPage, RevealRequest, RevealResponse},
     users::{AssignRecordRequest, AssignRecordResponse},
 };
 
@@ -23,6 +23,12 @@ use crate::{
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .route(Method::GET, "/records", Permission::ViewRecords, list)
+        .route(
+            Method::POST,
+            "/records/lookup",
+            Permission::ViewRecords,
+            lookup,
+        )
         .route(
             Method::POST,
             "/records/{id}/reveal",
@@ -77,5 +83,16 @@ async fn assign(
 ) -> AppResult<Json<AssignRecordResponse>> {
     Ok(Json(
         service::assign(&state, &caller, &origin, &id, &req.owner_id).await?,
+    ))
+}
+
+async fn lookup(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppJson(req): AppJson<LookupRequest>,
+) -> AppResult<Json<RecordPage>> {
+    Ok(Json(
+        service::lookup(&state, &caller, &origin, req.kind, &req.value).await?,
     ))
 }

@@ -382,3 +382,71 @@ pub async fn assign(
         owner_id: owner.id,
     })
 }
+
+/// The records in the caller's scope whose identifier of `kind` equals `value`, found
+/// through blind indexes; audited without the value.
+pub async fn lookup(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    kind: shared::api::records::IdentifierKind,
+    value: &str,
+) -> AppResult<RecordPage> {
+    use shared::{
+        api::records::IdentifierKind,
+        schema::{EmailAddress, PhoneFormat, PhoneNumber, ResidentId},
+    };
+    let today = time::OffsetDateTime::now_utc().date();
+    let invalid = |code: &str, message: &str| AppError::invalid_field("value", code, message);
+    let (kind_name, normalised) = match kind {
+        IdentifierKind::Phone => (
+            "phone",
+            PhoneNumber::parse(value, &[PhoneFormat::CnMobile, PhoneFormat::E164])
+                .map_err(|_| invalid("phone_invalid", "Not a phone number"))?
+                .as_str()
+                .to_owned(),
+        ),
+        IdentifierKind::Email => (
+            "email",
+            EmailAddress::parse(value)
+                .map_err(|_| invalid("email_invalid", "Not an email address"))?
+                .as_str()
+                .to_owned(),
+        ),
+        IdentifierKind::ResidentId => (
+            "resident_id",
+            ResidentId::parse(value, today)
+                .map_err(|_| invalid("resident_id_invalid", "Not a resident ID number"))?
+                .as_str()
+                .to_owned(),
+        ),
+    };
+    let index = crate::crypto::blind_index(&state.subkeys, kind_name, &normalised);
+    let scope = scope_of(state, caller).await?;
+    let mut records = Vec::new();
+    let mut unmasked = 0;
+    for id in state.db.records_by_lookup(&index).await? {
+        if let Some(row) = state.db.record_in_scope(&scope, &id).await? {
+            let version = state
+                .versions
+                .get_any(&state.db, &row.form_id, row.form_version)
+                .await?;
+            records.push(view(
+                state,
+                caller.role(),
+                &version.definition,
+                &row,
+                &mut unmasked,
+            )?);
+        }
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let event = Event::new("records.lookup", Some(caller)).details(serde_json::json!({
+        "kind": kind_name, "records": ids, "unmasked_values": unmasked,
+    }));
+    audit::record_alone(&state.db, origin, event, None).await?;
+    Ok(RecordPage {
+        records,
+        next_before: None,
+    })
+}

@@ -57,3 +57,28 @@ pub struct RevealResponse {
     pub field: String,
     pub value: String,
 }
+
+/// What kind of identifier a lookup searches by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    Phone,
+    Email,
+    ResidentId,
+}
+
+/// `POST /api/v1/records/lookup`: find a person's records by an identifier, for a
+/// data-subject request or to spot duplicates, without decrypting anything.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupRequest {
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+impl std::fmt::Debug for LookupRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LookupRequest")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}

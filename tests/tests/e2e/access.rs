@@ -38,6 +38,7 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("POST", "/public/consents/status", Permission::Public),
     ("POST", "/public/consents/withdraw", Permission::Public),
     ("GET", "/records", Permission::ViewRecords),
+    ("POST", "/records/lookup", Permission::ViewRecords),
     ("POST", "/records/{id}/reveal", Permission::RevealValues),
     ("POST", "/records/{id}/assign", Permission::AssignRecords),
     ("POST", "/devices", Permission::CollectRecords),

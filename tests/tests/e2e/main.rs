@@ -12,6 +12,7 @@ mod crash;
 mod customer;
 mod designer;
 mod forms;
+mod offline;
 mod public_forms;
 mod records;
 mod rotation;

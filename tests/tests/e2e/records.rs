@@ -233,3 +233,65 @@ story!(
         assert_eq!(e.code, ErrorCode::Forbidden);
     }
 );
+
+story!(a_person_is_found_by_identifier_without_decrypting, |app| {
+    submit_demo(&app).await;
+    submit_demo(&app).await;
+    let auditor = app.user_with_role(Role::Auditor).await;
+    // The same number written differently finds both records; another finds none.
+    for (kind, value, expected) in [
+        ("phone", "+86 138-0013-8000", 2),
+        ("email", "Zhang.San@EXAMPLE.com", 2),
+        ("resident_id", "110101199003071233", 2),
+        ("phone", "13900000000", 0),
+    ] {
+        let page: RecordPage = expect_json(
+            auditor
+                .post("/records/lookup")
+                .json(&serde_json::json!({"kind": kind, "value": value}))
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await;
+        assert_eq!(page.records.len(), expected, "{kind} {value}");
+    }
+    let e: ApiError = expect_json(
+        auditor
+            .post("/records/lookup")
+            .json(&serde_json::json!({"kind": "phone", "value": "12"}))
+            .send()
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(e.field_issues("value")[0].code, "phone_invalid");
+    // Staff find nothing outside their own records.
+    let staff = app.user_with_role(Role::Staff).await;
+    let page: RecordPage = expect_json(
+        staff
+            .post("/records/lookup")
+            .json(&serde_json::json!({"kind": "phone", "value": "13800138000"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(page.records.is_empty());
+    // The lookup is audited without the value searched for.
+    let admin = app.admin().await;
+    let log: AuditPage = expect_json(
+        admin
+            .get("/audit?action=records.lookup")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(log.entries.len(), 5);
+    assert!(!serde_json::to_string(&log).unwrap().contains("13800138000"));
+});

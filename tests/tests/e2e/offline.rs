@@ -1,0 +1,214 @@
+//! A staff member collects offline in Chromium: signs in, registers this browser as a
+//! device, keeps the demo form on it, loses the network, collects three records (consent
+//! in the privacy pop-up, answers, a signature), reloads the page still offline (the
+//! service worker serves the app, IndexedDB still holds the outbox), and sees all three
+//! synced once the network returns.
+
+use std::time::{Duration, Instant};
+
+use consentry_tests::{browser::Browser, Backend, TestApp};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::Locator;
+use reqwest::{Method, Url};
+use serde_json::{json, Value};
+use shared::api::auth::Role;
+
+/// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &Url,
+        session: Option<&str>,
+    ) -> Result<Url, <Url as std::str::FromStr>::Err> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &Url) -> (Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Switches the page's network off or on, as DevTools' "Offline" does.
+async fn network(browser: &Browser, online: bool) {
+    for (cmd, params) in [
+        ("Network.enable", json!({})),
+        (
+            "Network.emulateNetworkConditions",
+            json!({"offline": !online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+        ),
+    ] {
+        browser
+            .client
+            .issue_cmd(Cdp { cmd, params })
+            .await
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    }
+}
+
+async fn click(browser: &Browser, css: &str) {
+    browser.find(css).await.click().await.unwrap();
+}
+
+async fn fill(browser: &Browser, css: &str, text: &str) {
+    let input = browser.find(css).await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+/// Waits (up to `secs`) until the element matching `css` reads `expected`.
+async fn wait_text(browser: &Browser, css: &str, expected: &str, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(el) = browser.client.find(Locator::Css(css)).await {
+            if let Ok(Some(text)) = el.prop("textContent").await {
+                if text.trim() == expected {
+                    return;
+                }
+                last = text;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{css} never read {expected:?}; last seen {last:?}");
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
+    db.close().await;
+    n
+}
+
+/// One customer: the privacy pop-up (marketing declined, sensitive data consented), the
+/// four pages of the demo form and a typed signature; the record is then saved locally.
+async fn collect_one(browser: &Browser, name: &str) {
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    click(browser, "label[for=purpose-membership_service-agree]").await;
+    click(browser, "label[for=purpose-identity_verification-agree]").await;
+    click(browser, "label[for=purpose-marketing-decline]").await;
+    click(browser, "label[for=consent-sensitive]").await;
+    click(browser, "[data-testid=privacy-continue]").await;
+    fill(browser, "#cc-full_name", name).await;
+    fill(browser, "#cc-mobile", "138 0013 8000").await;
+    fill(browser, "#cc-email", "zhang.san@example.com").await;
+    click(browser, "[data-testid=form-next]").await;
+    fill(browser, "#cc-resident_id", "110101199003071233").await;
+    click(browser, "[data-testid=form-next]").await;
+    browser.find("[data-field-key=interests]").await;
+    click(browser, "[data-testid=form-next]").await;
+    fill(browser, "#cc-signature", name).await;
+    click(browser, "[data-testid=form-submit]").await;
+    browser.find("[data-testid=saved-pending]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let username = staff.info.as_ref().unwrap().user.username.clone();
+    let id = app.demo_form_id.clone();
+    let browser = Browser::start().await;
+
+    // Sign in through the page and open Collect from the navigation.
+    browser
+        .client
+        .goto(&format!("{}/login", app.address))
+        .await
+        .unwrap();
+    fill(&browser, "[data-testid=login-username]", &username).await;
+    fill(&browser, "[data-testid=login-password]", "another long test passphrase").await;
+    click(&browser, "[data-testid=login-submit]").await;
+    click(&browser, "[data-testid=nav-collect]").await;
+    browser.find("[data-testid=collect-page]").await;
+
+    // Register this browser as a device, and keep the demo form on it by its link.
+    click(&browser, "[data-testid=device-register]").await;
+    browser
+        .find("[data-testid=device-status][data-state=registered]")
+        .await;
+    fill(
+        &browser,
+        "[data-testid=form-ref]",
+        &format!("{}/f/{id}", app.address),
+    )
+    .await;
+    click(&browser, "[data-testid=form-add]").await;
+    browser
+        .find(&format!("[data-testid=cached-form][data-form-id='{id}']"))
+        .await;
+    browser.find("[data-testid=offline-ready]").await;
+
+    // The network goes away; three customers are served all the same.
+    network(&browser, false).await;
+    browser.find(".collect-network[data-online=false]").await;
+    click(&browser, "[data-testid=fill-form]").await;
+    for (i, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
+        if i > 0 {
+            click(&browser, "[data-testid=collect-another]").await;
+        }
+        collect_one(&browser, name).await;
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 0);
+
+    // A reload while offline: the service worker serves the app, the outbox is intact.
+    click(&browser, "[data-testid=saved-pending] a[href='/collect/outbox']").await;
+    browser.find("[data-testid=outbox-page]").await;
+    browser.client.refresh().await.unwrap();
+    wait_text(&browser, "[data-testid=outbox-count]", "3", 20).await;
+    let records = browser
+        .client
+        .find_all(Locator::Css("[data-testid=outbox-record][data-state=pending]"))
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 3);
+    let controlled = browser
+        .client
+        .execute(
+            "return navigator.serviceWorker.controller !== null && !navigator.onLine",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        controlled,
+        json!(true),
+        "the page comes from the service worker, offline"
+    );
+
+    // The network returns: the outbox empties into the synced list by itself.
+    network(&browser, true).await;
+    wait_text(&browser, "[data-testid=synced-count]", "3", 60).await;
+    wait_text(&browser, "[data-testid=outbox-count]", "0", 5).await;
+    let synced = browser
+        .client
+        .find_all(Locator::Css("[data-testid=synced-record]"))
+        .await
+        .unwrap();
+    assert_eq!(synced.len(), 3);
+    browser.find("[data-testid=last-sync]").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 3);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL"
+        )
+        .await,
+        3
+    );
+    browser.close().await;
+}
