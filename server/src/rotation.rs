@@ -1,5 +1,5 @@
 //! `consentry rotate-master-key`: re-wraps every data key, signing key and stored secret
-//! under a new master key.
+//! (server secrets and users' TOTP secrets) under a new master key.
 //!
 //! It works in small transactions and marks each row with the id of the key that wraps
 //! it, so it can be interrupted at any moment and run again to finish: rows already under
@@ -99,6 +99,26 @@ pub async fn rotate(
             .bind(&name)
             .execute(db.pool())
             .await?;
+        progress.secrets_done += 1;
+    }
+    for row in
+        sqlx::query("SELECT user_id, secret_wrapped FROM user_totp WHERE master_key_id <> $1")
+            .bind(&new_id)
+            .fetch_all(db.pool())
+            .await?
+    {
+        let user_id: String = row.try_get("user_id")?;
+        let sealed: String = row.try_get("secret_wrapped")?;
+        let context = crate::auth::totp::context(&user_id);
+        let rewrapped = rewrap(old, &new, &sealed, &context, "TOTP secret of", &user_id)?;
+        sqlx::query(
+            "UPDATE user_totp SET secret_wrapped = $1, master_key_id = $2 WHERE user_id = $3",
+        )
+        .bind(rewrapped)
+        .bind(&new_id)
+        .bind(&user_id)
+        .execute(db.pool())
+        .await?;
         progress.secrets_done += 1;
     }
     for row in

@@ -28,6 +28,90 @@ pub fn routes() -> ApiRoutes {
             Permission::ViewAudit,
             sign_head,
         )
+        .route(Method::GET, "/audit/export", Permission::ViewAudit, export)
+}
+
+/// The most entries one export holds; narrow the filters for more.
+const MAX_EXPORT: i64 = 100_000;
+
+/// `GET /audit/export?…` (same filters as the search): the matching entries, oldest
+/// first, as CSV with every hash so the chain can be checked outside the product.
+/// The export itself is audited.
+async fn export(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: crate::audit::Origin,
+    Query(p): Query<SearchParams>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse as _;
+    let mut entries = state
+        .db
+        .audit_entries(&AuditQuery {
+            action_prefix: p.action.filter(|s| !s.is_empty()),
+            actor_id: p.actor.filter(|s| !s.is_empty()),
+            target_id: p.target.filter(|s| !s.is_empty()),
+            from_ms: p.from_ms,
+            to_ms: p.to_ms,
+            before_seq: p.before_seq,
+            limit: MAX_EXPORT,
+        })
+        .await?;
+    entries.reverse();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| crate::error::AppError::Internal(anyhow::Error::new(e));
+    out.write_record([
+        "seq",
+        "at_ms",
+        "actor_id",
+        "actor_role",
+        "action",
+        "target_kind",
+        "target_id",
+        "ip",
+        "user_agent",
+        "details",
+        "prev_hash",
+        "hash",
+    ])
+    .map_err(csv_error)?;
+    for e in &entries {
+        out.write_record([
+            e.seq.to_string(),
+            e.at_ms.to_string(),
+            e.actor_id.clone().unwrap_or_default(),
+            e.actor_role.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.target_kind.clone().unwrap_or_default(),
+            e.target_id.clone().unwrap_or_default(),
+            e.ip.clone().unwrap_or_default(),
+            e.user_agent.clone().unwrap_or_default(),
+            e.details.to_string(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ])
+        .map_err(csv_error)?;
+    }
+    let body = out
+        .into_inner()
+        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("CSV buffer: {e}")))?;
+    let event =
+        crate::audit::Event::new("audit.export", Some(&caller)).details(serde_json::json!({
+            "entries": entries.len(),
+            "first_seq": entries.first().map(|e| e.seq),
+            "last_seq": entries.last().map(|e| e.seq),
+        }));
+    crate::audit::record_alone(&state.db, &origin, event, None).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"consentry-audit.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -101,7 +101,9 @@ impl TotpSecret {
     }
 }
 
-fn context(user_id: &str) -> String {
+/// The context a user's secret is wrapped under (bound as additional data).
+#[must_use]
+pub fn context(user_id: &str) -> String {
     format!("totp-secret:{user_id}")
 }
 

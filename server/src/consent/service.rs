@@ -167,6 +167,7 @@ pub fn prepare_from(
             form_id: &version.form_id,
             form_version: version.number,
             version_hash: &version.hash,
+            notice_hash: &version.notice_hash,
             definition: def,
             answers: &answers,
             today,

@@ -160,6 +160,8 @@ pub struct StatementContext<'a> {
     pub form_id: &'a str,
     pub form_version: i64,
     pub version_hash: &'a str,
+    /// [`notice_hash`] of the definition (callers that check often keep it).
+    pub notice_hash: &'a str,
     pub definition: &'a FormDefinition,
     pub answers: &'a ValidatedAnswers,
     pub today: Date,
@@ -182,7 +184,7 @@ pub fn check_statement(
     if statement.form_version_hash != ctx.version_hash {
         problems.push(StatementProblem::WrongVersionHash);
     }
-    if statement.notice_hash != notice_hash(def) {
+    if statement.notice_hash != ctx.notice_hash {
         problems.push(StatementProblem::WrongNoticeHash);
     }
     let all: BTreeSet<&str> = def.purposes.iter().map(|p| p.key.as_str()).collect();

@@ -32,6 +32,7 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("GET", "/audit", Permission::ViewAudit),
     ("GET", "/audit/verify", Permission::ViewAudit),
     ("POST", "/audit/heads", Permission::ViewAudit),
+    ("GET", "/audit/export", Permission::ViewAudit),
     ("GET", "/keys", Permission::Public),
     ("POST", "/public/forms/{id}/submissions", Permission::Public),
     ("POST", "/public/receipts/verify", Permission::Public),

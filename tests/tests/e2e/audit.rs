@@ -207,3 +207,40 @@ story!(form_designer_changes_are_recorded, |app| {
     let v = verdict(&admin).await;
     assert_eq!(v.report.first_break, None, "{:?}", v.message);
 });
+
+story!(auditors_export_the_log_as_csv, |app| {
+    let _admin = logged(&app).await;
+    let auditor = app.user_with_role(Role::Auditor).await;
+    let r = auditor
+        .get("/audit/export?action=auth.")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = r.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().starts_with("seq,at_ms,actor_id"));
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() >= 10, "{text}");
+    // Oldest first, and the export is itself in the log.
+    assert!(rows[0].starts_with("1,"));
+    let page: AuditPage = expect_json(
+        auditor
+            .get("/audit?action=audit.export")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(page.entries.len(), 1);
+    let staff = app.user_with_role(Role::Staff).await;
+    assert_eq!(
+        staff.get("/audit/export").send().await.unwrap().status(),
+        403
+    );
+});

@@ -131,7 +131,12 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         .await
         .unwrap();
     fill(&browser, "[data-testid=login-username]", &username).await;
-    fill(&browser, "[data-testid=login-password]", "another long test passphrase").await;
+    fill(
+        &browser,
+        "[data-testid=login-password]",
+        "another long test passphrase",
+    )
+    .await;
     click(&browser, "[data-testid=login-submit]").await;
     click(&browser, "[data-testid=nav-collect]").await;
     browser.find("[data-testid=collect-page]").await;
@@ -166,13 +171,19 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 0);
 
     // A reload while offline: the service worker serves the app, the outbox is intact.
-    click(&browser, "[data-testid=saved-pending] a[href='/collect/outbox']").await;
+    click(
+        &browser,
+        "[data-testid=saved-pending] a[href='/collect/outbox']",
+    )
+    .await;
     browser.find("[data-testid=outbox-page]").await;
     browser.client.refresh().await.unwrap();
     wait_text(&browser, "[data-testid=outbox-count]", "3", 20).await;
     let records = browser
         .client
-        .find_all(Locator::Css("[data-testid=outbox-record][data-state=pending]"))
+        .find_all(Locator::Css(
+            "[data-testid=outbox-record][data-state=pending]",
+        ))
         .await
         .unwrap();
     assert_eq!(records.len(), 3);

@@ -5,6 +5,7 @@
 
 use std::ops::ControlFlow;
 
+use consentry_server::{auth::totp, store::now_ms};
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
     expect_json, story, TestApp,
@@ -60,6 +61,23 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     for _ in 0..5 {
         receipts.push(submit(&app).await);
     }
+    // A TOTP secret is sealed under the master key too.
+    let totp_user = app.user_with_role(Role::Staff).await;
+    let username = totp_user.info.as_ref().unwrap().user.username.clone();
+    let setup: shared::api::auth::TotpSetup = expect_json(
+        totp_user.post("/auth/totp/setup").send().await.unwrap(),
+        200,
+    )
+    .await;
+    let secret = totp::decode_base32(&setup.secret).unwrap();
+    let enabled_at = totp::step_at(now_ms()) - 1;
+    let r = totp_user
+        .post("/auth/totp/enable")
+        .json(&serde_json::json!({"code": totp::code_at(&secret, enabled_at)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
     let old_key = app.data_dir.path().join("master.key");
     let new_key = app.data_dir.path().join("new-master.key");
     let db = consentry_server::store::Db::connect(&app.database_url)
@@ -140,6 +158,19 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     )
     .await;
     assert!(v.valid);
+    // The TOTP secret was re-wrapped: its codes still sign in.
+    let r = app
+        .http
+        .post(app.api("/auth/login"))
+        .json(&serde_json::json!({
+            "username": username,
+            "password": "another long test passphrase",
+            "totp_code": totp::code_at(&secret, totp::step_at(now_ms()).max(enabled_at + 1)),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 
     // The old key alone opens nothing any more.
     let old_only = old_key.clone();
