@@ -173,12 +173,24 @@ pub async fn append_many(
     Ok(())
 }
 
+/// Escapes `\`, `%` and `_` for a `LIKE … ESCAPE '\'` pattern.
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 impl Db {
     /// Entries matching `q`, newest first.
     pub async fn audit_entries(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>, sqlx::Error> {
         let sql = format!(
             "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE \
-             ($1 IS NULL OR action LIKE $1) AND ($2 IS NULL OR actor_id = $2) \
+             ($1 IS NULL OR action LIKE $1 ESCAPE '\\') AND ($2 IS NULL OR actor_id = $2) \
              AND ($3 IS NULL OR target_id = $3) AND ($4 IS NULL OR at_ms >= $4) \
              AND ($5 IS NULL OR at_ms <= $5) AND ($6 IS NULL OR seq < $6) \
              ORDER BY seq DESC LIMIT $7"
@@ -187,7 +199,7 @@ impl Db {
             .bind(
                 q.action_prefix
                     .as_ref()
-                    .map(|p| format!("{}%", p.replace(['%', '_'], ""))),
+                    .map(|p| format!("{}%", escape_like(p))),
             )
             .bind(q.actor_id.clone())
             .bind(q.target_id.clone())

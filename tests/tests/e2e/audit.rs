@@ -33,6 +33,18 @@ async fn verdict(admin: &consentry_tests::Session) -> AuditVerification {
 
 story!(sign_ins_and_password_changes_are_recorded, |app| {
     let admin = logged(&app).await;
+    // A prefix with an underscore matches literally.
+    let changes: AuditPage = expect_json(
+        admin
+            .get("/audit?action=auth.password_")
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(changes.entries.len(), 1);
+    assert_eq!(changes.entries[0].action, "auth.password_change");
     let page: AuditPage =
         expect_json(admin.get("/audit?action=auth.").send().await.unwrap(), 200).await;
     let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();

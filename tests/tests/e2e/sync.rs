@@ -100,7 +100,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
         for (a, b) in first.results.iter().zip(&again.results) {
             match (&a.status, &b.status) {
                 (SyncStatus::Stored { receipt: x }, SyncStatus::AlreadyStored { receipt: y }) => {
-                    assert_eq!(x, y)
+                    assert_eq!(x, y);
                 }
                 other => panic!("{other:?}"),
             }
