@@ -13,6 +13,7 @@ use shared::api::forms::{
     CheckAnswersRequest, CreateFormRequest, FormDetail, FormSummary, PublishRequest,
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
+use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
 use shared::api::API_PREFIX;
 use shared::i18n::Locale;
@@ -152,6 +153,22 @@ impl ApiClient {
     ) -> Result<(), ApiError> {
         let path = format!("/public/forms/{}/versions/{number}/check", path_segment(id));
         self.send(Method::POST, &path, Some(req)).await.map(drop)
+    }
+
+    /// `POST /api/v1/devices`: registers this browser's device key (staff and managers).
+    pub async fn register_device(&self, req: &RegisterDevice) -> Result<DeviceInfo, ApiError> {
+        self.fetch(Method::POST, "/devices", Some(req)).await
+    }
+
+    /// `GET /api/v1/devices`: the caller's devices.
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, ApiError> {
+        self.fetch(Method::GET, "/devices", None::<&()>).await
+    }
+
+    /// `POST /api/v1/sync`: at most `MAX_SYNC_BATCH` records; `forbidden` once the device
+    /// is revoked, `not_found` when it is not the caller's.
+    pub async fn sync(&self, batch: &SyncBatch) -> Result<SyncResponse, ApiError> {
+        self.fetch(Method::POST, "/sync", Some(batch)).await
     }
 
     /// Sends a request and decodes a JSON answer.

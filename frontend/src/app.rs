@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::collect::{CollectPage, FillPage, OutboxPage};
 use crate::components::layout::{Footer, Header, MustChangeBanner, MAIN_ID};
 use crate::i18n::I18n;
+use crate::offline::Collector;
 use crate::pages::account::AccountPage;
 use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
@@ -21,6 +23,7 @@ pub fn App() -> impl IntoView {
     let session = Session::new(i18n);
     provide_context(session);
     session.refresh();
+    provide_context(Collector::start(session));
 
     view! {
         <Router>
@@ -34,6 +37,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forms") view=FormsListPage />
                     <Route path=path!("/forms/:id") view=FormEditorPage />
                     <Route path=path!("/forms/:id/versions/:number") view=FormVersionPage />
+                    <Route path=path!("/collect") view=CollectPage />
+                    <Route path=path!("/collect/outbox") view=OutboxPage />
+                    <Route path=path!("/collect/fill/:id") view=FillPage />
                 </Routes>
             </main>
             <Footer />

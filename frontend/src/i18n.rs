@@ -3,12 +3,14 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod collect;
 mod customer;
 mod designer;
 mod designer_en;
 mod designer_zh;
 mod renderer;
 
+pub use collect::CollectTexts;
 pub use customer::CustomerTexts;
 pub use designer::DesignerTexts;
 pub use renderer::RendererTexts;
@@ -219,6 +221,9 @@ pub struct Texts {
     pub not_found_home: &'static str,
 
     pub nav_forms: &'static str,
+    pub nav_collect: &'static str,
+    /// Offline collection by staff and managers.
+    pub collect: CollectTexts,
     /// The form renderer customers see.
     pub renderer: RendererTexts,
     /// The customer-facing app around the renderer.
@@ -392,6 +397,8 @@ pub static EN: Texts = Texts {
     not_found_home: "Back to the home page",
 
     nav_forms: "Forms",
+    nav_collect: "Collect",
+    collect: collect::EN,
     renderer: renderer::EN,
     customer: customer::EN,
     designer: designer::EN,
@@ -491,6 +498,8 @@ pub static ZH_CN: Texts = Texts {
     not_found_home: "返回首页",
 
     nav_forms: "表单",
+    nav_collect: "采集",
+    collect: collect::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,
     designer: designer::ZH_CN,

@@ -5,9 +5,11 @@
 
 pub mod api;
 pub mod app;
+pub mod collect;
 pub mod components;
 pub mod embed;
 pub mod i18n;
+pub mod offline;
 pub mod pages;
 pub mod session;
 

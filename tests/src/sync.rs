@@ -74,3 +74,22 @@ pub fn signed_record_with_uuid(
         signature: envelope.sign(key),
     }
 }
+
+/// Signs a record again after a test changed it (say, its consent's time).
+#[must_use]
+pub fn resigned(mut record: SyncRecord, device_id: &str, key: &SigningKey) -> SyncRecord {
+    record.statement_signature = record.statement.sign(key).1;
+    let envelope = SyncEnvelope {
+        uuid: record.uuid.clone(),
+        device_id: device_id.to_owned(),
+        seq: record.seq,
+        form_id: record.form_id.clone(),
+        form_version: record.form_version,
+        form_version_hash: record.statement.form_version_hash.clone(),
+        payload_hash: record.statement.record_hash.clone(),
+        statement_hash: statement_hash(&record.statement),
+        base_version: record.base_version,
+    };
+    record.signature = envelope.sign(key);
+    record
+}

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_i18n;
+use crate::offline::{forget_user, use_collector};
 use crate::session::use_session;
 
 /// The id of the `<main>` element, the target of the skip link.
@@ -22,6 +23,7 @@ pub const MAIN_ID: &str = "main";
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let collector = use_collector();
     view! {
         <header class="site-header">
             <SkipLink />
@@ -43,6 +45,14 @@ pub fn Header() -> impl IntoView {
                         }>
                             <li>
                                 <A href="/forms">{move || i18n.t().nav_forms}</A>
+                            </li>
+                        </Show>
+                        // Staff and managers collect; offline, the one who last collected here.
+                        <Show when=move || collector.user.with(Option::is_some)>
+                            <li>
+                                <A href="/collect" attr:data-testid="nav-collect">
+                                    {move || i18n.t().nav_collect}
+                                </A>
                             </li>
                         </Show>
                         <li>
@@ -116,6 +126,7 @@ fn SignOut() -> impl IntoView {
                     return;
                 }
             }
+            forget_user();
             session.signed_out();
             navigate("/login", NavigateOptions::default());
         });

@@ -5,12 +5,14 @@
 //! the shared form renderer and the API client.
 
 mod api;
-mod consent_dialog;
+// The privacy pop-up and the consent statement are shared with the console's offline
+// collection (`crate::collect`), which must ask for consent exactly as customers see it.
+pub(crate) mod consent_dialog;
 mod form_page;
 mod frame;
 mod receipt;
 mod rich_text;
-mod submission;
+pub(crate) mod submission;
 mod verify;
 mod withdraw;
 

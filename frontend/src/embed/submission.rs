@@ -32,14 +32,14 @@ pub struct Pending {
 }
 
 /// `bytes` random bytes from the browser's cryptographic generator.
-fn random<const N: usize>() -> Option<[u8; N]> {
+pub(crate) fn random<const N: usize>() -> Option<[u8; N]> {
     let mut out = [0u8; N];
     getrandom::getrandom(&mut out).ok()?;
     Some(out)
 }
 
 /// A random (version 4) UUID, the receipt id.
-fn new_receipt_id() -> Option<String> {
+pub(crate) fn new_receipt_id() -> Option<String> {
     let mut b = random::<16>()?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
@@ -55,7 +55,7 @@ fn new_receipt_id() -> Option<String> {
 }
 
 /// Milliseconds since the epoch on the browser's clock.
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     // Whole milliseconds fit an i64 for the next few hundred million years.
     #[allow(clippy::cast_possible_truncation)]
     let ms = js_sys::Date::now() as i64;
@@ -72,14 +72,36 @@ pub fn sign(
     choices: &Choices,
     locale: Locale,
 ) -> Option<SubmitRequest> {
-    let def = &version.definition;
     let key = SigningKey::from_bytes(&random::<32>()?);
+    let statement = statement(version, validated, choices, locale, new_receipt_id()?)?;
+    let (client_public_key, client_signature) = statement.sign(&key);
+    Some(SubmitRequest {
+        statement,
+        client_public_key,
+        client_signature,
+        answers,
+    })
+}
+
+/// The consent statement for `validated` answers with `receipt_id`, signed at the
+/// browser's current time: a random salt for the subject hash and the hashes from
+/// `shared::consent`. Staff devices use it too, with the record's UUID as receipt id.
+/// `None` only when the browser has no random source.
+#[must_use]
+pub(crate) fn statement(
+    version: &VersionDetail,
+    validated: &ValidatedAnswers,
+    choices: &Choices,
+    locale: Locale,
+    receipt_id: String,
+) -> Option<ConsentStatement> {
+    let def = &version.definition;
     let salt = random::<16>()?;
     let subject = subject_identifier(def, validated)
         .map_or_else(|| "none".to_owned(), |id| subject_hash(&salt, &id));
-    let statement = ConsentStatement {
+    Some(ConsentStatement {
         format: RECEIPT_FORMAT,
-        receipt_id: new_receipt_id()?,
+        receipt_id,
         form_id: version.form_id.clone(),
         form_version: version.summary.number,
         form_version_hash: version.summary.hash.clone(),
@@ -93,13 +115,6 @@ pub fn sign(
         record_hash: record_hash(validated),
         signed_at_ms: now_ms(),
         locale,
-    };
-    let (client_public_key, client_signature) = statement.sign(&key);
-    Some(SubmitRequest {
-        statement,
-        client_public_key,
-        client_signature,
-        answers,
     })
 }
 

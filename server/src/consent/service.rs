@@ -177,7 +177,14 @@ pub fn prepare_from(
     if !problems.is_empty() {
         return Err(statement_error(&problems));
     }
-    if (statement.signed_at_ms - received_at_ms).abs() > MAX_CLOCK_SKEW_MS {
+    // A browser submits at once, so its clock must be close to ours. A staff device may
+    // have collected the consent offline days ago: only a time in the future is refused.
+    let skew = statement.signed_at_ms - received_at_ms;
+    let stale = match source {
+        Source::Web => skew.abs() > MAX_CLOCK_SKEW_MS,
+        Source::Staff { .. } => skew > MAX_CLOCK_SKEW_MS,
+    };
+    if stale {
         return Err(AppError::invalid_field(
             "consent",
             "statement_stale",

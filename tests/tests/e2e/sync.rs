@@ -337,3 +337,39 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     .await;
     assert_eq!(log.entries.len(), 2);
 });
+
+story!(consent_collected_offline_days_ago_still_syncs, |app| {
+    let version = demo_version(&app).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let three_days = 3 * 24 * 3_600_000;
+    let mut old = signed_record(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        1,
+    );
+    old.statement.signed_at_ms -= three_days;
+    let old = consentry_tests::sync::resigned(old, &dev.id, &key);
+    let mut future = signed_record(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        2,
+    );
+    future.statement.signed_at_ms += three_days;
+    let future = consentry_tests::sync::resigned(future, &dev.id, &key);
+    let r = sync(
+        &staff,
+        &SyncBatch {
+            device_id: dev.id.clone(),
+            records: vec![old, future],
+        },
+    )
+    .await;
+    assert_eq!(kinds(&r), ["stored", "rejected"]);
+});

@@ -1,0 +1,325 @@
+//! `/collect/fill/{form_id}[?edit={uuid}]`: a customer in front of a staff member reads
+//! the privacy notice and chooses in the same pop-up as the customer app, fills in the
+//! form with the one renderer and signs; the record is signed with this device's key and
+//! saved to the outbox at once, to be synced when the device is online.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use shared::api::error::ApiError;
+use shared::api::forms::VersionDetail;
+use shared::consent::needs_guardian;
+use shared::schema::{Answers, ValidatedAnswers};
+
+use super::Collecting;
+use crate::components::form::FormAlert;
+use crate::components::form_renderer::{state, FormRenderer};
+use crate::embed::consent_dialog::{effective_definition, ConsentDialog, PopupChoices};
+use crate::embed::submission::{new_receipt_id, now_ms};
+use crate::i18n::{fill, set_page_title, use_i18n};
+use crate::offline::outbox::{self, Collected, OutboxEntry};
+use crate::offline::{device, use_collector};
+
+/// Where the collection is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Filling,
+    /// The answers show a minor: a guardian must consent before saving.
+    Guardian,
+    Saving,
+    /// Saved in the outbox under this UUID.
+    Saved(String),
+}
+
+/// What the page loaded from this device.
+#[derive(Debug, Clone)]
+enum Loaded {
+    Loading,
+    Missing,
+    Ready(Box<VersionDetail>, Option<Box<OutboxEntry>>),
+}
+
+/// The page: loads the kept form (and the record being edited) from IndexedDB.
+#[component]
+pub fn FillPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let loaded = RwSignal::new(Loaded::Loading);
+    Effect::new(move |_| {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        let edit = query.with(|q| q.get("edit"));
+        loaded.set(Loaded::Loading);
+        spawn_local(async move {
+            let form = outbox::cached_form(&id).await.ok().flatten();
+            let entry = match edit {
+                Some(uuid) => outbox::entry(&uuid).await.ok().flatten(),
+                None => None,
+            };
+            loaded.set(match form {
+                Some(f) => Loaded::Ready(Box::new(f.version), entry.map(Box::new)),
+                None => Loaded::Missing,
+            });
+        });
+    });
+    let i18n = use_i18n();
+    view! {
+        <section class="collect collect-fill" data-testid="collect-fill">
+            <p><A href="/collect">{move || i18n.t().collect.back}</A></p>
+            <Collecting>
+                {move || match loaded.get() {
+                    Loaded::Loading => view! { <p class="muted" role="status">{move || i18n.t().loading}</p> }.into_any(),
+                    Loaded::Missing => view! {
+                        <p class="alert alert-error" role="alert">{move || i18n.t().collect.form_not_cached}</p>
+                    }
+                    .into_any(),
+                    Loaded::Ready(version, edit) => view! { <Flow version=*version edit=edit.map(|e| *e) /> }.into_any(),
+                }}
+            </Collecting>
+        </section>
+    }
+}
+
+/// Sets the pop-up's choices to those of an earlier statement.
+fn restore_choices(choices: PopupChoices, entry: &OutboxEntry) {
+    let statement = &entry.record.statement;
+    let mut decisions = BTreeMap::new();
+    for key in &statement.purposes_granted {
+        decisions.insert(key.clone(), true);
+    }
+    for key in &statement.purposes_declined {
+        decisions.insert(key.clone(), false);
+    }
+    choices.decisions.set(decisions);
+    choices.sensitive.set(statement.separate_consents.sensitive);
+    choices
+        .cross_border
+        .set(statement.separate_consents.cross_border);
+}
+
+/// The flow for one kept form version.
+#[component]
+fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
+    let i18n = use_i18n();
+    let c = use_collector();
+    set_page_title(version.definition.title.get(i18n.locale_untracked()));
+    let choices = PopupChoices::new();
+    let answers = RwSignal::new(Answers::new());
+    let editing = RwSignal::new(edit);
+    if let Some(entry) = editing.get_untracked() {
+        restore_choices(choices, &entry);
+        answers.set(entry.record.answers);
+    }
+    let popup_open = RwSignal::new(true);
+    let phase = RwSignal::new(Phase::Filling);
+    let guardian = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let version = StoredValue::new(version);
+    let full = Signal::derive(move || version.with_value(|v| v.definition.clone()));
+    let effective = Memo::new(move |_| {
+        let granted = choices.granted();
+        let sensitive = choices.sensitive.get();
+        full.with(|d| effective_definition(d, &granted, sensitive))
+    });
+
+    // Signs the record with this device's key and the next sequence number, and keeps it.
+    let save = move |collected: Collected| {
+        let Some(user) = c.user.get_untracked() else {
+            return;
+        };
+        phase.set(Phase::Saving);
+        let previous = editing.get_untracked();
+        spawn_local(async move {
+            let saved = async {
+                let (device, seq) = device::take_seq(&user.id).await.ok()?;
+                let uuid = match &previous {
+                    Some(e) => e.record.uuid.clone(),
+                    None => new_receipt_id()?,
+                };
+                let record = version
+                    .with_value(|v| outbox::signed_record(v, collected, &device, seq, uuid))?;
+                let entry = OutboxEntry {
+                    user_id: user.id.clone(),
+                    form_title: version.with_value(|v| v.definition.title.clone()),
+                    created_at_ms: previous.as_ref().map_or_else(now_ms, |e| e.created_at_ms),
+                    record,
+                    problem: None,
+                };
+                outbox::save(&entry).await.ok()?;
+                Some(entry.record.uuid)
+            }
+            .await;
+            match saved {
+                Some(uuid) => {
+                    editing.set(None);
+                    phase.set(Phase::Saved(uuid));
+                    c.reload();
+                    c.sync_now();
+                }
+                None => {
+                    error.set(Some(ApiError::new(
+                        shared::api::error::ErrorCode::Internal,
+                        i18n.t().collect.save_failed,
+                    )));
+                    phase.set(Phase::Filling);
+                }
+            }
+        });
+    };
+
+    // Checks the answers against the published form, asks for a guardian when needed.
+    let submit = move || {
+        if phase.get_untracked() == Phase::Saving {
+            return;
+        }
+        if !c
+            .device
+            .with_untracked(|d| d.as_ref().is_some_and(device::Device::is_usable))
+        {
+            error.set(Some(ApiError::new(
+                shared::api::error::ErrorCode::Forbidden,
+                i18n.t().collect.needs_device,
+            )));
+            return;
+        }
+        let locale = i18n.locale_untracked();
+        let today = state::today();
+        let eff = effective.get_untracked();
+        let raw = answers.get_untracked();
+        let sendable = state::submittable(&eff, &raw, &eff.visible_fields(&raw, today));
+        let checked: Result<ValidatedAnswers, ApiError> = version.with_value(|v| {
+            v.definition
+                .validate(&sendable, today)
+                .map_err(|e| e.to_api_error(locale))
+        });
+        let validated = match checked {
+            Ok(v) => v,
+            Err(e) => {
+                error.set(Some(e));
+                return;
+            }
+        };
+        let minor = version.with_value(|v| needs_guardian(&v.definition, &validated, today));
+        if minor && !guardian.get_untracked() {
+            phase.set(Phase::Guardian);
+            return;
+        }
+        error.set(None);
+        let picked = version
+            .with_value(|v| choices.to_choices(&v.definition, minor && guardian.get_untracked()));
+        save(Collected {
+            answers: sendable,
+            validated,
+            choices: picked,
+            locale,
+        });
+    };
+    let submit = StoredValue::new(submit);
+
+    let another = move |_| {
+        answers.set(Answers::new());
+        choices.decisions.set(BTreeMap::new());
+        choices.sensitive.set(false);
+        choices.cross_border.set(false);
+        guardian.set(false);
+        error.set(None);
+        phase.set(Phase::Filling);
+        popup_open.set(true);
+    };
+    let filling =
+        move || matches!(phase.get(), Phase::Filling | Phase::Saving) && !popup_open.get();
+    let dialog = version.with_value(|v| {
+        view! {
+            <ConsentDialog
+                definition=v.definition.clone()
+                version_hash=v.summary.hash.clone()
+                choices
+                open=popup_open
+                on_continue=move |()| error.set(None)
+            />
+        }
+    });
+    let guardian_age = version
+        .with_value(|v| v.definition.guardian_consent_under_age)
+        .unwrap_or_default()
+        .to_string();
+    view! {
+        <div class="collect-flow" data-testid="collect-flow">
+            {dialog}
+            <Show when=move || editing.with(Option::is_some)>
+                <p class="alert alert-info" role="status">{move || i18n.t().collect.editing}</p>
+            </Show>
+            <FormAlert error />
+            <Show when=filling>
+                <p class="embed-review">
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        on:click=move |_| popup_open.set(true)
+                    >
+                        {move || i18n.t().customer.review_choices}
+                    </button>
+                </p>
+                <fieldset class="embed-form-wrap" disabled=move || phase.get() == Phase::Saving>
+                    <FormRenderer
+                        definition=effective
+                        answers
+                        on_submit=move |_| submit.with_value(|f| f())
+                        id_prefix="cc"
+                    />
+                </fieldset>
+            </Show>
+            <Show when=move || phase.get() == Phase::Guardian>
+                <section class="card" aria-labelledby="guardian-title" data-testid="guardian-step">
+                    <h2 id="guardian-title">{move || i18n.t().customer.guardian_heading}</h2>
+                    <p>{let age = guardian_age.clone(); move || fill(i18n.t().customer.guardian_explain, &[("age", &age)])}</p>
+                    <div class="choice">
+                        <input
+                            id="collect-guardian"
+                            type="checkbox"
+                            prop:checked=move || guardian.get()
+                            on:change=move |ev| guardian.set(event_target_checked(&ev))
+                        />
+                        <label for="collect-guardian">{move || i18n.t().customer.guardian_checkbox}</label>
+                    </div>
+                    <div class="form-nav">
+                        <button type="button" class="button button-secondary" on:click=move |_| phase.set(Phase::Filling)>
+                            {move || i18n.t().renderer.back}
+                        </button>
+                        <button
+                            type="button"
+                            class="button button-primary"
+                            disabled=move || !guardian.get()
+                            on:click=move |_| submit.with_value(|f| f())
+                        >
+                            {move || i18n.t().customer.guardian_submit}
+                        </button>
+                    </div>
+                </section>
+            </Show>
+            {move || match phase.get() {
+                Phase::Saved(uuid) => Some({
+                    let shown = uuid.clone();
+                    view! {
+                    <section data-uuid=uuid class="card collect-saved" role="status" data-testid="saved-pending">
+                        <h2>{move || i18n.t().collect.saved_title}</h2>
+                        <p>{move || i18n.t().collect.saved_text}</p>
+                        <p class="muted"><code>{shown}</code></p>
+                        <div class="collect-actions">
+                            <button type="button" class="button button-primary" data-testid="collect-another" on:click=another>
+                                {move || i18n.t().collect.collect_another}
+                            </button>
+                            <A href="/collect/outbox" attr:class="button button-secondary">
+                                {move || i18n.t().collect.outbox_heading}
+                            </A>
+                        </div>
+                    </section>
+                    }
+                }),
+                _ => None,
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,193 @@
+//! `/collect/outbox`: the records waiting on this device, those the server refused and
+//! why (with the issues per field), and those it stored with their receipt numbers. A
+//! waiting record can be edited (signed again with a new sequence number) or discarded.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+use super::{Collecting, SyncBar};
+use crate::embed::submission::local_time;
+use crate::i18n::{set_page_title, use_i18n};
+use crate::offline::outbox::{self, OutboxEntry, Problem, SyncedEntry};
+use crate::offline::use_collector;
+
+/// `/collect/outbox`.
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let c = use_collector();
+    Effect::new(move |_| set_page_title(i18n.t().collect.outbox_heading));
+    let waiting = move || {
+        c.outbox
+            .get()
+            .into_iter()
+            .map(|entry| view! { <WaitingRow entry /> })
+            .collect_view()
+    };
+    let synced = move || {
+        c.synced
+            .get()
+            .into_iter()
+            .map(|entry| view! { <SyncedRow entry /> })
+            .collect_view()
+    };
+    view! {
+        <section class="collect" data-testid="outbox-page">
+            <p><A href="/collect">{move || i18n.t().collect.back}</A></p>
+            <h1>{move || i18n.t().collect.outbox_heading}</h1>
+            <Collecting>
+                <SyncBar />
+                <Show when=move || c.outbox.with(Vec::is_empty)>
+                    <p class="muted">{move || i18n.t().collect.empty_outbox}</p>
+                </Show>
+                <ul class="collect-records" data-testid="outbox-list">{waiting}</ul>
+                <h2>{move || i18n.t().collect.synced_heading}</h2>
+                <Show when=move || c.synced.with(Vec::is_empty)>
+                    <p class="muted">{move || i18n.t().collect.nothing_synced}</p>
+                </Show>
+                <ul class="collect-records" data-testid="synced-list">{synced}</ul>
+            </Collecting>
+        </section>
+    }
+}
+
+/// The server's reason for not storing a record, with the issues per field.
+fn problem_view(problem: Problem) -> impl IntoView {
+    let i18n = use_i18n();
+    match problem {
+        Problem::Conflict { message } => view! {
+            <div class="alert alert-error" data-testid="record-conflict">
+                <p class="alert-title">{move || i18n.t().collect.conflict}</p>
+                <p class="alert-detail">{message}</p>
+            </div>
+        }
+        .into_any(),
+        Problem::Rejected {
+            code,
+            message,
+            fields,
+        } => {
+            let issues = fields
+                .into_iter()
+                .map(|(key, issues)| {
+                    let text = issues
+                        .iter()
+                        .map(|i| i18n.t().issue(i))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    view! { <li><code>{key}</code> ": " {text}</li> }
+                })
+                .collect_view();
+            view! {
+                <div class="alert alert-error" data-testid="record-rejected" data-code=code>
+                    <p class="alert-title">{move || i18n.t().collect.rejected}</p>
+                    <p class="alert-detail">{message}</p>
+                    <ul>{issues}</ul>
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A waiting record with its state, and edit and discard (after confirmation).
+#[component]
+fn WaitingRow(entry: OutboxEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let c = use_collector();
+    let confirming = RwSignal::new(false);
+    let uuid = entry.record.uuid.clone();
+    let edit_href = format!(
+        "/collect/fill/{}?edit={}",
+        entry.record.form_id, entry.record.uuid
+    );
+    let title = entry.form_title.clone();
+    let discard = {
+        let uuid = uuid.clone();
+        move |_| {
+            let uuid = uuid.clone();
+            spawn_local(async move {
+                if outbox::discard(&uuid).await.is_err() {
+                    c.store_failed.set(true);
+                }
+                c.reload();
+            });
+        }
+    };
+    let state = match &entry.problem {
+        None => "pending",
+        Some(Problem::Conflict { .. }) => "conflict",
+        Some(Problem::Rejected { .. }) => "rejected",
+    };
+    view! {
+        <li class="collect-record" data-testid="outbox-record" data-state=state data-uuid=uuid>
+            <p>
+                <strong>{move || title.get(i18n.locale()).to_owned()}</strong>
+                " · #" {entry.record.seq} " · "
+                {move || i18n.t().collect.collected_at} " " {local_time(entry.created_at_ms)}
+            </p>
+            {match entry.problem {
+                None => view! { <p class="badge">{move || i18n.t().collect.pending}</p> }.into_any(),
+                Some(p) => problem_view(p).into_any(),
+            }}
+            <div class="collect-actions">
+                <A href=edit_href attr:class="button button-secondary button-small" attr:data-testid="record-edit">
+                    {move || i18n.t().collect.edit}
+                </A>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || view! {
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            data-testid="record-discard"
+                            on:click=move |_| confirming.set(true)
+                        >
+                            {move || i18n.t().collect.discard}
+                        </button>
+                    }
+                >
+                    <div class="collect-confirm" role="alertdialog" aria-live="assertive">
+                        <p>{move || i18n.t().collect.discard_confirm}</p>
+                        <button
+                            type="button"
+                            class="button button-danger button-small"
+                            data-testid="record-discard-confirm"
+                            on:click=discard.clone()
+                        >
+                            {move || i18n.t().collect.discard_yes}
+                        </button>
+                        " "
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            on:click=move |_| confirming.set(false)
+                        >
+                            {move || i18n.t().collect.cancel}
+                        </button>
+                    </div>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+/// A record the server stored, with its receipt number.
+#[component]
+fn SyncedRow(entry: SyncedEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let title = entry.form_title.clone();
+    view! {
+        <li class="collect-record" data-testid="synced-record" data-uuid=entry.uuid>
+            <p>
+                <strong>{move || title.get(i18n.locale()).to_owned()}</strong>
+                " · " {move || i18n.t().collect.collected_at} " " {local_time(entry.created_at_ms)}
+                " · " {move || i18n.t().collect.synced_heading} " " {local_time(entry.synced_at_ms)}
+            </p>
+            <p class="muted">
+                {move || i18n.t().collect.receipt_id} ": " <code>{entry.receipt.body.statement.receipt_id.clone()}</code>
+            </p>
+        </li>
+    }
+}

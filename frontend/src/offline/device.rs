@@ -1,0 +1,156 @@
+//! This browser as a staff member's collection device: an ed25519 key made here and kept
+//! in IndexedDB (the private half is never sent anywhere), the id the server gave it,
+//! and the next sequence number. One device per user of the browser.
+
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+use shared::consent::b64;
+
+use super::idb::{self, StoreError, KV};
+use crate::embed::submission::random;
+
+/// What this browser keeps about its device for one user.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub user_id: String,
+    /// The ed25519 secret key; it stays in this browser.
+    seed: [u8; 32],
+    /// base64url of the public key, as registered.
+    pub public_key: String,
+    /// The name it was registered under.
+    pub name: String,
+    /// The server's id, once registered.
+    pub device_id: Option<String>,
+    /// True once the server said it was revoked.
+    pub revoked: bool,
+    /// The sequence number the next record (or edit) gets.
+    pub next_seq: i64,
+    /// When a sync last succeeded, in milliseconds since the epoch.
+    pub last_sync_ms: Option<i64>,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("user_id", &self.user_id)
+            .field("seed", &"<redacted>")
+            .field("public_key", &self.public_key)
+            .field("name", &self.name)
+            .field("device_id", &self.device_id)
+            .field("revoked", &self.revoked)
+            .field("next_seq", &self.next_seq)
+            .finish()
+    }
+}
+
+impl Device {
+    /// The signing key.
+    #[must_use]
+    pub fn key(&self) -> SigningKey {
+        SigningKey::from_bytes(&self.seed)
+    }
+
+    /// True when records can be signed for the server.
+    #[must_use]
+    pub fn is_usable(&self) -> bool {
+        self.device_id.is_some() && !self.revoked
+    }
+}
+
+fn kv_key(user_id: &str) -> String {
+    format!("device:{user_id}")
+}
+
+/// The device of `user_id`, if this browser has one.
+pub async fn load(user_id: &str) -> Result<Option<Device>, StoreError> {
+    idb::get(KV, &kv_key(user_id)).await
+}
+
+/// Saves the device.
+pub async fn save(device: &Device) -> Result<(), StoreError> {
+    idb::put(KV, &kv_key(&device.user_id), device).await
+}
+
+/// The device of `user_id`, made (with a fresh key) and saved on first use.
+pub async fn load_or_create(user_id: &str) -> Result<Device, StoreError> {
+    if let Some(device) = load(user_id).await? {
+        return Ok(device);
+    }
+    let seed = random::<32>().ok_or(StoreError::Unavailable)?;
+    let key = SigningKey::from_bytes(&seed);
+    let device = Device {
+        user_id: user_id.to_owned(),
+        seed,
+        public_key: b64(key.verifying_key().as_bytes()),
+        name: default_name(),
+        device_id: None,
+        revoked: false,
+        next_seq: 1,
+        last_sync_ms: None,
+    };
+    save(&device).await?;
+    Ok(device)
+}
+
+/// Takes the next sequence number (saved before it is used, so none is handed out twice).
+pub async fn take_seq(user_id: &str) -> Result<(Device, i64), StoreError> {
+    let mut device = load(user_id).await?.ok_or(StoreError::Corrupt)?;
+    let seq = device.next_seq;
+    device.next_seq += 1;
+    save(&device).await?;
+    Ok((device, seq))
+}
+
+/// A name the staff member recognises: the browser and platform.
+#[must_use]
+pub fn default_name() -> String {
+    let agent = web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default();
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map_or("Browser", |(_, name)| name);
+    let platform = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(marker, _)| agent.contains(marker))
+    .map_or("", |(_, name)| name);
+    if platform.is_empty() {
+        browser.to_owned()
+    } else {
+        format!("{browser} · {platform}")
+    }
+}
+
+/// Replaces a revoked device's key with a fresh one, to be registered anew; the
+/// sequence numbers carry on. Records signed with the old key must be edited (signed
+/// again) before the server accepts them.
+pub async fn renew(user_id: &str) -> Result<Device, StoreError> {
+    let old = load(user_id).await?;
+    let seed = random::<32>().ok_or(StoreError::Unavailable)?;
+    let key = SigningKey::from_bytes(&seed);
+    let device = Device {
+        user_id: user_id.to_owned(),
+        seed,
+        public_key: b64(key.verifying_key().as_bytes()),
+        name: old.as_ref().map_or_else(default_name, |d| d.name.clone()),
+        device_id: None,
+        revoked: false,
+        next_seq: old.as_ref().map_or(1, |d| d.next_seq),
+        last_sync_ms: old.and_then(|d| d.last_sync_ms),
+    };
+    save(&device).await?;
+    Ok(device)
+}

@@ -1,0 +1,233 @@
+//! The outbox: records collected on this device, signed and waiting for the server, and
+//! the list of those it has stored (with their receipts). A record is built exactly as
+//! `tests/src/sync.rs` builds one: the consent statement's receipt id is the record's
+//! UUID, and both the statement and the envelope are signed with the device key.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use shared::api::error::FieldIssue;
+use shared::api::forms::VersionDetail;
+use shared::api::sync::SyncRecord;
+use shared::consent::SignedReceipt;
+use shared::i18n::{Locale, LocalizedText};
+use shared::schema::{Answers, ValidatedAnswers};
+use shared::sync::{statement_hash, SyncEnvelope};
+
+use super::device::Device;
+use super::idb::{self, Change, StoreError, FORMS, OUTBOX, SYNCED};
+use crate::embed::submission::{self, Choices};
+
+/// Why the server did not store a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Problem {
+    /// Refused, with the server's reason and any per-field issues.
+    Rejected {
+        code: String,
+        message: String,
+        #[serde(default)]
+        fields: BTreeMap<String, Vec<FieldIssue>>,
+    },
+    /// A different record with this UUID is already stored.
+    Conflict { message: String },
+}
+
+impl Problem {
+    /// True when sending the same record again may succeed (a server-side failure).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Rejected { code, .. } if code == "internal")
+    }
+}
+
+/// A record waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub user_id: String,
+    pub form_title: LocalizedText,
+    pub created_at_ms: i64,
+    pub record: SyncRecord,
+    /// What the server said last time, when it did not store the record.
+    pub problem: Option<Problem>,
+}
+
+impl OutboxEntry {
+    /// True when the next sync should send it.
+    #[must_use]
+    pub fn is_sendable(&self) -> bool {
+        self.problem.as_ref().is_none_or(Problem::is_retryable)
+    }
+}
+
+/// A record the server stored: only its receipt is kept, not the answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncedEntry {
+    pub user_id: String,
+    pub uuid: String,
+    pub form_title: LocalizedText,
+    pub created_at_ms: i64,
+    pub synced_at_ms: i64,
+    pub receipt: SignedReceipt,
+}
+
+/// What the customer gave: the answers to send, the same answers checked with the
+/// published definition, and the choices made in the privacy pop-up.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub answers: Answers,
+    pub validated: ValidatedAnswers,
+    pub choices: Choices,
+    pub locale: Locale,
+}
+
+/// Builds and signs a record of what was `collected` for `device`, with sequence number
+/// `seq`. `None` when the device is not registered or the browser has no random source.
+#[must_use]
+pub fn signed_record(
+    version: &VersionDetail,
+    collected: Collected,
+    device: &Device,
+    seq: i64,
+    uuid: String,
+) -> Option<SyncRecord> {
+    let device_id = device.device_id.clone()?;
+    let key = device.key();
+    let Collected {
+        answers,
+        validated,
+        choices,
+        locale,
+    } = collected;
+    let statement = submission::statement(version, &validated, &choices, locale, uuid.clone())?;
+    let (_, statement_signature) = statement.sign(&key);
+    let envelope = SyncEnvelope {
+        uuid: uuid.clone(),
+        device_id,
+        seq,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        form_version_hash: version.summary.hash.clone(),
+        payload_hash: statement.record_hash.clone(),
+        statement_hash: statement_hash(&statement),
+        base_version: None,
+    };
+    Some(SyncRecord {
+        uuid,
+        seq,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        answers,
+        statement,
+        statement_signature,
+        base_version: None,
+        signature: envelope.sign(&key),
+    })
+}
+
+/// Saves (or replaces) an outbox entry; done once the browser has committed it.
+pub async fn save(entry: &OutboxEntry) -> Result<(), StoreError> {
+    idb::put(OUTBOX, &entry.record.uuid, entry).await
+}
+
+/// The outbox entry with this UUID.
+pub async fn entry(uuid: &str) -> Result<Option<OutboxEntry>, StoreError> {
+    idb::get(OUTBOX, uuid).await
+}
+
+/// Drops an entry for good (the user discarded it).
+pub async fn discard(uuid: &str) -> Result<(), StoreError> {
+    idb::write(vec![Change::delete(OUTBOX, uuid)]).await
+}
+
+/// The user's outbox, oldest first.
+pub async fn pending(user_id: &str) -> Result<Vec<OutboxEntry>, StoreError> {
+    let mut out: Vec<OutboxEntry> = idb::all::<OutboxEntry>(OUTBOX)
+        .await?
+        .into_iter()
+        .filter(|e| e.user_id == user_id)
+        .collect();
+    out.sort_by_key(|e| (e.record.seq, e.created_at_ms));
+    Ok(out)
+}
+
+/// The user's synced records, newest first.
+pub async fn synced(user_id: &str) -> Result<Vec<SyncedEntry>, StoreError> {
+    let mut out: Vec<SyncedEntry> = idb::all::<SyncedEntry>(SYNCED)
+        .await?
+        .into_iter()
+        .filter(|e| e.user_id == user_id)
+        .collect();
+    out.sort_by_key(|e| std::cmp::Reverse(e.synced_at_ms));
+    Ok(out)
+}
+
+/// A cached form version, kept so that the form opens offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedForm {
+    pub version: VersionDetail,
+    pub cached_at_ms: i64,
+}
+
+/// Caches (or refreshes) a published form.
+pub async fn cache_form(version: VersionDetail) -> Result<(), StoreError> {
+    let key = version.form_id.clone();
+    let cached = CachedForm {
+        version,
+        cached_at_ms: submission::now_ms(),
+    };
+    idb::put(FORMS, &key, &cached).await
+}
+
+/// The cached version of a form.
+pub async fn cached_form(form_id: &str) -> Result<Option<CachedForm>, StoreError> {
+    idb::get(FORMS, form_id).await
+}
+
+/// Every cached form.
+pub async fn cached_forms() -> Result<Vec<CachedForm>, StoreError> {
+    idb::all(FORMS).await
+}
+
+/// Removes a form from the cache (records already collected with it are kept).
+pub async fn forget_form(form_id: &str) -> Result<(), StoreError> {
+    idb::write(vec![Change::delete(FORMS, form_id)]).await
+}
+
+/// The form id in what a staff member pasted: a hosted link `…/f/{id}` or a bare id.
+#[must_use]
+pub fn form_id_from(input: &str) -> Option<String> {
+    let text = input.trim();
+    let tail = match text.rfind("/f/") {
+        Some(at) => &text[at + 3..],
+        None => text,
+    };
+    let id: String = tail
+        .split(['?', '#', '/'])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let valid = !id.is_empty()
+        && id.len() <= 64
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    valid.then_some(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_ids_come_from_links_or_bare_ids() {
+        let id = "6f1c2a9e-6a3b-4b43-9d4e-1a2b3c4d5e6f";
+        assert_eq!(form_id_from(id).as_deref(), Some(id));
+        assert_eq!(
+            form_id_from(&format!("https://x.example/f/{id}?lang=en")).as_deref(),
+            Some(id)
+        );
+        assert_eq!(form_id_from(&format!(" /f/{id}/ ")).as_deref(), Some(id));
+        assert_eq!(form_id_from(""), None);
+        assert_eq!(form_id_from("https://x.example/f/"), None);
+        assert_eq!(form_id_from("a b"), None);
+    }
+}

@@ -1,0 +1,179 @@
+//! The sync loop: sends the outbox in batches of at most `MAX_SYNC_BATCH` records when
+//! the network returns, every little while when online, and on demand. A record leaves
+//! the outbox only in the same IndexedDB transaction that files its receipt, after the
+//! server answered `stored` or `already_stored`; closing the tab or losing the network
+//! mid-sync therefore loses nothing, and the next sync replays the same signed records.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use shared::api::error::{ApiError, ErrorCode};
+use shared::api::sync::{SyncBatch, SyncResponse, SyncStatus, MAX_SYNC_BATCH};
+
+use super::idb::{self, Change, OUTBOX, SYNCED};
+use super::outbox::{self, OutboxEntry, Problem, SyncedEntry};
+use super::{device, Collector};
+use crate::embed::submission::now_ms;
+
+/// How often to try while online and something waits.
+const PERIOD: Duration = Duration::from_secs(15);
+
+/// Follows the browser's `online`/`offline` events and syncs periodically.
+pub(super) fn watch_network(collector: Collector) {
+    let online = window_event_listener(leptos::ev::online, move |_| {
+        collector.online.set(true);
+        collector.sync_now();
+    });
+    let offline = window_event_listener(leptos::ev::offline, move |_| {
+        collector.online.set(false);
+    });
+    // The console lives as long as the page: keep both listeners.
+    std::mem::forget((online, offline));
+    set_interval(
+        move || {
+            let waiting = collector
+                .outbox
+                .with_untracked(|o| o.iter().any(OutboxEntry::is_sendable));
+            if waiting && super::navigator_online() {
+                collector.online.set(true);
+                collector.sync_now();
+            }
+        },
+        PERIOD,
+    );
+}
+
+/// One sync: every sendable record of the current user, batch by batch.
+pub(super) async fn run(collector: Collector) {
+    let Some(user) = collector.user.get_untracked() else {
+        return;
+    };
+    let Ok(Some(mut device)) = device::load(&user.id).await else {
+        return;
+    };
+    let Some(device_id) = device.device_id.clone().filter(|_| !device.revoked) else {
+        return;
+    };
+    let Ok(entries) = outbox::pending(&user.id).await else {
+        collector.store_failed.set(true);
+        return;
+    };
+    let entries: Vec<OutboxEntry> = entries
+        .into_iter()
+        .filter(OutboxEntry::is_sendable)
+        .collect();
+    if entries.is_empty() || collector.progress.get_untracked().is_some() {
+        return;
+    }
+    let session = collector.session();
+    // After a reload offline the page has no CSRF token yet: ask for the session first.
+    if untrack(|| session.info()).is_none() {
+        match session.client().session().await {
+            Ok(info) => session.signed_in(info),
+            Err(e) => {
+                if e.code != ErrorCode::Unavailable {
+                    collector.last_error.set(Some(e));
+                }
+                return;
+            }
+        }
+    }
+    let api = session.client();
+    let total = entries.len();
+    collector.progress.set(Some((0, total)));
+    let mut failure = None;
+    let mut done = 0;
+    for chunk in entries.chunks(MAX_SYNC_BATCH) {
+        let batch = SyncBatch {
+            device_id: device_id.clone(),
+            records: chunk.iter().map(|e| e.record.clone()).collect(),
+        };
+        match api.sync(&batch).await {
+            Ok(response) => {
+                if apply(chunk, response).await.is_err() {
+                    collector.store_failed.set(true);
+                    failure = None;
+                    break;
+                }
+                done += chunk.len();
+                collector.progress.set(Some((done, total)));
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    match failure {
+        None if done == total => {
+            // Re-read: a record may have taken a sequence number meanwhile.
+            if let Ok(Some(mut fresh)) = device::load(&user.id).await {
+                fresh.last_sync_ms = Some(now_ms());
+                let _ = device::save(&fresh).await;
+            }
+            collector.last_error.set(None);
+        }
+        None => {}
+        Some(e) => {
+            if e.code == ErrorCode::Forbidden {
+                device.revoked = true;
+                let _ = device::save(&device).await;
+            }
+            session.note_error(&e);
+            note_failure(collector, e);
+        }
+    }
+    collector.progress.set(None);
+    collector.reload_now().await;
+}
+
+/// Keeps a failure to show, except losing the network, which is expected offline.
+fn note_failure(collector: Collector, error: ApiError) {
+    if error.code == ErrorCode::Unavailable {
+        collector.online.set(super::navigator_online());
+    }
+    collector.last_error.set(Some(error));
+}
+
+/// Files the server's answers for `sent` in one transaction.
+async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::StoreError> {
+    let by_uuid: HashMap<&str, &OutboxEntry> =
+        sent.iter().map(|e| (e.record.uuid.as_str(), e)).collect();
+    let now = now_ms();
+    let mut changes = Vec::new();
+    for result in response.results {
+        let Some(entry) = by_uuid.get(result.uuid.as_str()) else {
+            continue;
+        };
+        let problem = match result.status {
+            SyncStatus::Stored { receipt } | SyncStatus::AlreadyStored { receipt } => {
+                let synced = SyncedEntry {
+                    user_id: entry.user_id.clone(),
+                    uuid: result.uuid.clone(),
+                    form_title: entry.form_title.clone(),
+                    created_at_ms: entry.created_at_ms,
+                    synced_at_ms: now,
+                    receipt: *receipt,
+                };
+                changes.push(Change::put(SYNCED, &result.uuid, &synced)?);
+                changes.push(Change::delete(OUTBOX, &result.uuid));
+                continue;
+            }
+            SyncStatus::Conflict { message } => Problem::Conflict { message },
+            SyncStatus::Rejected {
+                code,
+                message,
+                fields,
+            } => Problem::Rejected {
+                code,
+                message,
+                fields,
+            },
+        };
+        let mut kept = (*entry).clone();
+        kept.problem = Some(problem);
+        changes.push(Change::put(OUTBOX, &result.uuid, &kept)?);
+    }
+    idb::write(changes).await
+}
