@@ -162,6 +162,42 @@ impl TestApp {
         Ok(())
     }
 
+    /// The published demo form, as the public gets it.
+    pub async fn demo_version(&self) -> shared::api::forms::VersionDetail {
+        expect_json(
+            self.anonymous()
+                .get(&format!("/public/forms/{}", self.demo_form_id))
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await
+    }
+
+    /// Posts a customer submission to the demo form.
+    pub async fn submit(&self, req: &shared::api::consent::SubmitRequest) -> Response {
+        self.anonymous()
+            .post(&format!("/public/forms/{}/submissions", self.demo_form_id))
+            .json(req)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A customer fills the demo form completely and consents to everything.
+    pub async fn submit_demo(&self) -> shared::api::consent::SubmitResponse {
+        let version = self.demo_version().await;
+        let req = consent::signed_submission(
+            &version,
+            &consent::demo_answers(),
+            &consent::Choices::all_demo(),
+            &consent::new_key(),
+            &uuid::Uuid::new_v4().to_string(),
+        );
+        expect_json(self.submit(&req).await, 201).await
+    }
+
     /// The full URL of an API path such as `/auth/login`.
     #[must_use]
     pub fn api(&self, path: &str) -> String {

@@ -8,35 +8,11 @@ use consentry_tests::{
 use shared::{
     api::{
         audit::AuditPage,
-        consent::{
-            ConsentStatus, ReceiptVerification, SubmitRequest, SubmitResponse, WithdrawalReceipt,
-        },
+        consent::{ConsentStatus, ReceiptVerification, SubmitResponse, WithdrawalReceipt},
         error::{ApiError, ErrorCode},
-        forms::VersionDetail,
     },
     consent::{public_key, PublishedKeySet},
 };
-
-async fn demo_version(app: &TestApp) -> VersionDetail {
-    expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await
-}
-
-async fn submit(app: &TestApp, req: &SubmitRequest) -> reqwest::Response {
-    app.anonymous()
-        .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-        .json(req)
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn records(app: &TestApp) -> i64 {
     let db = consentry_server::store::Db::connect(&app.database_url)
@@ -52,7 +28,7 @@ fn receipt_id() -> String {
 }
 
 story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let req = signed_submission(
         &version,
         &demo_answers_without_marketing(),
@@ -60,7 +36,7 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let first: SubmitResponse = expect_json(submit(&app, &req).await, 201).await;
+    let first: SubmitResponse = expect_json(app.submit(&req).await, 201).await;
     assert!(!first.replayed);
     assert_eq!(first.receipt.body.statement, req.statement);
     assert_eq!(
@@ -116,7 +92,7 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
     assert!(!v.valid);
 
     // A retry of the same submission is acknowledged again and stores nothing new.
-    let again: SubmitResponse = expect_json(submit(&app, &req).await, 200).await;
+    let again: SubmitResponse = expect_json(app.submit(&req).await, 200).await;
     assert!(again.replayed);
     assert_eq!(again.receipt, first.receipt);
     assert_eq!(again.withdraw_token, first.withdraw_token);
@@ -137,7 +113,7 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
 story!(
     the_same_receipt_id_with_other_content_is_a_conflict,
     |app| {
-        let version = demo_version(&app).await;
+        let version = app.demo_version().await;
         let id = receipt_id();
         let req = signed_submission(
             &version,
@@ -146,7 +122,7 @@ story!(
             &new_key(),
             &id,
         );
-        assert_eq!(submit(&app, &req).await.status(), 201);
+        assert_eq!(app.submit(&req).await.status(), 201);
         let mut other_answers = demo_answers();
         other_answers.insert("full_name".into(), serde_json::json!("李四"));
         let other = signed_submission(
@@ -156,14 +132,14 @@ story!(
             &new_key(),
             &id,
         );
-        let e: ApiError = expect_json(submit(&app, &other).await, 409).await;
+        let e: ApiError = expect_json(app.submit(&other).await, 409).await;
         assert_eq!(e.code, ErrorCode::Conflict);
         assert_eq!(records(&app).await, 1);
     }
 );
 
 story!(forged_and_mismatched_submissions_store_nothing, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let good = signed_submission(
         &version,
         &demo_answers(),
@@ -179,7 +155,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         .purposes_granted
         .retain(|p| p != "marketing");
     forged.statement.purposes_declined.push("marketing".into());
-    let e: ApiError = expect_json(submit(&app, &forged).await, 400).await;
+    let e: ApiError = expect_json(app.submit(&forged).await, 400).await;
     assert_eq!(e.code, ErrorCode::InvalidSignature);
 
     // Answers that are not the ones signed for.
@@ -187,7 +163,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     swapped
         .answers
         .insert("full_name".into(), serde_json::json!("王五"));
-    let e: ApiError = expect_json(submit(&app, &swapped).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&swapped).await, 422).await;
     assert_eq!(e.field_issues("consent")[0].code, "wrong_record_hash");
 
     // Another version hash, signed properly.
@@ -200,7 +176,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&req).await, 422).await;
     assert!(e
         .field_issues("consent")
         .iter()
@@ -216,7 +192,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         &new_key(),
         &receipt_id(),
     );
-    assert_eq!(submit(&app, &req).await.status(), 404);
+    assert_eq!(app.submit(&req).await.status(), 404);
 
     // A required purpose declined; a marketing-only field answered without consent;
     // sensitive data without separate consent.
@@ -232,7 +208,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&req).await, 422).await;
     assert!(e
         .field_issues("consent")
         .iter()
@@ -244,7 +220,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&req).await, 422).await;
     assert_eq!(
         e.field_issues("preferred_channel")[0].code,
         "field_without_consent"
@@ -258,7 +234,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let e: ApiError = expect_json(submit(&app, &req).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&req).await, 422).await;
     assert!(e
         .field_issues("consent")
         .iter()
@@ -268,7 +244,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     let mut bad = good.clone();
     bad.answers
         .insert("mobile".into(), serde_json::json!("12345"));
-    let e: ApiError = expect_json(submit(&app, &bad).await, 422).await;
+    let e: ApiError = expect_json(app.submit(&bad).await, 422).await;
     assert_eq!(e.code, ErrorCode::ValidationFailed);
     assert!(!e.field_issues("mobile").is_empty());
 
@@ -286,7 +262,7 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
 
     assert_eq!(records(&app).await, 0);
     // The good one still goes through.
-    assert_eq!(submit(&app, &good).await.status(), 201);
+    assert_eq!(app.submit(&good).await.status(), 201);
     assert_eq!(records(&app).await, 1);
 });
 
@@ -305,7 +281,7 @@ async fn token_call(
 }
 
 story!(consent_can_be_withdrawn_per_purpose, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let req = signed_submission(
         &version,
         &demo_answers(),
@@ -313,7 +289,7 @@ story!(consent_can_be_withdrawn_per_purpose, |app| {
         &new_key(),
         &receipt_id(),
     );
-    let done: SubmitResponse = expect_json(submit(&app, &req).await, 201).await;
+    let done: SubmitResponse = expect_json(app.submit(&req).await, 201).await;
     let id = done.receipt.body.statement.receipt_id.clone();
     let anon = app.anonymous();
 

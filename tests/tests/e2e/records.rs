@@ -1,50 +1,16 @@
 //! Records as each role sees them: scope, masking by sensitivity, audited reveal, and
 //! fields whose purposes were withdrawn disappearing from every view.
 
-use consentry_tests::{
-    consent::{demo_answers, new_key, signed_submission, Choices},
-    expect_json, story, Session, TestApp,
-};
+use consentry_tests::{expect_json, story, Session};
 use shared::{
     access::Visibility,
     api::{
         audit::AuditPage,
         auth::Role,
-        consent::SubmitResponse,
         error::{ApiError, ErrorCode},
-        forms::VersionDetail,
         records::{RecordPage, RecordView, RevealResponse},
     },
 };
-
-async fn submit_demo(app: &TestApp) -> SubmitResponse {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    expect_json(
-        app.anonymous()
-            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-            .json(&req)
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
-}
 
 async fn records(caller: &Session) -> Vec<RecordView> {
     let page: RecordPage = expect_json(caller.get("/records").send().await.unwrap(), 200).await;
@@ -57,7 +23,7 @@ fn shown<'a>(r: &'a RecordView, key: &str) -> (Visibility, Option<&'a str>) {
 }
 
 story!(each_role_sees_what_its_policy_allows, |app| {
-    submit_demo(&app).await;
+    app.submit_demo().await;
     let admin = app.admin().await;
     let manager = app.user_with_role(Role::Manager).await;
     let auditor = app.user_with_role(Role::Auditor).await;
@@ -129,7 +95,7 @@ story!(each_role_sees_what_its_policy_allows, |app| {
 story!(
     revealing_a_masked_value_needs_a_reason_and_is_audited,
     |app| {
-        submit_demo(&app).await;
+        app.submit_demo().await;
         let admin = app.admin().await;
         let manager = app.user_with_role(Role::Manager).await;
         let id = records(&manager).await[0].id.clone();
@@ -193,7 +159,7 @@ story!(
 story!(
     withdrawn_purposes_take_their_fields_out_of_every_view,
     |app| {
-        let done = submit_demo(&app).await;
+        let done = app.submit_demo().await;
         let r = app
             .anonymous()
             .post("/public/consents/withdraw")
@@ -235,8 +201,8 @@ story!(
 );
 
 story!(a_person_is_found_by_identifier_without_decrypting, |app| {
-    submit_demo(&app).await;
-    submit_demo(&app).await;
+    app.submit_demo().await;
+    app.submit_demo().await;
     let auditor = app.user_with_role(Role::Auditor).await;
     // The same number written differently finds both records; another finds none.
     for (kind, value, expected) in [

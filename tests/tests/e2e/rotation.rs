@@ -6,45 +6,8 @@
 use std::ops::ControlFlow;
 
 use consentry_server::{auth::totp, store::now_ms};
-use consentry_tests::{
-    consent::{demo_answers, new_key, signed_submission, Choices},
-    expect_json, story, TestApp,
-};
-use shared::api::{
-    auth::Role,
-    consent::{ConsentStatus, SubmitResponse},
-    forms::VersionDetail,
-    records::RecordPage,
-};
-
-async fn submit(app: &TestApp) -> SubmitResponse {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    expect_json(
-        app.anonymous()
-            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-            .json(&req)
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
-}
+use consentry_tests::{expect_json, story, TestApp};
+use shared::api::{auth::Role, consent::ConsentStatus, records::RecordPage};
 
 async fn names_seen_by_a_manager(app: &TestApp) -> Vec<Option<String>> {
     let manager = app.user_with_role(Role::Manager).await;
@@ -59,7 +22,7 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     let mut app = app;
     let mut receipts = Vec::new();
     for _ in 0..5 {
-        receipts.push(submit(&app).await);
+        receipts.push(app.submit_demo().await);
     }
     // A TOTP secret is sealed under the master key too.
     let totp_user = app.user_with_role(Role::Staff).await;

@@ -11,21 +11,8 @@ use shared::api::{
     audit::AuditPage,
     auth::Role,
     error::{ApiError, ErrorCode},
-    forms::VersionDetail,
     sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
 };
-
-async fn demo_version(app: &TestApp) -> VersionDetail {
-    expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await
-}
 
 async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
     let key = new_key();
@@ -68,7 +55,7 @@ fn kinds(r: &SyncResponse) -> Vec<&'static str> {
 }
 
 story!(replaying_a_batch_changes_nothing, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let records = (1..=3)
@@ -129,7 +116,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
 });
 
 story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let original = signed_record(
@@ -182,7 +169,7 @@ story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
 story!(
     a_forged_or_invalid_record_is_refused_and_the_rest_stored,
     |app| {
-        let version = demo_version(&app).await;
+        let version = app.demo_version().await;
         let staff = app.user_with_role(Role::Staff).await;
         let (dev, key) = device(&staff).await;
         let good1 = signed_record(
@@ -247,7 +234,7 @@ story!(
 );
 
 story!(revoked_devices_and_oversized_batches_are_refused, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
 
@@ -339,7 +326,7 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
 });
 
 story!(consent_collected_offline_days_ago_still_syncs, |app| {
-    let version = demo_version(&app).await;
+    let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let three_days = 3 * 24 * 3_600_000;

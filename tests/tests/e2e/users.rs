@@ -1,17 +1,12 @@
 //! User administration: accounts with one-time passwords, disabling, the last admin,
 //! password resets, teams, and record assignment within a manager's team.
 
-use consentry_tests::{
-    consent::{demo_answers, new_key, signed_submission, Choices},
-    expect_json, story, Session, TestApp, ADMIN_PASSWORD,
-};
+use consentry_tests::{expect_json, story, Session, TestApp, ADMIN_PASSWORD};
 use shared::{
     api::{
         audit::AuditPage,
         auth::{ChangePasswordRequest, Role},
-        consent::SubmitResponse,
         error::{ApiError, ErrorCode},
-        forms::VersionDetail,
         records::RecordPage,
         users::{AssignRecordResponse, IssuedPassword, TeamSummary, UserSummary},
     },
@@ -281,35 +276,6 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
         .contains(&reset.one_time_password));
 });
 
-async fn submit_demo(app: &TestApp) -> SubmitResponse {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    expect_json(
-        app.anonymous()
-            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-            .json(&req)
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
-}
-
 async fn record_ids(caller: &Session) -> Vec<String> {
     let page: RecordPage = expect_json(caller.get("/records").send().await.unwrap(), 200).await;
     page.records.into_iter().map(|r| r.id).collect()
@@ -366,7 +332,7 @@ story!(managers_see_and_assign_within_their_team, |app| {
         vec![("North".to_owned(), 2), ("South-East".to_owned(), 1)]
     );
 
-    submit_demo(&app).await;
+    app.submit_demo().await;
     let record = record_ids(&admin).await.remove(0);
     assert!(record_ids(&staff1).await.is_empty());
     let assign = |owner: &str| serde_json::json!({ "owner_id": owner });
