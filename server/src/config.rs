@@ -43,6 +43,9 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         chunk: i64,
     },
+    /// Retire the signing key in use and create a new one; the retired key stays
+    /// published so old receipts keep verifying. Restart servers to sign with the new key.
+    RotateSigningKey,
     /// Check the audit log's hash chain and signed heads; exit 1 if broken, naming the
     /// first entry that is altered, missing, out of order or cut off.
     VerifyAudit {

@@ -42,20 +42,7 @@ impl SigningKeys {
     pub async fn load_or_create(db: &Db, master: &dyn KeyWrapper) -> anyhow::Result<Arc<Self>> {
         let mut rows = db.server_keys().await?;
         if !rows.iter().any(|r| r.retired_at_ms.is_none()) {
-            let secret = DataKey::generate();
-            let signing = SigningKey::from_bytes(secret.as_bytes());
-            let public = signing.verifying_key().to_bytes();
-            let key_id = key_id_of(&public);
-            let wrapped = secret.wrap(master, &seal_context(&key_id));
-            db.insert_server_key(
-                &key_id,
-                &b64(&public),
-                &URL_SAFE_NO_PAD.encode(&wrapped.bytes),
-                &wrapped.master_key_id,
-                now_ms(),
-            )
-            .await?;
-            tracing::info!(key_id = %key_id, "created a server signing key");
+            create_key(db, master).await?;
             rows = db.server_keys().await?;
         }
         let current = rows
@@ -118,6 +105,49 @@ impl SigningKeys {
     pub fn published(&self) -> &PublishedKeySet {
         &self.published
     }
+}
+
+async fn create_key(db: &Db, master: &dyn KeyWrapper) -> anyhow::Result<String> {
+    let secret = DataKey::generate();
+    let signing = SigningKey::from_bytes(secret.as_bytes());
+    let public = signing.verifying_key().to_bytes();
+    let key_id = key_id_of(&public);
+    let wrapped = secret.wrap(master, &seal_context(&key_id));
+    db.insert_server_key(
+        &key_id,
+        &b64(&public),
+        &URL_SAFE_NO_PAD.encode(&wrapped.bytes),
+        &wrapped.master_key_id,
+        now_ms(),
+    )
+    .await?;
+    tracing::info!(key_id = %key_id, "created a server signing key");
+    Ok(key_id)
+}
+
+/// `consentry rotate-signing-key`: retires the signing key in use and creates a new one.
+/// The retired key stays published, so everything it signed stays verifiable; servers
+/// sign with the new key from their next start. Returns (retired id, new id).
+pub async fn rotate_signing_key(
+    db: &Db,
+    master: &dyn KeyWrapper,
+) -> anyhow::Result<(Option<String>, String)> {
+    let now = now_ms();
+    let retired: Vec<String> = db
+        .server_keys()
+        .await?
+        .into_iter()
+        .filter(|r| r.retired_at_ms.is_none())
+        .map(|r| r.key_id)
+        .collect();
+    let new_id = create_key(db, master).await?;
+    for id in &retired {
+        db.retire_server_key(id, now).await?;
+    }
+    let event = crate::audit::Event::new("keys.rotate_signing", None)
+        .details(serde_json::json!({"retired": retired, "new_key_id": new_id}));
+    crate::audit::record_alone(db, &crate::audit::Origin::default(), event, None).await?;
+    Ok((retired.into_iter().next(), new_id))
 }
 
 /// `GET /api/v1/keys`: the server's public keys (also at

@@ -27,6 +27,19 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve => serve(config).await,
         Command::VerifyAudit { keys } => verify_audit(&config, keys.as_deref()).await,
+        Command::RotateSigningKey => {
+            let master = consentry_server::master_keyring(&config)?;
+            let db = consentry_server::store::Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let (retired, new_id) =
+                consentry_server::keys::rotate_signing_key(&db, &master).await?;
+            db.close().await;
+            println!(
+                "new signing key {new_id}; retired {}. Restart the servers to sign with it.",
+                retired.as_deref().unwrap_or("none")
+            );
+            Ok(())
+        }
         Command::RotateMasterKey {
             new_key_file,
             chunk,

@@ -34,6 +34,17 @@ impl Db {
         .collect()
     }
 
+    pub async fn retire_server_key(&self, key_id: &str, at_ms: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE server_keys SET retired_at_ms = $2 WHERE key_id = $1 AND retired_at_ms IS NULL",
+        )
+        .bind(key_id)
+        .bind(at_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     pub async fn insert_server_key(
         &self,
         key_id: &str,

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod browser;
 mod consent;
+mod console;
 mod crash;
 mod customer;
 mod designer;

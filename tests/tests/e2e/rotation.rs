@@ -141,3 +141,49 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     let message = format!("{:#}", refused.unwrap_err());
     assert!(message.contains("master key"), "{message}");
 });
+
+story!(a_retired_signing_key_still_verifies_old_receipts, |app| {
+    let mut app = app;
+    let before = app.submit_demo().await;
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    let master = consentry_server::crypto::MasterKeyring::new(
+        consentry_server::crypto::load_existing_master_key(&app.data_dir.path().join("master.key"))
+            .unwrap(),
+        vec![],
+    );
+    let (retired, new_id) = consentry_server::keys::rotate_signing_key(&db, &master)
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!(
+        retired.as_deref(),
+        Some(before.receipt.body.server_key_id.as_str())
+    );
+    app.restart(|_| {}).await.unwrap();
+    let after = app.submit_demo().await;
+    assert_eq!(after.receipt.body.server_key_id, new_id);
+    // Both keys are published; the old receipt verifies offline and through the API.
+    let keys: shared::consent::PublishedKeySet =
+        expect_json(app.anonymous().get("/keys").send().await.unwrap(), 200).await;
+    assert_eq!(keys.keys.len(), 2);
+    assert!(keys
+        .find(&before.receipt.body.server_key_id)
+        .unwrap()
+        .retired_at_ms
+        .is_some());
+    before.receipt.verify(&keys).unwrap();
+    after.receipt.verify(&keys).unwrap();
+    let v: shared::api::consent::ReceiptVerification = expect_json(
+        app.anonymous()
+            .post("/public/receipts/verify")
+            .json(&before.receipt)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert!(v.valid);
+});
