@@ -7,15 +7,25 @@
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
-use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo, CSRF_HEADER};
+use shared::api::audit::{AuditPage, AuditVerification};
+use shared::api::auth::{
+    ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
+    TotpSetup, CSRF_HEADER,
+};
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::{
     CheckAnswersRequest, CreateFormRequest, FormDetail, FormSummary, PublishRequest,
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
+use shared::api::records::{LookupRequest, RecordPage, RevealRequest, RevealResponse};
 use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
+use shared::api::users::{
+    AssignRecordRequest, AssignRecordResponse, CreateUserRequest, IssuedPassword, TeamRequest,
+    TeamSummary, UpdateUserRequest, UserSummary,
+};
 use shared::api::API_PREFIX;
+use shared::audit::AuditHead;
 use shared::i18n::Locale;
 use web_sys::{RequestCredentials, RequestMode};
 
@@ -46,8 +56,8 @@ impl ApiClient {
         self.fetch(Method::GET, "/auth/session", None::<&()>).await
     }
 
-    /// `POST /api/v1/auth/login`.
-    pub async fn login(&self, req: &LoginRequest) -> Result<SessionInfo, ApiError> {
+    /// `POST /api/v1/auth/login`: `totp_required` when the account needs a code too.
+    pub async fn login(&self, req: &SignInRequest) -> Result<SessionInfo, ApiError> {
         self.fetch(Method::POST, "/auth/login", Some(req)).await
     }
 
@@ -171,6 +181,126 @@ impl ApiClient {
         self.fetch(Method::POST, "/sync", Some(batch)).await
     }
 
+    /// `POST /api/v1/auth/totp/setup`: a new secret, in effect once confirmed.
+    pub async fn totp_setup(&self) -> Result<TotpSetup, ApiError> {
+        self.fetch(Method::POST, "/auth/totp/setup", None::<&()>)
+            .await
+    }
+
+    /// `POST /api/v1/auth/totp/enable`.
+    pub async fn totp_enable(&self, req: &TotpCodeRequest) -> Result<(), ApiError> {
+        self.send(Method::POST, "/auth/totp/enable", Some(req))
+            .await
+            .map(drop)
+    }
+
+    /// `POST /api/v1/auth/totp/disable`.
+    pub async fn totp_disable(&self, req: &TotpDisableRequest) -> Result<(), ApiError> {
+        self.send(Method::POST, "/auth/totp/disable", Some(req))
+            .await
+            .map(drop)
+    }
+
+    /// `GET /api/v1/users` (admins).
+    pub async fn users(&self) -> Result<Vec<UserSummary>, ApiError> {
+        self.fetch(Method::GET, "/users", None::<&()>).await
+    }
+
+    /// `POST /api/v1/users`: the answer holds the one-time password, once.
+    pub async fn create_user(&self, req: &CreateUserRequest) -> Result<IssuedPassword, ApiError> {
+        self.fetch(Method::POST, "/users", Some(req)).await
+    }
+
+    /// `PUT /api/v1/users/{id}`.
+    pub async fn update_user(
+        &self,
+        id: &str,
+        req: &UpdateUserRequest,
+    ) -> Result<UserSummary, ApiError> {
+        let path = format!("/users/{}", path_segment(id));
+        self.fetch(Method::PUT, &path, Some(req)).await
+    }
+
+    /// `POST /api/v1/users/{id}/disable` or `/enable`.
+    pub async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+    ) -> Result<UserSummary, ApiError> {
+        let action = if disabled { "disable" } else { "enable" };
+        let path = format!("/users/{}/{action}", path_segment(id));
+        self.fetch(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/users/{id}/reset-password`: a new one-time password, once.
+    pub async fn reset_password(&self, id: &str) -> Result<IssuedPassword, ApiError> {
+        let path = format!("/users/{}/reset-password", path_segment(id));
+        self.fetch(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `GET /api/v1/teams` (admins).
+    pub async fn teams(&self) -> Result<Vec<TeamSummary>, ApiError> {
+        self.fetch(Method::GET, "/teams", None::<&()>).await
+    }
+
+    /// `POST /api/v1/teams`, or `PUT /api/v1/teams/{id}` when renaming.
+    pub async fn save_team(
+        &self,
+        id: Option<&str>,
+        req: &TeamRequest,
+    ) -> Result<TeamSummary, ApiError> {
+        match id {
+            Some(id) => {
+                let path = format!("/teams/{}", path_segment(id));
+                self.fetch(Method::PUT, &path, Some(req)).await
+            }
+            None => self.fetch(Method::POST, "/teams", Some(req)).await,
+        }
+    }
+
+    /// `GET /api/v1/records?…`: the caller's records, newest first, masked by the server.
+    pub async fn records(&self, params: &[(&str, String)]) -> Result<RecordPage, ApiError> {
+        let path = format!("/records{}", query_string(params));
+        self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/records/lookup`.
+    pub async fn lookup_records(&self, req: &LookupRequest) -> Result<RecordPage, ApiError> {
+        self.fetch(Method::POST, "/records/lookup", Some(req)).await
+    }
+
+    /// `POST /api/v1/records/{id}/reveal`: audited; `forbidden` for roles that may not.
+    pub async fn reveal(&self, id: &str, req: &RevealRequest) -> Result<RevealResponse, ApiError> {
+        let path = format!("/records/{}/reveal", path_segment(id));
+        self.fetch(Method::POST, &path, Some(req)).await
+    }
+
+    /// `POST /api/v1/records/{id}/assign`.
+    pub async fn assign_record(
+        &self,
+        id: &str,
+        req: &AssignRecordRequest,
+    ) -> Result<AssignRecordResponse, ApiError> {
+        let path = format!("/records/{}/assign", path_segment(id));
+        self.fetch(Method::POST, &path, Some(req)).await
+    }
+
+    /// `GET /api/v1/audit?…`: entries newest first.
+    pub async fn audit(&self, params: &[(&str, String)]) -> Result<AuditPage, ApiError> {
+        let path = format!("/audit{}", query_string(params));
+        self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `GET /api/v1/audit/verify`.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, ApiError> {
+        self.fetch(Method::GET, "/audit/verify", None::<&()>).await
+    }
+
+    /// `POST /api/v1/audit/heads`: `None` when the log is empty.
+    pub async fn sign_audit_head(&self) -> Result<Option<AuditHead>, ApiError> {
+        self.fetch(Method::POST, "/audit/heads", None::<&()>).await
+    }
+
     /// Sends a request and decodes a JSON answer.
     pub(crate) async fn fetch<B, T>(
         &self,
@@ -233,6 +363,21 @@ impl ApiClient {
 /// `/forms/{id}{rest}` with the id escaped for a path segment.
 fn form_path(id: &str, rest: &str) -> String {
     format!("/forms/{}{rest}", path_segment(id))
+}
+
+/// `?name=value&…` of the non-empty values, escaped; empty when there are none.
+#[must_use]
+pub fn query_string(params: &[(&str, String)]) -> String {
+    let pairs: Vec<String> = params
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", path_segment(value)))
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
 }
 
 /// `text` escaped for use as one path segment.

@@ -9,10 +9,13 @@ use crate::components::layout::{Footer, Header, MustChangeBanner, MAIN_ID};
 use crate::i18n::I18n;
 use crate::offline::Collector;
 use crate::pages::account::AccountPage;
+use crate::pages::audit::AuditPage;
 use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::records::RecordsPage;
+use crate::pages::users::UsersPage;
 use crate::session::Session;
 
 /// The whole web app.
@@ -40,6 +43,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/collect") view=CollectPage />
                     <Route path=path!("/collect/outbox") view=OutboxPage />
                     <Route path=path!("/collect/fill/:id") view=FillPage />
+                    <Route path=path!("/records") view=RecordsPage />
+                    <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/users") view=UsersPage />
                 </Routes>
             </main>
             <Footer />

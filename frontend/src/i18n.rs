@@ -4,6 +4,7 @@
 //! from either table is a compile error, never a blank at run time.
 
 mod collect;
+mod console;
 mod customer;
 mod designer;
 mod designer_en;
@@ -11,6 +12,7 @@ mod designer_zh;
 mod renderer;
 
 pub use collect::CollectTexts;
+pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
 pub use designer::DesignerTexts;
 pub use renderer::RendererTexts;
@@ -224,6 +226,8 @@ pub struct Texts {
     pub nav_collect: &'static str,
     /// Offline collection by staff and managers.
     pub collect: CollectTexts,
+    /// Accounts, records, the audit log and two-step sign-in.
+    pub console: ConsoleTexts,
     /// The form renderer customers see.
     pub renderer: RendererTexts,
     /// The customer-facing app around the renderer.
@@ -399,6 +403,7 @@ pub static EN: Texts = Texts {
     nav_forms: "Forms",
     nav_collect: "Collect",
     collect: collect::EN,
+    console: console::EN,
     renderer: renderer::EN,
     customer: customer::EN,
     designer: designer::EN,
@@ -500,6 +505,7 @@ pub static ZH_CN: Texts = Texts {
     nav_forms: "表单",
     nav_collect: "采集",
     collect: collect::ZH_CN,
+    console: console::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,
     designer: designer::ZH_CN,

@@ -46,6 +46,29 @@ pub fn Header() -> impl IntoView {
                             <li>
                                 <A href="/forms">{move || i18n.t().nav_forms}</A>
                             </li>
+                            <li>
+                                <A href="/users" attr:data-testid="nav-users">
+                                    {move || i18n.t().console.nav_users}
+                                </A>
+                            </li>
+                        </Show>
+                        <Show when=move || session.is_signed_in()>
+                            <li>
+                                <A href="/records" attr:data-testid="nav-records">
+                                    {move || i18n.t().console.nav_records}
+                                </A>
+                            </li>
+                        </Show>
+                        <Show when=move || {
+                            session
+                                .info()
+                                .is_some_and(|i| matches!(i.user.role, Role::Admin | Role::Auditor))
+                        }>
+                            <li>
+                                <A href="/audit" attr:data-testid="nav-audit">
+                                    {move || i18n.t().console.nav_audit}
+                                </A>
+                            </li>
                         </Show>
                         // Staff and managers collect; offline, the one who last collected here.
                         <Show when=move || collector.user.with(Option::is_some)>

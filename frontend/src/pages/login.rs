@@ -1,15 +1,19 @@
 //! `/login`: the sign-in form.
 //!
 //! On success the page goes to `?next=` when that is a path of this app, else to the
-//! account page; a user who must replace a generated password always goes there.
+//! account page; a user who must replace a generated password always goes there. When the
+//! account has two-step sign-in, the server answers `totp_required` once the password is
+//! right, and the form then asks for the authenticator's code as well.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use shared::api::auth::LoginRequest;
+use shared::api::auth::{LoginRequest, SignInRequest};
 use shared::api::error::{ApiError, ErrorCode};
+
+use wasm_bindgen::JsCast;
 
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{set_page_title, use_i18n, Texts};
@@ -57,6 +61,8 @@ pub fn LoginPage() -> impl IntoView {
 
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let code = RwSignal::new(String::new());
+    let needs_code = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let pending = RwSignal::new(false);
 
@@ -65,16 +71,23 @@ pub fn LoginPage() -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        let req = LoginRequest {
-            username: username.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
+        let with_code = needs_code.get_untracked();
+        let req = SignInRequest {
+            credentials: LoginRequest {
+                username: username.get_untracked().trim().to_owned(),
+                password: password.get_untracked(),
+            },
+            totp_code: with_code.then(|| code.get_untracked().trim().to_owned()),
         };
         let mut problems = Vec::new();
-        if req.username.is_empty() {
+        if req.credentials.username.is_empty() {
             problems.push(("username", "required"));
         }
-        if req.password.is_empty() {
+        if req.credentials.password.is_empty() {
             problems.push(("password", "required"));
+        }
+        if req.totp_code.as_deref() == Some("") {
+            problems.push(("totp_code", "required"));
         }
         if let Some(invalid) = local_validation(&problems) {
             error.set(Some(invalid));
@@ -89,9 +102,23 @@ pub fn LoginPage() -> impl IntoView {
             match result {
                 Ok(info) => {
                     password.set(String::new());
+                    code.set(String::new());
                     session.signed_in(info);
                 }
+                // The password was right; keep it and ask for the code too.
+                Err(e) if e.code == ErrorCode::TotpRequired && !with_code => {
+                    needs_code.set(true);
+                    focus_code_field();
+                }
+                Err(e) if with_code && e.code == ErrorCode::Unauthenticated => {
+                    // Name, password or code was wrong: start again from the password.
+                    password.set(String::new());
+                    code.set(String::new());
+                    needs_code.set(false);
+                    error.set(Some(e));
+                }
                 Err(e) => {
+                    code.set(String::new());
                     password.set(String::new());
                     error.set(Some(e));
                 }
@@ -124,6 +151,20 @@ pub fn LoginPage() -> impl IntoView {
                     error
                     testid="login-password"
                 />
+                <Show when=move || needs_code.get()>
+                    <p class="field-hint" role="status" data-testid="login-totp-intro">
+                        {move || i18n.t().console.login_totp_intro}
+                    </p>
+                    <TextField
+                        id="login-totp"
+                        field="totp_code"
+                        label=|t| t.console.totp_code
+                        autocomplete="one-time-code"
+                        value=code
+                        error
+                        testid="login-totp"
+                    />
+                </Show>
                 <SubmitButton
                     label=|t| t.login_submit
                     pending_label=|t| t.login_pending
@@ -135,9 +176,26 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// On the sign-in form, `unauthenticated` means the name or password was wrong.
+/// On the sign-in form, `unauthenticated` means the name, password or code was wrong.
 fn login_summary(t: &Texts, error: &ApiError) -> Option<&'static str> {
-    (error.code == ErrorCode::Unauthenticated).then_some(t.login_wrong_credentials)
+    match error.code {
+        ErrorCode::Unauthenticated => Some(t.login_wrong_credentials),
+        ErrorCode::TotpRequired => Some(t.console.login_totp_wrong),
+        _ => None,
+    }
+}
+
+/// Moves focus to the code field once it is shown.
+fn focus_code_field() {
+    request_animation_frame(|| {
+        if let Some(input) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("login-totp"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    });
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! One module per route of the app.
 
 pub mod account;
+pub mod audit;
 pub mod forms;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod records;
+pub mod users;

@@ -201,7 +201,8 @@ pub fn prepare_from(
 
     // Seal every personal or sensitive value under a fresh data key.
     let (record_id, source_name, collected_by, device) = match source {
-        Source::Web => (uuid::Uuid::new_v4().to_string(), "web", None, None),
+        // Time-ordered ids keep new rows together at the end of the table's index.
+        Source::Web => (uuid::Uuid::now_v7().to_string(), "web", None, None),
         Source::Staff {
             record_id,
             collected_by,

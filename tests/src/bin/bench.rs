@@ -148,6 +148,119 @@ async fn submissions(
     );
 }
 
+/// The same measurement driven by `wrk` (a C load generator, Debian package `wrk`),
+/// which costs far less CPU per request than a Rust HTTP client: on a 2-core machine
+/// the client's own work would otherwise take a core away from the server.
+async fn submissions_wrk(
+    base: &str,
+    version: &VersionDetail,
+    pid: u32,
+    db_url: &str,
+    seconds: u32,
+) {
+    let total = 40_000usize;
+    println!("\n== customer submissions with wrk: {CLIENTS} connections for {seconds} s ({total} distinct signed submissions prepared)");
+    let dir = tempfile::tempdir().unwrap();
+    let bodies = dir.path().join("bodies.jsonl");
+    {
+        use std::io::Write as _;
+        let answers = demo_answers();
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&bodies).unwrap());
+        for _ in 0..total {
+            let req = signed_submission(
+                version,
+                &answers,
+                &Choices::all_demo(),
+                &new_key(),
+                &uuid::Uuid::new_v4().to_string(),
+            );
+            serde_json::to_writer(&mut out, &req).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+    }
+    let script = dir.path().join("submit.lua");
+    std::fs::write(
+        &script,
+        format!(
+            r#"local threads = {{}}
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  bodies = {{}}
+  local n = 0
+  for line in io.lines("{bodies}") do
+    if n % 2 == id then table.insert(bodies, line) end
+    n = n + 1
+  end
+  next_body = 1
+end
+function request()
+  local body = bodies[next_body]
+  next_body = next_body + 1
+  if next_body > #bodies then next_body = 1 end
+  return wrk.format("POST", "/api/v1/public/forms/{form}/submissions", {{["Content-Type"] = "application/json"}}, body)
+end
+"#,
+            bodies = bodies.display(),
+            form = version.form_id
+        ),
+    )
+    .unwrap();
+    let count_records = || async {
+        let db = consentry_server::store::Db::connect(db_url).await.unwrap();
+        let n = db.count_records().await.unwrap();
+        db.close().await;
+        n
+    };
+    let before = count_records().await;
+    let cpu_before = cpu_seconds(pid);
+    let out = std::process::Command::new("wrk")
+        .args([
+            "-t2",
+            &format!("-c{CLIENTS}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(&script)
+        .arg(base)
+        .output()
+        .unwrap();
+    let cpu = cpu_seconds(pid) - cpu_before;
+    let stored = count_records().await - before;
+    let report = String::from_utf8_lossy(&out.stdout);
+    let line = |prefix: &str| {
+        report
+            .lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
+            .unwrap_or_else(|| "?".to_owned())
+    };
+    let non_2xx = report
+        .lines()
+        .find(|l| l.contains("Non-2xx"))
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    println!(
+        "stored:             {stored} submissions ({:.0}/s)",
+        stored as f64 / f64::from(seconds)
+    );
+    println!("latency p50:        {}", line("50%"));
+    println!("latency p99:        {}", line("99%"));
+    println!(
+        "server CPU:         {:.0} µs per stored submission",
+        cpu / stored.max(1) as f64 * 1e6
+    );
+    if !non_2xx.is_empty() {
+        println!("note:               {non_2xx}");
+    }
+}
+
 async fn sync(
     http: &reqwest::Client,
     base: &str,
@@ -300,6 +413,15 @@ async fn main() {
     let db_url = format!("sqlite://{}/consentry.db", data.path().display());
     if total_submissions > CLIENTS {
         submissions(&http, &base, &version, pid, total_submissions).await;
+        if std::process::Command::new("wrk")
+            .arg("--version")
+            .output()
+            .is_ok()
+        {
+            submissions_wrk(&base, &version, pid, &db_url, 10).await;
+        } else {
+            println!("(install wrk for a lighter load generator: apt-get install wrk)");
+        }
     }
     if total_sync > 0 {
         sync(&http, &base, &db_url, &version, pid, total_sync).await;

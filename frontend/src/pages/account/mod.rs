@@ -1,8 +1,9 @@
-//! `/account`: the signed-in user's profile and password.
+//! `/account`: the signed-in user's profile, password and two-step sign-in.
 //!
 //! Signed-out visitors are sent to the sign-in page, which brings them back here.
 
 mod password;
+mod totp;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -13,6 +14,7 @@ use wasm_bindgen::JsValue;
 use crate::i18n::{set_page_title, use_i18n};
 use crate::session::{use_session, SessionState};
 use password::ChangePasswordForm;
+use totp::TotpSection;
 
 /// The sign-in page, asked to come back here afterwards.
 const SIGN_IN_AND_RETURN: &str = "/login?next=%2Faccount";
@@ -56,6 +58,9 @@ pub fn AccountPage() -> impl IntoView {
                 <MustChangeNotice />
                 <Profile />
                 <ChangePasswordForm />
+                <Show when=move || !session.must_change_password()>
+                    <TotpSection />
+                </Show>
             </Show>
         </section>
     }

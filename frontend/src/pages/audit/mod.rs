@@ -1,0 +1,284 @@
+//! `/audit`: search the tamper-evident log (newest first), see an entry's details,
+//! verify the chain, sign its head now, and export the matching entries as CSV.
+
+mod chain;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::auth::Role;
+use shared::api::error::ApiError;
+use shared::api::API_PREFIX;
+use shared::audit::AuditEntry;
+
+use super::records::console_ui::{date_to_ms, local_time, LoadError, RolesOnly};
+use crate::api::query_string;
+use crate::i18n::{set_page_title, use_i18n};
+use crate::session::use_session;
+use chain::ChainPanel;
+
+/// Who may read the log.
+const AUDIT_ROLES: &[Role] = &[Role::Admin, Role::Auditor];
+/// Entries per page.
+const PAGE_SIZE: &str = "100";
+
+/// The search form's values.
+#[derive(Debug, Clone, Copy)]
+struct Filters {
+    action: RwSignal<String>,
+    actor: RwSignal<String>,
+    target: RwSignal<String>,
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+}
+
+impl Filters {
+    /// The query parameters of the search (untracked).
+    fn params(self) -> Vec<(&'static str, String)> {
+        let ms = |d: Option<i64>| d.map(|v| v.to_string()).unwrap_or_default();
+        vec![
+            ("action", self.action.get_untracked().trim().to_owned()),
+            ("actor", self.actor.get_untracked().trim().to_owned()),
+            ("target", self.target.get_untracked().trim().to_owned()),
+            ("from_ms", ms(date_to_ms(&self.from.get_untracked(), false))),
+            ("to_ms", ms(date_to_ms(&self.to.get_untracked(), true))),
+        ]
+    }
+}
+
+/// The audit page.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! {
+        <RolesOnly roles=AUDIT_ROLES>
+            <AuditLog />
+        </RolesOnly>
+    }
+}
+
+#[component]
+fn AuditLog() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    Effect::new(move |_| set_page_title(i18n.t().console.audit_title));
+    let filters = Filters {
+        action: RwSignal::new(String::new()),
+        actor: RwSignal::new(String::new()),
+        target: RwSignal::new(String::new()),
+        from: RwSignal::new(String::new()),
+        to: RwSignal::new(String::new()),
+    };
+    // The filters of the search shown, for the export link.
+    let applied = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let entries = RwSignal::new(Vec::<AuditEntry>::new());
+    let next_before = RwSignal::new(None::<i64>);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let load = move |before: Option<i64>| {
+        loading.set(true);
+        error.set(None);
+        let mut params = if before.is_some() {
+            applied.get_untracked()
+        } else {
+            filters.params()
+        };
+        if before.is_none() {
+            applied.set(params.clone());
+        }
+        params.push(("limit", PAGE_SIZE.to_owned()));
+        if let Some(before) = before {
+            params.push(("before_seq", before.to_string()));
+        }
+        let api = session.client();
+        spawn_local(async move {
+            let result = api.audit(&params).await;
+            loading.set(false);
+            match result {
+                Ok(page) => {
+                    if before.is_some() {
+                        entries.update(|e| e.extend(page.entries));
+                    } else {
+                        entries.set(page.entries);
+                    }
+                    next_before.set(page.next_before_seq);
+                }
+                Err(e) => {
+                    session.note_error(&e);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    load(None);
+    let search = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        load(None);
+    };
+    let reset = move |_| {
+        for s in [
+            filters.action,
+            filters.actor,
+            filters.target,
+            filters.from,
+            filters.to,
+        ] {
+            s.set(String::new());
+        }
+        load(None);
+    };
+    let export_href =
+        move || applied.with(|p| format!("{API_PREFIX}/audit/export{}", query_string(p)));
+    let text_field = move |id: &'static str,
+                           label: fn(&crate::i18n::Texts) -> &'static str,
+                           value: RwSignal<String>,
+                           input_type: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{move || label(i18n.t())}</label>
+                <input id=id type=input_type autocomplete="off" bind:value=value data-testid=id />
+            </div>
+        }
+    };
+    let rows = move || {
+        let list = entries.get();
+        if list.is_empty() && !loading.get() {
+            return view! {
+                <p class="muted" data-testid="no-entries">{move || i18n.t().console.no_entries}</p>
+            }
+            .into_any();
+        }
+        view! {
+            <div class="table-wrap">
+                <table class="table audit-table" data-testid="audit-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{move || i18n.t().console.col_seq}</th>
+                            <th scope="col">{move || i18n.t().console.col_time}</th>
+                            <th scope="col">{move || i18n.t().console.col_actor}</th>
+                            <th scope="col">{move || i18n.t().console.col_role}</th>
+                            <th scope="col">{move || i18n.t().console.col_action}</th>
+                            <th scope="col">{move || i18n.t().console.col_target}</th>
+                            <th scope="col">{move || i18n.t().console.col_ip}</th>
+                            <th scope="col">{move || i18n.t().console.col_details}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list.into_iter().map(|entry| view! { <EntryRow entry /> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="console-page">
+            <h1>{move || i18n.t().console.audit_title}</h1>
+            <p class="muted">{move || i18n.t().console.audit_intro}</p>
+            <ChainPanel />
+            <form class="card form audit-search" on:submit=search data-testid="audit-search">
+                <h2 class="small-heading">{move || i18n.t().console.search_heading}</h2>
+                <div class="field">
+                    <label for="audit-action">{move || i18n.t().console.f_action}</label>
+                    <p id="audit-action-hint" class="field-hint">
+                        {move || i18n.t().console.f_action_hint}
+                    </p>
+                    <input
+                        id="audit-action"
+                        type="text"
+                        autocomplete="off"
+                        aria-describedby="audit-action-hint"
+                        bind:value=filters.action
+                        data-testid="audit-action"
+                    />
+                </div>
+                {text_field("audit-actor", |t| t.console.f_actor, filters.actor, "text")}
+                {text_field("audit-target", |t| t.console.f_target, filters.target, "text")}
+                {text_field("audit-from", |t| t.console.f_from, filters.from, "date")}
+                {text_field("audit-to", |t| t.console.f_to, filters.to, "date")}
+                <div class="row-actions">
+                    <button type="submit" class="button button-primary" data-testid="audit-submit">
+                        {move || i18n.t().console.search}
+                    </button>
+                    <button type="button" class="button button-secondary" on:click=reset>
+                        {move || i18n.t().console.reset}
+                    </button>
+                    <a
+                        class="button button-secondary"
+                        href=export_href
+                        download="consentry-audit.csv"
+                        data-testid="audit-export"
+                    >
+                        {move || i18n.t().console.export_csv}
+                    </a>
+                </div>
+            </form>
+            <LoadError error />
+            {rows}
+            <p class="muted loading" aria-live="polite">
+                {move || loading.get().then(|| i18n.t().loading)}
+            </p>
+            <Show when=move || next_before.get().is_some()>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    disabled=move || loading.get()
+                    on:click=move |_| load(next_before.get_untracked())
+                >
+                    {move || i18n.t().console.load_more}
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// One entry, with its details in a disclosure.
+#[component]
+fn EntryRow(entry: AuditEntry) -> impl IntoView {
+    let i18n = use_i18n();
+    let at = entry.at_ms;
+    let dash = move || i18n.t().console.none;
+    let or_dash = move |v: Option<String>| match v {
+        Some(v) if !v.is_empty() => view! { <code>{v}</code> }.into_any(),
+        _ => view! { <span>{dash}</span> }.into_any(),
+    };
+    let role = entry.actor_role.clone();
+    let target = match (entry.target_kind.clone(), entry.target_id.clone()) {
+        (Some(kind), Some(id)) => Some(format!("{kind}:{id}")),
+        (kind, id) => kind.or(id),
+    };
+    let details = serde_json::to_string_pretty(&entry.details).unwrap_or_default();
+    let agent = entry.user_agent.clone().unwrap_or_default();
+    view! {
+        <tr data-testid="audit-row" data-action=entry.action>
+            <td>{entry.seq}</td>
+            <td>{move || local_time(at, i18n.locale().tag())}</td>
+            <td>{or_dash(entry.actor_id.clone())}</td>
+            <td>
+                {move || {
+                    role.as_deref()
+                        .and_then(Role::parse)
+                        .map_or_else(|| role.clone().unwrap_or_default(), |r| i18n.t().role(r).to_owned())
+                }}
+            </td>
+            <td>
+                <code data-testid="audit-action-cell">{entry.action.clone()}</code>
+            </td>
+            <td>{or_dash(target)}</td>
+            <td>{or_dash(entry.ip.clone())}</td>
+            <td>
+                <details class="audit-details">
+                    <summary>{move || i18n.t().console.details_show}</summary>
+                    <div class="audit-details-body">
+                        <pre>{details}</pre>
+                        <p>
+                            {move || i18n.t().console.details_agent} ": " {agent}
+                        </p>
+                        <p class="hash">
+                            {move || i18n.t().console.details_hash} ": " <code>{entry.hash.clone()}</code>
+                        </p>
+                    </div>
+                </details>
+            </td>
+        </tr>
+    }
+}

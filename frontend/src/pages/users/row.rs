@@ -1,0 +1,217 @@
+//! One account in the list: its facts, and editing, disabling and resetting it.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::auth::Role;
+use shared::api::error::ApiError;
+use shared::api::users::{UpdateUserRequest, UserSummary};
+
+use super::create::{RoleSelect, TeamSelect};
+use super::UsersState;
+use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
+use crate::i18n::use_i18n;
+
+/// A row of the users table, and under it the edit form while editing.
+#[component]
+#[allow(clippy::needless_pass_by_value)] // Component props are owned.
+pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = state.session;
+    let editing = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let id = StoredValue::new(user.id.clone());
+    let disabled = user.disabled;
+    let locked = user
+        .locked_until_ms
+        .is_some_and(|until| until > js_sys::Date::now() as i64);
+    let must_change = user.must_change_password;
+    let totp = user.totp_enabled;
+    let role = user.role;
+    let act = move |action: &'static str| {
+        if busy.get_untracked() {
+            return;
+        }
+        if action == "reset" {
+            let confirmed = web_sys::window()
+                .and_then(|w| w.confirm_with_message(i18n.t().console.reset_confirm).ok())
+                .unwrap_or(false);
+            if !confirmed {
+                return;
+            }
+        }
+        busy.set(true);
+        state.error.set(None);
+        let api = session.client();
+        let id = id.get_value();
+        spawn_local(async move {
+            let result = match action {
+                "reset" => api.reset_password(&id).await.map(|issued| {
+                    state.issued.set(Some(issued));
+                }),
+                _ => api
+                    .set_user_disabled(&id, action == "disable")
+                    .await
+                    .map(drop),
+            };
+            busy.set(false);
+            match result {
+                Ok(()) => state.reload(),
+                Err(e) => {
+                    session.note_error(&e);
+                    state.error.set(Some(e));
+                }
+            }
+        });
+    };
+    let status = move || {
+        let t = &i18n.t().console;
+        let mut words = vec![if disabled { t.disabled } else { t.active }];
+        if locked {
+            words.push(t.locked);
+        }
+        if must_change {
+            words.push(t.must_change);
+        }
+        words.join(" · ")
+    };
+    let user_for_edit = StoredValue::new(user.clone());
+    view! {
+        <tr data-testid="user-row" data-username=user.username>
+            <td>
+                <strong>{user.display_name.clone()}</strong>
+                <br />
+                <code>{user.username.clone()}</code>
+            </td>
+            <td>{move || i18n.t().role(role)}</td>
+            <td>
+                {match user.team.clone() {
+                    Some(team) => view! { <span>{team.name}</span> }.into_any(),
+                    None => view! { <span>{move || i18n.t().console.none}</span> }.into_any(),
+                }}
+            </td>
+            <td>
+                <span class:state-disabled=disabled>
+                    <span aria-hidden="true">{if disabled { "⊘ " } else { "● " }}</span>
+                    {status}
+                </span>
+            </td>
+            <td>
+                {move || {
+                    let t = &i18n.t().console;
+                    if totp { t.two_step_on } else { t.two_step_off }
+                }}
+            </td>
+            <td>
+                <div class="row-actions">
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        aria-expanded=move || if editing.get() { "true" } else { "false" }
+                        on:click=move |_| editing.update(|e| *e = !*e)
+                    >
+                        {move || i18n.t().console.edit}
+                    </button>
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        disabled=busy
+                        on:click=move |_| act(if disabled { "enable" } else { "disable" })
+                    >
+                        {move || {
+                            let t = &i18n.t().console;
+                            if disabled { t.enable } else { t.disable }
+                        }}
+                    </button>
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        disabled=busy
+                        on:click=move |_| act("reset")
+                    >
+                        {move || i18n.t().console.reset_password}
+                    </button>
+                </div>
+            </td>
+        </tr>
+        <Show when=move || editing.get()>
+            <tr class="edit-row">
+                <td colspan="6">
+                    <EditUser user=user_for_edit.get_value() state editing />
+                </td>
+            </tr>
+        </Show>
+    }
+}
+
+/// Changes an account's display name, role and team.
+#[component]
+fn EditUser(user: UserSummary, state: UsersState, editing: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = state.session;
+    let id = user.id.clone();
+    let display_name = RwSignal::new(user.display_name.clone());
+    let role = RwSignal::new(user.role.as_str().to_owned());
+    let team = RwSignal::new(user.team.map(|t| t.id).unwrap_or_default());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let req = UpdateUserRequest {
+            display_name: display_name.get_untracked().trim().to_owned(),
+            role: Role::parse(&role.get_untracked()).unwrap_or(Role::Staff),
+            team_id: Some(team.get_untracked()).filter(|t| !t.is_empty()),
+        };
+        if req.display_name.is_empty() {
+            error.set(local_validation(&[("display_name", "required")]));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let api = session.client();
+        let id = id.clone();
+        spawn_local(async move {
+            let result = api.update_user(&id, &req).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    editing.set(false);
+                    state.reload();
+                }
+                Err(e) => {
+                    session.note_error(&e);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <form class="form edit-user" on:submit=submit novalidate>
+            <h3 class="small-heading">{move || i18n.t().console.edit_user}</h3>
+            <FormAlert error />
+            <TextField
+                id="edit-display-name"
+                field="display_name"
+                label=|t| t.display_name
+                autocomplete="off"
+                value=display_name
+                error
+            />
+            <RoleSelect id="edit-role" value=role />
+            <TeamSelect id="edit-team" value=team state />
+            <div class="row-actions">
+                <SubmitButton label=|t| t.console.save pending_label=|t| t.console.saving pending />
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    on:click=move |_| editing.set(false)
+                >
+                    {move || i18n.t().console.cancel}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,158 @@
+//! Teams: the list with member counts, creating one, and renaming.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::error::ApiError;
+use shared::api::users::{TeamRequest, TeamSummary};
+
+use super::UsersState;
+use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
+use crate::i18n::use_i18n;
+
+/// The Teams card.
+#[component]
+pub fn TeamsCard(state: UsersState) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = state.session;
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let req = TeamRequest {
+            name: name.get_untracked().trim().to_owned(),
+        };
+        if req.name.is_empty() {
+            error.set(local_validation(&[("name", "required")]));
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let api = session.client();
+        spawn_local(async move {
+            let result = api.save_team(None, &req).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    name.set(String::new());
+                    state.reload();
+                }
+                Err(e) => {
+                    session.note_error(&e);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="teams-heading">
+            <h2 id="teams-heading" class="small-heading">
+                {move || i18n.t().console.teams_heading}
+            </h2>
+            {move || {
+                let teams = state.teams.get();
+                if teams.is_empty() {
+                    view! { <p class="muted">{move || i18n.t().console.no_teams}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="team-list">
+                            {teams
+                                .into_iter()
+                                .map(|team| view! { <TeamItem team state /> })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+            <form class="form" on:submit=submit novalidate>
+                <FormAlert error />
+                <TextField
+                    id="new-team-name"
+                    field="name"
+                    label=|t| t.console.team_name
+                    autocomplete="off"
+                    value=name
+                    error
+                />
+                <SubmitButton
+                    label=|t| t.console.create_team
+                    pending_label=|t| t.console.saving
+                    pending
+                />
+            </form>
+        </section>
+    }
+}
+
+/// A team with its member count and a rename form.
+#[component]
+fn TeamItem(team: TeamSummary, state: UsersState) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = state.session;
+    let renaming = RwSignal::new(false);
+    let name = RwSignal::new(team.name.clone());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let id = StoredValue::new(team.id.clone());
+    let input_id = format!("team-name-{}", team.id);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let req = TeamRequest {
+            name: name.get_untracked().trim().to_owned(),
+        };
+        pending.set(true);
+        error.set(None);
+        let api = session.client();
+        let id = id.get_value();
+        spawn_local(async move {
+            let result = api.save_team(Some(&id), &req).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    renaming.set(false);
+                    state.reload();
+                }
+                Err(e) => {
+                    session.note_error(&e);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <li>
+            <span>{team.name.clone()}</span>
+            " · "
+            <span class="muted">{move || i18n.t().console.members} ": " {team.members}</span>
+            " "
+            <button
+                type="button"
+                class="button button-secondary button-small"
+                aria-expanded=move || if renaming.get() { "true" } else { "false" }
+                on:click=move |_| renaming.update(|r| *r = !*r)
+            >
+                {move || i18n.t().console.rename}
+            </button>
+            <Show when=move || renaming.get()>
+                <form class="form inline-form" on:submit=submit novalidate>
+                    <FormAlert error />
+                    <div class="field">
+                        <label for=input_id.clone()>{move || i18n.t().console.team_name}</label>
+                        <input id=input_id.clone() type="text" autocomplete="off" bind:value=name />
+                    </div>
+                    <button type="submit" class="button button-primary button-small" disabled=pending>
+                        {move || i18n.t().console.save}
+                    </button>
+                </form>
+            </Show>
+        </li>
+    }
+}
