@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::error::ApiError;
 use shared::api::forms::VersionDetail;
 use shared::consent::needs_guardian;
-use shared::schema::{Answers, ValidatedAnswers};
+use shared::schema::Answers;
 
 use super::Collecting;
 use crate::components::form::FormAlert;
@@ -186,15 +186,10 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
         }
         let locale = i18n.locale_untracked();
         let today = state::today();
-        let eff = effective.get_untracked();
-        let raw = answers.get_untracked();
-        let sendable = state::submittable(&eff, &raw, &eff.visible_fields(&raw, today));
-        let checked: Result<ValidatedAnswers, ApiError> = version.with_value(|v| {
-            v.definition
-                .validate(&sendable, today)
-                .map_err(|e| e.to_api_error(locale))
-        });
-        let validated = match checked {
+        let (eff, raw) = (effective.get_untracked(), answers.get_untracked());
+        let checked = version
+            .with_value(|v| state::validated_submission(&v.definition, &eff, &raw, locale, today));
+        let (sendable, validated) = match checked {
             Ok(v) => v,
             Err(e) => {
                 error.set(Some(e));

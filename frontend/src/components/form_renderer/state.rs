@@ -80,6 +80,23 @@ pub fn submittable(
         .collect()
 }
 
+/// What a submit sends, checked as the server will check it: the answers of the fields
+/// `shown` displays (the published form narrowed by the customer's choices), and the
+/// same answers validated against the `published` definition.
+pub fn validated_submission(
+    published: &FormDefinition,
+    shown: &FormDefinition,
+    answers: &Answers,
+    locale: shared::i18n::Locale,
+    today: Date,
+) -> Result<(Answers, shared::schema::ValidatedAnswers), shared::api::error::ApiError> {
+    let sendable = submittable(shown, answers, &shown.visible_fields(answers, today));
+    let validated = published
+        .validate(&sendable, today)
+        .map_err(|e| e.to_api_error(locale))?;
+    Ok((sendable, validated))
+}
+
 /// Adds each field's default answer where the answers have none yet.
 pub fn apply_defaults(def: &FormDefinition, answers: &mut Answers) {
     for field in def.fields() {
