@@ -8,11 +8,11 @@
 //! so the server periodically signs the head (`seq` and `hash` of the newest entry)
 //! with its ed25519 key; a chain shorter than its latest signed head is truncated.
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    consent::{b64, public_key, sha256_tagged},
+    consent::{b64, public_key, sha256_tagged, signature},
     schema::canonical_json,
 };
 
@@ -111,24 +111,15 @@ impl AuditHead {
     /// True when the signature is the server's.
     #[must_use]
     pub fn verify(&self, key: &VerifyingKey) -> bool {
-        let Ok(bytes) = base64_signature(&self.signature) else {
+        let Ok(sig) = signature(&self.signature, "audit head signature") else {
             return false;
         };
         key.verify(
             &Self::signing_bytes(self.seq, &self.hash, self.at_ms, &self.key_id),
-            &Signature::from_bytes(&bytes),
+            &sig,
         )
         .is_ok()
     }
-}
-
-fn base64_signature(text: &str) -> Result<[u8; 64], ()> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|v| <[u8; 64]>::try_from(v).ok())
-        .ok_or(())
 }
 
 /// The first place where the log is not what it claims to be.

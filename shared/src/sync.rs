@@ -9,7 +9,7 @@
 //! The customer's consent statement is signed by the same device key (it is the
 //! "browser" of that consent) and countersigned by the server when the record arrives.
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -58,19 +58,10 @@ impl SyncEnvelope {
     /// Checks the device's signature with its registered public key (base64url).
     pub fn verify(&self, device_public_key: &str, signature: &str) -> Result<(), ReceiptError> {
         let key = public_key(device_public_key, "device key")?;
-        let bytes = signature_bytes(signature)?;
-        key.verify(&self.signing_bytes(), &Signature::from_bytes(&bytes))
+        let sig = crate::consent::signature(signature, "device signature")?;
+        key.verify(&self.signing_bytes(), &sig)
             .map_err(|_| ReceiptError::ClientSignature)
     }
-}
-
-fn signature_bytes(text: &str) -> Result<[u8; 64], ReceiptError> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|v| <[u8; 64]>::try_from(v).ok())
-        .ok_or(ReceiptError::Encoding("device signature"))
 }
 
 /// The hash of a statement as envelopes bind it.

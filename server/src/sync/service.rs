@@ -318,12 +318,6 @@ fn precheck(
     Ok((record, envelope))
 }
 
-fn decode_signature(text: &str) -> Option<ed25519_dalek::Signature> {
-    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-    ed25519_dalek::Signature::from_slice(&bytes).ok()
-}
-
 /// The request indexes whose envelope (or, for new records, statement) signature does
 /// not verify. One batch verification covers the whole request; only when it fails are
 /// the signatures checked one by one to find the bad ones.
@@ -341,7 +335,12 @@ fn verify_signatures(
     let mut signatures = Vec::new();
     let mut owners = Vec::new();
     for (i, record, envelope) in pending {
-        let mut add = |message: Vec<u8>, signature: &str| match decode_signature(signature) {
+        let mut add = |message: Vec<u8>, signature: &str| match shared::consent::signature(
+            signature,
+            "signature",
+        )
+        .ok()
+        {
             Some(sig) => {
                 messages.push(message);
                 signatures.push(sig);

@@ -165,6 +165,11 @@ fn decode_fixed<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N
         .ok_or(ReceiptError::Encoding(what))
 }
 
+/// Parses a base64url ed25519 signature; `what` names it in the error.
+pub fn signature(text: &str, what: &'static str) -> Result<Signature, ReceiptError> {
+    decode_fixed::<64>(text, what).map(|bytes| Signature::from_bytes(&bytes))
+}
+
 /// Parses a base64url ed25519 public key.
 pub fn public_key(text: &str, what: &'static str) -> Result<VerifyingKey, ReceiptError> {
     let bytes = decode_fixed::<32>(text, what)?;
@@ -202,10 +207,7 @@ impl ReceiptBody {
             return Err(ReceiptError::Format(self.statement.format));
         }
         let key = public_key(&self.client_public_key, "browser's public key")?;
-        let sig = Signature::from_bytes(&decode_fixed::<64>(
-            &self.client_signature,
-            "browser's signature",
-        )?);
+        let sig = signature(&self.client_signature, "browser's signature")?;
         key.verify(&self.statement.signing_bytes(), &sig)
             .map_err(|_| ReceiptError::ClientSignature)
     }
@@ -233,10 +235,7 @@ impl SignedReceipt {
     /// Verifies both signatures with a given server key.
     pub fn verify_with(&self, server_key: &VerifyingKey) -> Result<(), ReceiptError> {
         self.body.verify_client_signature()?;
-        let sig = Signature::from_bytes(&decode_fixed::<64>(
-            &self.server_signature,
-            "server's signature",
-        )?);
+        let sig = signature(&self.server_signature, "server's signature")?;
         server_key
             .verify(&self.body.signing_bytes(), &sig)
             .map_err(|_| ReceiptError::ServerSignature)
