@@ -146,7 +146,7 @@ pub async fn append_many(
     for chunk in entries.chunks(100) {
         let sql = format!(
             "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
-            super::records::placeholders(chunk.len(), 12)
+            super::records::placeholders(conn, chunk.len(), 12)
         );
         let mut q = sqlx::query(&sql);
         for e in chunk {

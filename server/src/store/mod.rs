@@ -40,6 +40,10 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// SQLite: the one connection every write transaction uses. SQLite lets one writer
+    /// in at a time anyway; keeping it on one connection keeps that connection's page
+    /// cache warm (a connection drops its cache whenever another one wrote).
+    writer: Option<AnyPool>,
     kind: DatabaseKind,
 }
 
@@ -59,28 +63,28 @@ impl Db {
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::Connect)?;
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        let pool = match kind {
+        let (pool, writer) = match kind {
             DatabaseKind::Sqlite => {
-                pool_options
-                    .max_connections(8)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            // WAL lets readers run beside the writer; FULL makes every
-                            // commit durable; foreign keys are off by default in SQLite.
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = FULL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            Ok(())
-                        })
-                    })
+                let readers = sqlite_pool(pool_options.clone().max_connections(8), "-8192")
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(StoreError::Connect)?;
+                let writer = sqlite_pool(pool_options.max_connections(1), "-65536")
                     .connect_with(options)
                     .await
+                    .map_err(StoreError::Connect)?;
+                (readers, Some(writer))
             }
-            DatabaseKind::Postgres => pool_options.max_connections(16).connect_with(options).await,
-        }
-        .map_err(StoreError::Connect)?;
-        Ok(Self { pool, kind })
+            DatabaseKind::Postgres => (
+                pool_options
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?,
+                None,
+            ),
+        };
+        Ok(Self { pool, writer, kind })
     }
 
     /// Applies the migrations this build carries that the database lacks.
@@ -108,9 +112,9 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail
     /// half-way because another connection wrote in between.
     pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.kind {
-            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            DatabaseKind::Postgres => self.pool.begin().await,
+        match &self.writer {
+            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await,
+            None => self.pool.begin().await,
         }
     }
 
@@ -124,8 +128,31 @@ impl Db {
 
     /// Closes every connection (at shutdown).
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
+}
+
+/// Pool options for SQLite connections with the settings every connection needs;
+/// `cache_kib` is the page cache size as SQLite takes it (negative: KiB).
+fn sqlite_pool(options: AnyPoolOptions, cache_kib: &'static str) -> AnyPoolOptions {
+    options.after_connect(move |conn, _meta| {
+        Box::pin(async move {
+            // WAL lets readers run beside the writer; FULL makes every commit durable;
+            // foreign keys are off by default in SQLite. Reads of the database file go
+            // through a memory map instead of one system call per page.
+            conn.execute("PRAGMA journal_mode = WAL").await?;
+            conn.execute("PRAGMA synchronous = FULL").await?;
+            conn.execute("PRAGMA foreign_keys = ON").await?;
+            conn.execute("PRAGMA busy_timeout = 10000").await?;
+            conn.execute("PRAGMA mmap_size = 1073741824").await?;
+            let cache = format!("PRAGMA cache_size = {cache_kib}");
+            conn.execute(cache.as_str()).await?;
+            Ok(())
+        })
+    })
 }
 
 /// Makes sure the SQLite file's folder exists and the URL asks to create the file.

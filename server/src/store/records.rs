@@ -77,9 +77,14 @@ pub async fn receipt_on(
         .transpose()
 }
 
-/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters.
+/// `($1, $2, …), (…)` for `rows` rows of `cols` parameters; on SQLite `(?, ?, …)`.
+///
+/// SQLite finds a named parameter such as `$17` by a linear search, and sqlx looks up
+/// every parameter's name, so a statement with n named parameters costs O(n²) to bind:
+/// 14% of a sync's CPU with 1,700 parameters. Positional `?` parameters bind in order.
 #[must_use]
-pub fn placeholders(rows: usize, cols: usize) -> String {
+pub fn placeholders(conn: &AnyConnection, rows: usize, cols: usize) -> String {
+    let positional = conn.backend_name() == "SQLite";
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -90,8 +95,12 @@ pub fn placeholders(rows: usize, cols: usize) -> String {
             if c > 0 {
                 out.push_str(", ");
             }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
+            if positional {
+                out.push('?');
+            } else {
+                out.push('$');
+                out.push_str(&(r * cols + c + 1).to_string());
+            }
         }
         out.push(')');
     }
@@ -108,12 +117,9 @@ pub async fn receipts_on(
 ) -> Result<Vec<ReceiptRow>, sqlx::Error> {
     let mut found = Vec::new();
     for chunk in receipt_ids.chunks(ROWS_PER_STATEMENT) {
-        let list = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = placeholders(conn, 1, chunk.len());
         let sql =
-            format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN ({list})");
+            format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN {list}");
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(*id);
@@ -136,7 +142,7 @@ pub async fn insert_submissions(
             "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
              master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms, \
              collected_by, owner_id, device_id, device_seq, device_signature) VALUES {}",
-            placeholders(chunk.len(), 17)
+            placeholders(conn, chunk.len(), 17)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
@@ -177,7 +183,7 @@ pub async fn insert_submissions(
             let sql = format!(
                 "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES {} \
                  ON CONFLICT (blind_index, record_id) DO NOTHING",
-                placeholders(part.len(), 3)
+                placeholders(conn, part.len(), 3)
             );
             let mut q = sqlx::query(&sql);
             for (index, kind, record) in part {
@@ -189,7 +195,7 @@ pub async fn insert_submissions(
         let sql = format!(
             "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, statement_hash, \
              receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) VALUES {}",
-            placeholders(chunk.len(), 10)
+            placeholders(conn, chunk.len(), 10)
         );
         let mut q = sqlx::query(&sql);
         for s in chunk {
