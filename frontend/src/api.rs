@@ -12,12 +12,13 @@ use shared::api::auth::{
     ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
     TotpSetup, CSRF_HEADER,
 };
+use shared::api::conflicts::{ConflictList, ConflictResolved, ResolveConflict};
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::{
     CheckAnswersRequest, CreateFormRequest, FormDetail, FormSummary, PublishRequest,
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
-use shared::api::records::{LookupRequest, RecordPage, RevealRequest, RevealResponse};
+use shared::api::records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse};
 use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
 use shared::api::users::{
@@ -282,6 +283,27 @@ impl ApiClient {
         req: &AssignRecordRequest,
     ) -> Result<AssignRecordResponse, ApiError> {
         let path = format!("/records/{}/assign", path_segment(id));
+        self.fetch(Method::POST, &path, Some(req)).await
+    }
+
+    /// `GET /api/v1/records/{id}`: one record with its version and open conflicts.
+    pub async fn record(&self, id: &str) -> Result<RecordView, ApiError> {
+        let path = format!("/records/{}", path_segment(id));
+        self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `GET /api/v1/conflicts`: open edit conflicts the caller may resolve.
+    pub async fn conflicts(&self) -> Result<ConflictList, ApiError> {
+        self.fetch(Method::GET, "/conflicts", None::<&()>).await
+    }
+
+    /// `POST /api/v1/conflicts/{id}/resolve`.
+    pub async fn resolve_conflict(
+        &self,
+        id: &str,
+        req: &ResolveConflict,
+    ) -> Result<ConflictResolved, ApiError> {
+        let path = format!("/conflicts/{}/resolve", path_segment(id));
         self.fetch(Method::POST, &path, Some(req)).await
     }
 

@@ -10,6 +10,7 @@ use crate::i18n::I18n;
 use crate::offline::Collector;
 use crate::pages::account::AccountPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::conflicts::ConflictsPage;
 use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/collect/fill/:id") view=FillPage />
                     <Route path=path!("/records") view=RecordsPage />
                     <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/conflicts") view=ConflictsPage />
                     <Route path=path!("/users") view=UsersPage />
                 </Routes>
             </main>

@@ -41,6 +41,13 @@ pub const fn may_reveal(role: Role) -> bool {
     matches!(role, Role::Manager | Role::Staff | Role::Auditor)
 }
 
+/// Whether `role` may list and resolve edit conflicts (managers within their team's
+/// records and unassigned ones; admins everywhere).
+#[must_use]
+pub const fn may_resolve_conflicts(role: Role) -> bool {
+    matches!(role, Role::Manager | Role::Admin)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +69,7 @@ mod tests {
         }
         assert!(!may_reveal(Role::Admin));
         assert!(may_reveal(Role::Staff));
+        assert!(may_resolve_conflicts(Role::Manager) && may_resolve_conflicts(Role::Admin));
+        assert!(!may_resolve_conflicts(Role::Staff) && !may_resolve_conflicts(Role::Auditor));
     }
 }

@@ -8,13 +8,23 @@
 //! hash of the customer's consent statement, and the server version an edit started from.
 //! The customer's consent statement is signed by the same device key (it is the
 //! "browser" of that consent) and countersigned by the server when the record arrives.
+//!
+//! An **edit** of a record that was already synced is a record with the same UUID, a new
+//! sequence number and `base_version` (the server version the device's copy came from);
+//! it carries the full edited answers and the original consent statement, and its
+//! envelope's `payload_hash` is the `record_hash` of the edited answers. The server
+//! merges it with [`merge_plan`]: the device's changed fields that the server did not
+//! change since the base are applied; the ones both changed to different values become
+//! conflicts a manager resolves.
+
+use std::collections::BTreeSet;
 
 use ed25519_dalek::{Signer as _, SigningKey, Verifier as _};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{b64, public_key, sha256_tagged, ConsentStatement, ReceiptError},
-    schema::canonical_json,
+    schema::{canonical_json, FieldKey, FieldValue, ValidatedAnswers},
 };
 
 const DOMAIN: &[u8] = b"consentry-sync-record-v1\n";
@@ -70,10 +80,197 @@ pub fn statement_hash(statement: &ConsentStatement) -> String {
     sha256_tagged(&statement.signing_bytes())
 }
 
+/// The fields whose value differs between `a` and `b` (a field answered on one side
+/// only counts as changed), in key order.
+#[must_use]
+pub fn changed_fields(a: &ValidatedAnswers, b: &ValidatedAnswers) -> Vec<String> {
+    let keys: BTreeSet<&str> = a.iter().chain(b.iter()).map(|(k, _)| k.as_str()).collect();
+    keys.into_iter()
+        .filter(|k| a.get(k) != b.get(k))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What merging a device's edit into the server's copy gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergePlan {
+    /// The server's current values with the merged changes applied.
+    pub answers: ValidatedAnswers,
+    /// The fields the device changed from its base.
+    pub device_changed: Vec<String>,
+    /// The device's changes that the result holds (applied now, or already equal).
+    pub merged: Vec<String>,
+    /// The fields whose value the merge changes on the server: the next version's
+    /// `changed_fields`. Empty when nothing needs a new version.
+    pub applied: Vec<String>,
+    /// The device's changes to fields the server also changed since the base, to a
+    /// different value: left for a manager to resolve.
+    pub conflicted: Vec<String>,
+}
+
+impl MergePlan {
+    /// The plan when the merged answers are not valid as a whole (say, a condition now
+    /// hides a field the device filled): nothing is applied and every change of the
+    /// device that differs from the server's value becomes a conflict.
+    #[must_use]
+    pub fn into_conflicts(self, current: &ValidatedAnswers, device: &ValidatedAnswers) -> Self {
+        let conflicted = self
+            .device_changed
+            .iter()
+            .filter(|k| current.get(k) != device.get(k))
+            .cloned()
+            .collect();
+        let merged = self
+            .device_changed
+            .iter()
+            .filter(|k| current.get(k) == device.get(k))
+            .cloned()
+            .collect();
+        Self {
+            answers: current.clone(),
+            device_changed: self.device_changed,
+            merged,
+            applied: Vec::new(),
+            conflicted,
+        }
+    }
+}
+
+/// Three-way merge of one record, field by field. `base` is the version the device
+/// started from, `current` the server's copy now, `server_changed` the fields the
+/// server's versions after the base changed, and `device` the device's edited answers.
+///
+/// A field the device changed is applied when the server left it alone since the base,
+/// kept when the server already holds the same value, and otherwise conflicted: nothing
+/// is silently overwritten.
+#[must_use]
+pub fn merge_plan(
+    base: &ValidatedAnswers,
+    current: &ValidatedAnswers,
+    server_changed: &BTreeSet<String>,
+    device: &ValidatedAnswers,
+) -> MergePlan {
+    let device_changed = changed_fields(base, device);
+    let mut values: std::collections::BTreeMap<FieldKey, FieldValue> =
+        current.clone().into_values();
+    let (mut merged, mut applied, mut conflicted) = (Vec::new(), Vec::new(), Vec::new());
+    for key in &device_changed {
+        let wanted = device.get(key);
+        if current.get(key) == wanted {
+            merged.push(key.clone());
+        } else if server_changed.contains(key) {
+            conflicted.push(key.clone());
+        } else {
+            let Ok(field) = FieldKey::parse(key.clone()) else {
+                conflicted.push(key.clone());
+                continue;
+            };
+            match wanted {
+                Some(v) => values.insert(field, v.clone()),
+                None => values.remove(&field),
+            };
+            merged.push(key.clone());
+            applied.push(key.clone());
+        }
+    }
+    MergePlan {
+        answers: ValidatedAnswers::from_values(values),
+        device_changed,
+        merged,
+        applied,
+        conflicted,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn answers(pairs: &[(&str, &str)]) -> ValidatedAnswers {
+        ValidatedAnswers::from_values(
+            pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        FieldKey::parse((*k).to_owned()).unwrap(),
+                        FieldValue::Text((*v).to_owned()),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn set(keys: &[&str]) -> BTreeSet<String> {
+        keys.iter().map(|k| (*k).to_owned()).collect()
+    }
+
+    #[test]
+    fn an_edit_of_an_unchanged_record_applies_every_change() {
+        let base = answers(&[("name", "Zhang"), ("city", "Shanghai"), ("note", "x")]);
+        let device = answers(&[("name", "Zhang San"), ("city", "Shanghai")]);
+        let plan = merge_plan(&base, &base, &BTreeSet::new(), &device);
+        assert_eq!(plan.device_changed, ["name", "note"]);
+        assert_eq!(plan.applied, ["name", "note"]);
+        assert_eq!(plan.merged, ["name", "note"]);
+        assert!(plan.conflicted.is_empty());
+        assert_eq!(plan.answers, device);
+    }
+
+    #[test]
+    fn disjoint_changes_merge_and_keep_the_servers() {
+        let base = answers(&[("name", "Zhang"), ("city", "Shanghai")]);
+        // The server changed the city since the base; the device changed the name.
+        let current = answers(&[("name", "Zhang"), ("city", "Beijing")]);
+        let device = answers(&[("name", "Zhang San"), ("city", "Shanghai")]);
+        let plan = merge_plan(&base, &current, &set(&["city"]), &device);
+        assert_eq!(plan.applied, ["name"]);
+        assert!(plan.conflicted.is_empty());
+        assert_eq!(
+            plan.answers,
+            answers(&[("name", "Zhang San"), ("city", "Beijing")])
+        );
+    }
+
+    #[test]
+    fn the_same_field_changed_on_both_sides_is_a_conflict() {
+        let base = answers(&[("name", "Zhang"), ("city", "Shanghai")]);
+        let current = answers(&[("name", "Zhang Wei"), ("city", "Shanghai")]);
+        let device = answers(&[("name", "Zhang San"), ("city", "Hangzhou")]);
+        let plan = merge_plan(&base, &current, &set(&["name"]), &device);
+        assert_eq!(plan.conflicted, ["name"]);
+        assert_eq!(plan.applied, ["city"]);
+        // The server's name is kept.
+        assert_eq!(
+            plan.answers,
+            answers(&[("name", "Zhang Wei"), ("city", "Hangzhou")])
+        );
+    }
+
+    #[test]
+    fn the_same_change_on_both_sides_is_no_conflict_and_no_new_version() {
+        let base = answers(&[("name", "Zhang")]);
+        let current = answers(&[("name", "Zhang San")]);
+        let device = answers(&[("name", "Zhang San")]);
+        let plan = merge_plan(&base, &current, &set(&["name"]), &device);
+        assert_eq!(plan.merged, ["name"]);
+        assert!(plan.applied.is_empty());
+        assert!(plan.conflicted.is_empty());
+    }
+
+    #[test]
+    fn an_invalid_merge_conflicts_every_change_of_the_device() {
+        let base = answers(&[("name", "Zhang"), ("city", "Shanghai")]);
+        let current = answers(&[("name", "Zhang"), ("city", "Beijing")]);
+        let device = answers(&[("name", "Zhang San"), ("city", "Shanghai")]);
+        let plan =
+            merge_plan(&base, &current, &set(&["city"]), &device).into_conflicts(&current, &device);
+        // Only the device's own change is held back; the server's city stays as it is.
+        assert_eq!(plan.conflicted, ["name"]);
+        assert!(plan.merged.is_empty());
+        assert!(plan.applied.is_empty());
+        assert_eq!(plan.answers, current);
+    }
 
     #[test]
     fn envelopes_verify_and_any_change_breaks_them() {

@@ -3,7 +3,7 @@
 use ed25519_dalek::SigningKey;
 use shared::{
     api::{forms::VersionDetail, sync::SyncRecord},
-    consent::b64,
+    consent::{b64, record_hash},
     schema::Answers,
     sync::{statement_hash, SyncEnvelope},
 };
@@ -92,4 +92,46 @@ pub fn resigned(mut record: SyncRecord, device_id: &str, key: &SigningKey) -> Sy
     };
     record.signature = envelope.sign(key);
     record
+}
+
+/// An edit of a synced record, as a device makes it offline: the record's UUID, a new
+/// sequence number, the server version its copy came from, the full edited answers and
+/// the original consent statement; the envelope binds the edited answers' hash.
+#[must_use]
+pub fn signed_edit(
+    version: &VersionDetail,
+    original: &SyncRecord,
+    answers: &Answers,
+    device_id: &str,
+    key: &SigningKey,
+    seq: i64,
+    base_version: i64,
+) -> SyncRecord {
+    let today = time::OffsetDateTime::now_utc().date();
+    let validated = version
+        .definition
+        .validate(answers, today)
+        .unwrap_or_else(|e| panic!("test answers are invalid: {e:?}"));
+    let envelope = SyncEnvelope {
+        uuid: original.uuid.clone(),
+        device_id: device_id.to_owned(),
+        seq,
+        form_id: original.form_id.clone(),
+        form_version: original.form_version,
+        form_version_hash: original.statement.form_version_hash.clone(),
+        payload_hash: record_hash(&validated),
+        statement_hash: statement_hash(&original.statement),
+        base_version: Some(base_version),
+    };
+    SyncRecord {
+        uuid: original.uuid.clone(),
+        seq,
+        form_id: original.form_id.clone(),
+        form_version: original.form_version,
+        answers: answers.clone(),
+        statement: original.statement.clone(),
+        statement_signature: original.statement_signature.clone(),
+        base_version: Some(base_version),
+        signature: envelope.sign(key),
+    }
 }

@@ -1,7 +1,10 @@
-//! `/collect/fill/{form_id}[?edit={uuid}]`: a customer in front of a staff member reads
-//! the privacy notice and chooses in the same pop-up as the customer app, fills in the
-//! form with the one renderer and signs; the record is signed with this device's key and
-//! saved to the outbox at once, to be synced when the device is online.
+//! `/collect/fill/{form_id}[?edit={uuid}|?synced={uuid}]`: a customer in front of a staff
+//! member reads the privacy notice and chooses in the same pop-up as the customer app,
+//! fills in the form with the one renderer and signs; the record is signed with this
+//! device's key and saved to the outbox at once, to be synced when the device is online.
+//! `edit` changes a record still in the outbox; `synced` edits this device's copy of a
+//! record the server already stored: the consent stays as given, and the edit carries
+//! the server version the copy came from.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +42,8 @@ enum Phase {
 enum Loaded {
     Loading,
     Missing,
+    /// The device keeps no copy of the synced record (or of its form version).
+    NoCopy,
     Ready(Box<VersionDetail>, Option<Box<OutboxEntry>>),
 }
 
@@ -51,16 +56,26 @@ pub fn FillPage() -> impl IntoView {
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
         let edit = query.with(|q| q.get("edit"));
+        let synced = query.with(|q| q.get("synced"));
         loaded.set(Loaded::Loading);
         spawn_local(async move {
             let form = outbox::cached_form(&id).await.ok().flatten();
-            let entry = match edit {
-                Some(uuid) => outbox::entry(&uuid).await.ok().flatten(),
-                None => None,
+            let entry = match (edit, &synced) {
+                (Some(uuid), _) => outbox::entry(&uuid).await.ok().flatten(),
+                (None, Some(uuid)) => outbox::synced_entry(uuid)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(edit_of_synced),
+                (None, None) => None,
             };
             loaded.set(match form {
-                Some(f) => Loaded::Ready(Box::new(f.version), entry.map(Box::new)),
                 None => Loaded::Missing,
+                Some(f) => match entry {
+                    Some(e) if e.record.form_version != f.version.summary.number => Loaded::NoCopy,
+                    None if synced.is_some() => Loaded::NoCopy,
+                    entry => Loaded::Ready(Box::new(f.version), entry.map(Box::new)),
+                },
             });
         });
     });
@@ -75,11 +90,29 @@ pub fn FillPage() -> impl IntoView {
                         <p class="alert alert-error" role="alert">{move || i18n.t().collect.form_not_cached}</p>
                     }
                     .into_any(),
+                    Loaded::NoCopy => view! {
+                        <p class="alert alert-error" role="alert">{move || i18n.t().collect.no_local_copy}</p>
+                    }
+                    .into_any(),
                     Loaded::Ready(version, edit) => view! { <Flow version=*version edit=edit.map(|e| *e) /> }.into_any(),
                 }}
             </Collecting>
         </section>
     }
+}
+
+/// An outbox entry for editing this device's copy of a synced record: the copy's
+/// record, marked with the server version it came from.
+fn edit_of_synced(copy: outbox::SyncedEntry) -> Option<OutboxEntry> {
+    let mut record = copy.record?;
+    record.base_version = Some(copy.version);
+    Some(OutboxEntry {
+        user_id: copy.user_id,
+        form_title: copy.form_title,
+        created_at_ms: copy.created_at_ms,
+        record,
+        problem: None,
+    })
 }
 
 /// Sets the pop-up's choices to those of an earlier statement.
@@ -107,12 +140,14 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
     set_page_title(version.definition.title.get(i18n.locale_untracked()));
     let choices = PopupChoices::new();
     let answers = RwSignal::new(Answers::new());
+    // An edit of a synced record keeps the consent as given: no pop-up, no new statement.
+    let base_version = edit.as_ref().and_then(|e| e.record.base_version);
     let editing = RwSignal::new(edit);
     if let Some(entry) = editing.get_untracked() {
         restore_choices(choices, &entry);
         answers.set(entry.record.answers);
     }
-    let popup_open = RwSignal::new(true);
+    let popup_open = RwSignal::new(base_version.is_none());
     let phase = RwSignal::new(Phase::Filling);
     let guardian = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
@@ -138,8 +173,16 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
                     Some(e) => e.record.uuid.clone(),
                     None => new_receipt_id()?,
                 };
-                let record = version
-                    .with_value(|v| outbox::signed_record(v, collected, &device, seq, uuid))?;
+                let record = match previous
+                    .as_ref()
+                    .map(|e| (&e.record, e.record.base_version))
+                {
+                    Some((original, Some(base))) => version.with_value(|v| {
+                        outbox::signed_edit(v, original, collected, &device, seq, base)
+                    })?,
+                    _ => version
+                        .with_value(|v| outbox::signed_record(v, collected, &device, seq, uuid))?,
+                };
                 let entry = OutboxEntry {
                     user_id: user.id.clone(),
                     form_title: version.with_value(|v| v.definition.title.clone()),
@@ -244,11 +287,16 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
         <div class="collect-flow" data-testid="collect-flow">
             {dialog}
             <Show when=move || editing.with(Option::is_some)>
-                <p class="alert alert-info" role="status">{move || i18n.t().collect.editing}</p>
+                <p class="alert alert-info" role="status" data-testid="editing-notice">
+                    {move || {
+                        let t = &i18n.t().collect;
+                        if base_version.is_some() { t.editing_synced } else { t.editing }
+                    }}
+                </p>
             </Show>
             <FormAlert error />
             <Show when=filling>
-                <p class="embed-review">
+                <p class="embed-review" hidden=base_version.is_some()>
                     <button
                         type="button"
                         class="button button-secondary button-small"

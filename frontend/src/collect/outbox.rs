@@ -8,8 +8,8 @@ use leptos_router::components::A;
 
 use super::{Collecting, SyncBar};
 use crate::embed::submission::local_time;
-use crate::i18n::{set_page_title, use_i18n};
-use crate::offline::outbox::{self, OutboxEntry, Problem, SyncedEntry};
+use crate::i18n::{fill, set_page_title, use_i18n};
+use crate::offline::outbox::{self, EditOutcome, OutboxEntry, Problem, SyncedEntry};
 use crate::offline::use_collector;
 
 /// `/collect/outbox`.
@@ -127,6 +127,9 @@ fn WaitingRow(entry: OutboxEntry) -> impl IntoView {
                 " · #" {entry.record.seq} " · "
                 {move || i18n.t().collect.collected_at} " " {local_time(entry.created_at_ms)}
             </p>
+            {entry.record.base_version.is_some().then(|| view! {
+                <p class="badge" data-testid="record-is-edit">{move || i18n.t().collect.edit_of_synced}</p>
+            })}
             {match entry.problem {
                 None => view! { <p class="badge">{move || i18n.t().collect.pending}</p> }.into_any(),
                 Some(p) => problem_view(p).into_any(),
@@ -173,11 +176,36 @@ fn WaitingRow(entry: OutboxEntry) -> impl IntoView {
     }
 }
 
-/// A record the server stored, with its receipt number.
+/// What became of the last edit of a synced record.
+fn edit_outcome(outcome: &EditOutcome) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = outcome.conflicted.len();
+    let version = outcome.version.to_string();
+    let state = if waiting == 0 { "merged" } else { "conflicted" };
+    view! {
+        <p class="badge" data-testid="edit-outcome" data-state=state>
+            {move || {
+                let t = &i18n.t().collect;
+                if waiting == 0 {
+                    fill(t.edit_merged, &[("version", &version)])
+                } else {
+                    fill(t.edit_waits, &[("count", &waiting.to_string())])
+                }
+            }}
+        </p>
+    }
+}
+
+/// A record the server stored, with its receipt number, what became of its last edit,
+/// and a link to edit this device's copy of it.
 #[component]
 fn SyncedRow(entry: SyncedEntry) -> impl IntoView {
     let i18n = use_i18n();
     let title = entry.form_title.clone();
+    let edit_href = entry
+        .record
+        .as_ref()
+        .map(|r| format!("/collect/fill/{}?synced={}", r.form_id, r.uuid));
     view! {
         <li class="collect-record" data-testid="synced-record" data-uuid=entry.uuid>
             <p>
@@ -188,6 +216,14 @@ fn SyncedRow(entry: SyncedEntry) -> impl IntoView {
             <p class="muted">
                 {move || i18n.t().collect.receipt_id} ": " <code>{entry.receipt.body.statement.receipt_id.clone()}</code>
             </p>
+            {entry.last_edit.as_ref().map(edit_outcome)}
+            {edit_href.map(|href| view! {
+                <div class="collect-actions">
+                    <A href=href attr:class="button button-secondary button-small" attr:data-testid="synced-edit">
+                        {move || i18n.t().collect.edit}
+                    </A>
+                </div>
+            })}
         </li>
     }
 }

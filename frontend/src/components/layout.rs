@@ -70,6 +70,17 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || {
+                            session
+                                .info()
+                                .is_some_and(|i| shared::access::may_resolve_conflicts(i.user.role))
+                        }>
+                            <li>
+                                <A href="/conflicts" attr:data-testid="nav-conflicts">
+                                    {move || i18n.t().console.nav_conflicts}
+                                </A>
+                            </li>
+                        </Show>
                         // Staff and managers collect; offline, the one who last collected here.
                         <Show when=move || collector.user.with(Option::is_some)>
                             <li>

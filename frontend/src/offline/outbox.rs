@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::error::FieldIssue;
 use shared::api::forms::VersionDetail;
 use shared::api::sync::SyncRecord;
-use shared::consent::SignedReceipt;
+use shared::consent::{record_hash, SignedReceipt};
 use shared::i18n::{Locale, LocalizedText};
 use shared::schema::{Answers, ValidatedAnswers};
 use shared::sync::{statement_hash, SyncEnvelope};
@@ -60,7 +60,8 @@ impl OutboxEntry {
     }
 }
 
-/// A record the server stored: only its receipt is kept, not the answers.
+/// A record the server stored, with its receipt and this device's copy of it, so that
+/// staff can edit it offline later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncedEntry {
     pub user_id: String,
@@ -69,6 +70,48 @@ pub struct SyncedEntry {
     pub created_at_ms: i64,
     pub synced_at_ms: i64,
     pub receipt: SignedReceipt,
+    /// The record as this device last sent it (answers, statement and its signature);
+    /// absent for records synced before the device kept copies.
+    #[serde(default)]
+    pub record: Option<SyncRecord>,
+    /// The server version the copy stands for: the base of the next edit.
+    #[serde(default = "first_version")]
+    pub version: i64,
+    /// What became of the last edit sent.
+    #[serde(default)]
+    pub last_edit: Option<EditOutcome>,
+}
+
+fn first_version() -> i64 {
+    1
+}
+
+/// The server's answer to an edit, as the outbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EditOutcome {
+    pub version: i64,
+    pub merged: Vec<String>,
+    /// Fields that wait for a manager; the server kept its values for them.
+    pub conflicted: Vec<String>,
+}
+
+impl SyncedEntry {
+    /// The copy to edit and the version it stands for. After an edit left conflicts the
+    /// copy holds the device's values for those fields, not the server's, so the next
+    /// edit starts again from the earlier base: the server then sees the server's own
+    /// changes since and never takes the device's values without a manager.
+    #[must_use]
+    pub fn after_edit(mut self, sent: SyncRecord, outcome: EditOutcome, now_ms: i64) -> Self {
+        if outcome.conflicted.is_empty() {
+            self.version = outcome.version;
+        } else if let Some(base) = sent.base_version {
+            self.version = base;
+        }
+        self.record = Some(sent);
+        self.last_edit = Some(outcome);
+        self.synced_at_ms = now_ms;
+        self
+    }
 }
 
 /// What the customer gave: the answers to send, the same answers checked with the
@@ -123,6 +166,49 @@ pub fn signed_record(
         base_version: None,
         signature: envelope.sign(&key),
     })
+}
+
+/// Builds and signs an edit of a synced record: the same UUID and the original consent
+/// statement and signature, the edited answers, a new sequence number and the server
+/// version the copy came from; the envelope binds the hash of the edited answers.
+#[must_use]
+pub fn signed_edit(
+    version: &VersionDetail,
+    original: &SyncRecord,
+    collected: Collected,
+    device: &Device,
+    seq: i64,
+    base_version: i64,
+) -> Option<SyncRecord> {
+    let device_id = device.device_id.clone()?;
+    let key = device.key();
+    let envelope = SyncEnvelope {
+        uuid: original.uuid.clone(),
+        device_id,
+        seq,
+        form_id: original.form_id.clone(),
+        form_version: original.form_version,
+        form_version_hash: version.summary.hash.clone(),
+        payload_hash: record_hash(&collected.validated),
+        statement_hash: statement_hash(&original.statement),
+        base_version: Some(base_version),
+    };
+    Some(SyncRecord {
+        uuid: original.uuid.clone(),
+        seq,
+        form_id: original.form_id.clone(),
+        form_version: original.form_version,
+        answers: collected.answers,
+        statement: original.statement.clone(),
+        statement_signature: original.statement_signature.clone(),
+        base_version: Some(base_version),
+        signature: envelope.sign(&key),
+    })
+}
+
+/// The synced record with this UUID.
+pub async fn synced_entry(uuid: &str) -> Result<Option<SyncedEntry>, StoreError> {
+    idb::get(SYNCED, uuid).await
 }
 
 /// Saves (or replaces) an outbox entry; done once the browser has committed it.

@@ -1,7 +1,8 @@
 //! The sync loop: sends the outbox in batches of at most `MAX_SYNC_BATCH` records when
 //! the network returns, every little while when online, and on demand. A record leaves
 //! the outbox only in the same IndexedDB transaction that files its receipt, after the
-//! server answered `stored` or `already_stored`; closing the tab or losing the network
+//! server answered `stored`, `already_stored` or `edited` (an edit updates the device's
+//! copy of the synced record instead); closing the tab or losing the network
 //! mid-sync therefore loses nothing, and the next sync replays the same signed records.
 
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::sync::{SyncBatch, SyncResponse, SyncStatus, MAX_SYNC_BATCH};
 
 use super::idb::{self, Change, OUTBOX, SYNCED};
-use super::outbox::{self, OutboxEntry, Problem, SyncedEntry};
+use super::outbox::{self, EditOutcome, OutboxEntry, Problem, SyncedEntry};
 use super::{device, Collector};
 use crate::embed::submission::now_ms;
 
@@ -141,6 +142,15 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
     let by_uuid: HashMap<&str, &OutboxEntry> =
         sent.iter().map(|e| (e.record.uuid.as_str(), e)).collect();
     let now = now_ms();
+    // The copies the edits were made from, read before the one write.
+    let mut copies = HashMap::new();
+    for result in &response.results {
+        if matches!(result.status, SyncStatus::Edited { .. }) {
+            if let Some(copy) = outbox::synced_entry(&result.uuid).await? {
+                copies.insert(result.uuid.clone(), copy);
+            }
+        }
+    }
     let mut changes = Vec::new();
     for result in response.results {
         let Some(entry) = by_uuid.get(result.uuid.as_str()) else {
@@ -155,8 +165,28 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
                     created_at_ms: entry.created_at_ms,
                     synced_at_ms: now,
                     receipt: *receipt,
+                    record: Some(entry.record.clone()),
+                    version: 1,
+                    last_edit: None,
                 };
                 changes.push(Change::put(SYNCED, &result.uuid, &synced)?);
+                changes.push(Change::delete(OUTBOX, &result.uuid));
+                continue;
+            }
+            SyncStatus::Edited {
+                version,
+                merged_fields,
+                conflicted_fields,
+            } => {
+                let outcome = EditOutcome {
+                    version,
+                    merged: merged_fields,
+                    conflicted: conflicted_fields,
+                };
+                if let Some(copy) = copies.remove(&result.uuid) {
+                    let updated = copy.after_edit(entry.record.clone(), outcome, now);
+                    changes.push(Change::put(SYNCED, &result.uuid, &updated)?);
+                }
                 changes.push(Change::delete(OUTBOX, &result.uuid));
                 continue;
             }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod conflicts;
 pub mod forms;
 pub mod home;
 pub mod login;

@@ -45,11 +45,13 @@ pub enum Permission {
     CollectRecords,
     /// Give a record to a staff member to follow up (admins; managers within their team).
     AssignRecords,
+    /// List and resolve edit conflicts (admins; managers within their team).
+    ResolveConflicts,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -60,6 +62,7 @@ impl Permission {
         Permission::RevealValues,
         Permission::CollectRecords,
         Permission::AssignRecords,
+        Permission::ResolveConflicts,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -75,6 +78,9 @@ impl Permission {
             (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
             (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
             (Permission::AssignRecords, Some(role)) => matches!(role, Role::Admin | Role::Manager),
+            (Permission::ResolveConflicts, Some(role)) => {
+                shared::access::may_resolve_conflicts(role)
+            }
         }
     }
 }

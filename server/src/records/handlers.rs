@@ -7,22 +7,41 @@ use axum::{
 };
 use serde::Deserialize;
 use shared::api::{
-    records::{LookupRequest, RecordPage, RevealRequest, RevealResponse},
+    conflicts::{ConflictList, ConflictResolved, ResolveConflict},
+    records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse},
     users::{AssignRecordRequest, AssignRecordResponse},
 };
 
-use super::service;
+use super::{conflicts, service};
 use crate::{
     audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
-    extract::{AppJson, AppPath},
+    extract::{AppJson, AppPath, RequestLocale},
     state::AppState,
 };
 
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .route(Method::GET, "/records", Permission::ViewRecords, list)
+        .route(
+            Method::GET,
+            "/records/{id}",
+            Permission::ViewRecords,
+            detail,
+        )
+        .route(
+            Method::GET,
+            "/conflicts",
+            Permission::ResolveConflicts,
+            list_conflicts,
+        )
+        .route(
+            Method::POST,
+            "/conflicts/{id}/resolve",
+            Permission::ResolveConflicts,
+            resolve_conflict,
+        )
         .route(
             Method::POST,
             "/records/lookup",
@@ -94,5 +113,35 @@ async fn lookup(
 ) -> AppResult<Json<RecordPage>> {
     Ok(Json(
         service::lookup(&state, &caller, &origin, req.kind, &req.value).await?,
+    ))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppPath(id): AppPath<String>,
+) -> AppResult<Json<RecordView>> {
+    Ok(Json(service::detail(&state, &caller, &origin, &id).await?))
+}
+
+async fn list_conflicts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+) -> AppResult<Json<ConflictList>> {
+    Ok(Json(conflicts::list(&state, &caller, &origin).await?))
+}
+
+async fn resolve_conflict(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    RequestLocale(locale): RequestLocale,
+    AppPath(id): AppPath<String>,
+    AppJson(req): AppJson<ResolveConflict>,
+) -> AppResult<Json<ConflictResolved>> {
+    Ok(Json(
+        conflicts::resolve(&state, &caller, &origin, locale, &id, req.take).await?,
     ))
 }

@@ -18,7 +18,7 @@ use shared::{
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
-    crypto::{DataKey, FieldContext, SealedValue, WrappedKey},
+    crypto::{DataKey, FieldContext, SealedValue},
     error::{AppError, AppResult},
     state::AppState,
     store::{
@@ -99,27 +99,11 @@ fn open_value(
 }
 
 fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
-    let bytes = URL_SAFE_NO_PAD.decode(&row.wrapped_key).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "wrapped key of record {} unreadable: {e}",
-            row.id
-        ))
-    })?;
-    WrappedKey {
-        master_key_id: String::new(),
-        bytes,
-    }
-    .unwrap(state.master.as_ref(), &row.id)
-    .map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "data key of record {} does not open: {e}",
-            row.id
-        ))
-    })
+    super::sealed::data_key(state, &row.id, &row.wrapped_key)
 }
 
 /// True when consent to every purpose of `field` was withdrawn.
-fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
+pub(crate) fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
     !field.purposes.is_empty()
         && field
             .purposes
@@ -128,9 +112,12 @@ fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
 }
 
 fn withdrawn_set(row: &RecordRow) -> BTreeSet<String> {
-    row.withdrawn_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<BTreeMap<String, i64>>(j).ok())
+    withdrawn_purposes(row.withdrawn_json.as_deref())
+}
+
+/// The purposes withdrawn, from a receipt's `purposes_withdrawn`.
+pub(crate) fn withdrawn_purposes(json: Option<&str>) -> BTreeSet<String> {
+    json.and_then(|j| serde_json::from_str::<BTreeMap<String, i64>>(j).ok())
         .map(|m| m.into_keys().collect())
         .unwrap_or_default()
 }
@@ -222,7 +209,58 @@ fn view(
         owner_id: row.owner_id.clone(),
         created_at_ms: row.created_at_ms,
         values,
+        version: 1,
+        open_conflicts: 0,
     })
+}
+
+/// Fills in each record's version and number of open edit conflicts.
+async fn with_versions(state: &AppState, records: &mut [RecordView]) -> AppResult<()> {
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let found = state.db.versions_and_open_conflicts(&ids).await?;
+    for r in records.iter_mut() {
+        if let Some((version, open)) = found.get(&r.id) {
+            r.version = *version;
+            r.open_conflicts = *open;
+        }
+    }
+    Ok(())
+}
+
+/// One record in the caller's scope, with its version and open conflicts; reading
+/// personal data in clear is audited.
+pub async fn detail(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    record_id: &str,
+) -> AppResult<RecordView> {
+    let scope = scope_of(state, caller).await?;
+    let row = state
+        .db
+        .record_in_scope(&scope, record_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("No such record"))?;
+    let version = state
+        .versions
+        .get_any(&state.db, &row.form_id, row.form_version)
+        .await?;
+    let mut unmasked = 0;
+    let mut records = [view(
+        state,
+        caller.role(),
+        &version.definition,
+        &row,
+        &mut unmasked,
+    )?];
+    with_versions(state, &mut records).await?;
+    if unmasked > 0 {
+        let event = Event::new("records.read", Some(caller))
+            .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
+        audit::record_alone(&state.db, origin, event, None).await?;
+    }
+    let [record] = records;
+    Ok(record)
 }
 
 /// A page of records for the caller; reading personal data in clear is audited.
@@ -254,6 +292,7 @@ pub async fn list(
             &mut unmasked,
         )?);
     }
+    with_versions(state, &mut records).await?;
     if unmasked > 0 {
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let event = Event::new("records.read", Some(caller))
@@ -440,6 +479,7 @@ pub async fn lookup(
             )?);
         }
     }
+    with_versions(state, &mut records).await?;
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let event = Event::new("records.lookup", Some(caller)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,

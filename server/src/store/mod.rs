@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod devices;
+pub mod edits;
 pub mod forms;
 pub mod keys;
 pub mod records;

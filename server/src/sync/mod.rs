@@ -1,5 +1,6 @@
 //! Offline collection: staff devices register a key, then sync signed records in
 //! batches that are stored in one transaction and answered per record.
 
+pub mod edit;
 pub mod handlers;
 pub mod service;

@@ -92,7 +92,7 @@ pub async fn revoke(
     state.db.device(id).await?.ok_or_else(not_found)
 }
 
-fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
+pub(super) fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
     SyncStatus::Rejected {
         code: code.to_owned(),
         message: message.into(),
@@ -100,7 +100,7 @@ fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
     }
 }
 
-fn rejected_by(error: AppError) -> SyncStatus {
+pub(super) fn rejected_by(error: AppError) -> SyncStatus {
     match error {
         AppError::Client(ApiError {
             code,
@@ -164,9 +164,16 @@ pub async fn sync(
     let count = batch.records.len();
     let mut statuses: Vec<Option<SyncStatus>> = (0..count).map(|_| None).collect();
 
+    // Edits of synced records take their own path, after the new records are stored.
+    let (edits, records): (Vec<_>, Vec<_>) = batch
+        .records
+        .into_iter()
+        .enumerate()
+        .partition(|(_, r)| r.base_version.is_some());
+
     // 1. Cheap checks and the envelope each record claims.
     let mut pending = Vec::new();
-    for (i, record) in batch.records.into_iter().enumerate() {
+    for (i, record) in records {
         match precheck(&device, record) {
             Ok((record, envelope)) => pending.push((i, record, envelope)),
             Err(status) => statuses[i] = Some(status),
@@ -259,6 +266,11 @@ pub async fn sync(
     if let Some(seq) = max_seq {
         state.db.advance_device_seq(&device.id, seq).await?;
     }
+    for (i, status) in
+        super::edit::apply(state, caller, origin, locale, &device, edits, &stored).await?
+    {
+        statuses[i] = Some(status);
+    }
     let results = uuids
         .into_iter()
         .zip(statuses)
@@ -290,12 +302,6 @@ fn precheck(
             "The record id must be a UUID, and the consent's receipt id must equal it",
         ));
     }
-    if record.base_version.is_some() {
-        return Err(rejected(
-            "edit_unsupported",
-            "Editing a record that was already synced is not supported yet; the record is kept on the device",
-        ));
-    }
     if record.statement.form_id != record.form_id
         || record.statement.form_version != record.form_version
     {
@@ -321,7 +327,7 @@ fn precheck(
 /// The request indexes whose envelope (or, for new records, statement) signature does
 /// not verify. One batch verification covers the whole request; only when it fails are
 /// the signatures checked one by one to find the bad ones.
-fn verify_signatures(
+pub(super) fn verify_signatures(
     device: &DeviceInfo,
     pending: &[(usize, SyncRecord, SyncEnvelope)],
     stored: &HashMap<String, (String, String)>,

@@ -40,6 +40,8 @@ pub enum ErrorCode {
     InvalidSignature,
     /// The request conflicts with the current state (for example a published version).
     Conflict,
+    /// The conflict was already resolved (by someone else, or by a retried request).
+    AlreadyResolved,
     /// The body is larger than the route allows.
     PayloadTooLarge,
     /// Too many attempts; try again later.
@@ -60,7 +62,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::AlreadyResolved => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed => 422,
@@ -86,6 +88,7 @@ impl ErrorCode {
             ErrorCode::CsrfRejected => "csrf_rejected",
             ErrorCode::InvalidSignature => "invalid_signature",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::AlreadyResolved => "already_resolved",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Unavailable => "unavailable",
@@ -196,6 +199,7 @@ mod tests {
             ErrorCode::CsrfRejected,
             ErrorCode::InvalidSignature,
             ErrorCode::Conflict,
+            ErrorCode::AlreadyResolved,
             ErrorCode::PayloadTooLarge,
             ErrorCode::RateLimited,
             ErrorCode::Unavailable,

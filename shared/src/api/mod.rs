@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod conflicts;
 pub mod consent;
 pub mod error;
 pub mod forms;

@@ -33,6 +33,16 @@ pub struct RecordView {
     pub owner_id: Option<String>,
     pub created_at_ms: i64,
     pub values: BTreeMap<String, ViewValue>,
+    /// The server's version of the record: 1 when collected, one more per merged edit.
+    #[serde(default = "first_version")]
+    pub version: i64,
+    /// Edit conflicts on this record that wait for a manager.
+    #[serde(default)]
+    pub open_conflicts: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 /// `GET /api/v1/records`.

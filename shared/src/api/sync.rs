@@ -46,7 +46,8 @@ pub struct SyncRecord {
     pub statement: ConsentStatement,
     /// The device's signature over the statement bytes, base64url.
     pub statement_signature: String,
-    /// For an edit: the server version it started from.
+    /// For an edit: the server version it started from. An edit carries the full
+    /// edited answers and the record's original statement and statement signature.
     #[serde(default)]
     pub base_version: Option<i64>,
     /// The device's signature over the envelope bytes, base64url.
@@ -68,6 +69,16 @@ pub enum SyncStatus {
     Stored { receipt: Box<SignedReceipt> },
     /// Stored before with the same content; nothing changed.
     AlreadyStored { receipt: Box<SignedReceipt> },
+    /// An edit of a synced record was merged (or its replay answered again): the
+    /// server's copy is now at `version`. The device's changes to `merged_fields` are in
+    /// it; those to `conflicted_fields` wait for a manager, and the server's values stay.
+    Edited {
+        version: i64,
+        #[serde(default)]
+        merged_fields: Vec<String>,
+        #[serde(default)]
+        conflicted_fields: Vec<String>,
+    },
     /// Another record with this UUID but different content is stored; it is unchanged.
     Conflict { message: String },
     /// Refused; the device should keep it and show why.

@@ -39,6 +39,13 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("POST", "/public/consents/status", Permission::Public),
     ("POST", "/public/consents/withdraw", Permission::Public),
     ("GET", "/records", Permission::ViewRecords),
+    ("GET", "/records/{id}", Permission::ViewRecords),
+    ("GET", "/conflicts", Permission::ResolveConflicts),
+    (
+        "POST",
+        "/conflicts/{id}/resolve",
+        Permission::ResolveConflicts,
+    ),
     ("POST", "/records/lookup", Permission::ViewRecords),
     ("POST", "/records/{id}/reveal", Permission::RevealValues),
     ("POST", "/records/{id}/assign", Permission::AssignRecords),

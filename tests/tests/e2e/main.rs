@@ -18,6 +18,7 @@ mod public_forms;
 mod records;
 mod rotation;
 mod sync;
+mod sync_edits;
 mod system;
 mod totp;
 mod users;

@@ -2,7 +2,8 @@
 //! device, keeps the demo form on it, loses the network, collects three records (consent
 //! in the privacy pop-up, answers, a signature), reloads the page still offline (the
 //! service worker serves the app, IndexedDB still holds the outbox), and sees all three
-//! synced once the network returns.
+//! synced once the network returns. Then: a synced record edited offline is merged by
+//! the server once the network returns.
 
 use std::time::{Duration, Instant};
 
@@ -116,9 +117,9 @@ async fn collect_one(browser: &Browser, name: &str) {
     browser.find("[data-testid=saved-pending]").await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+/// Signs a new staff member in through the page, registers the browser as a device and
+/// keeps the demo form on it.
+async fn staff_with_device(app: &TestApp) -> Browser {
     let staff = app.user_with_role(Role::Staff).await;
     let username = staff.info.as_ref().unwrap().user.username.clone();
     let id = app.demo_form_id.clone();
@@ -157,6 +158,13 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         .find(&format!("[data-testid=cached-form][data-form-id='{id}']"))
         .await;
     browser.find("[data-testid=offline-ready]").await;
+    browser
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = staff_with_device(&app).await;
 
     // The network goes away; three customers are served all the same.
     network(&browser, false).await;
@@ -220,6 +228,59 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         )
         .await,
         3
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = staff_with_device(&app).await;
+
+    // One record, collected and synced online.
+    click(&browser, "[data-testid=fill-form]").await;
+    collect_one(&browser, "张三").await;
+    click(
+        &browser,
+        "[data-testid=saved-pending] a[href='/collect/outbox']",
+    )
+    .await;
+    browser.find("[data-testid=outbox-page]").await;
+    wait_text(&browser, "[data-testid=synced-count]", "1", 60).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 1);
+
+    // Offline, the staff member opens the device's copy and corrects the name.
+    network(&browser, false).await;
+    browser.find(".collect-network[data-online=false]").await;
+    click(&browser, "[data-testid=synced-edit]").await;
+    browser.find("[data-testid=editing-notice]").await;
+    fill(&browser, "#cc-full_name", "张三丰").await;
+    click(&browser, "[data-testid=form-next]").await;
+    browser.find("#cc-resident_id").await;
+    click(&browser, "[data-testid=form-next]").await;
+    browser.find("[data-field-key=interests]").await;
+    click(&browser, "[data-testid=form-next]").await;
+    click(&browser, "[data-testid=form-submit]").await;
+    browser.find("[data-testid=saved-pending]").await;
+    click(
+        &browser,
+        "[data-testid=saved-pending] a[href='/collect/outbox']",
+    )
+    .await;
+    wait_text(&browser, "[data-testid=outbox-count]", "1", 20).await;
+    browser.find("[data-testid=record-is-edit]").await;
+
+    // Back online: the edit syncs by itself and the outbox says it merged.
+    network(&browser, true).await;
+    wait_text(&browser, "[data-testid=outbox-count]", "0", 60).await;
+    browser
+        .find("[data-testid=edit-outcome][data-state=merged]")
+        .await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 1);
+    assert_eq!(count(&app, "SELECT MAX(version) FROM records").await, 2);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM record_conflicts").await,
+        0
     );
     browser.close().await;
 }

@@ -48,6 +48,7 @@ fn kinds(r: &SyncResponse) -> Vec<&'static str> {
         .map(|r| match &r.status {
             SyncStatus::Stored { .. } => "stored",
             SyncStatus::AlreadyStored { .. } => "already_stored",
+            SyncStatus::Edited { .. } => "edited",
             SyncStatus::Conflict { .. } => "conflict",
             SyncStatus::Rejected { .. } => "rejected",
         })

@@ -254,6 +254,15 @@ fn RecordRow(
                     {move || local_time(created, i18n.locale().tag())}
                 </p>
                 <p>{move || i18n.t().console.source} ": " {record.source.clone()}</p>
+                <p data-testid="record-version">
+                    {move || fill(i18n.t().console.record_version, &[("version", &record.version.to_string())])}
+                    {(record.open_conflicts > 0).then(|| view! {
+                        " · "
+                        <a href="/conflicts" class="badge" data-testid="record-open-conflicts">
+                            {move || fill(i18n.t().console.record_open_conflicts, &[("count", &record.open_conflicts.to_string())])}
+                        </a>
+                    })}
+                </p>
                 <p>
                     {move || i18n.t().console.owner} ": "
                     {match owner {

@@ -1,0 +1,351 @@
+//! Edits of synced records: versions, the edits devices sent (for idempotent replays)
+//! and the conflicts managers resolve.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row as _};
+
+use super::Db;
+
+/// A record as an edit needs it, with its consent's statement hash and withdrawals.
+#[derive(Debug, Clone)]
+pub struct EditableRecord {
+    pub id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub key_version: i64,
+    pub wrapped_key: String,
+    pub values_json: String,
+    pub version: i64,
+    pub statement_hash: Option<String>,
+    /// Purpose → when consent to it was withdrawn.
+    pub withdrawn_json: Option<String>,
+}
+
+/// The record `id`, read on `conn` (inside the edit's transaction).
+pub async fn editable_record(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<EditableRecord>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT r.id, r.form_id, r.form_version, r.key_version, r.wrapped_key, r.values_json, \
+         r.version, c.statement_hash, c.purposes_withdrawn \
+         FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(EditableRecord {
+            id: row.try_get("id")?,
+            form_id: row.try_get("form_id")?,
+            form_version: row.try_get("form_version")?,
+            key_version: row.try_get("key_version")?,
+            wrapped_key: row.try_get("wrapped_key")?,
+            values_json: row.try_get("values_json")?,
+            version: row.try_get("version")?,
+            statement_hash: row.try_get("statement_hash")?,
+            withdrawn_json: row.try_get("purposes_withdrawn")?,
+        })
+    })
+    .transpose()
+}
+
+/// The answer stored for an edit already applied: its payload hash and result JSON.
+pub async fn edit_result(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    device_id: &str,
+    device_seq: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT payload_hash, result_json FROM record_edits \
+         WHERE record_id = $1 AND device_id = $2 AND device_seq = $3",
+    )
+    .bind(record_id)
+    .bind(device_id)
+    .bind(device_seq)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| Ok((r.try_get("payload_hash")?, r.try_get("result_json")?)))
+        .transpose()
+}
+
+/// Keeps the answer to an edit; `false` when another request stored one first.
+pub async fn insert_edit(
+    conn: &mut AnyConnection,
+    key: (&str, &str, i64),
+    payload_hash: &str,
+    result_json: &str,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO record_edits (record_id, device_id, device_seq, payload_hash, result_json, created_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (record_id, device_id, device_seq) DO NOTHING",
+    )
+    .bind(key.0)
+    .bind(key.1)
+    .bind(key.2)
+    .bind(payload_hash)
+    .bind(result_json)
+    .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One stored version of a record.
+#[derive(Debug, Clone)]
+pub struct VersionRow {
+    pub version: i64,
+    pub values_json: String,
+    /// JSON array of field keys.
+    pub changed_fields: String,
+}
+
+/// A new version to keep.
+pub struct NewVersion<'a> {
+    pub record_id: &'a str,
+    pub version: i64,
+    pub values_json: &'a str,
+    pub changed_fields: &'a str,
+    pub author_id: Option<&'a str>,
+    pub device: Option<(&'a str, i64)>,
+    pub at_ms: i64,
+}
+
+/// The record's versions from `from` on, oldest first.
+pub async fn versions_from(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    from: i64,
+) -> Result<Vec<VersionRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT version, values_json, changed_fields FROM record_versions \
+         WHERE record_id = $1 AND version >= $2 ORDER BY version",
+    )
+    .bind(record_id)
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(VersionRow {
+            version: r.try_get("version")?,
+            values_json: r.try_get("values_json")?,
+            changed_fields: r.try_get("changed_fields")?,
+        })
+    })
+    .collect()
+}
+
+/// Keeps a version; `false` when it is already kept.
+pub async fn insert_version(
+    conn: &mut AnyConnection,
+    v: &NewVersion<'_>,
+) -> Result<bool, sqlx::Error> {
+    let (device_id, device_seq) = v.device.map_or((None, None), |(d, s)| (Some(d), Some(s)));
+    let done = sqlx::query(
+        "INSERT INTO record_versions (record_id, version, values_json, changed_fields, author_id, \
+         device_id, device_seq, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (record_id, version) DO NOTHING",
+    )
+    .bind(v.record_id)
+    .bind(v.version)
+    .bind(v.values_json)
+    .bind(v.changed_fields)
+    .bind(v.author_id)
+    .bind(device_id)
+    .bind(device_seq)
+    .bind(v.at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the record's values if it is still at `expected` (compare and set: replicas of
+/// the server may edit the same record at once); `false` when it moved on.
+pub async fn update_values(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    expected: i64,
+    values_json: &str,
+    content_hash: &str,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE records SET values_json = $3, content_hash = $4, version = $2 + 1, \
+         updated_at_ms = $5 WHERE id = $1 AND version = $2",
+    )
+    .bind(record_id)
+    .bind(expected)
+    .bind(values_json)
+    .bind(content_hash)
+    .bind(at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces the record's identifier lookups with `lookups` (blind index, kind).
+pub async fn replace_lookups(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    lookups: &[(String, &'static str)],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM record_lookup WHERE record_id = $1")
+        .bind(record_id)
+        .execute(&mut *conn)
+        .await?;
+    for (index, kind) in lookups {
+        sqlx::query(
+            "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES ($1, $2, $3) \
+             ON CONFLICT (blind_index, record_id) DO NOTHING",
+        )
+        .bind(index)
+        .bind(*kind)
+        .bind(record_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A conflict as stored.
+#[derive(Debug, Clone)]
+pub struct ConflictRow {
+    pub id: String,
+    pub record_id: String,
+    pub field_key: String,
+    pub base_version: i64,
+    pub server_version: i64,
+    pub device_value: Option<String>,
+    pub author_id: String,
+    pub device_id: String,
+    pub device_seq: i64,
+    pub created_at_ms: i64,
+    pub resolved_at_ms: Option<i64>,
+}
+
+const CONFLICT_COLUMNS: &str = "id, record_id, field_key, base_version, server_version, \
+     device_value, author_id, device_id, device_seq, created_at_ms, resolved_at_ms";
+
+fn conflict_from_row(r: &sqlx::any::AnyRow) -> Result<ConflictRow, sqlx::Error> {
+    Ok(ConflictRow {
+        id: r.try_get("id")?,
+        record_id: r.try_get("record_id")?,
+        field_key: r.try_get("field_key")?,
+        base_version: r.try_get("base_version")?,
+        server_version: r.try_get("server_version")?,
+        device_value: r.try_get("device_value")?,
+        author_id: r.try_get("author_id")?,
+        device_id: r.try_get("device_id")?,
+        device_seq: r.try_get("device_seq")?,
+        created_at_ms: r.try_get("created_at_ms")?,
+        resolved_at_ms: r.try_get("resolved_at_ms")?,
+    })
+}
+
+pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO record_conflicts ({CONFLICT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)"
+    );
+    sqlx::query(&sql)
+        .bind(&c.id)
+        .bind(&c.record_id)
+        .bind(&c.field_key)
+        .bind(c.base_version)
+        .bind(c.server_version)
+        .bind(c.device_value.as_deref())
+        .bind(&c.author_id)
+        .bind(&c.device_id)
+        .bind(c.device_seq)
+        .bind(c.created_at_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// One conflict, read on `conn`.
+pub async fn conflict_on(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<ConflictRow>, sqlx::Error> {
+    let sql = format!("SELECT {CONFLICT_COLUMNS} FROM record_conflicts WHERE id = $1");
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(conflict_from_row)
+        .transpose()
+}
+
+/// Marks a conflict resolved if it is still open; `false` when it was not.
+pub async fn resolve_conflict(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    resolution: &str,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE record_conflicts SET resolved_at_ms = $2, resolved_by = $3, resolution = $4 \
+         WHERE id = $1 AND resolved_at_ms IS NULL",
+    )
+    .bind(id)
+    .bind(at_ms)
+    .bind(by)
+    .bind(resolution)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+impl Db {
+    /// Every open conflict, oldest first (at most `limit`).
+    pub async fn open_conflicts(&self, limit: i64) -> Result<Vec<ConflictRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {CONFLICT_COLUMNS} FROM record_conflicts WHERE resolved_at_ms IS NULL \
+             ORDER BY created_at_ms, id LIMIT $1"
+        );
+        sqlx::query(&sql)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(conflict_from_row)
+            .collect()
+    }
+
+    /// Each record's version and number of open conflicts.
+    pub async fn versions_and_open_conflicts(
+        &self,
+        record_ids: &[&str],
+    ) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+        let mut out = HashMap::new();
+        for chunk in record_ids.chunks(100) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT r.id, r.version, (SELECT COUNT(*) FROM record_conflicts k \
+                 WHERE k.record_id = r.id AND k.resolved_at_ms IS NULL) AS open \
+                 FROM records r WHERE r.id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                out.insert(
+                    row.try_get("id")?,
+                    (row.try_get("version")?, row.try_get("open")?),
+                );
+            }
+        }
+        Ok(out)
+    }
+}

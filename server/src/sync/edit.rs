@@ -1,0 +1,482 @@
+//! Edits of records that were already synced (see `shared::sync` for the protocol).
+//!
+//! Each edit is applied in a write transaction of its own: the replay check, a lazily
+//! kept version 1, the three-way merge (`shared::sync::merge_plan`), a compare-and-set
+//! update of the record, the new version, the conflicts and the audit entry commit
+//! together, and the device gets its answer only after the commit. When another replica
+//! moved the record on in between, the compare-and-set fails and the edit is redone.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use shared::{
+    api::{
+        error::FieldIssue,
+        sync::{DeviceInfo, SyncRecord, SyncStatus},
+    },
+    consent::{check_statement, record_hash, StatementContext, StatementProblem},
+    i18n::Locale,
+    schema::ValidatedAnswers,
+    sync::{merge_plan, statement_hash, SyncEnvelope},
+};
+
+use super::service::{rejected, rejected_by, verify_signatures};
+use crate::{
+    audit::{self, Event, Origin},
+    auth::Principal,
+    consent::versions::CachedVersion,
+    error::{AppError, AppResult},
+    records::{
+        sealed::{self, Place, RecordKey},
+        service::{scope_of, withdrawn, withdrawn_purposes},
+        versions::{keep_first_version, write_next, Author},
+    },
+    state::AppState,
+    store::{
+        edits::{self, ConflictRow},
+        now_ms,
+        records::Scope,
+    },
+};
+
+/// How often an edit is redone when the record moves on under it.
+const ATTEMPTS: usize = 5;
+
+/// One edit that passed the checks before its signature.
+struct Checked {
+    index: usize,
+    record: SyncRecord,
+    envelope: SyncEnvelope,
+    version: std::sync::Arc<CachedVersion>,
+    answers: ValidatedAnswers,
+}
+
+/// Applies the edits of a sync request (`stored` maps the request's stored record ids
+/// to their statement hash and receipt) and answers each, by request index.
+pub async fn apply(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    locale: Locale,
+    device: &DeviceInfo,
+    edits: Vec<(usize, SyncRecord)>,
+    stored: &HashMap<String, (String, String)>,
+) -> AppResult<Vec<(usize, SyncStatus)>> {
+    let mut out = Vec::new();
+    if edits.is_empty() {
+        return Ok(out);
+    }
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut checked = Vec::new();
+    for (index, record) in edits {
+        match check(state, locale, today, record, device, stored).await {
+            Ok(c) => checked.push(Checked { index, ..c }),
+            Err(status) => out.push((index, status)),
+        }
+    }
+    // The envelopes in one batch verification; an edit's statement was checked when
+    // the record was stored (its hash must equal the stored one, see `apply_one`).
+    let pending: Vec<_> = checked
+        .iter()
+        .map(|c| (c.index, c.record.clone(), c.envelope.clone()))
+        .collect();
+    let bad = verify_signatures(device, &pending, stored);
+    let scope = scope_of(state, caller).await?;
+    let mut max_seq = None;
+    for c in checked {
+        if bad.contains(&c.index) {
+            out.push((
+                c.index,
+                rejected(
+                    "invalid_signature",
+                    "The device's signature over this edit is not valid",
+                ),
+            ));
+            continue;
+        }
+        let status = match apply_one(state, caller, origin, device, &scope, &c, today).await {
+            Ok(status) => status,
+            Err(e) => rejected_by(e),
+        };
+        if matches!(status, SyncStatus::Edited { .. }) {
+            max_seq = max_seq.max(Some(c.record.seq));
+        }
+        out.push((c.index, status));
+    }
+    if let Some(seq) = max_seq {
+        state.db.advance_device_seq(&device.id, seq).await?;
+    }
+    Ok(out)
+}
+
+/// The checks before the signature: ids, form, base version, the answers themselves.
+async fn check(
+    state: &AppState,
+    locale: Locale,
+    today: time::Date,
+    record: SyncRecord,
+    device: &DeviceInfo,
+    stored: &HashMap<String, (String, String)>,
+) -> Result<Checked, SyncStatus> {
+    if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
+        return Err(rejected(
+            "uuid_invalid",
+            "The record id must be a UUID, and the consent's receipt id must equal it",
+        ));
+    }
+    if record.statement.form_id != record.form_id
+        || record.statement.form_version != record.form_version
+    {
+        return Err(rejected(
+            "form_mismatch",
+            "The record and its consent name different forms",
+        ));
+    }
+    let base = record.base_version.unwrap_or(0);
+    if base < 1 {
+        return Err(base_version_invalid());
+    }
+    if !stored.contains_key(&record.uuid) {
+        return Err(not_found());
+    }
+    let version = state
+        .versions
+        .get_any(&state.db, &record.form_id, record.form_version)
+        .await
+        .map_err(rejected_by)?;
+    let answers = version
+        .definition
+        .validate(&record.answers, today)
+        .map_err(|e| rejected_by(AppError::Client(e.to_api_error(locale))))?;
+    let envelope = SyncEnvelope {
+        uuid: record.uuid.clone(),
+        device_id: device.id.clone(),
+        seq: record.seq,
+        form_id: record.form_id.clone(),
+        form_version: record.form_version,
+        form_version_hash: record.statement.form_version_hash.clone(),
+        payload_hash: record_hash(&answers),
+        statement_hash: statement_hash(&record.statement),
+        base_version: record.base_version,
+    };
+    Ok(Checked {
+        index: 0,
+        record,
+        envelope,
+        version,
+        answers,
+    })
+}
+
+fn not_found() -> SyncStatus {
+    rejected(
+        "not_found",
+        "No such record, or it is not yours to edit; the edit is kept on the device",
+    )
+}
+
+fn base_version_invalid() -> SyncStatus {
+    rejected(
+        "base_version_invalid",
+        "The edit starts from a version of the record the server does not have",
+    )
+}
+
+fn fields_rejected(
+    code: &str,
+    message: &str,
+    fields: BTreeMap<String, Vec<FieldIssue>>,
+) -> SyncStatus {
+    SyncStatus::Rejected {
+        code: code.to_owned(),
+        message: message.to_owned(),
+        fields,
+    }
+}
+
+/// The consent problems of the edited answers under the record's original statement.
+/// The hashes of the answers, the signature and the subject belong to the original
+/// answers and are not compared: an edit does not give consent again.
+fn consent_problems(c: &Checked) -> BTreeMap<String, Vec<FieldIssue>> {
+    let version = &c.version;
+    let problems = check_statement(
+        &StatementContext {
+            form_id: &version.form_id,
+            form_version: version.number,
+            version_hash: &version.hash,
+            notice_hash: &version.notice_hash,
+            definition: &version.definition,
+            answers: &c.answers,
+            today: time::OffsetDateTime::now_utc().date(),
+        },
+        &c.record.statement,
+    );
+    let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();
+    for p in problems {
+        if matches!(
+            p,
+            StatementProblem::WrongRecordHash
+                | StatementProblem::WrongSignatureHash
+                | StatementProblem::WrongSubjectHash
+        ) {
+            continue;
+        }
+        let key = match &p {
+            StatementProblem::FieldWithoutConsent { field } => field.clone(),
+            _ => "consent".to_owned(),
+        };
+        let code = serde_json::to_value(&p)
+            .ok()
+            .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| "consent_invalid".to_owned());
+        fields.entry(key).or_default().push(FieldIssue {
+            code,
+            params: BTreeMap::new(),
+            message: p.message(),
+        });
+    }
+    fields
+}
+
+/// Applies one edit, redoing it when the record moved on under it.
+async fn apply_one(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    device: &DeviceInfo,
+    scope: &Scope,
+    c: &Checked,
+    today: time::Date,
+) -> AppResult<SyncStatus> {
+    if state
+        .db
+        .record_in_scope(scope, &c.record.uuid)
+        .await?
+        .is_none()
+    {
+        return Ok(not_found());
+    }
+    let problems = consent_problems(c);
+    if !problems.is_empty() {
+        return Ok(fields_rejected(
+            "consent_invalid",
+            "The record's consent does not cover the edited answers",
+            problems,
+        ));
+    }
+    for _ in 0..ATTEMPTS {
+        if let Some(status) = try_once(state, caller, origin, device, c, today).await? {
+            return Ok(status);
+        }
+    }
+    Ok(rejected(
+        "busy",
+        "The record kept changing while the edit was applied; it will be sent again",
+    ))
+}
+
+/// One attempt; `None` when the record moved on and the attempt was rolled back.
+async fn try_once(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    device: &DeviceInfo,
+    c: &Checked,
+    today: time::Date,
+) -> AppResult<Option<SyncStatus>> {
+    let (record, envelope, def) = (&c.record, &c.envelope, &c.version.definition);
+    let record_id = record.uuid.as_str();
+    let mut tx = state.db.begin_write().await?;
+
+    // A replay gets the answer the edit got; another edit under the same key changes nothing.
+    if let Some((hash, json)) =
+        edits::edit_result(&mut tx, record_id, &device.id, record.seq).await?
+    {
+        return Ok(Some(if hash == envelope.payload_hash {
+            serde_json::from_str(&json).map_err(|e| {
+                AppError::Internal(anyhow::anyhow!("stored edit answer unreadable: {e}"))
+            })?
+        } else {
+            SyncStatus::Conflict {
+                message: "Another edit with this sequence number was already applied; nothing was changed"
+                    .to_owned(),
+            }
+        }));
+    }
+
+    let Some(rec) = edits::editable_record(&mut tx, record_id).await? else {
+        return Ok(Some(not_found()));
+    };
+    if rec.statement_hash.as_deref() != Some(envelope.statement_hash.as_str()) {
+        return Ok(Some(SyncStatus::Conflict {
+            message: "The edit carries another consent than the stored record; nothing was changed"
+                .to_owned(),
+        }));
+    }
+    if rec.form_id != record.form_id || rec.form_version != record.form_version {
+        return Ok(Some(rejected(
+            "form_mismatch",
+            "The edit names another form or version than the stored record",
+        )));
+    }
+    let base = record.base_version.unwrap_or(0);
+    if base > rec.version {
+        return Ok(Some(base_version_invalid()));
+    }
+
+    let dek = sealed::data_key(state, &rec.id, &rec.wrapped_key)?;
+    let key = RecordKey {
+        record_id,
+        key_version: rec.key_version,
+        dek: &dek,
+    };
+    let current = key.open_all(def, Place::Record, &rec.values_json)?;
+    let now = now_ms();
+    let versions = edits::versions_from(&mut tx, record_id, base).await?;
+    if versions.is_empty() {
+        keep_first_version(&mut tx, &key, def, rec.version, &current, now).await?;
+    }
+    let base_values = if base == rec.version {
+        current.clone()
+    } else {
+        match versions.iter().find(|v| v.version == base) {
+            Some(v) => key.open_all(def, Place::Version(base), &v.values_json)?,
+            None => {
+                tracing::error!(
+                    record_id,
+                    base,
+                    "a kept version of an edited record is missing"
+                );
+                return Ok(Some(base_version_invalid()));
+            }
+        }
+    };
+    let server_changed: BTreeSet<String> = versions
+        .iter()
+        .filter(|v| v.version > base)
+        .flat_map(|v| serde_json::from_str::<Vec<String>>(&v.changed_fields).unwrap_or_default())
+        .collect();
+
+    let mut plan = merge_plan(&base_values, &current, &server_changed, &c.answers);
+    let gone = withdrawn_purposes(rec.withdrawn_json.as_deref());
+    let blocked: BTreeMap<String, Vec<FieldIssue>> = plan
+        .device_changed
+        .iter()
+        .filter(|k| def.field(k).is_some_and(|f| withdrawn(f, &gone)))
+        .map(|k| {
+            (
+                k.clone(),
+                vec![FieldIssue {
+                    code: "purpose_withdrawn".to_owned(),
+                    params: BTreeMap::new(),
+                    message: "Consent to this field's purposes was withdrawn; it cannot be edited"
+                        .to_owned(),
+                }],
+            )
+        })
+        .collect();
+    if !blocked.is_empty() {
+        return Ok(Some(fields_rejected(
+            "purpose_withdrawn",
+            "The edit changes fields whose purposes the customer withdrew",
+            blocked,
+        )));
+    }
+    if !plan.applied.is_empty() {
+        let whole = def.validate(&plan.answers.to_answers(), today);
+        if whole.as_ref().ok() != Some(&plan.answers) {
+            plan = plan.into_conflicts(&current, &c.answers);
+        }
+    }
+
+    let mut version = rec.version;
+    if !plan.applied.is_empty() {
+        let author = Author {
+            user_id: &caller.user.id,
+            device: Some((&device.id, record.seq)),
+        };
+        let written = write_next(
+            &mut tx,
+            state,
+            &key,
+            def,
+            rec.version,
+            &plan.answers,
+            &plan.applied,
+            &author,
+            now,
+        )
+        .await?;
+        match written {
+            Some(v) => version = v,
+            None => return Ok(None),
+        }
+    }
+    let mut conflict_ids = Vec::new();
+    for field_key in &plan.conflicted {
+        let id = uuid::Uuid::now_v7().to_string();
+        let sensitivity = def
+            .field(field_key)
+            .map(|f| f.sensitivity)
+            .unwrap_or_default();
+        let device_value = c.answers.get(field_key).map(|v| {
+            key.seal_value(Place::Conflict(&id), field_key, sensitivity, v)
+                .to_string()
+        });
+        edits::insert_conflict(
+            &mut tx,
+            &ConflictRow {
+                id: id.clone(),
+                record_id: record_id.to_owned(),
+                field_key: field_key.clone(),
+                base_version: base,
+                server_version: version,
+                device_value,
+                author_id: caller.user.id.clone(),
+                device_id: device.id.clone(),
+                device_seq: record.seq,
+                created_at_ms: now,
+                resolved_at_ms: None,
+            },
+        )
+        .await?;
+        conflict_ids.push(id);
+    }
+    let status = SyncStatus::Edited {
+        version,
+        merged_fields: plan.merged.clone(),
+        conflicted_fields: plan.conflicted.clone(),
+    };
+    let answer = serde_json::to_string(&status).unwrap_or_default();
+    if !edits::insert_edit(
+        &mut tx,
+        (record_id, &device.id, record.seq),
+        &envelope.payload_hash,
+        &answer,
+        now,
+    )
+    .await?
+    {
+        return Ok(None);
+    }
+    let event = Event::new("records.edit", Some(caller))
+        .target("record", record_id)
+        .details(serde_json::json!({
+            "device_id": device.id,
+            "seq": record.seq,
+            "base_version": base,
+            "version": version,
+            "changed": plan.applied,
+            "merged": plan.merged,
+            "conflicted": plan.conflicted,
+            "conflicts": conflict_ids,
+        }));
+    audit::record(&mut tx, origin, event).await?;
+    tx.commit().await?;
+    tracing::info!(
+        record_id,
+        version,
+        conflicts = conflict_ids.len(),
+        "record edited"
+    );
+    Ok(Some(status))
+}

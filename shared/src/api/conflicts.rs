@@ -1,0 +1,81 @@
+//! Edit conflicts: a staff device edited a field offline that the server's copy also
+//! changed since the device's base version. Managers (their team's records and
+//! unassigned ones) and admins resolve them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
+
+/// One open conflict, with both values as the caller may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictView {
+    pub id: String,
+    pub record_id: String,
+    pub form_id: String,
+    pub form_version: i64,
+    pub field_key: String,
+    pub field_label: LocalizedText,
+    pub sensitivity: Sensitivity,
+    /// How both values are shown to the caller (`shared::access::visibility`).
+    pub visibility: Visibility,
+    /// The version the device's edit started from.
+    pub base_version: i64,
+    /// The server's version when the conflict arose.
+    pub server_version: i64,
+    /// The record's version now.
+    pub current_version: i64,
+    /// The staff member whose device made the edit.
+    pub author_id: String,
+    pub device_id: String,
+    pub device_seq: i64,
+    pub created_at_ms: i64,
+    /// The server's value now: in full, masked, or `None` when hidden or not answered.
+    pub server_value: Option<String>,
+    /// The device's value, shown the same way; `None` also when the device cleared it.
+    pub device_value: Option<String>,
+    /// True when the device cleared the field.
+    pub device_cleared: bool,
+}
+
+/// `GET /api/v1/conflicts`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ConflictList {
+    pub conflicts: Vec<ConflictView>,
+}
+
+/// Which value wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Take {
+    /// Keep the server's value; the device's is dropped.
+    Server,
+    /// Apply the device's value as a new version of the record.
+    Device,
+}
+
+impl Take {
+    /// The JSON name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Take::Server => "server",
+            Take::Device => "device",
+        }
+    }
+}
+
+/// `POST /api/v1/conflicts/{id}/resolve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveConflict {
+    pub take: Take,
+}
+
+/// The resolved conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConflictResolved {
+    pub id: String,
+    pub record_id: String,
+    pub take: Take,
+    /// The record's version after the resolution.
+    pub version: i64,
+}
