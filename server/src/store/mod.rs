@@ -148,6 +148,12 @@ fn sqlite_pool(options: AnyPoolOptions, cache_kib: &'static str) -> AnyPoolOptio
             conn.execute("PRAGMA foreign_keys = ON").await?;
             conn.execute("PRAGMA busy_timeout = 10000").await?;
             conn.execute("PRAGMA mmap_size = 1073741824").await?;
+            // Statement journals (a multi-row insert inside a transaction keeps one)
+            // stay in memory instead of a temporary file written page by page.
+            conn.execute("PRAGMA temp_store = MEMORY").await?;
+            // Checkpoint every 32 MiB of WAL rather than every 4 MiB: pages changed by
+            // many commits in between (index leaves, table ends) are copied once.
+            conn.execute("PRAGMA wal_autocheckpoint = 8192").await?;
             let cache = format!("PRAGMA cache_size = {cache_kib}");
             conn.execute(cache.as_str()).await?;
             Ok(())
