@@ -4,5 +4,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+# The load generator wrk, from Debian; nothing of the web tool chain is needed here.
+if ! command -v wrk >/dev/null; then
+  echo "[bench] installing wrk" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends wrk >/dev/null
+fi
 cargo build --release -q -p consentry-server -p consentry-tests --bin consentry --bin consentry-bench
 exec target/release/consentry-bench "$@"

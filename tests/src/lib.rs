@@ -193,7 +193,7 @@ impl TestApp {
             &consent::demo_answers(),
             &consent::Choices::all_demo(),
             &consent::new_key(),
-            &uuid::Uuid::new_v4().to_string(),
+            &uuid::Uuid::now_v7().to_string(),
         );
         expect_json(self.submit(&req).await, 201).await
     }
@@ -400,7 +400,7 @@ impl TestApp {
         );
         let password = "another long test passphrase";
         let hash = consentry_server::auth::password::hash(password).unwrap();
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Uuid::now_v7().to_string();
         let created = db
             .insert_user(&consentry_server::store::users::NewUser {
                 id: &id,

@@ -34,7 +34,7 @@ pub fn signed_record(
         device_id,
         key,
         seq,
-        &uuid::Uuid::new_v4().to_string(),
+        &uuid::Uuid::now_v7().to_string(),
     )
 }
 

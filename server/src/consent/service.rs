@@ -51,6 +51,17 @@ fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
+/// A version 7 UUID (milliseconds, then random bits from the thread's CSPRNG).
+fn time_ordered_id() -> String {
+    use rand::RngCore as _;
+    let mut random = [0u8; 10];
+    rand::thread_rng().fill_bytes(&mut random);
+    let ms = u64::try_from(now_ms()).unwrap_or_default();
+    uuid::Builder::from_unix_timestamp_millis(ms, &random)
+        .into_uuid()
+        .to_string()
+}
+
 fn statement_error(problems: &[StatementProblem]) -> AppError {
     let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();
     for p in problems {
@@ -202,7 +213,7 @@ pub fn prepare_from(
     // Seal every personal or sensitive value under a fresh data key.
     let (record_id, source_name, collected_by, device) = match source {
         // Time-ordered ids keep new rows together at the end of the table's index.
-        Source::Web => (uuid::Uuid::now_v7().to_string(), "web", None, None),
+        Source::Web => (time_ordered_id(), "web", None, None),
         Source::Staff {
             record_id,
             collected_by,

@@ -126,7 +126,7 @@ impl KeyWrapper for LocalMasterKey {
 
     fn wrap(&self, key: &DataKey, context: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 24];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        rand::thread_rng().fill_bytes(&mut nonce);
         let aad = [b"consentry-wrap-v1\n".as_slice(), context].concat();
         // Encryption with a valid key and nonce only fails for inputs over 256 GiB.
         let sealed = self

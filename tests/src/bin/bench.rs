@@ -74,7 +74,7 @@ async fn submissions(
                 &answers,
                 &Choices::all_demo(),
                 &new_key(),
-                &uuid::Uuid::new_v4().to_string(),
+                &uuid::Uuid::now_v7().to_string(),
             );
             bytes::Bytes::from(serde_json::to_vec(&req).unwrap())
         })
@@ -172,7 +172,7 @@ async fn submissions_wrk(
                 &answers,
                 &Choices::all_demo(),
                 &new_key(),
-                &uuid::Uuid::new_v4().to_string(),
+                &uuid::Uuid::now_v7().to_string(),
             );
             serde_json::to_writer(&mut out, &req).unwrap();
             out.write_all(b"\n").unwrap();
@@ -274,7 +274,7 @@ async fn sync(
         let db = consentry_server::store::Db::connect(db_url).await.unwrap();
         let hash = consentry_server::auth::password::hash("bench staff passphrase").unwrap();
         db.insert_user(&consentry_server::store::users::NewUser {
-            id: &uuid::Uuid::new_v4().to_string(),
+            id: &uuid::Uuid::now_v7().to_string(),
             username: "bench-staff",
             display_name: "Bench",
             role: Role::Staff,
