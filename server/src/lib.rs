@@ -170,6 +170,7 @@ pub async fn serve(
     let db = state.db.clone();
     let keys = state.keys.clone();
     let head_signer = audit::spawn_head_signer(&state, Duration::from_secs(30));
+    let checkpointer = db.spawn_checkpointer(Duration::from_millis(500));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {
@@ -188,6 +189,9 @@ pub async fn serve(
         }
     };
     head_signer.abort();
+    if let Some(task) = checkpointer {
+        task.abort();
+    }
     // Leave a signed head behind so that nothing logged before shutdown can be cut off.
     if let Err(e) = audit::sign_head(&db, &keys).await {
         tracing::warn!(error = %e, "could not sign the audit head at shutdown");

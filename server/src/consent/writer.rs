@@ -130,6 +130,34 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
 }
 
 async fn write_batch(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
+    // Replays are rare: first try to insert everything without looking for them. A
+    // receipt id stored before makes the insert fail on its primary key; the
+    // transaction is then dropped (rolled back) and the batch written the careful way.
+    let mut ids = std::collections::HashSet::with_capacity(batch.len());
+    if batch
+        .iter()
+        .all(|i| ids.insert(i.submission.receipt_id.as_str()))
+    {
+        match write_new(db, batch).await {
+            Ok(outcomes) => return Ok(outcomes),
+            Err(e) => tracing::debug!(error = %e, "batch holds a stored receipt id; checking each"),
+        }
+    }
+    write_checked(db, batch).await
+}
+
+/// Stores a batch in which no receipt id repeats, assuming none is stored yet.
+async fn write_new(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let subs: Vec<&NewSubmission> = batch.iter().map(|i| &i.submission).collect();
+    insert_submissions(&mut tx, &subs).await?;
+    append_many(&mut tx, batch.iter().map(|i| i.audit.clone()).collect()).await?;
+    tx.commit().await?;
+    Ok(batch.iter().map(|_| Outcome::Stored).collect())
+}
+
+/// Stores a batch after reading which of its receipt ids are stored already.
+async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     let ids: Vec<&str> = batch
         .iter()

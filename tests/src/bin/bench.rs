@@ -158,7 +158,7 @@ async fn submissions_wrk(
     db_url: &str,
     seconds: u32,
 ) {
-    let total = 40_000usize;
+    let total = 80_000usize;
     println!("\n== customer submissions with wrk: {CLIENTS} connections for {seconds} s ({total} distinct signed submissions prepared)");
     let dir = tempfile::tempdir().unwrap();
     let bodies = dir.path().join("bodies.jsonl");
