@@ -170,7 +170,7 @@ pub async fn serve(
     let db = state.db.clone();
     let keys = state.keys.clone();
     let head_signer = audit::spawn_head_signer(&state, Duration::from_secs(30));
-    let checkpointer = db.spawn_checkpointer(Duration::from_millis(500));
+    let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {

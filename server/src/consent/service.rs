@@ -19,14 +19,14 @@ use shared::{
         StatementProblem,
     },
     i18n::Locale,
-    schema::{FieldValue, Sensitivity},
 };
 
 use super::{versions::CachedVersion, writer::Outcome};
 use crate::{
     audit::Origin,
     auth::constant_time_eq,
-    crypto::{blind_index, DataKey, FieldContext, SubkeyRoot},
+    crypto::{DataKey, SubkeyRoot},
+    records::sealed::{self, Place, RecordKey},
     error::{AppError, AppResult},
     state::AppState,
     store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
@@ -230,39 +230,13 @@ pub fn prepare_from(
     let master = state.master.as_ref();
     let dek = DataKey::generate();
     let wrapped = dek.wrap(master, &record_id);
-    let mut values = serde_json::Map::new();
-    let mut lookups = Vec::new();
-    for field in def.fields() {
-        let Some(value) = answers.get(field.key.as_str()) else {
-            continue;
-        };
-        let typed = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-        let mut entry = serde_json::json!({
-            "s": field.sensitivity,
-            "p": field.purposes,
-        });
-        if field.sensitivity == Sensitivity::Ordinary {
-            entry["v"] = typed;
-        } else {
-            let context = FieldContext {
-                record_id: &record_id,
-                field_key: field.key.as_str(),
-                key_version: FIRST_KEY_VERSION,
-            };
-            let sealed = dek.seal(&context, typed.to_string().as_bytes());
-            entry["c"] = serde_json::Value::String(URL_SAFE_NO_PAD.encode(&sealed.0));
-        }
-        values.insert(field.key.as_str().to_owned(), entry);
-        let lookup = match value {
-            FieldValue::Phone(p) => Some(("phone", p.as_str())),
-            FieldValue::Email(e) => Some(("email", e.as_str())),
-            FieldValue::ResidentId(id) => Some(("resident_id", id.as_str())),
-            _ => None,
-        };
-        if let Some((kind, normalised)) = lookup {
-            lookups.push((blind_index(&state.subkeys, kind, normalised), kind));
-        }
-    }
+    let key = RecordKey {
+        record_id: &record_id,
+        key_version: FIRST_KEY_VERSION,
+        dek: &dek,
+    };
+    let values_json = key.seal_all(def, Place::Record, &answers);
+    let lookups = sealed::lookups(state, &answers);
 
     let statement_hash = sha256_tagged(&statement.signing_bytes());
     let receipt_id = statement.receipt_id.clone();
@@ -297,7 +271,7 @@ pub fn prepare_from(
             key_version: FIRST_KEY_VERSION,
             wrapped_key: URL_SAFE_NO_PAD.encode(&wrapped.bytes),
             master_key_id: wrapped.master_key_id,
-            values_json: serde_json::Value::Object(values).to_string(),
+            values_json,
             content_hash: receipt.body.statement.record_hash.clone(),
             lookups,
             receipt_id,

@@ -238,6 +238,96 @@ mod tests {
         assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
     }
 
+    /// The rebuild of `consent_receipts` (migration 80) keeps every receipt and the
+    /// withdrawals that point at them, drops the token's index, and the foreign keys
+    /// still hold afterwards.
+    #[tokio::test]
+    async fn rebuilding_the_receipts_table_keeps_receipts_and_withdrawals() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/m.db", dir.path().display()))
+            .await
+            .unwrap();
+        let rebuild = SQLITE_MIGRATIONS
+            .iter()
+            .position(|m| m.description == "receipts without token index")
+            .unwrap();
+        let before = Migrator {
+            migrations: std::borrow::Cow::Owned(SQLITE_MIGRATIONS.migrations[..rebuild].to_vec()),
+            ..Migrator::DEFAULT
+        };
+        before.run(db.pool()).await.unwrap();
+        for sql in [
+            "INSERT INTO forms (id, status, draft_json, created_at_ms, updated_at_ms) \
+             VALUES ('f', 'active', '{}', 1, 1)",
+            "INSERT INTO form_versions (form_id, version_number, version_hash, \
+             definition_json, published_at_ms) VALUES ('f', 1, 'sha256:v', '{}', 1)",
+            "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
+             master_key_id, values_json, content_hash, created_at_ms, updated_at_ms) \
+             VALUES ('r', 'f', 1, 'web', 1, 'k', 'm', '{}', 'sha256:c', 1, 1)",
+            "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, \
+             statement_hash, receipt_json, withdraw_token_hash, purposes_granted, \
+             purposes_withdrawn, received_at_ms) VALUES ('c', 'r', 'f', 1, 'sha256:s', \
+             '{\"x\":1}', 'sha256:t', '[\"a\"]', '{\"a\":2}', 1)",
+            "INSERT INTO consent_withdrawals (id, receipt_id, purposes, withdrawn_at_ms, \
+             receipt_json) VALUES ('w', 'c', '[\"a\"]', 2, '{\"y\":2}')",
+        ] {
+            sqlx::query(sql).execute(db.pool()).await.unwrap();
+        }
+        db.migrate().await.unwrap();
+
+        let receipt: (String, String, String) = sqlx::query_as(
+            "SELECT withdraw_token_hash, purposes_withdrawn, receipt_json \
+             FROM consent_receipts WHERE receipt_id = 'c'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            receipt,
+            ("sha256:t".into(), "{\"a\":2}".into(), "{\"x\":1}".into())
+        );
+        let withdrawal: (String, String) = sqlx::query_as(
+            "SELECT w.id, w.receipt_json FROM consent_withdrawals w \
+             JOIN consent_receipts r ON r.receipt_id = w.receipt_id",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(withdrawal, ("w".into(), "{\"y\":2}".into()));
+        let broken: Vec<(String,)> =
+            sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+        let orphan = sqlx::query(
+            "INSERT INTO consent_withdrawals (id, receipt_id, purposes, withdrawn_at_ms, \
+             receipt_json) VALUES ('w2', 'nope', '[]', 3, '{}')",
+        )
+        .execute(db.pool())
+        .await;
+        assert!(orphan.is_err(), "foreign keys must still be enforced");
+        let mut indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name = 'consent_receipts'",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        indexes.sort();
+        assert_eq!(
+            indexes,
+            ["consent_receipts_record", "sqlite_autoindex_consent_receipts_1"]
+        );
+        let aside: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'withdrawals_aside'",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(aside, 0);
+    }
+
     #[test]
     fn sqlite_urls_ask_to_create_the_file() {
         let dir = tempfile::tempdir().unwrap();

@@ -19,7 +19,7 @@ use shared::{
     sync::{merge_plan, statement_hash, SyncEnvelope},
 };
 
-use super::service::{rejected, rejected_by, verify_signatures};
+use super::service::{check_identity, rejected, rejected_by, verify_signatures};
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -117,20 +117,7 @@ async fn check(
     device: &DeviceInfo,
     stored: &HashMap<String, (String, String)>,
 ) -> Result<Checked, SyncStatus> {
-    if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
-        return Err(rejected(
-            "uuid_invalid",
-            "The record id must be a UUID, and the consent's receipt id must equal it",
-        ));
-    }
-    if record.statement.form_id != record.form_id
-        || record.statement.form_version != record.form_version
-    {
-        return Err(rejected(
-            "form_mismatch",
-            "The record and its consent name different forms",
-        ));
-    }
+    check_identity(&record)?;
     let base = record.base_version.unwrap_or(0);
     if base < 1 {
         return Err(base_version_invalid());

@@ -291,11 +291,8 @@ fn conflict() -> SyncStatus {
     }
 }
 
-/// The checks that need no cryptography, and the envelope the device must have signed.
-fn precheck(
-    device: &DeviceInfo,
-    record: SyncRecord,
-) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
+/// The record's UUID and form agree with its consent statement (new records and edits).
+pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
     if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
         return Err(rejected(
             "uuid_invalid",
@@ -310,6 +307,15 @@ fn precheck(
             "The record and its consent name different forms",
         ));
     }
+    Ok(())
+}
+
+/// The checks that need no cryptography, and the envelope the device must have signed.
+fn precheck(
+    device: &DeviceInfo,
+    record: SyncRecord,
+) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
+    check_identity(&record)?;
     let envelope = SyncEnvelope {
         uuid: record.uuid.clone(),
         device_id: device.id.clone(),

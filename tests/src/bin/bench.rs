@@ -8,7 +8,8 @@
 //! - staff sync in batches of 1,000 records: records per second and CPU per record, then
 //!   the same batches replayed.
 //!
-//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000).
+//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
+//! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::{
@@ -383,6 +384,8 @@ async fn main() {
         bin.display()
     );
     let data = tempfile::tempdir().unwrap();
+    // CONSENTRY_BENCH_KEEP=1 leaves the database behind for inspection.
+    let kept = std::env::var_os("CONSENTRY_BENCH_KEEP").is_some();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -427,4 +430,7 @@ async fn main() {
         sync(&http, &base, &db_url, &version, pid, total_sync).await;
     }
     drop(server);
+    if kept {
+        println!("\ndatabase kept in {}", data.keep().display());
+    }
 }
