@@ -248,6 +248,27 @@ pub async fn synced(user_id: &str) -> Result<Vec<SyncedEntry>, StoreError> {
     Ok(out)
 }
 
+/// How long this device keeps its copy of a synced record's answers, for edits.
+pub const KEEP_COPIES_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+
+/// Drops the answers of records synced longer ago than [`KEEP_COPIES_MS`]: personal
+/// data stays on a phone only while staff may still need to correct it. The receipt
+/// (hashes and signatures, no personal data) stays, so the list still shows the record.
+pub async fn forget_old_copies(user_id: &str, now_ms: i64) -> Result<usize, StoreError> {
+    let mut changes = Vec::new();
+    for mut entry in synced(user_id).await? {
+        if entry.record.is_some() && now_ms - entry.synced_at_ms > KEEP_COPIES_MS {
+            entry.record = None;
+            changes.push(Change::put(SYNCED, &entry.uuid, &entry)?);
+        }
+    }
+    let forgotten = changes.len();
+    if forgotten > 0 {
+        idb::write(changes).await?;
+    }
+    Ok(forgotten)
+}
+
 /// A cached form version, kept so that the form opens offline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CachedForm {

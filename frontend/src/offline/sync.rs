@@ -56,6 +56,10 @@ pub(super) async fn run(collector: Collector) {
     let Some(device_id) = device.device_id.clone().filter(|_| !device.revoked) else {
         return;
     };
+    // Copies kept for edits leave the phone after a while, online or not.
+    if outbox::forget_old_copies(&user.id, now_ms()).await.is_err() {
+        collector.store_failed.set(true);
+    }
     let Ok(entries) = outbox::pending(&user.id).await else {
         collector.store_failed.set(true);
         return;

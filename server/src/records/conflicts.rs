@@ -65,7 +65,7 @@ pub async fn list(
         return Err(AppError::forbidden());
     }
     let scope = scope_of(state, caller).await?;
-    let rows = state.db.open_conflicts(LIST_LIMIT).await?;
+    let rows = state.db.open_conflicts(&scope, LIST_LIMIT).await?;
     let ids: Vec<&str> = rows.iter().map(|r| r.record_id.as_str()).collect();
     let versions = state.db.versions_and_open_conflicts(&ids).await?;
     let mut records = HashMap::new();

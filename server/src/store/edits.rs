@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, Row as _};
 
-use super::Db;
+use super::{
+    records::{scope_condition, Scope},
+    Db,
+};
 
 /// A record as an edit needs it, with its consent's statement hash and withdrawals.
 #[derive(Debug, Clone)]
@@ -304,15 +307,25 @@ pub async fn resolve_conflict(
 }
 
 impl Db {
-    /// Every open conflict, oldest first (at most `limit`).
-    pub async fn open_conflicts(&self, limit: i64) -> Result<Vec<ConflictRow>, sqlx::Error> {
+    /// The open conflicts of records in `scope`, oldest first (at most `limit`). The
+    /// scope is applied before the limit, so other teams' conflicts never crowd out
+    /// the caller's own.
+    pub async fn open_conflicts(
+        &self,
+        scope: &Scope,
+        limit: i64,
+    ) -> Result<Vec<ConflictRow>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 2);
         let sql = format!(
             "SELECT {CONFLICT_COLUMNS} FROM record_conflicts WHERE resolved_at_ms IS NULL \
+             AND record_id IN (SELECT r.id FROM records r WHERE {condition}) \
              ORDER BY created_at_ms, id LIMIT $1"
         );
-        sqlx::query(&sql)
-            .bind(limit)
-            .fetch_all(self.pool())
+        let mut q = sqlx::query(&sql).bind(limit);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
             .await?
             .iter()
             .map(conflict_from_row)

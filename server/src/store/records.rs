@@ -305,7 +305,7 @@ const RECORD_SELECT: &str =
      FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
 
 /// The SQL condition and its parameters (from `$first` on) for a scope.
-fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
+pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
     match scope {
         Scope::All => ("1 = 1".to_owned(), vec![]),
         Scope::Own { user_id } => (
