@@ -38,7 +38,7 @@ use shared::api::error::{ApiError, ErrorCode};
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
 
@@ -105,7 +105,7 @@ pub fn app(state: AppState) -> Router {
             )
         }))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
         .with_state(state)
 }
 
@@ -198,4 +198,20 @@ pub async fn serve(
     }
     db.close().await;
     result
+}
+
+/// Request ids: 128 random bits from the thread's CSPRNG, hex (`MakeRequestUuid` made a
+/// system call for each request).
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        axum::http::HeaderValue::from_str(&hex::encode(bytes))
+            .ok()
+            .map(RequestId::new)
+    }
 }

@@ -164,8 +164,9 @@ pub fn prepare_from(
         received_at_ms,
         server_key_id: state.keys.current_id().to_owned(),
     };
+    let statement_bytes = body.statement.signing_bytes();
     if matches!(source, Source::Web) {
-        body.verify_client_signature().map_err(|e| {
+        body.verify_client_signature_over(&statement_bytes).map_err(|e| {
             AppError::client(
                 ErrorCode::InvalidSignature,
                 format!("The consent statement's signature is not valid: {e}"),
@@ -238,7 +239,7 @@ pub fn prepare_from(
     let values_json = key.seal_all(def, Place::Record, &answers);
     let lookups = sealed::lookups(state, &answers);
 
-    let statement_hash = sha256_tagged(&statement.signing_bytes());
+    let statement_hash = sha256_tagged(&statement_bytes);
     let receipt_id = statement.receipt_id.clone();
     let granted = serde_json::to_string(&statement.purposes_granted).unwrap_or_default();
     let audit = NewAuditEntry {

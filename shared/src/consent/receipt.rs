@@ -203,12 +203,18 @@ impl ReceiptBody {
 
     /// Checks the browser's signature over the statement.
     pub fn verify_client_signature(&self) -> Result<(), ReceiptError> {
+        self.verify_client_signature_over(&self.statement.signing_bytes())
+    }
+
+    /// [`Self::verify_client_signature`] when the caller already holds the statement's
+    /// signing bytes (the server hashes them too, and need not encode them twice).
+    pub fn verify_client_signature_over(&self, statement_bytes: &[u8]) -> Result<(), ReceiptError> {
         if self.statement.format != RECEIPT_FORMAT {
             return Err(ReceiptError::Format(self.statement.format));
         }
         let key = public_key(&self.client_public_key, "browser's public key")?;
         let sig = signature(&self.client_signature, "browser's signature")?;
-        key.verify(&self.statement.signing_bytes(), &sig)
+        key.verify(statement_bytes, &sig)
             .map_err(|_| ReceiptError::ClientSignature)
     }
 

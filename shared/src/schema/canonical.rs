@@ -37,7 +37,7 @@ pub fn write_canonical_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_scalar(&Value::String(k.clone()), out);
+                write_scalar(k.as_str(), out);
                 out.push(':');
                 write_canonical_json(v, out);
             }
@@ -57,9 +57,26 @@ pub fn write_canonical_json(value: &Value, out: &mut String) {
     }
 }
 
-fn write_scalar(value: &Value, out: &mut String) {
-    // `Value`'s Display is serde_json's compact writer, which cannot fail for a scalar.
-    out.push_str(&value.to_string());
+/// Writes a scalar (or a key) exactly as serde_json's compact writer does, straight into
+/// `out` (no string per scalar: this runs for every receipt, envelope and audit entry).
+fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut String) {
+    // serde_json writes whole UTF-8 runs between ASCII escapes, so each piece is valid
+    // UTF-8; serialising a scalar or a string cannot fail.
+    let _ = serde_json::to_writer(StrWriter(out), value);
+}
+
+/// `io::Write` into a `String`.
+struct StrWriter<'a>(&'a mut String);
+
+impl std::io::Write for StrWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.push_str(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The canonical JSON text of any value.
@@ -108,6 +125,15 @@ mod tests {
         assert_eq!(
             canonical_json(&v),
             r#"{"A":"中文/\n","a":{"y":2.5,"z":[true,null,"x"]},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn keys_and_strings_escape_as_serde_json_does() {
+        let v = json!({"q\"k\u{1f}": "a\\b\u{7}é", "n": -0.5, "i": 12_345_678_901_i64});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"i":12345678901,"n":-0.5,"q\"k\u001f":"a\\b\u0007é"}"#
         );
     }
 
