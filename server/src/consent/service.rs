@@ -14,10 +14,7 @@ use shared::{
         },
         error::{ApiError, ErrorCode, FieldIssue},
     },
-    consent::{
-        check_statement, sha256_tagged, ReceiptBody, SignedReceipt, StatementContext,
-        StatementProblem,
-    },
+    consent::{check_statement, sha256_tagged, ReceiptBody, SignedReceipt, StatementProblem},
     i18n::Locale,
 };
 
@@ -26,8 +23,8 @@ use crate::{
     audit::Origin,
     auth::constant_time_eq,
     crypto::{DataKey, SubkeyRoot},
-    records::sealed::{self, Place, RecordKey},
     error::{AppError, AppResult},
+    records::sealed::{self, Place, RecordKey},
     state::AppState,
     store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
 };
@@ -166,26 +163,16 @@ pub fn prepare_from(
     };
     let statement_bytes = body.statement.signing_bytes();
     if matches!(source, Source::Web) {
-        body.verify_client_signature_over(&statement_bytes).map_err(|e| {
-            AppError::client(
-                ErrorCode::InvalidSignature,
-                format!("The consent statement's signature is not valid: {e}"),
-            )
-        })?;
+        body.verify_client_signature_over(&statement_bytes)
+            .map_err(|e| {
+                AppError::client(
+                    ErrorCode::InvalidSignature,
+                    format!("The consent statement's signature is not valid: {e}"),
+                )
+            })?;
     }
     let statement = &body.statement;
-    let problems = check_statement(
-        &StatementContext {
-            form_id: &version.form_id,
-            form_version: version.number,
-            version_hash: &version.hash,
-            notice_hash: &version.notice_hash,
-            definition: def,
-            answers: &answers,
-            today,
-        },
-        statement,
-    );
+    let problems = check_statement(&version.statement_context(&answers, today), statement);
     if !problems.is_empty() {
         return Err(statement_error(&problems));
     }

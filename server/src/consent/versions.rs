@@ -24,6 +24,26 @@ pub struct CachedVersion {
     pub definition: FormDefinition,
 }
 
+impl CachedVersion {
+    /// What a consent statement for `answers` to this version is checked against.
+    #[must_use]
+    pub fn statement_context<'a>(
+        &'a self,
+        answers: &'a shared::schema::ValidatedAnswers,
+        today: time::Date,
+    ) -> shared::consent::StatementContext<'a> {
+        shared::consent::StatementContext {
+            form_id: &self.form_id,
+            form_version: self.number,
+            version_hash: &self.hash,
+            notice_hash: &self.notice_hash,
+            definition: &self.definition,
+            answers,
+            today,
+        }
+    }
+}
+
 /// How long a form's active/archived status is trusted before it is read again (other
 /// replicas may archive it).
 const STATUS_TTL: Duration = Duration::from_secs(5);

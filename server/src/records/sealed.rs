@@ -73,7 +73,9 @@ impl RecordKey<'_> {
     /// One value sealed for `place`, base64url (the `c` of a stored entry).
     fn seal_json(&self, place: Place<'_>, key: &str, value: &FieldValue) -> String {
         let plain = serde_json::to_vec(value).unwrap_or_default();
-        let sealed = self.dek.seal(&self.context(&place.field_label(key)), &plain);
+        let sealed = self
+            .dek
+            .seal(&self.context(&place.field_label(key)), &plain);
         URL_SAFE_NO_PAD.encode(&sealed.0)
     }
 

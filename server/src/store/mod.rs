@@ -125,9 +125,7 @@ impl Db {
     /// are copied once. Nothing to do on PostgreSQL.
     #[must_use]
     pub fn spawn_checkpointer(&self, period: Duration) -> Option<tokio::task::JoinHandle<()>> {
-        if self.writer.is_none() {
-            return None;
-        }
+        self.writer.as_ref()?;
         let pool = self.pool.clone();
         Some(tokio::spawn(async move {
             let mut tick = tokio::time::interval(period);
@@ -317,7 +315,10 @@ mod tests {
         indexes.sort();
         assert_eq!(
             indexes,
-            ["consent_receipts_record", "sqlite_autoindex_consent_receipts_1"]
+            [
+                "consent_receipts_record",
+                "sqlite_autoindex_consent_receipts_1"
+            ]
         );
         let aside: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM sqlite_master WHERE name = 'withdrawals_aside'",

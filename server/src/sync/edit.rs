@@ -13,13 +13,13 @@ use shared::{
         error::FieldIssue,
         sync::{DeviceInfo, SyncRecord, SyncStatus},
     },
-    consent::{check_statement, record_hash, StatementContext, StatementProblem},
+    consent::{check_statement, record_hash, StatementProblem},
     i18n::Locale,
     schema::ValidatedAnswers,
-    sync::{merge_plan, statement_hash, SyncEnvelope},
+    sync::{merge_plan, SyncEnvelope},
 };
 
-use super::service::{check_identity, rejected, rejected_by, verify_signatures};
+use super::service::{check_identity, envelope_of, rejected, rejected_by, verify_signatures};
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -134,17 +134,7 @@ async fn check(
         .definition
         .validate(&record.answers, today)
         .map_err(|e| rejected_by(AppError::Client(e.to_api_error(locale))))?;
-    let envelope = SyncEnvelope {
-        uuid: record.uuid.clone(),
-        device_id: device.id.clone(),
-        seq: record.seq,
-        form_id: record.form_id.clone(),
-        form_version: record.form_version,
-        form_version_hash: record.statement.form_version_hash.clone(),
-        payload_hash: record_hash(&answers),
-        statement_hash: statement_hash(&record.statement),
-        base_version: record.base_version,
-    };
+    let envelope = envelope_of(device, &record, record_hash(&answers));
     Ok(Checked {
         index: 0,
         record,
@@ -185,16 +175,9 @@ fn fields_rejected(
 /// answers and are not compared: an edit does not give consent again.
 fn consent_problems(c: &Checked) -> BTreeMap<String, Vec<FieldIssue>> {
     let version = &c.version;
+    let today = time::OffsetDateTime::now_utc().date();
     let problems = check_statement(
-        &StatementContext {
-            form_id: &version.form_id,
-            form_version: version.number,
-            version_hash: &version.hash,
-            notice_hash: &version.notice_hash,
-            definition: &version.definition,
-            answers: &c.answers,
-            today: time::OffsetDateTime::now_utc().date(),
-        },
+        &version.statement_context(&c.answers, today),
         &c.record.statement,
     );
     let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();

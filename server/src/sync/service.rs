@@ -310,23 +310,33 @@ pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
     Ok(())
 }
 
-/// The checks that need no cryptography, and the envelope the device must have signed.
-fn precheck(
+/// The envelope the device must have signed for `record`, whose answers hash to
+/// `payload_hash` (for a new record, the statement's `record_hash`).
+pub(super) fn envelope_of(
     device: &DeviceInfo,
-    record: SyncRecord,
-) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
-    check_identity(&record)?;
-    let envelope = SyncEnvelope {
+    record: &SyncRecord,
+    payload_hash: String,
+) -> SyncEnvelope {
+    SyncEnvelope {
         uuid: record.uuid.clone(),
         device_id: device.id.clone(),
         seq: record.seq,
         form_id: record.form_id.clone(),
         form_version: record.form_version,
         form_version_hash: record.statement.form_version_hash.clone(),
-        payload_hash: record.statement.record_hash.clone(),
+        payload_hash,
         statement_hash: statement_hash(&record.statement),
         base_version: record.base_version,
-    };
+    }
+}
+
+/// The checks that need no cryptography, and the envelope the device must have signed.
+fn precheck(
+    device: &DeviceInfo,
+    record: SyncRecord,
+) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
+    check_identity(&record)?;
+    let envelope = envelope_of(device, &record, record.statement.record_hash.clone());
     Ok((record, envelope))
 }
 

@@ -171,38 +171,35 @@ story!(an_edit_of_an_unchanged_record_is_applied, |app| {
     assert_eq!(devices[0].last_seq, 2);
 });
 
+/// The staff member's first device edits version 1 with `first` (becoming version 2),
+/// then a second device of theirs, still holding version 1, sends `second`: its result,
+/// and that second device.
+async fn two_devices_edit(
+    c: &Collected,
+    first: &shared::schema::Answers,
+    second: &shared::schema::Answers,
+) -> (SyncStatus, DeviceInfo) {
+    let (tablet, tablet_key) = device(&c.staff).await;
+    let edit = signed_edit(&c.version, &c.record, first, &c.device.id, &c.key, 2, 1);
+    assert_eq!(edited(&sync(&c.staff, &c.device, vec![edit]).await[0]).0, 2);
+    let edit = signed_edit(&c.version, &c.record, second, &tablet.id, &tablet_key, 1, 1);
+    (sync(&c.staff, &tablet, vec![edit]).await.remove(0), tablet)
+}
+
 story!(
     edits_of_different_fields_from_the_same_base_both_merge,
     |app| {
         let staff = app.user_with_role(Role::Staff).await;
         let c = collect(&app, staff).await;
         // The same staff member's second device holds the same copy (version 1).
-        let (tablet, tablet_key) = device(&c.staff).await;
-        let first = signed_edit(
-            &c.version,
-            &c.record,
+        let (r, _) = two_devices_edit(
+            &c,
             &with("full_name", serde_json::json!("张三丰")),
-            &c.device.id,
-            &c.key,
-            2,
-            1,
-        );
-        assert_eq!(
-            edited(&sync(&c.staff, &c.device, vec![first]).await[0]).0,
-            2
-        );
-        let second = signed_edit(
-            &c.version,
-            &c.record,
             &with("email", serde_json::json!("san.zhang@example.com")),
-            &tablet.id,
-            &tablet_key,
-            1,
-            1,
-        );
-        let r = sync(&c.staff, &tablet, vec![second]).await;
+        )
+        .await;
         assert_eq!(
-            edited(&r[0]),
+            edited(&r),
             (3, vec!["email".to_owned()], Vec::<String>::new())
         );
         let view = detail(&c.staff, &c.record.uuid).await;
@@ -263,7 +260,6 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     let outsider = app.user_with_role(Role::Manager).await;
     put_in_one_team(&app, &admin, &[&staff, &manager]).await;
     let c = collect(&app, staff).await;
-    let (tablet, tablet_key) = device(&c.staff).await;
 
     // Both devices change the name and the resident ID from version 1.
     let mut a = with("full_name", serde_json::json!("张三丰"));
@@ -271,19 +267,14 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
         "resident_id".into(),
         serde_json::json!("11010119900307125X"),
     );
-    let first = signed_edit(&c.version, &c.record, &a, &c.device.id, &c.key, 2, 1);
-    assert_eq!(
-        edited(&sync(&c.staff, &c.device, vec![first]).await[0]).0,
-        2
-    );
     let mut b = with("full_name", serde_json::json!("张小三"));
     b.insert(
         "resident_id".into(),
         serde_json::json!("110101199003071209"),
     );
     b.insert("gender".into(), serde_json::json!("female"));
-    let second = signed_edit(&c.version, &c.record, &b, &tablet.id, &tablet_key, 1, 1);
-    let r = sync(&c.staff, &tablet, vec![second]).await;
+    let (status, tablet) = two_devices_edit(&c, &a, &b).await;
+    let r = [status];
     // The gender merges; the name and ID wait, and the server's values stay.
     assert_eq!(
         edited(&r[0]),
@@ -579,31 +570,13 @@ story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
 /// Two devices of one staff member change the name from version 1: one conflict.
 async fn one_conflict(app: &TestApp, staff: Session) -> Collected {
     let c = collect(app, staff).await;
-    let (tablet, tablet_key) = device(&c.staff).await;
-    let first = signed_edit(
-        &c.version,
-        &c.record,
+    let (r, _) = two_devices_edit(
+        &c,
         &with("full_name", serde_json::json!("张三丰")),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
-    assert_eq!(
-        edited(&sync(&c.staff, &c.device, vec![first]).await[0]).0,
-        2
-    );
-    let second = signed_edit(
-        &c.version,
-        &c.record,
         &with("full_name", serde_json::json!("张小三")),
-        &tablet.id,
-        &tablet_key,
-        1,
-        1,
-    );
-    let r = sync(&c.staff, &tablet, vec![second]).await;
-    assert_eq!(edited(&r[0]).2, ["full_name"]);
+    )
+    .await;
+    assert_eq!(edited(&r).2, ["full_name"]);
     c
 }
 
