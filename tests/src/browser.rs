@@ -3,6 +3,7 @@
 
 use std::{
     net::TcpListener,
+    os::unix::process::CommandExt as _,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -30,10 +31,13 @@ impl Browser {
         let port = free_port();
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".to_owned());
+        // Its own process group, so that Chromium (its child) goes with it when a failed
+        // test drops the browser without closing the session.
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {driver_path} ({e}); run the README's test command, which installs it"));
         let profile = tempfile::tempdir().expect("a temporary profile folder");
@@ -111,6 +115,12 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The whole group: chromedriver and the Chromium processes it started.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
+        let _ = self.driver.wait();
     }
 }
