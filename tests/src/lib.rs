@@ -389,6 +389,16 @@ macro_rules! story {
 impl TestApp {
     /// Creates an account of `role` directly in the database (as an admin would) and
     /// signs it in; its password is already its own.
+    /// The one number `sql` selects, read straight from the test's database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let db = consentry_server::store::Db::connect(&self.database_url)
+            .await
+            .unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
+        db.close().await;
+        n
+    }
+
     pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
         let db = consentry_server::store::Db::connect(&self.database_url)
             .await

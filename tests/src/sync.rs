@@ -135,3 +135,30 @@ pub fn signed_edit(
         signature: envelope.sign(key),
     }
 }
+
+/// Registers a new device key for `staff`; the device and its key.
+pub async fn register_device(
+    staff: &crate::Session,
+    name: &str,
+) -> (shared::api::sync::DeviceInfo, SigningKey) {
+    let key = crate::consent::new_key();
+    let info = crate::expect_json(
+        staff
+            .post("/devices")
+            .json(&serde_json::json!({"name": name, "public_key": device_public_key(&key)}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    (info, key)
+}
+
+/// `POST /sync` with `batch`; the answer (200 expected).
+pub async fn post_sync(
+    staff: &crate::Session,
+    batch: &shared::api::sync::SyncBatch,
+) -> shared::api::sync::SyncResponse {
+    crate::expect_json(staff.post("/sync").json(batch).send().await.unwrap(), 200).await
+}

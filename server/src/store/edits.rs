@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row as _};
 
 use super::{
-    records::{scope_condition, Scope},
+    records::{placeholders_for, scope_condition, Scope},
     Db,
 };
 
@@ -339,14 +339,11 @@ impl Db {
     ) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
         let mut out = HashMap::new();
         for chunk in record_ids.chunks(100) {
-            let list = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = placeholders_for(self.kind(), 1, chunk.len());
             let sql = format!(
                 "SELECT r.id, r.version, (SELECT COUNT(*) FROM record_conflicts k \
                  WHERE k.record_id = r.id AND k.resolved_at_ms IS NULL) AS open \
-                 FROM records r WHERE r.id IN ({list})"
+                 FROM records r WHERE r.id IN {list}"
             );
             let mut q = sqlx::query(&sql);
             for id in chunk {

@@ -1,5 +1,6 @@
 //! Records, their identifier lookups and their consent receipts.
 
+use shared::api::system::DatabaseKind;
 use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
@@ -84,7 +85,18 @@ pub async fn receipt_on(
 /// 14% of a sync's CPU with 1,700 parameters. Positional `?` parameters bind in order.
 #[must_use]
 pub fn placeholders(conn: &AnyConnection, rows: usize, cols: usize) -> String {
-    let positional = conn.backend_name() == "SQLite";
+    let kind = if conn.backend_name() == "SQLite" {
+        DatabaseKind::Sqlite
+    } else {
+        DatabaseKind::Postgres
+    };
+    placeholders_for(kind, rows, cols)
+}
+
+/// [`placeholders`] for a backend known without a connection at hand.
+#[must_use]
+pub fn placeholders_for(kind: DatabaseKind, rows: usize, cols: usize) -> String {
+    let positional = kind == DatabaseKind::Sqlite;
     let mut out = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {

@@ -7,6 +7,7 @@ mod at_rest;
 mod audit;
 mod auth;
 mod browser;
+mod conflicts;
 mod consent;
 mod console;
 mod crash;

@@ -84,15 +84,6 @@ async fn wait_text(browser: &Browser, css: &str, expected: &str, secs: u64) {
     panic!("{css} never read {expected:?}; last seen {last:?}");
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let db = consentry_server::store::Db::connect(&app.database_url)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
-    db.close().await;
-    n
-}
-
 /// One customer: the privacy pop-up (marketing declined, sensitive data consented), the
 /// four pages of the demo form and a typed signature; the record is then saved locally.
 async fn collect_one(browser: &Browser, name: &str) {
@@ -176,7 +167,7 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         }
         collect_one(&browser, name).await;
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
 
     // A reload while offline: the service worker serves the app, the outbox is intact.
     click(
@@ -220,13 +211,10 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         .unwrap();
     assert_eq!(synced.len(), 3);
     browser.find("[data-testid=last-sync]").await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 3);
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL")
+            .await,
         3
     );
     browser.close().await;
@@ -247,7 +235,7 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     .await;
     browser.find("[data-testid=outbox-page]").await;
     wait_text(&browser, "[data-testid=synced-count]", "1", 60).await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
 
     // Offline, the staff member opens the device's copy and corrects the name.
     network(&browser, false).await;
@@ -276,11 +264,8 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     browser
         .find("[data-testid=edit-outcome][data-state=merged]")
         .await;
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 1);
-    assert_eq!(count(&app, "SELECT MAX(version) FROM records").await, 2);
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM record_conflicts").await,
-        0
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
+    assert_eq!(app.count("SELECT MAX(version) FROM records").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM record_conflicts").await, 0);
     browser.close().await;
 }

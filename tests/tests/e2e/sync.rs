@@ -4,8 +4,8 @@
 use consentry_tests::{
     consent::{demo_answers, new_key, Choices},
     expect_json, story,
-    sync::{device_public_key, signed_record, signed_record_with_uuid},
-    Session, TestApp,
+    sync::{post_sync, register_device, signed_record, signed_record_with_uuid},
+    Session,
 };
 use shared::api::{
     audit::AuditPage,
@@ -15,31 +15,11 @@ use shared::api::{
 };
 
 async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
-    let key = new_key();
-    let info: DeviceInfo = expect_json(
-        staff
-            .post("/devices")
-            .json(&serde_json::json!({"name": "Zhang's phone", "public_key": device_public_key(&key)}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
-    (info, key)
+    register_device(staff, "Zhang's phone").await
 }
 
 async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
-    expect_json(staff.post("/sync").json(batch).send().await.unwrap(), 200).await
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let db = consentry_server::store::Db::connect(&app.database_url)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(db.pool()).await.unwrap();
-    db.close().await;
-    n
+    post_sync(staff, batch).await
 }
 
 fn kinds(r: &SyncResponse) -> Vec<&'static str> {
@@ -77,7 +57,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
     };
     let first = sync(&staff, &batch).await;
     assert_eq!(kinds(&first), ["stored", "stored", "stored"]);
-    let audit_rows = count(&app, "SELECT COUNT(*) FROM audit_log").await;
+    let audit_rows = app.count("SELECT COUNT(*) FROM audit_log").await;
     for _ in 0..5 {
         let again = sync(&staff, &batch).await;
         assert_eq!(
@@ -94,18 +74,15 @@ story!(replaying_a_batch_changes_nothing, |app| {
             }
         }
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 3);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM audit_log").await,
+        app.count("SELECT COUNT(*) FROM audit_log").await,
         audit_rows
     );
     // The records belong to the staff member who collected them, from this device.
     assert_eq!(
-        count(
-            &app,
-            "SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM records WHERE source = 'staff' AND device_id IS NOT NULL")
+            .await,
         3
     );
     let page: shared::api::records::RecordPage =
@@ -230,7 +207,7 @@ story!(
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 2);
+        assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 2);
     }
 );
 
@@ -317,7 +294,7 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     let e: ApiError =
         expect_json(staff.post("/sync").json(&batch).send().await.unwrap(), 403).await;
     assert!(e.message.contains("revoked"));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM records").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
     let log: AuditPage = expect_json(
         admin.get("/audit?action=devices.").send().await.unwrap(),
         200,

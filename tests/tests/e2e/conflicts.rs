@@ -1,0 +1,304 @@
+//! Conflicts that offline edits leave: listed for the managers who may resolve them,
+//! masked per role, resolved once in the API and in the console, and audited.
+
+use consentry_tests::{browser::Browser, expect_json, story, Backend, Session, TestApp};
+use shared::{
+    access::Visibility,
+    api::{
+        audit::AuditPage,
+        auth::Role,
+        conflicts::{ConflictList, ConflictResolved},
+        error::{ApiError, ErrorCode},
+        users::TeamSummary,
+    },
+};
+
+use crate::sync_edits::{collect, detail, display, edited, two_devices_edit, with, Collected};
+
+async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
+    let team: TeamSummary = expect_json(
+        admin
+            .post("/teams")
+            .json(&serde_json::json!({"name": "North"}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let db = consentry_server::store::Db::connect(&app.database_url)
+        .await
+        .unwrap();
+    for m in members {
+        sqlx::query("UPDATE users SET team_id = $1 WHERE id = $2")
+            .bind(&team.id)
+            .bind(&m.info.as_ref().unwrap().user.id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    db.close().await;
+}
+
+/// `POST /conflicts/{id}/resolve`, keeping the `take` side ("server" or "device").
+async fn resolve(caller: &Session, id: &str, take: &str) -> reqwest::Response {
+    caller
+        .post(&format!("/conflicts/{id}/resolve"))
+        .json(&serde_json::json!({ "take": take }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn audit(admin: &Session, action: &str) -> usize {
+    let page: AuditPage = expect_json(
+        admin
+            .get(&format!("/audit?action={action}"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    page.entries.len()
+}
+
+story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
+    let admin = app.admin().await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let manager = app.user_with_role(Role::Manager).await;
+    let outsider = app.user_with_role(Role::Manager).await;
+    put_in_one_team(&app, &admin, &[&staff, &manager]).await;
+    let c = collect(&app, staff).await;
+
+    // Both devices change the name and the resident ID from version 1.
+    let mut a = with("full_name", serde_json::json!("张三丰"));
+    a.insert(
+        "resident_id".into(),
+        serde_json::json!("11010119900307125X"),
+    );
+    let mut b = with("full_name", serde_json::json!("张小三"));
+    b.insert(
+        "resident_id".into(),
+        serde_json::json!("110101199003071209"),
+    );
+    b.insert("gender".into(), serde_json::json!("female"));
+    let (status, tablet) = two_devices_edit(&c, &a, &b).await;
+    let r = [status];
+    // The gender merges; the name and ID wait, and the server's values stay.
+    assert_eq!(
+        edited(&r[0]),
+        (
+            3,
+            vec!["gender".to_owned()],
+            vec!["full_name".to_owned(), "resident_id".to_owned()]
+        )
+    );
+    let view = detail(&c.staff, &c.record.uuid).await;
+    assert_eq!((view.version, view.open_conflicts), (3, 2));
+    assert_eq!(display(&view, "full_name"), Some("张三丰"));
+
+    // Staff and auditors may not resolve; a manager of another team sees nothing.
+    let r = c.staff.get("/conflicts").send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let auditor = app.user_with_role(Role::Auditor).await;
+    assert_eq!(
+        auditor.get("/conflicts").send().await.unwrap().status(),
+        403
+    );
+    let none: ConflictList =
+        expect_json(outsider.get("/conflicts").send().await.unwrap(), 200).await;
+    assert!(none.conflicts.is_empty());
+
+    // The manager sees both values, masked as the policy says.
+    let list: ConflictList =
+        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
+    assert_eq!(list.conflicts.len(), 2);
+    let name = list
+        .conflicts
+        .iter()
+        .find(|k| k.field_key == "full_name")
+        .unwrap();
+    assert_eq!(name.record_id, c.record.uuid);
+    assert_eq!(
+        (name.base_version, name.server_version, name.current_version),
+        (1, 3, 3)
+    );
+    assert_eq!(name.visibility, Visibility::Full);
+    assert_eq!(name.server_value.as_deref(), Some("张三丰"));
+    assert_eq!(name.device_value.as_deref(), Some("张小三"));
+    assert_eq!(name.device_id, tablet.id);
+    assert_eq!(name.field_label.en, "Full name");
+    let id = list
+        .conflicts
+        .iter()
+        .find(|k| k.field_key == "resident_id")
+        .unwrap();
+    assert_eq!(id.visibility, Visibility::Masked);
+    assert_eq!(id.server_value.as_deref(), Some("1101**********125X"));
+    assert_eq!(id.device_value.as_deref(), Some("1101**********1209"));
+    // Admins see every conflict, with personal data masked and sensitive hidden.
+    let all: ConflictList = expect_json(admin.get("/conflicts").send().await.unwrap(), 200).await;
+    let name_a = all
+        .conflicts
+        .iter()
+        .find(|k| k.field_key == "full_name")
+        .unwrap();
+    assert_eq!(name_a.server_value.as_deref(), Some("张**"));
+    assert_eq!(name_a.device_value.as_deref(), Some("张**"));
+    let id_a = all
+        .conflicts
+        .iter()
+        .find(|k| k.field_key == "resident_id")
+        .unwrap();
+    assert_eq!(
+        (id_a.server_value.as_deref(), id_a.device_value.as_deref()),
+        (None, None)
+    );
+    // No value reaches the database in clear.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM record_conflicts WHERE device_value LIKE '%张小三%'")
+            .await,
+        0
+    );
+
+    // A manager of another team cannot resolve it.
+    let r = resolve(&outsider, &name.id, "device").await;
+    assert_eq!(r.status(), 404);
+    let done: ConflictResolved =
+        expect_json(resolve(&manager, &name.id, "device").await, 200).await;
+    assert_eq!(done.version, 4);
+    let kept: ConflictResolved = expect_json(resolve(&manager, &id.id, "server").await, 200).await;
+    assert_eq!(kept.version, 4);
+    let view = detail(&c.staff, &c.record.uuid).await;
+    assert_eq!((view.version, view.open_conflicts), (4, 0));
+    assert_eq!(display(&view, "full_name"), Some("张小三"));
+    assert_eq!(display(&view, "gender"), Some("female"));
+    assert_eq!(display(&view, "resident_id"), Some("1101**********125X"));
+
+    let again = resolve(&manager, &name.id, "server").await;
+    assert_eq!(again.status(), 409);
+    let e: ApiError = again.json().await.unwrap();
+    assert_eq!(e.code, ErrorCode::AlreadyResolved);
+    let list: ConflictList =
+        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
+    assert!(list.conflicts.is_empty());
+
+    assert_eq!(audit(&admin, "records.edit").await, 2);
+    assert_eq!(audit(&admin, "records.conflict.resolve").await, 2);
+});
+
+/// Two devices of one staff member change the name from version 1: one conflict.
+async fn one_conflict(app: &TestApp, staff: Session) -> Collected {
+    let c = collect(app, staff).await;
+    let (r, _) = two_devices_edit(
+        &c,
+        &with("full_name", serde_json::json!("张三丰")),
+        &with("full_name", serde_json::json!("张小三")),
+    )
+    .await;
+    assert_eq!(edited(&r).2, ["full_name"]);
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_resolves_conflicts_in_the_console() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let manager = app.user_with_role(Role::Manager).await;
+    put_in_one_team(&app, &admin, &[&staff, &manager]).await;
+    let c = one_conflict(&app, staff).await;
+    let stale = one_conflict(&app, c.staff.clone()).await;
+    let username = manager.info.as_ref().unwrap().user.username.clone();
+
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/login", app.address))
+        .await
+        .unwrap();
+    for (css, text) in [
+        ("[data-testid=login-username]", username.as_str()),
+        (
+            "[data-testid=login-password]",
+            "another long test passphrase",
+        ),
+    ] {
+        let input = browser.find(css).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+    browser
+        .find("[data-testid=login-submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text("[data-testid=account-username]", &username)
+        .await;
+    browser
+        .find("[data-testid=nav-conflicts]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.find("[data-testid=conflicts-page]").await;
+
+    // Both values side by side.
+    let item = format!(
+        "[data-testid=conflict][data-id='{}']",
+        conflict_id(&manager, &c.record.uuid).await
+    );
+    browser
+        .wait_for_text(
+            &format!("{item} [data-testid=conflict-server-value]"),
+            "张三丰",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            &format!("{item} [data-testid=conflict-device-value]"),
+            "张小三",
+        )
+        .await;
+
+    // Someone else resolves the other one meanwhile: the error shows at that item.
+    let other = conflict_id(&manager, &stale.record.uuid).await;
+    let r = resolve(&manager, &other, "server").await;
+    assert_eq!(r.status(), 200);
+    let other_item = format!("[data-testid=conflict][data-id='{other}']");
+    browser
+        .find(&format!("{other_item} [data-testid=conflict-take-device]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .find(&format!("{other_item} [data-testid=form-error]"))
+        .await;
+
+    // Taking the device's value makes a new version; the list then has nothing left.
+    browser
+        .find(&format!("{item} [data-testid=conflict-take-device]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.find("[data-testid=no-conflicts]").await;
+    let view = detail(&c.staff, &c.record.uuid).await;
+    assert_eq!((view.version, view.open_conflicts), (3, 0));
+    assert_eq!(display(&view, "full_name"), Some("张小三"));
+    browser.close().await;
+}
+
+async fn conflict_id(manager: &Session, record_id: &str) -> String {
+    let list: ConflictList =
+        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
+    list.conflicts
+        .into_iter()
+        .find(|k| k.record_id == record_id)
+        .unwrap()
+        .id
+}
