@@ -7,6 +7,7 @@
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
+use shared::api::assignments::{AssignableForm, AssignedForm, AssignmentBoard, FormAssignments};
 use shared::api::audit::{AuditPage, AuditVerification};
 use shared::api::auth::{
     ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
@@ -164,6 +165,29 @@ impl ApiClient {
     ) -> Result<(), ApiError> {
         let path = format!("/public/forms/{}/versions/{number}/check", path_segment(id));
         self.send(Method::POST, &path, Some(req)).await.map(drop)
+    }
+
+    /// `GET /api/v1/form-assignments` (admins, managers): forms, their assignments within
+    /// the caller's reach, and whom the caller may give forms to.
+    pub async fn assignment_board(&self) -> Result<AssignmentBoard, ApiError> {
+        self.fetch(Method::GET, "/form-assignments", None::<&()>)
+            .await
+    }
+
+    /// `PUT /api/v1/form-assignments/{id}`: replaces the form's assignments within reach;
+    /// `forbidden` with the ids per field for a manager naming others.
+    pub async fn assign_form(
+        &self,
+        id: &str,
+        req: &FormAssignments,
+    ) -> Result<AssignableForm, ApiError> {
+        let path = format!("/form-assignments/{}", path_segment(id));
+        self.fetch(Method::PUT, &path, Some(req)).await
+    }
+
+    /// `GET /api/v1/my-forms` (staff, managers): the forms assigned to the caller.
+    pub async fn my_forms(&self) -> Result<Vec<AssignedForm>, ApiError> {
+        self.fetch(Method::GET, "/my-forms", None::<&()>).await
     }
 
     /// `POST /api/v1/devices`: registers this browser's device key (staff and managers).

@@ -3,6 +3,7 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod assign;
 mod collect;
 mod console;
 mod customer;
@@ -11,6 +12,7 @@ mod designer_en;
 mod designer_zh;
 mod renderer;
 
+pub use assign::AssignTexts;
 pub use collect::CollectTexts;
 pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
@@ -226,6 +228,8 @@ pub struct Texts {
     pub nav_collect: &'static str,
     /// Offline collection by staff and managers.
     pub collect: CollectTexts,
+    /// Giving forms to teams and people.
+    pub assign: AssignTexts,
     /// Accounts, records, the audit log and two-step sign-in.
     pub console: ConsoleTexts,
     /// The form renderer customers see.
@@ -405,6 +409,7 @@ pub static EN: Texts = Texts {
     nav_forms: "Forms",
     nav_collect: "Collect",
     collect: collect::EN,
+    assign: assign::EN,
     console: console::EN,
     renderer: renderer::EN,
     customer: customer::EN,
@@ -508,6 +513,7 @@ pub static ZH_CN: Texts = Texts {
     nav_forms: "表单",
     nav_collect: "采集",
     collect: collect::ZH_CN,
+    assign: assign::ZH_CN,
     console: console::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,

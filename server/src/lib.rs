@@ -4,6 +4,7 @@
 //! migrations and first-start seeding; [`serve`] runs the router on a listener until
 //! the shutdown future completes. `main.rs` only wires these to the command line.
 
+pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
@@ -63,6 +64,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(sync::handlers::routes())
         .merge(forms::routes())
         .merge(users::routes())
+        .merge(assignments::routes())
 }
 
 /// The whole HTTP application.

@@ -24,7 +24,7 @@ use crate::embed::consent_dialog::{effective_definition, ConsentDialog, PopupCho
 use crate::embed::submission::{new_receipt_id, now_ms};
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::offline::outbox::{self, Collected, OutboxEntry};
-use crate::offline::{device, use_collector};
+use crate::offline::{device, forms, use_collector};
 
 /// Where the collection is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +44,8 @@ enum Loaded {
     Missing,
     /// The device keeps no copy of the synced record (or of its form version).
     NoCopy,
+    /// The form is no longer assigned to the user: no new records with it.
+    NotAssigned,
     Ready(Box<VersionDetail>, Option<Box<OutboxEntry>>),
 }
 
@@ -53,13 +55,14 @@ pub fn FillPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let loaded = RwSignal::new(Loaded::Loading);
+    let c = use_collector();
     Effect::new(move |_| {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
         let edit = query.with(|q| q.get("edit"));
         let synced = query.with(|q| q.get("synced"));
+        let user = c.user.get().map(|u| u.id);
         loaded.set(Loaded::Loading);
         spawn_local(async move {
-            let form = outbox::cached_form(&id).await.ok().flatten();
             let entry = match (edit, &synced) {
                 (Some(uuid), _) => outbox::entry(&uuid).await.ok().flatten(),
                 (None, Some(uuid)) => outbox::synced_entry(uuid)
@@ -69,13 +72,21 @@ pub fn FillPage() -> impl IntoView {
                     .and_then(edit_of_synced),
                 (None, None) => None,
             };
-            loaded.set(match form {
-                None => Loaded::Missing,
-                Some(f) => match entry {
-                    Some(e) if e.record.form_version != f.version.summary.number => Loaded::NoCopy,
-                    None if synced.is_some() => Loaded::NoCopy,
-                    entry => Loaded::Ready(Box::new(f.version), entry.map(Box::new)),
-                },
+            // An edit needs the version its record was collected with, kept even after
+            // a newer one arrived; a new record needs a form the user may collect with.
+            let form = match &entry {
+                Some(e) => forms::cached_version(&id, e.record.form_version).await,
+                None => forms::cached_form(&id).await,
+            }
+            .ok()
+            .flatten();
+            loaded.set(match (form, entry) {
+                (_, None) if synced.is_some() => Loaded::NoCopy,
+                (None, _) => Loaded::Missing,
+                (Some(f), None) if user.as_ref().is_some_and(|u| !f.usable_by(u)) => {
+                    Loaded::NotAssigned
+                }
+                (Some(f), entry) => Loaded::Ready(Box::new(f.version), entry.map(Box::new)),
             });
         });
     });
@@ -92,6 +103,12 @@ pub fn FillPage() -> impl IntoView {
                     .into_any(),
                     Loaded::NoCopy => view! {
                         <p class="alert alert-error" role="alert">{move || i18n.t().collect.no_local_copy}</p>
+                    }
+                    .into_any(),
+                    Loaded::NotAssigned => view! {
+                        <p class="alert alert-error" role="alert" data-testid="form-not-assigned">
+                            {move || i18n.t().collect.form_not_assigned}
+                        </p>
                     }
                     .into_any(),
                     Loaded::Ready(version, edit) => view! { <Flow version=*version edit=edit.map(|e| *e) /> }.into_any(),

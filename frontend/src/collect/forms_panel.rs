@@ -1,6 +1,8 @@
-//! The forms kept on this device for collecting. Staff cannot list forms, so a form is
-//! added by its hosted link (`…/f/{id}`) or id; its published version is fetched from
-//! the public endpoint and kept in IndexedDB so that it opens offline.
+//! The forms kept on this device for collecting. The forms assigned to the collector
+//! (directly or through their team) arrive by themselves whenever the device is online:
+//! on each visit of this page and after each sync. A form no longer assigned stays,
+//! marked so, while records collected with it wait in the outbox. A form can also be
+//! added by its hosted link (`…/f/{id}`) or id, fetched from the public endpoint.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -10,13 +12,13 @@ use shared::api::error::{ApiError, ErrorCode};
 
 use crate::components::form::{local_validation, FormAlert};
 use crate::i18n::{fill, use_i18n};
-use crate::offline::outbox::{self, CachedForm};
+use crate::offline::forms::{self, CachedForm, Standing};
 use crate::offline::use_collector;
 
-/// Fetches the form's latest published version and keeps it.
+/// Fetches the form's latest published version and keeps it as added by link.
 async fn fetch_and_keep(api: crate::api::ApiClient, id: String) -> Result<(), ApiError> {
     let version = api.public_form(&id).await?;
-    outbox::cache_form(version).await.map_err(|_| {
+    forms::keep_by_link(version).await.map_err(|_| {
         ApiError::new(
             ErrorCode::Internal,
             crate::i18n::EN.error(ErrorCode::Internal),
@@ -29,16 +31,44 @@ async fn fetch_and_keep(api: crate::api::ApiClient, id: String) -> Result<(), Ap
 pub fn FormsPanel() -> impl IntoView {
     let i18n = use_i18n();
     let c = use_collector();
-    let forms = RwSignal::new(Vec::<CachedForm>::new());
-    let reload = move || {
-        spawn_local(async move {
-            if let Ok(mut list) = outbox::cached_forms().await {
-                list.sort_by_key(|f| std::cmp::Reverse(f.cached_at_ms));
-                forms.set(list);
-            }
-        });
+    // Each visit asks the server for the assigned forms (when it can be reached).
+    c.refresh_forms();
+    let rows = move || {
+        c.forms
+            .get()
+            .into_iter()
+            .map(|(form, standing)| view! { <FormRow form standing /> })
+            .collect_view()
     };
-    reload();
+    let load_error = move || {
+        c.forms_error.get().map(|e| {
+            let t = i18n.t();
+            view! {
+                <p class="alert alert-error" role="alert" data-testid="forms-error">
+                    {t.collect.forms_refresh_failed} " " {t.error(e.code)}
+                </p>
+            }
+        })
+    };
+    view! {
+        <section class="card collect-forms" aria-labelledby="forms-heading">
+            <h2 id="forms-heading">{move || i18n.t().collect.forms_heading}</h2>
+            <p class="muted">{move || i18n.t().collect.forms_help}</p>
+            {load_error}
+            <Show when=move || c.forms.with(Vec::is_empty)>
+                <p class="muted" data-testid="no-kept-forms">{move || i18n.t().collect.no_forms}</p>
+            </Show>
+            <ul class="collect-form-list">{rows}</ul>
+            <AddByLink />
+        </section>
+    }
+}
+
+/// The secondary way in: a form's hosted link or id, while online.
+#[component]
+fn AddByLink() -> impl IntoView {
+    let i18n = use_i18n();
+    let c = use_collector();
     let reference = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
@@ -47,7 +77,7 @@ pub fn FormsPanel() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        let Some(id) = outbox::form_id_from(&reference.get_untracked()) else {
+        let Some(id) = forms::form_id_from(&reference.get_untracked()) else {
             error.set(local_validation(&[("form_ref", "form_ref_invalid")]));
             return;
         };
@@ -60,7 +90,7 @@ pub fn FormsPanel() -> impl IntoView {
             match result {
                 Ok(()) => {
                     reference.set(String::new());
-                    reload();
+                    c.reload();
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -72,21 +102,9 @@ pub fn FormsPanel() -> impl IntoView {
                 .is_some_and(|e| !e.field_issues("form_ref").is_empty())
         })
     };
-    let rows = move || {
-        forms
-            .get()
-            .into_iter()
-            .map(|form| view! { <FormRow form reload=Callback::new(move |()| reload()) /> })
-            .collect_view()
-    };
     view! {
-        <section class="card collect-forms" aria-labelledby="forms-heading">
-            <h2 id="forms-heading">{move || i18n.t().collect.forms_heading}</h2>
-            <p class="muted">{move || i18n.t().collect.forms_help}</p>
-            <Show when=move || forms.with(Vec::is_empty)>
-                <p class="muted">{move || i18n.t().collect.no_forms}</p>
-            </Show>
-            <ul class="collect-form-list">{rows}</ul>
+        <details class="collect-add-by-link" data-testid="add-by-link">
+            <summary>{move || i18n.t().collect.add_by_link}</summary>
             <form class="collect-add-form" on:submit=add>
                 <div class="field" class:field-invalid=invalid_ref>
                     <label for="form-ref">{move || i18n.t().collect.form_ref}</label>
@@ -117,13 +135,28 @@ pub fn FormsPanel() -> impl IntoView {
                     {move || i18n.t().collect.form_add}
                 </button>
             </form>
-        </section>
+        </details>
     }
 }
 
-/// One kept form: collect with it, update it to the latest version, or remove it.
+/// What the row says about where the form comes from.
+fn standing_text(standing: Standing) -> impl Fn() -> String {
+    let i18n = use_i18n();
+    move || {
+        let t = &i18n.t().collect;
+        match standing {
+            Standing::Assigned => t.form_assigned.to_owned(),
+            Standing::ByLink => t.form_by_link.to_owned(),
+            Standing::Unassigned { waiting } => {
+                fill(t.form_unassigned, &[("count", &waiting.to_string())])
+            }
+        }
+    }
+}
+
+/// One kept form: collect with it; a form added by link can be updated or removed.
 #[component]
-fn FormRow(form: CachedForm, reload: Callback<()>) -> impl IntoView {
+fn FormRow(form: CachedForm, standing: Standing) -> impl IntoView {
     let i18n = use_i18n();
     let c = use_collector();
     let id = form.version.form_id.clone();
@@ -136,38 +169,70 @@ fn FormRow(form: CachedForm, reload: Callback<()>) -> impl IntoView {
         let id = update_id.clone();
         spawn_local(async move {
             let _ = fetch_and_keep(api, id).await;
-            reload.run(());
+            c.reload();
         });
     };
     let remove = move |_| {
         let id = remove_id.clone();
         spawn_local(async move {
-            let _ = outbox::forget_form(&id).await;
-            reload.run(());
+            let _ = forms::forget_link(&id).await;
+            c.reload();
         });
     };
+    // A form taken away only shows where its waiting records are.
+    let collectable = !matches!(standing, Standing::Unassigned { .. });
+    let by_link = standing == Standing::ByLink;
     view! {
-        <li class="collect-form" data-testid="cached-form" data-form-id=id>
+        <li
+            class="collect-form"
+            data-testid="cached-form"
+            data-form-id=id
+            data-state=standing.as_str()
+        >
             <div>
                 <strong>{move || title.get(i18n.locale()).to_owned()}</strong>
                 " "
                 <span class="muted">{move || fill(i18n.t().collect.version, &[("number", &number)])}</span>
+                <br />
+                <span class="muted" data-testid="form-standing">{standing_text(standing)}</span>
             </div>
             <div class="collect-actions">
-                <A href=href attr:class="button button-primary" attr:data-testid="fill-form">
-                    {move || i18n.t().collect.fill}
-                </A>
-                <button
-                    type="button"
-                    class="button button-secondary button-small"
-                    disabled=move || !c.online.get()
-                    on:click=update
-                >
-                    {move || i18n.t().collect.refresh_form}
-                </button>
-                <button type="button" class="button button-secondary button-small" on:click=remove>
-                    {move || i18n.t().collect.remove_form}
-                </button>
+                {collectable
+                    .then(|| {
+                        view! {
+                            <A href=href attr:class="button button-primary" attr:data-testid="fill-form">
+                                {move || i18n.t().collect.fill}
+                            </A>
+                        }
+                    })}
+                {(!collectable)
+                    .then(|| {
+                        view! {
+                            <A href="/collect/outbox" attr:class="button button-secondary">
+                                {move || i18n.t().collect.outbox_heading}
+                            </A>
+                        }
+                    })}
+                {by_link
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button button-secondary button-small"
+                                disabled=move || !c.online.get()
+                                on:click=update
+                            >
+                                {move || i18n.t().collect.refresh_form}
+                            </button>
+                            <button
+                                type="button"
+                                class="button button-secondary button-small"
+                                on:click=remove
+                            >
+                                {move || i18n.t().collect.remove_form}
+                            </button>
+                        }
+                    })}
             </div>
         </li>
     }

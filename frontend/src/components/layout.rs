@@ -81,6 +81,17 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || {
+                            session
+                                .info()
+                                .is_some_and(|i| matches!(i.user.role, Role::Admin | Role::Manager))
+                        }>
+                            <li>
+                                <A href="/assignments" attr:data-testid="nav-assignments">
+                                    {move || i18n.t().assign.nav}
+                                </A>
+                            </li>
+                        </Show>
                         // Staff and managers collect; offline, the one who last collected here.
                         <Show when=move || collector.user.with(Option::is_some)>
                             <li>

@@ -4,9 +4,11 @@
 //! [`Collector`] is provided to the whole console. It knows who collects on this browser:
 //! the signed-in staff member or manager, or, while the server cannot be reached, the one
 //! who last collected here (remembered in `localStorage`, so a reload offline still opens
-//! their outbox). Nothing here needs the network except registering and syncing.
+//! their outbox). Nothing here needs the network except registering, syncing and
+//! fetching the forms assigned to the user.
 
 pub mod device;
+pub mod forms;
 pub mod idb;
 pub mod outbox;
 mod sw;
@@ -20,6 +22,7 @@ use shared::api::error::{ApiError, ErrorCode};
 
 use crate::session::{Session, SessionState};
 use device::Device;
+use forms::{CachedForm, Standing, Waiting};
 use outbox::{OutboxEntry, SyncedEntry};
 
 /// The `localStorage` key of the last user who collected on this browser.
@@ -49,6 +52,10 @@ pub struct Collector {
     pub outbox: RwSignal<Vec<OutboxEntry>>,
     /// Records the server stored, newest first.
     pub synced: RwSignal<Vec<SyncedEntry>>,
+    /// The forms kept on this device that the user sees, with their standing.
+    pub forms: RwSignal<Vec<(CachedForm, Standing)>>,
+    /// Why the list of assigned forms could not be fetched last time (not when offline).
+    pub forms_error: RwSignal<Option<ApiError>>,
     /// The browser's idea of whether it is online.
     pub online: RwSignal<bool>,
     /// The service worker controls the page: the console opens offline.
@@ -72,6 +79,8 @@ impl Collector {
             device: RwSignal::new(None),
             outbox: RwSignal::new(Vec::new()),
             synced: RwSignal::new(Vec::new()),
+            forms: RwSignal::new(Vec::new()),
+            forms_error: RwSignal::new(None),
             online: RwSignal::new(navigator_online()),
             offline_ready: RwSignal::new(false),
             progress: RwSignal::new(None),
@@ -130,6 +139,8 @@ impl Collector {
             self.device.set(None);
             self.outbox.set(Vec::new());
             self.synced.set(Vec::new());
+            self.forms.set(Vec::new());
+            self.forms_error.set(None);
         }
         self.reload();
         if changed {
@@ -137,7 +148,7 @@ impl Collector {
         }
     }
 
-    /// Reads the device, outbox and synced list of the current user again.
+    /// Reads the device, outbox, synced list and kept forms of the current user again.
     pub fn reload(self) {
         spawn_local(async move { self.reload_now().await });
     }
@@ -150,7 +161,9 @@ impl Collector {
             let device = device::load(&user.id).await?;
             let outbox = outbox::pending(&user.id).await?;
             let synced = outbox::synced(&user.id).await?;
-            Ok::<_, idb::StoreError>((device, outbox, synced))
+            let waiting: Vec<Waiting> = outbox.iter().map(Waiting::from).collect();
+            let kept = forms::forms_of(&user.id, forms::cached_forms().await?, &waiting);
+            Ok::<_, idb::StoreError>((device, outbox, synced, kept))
         }
         .await;
         // The user may have changed while reading.
@@ -158,22 +171,58 @@ impl Collector {
             return;
         }
         match loaded {
-            Ok((device, outbox, synced)) => {
+            Ok((device, outbox, synced, kept)) => {
                 self.store_failed.set(false);
                 self.device.set(device);
                 self.outbox.set(outbox);
                 self.synced.set(synced);
+                self.forms.set(kept);
             }
             Err(_) => self.store_failed.set(true),
         }
     }
 
-    /// Syncs now, unless a sync is running or there is nothing to do.
+    /// Syncs now (unless a sync is running or there is nothing to do), then fetches
+    /// the forms assigned to the user.
     pub fn sync_now(self) {
         if self.progress.get_untracked().is_some() {
             return;
         }
-        spawn_local(async move { sync::run(self).await });
+        spawn_local(async move {
+            sync::run(self).await;
+            self.refresh_forms_now().await;
+        });
+    }
+
+    /// Fetches the forms assigned to the user and keeps them on this device.
+    pub fn refresh_forms(self) {
+        spawn_local(async move { self.refresh_forms_now().await });
+    }
+
+    async fn refresh_forms_now(self) {
+        let Some(user) = self.user.get_untracked() else {
+            return;
+        };
+        // Offline, or an offline reload that has no session yet: the kept forms serve.
+        if untrack(|| self.session.info()).is_none_or(|i| i.user.id != user.id) {
+            return;
+        }
+        match self.session.client().my_forms().await {
+            Ok(assigned) => {
+                self.forms_error.set(None);
+                if forms::refresh_assigned(&user.id, assigned).await.is_err() {
+                    self.store_failed.set(true);
+                }
+                self.reload_now().await;
+            }
+            Err(e) if e.code == ErrorCode::Unavailable => {
+                self.online.set(navigator_online());
+            }
+            Err(e) => {
+                self.session.note_error(&e);
+                self.forms_error.set(Some(e));
+            }
+        }
     }
 
     /// The session this collector follows.

@@ -15,7 +15,7 @@ use shared::schema::{Answers, ValidatedAnswers};
 use shared::sync::{statement_hash, SyncEnvelope};
 
 use super::device::Device;
-use super::idb::{self, Change, StoreError, FORMS, OUTBOX, SYNCED};
+use super::idb::{self, Change, StoreError, OUTBOX, SYNCED};
 use crate::embed::submission::{self, Choices};
 
 /// Why the server did not store a record.
@@ -267,74 +267,4 @@ pub async fn forget_old_copies(user_id: &str, now_ms: i64) -> Result<usize, Stor
         idb::write(changes).await?;
     }
     Ok(forgotten)
-}
-
-/// A cached form version, kept so that the form opens offline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CachedForm {
-    pub version: VersionDetail,
-    pub cached_at_ms: i64,
-}
-
-/// Caches (or refreshes) a published form.
-pub async fn cache_form(version: VersionDetail) -> Result<(), StoreError> {
-    let key = version.form_id.clone();
-    let cached = CachedForm {
-        version,
-        cached_at_ms: submission::now_ms(),
-    };
-    idb::put(FORMS, &key, &cached).await
-}
-
-/// The cached version of a form.
-pub async fn cached_form(form_id: &str) -> Result<Option<CachedForm>, StoreError> {
-    idb::get(FORMS, form_id).await
-}
-
-/// Every cached form.
-pub async fn cached_forms() -> Result<Vec<CachedForm>, StoreError> {
-    idb::all(FORMS).await
-}
-
-/// Removes a form from the cache (records already collected with it are kept).
-pub async fn forget_form(form_id: &str) -> Result<(), StoreError> {
-    idb::write(vec![Change::delete(FORMS, form_id)]).await
-}
-
-/// The form id in what a staff member pasted: a hosted link `…/f/{id}` or a bare id.
-#[must_use]
-pub fn form_id_from(input: &str) -> Option<String> {
-    let text = input.trim();
-    let tail = match text.rfind("/f/") {
-        Some(at) => &text[at + 3..],
-        None => text,
-    };
-    let id: String = tail
-        .split(['?', '#', '/'])
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let valid = !id.is_empty()
-        && id.len() <= 64
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    valid.then_some(id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_ids_come_from_links_or_bare_ids() {
-        let id = "6f1c2a9e-6a3b-4b43-9d4e-1a2b3c4d5e6f";
-        assert_eq!(form_id_from(id).as_deref(), Some(id));
-        assert_eq!(
-            form_id_from(&format!("https://x.example/f/{id}?lang=en")).as_deref(),
-            Some(id)
-        );
-        assert_eq!(form_id_from(&format!(" /f/{id}/ ")).as_deref(), Some(id));
-        assert_eq!(form_id_from(""), None);
-        assert_eq!(form_id_from("https://x.example/f/"), None);
-        assert_eq!(form_id_from("a b"), None);
-    }
 }

@@ -47,11 +47,13 @@ pub enum Permission {
     AssignRecords,
     /// List and resolve edit conflicts (admins; managers within their team).
     ResolveConflicts,
+    /// Give published forms to teams and accounts (admins; managers within their team).
+    AssignForms,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -63,6 +65,7 @@ impl Permission {
         Permission::CollectRecords,
         Permission::AssignRecords,
         Permission::ResolveConflicts,
+        Permission::AssignForms,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -77,7 +80,9 @@ impl Permission {
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
             (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
-            (Permission::AssignRecords, Some(role)) => matches!(role, Role::Admin | Role::Manager),
+            (Permission::AssignRecords | Permission::AssignForms, Some(role)) => {
+                matches!(role, Role::Admin | Role::Manager)
+            }
             (Permission::ResolveConflicts, Some(role)) => {
                 shared::access::may_resolve_conflicts(role)
             }
@@ -277,5 +282,9 @@ mod tests {
         assert!(Permission::AssignRecords.allows(Some(Role::Admin)));
         assert!(!Permission::AssignRecords.allows(Some(Role::Staff)));
         assert!(!Permission::AssignRecords.allows(Some(Role::Auditor)));
+        assert!(Permission::AssignForms.allows(Some(Role::Manager)));
+        assert!(Permission::AssignForms.allows(Some(Role::Admin)));
+        assert!(!Permission::AssignForms.allows(Some(Role::Staff)));
+        assert!(!Permission::AssignForms.allows(Some(Role::Auditor)));
     }
 }

@@ -5,6 +5,7 @@
 //! [`Db::kind`]. Migrations are paired per backend (see `migrations/README.md`).
 
 pub mod accounts;
+pub mod assignments;
 pub mod audit;
 pub mod devices;
 pub mod edits;

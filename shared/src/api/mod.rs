@@ -3,6 +3,7 @@
 //! Every payload the server sends or accepts is declared here once; the server and the
 //! front end both use these types, so neither side can drift from the other.
 
+pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod conflicts;

@@ -77,6 +77,9 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
         "/forms/{id}/versions/{number}",
         Permission::ManageForms,
     ),
+    ("GET", "/form-assignments", Permission::AssignForms),
+    ("PUT", "/form-assignments/{id}", Permission::AssignForms),
+    ("GET", "/my-forms", Permission::CollectRecords),
     ("GET", "/public/forms/{id}", Permission::Public),
     (
         "POST",

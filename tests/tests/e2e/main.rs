@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod assignments;
 mod at_rest;
 mod audit;
 mod auth;

@@ -1,5 +1,6 @@
 //! A staff member collects offline in Chromium: signs in, registers this browser as a
-//! device, keeps the demo form on it, loses the network, collects three records (consent
+//! device, finds the demo form assigned to them on the Collect page (no link to paste),
+//! loses the network, collects three records (consent
 //! in the privacy pop-up, answers, a signature), reloads the page still offline (the
 //! service worker serves the app, IndexedDB still holds the outbox), and sees all three
 //! synced once the network returns. Then: a synced record edited offline is merged by
@@ -108,49 +109,58 @@ async fn collect_one(browser: &Browser, name: &str) {
     browser.find("[data-testid=saved-pending]").await;
 }
 
-/// Signs a new staff member in through the page, registers the browser as a device and
-/// keeps the demo form on it.
-async fn staff_with_device(app: &TestApp) -> Browser {
-    let staff = app.user_with_role(Role::Staff).await;
-    let username = staff.info.as_ref().unwrap().user.username.clone();
-    let id = app.demo_form_id.clone();
-    let browser = Browser::start().await;
-
-    // Sign in through the page and open Collect from the navigation.
+/// Signs in through the login page.
+async fn sign_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
     browser
         .client
         .goto(&format!("{}/login", app.address))
         .await
         .unwrap();
-    fill(&browser, "[data-testid=login-username]", &username).await;
-    fill(
-        &browser,
-        "[data-testid=login-password]",
-        "another long test passphrase",
-    )
-    .await;
-    click(&browser, "[data-testid=login-submit]").await;
-    click(&browser, "[data-testid=nav-collect]").await;
-    browser.find("[data-testid=collect-page]").await;
+    fill(browser, "[data-testid=login-username]", username).await;
+    fill(browser, "[data-testid=login-password]", password).await;
+    click(browser, "[data-testid=login-submit]").await;
+}
 
-    // Register this browser as a device, and keep the demo form on it by its link.
-    click(&browser, "[data-testid=device-register]").await;
+/// Opens Collect from the navigation, registers the browser as a device and waits for
+/// the demo form (assigned beforehand) to be kept on it, ready offline.
+async fn collect_page_with_device(browser: &Browser, app: &TestApp) {
+    click(browser, "[data-testid=nav-collect]").await;
+    browser.find("[data-testid=collect-page]").await;
+    click(browser, "[data-testid=device-register]").await;
     browser
         .find("[data-testid=device-status][data-state=registered]")
         .await;
-    fill(
-        &browser,
-        "[data-testid=form-ref]",
-        &format!("{}/f/{id}", app.address),
-    )
-    .await;
-    click(&browser, "[data-testid=form-add]").await;
     browser
-        .find(&format!("[data-testid=cached-form][data-form-id='{id}']"))
+        .find(&format!(
+            "[data-testid=cached-form][data-form-id='{}'][data-state=assigned]",
+            app.demo_form_id
+        ))
         .await;
     browser.find("[data-testid=offline-ready]").await;
+}
+
+/// A new staff member with the demo form assigned to them, signed in through the page,
+/// with this browser registered as their device.
+async fn staff_with_device(app: &TestApp) -> Browser {
+    let staff = app.user_with_role(Role::Staff).await;
+    let user = staff.info.as_ref().unwrap().user.clone();
+    let r = app
+        .admin()
+        .await
+        .put(&format!("/form-assignments/{}", app.demo_form_id))
+        .json(&json!({ "users": [user.id] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let browser = Browser::start().await;
+    sign_in(&browser, app, &user.username, STAFF_PASSWORD).await;
+    collect_page_with_device(&browser, app).await;
     browser
 }
+
+/// The password of accounts made by `TestApp::user_with_role`.
+const STAFF_PASSWORD: &str = "another long test passphrase";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
@@ -267,5 +277,94 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     assert_eq!(app.count("SELECT MAX(version) FROM records").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM record_conflicts").await, 0);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_assigns_a_form_to_a_team_in_the_console_and_its_staff_collect_with_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = app.admin().await;
+    let team: shared::api::users::TeamSummary = consentry_tests::expect_json(
+        admin
+            .post("/teams")
+            .json(&json!({ "name": "North" }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let user = staff.info.as_ref().unwrap().user.clone();
+    let r = admin
+        .put(&format!("/users/{}", user.id))
+        .json(&json!({"display_name": user.display_name, "role": "staff", "team_id": team.id}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The admin ticks the team for the demo form on the assignment page.
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "admin", consentry_tests::ADMIN_PASSWORD).await;
+    click(&browser, "[data-testid=nav-assignments]").await;
+    let card = format!(
+        "[data-testid=assign-form][data-form-id='{}']",
+        app.demo_form_id
+    );
+    let checkbox = format!("{card} [data-testid=assign-teams][data-id='{}']", team.id);
+    let input_id = browser
+        .find(&checkbox)
+        .await
+        .attr("id")
+        .await
+        .unwrap()
+        .unwrap();
+    click(&browser, &format!("label[for='{input_id}']")).await;
+    wait_text(
+        &browser,
+        &format!("{card} [data-testid=assign-status]"),
+        "Unsaved changes",
+        5,
+    )
+    .await;
+    click(&browser, &format!("{card} [data-testid=assign-save]")).await;
+    wait_text(
+        &browser,
+        &format!("{card} [data-testid=assign-summary]"),
+        "1 teams, 0 people",
+        5,
+    )
+    .await;
+    wait_text(
+        &browser,
+        &format!("{card} [data-testid=assign-status]"),
+        "Saved. Devices pick up the change the next time they are online.",
+        10,
+    )
+    .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM form_assignments WHERE team_id IS NOT NULL")
+            .await,
+        1
+    );
+    click(&browser, "[data-testid=sign-out]").await;
+    browser.find("[data-testid=login-username]").await;
+
+    // A member of the team finds it on the Collect page and collects with it offline.
+    sign_in(&browser, &app, &user.username, STAFF_PASSWORD).await;
+    collect_page_with_device(&browser, &app).await;
+    network(&browser, false).await;
+    browser.find(".collect-network[data-online=false]").await;
+    click(&browser, "[data-testid=fill-form]").await;
+    collect_one(&browser, "张三").await;
+    network(&browser, true).await;
+    click(
+        &browser,
+        "[data-testid=saved-pending] a[href='/collect/outbox']",
+    )
+    .await;
+    wait_text(&browser, "[data-testid=synced-count]", "1", 60).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     browser.close().await;
 }
