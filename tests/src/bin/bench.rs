@@ -5,8 +5,8 @@
 //! work is not counted):
 //! - customer submissions from 16 concurrent clients: submissions per second, latency
 //!   p50/p99, server CPU per submission;
-//! - staff sync in batches of 1,000 records: records per second and CPU per record, then
-//!   the same batches replayed.
+//! - staff sync in batches of 1,000 records, from one device and then from four devices
+//!   at once: records per second and CPU per record, then the same batches replayed.
 //!
 //! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards.
@@ -21,12 +21,12 @@ use std::{
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
     process::ServerProcess,
-    sync::{device_public_key, signed_record},
+    sync::{device_public_key, signed_edit, signed_record},
 };
 use shared::api::{
     auth::{LoginRequest, Role, SessionInfo},
     forms::VersionDetail,
-    sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+    sync::{DeviceInfo, SyncBatch, SyncRecord, SyncResponse, SyncStatus},
 };
 
 const CLIENTS: usize = 16;
@@ -262,6 +262,9 @@ end
     }
 }
 
+/// Devices syncing at once in the second round (staff coming back online together).
+const SYNC_DEVICES: usize = 4;
+
 async fn sync(
     http: &reqwest::Client,
     base: &str,
@@ -270,7 +273,6 @@ async fn sync(
     pid: u32,
     total: usize,
 ) {
-    println!("\n== staff sync: {total} records in batches of 1,000");
     {
         let db = consentry_server::store::Db::connect(db_url).await.unwrap();
         let hash = consentry_server::auth::password::hash("bench staff passphrase").unwrap();
@@ -303,72 +305,202 @@ async fn sync(
         .unwrap()
         .to_owned();
     let session: SessionInfo = r.json().await.unwrap();
-    let post = |path: &str| {
-        http.post(format!("{base}/api/v1{path}"))
-            .header("cookie", &cookie)
-            .header("x-csrf-token", &session.csrf_token)
+    let staff = Staff {
+        http: http.clone(),
+        base: base.to_owned(),
+        cookie,
+        csrf: session.csrf_token,
     };
-    let key = new_key();
-    let device: DeviceInfo = post("/devices")
-        .json(&serde_json::json!({"name": "bench", "public_key": device_public_key(&key)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let answers = demo_answers();
-    let batches: Vec<bytes::Bytes> = (0..total.div_ceil(1000))
-        .map(|b| {
-            let records = (0..1000.min(total - b * 1000))
-                .map(|i| {
-                    signed_record(
-                        version,
-                        &answers,
-                        &Choices::all_demo(),
-                        &device.id,
-                        &key,
-                        (b * 1000 + i + 1) as i64,
-                    )
+    for devices in [1, SYNC_DEVICES] {
+        println!(
+            "\n== staff sync: {total} records in batches of 1,000 from {devices} device{}",
+            if devices == 1 { "" } else { "s at once" }
+        );
+        let mut per_device = Vec::new();
+        let mut signed = Vec::new();
+        for d in 0..devices {
+            let share = total / devices + usize::from(d < total % devices);
+            let (device, batches) = staff.device_batches(version, share).await;
+            per_device.push(batches.iter().map(|b| b.body.clone()).collect::<Vec<_>>());
+            signed.push((device, batches));
+        }
+        for (label, expect_new) in [("first sync", true), ("replay", false)] {
+            let cpu_before = cpu_seconds(pid);
+            let started = Instant::now();
+            let tasks: Vec<_> = per_device
+                .iter()
+                .map(|batches| {
+                    let (staff, batches) = (staff.clone(), batches.clone());
+                    tokio::spawn(async move {
+                        for body in batches {
+                            staff.post_batch(body, label, expect_new).await;
+                        }
+                    })
                 })
                 .collect();
-            bytes::Bytes::from(
-                serde_json::to_vec(&SyncBatch {
-                    device_id: device.id.clone(),
-                    records,
-                })
-                .unwrap(),
-            )
-        })
-        .collect();
-    for (label, expect_new) in [("first sync", true), ("replay", false)] {
+            for task in tasks {
+                task.await.unwrap();
+            }
+            let elapsed = started.elapsed();
+            let cpu = cpu_seconds(pid) - cpu_before;
+            println!(
+                "{label:<19} {:.0} records/s ({total} in {:.2} s), server CPU {:.0} µs per record",
+                total as f64 / elapsed.as_secs_f64(),
+                elapsed.as_secs_f64(),
+                cpu / total as f64 * 1e6
+            );
+        }
+        if devices == 1 {
+            staff.edit_round(version, pid, &signed[0]).await;
+        }
+    }
+}
+
+/// One device's records, signed, and the request bodies that carry them.
+struct SignedBatch {
+    records: Vec<SyncRecord>,
+    body: bytes::Bytes,
+}
+
+/// A device with its key.
+struct BenchDevice {
+    id: String,
+    key: ed25519_dalek::SigningKey,
+}
+
+/// A signed-in staff member of the bench.
+#[derive(Clone)]
+struct Staff {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Staff {
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/api/v1{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+
+    /// Registers a device and signs `count` records on it, in request bodies of 1,000.
+    async fn device_batches(
+        &self,
+        version: &VersionDetail,
+        count: usize,
+    ) -> (BenchDevice, Vec<SignedBatch>) {
+        let key = new_key();
+        let device: DeviceInfo = self
+            .post("/devices")
+            .json(&serde_json::json!({"name": "bench", "public_key": device_public_key(&key)}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let answers = demo_answers();
+        let batches = (0..count.div_ceil(1000))
+            .map(|b| {
+                let records: Vec<SyncRecord> = (0..1000.min(count - b * 1000))
+                    .map(|i| {
+                        signed_record(
+                            version,
+                            &answers,
+                            &Choices::all_demo(),
+                            &device.id,
+                            &key,
+                            (b * 1000 + i + 1) as i64,
+                        )
+                    })
+                    .collect();
+                let body = bytes::Bytes::from(
+                    serde_json::to_vec(&SyncBatch {
+                        device_id: device.id.clone(),
+                        records: records.clone(),
+                    })
+                    .unwrap(),
+                );
+                SignedBatch { records, body }
+            })
+            .collect();
+        (BenchDevice { id: device.id, key }, batches)
+    }
+
+    /// Edits the first 1,000 synced records of `device` once, in one batch: each edit
+    /// is a compare-and-set transaction of its own (version history, lookups, audit).
+    async fn edit_round(
+        &self,
+        version: &VersionDetail,
+        pid: u32,
+        signed: &(BenchDevice, Vec<SignedBatch>),
+    ) {
+        let (device, batches) = signed;
+        let Some(first) = batches.first() else {
+            return;
+        };
+        let mut answers = demo_answers();
+        answers.insert("full_name".to_owned(), serde_json::json!("李四"));
+        let next_seq = batches.iter().map(|b| b.records.len()).sum::<usize>() as i64 + 1;
+        let edits: Vec<SyncRecord> = first
+            .records
+            .iter()
+            .zip(next_seq..)
+            .map(|(record, seq)| {
+                signed_edit(version, record, &answers, &device.id, &device.key, seq, 1)
+            })
+            .collect();
+        let count = edits.len();
+        let body = bytes::Bytes::from(
+            serde_json::to_vec(&SyncBatch {
+                device_id: device.id.clone(),
+                records: edits,
+            })
+            .unwrap(),
+        );
         let cpu_before = cpu_seconds(pid);
         let started = Instant::now();
-        for body in &batches {
-            let r = post("/sync")
-                .header("content-type", "application/json")
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            let response: SyncResponse = r.json().await.unwrap();
-            for result in response.results {
-                match (&result.status, expect_new) {
-                    (SyncStatus::Stored { .. }, true)
-                    | (SyncStatus::AlreadyStored { .. }, false) => {}
-                    (other, _) => panic!("{label}: unexpected {other:?}"),
-                }
-            }
+        let response = self.send_batch(body).await;
+        for result in &response.results {
+            assert!(
+                matches!(result.status, SyncStatus::Edited { .. }),
+                "edit: unexpected {:?}",
+                result.status
+            );
         }
         let elapsed = started.elapsed();
         let cpu = cpu_seconds(pid) - cpu_before;
         println!(
-            "{label:<19} {:.0} records/s ({total} in {:.2} s), server CPU {:.0} µs per record",
-            total as f64 / elapsed.as_secs_f64(),
+            "edits               {:.0} edits/s ({count} in {:.2} s, one batch), server CPU {:.0} µs per edit",
+            count as f64 / elapsed.as_secs_f64(),
             elapsed.as_secs_f64(),
-            cpu / total as f64 * 1e6
+            cpu / count as f64 * 1e6
         );
+    }
+
+    /// Posts a sync request body; the answer (which must be 200).
+    async fn send_batch(&self, body: bytes::Bytes) -> SyncResponse {
+        let r = self
+            .post("/sync")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    /// Sends one batch and checks that every record was stored (or, replayed, known).
+    async fn post_batch(&self, body: bytes::Bytes, label: &str, expect_new: bool) {
+        for result in self.send_batch(body).await.results {
+            match (&result.status, expect_new) {
+                (SyncStatus::Stored { .. }, true) | (SyncStatus::AlreadyStored { .. }, false) => {}
+                (other, _) => panic!("{label}: unexpected {other:?}"),
+            }
+        }
     }
 }
 
