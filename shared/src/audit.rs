@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{b64, public_key, sha256_tagged, signature},
-    schema::canonical_json,
+    schema::canonical_json_bytes,
 };
 
 /// The `prev_hash` of the first entry.
@@ -63,7 +63,7 @@ impl AuditEntry {
             map.remove("hash");
         }
         let mut bytes = ENTRY_DOMAIN.to_vec();
-        bytes.extend_from_slice(canonical_json(&value).as_bytes());
+        bytes.extend_from_slice(&canonical_json_bytes(&value));
         sha256_tagged(&bytes)
     }
 
@@ -91,7 +91,7 @@ impl AuditHead {
     pub fn signing_bytes(seq: i64, hash: &str, at_ms: i64, key_id: &str) -> Vec<u8> {
         let value = serde_json::json!({"seq": seq, "hash": hash, "at_ms": at_ms, "key_id": key_id});
         let mut bytes = HEAD_DOMAIN.to_vec();
-        bytes.extend_from_slice(canonical_json(&value).as_bytes());
+        bytes.extend_from_slice(&canonical_json_bytes(&value));
         bytes
     }
 

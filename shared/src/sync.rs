@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{b64, public_key, sha256_tagged, ConsentStatement, ReceiptError},
-    schema::{canonical_json, FieldKey, FieldValue, ValidatedAnswers},
+    schema::{canonical_json_bytes, FieldKey, FieldValue, ValidatedAnswers},
 };
 
 const DOMAIN: &[u8] = b"consentry-sync-record-v1\n";
@@ -55,7 +55,7 @@ impl SyncEnvelope {
     pub fn signing_bytes(&self) -> Vec<u8> {
         let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         let mut out = DOMAIN.to_vec();
-        out.extend_from_slice(canonical_json(&value).as_bytes());
+        out.extend_from_slice(&canonical_json_bytes(&value));
         out
     }
 

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use hmac::{Hmac, Mac as _};
-use sha2::Sha256;
+use hmac::Mac as _;
 use shared::{
     api::{
         consent::{
@@ -41,9 +40,7 @@ fn today() -> time::Date {
 /// The withdrawal token of a receipt: a keyed hash of its id, so that a retried
 /// submission gets the same token back and nobody without the key can make one.
 fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: &str) -> String {
-    let key = subkeys.derive("withdraw-token");
-    let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.as_ref())
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = subkeys.mac("withdraw-token");
     mac.update(receipt_id.as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
@@ -115,6 +112,8 @@ pub enum Source {
         device_id: String,
         seq: i64,
         device_signature: String,
+        /// The statement's signing bytes, over which its signature was checked.
+        statement_bytes: Vec<u8>,
     },
 }
 
@@ -146,7 +145,7 @@ pub fn prepare_from(
     req: SubmitRequest,
     client: &Origin,
     locale: Locale,
-    source: Source,
+    mut source: Source,
 ) -> AppResult<Prepared> {
     let def = &version.definition;
     let today = today();
@@ -161,7 +160,12 @@ pub fn prepare_from(
         received_at_ms,
         server_key_id: state.keys.current_id().to_owned(),
     };
-    let statement_bytes = body.statement.signing_bytes();
+    let statement_bytes = match &mut source {
+        Source::Staff {
+            statement_bytes, ..
+        } => std::mem::take(statement_bytes),
+        Source::Web => body.statement.signing_bytes(),
+    };
     if matches!(source, Source::Web) {
         body.verify_client_signature_over(&statement_bytes)
             .map_err(|e| {
@@ -208,6 +212,7 @@ pub fn prepare_from(
             device_id,
             seq,
             device_signature,
+            ..
         } => (
             record_id,
             "staff",
@@ -246,7 +251,7 @@ pub fn prepare_from(
             "declined": statement.purposes_declined,
         }),
     };
-    let receipt = body.countersign(state.keys.current());
+    let receipt = body.countersign_with(state.keys.current(), &statement_bytes);
     let token = withdraw_token(&state.subkeys, &receipt_id);
     Ok(Prepared {
         submission: NewSubmission {

@@ -4,9 +4,8 @@ use chacha20poly1305::{
     aead::{Aead, KeyInit, Payload},
     XChaCha20Poly1305, XNonce,
 };
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use rand::RngCore as _;
-use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::{CryptoError, KeyWrapper};
@@ -134,10 +133,7 @@ pub struct SealedValue(pub Vec<u8>);
 /// and without the key nobody can test guesses against them.
 #[must_use]
 pub fn blind_index(subkeys: &super::SubkeyRoot, kind: &str, normalised: &str) -> String {
-    let key = subkeys.derive(&format!("blind-index:{kind}"));
-    // HMAC accepts keys of any length.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_ref())
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = subkeys.mac(&format!("blind-index:{kind}"));
     // Email local parts are case-insensitive in practice: index them lower-cased.
     if kind == "email" {
         mac.update(normalised.to_lowercase().as_bytes());

@@ -4,7 +4,10 @@
 //! so that rotating the master key only re-wraps it: blind indexes and customers'
 //! withdrawal links stay valid.
 
+use std::{collections::HashMap, sync::RwLock};
+
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -15,7 +18,13 @@ use crate::store::{now_ms, Db};
 const NAME: &str = "subkey-root";
 
 /// The secret subkeys are derived from.
-pub struct SubkeyRoot(Zeroizing<[u8; 32]>);
+pub struct SubkeyRoot {
+    root: Zeroizing<[u8; 32]>,
+    /// HMAC keyed with each purpose's subkey, made on first use: deriving the subkey and
+    /// keying the HMAC on every call cost 7% of a sync's instructions (three blind
+    /// indexes and a withdrawal token per record).
+    macs: RwLock<HashMap<String, Hmac<Sha256>>>,
+}
 
 impl std::fmt::Debug for SubkeyRoot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,7 +36,10 @@ impl SubkeyRoot {
     /// A root from known bytes (tests).
     #[must_use]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(Zeroizing::new(bytes))
+        Self {
+            root: Zeroizing::new(bytes),
+            macs: RwLock::default(),
+        }
     }
 
     /// Loads the stored root, creating it on first start.
@@ -54,13 +66,33 @@ impl SubkeyRoot {
             .map_err(|e| {
                 anyhow::anyhow!("cannot open the subkey root: {e} (is this the right master key?)")
             })?;
-        Ok(Self(Zeroizing::new(*secret.as_bytes())))
+        Ok(Self::from_bytes(*secret.as_bytes()))
+    }
+
+    /// HMAC-SHA-256 keyed with the subkey for `purpose`, ready for its message.
+    #[must_use]
+    pub fn mac(&self, purpose: &str) -> Hmac<Sha256> {
+        if let Some(mac) = self
+            .macs
+            .read()
+            .ok()
+            .and_then(|macs| macs.get(purpose).cloned())
+        {
+            return mac;
+        }
+        let key = self.derive(purpose);
+        let mac = <Hmac<Sha256>>::new_from_slice(key.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        if let Ok(mut macs) = self.macs.write() {
+            macs.insert(purpose.to_owned(), mac.clone());
+        }
+        mac
     }
 
     /// A 32-byte subkey for one purpose.
     #[must_use]
     pub fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
-        let hk = Hkdf::<Sha256>::new(Some(b"consentry-subkey-v1"), self.0.as_ref());
+        let hk = Hkdf::<Sha256>::new(Some(b"consentry-subkey-v1"), self.root.as_ref());
         let mut out = Zeroizing::new([0u8; 32]);
         // 32 bytes is far below HKDF-SHA256's 8160-byte limit.
         let _ = hk.expand(purpose.as_bytes(), out.as_mut());

@@ -19,7 +19,9 @@ use shared::{
     sync::{merge_plan, SyncEnvelope},
 };
 
-use super::service::{check_identity, envelope_of, rejected, rejected_by, verify_signatures};
+use super::service::{
+    check_identity, envelope_of, rejected, rejected_by, verify_signatures, ToVerify,
+};
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -77,9 +79,15 @@ pub async fn apply(
     // the record was stored (its hash must equal the stored one, see `apply_one`).
     let pending: Vec<_> = checked
         .iter()
-        .map(|c| (c.index, c.record.clone(), c.envelope.clone()))
+        .map(|c| ToVerify {
+            index: c.index,
+            record: &c.record,
+            envelope: &c.envelope,
+            statement_bytes: None,
+        })
         .collect();
-    let bad = verify_signatures(device, &pending, stored);
+    let bad = verify_signatures(device, &pending);
+    drop(pending);
     let scope = scope_of(state, caller).await?;
     let mut max_seq = None;
     for c in checked {

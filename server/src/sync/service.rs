@@ -12,7 +12,7 @@ use shared::{
             SyncStatus, MAX_SYNC_BATCH,
         },
     },
-    consent::{public_key, SignedReceipt},
+    consent::{public_key, sha256_tagged, SignedReceipt},
     i18n::Locale,
     sync::{statement_hash, SyncEnvelope},
 };
@@ -152,14 +152,7 @@ pub async fn sync(
     // Records already stored with the same statement are acknowledged without redoing the work.
     let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid.clone()).collect();
     let ids: Vec<&str> = uuids.iter().map(String::as_str).collect();
-    let stored: HashMap<String, (String, String)> = {
-        let mut conn = state.db.pool().acquire().await?;
-        crate::store::records::receipts_on(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.receipt_id.clone(), (r.statement_hash, r.receipt_json)))
-            .collect()
-    };
+    let mut stored = stored_receipts(state, &ids).await?;
 
     let count = batch.records.len();
     let mut statuses: Vec<Option<SyncStatus>> = (0..count).map(|_| None).collect();
@@ -171,58 +164,40 @@ pub async fn sync(
         .enumerate()
         .partition(|(_, r)| r.base_version.is_some());
 
-    // 1. Cheap checks and the envelope each record claims.
-    let mut pending = Vec::new();
-    for (i, record) in records {
-        match precheck(&device, record) {
-            Ok((record, envelope)) => pending.push((i, record, envelope)),
-            Err(status) => statuses[i] = Some(status),
+    // 1. Cheap checks, the envelope each record claims, and what is to be done with it.
+    let mut jobs = Vec::new();
+    for (index, record) in records {
+        if let Err(status) = check_identity(&record) {
+            statuses[index] = Some(status);
+            continue;
         }
+        let kind = match stored.get(&record.uuid) {
+            Some((hash, receipt_json)) => JobKind::Stored {
+                hash: hash.clone(),
+                receipt_json: receipt_json.clone(),
+            },
+            None => JobKind::New(
+                state
+                    .versions
+                    .get(&state.db, &record.form_id, record.form_version)
+                    .await,
+            ),
+        };
+        jobs.push(Job {
+            index,
+            record,
+            kind,
+        });
     }
 
-    // 2. Every signature of the request in one batch verification.
-    let bad = verify_signatures(&device, &pending, &stored);
-    let mut to_prepare = Vec::new();
-    for (i, record, envelope) in pending {
-        if bad.contains(&i) {
-            statuses[i] = Some(rejected(
-                "invalid_signature",
-                "The device's signatures over this record are not valid",
-            ));
-        } else if let Some((hash, receipt_json)) = stored.get(&record.uuid) {
-            statuses[i] = Some(if *hash == envelope.statement_hash {
-                match serde_json::from_str::<SignedReceipt>(receipt_json) {
-                    Ok(r) => SyncStatus::AlreadyStored {
-                        receipt: Box::new(r),
-                    },
-                    Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
-                        "stored receipt unreadable: {e}"
-                    ))),
-                }
-            } else {
-                conflict()
-            });
-        } else {
-            match state
-                .versions
-                .get(&state.db, &record.form_id, record.form_version)
-                .await
-            {
-                Ok(version) => to_prepare.push((i, record, version)),
-                Err(e) => statuses[i] = Some(rejected_by(e)),
-            }
-        }
-    }
-
-    // 3. Validate, seal and countersign on every core.
+    // 2. Signatures, validation, sealing and countersigning, on every core.
     let mut items = Vec::new();
     let mut item_index = Vec::new();
     let mut receipts = Vec::new();
-    for (i, prepared) in
-        prepare_in_parallel(state, caller, origin, locale, &device, to_prepare).await?
-    {
-        match prepared {
-            Ok(p) => {
+    for (i, done) in process_in_parallel(state, caller, origin, locale, &device, jobs).await? {
+        match done {
+            Done::Status(status) => statuses[i] = Some(status),
+            Done::Prepared(p) => {
                 item_index.push(i);
                 receipts.push(p.receipt);
                 items.push(Item {
@@ -230,7 +205,6 @@ pub async fn sync(
                     audit: p.audit,
                 });
             }
-            Err(e) => statuses[i] = Some(rejected_by(e)),
         }
     }
     let max_seq = items
@@ -247,24 +221,21 @@ pub async fn sync(
             Outcome::Stored => SyncStatus::Stored {
                 receipt: Box::new(receipt),
             },
-            Outcome::Replayed(row) => {
-                match serde_json::from_str::<SignedReceipt>(&row.receipt_json) {
-                    Ok(r) => SyncStatus::AlreadyStored {
-                        receipt: Box::new(r),
-                    },
-                    Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
-                        "stored receipt unreadable: {e}"
-                    ))),
-                }
-            }
-            Outcome::Conflict => SyncStatus::Conflict {
-                message: "A different record with this UUID is already stored; it was not changed"
-                    .to_owned(),
-            },
+            Outcome::Replayed(row) => stored_receipt(&row.receipt_json),
+            Outcome::Conflict => conflict(),
         });
     }
     if let Some(seq) = max_seq {
         state.db.advance_device_seq(&device.id, seq).await?;
+    }
+    // An edit may follow its record in the same request: look again for those.
+    let stored_now: Vec<&str> = edits
+        .iter()
+        .map(|(_, r)| r.uuid.as_str())
+        .filter(|uuid| !stored.contains_key(*uuid))
+        .collect();
+    if !stored_now.is_empty() {
+        stored.extend(stored_receipts(state, &stored_now).await?);
     }
     for (i, status) in
         super::edit::apply(state, caller, origin, locale, &device, edits, &stored).await?
@@ -282,6 +253,19 @@ pub async fn sync(
         })
         .collect();
     Ok(SyncResponse { results })
+}
+
+/// Receipt id → (statement hash, receipt JSON) of the stored ones among `ids`.
+async fn stored_receipts(
+    state: &AppState,
+    ids: &[&str],
+) -> AppResult<HashMap<String, (String, String)>> {
+    let mut conn = state.db.pool().acquire().await?;
+    Ok(crate::store::records::receipts_on(&mut conn, ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.receipt_id, (r.statement_hash, r.receipt_json)))
+        .collect())
 }
 
 fn conflict() -> SyncStatus {
@@ -317,6 +301,21 @@ pub(super) fn envelope_of(
     record: &SyncRecord,
     payload_hash: String,
 ) -> SyncEnvelope {
+    envelope_with(
+        device,
+        record,
+        payload_hash,
+        statement_hash(&record.statement),
+    )
+}
+
+/// [`envelope_of`] with the statement's hash already computed.
+fn envelope_with(
+    device: &DeviceInfo,
+    record: &SyncRecord,
+    payload_hash: String,
+    statement_hash: String,
+) -> SyncEnvelope {
     SyncEnvelope {
         uuid: record.uuid.clone(),
         device_id: device.id.clone(),
@@ -325,66 +324,90 @@ pub(super) fn envelope_of(
         form_version: record.form_version,
         form_version_hash: record.statement.form_version_hash.clone(),
         payload_hash,
-        statement_hash: statement_hash(&record.statement),
+        statement_hash,
         base_version: record.base_version,
     }
 }
 
-/// The checks that need no cryptography, and the envelope the device must have signed.
-fn precheck(
-    device: &DeviceInfo,
+/// A new record with its envelope, and its statement's signing bytes (encoded once,
+/// for the statement's hash, its signature and the receipt).
+struct Claimed {
+    index: usize,
     record: SyncRecord,
-) -> Result<(SyncRecord, SyncEnvelope), SyncStatus> {
-    check_identity(&record)?;
-    let envelope = envelope_of(device, &record, record.statement.record_hash.clone());
-    Ok((record, envelope))
+    envelope: SyncEnvelope,
+    statement_bytes: Vec<u8>,
+    kind: JobKind,
 }
 
-/// The request indexes whose envelope (or, for new records, statement) signature does
-/// not verify. One batch verification covers the whole request; only when it fails are
-/// the signatures checked one by one to find the bad ones.
+impl Claimed {
+    fn of(device: &DeviceInfo, job: Job) -> Self {
+        let statement_bytes = job.record.statement.signing_bytes();
+        let envelope = envelope_with(
+            device,
+            &job.record,
+            job.record.statement.record_hash.clone(),
+            sha256_tagged(&statement_bytes),
+        );
+        Self {
+            index: job.index,
+            record: job.record,
+            envelope,
+            statement_bytes,
+            kind: job.kind,
+        }
+    }
+}
+
+/// A signature to check: the envelope's always, the statement's when `statement_bytes`
+/// are given (a stored record's statement was checked when it was stored, and an edit's
+/// must equal the stored one).
+pub(super) struct ToVerify<'a> {
+    pub index: usize,
+    pub record: &'a SyncRecord,
+    pub envelope: &'a SyncEnvelope,
+    pub statement_bytes: Option<&'a [u8]>,
+}
+
+/// The request indexes whose signatures do not verify. One batch verification covers
+/// them all; only when it fails are the signatures checked one by one to find the bad ones.
 pub(super) fn verify_signatures(
     device: &DeviceInfo,
-    pending: &[(usize, SyncRecord, SyncEnvelope)],
-    stored: &HashMap<String, (String, String)>,
+    items: &[ToVerify<'_>],
 ) -> std::collections::HashSet<usize> {
     use ed25519_dalek::Verifier as _;
     let mut bad = std::collections::HashSet::new();
     let Ok(key) = public_key(&device.public_key, "device key") else {
-        return pending.iter().map(|(i, _, _)| *i).collect();
+        return items.iter().map(|v| v.index).collect();
     };
-    let mut messages: Vec<Vec<u8>> = Vec::new();
-    let mut signatures = Vec::new();
-    let mut owners = Vec::new();
-    for (i, record, envelope) in pending {
-        let mut add = |message: Vec<u8>, signature: &str| match shared::consent::signature(
-            signature,
-            "signature",
-        )
-        .ok()
+    let mut envelopes: Vec<Vec<u8>> = Vec::with_capacity(items.len());
+    let mut messages: Vec<&[u8]> = Vec::with_capacity(items.len() * 2);
+    let mut signatures = Vec::with_capacity(items.len() * 2);
+    let mut owners = Vec::with_capacity(items.len() * 2);
+    for v in items {
+        envelopes.push(v.envelope.signing_bytes());
+    }
+    for (v, envelope) in items.iter().zip(&envelopes) {
+        let statement = v
+            .statement_bytes
+            .map(|bytes| (bytes, &v.record.statement_signature));
+        for (message, text) in
+            std::iter::once((&envelope[..], &v.record.signature)).chain(statement)
         {
-            Some(sig) => {
-                messages.push(message);
-                signatures.push(sig);
-                owners.push(*i);
+            match shared::consent::signature(text, "signature") {
+                Ok(sig) => {
+                    messages.push(message);
+                    signatures.push(sig);
+                    owners.push(v.index);
+                }
+                Err(_) => {
+                    bad.insert(v.index);
+                }
             }
-            None => {
-                bad.insert(*i);
-            }
-        };
-        add(envelope.signing_bytes(), &record.signature);
-        // A stored record's statement was checked when it was stored.
-        if !stored.contains_key(&record.uuid) {
-            add(
-                record.statement.signing_bytes(),
-                &record.statement_signature,
-            );
         }
     }
-    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
-    let keys = vec![key; refs.len()];
-    if ed25519_dalek::verify_batch(&refs, &signatures, &keys).is_err() {
-        for ((message, signature), owner) in refs.iter().zip(&signatures).zip(&owners) {
+    let keys = vec![key; messages.len()];
+    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_err() {
+        for ((message, signature), owner) in messages.iter().zip(&signatures).zip(&owners) {
             if key.verify(message, signature).is_err() {
                 bad.insert(*owner);
             }
@@ -393,55 +416,131 @@ pub(super) fn verify_signatures(
     bad
 }
 
-type PrepareJob = (
-    usize,
-    SyncRecord,
-    std::sync::Arc<crate::consent::versions::CachedVersion>,
-);
+/// What to do with a new record that passed the cheap checks.
+enum JobKind {
+    /// A record with this UUID is stored: acknowledge it again if it is the same.
+    Stored { hash: String, receipt_json: String },
+    /// Not stored yet: prepare it with its form version (or say why there is none).
+    New(AppResult<std::sync::Arc<crate::consent::versions::CachedVersion>>),
+}
 
-/// Runs `prepare_from` for every record, spread over the machine's cores.
-async fn prepare_in_parallel(
+/// A new record that passed the checks without cryptography.
+struct Job {
+    index: usize,
+    record: SyncRecord,
+    kind: JobKind,
+}
+
+/// A processed record: its final status, or what to store.
+enum Done {
+    Status(SyncStatus),
+    Prepared(Box<crate::consent::service::Prepared>),
+}
+
+fn already_stored(hash: &str, receipt_json: &str, envelope: &SyncEnvelope) -> SyncStatus {
+    if hash == envelope.statement_hash {
+        stored_receipt(receipt_json)
+    } else {
+        conflict()
+    }
+}
+
+/// The answer for a record stored before, with its stored receipt.
+fn stored_receipt(receipt_json: &str) -> SyncStatus {
+    match serde_json::from_str::<SignedReceipt>(receipt_json) {
+        Ok(r) => SyncStatus::AlreadyStored {
+            receipt: Box::new(r),
+        },
+        Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
+            "stored receipt unreadable: {e}"
+        ))),
+    }
+}
+
+/// Verifies and prepares one share of the jobs (on a blocking thread).
+fn process_share(
+    state: &AppState,
+    collector: &str,
+    origin: &Origin,
+    locale: Locale,
+    device: &DeviceInfo,
+    jobs: Vec<Job>,
+) -> Vec<(usize, Done)> {
+    let jobs: Vec<Claimed> = jobs.into_iter().map(|j| Claimed::of(device, j)).collect();
+    let to_verify: Vec<ToVerify<'_>> = jobs
+        .iter()
+        .map(|j| ToVerify {
+            index: j.index,
+            record: &j.record,
+            envelope: &j.envelope,
+            statement_bytes: matches!(j.kind, JobKind::New(_)).then_some(&j.statement_bytes[..]),
+        })
+        .collect();
+    let bad = verify_signatures(device, &to_verify);
+    drop(to_verify);
+    jobs.into_iter()
+        .map(|job| {
+            let done = if bad.contains(&job.index) {
+                Done::Status(rejected(
+                    "invalid_signature",
+                    "The device's signatures over this record are not valid",
+                ))
+            } else {
+                match job.kind {
+                    JobKind::Stored { hash, receipt_json } => {
+                        Done::Status(already_stored(&hash, &receipt_json, &job.envelope))
+                    }
+                    JobKind::New(Err(e)) => Done::Status(rejected_by(e)),
+                    JobKind::New(Ok(version)) => {
+                        let record = job.record;
+                        let request = SubmitRequest {
+                            statement: record.statement,
+                            client_public_key: device.public_key.clone(),
+                            client_signature: record.statement_signature,
+                            answers: record.answers,
+                        };
+                        let source = Source::Staff {
+                            record_id: record.uuid,
+                            collected_by: collector.to_owned(),
+                            device_id: device.id.clone(),
+                            seq: record.seq,
+                            device_signature: record.signature,
+                            statement_bytes: job.statement_bytes,
+                        };
+                        match prepare_from(state, &version, request, origin, locale, source) {
+                            Ok(p) => Done::Prepared(Box::new(p)),
+                            Err(e) => Done::Status(rejected_by(e)),
+                        }
+                    }
+                }
+            };
+            (job.index, done)
+        })
+        .collect()
+}
+
+/// Runs [`process_share`] over the jobs, spread over the machine's cores.
+async fn process_in_parallel(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
     device: &DeviceInfo,
-    jobs: Vec<PrepareJob>,
-) -> AppResult<Vec<(usize, AppResult<crate::consent::service::Prepared>)>> {
+    jobs: Vec<Job>,
+) -> AppResult<Vec<(usize, Done)>> {
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let per_worker = jobs.len().div_ceil(workers).max(1);
-    let mut chunks: Vec<Vec<PrepareJob>> = Vec::new();
+    let mut shares: Vec<Vec<Job>> = Vec::new();
     let mut jobs = jobs.into_iter().peekable();
     while jobs.peek().is_some() {
-        chunks.push(jobs.by_ref().take(per_worker).collect());
+        shares.push(jobs.by_ref().take(per_worker).collect());
     }
     let mut handles = Vec::new();
-    for chunk in chunks {
+    for share in shares {
         let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
         let collector = caller.user.id.clone();
         handles.push(tokio::task::spawn_blocking(move || {
-            chunk
-                .into_iter()
-                .map(|(i, record, version)| {
-                    let request = SubmitRequest {
-                        statement: record.statement,
-                        client_public_key: device.public_key.clone(),
-                        client_signature: record.statement_signature,
-                        answers: record.answers,
-                    };
-                    let source = Source::Staff {
-                        record_id: record.uuid,
-                        collected_by: collector.clone(),
-                        device_id: device.id.clone(),
-                        seq: record.seq,
-                        device_signature: record.signature,
-                    };
-                    (
-                        i,
-                        prepare_from(&state, &version, request, &origin, locale, source),
-                    )
-                })
-                .collect::<Vec<_>>()
+            process_share(&state, &collector, &origin, locale, &device, share)
         }));
     }
     let mut out = Vec::new();

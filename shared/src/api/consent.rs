@@ -101,7 +101,7 @@ impl WithdrawalBody {
     pub fn signing_bytes(&self) -> Vec<u8> {
         let value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         let mut out = b"consentry-withdrawal-v1\n".to_vec();
-        out.extend_from_slice(crate::schema::canonical_json(&value).as_bytes());
+        out.extend_from_slice(&crate::schema::canonical_json_bytes(&value));
         out
     }
 }

@@ -10,7 +10,7 @@ use time::Date;
 
 use super::receipt::{sha256_tagged, ConsentStatement, RECEIPT_FORMAT};
 use crate::schema::{
-    canonical_json, FieldValue, FormDefinition, Sensitivity, Signature, ValidatedAnswers,
+    canonical_json_bytes, FieldValue, FormDefinition, Sensitivity, Signature, ValidatedAnswers,
 };
 
 /// `sha256:` of the canonical JSON of what the privacy pop-up shows: the controller,
@@ -25,7 +25,7 @@ pub fn notice_hash(def: &FormDefinition) -> String {
         "cross_border": def.cross_border,
         "guardian_consent_under_age": def.guardian_consent_under_age,
     });
-    sha256_tagged(canonical_json(&shown).as_bytes())
+    sha256_tagged(&canonical_json_bytes(&shown))
 }
 
 /// `sha256:` of the canonical JSON of the validated answers (in the shape a browser
@@ -33,7 +33,7 @@ pub fn notice_hash(def: &FormDefinition) -> String {
 #[must_use]
 pub fn record_hash(answers: &ValidatedAnswers) -> String {
     let value = serde_json::to_value(answers.to_answers()).unwrap_or(serde_json::Value::Null);
-    sha256_tagged(canonical_json(&value).as_bytes())
+    sha256_tagged(&canonical_json_bytes(&value))
 }
 
 /// `sha256:` of the signature: the drawn PNG's hash, or the hash of the typed name;

@@ -28,30 +28,36 @@ pub const VERSION_HASH_PREFIX: &str = "sha256:";
 
 /// Appends the canonical JSON text of `value` to `out`.
 pub fn write_canonical_json(value: &Value, out: &mut String) {
+    out.push_str(&canonical_json(value));
+}
+
+/// Appends the canonical JSON of `value` to `out`, as UTF-8 bytes (what signatures and
+/// hashes cover; no text conversion on the way).
+pub fn write_canonical_bytes(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
+            out.push(b'{');
             for (i, (k, v)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_scalar(k.as_str(), out);
-                out.push(':');
-                write_canonical_json(v, out);
+                out.push(b':');
+                write_canonical_bytes(v, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                write_canonical_json(v, out);
+                write_canonical_bytes(v, out);
             }
-            out.push(']');
+            out.push(b']');
         }
         scalar => write_scalar(scalar, out),
     }
@@ -59,32 +65,26 @@ pub fn write_canonical_json(value: &Value, out: &mut String) {
 
 /// Writes a scalar (or a key) exactly as serde_json's compact writer does, straight into
 /// `out` (no string per scalar: this runs for every receipt, envelope and audit entry).
-fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut String) {
-    // serde_json writes whole UTF-8 runs between ASCII escapes, so each piece is valid
-    // UTF-8; serialising a scalar or a string cannot fail.
-    let _ = serde_json::to_writer(StrWriter(out), value);
+pub(crate) fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Serialising a scalar or a string into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
-/// `io::Write` into a `String`.
-struct StrWriter<'a>(&'a mut String);
-
-impl std::io::Write for StrWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.push_str(&String::from_utf8_lossy(buf));
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// The canonical JSON of any value, as UTF-8 bytes.
+#[must_use]
+pub fn canonical_json_bytes(value: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    write_canonical_bytes(value, &mut out);
+    out
 }
 
 /// The canonical JSON text of any value.
 #[must_use]
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical_json(value, &mut out);
-    out
+    // serde_json writes valid UTF-8 (strings come from `String`s), so this never falls
+    // back to the lossy conversion.
+    String::from_utf8(canonical_json_bytes(value))
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl FormDefinition {

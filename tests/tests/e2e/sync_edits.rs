@@ -341,3 +341,40 @@ story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
     let r = sync(&c.staff, &c.device, vec![edit]).await;
     assert_eq!(edited(&r[0]).0, 2);
 });
+
+story!(an_edit_may_follow_its_record_in_the_same_batch, |app| {
+    // A device that collected and then corrected a record offline sends both at once.
+    let staff = app.user_with_role(Role::Staff).await;
+    let version = app.demo_version().await;
+    let (device, key) = device(&staff).await;
+    let record = signed_record(
+        &version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &device.id,
+        &key,
+        1,
+    );
+    let edit = signed_edit(
+        &version,
+        &record,
+        &with("full_name", serde_json::json!("李四")),
+        &device.id,
+        &key,
+        2,
+        1,
+    );
+    let r = sync(&staff, &device, vec![record.clone(), edit.clone()]).await;
+    assert!(matches!(r[0], SyncStatus::Stored { .. }), "{r:?}");
+    assert_eq!(edited(&r[1]), (2, vec!["full_name".to_owned()], vec![]));
+    let view = detail(&staff, &record.uuid).await;
+    assert_eq!(
+        (view.version, display(&view, "full_name")),
+        (2, Some("李四"))
+    );
+    // Sent again, both are known and nothing changes.
+    let r = sync(&staff, &device, vec![record.clone(), edit]).await;
+    assert!(matches!(r[0], SyncStatus::AlreadyStored { .. }), "{r:?}");
+    assert_eq!(edited(&r[1]).0, 2);
+    assert_eq!(detail(&staff, &record.uuid).await.version, 2);
+});
