@@ -519,6 +519,15 @@ fn process_share(
         .collect()
 }
 
+/// One slot per core for the shares of every sync request in the process: when several
+/// devices sync at once their shares queue here instead of all running together, so
+/// the writer (the one part that cannot run in parallel) keeps a core's share of time.
+static PREPARE_SLOTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
+    });
+
 /// Runs [`process_share`] over the jobs, spread over the machine's cores.
 async fn process_in_parallel(
     state: &AppState,
@@ -539,8 +548,15 @@ async fn process_in_parallel(
     for share in shares {
         let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
         let collector = caller.user.id.clone();
+        let slot = PREPARE_SLOTS
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
         handles.push(tokio::task::spawn_blocking(move || {
-            process_share(&state, &collector, &origin, locale, &device, share)
+            let done = process_share(&state, &collector, &origin, locale, &device, share);
+            drop(slot);
+            done
         }));
     }
     let mut out = Vec::new();
