@@ -338,3 +338,38 @@ story!(consent_collected_offline_days_ago_still_syncs, |app| {
     .await;
     assert_eq!(kinds(&r), ["stored", "rejected"]);
 });
+
+story!(weak_or_malformed_device_keys_are_refused, |app| {
+    let staff = app.user_with_role(Role::Staff).await;
+    // The identity point (small order: it would verify forged signatures) and a key of
+    // the wrong length, next to a good one.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let weak = shared::consent::b64(&identity);
+    for bad in [weak.as_str(), "AAAA"] {
+        let e: ApiError = expect_json(
+            staff
+                .post("/devices")
+                .json(&serde_json::json!({"name": "phone", "public_key": bad}))
+                .send()
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
+        assert_eq!(e.code, ErrorCode::ValidationFailed);
+        assert_eq!(
+            e.details.unwrap().fields["public_key"][0].code,
+            "public_key_invalid"
+        );
+    }
+    let good = consentry_tests::sync::device_public_key(&new_key());
+    let r = staff
+        .post("/devices")
+        .json(&serde_json::json!({"name": "phone", "public_key": good}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.count("SELECT COUNT(*) FROM devices").await, 1);
+});
