@@ -41,15 +41,11 @@ const TEAM_SELECT: &str = "SELECT t.id, t.name, t.created_at_ms, \
      (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members FROM teams t";
 
 fn account_from(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
-    let role: String = row.try_get("role")?;
     Ok(AccountRow {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: "role".into(),
-            source: format!("unknown role {role}").into(),
-        })?,
+        role: super::role_column(row)?,
         team_id: row.try_get("team_id")?,
         team_name: row.try_get("team_name")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,

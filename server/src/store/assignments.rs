@@ -70,15 +70,11 @@ fn assignment_from(row: &AnyRow) -> Result<AssignmentRow, sqlx::Error> {
 }
 
 fn collector_from(row: &AnyRow) -> Result<CollectorRow, sqlx::Error> {
-    let role: String = row.try_get("role")?;
     Ok(CollectorRow {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: "role".into(),
-            source: format!("unknown role {role}").into(),
-        })?,
+        role: super::role_column(row)?,
         team_id: row.try_get("team_id")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
@@ -205,11 +201,7 @@ pub async fn accounts_named(
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(row) = row {
-            let role: String = row.try_get("role")?;
-            let role = Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
-                index: "role".into(),
-                source: format!("unknown role {role}").into(),
-            })?;
+            let role = super::role_column(&row)?;
             found.push((row.try_get("id")?, role, row.try_get("team_id")?));
         }
     }

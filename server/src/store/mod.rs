@@ -211,6 +211,16 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
     })
 }
 
+/// The `role` column of a row, parsed; an unknown role is a decode error, not a panic.
+pub(crate) fn role_column(row: &sqlx::any::AnyRow) -> Result<shared::api::auth::Role, sqlx::Error> {
+    use sqlx::Row as _;
+    let role: String = row.try_get("role")?;
+    shared::api::auth::Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "role".into(),
+        source: format!("unknown role {role}").into(),
+    })
+}
+
 /// Milliseconds since the Unix epoch, as stored in every `*_ms` column.
 #[must_use]
 pub fn now_ms() -> i64 {

@@ -43,15 +43,11 @@ const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, \
      must_change_password, disabled, failed_logins, locked_until_ms";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
-    let role: String = row.try_get("role")?;
     Ok(UserRow {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::ColumnDecode {
-            index: "role".into(),
-            source: format!("unknown role {role}").into(),
-        })?,
+        role: super::role_column(row)?,
         password_hash: row.try_get("password_hash")?,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
