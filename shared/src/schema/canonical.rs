@@ -26,11 +26,6 @@ use super::definition::FormDefinition;
 /// The prefix of every version hash.
 pub const VERSION_HASH_PREFIX: &str = "sha256:";
 
-/// Appends the canonical JSON text of `value` to `out`.
-pub fn write_canonical_json(value: &Value, out: &mut String) {
-    out.push_str(&canonical_json(value));
-}
-
 /// Appends the canonical JSON of `value` to `out`, as UTF-8 bytes (what signatures and
 /// hashes cover; no text conversion on the way).
 pub fn write_canonical_bytes(value: &Value, out: &mut Vec<u8>) {
@@ -100,7 +95,7 @@ impl FormDefinition {
     /// The canonical bytes of the definition (see the module documentation).
     #[must_use]
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        canonical_json(&self.to_value()).into_bytes()
+        canonical_json_bytes(&self.to_value())
     }
 
     /// `"sha256:"` and the lower-case hex SHA-256 of [`FormDefinition::canonical_bytes`].

@@ -78,8 +78,7 @@ mod tests;
 
 pub(crate) use canonical::write_scalar;
 pub use canonical::{
-    canonical_json, canonical_json_bytes, write_canonical_bytes, write_canonical_json,
-    VERSION_HASH_PREFIX,
+    canonical_json, canonical_json_bytes, write_canonical_bytes, VERSION_HASH_PREFIX,
 };
 pub use check::{is_valid_origin, ProblemCode, SchemaProblem, MAX_DECIMALS};
 pub use compliance::{compliance_warnings, ComplianceWarning, WarningCode, PIPL_GUARDIAN_AGE};

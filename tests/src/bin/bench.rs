@@ -341,13 +341,12 @@ async fn sync(
             for task in tasks {
                 task.await.unwrap();
             }
-            let elapsed = started.elapsed();
-            let cpu = cpu_seconds(pid) - cpu_before;
-            println!(
-                "{label:<19} {:.0} records/s ({total} in {:.2} s), server CPU {:.0} µs per record",
-                total as f64 / elapsed.as_secs_f64(),
-                elapsed.as_secs_f64(),
-                cpu / total as f64 * 1e6
+            report(
+                label,
+                total,
+                "record",
+                started.elapsed(),
+                cpu_seconds(pid) - cpu_before,
             );
         }
         if devices == 1 {
@@ -366,6 +365,16 @@ struct SignedBatch {
 struct BenchDevice {
     id: String,
     key: ed25519_dalek::SigningKey,
+}
+
+/// Prints one sync line: `count` items of `unit` in `elapsed`, with the server's CPU.
+fn report(label: &str, count: usize, unit: &str, elapsed: Duration, cpu: f64) {
+    println!(
+        "{label:<19} {:.0} {unit}s/s ({count} in {:.2} s), server CPU {:.0} µs per {unit}",
+        count as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        cpu / count as f64 * 1e6
+    );
 }
 
 /// A signed-in staff member of the bench.
@@ -470,13 +479,12 @@ impl Staff {
                 result.status
             );
         }
-        let elapsed = started.elapsed();
-        let cpu = cpu_seconds(pid) - cpu_before;
-        println!(
-            "edits               {:.0} edits/s ({count} in {:.2} s, one batch), server CPU {:.0} µs per edit",
-            count as f64 / elapsed.as_secs_f64(),
-            elapsed.as_secs_f64(),
-            cpu / count as f64 * 1e6
+        report(
+            "edits",
+            count,
+            "edit",
+            started.elapsed(),
+            cpu_seconds(pid) - cpu_before,
         );
     }
 
