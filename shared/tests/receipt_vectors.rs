@@ -1,5 +1,5 @@
 //! Pins the canonical bytes of a consent statement and receipt, with keys and
-//! signatures, in `tests/vectors/receipt-v1.json`, and checks that file with an
+//! signatures (and a receipt countersigned in a batch, with its Merkle proof), in `tests/vectors/receipt-v1.json`, and checks that file with an
 //! ed25519 implementation other than ours (Node's `crypto`, via `verify-receipt.mjs`).
 //!
 //! `UPDATE_VECTORS=1 cargo test -p consentry-shared --test receipt_vectors` rewrites the
@@ -8,7 +8,10 @@
 
 use ed25519_dalek::SigningKey;
 use shared::{
-    consent::{b64, subject_hash, ConsentStatement, ReceiptBody, SeparateConsents, RECEIPT_FORMAT},
+    consent::{
+        b64, countersign_batch, subject_hash, ConsentStatement, ReceiptBody, SeparateConsents,
+        RECEIPT_FORMAT,
+    },
     i18n::Locale,
 };
 
@@ -48,6 +51,18 @@ fn vector() -> serde_json::Value {
         server_key_id: "2026-11-k1".into(),
     };
     let receipt_bytes = body.signing_bytes();
+    // Three receipts countersigned together; the vector keeps the middle one.
+    let together: Vec<_> = (0..3)
+        .map(|i| {
+            let mut b = body.clone();
+            b.received_at_ms += i;
+            let bytes = b.signing_bytes();
+            (b, bytes)
+        })
+        .collect();
+    let batch_receipt_bytes = together[1].1.clone();
+    let batch_receipt = countersign_batch(&server, together).swap_remove(1);
+    batch_receipt.verify_with(&server.verifying_key()).unwrap();
     let receipt = body.countersign(&server);
     receipt.verify_with(&server.verifying_key()).unwrap();
     serde_json::json!({
@@ -59,6 +74,8 @@ fn vector() -> serde_json::Value {
         "server_public_key": b64(server.verifying_key().as_bytes()),
         "server_signature": receipt.server_signature,
         "receipt": receipt,
+        "batch_receipt_bytes": String::from_utf8(batch_receipt_bytes).unwrap(),
+        "batch_receipt": batch_receipt,
     })
 }
 
@@ -94,6 +111,7 @@ fn another_ed25519_implementation_agrees() {
     );
     assert_eq!(
         stdout.trim(),
-        "statement: valid\nreceipt: valid\ntampered statement: invalid\ntampered receipt: invalid"
+        "statement: valid\nreceipt: valid\ntampered statement: invalid\ntampered receipt: invalid\n\
+         batch receipt: valid\ntampered batch receipt: invalid"
     );
 }

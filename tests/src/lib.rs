@@ -387,8 +387,36 @@ macro_rules! story {
 }
 
 impl TestApp {
-    /// Creates an account of `role` directly in the database (as an admin would) and
-    /// signs it in; its password is already its own.
+    /// The server's published signing keys, as anyone fetches them.
+    pub async fn published_keys(&self) -> shared::consent::PublishedKeySet {
+        expect_json(
+            self.http
+                .get(format!("{}/.well-known/consentry-keys.json", self.address))
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await
+    }
+
+    /// The server's verdict on `receipt`, asked anonymously.
+    pub async fn verify_receipt(
+        &self,
+        receipt: &shared::consent::SignedReceipt,
+    ) -> shared::api::consent::ReceiptVerification {
+        expect_json(
+            self.anonymous()
+                .post("/public/receipts/verify")
+                .json(receipt)
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await
+    }
+
     /// The one number `sql` selects, read straight from the test's database.
     pub async fn count(&self, sql: &str) -> i64 {
         let db = consentry_server::store::Db::connect(&self.database_url)

@@ -145,8 +145,73 @@ pub fn prepare_from(
     req: SubmitRequest,
     client: &Origin,
     locale: Locale,
-    mut source: Source,
+    source: Source,
 ) -> AppResult<Prepared> {
+    let unsigned = check_and_seal(state, version, req, client, locale, source)?;
+    let receipt = unsigned
+        .body
+        .clone()
+        .countersign_with(state.keys.current(), &unsigned.statement_bytes);
+    Ok(unsigned.signed(receipt))
+}
+
+/// A checked and sealed submission whose receipt is not countersigned yet.
+pub struct Unsigned {
+    submission: NewSubmission,
+    audit: NewAuditEntry,
+    body: ReceiptBody,
+    statement_bytes: Vec<u8>,
+    withdraw_token: String,
+}
+
+impl Unsigned {
+    /// The receipt body and the bytes the server signs for it.
+    #[must_use]
+    pub fn to_sign(&self) -> (ReceiptBody, Vec<u8>) {
+        let bytes = self
+            .body
+            .signing_bytes_with(&self.statement_bytes)
+            .unwrap_or_else(|| self.body.signing_bytes());
+        (self.body.clone(), bytes)
+    }
+
+    /// What to store, with the receipt countersigned over [`Self::to_sign`].
+    #[must_use]
+    pub fn signed(self, receipt: SignedReceipt) -> Prepared {
+        let mut submission = self.submission;
+        submission.receipt_json = serde_json::to_string(&receipt).unwrap_or_default();
+        Prepared {
+            submission,
+            audit: self.audit,
+            receipt,
+            withdraw_token: self.withdraw_token,
+        }
+    }
+}
+
+/// Countersigns the receipts of checked submissions together (see
+/// [`shared::consent::batch`]): one signature per group of receipts.
+#[must_use]
+pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Prepared> {
+    let bodies = unsigned.iter().map(Unsigned::to_sign).collect();
+    let receipts = shared::consent::countersign_batch(state.keys.current(), bodies);
+    unsigned
+        .into_iter()
+        .zip(receipts)
+        .map(|(u, receipt)| u.signed(receipt))
+        .collect()
+}
+
+/// Checks a submission from any source and seals its values; the receipt is left to
+/// countersign.
+pub fn check_and_seal(
+    state: &AppState,
+    version: &CachedVersion,
+    req: SubmitRequest,
+    client: &Origin,
+    locale: Locale,
+    mut source: Source,
+) -> AppResult<Unsigned> {
     let def = &version.definition;
     let today = today();
     let answers = def
@@ -251,9 +316,8 @@ pub fn prepare_from(
             "declined": statement.purposes_declined,
         }),
     };
-    let receipt = body.countersign_with(state.keys.current(), &statement_bytes);
     let token = withdraw_token(&state.subkeys, &receipt_id);
-    Ok(Prepared {
+    Ok(Unsigned {
         submission: NewSubmission {
             record_id,
             source: source_name,
@@ -265,17 +329,18 @@ pub fn prepare_from(
             wrapped_key: URL_SAFE_NO_PAD.encode(&wrapped.bytes),
             master_key_id: wrapped.master_key_id,
             values_json,
-            content_hash: receipt.body.statement.record_hash.clone(),
+            content_hash: statement.record_hash.clone(),
             lookups,
             receipt_id,
             statement_hash,
-            receipt_json: serde_json::to_string(&receipt).unwrap_or_default(),
+            receipt_json: String::new(),
             withdraw_token_hash: sha256_tagged(token.as_bytes()),
             purposes_granted: granted,
             received_at_ms,
         },
         audit,
-        receipt,
+        body,
+        statement_bytes,
         withdraw_token: token,
     })
 }

@@ -21,7 +21,7 @@ use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
     consent::{
-        service::{prepare_from, Source},
+        service::{check_and_seal, countersign_together, Source},
         writer::{Item, Outcome},
     },
     error::{AppError, AppResult},
@@ -484,8 +484,10 @@ fn process_share(
         .collect();
     let bad = verify_signatures(device, &to_verify);
     drop(to_verify);
-    jobs.into_iter()
-        .map(|job| {
+    let mut unsigned = Vec::new();
+    let mut done: Vec<(usize, Done)> = jobs
+        .into_iter()
+        .filter_map(|job| {
             let done = if bad.contains(&job.index) {
                 Done::Status(rejected(
                     "invalid_signature",
@@ -513,16 +515,28 @@ fn process_share(
                             device_signature: record.signature,
                             statement_bytes: job.statement_bytes,
                         };
-                        match prepare_from(state, &version, request, origin, locale, source) {
-                            Ok(p) => Done::Prepared(Box::new(p)),
+                        match check_and_seal(state, &version, request, origin, locale, source) {
+                            Ok(u) => {
+                                unsigned.push((job.index, u));
+                                return None;
+                            }
                             Err(e) => Done::Status(rejected_by(e)),
                         }
                     }
                 }
             };
-            (job.index, done)
+            Some((job.index, done))
         })
-        .collect()
+        .collect();
+    // The receipts of the share are countersigned together, a signature per group.
+    let (indexes, unsigned): (Vec<usize>, Vec<_>) = unsigned.into_iter().unzip();
+    done.extend(
+        indexes
+            .into_iter()
+            .zip(countersign_together(state, unsigned))
+            .map(|(i, p)| (i, Done::Prepared(Box::new(p)))),
+    );
+    done
 }
 
 /// One slot per core for the shares of every sync request in the process: when several

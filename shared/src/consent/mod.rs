@@ -14,11 +14,15 @@
 //!   the statement plus the browser's public key and signature, the time the server
 //!   received it and the id of the server key.
 //!
-//! Signatures are plain ed25519 (RFC 8032) over those bytes. Keys and signatures travel
+//! Signatures are plain ed25519 (RFC 8032) over those bytes, except that receipts the
+//! server countersigns together (a staff device's sync batch) carry a `batch` proof and
+//! share one signature over the root of a Merkle tree of their receipt bytes (see
+//! [`batch`]). Keys and signatures travel
 //! as unpadded base64url; hashes as `sha256:` + lower-case hex. The files in
 //! `shared/tests/vectors/` pin a statement and a receipt with their exact bytes, keys and
 //! signatures; a test checks them with Node's `crypto` as well as ed25519-dalek.
 
+pub mod batch;
 mod receipt;
 mod submission;
 

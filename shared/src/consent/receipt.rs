@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use serde_json::Value;
 
+use super::batch::{leaf_hash, root_signing_bytes, tree, BatchProof, BATCH_RECEIPTS};
 use crate::{
     i18n::Locale,
     schema::{write_canonical_bytes, write_scalar},
@@ -83,8 +84,12 @@ pub struct ReceiptBody {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedReceipt {
     pub body: ReceiptBody,
-    /// The server's signature over the receipt bytes, base64url.
+    /// The server's signature over the receipt bytes, base64url; with `batch`, over the
+    /// root of the receipts countersigned together (see [`super::batch`]).
     pub server_signature: String,
+    /// Where the receipt sits among receipts countersigned with one signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchProof>,
 }
 
 /// One server public key, as published at the well-known URL.
@@ -127,6 +132,8 @@ pub enum ReceiptError {
     ServerSignature,
     #[error("the receipt names server key {0}, which is not in the key set")]
     UnknownServerKey(String),
+    #[error("the receipt's batch proof is malformed")]
+    BatchProof,
 }
 
 fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
@@ -162,7 +169,10 @@ pub fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn decode_fixed<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N], ReceiptError> {
+pub(super) fn decode_fixed<const N: usize>(
+    text: &str,
+    what: &'static str,
+) -> Result<[u8; N], ReceiptError> {
     URL_SAFE_NO_PAD
         .decode(text)
         .ok()
@@ -253,6 +263,7 @@ impl ReceiptBody {
         SignedReceipt {
             body: self,
             server_signature: b64(&signature.to_bytes()),
+            batch: None,
         }
     }
 
@@ -266,8 +277,48 @@ impl ReceiptBody {
         SignedReceipt {
             body: self,
             server_signature: b64(&signature.to_bytes()),
+            batch: None,
         }
     }
+}
+
+/// Countersigns receipts [`BATCH_RECEIPTS`] at a time, one signature over the root of
+/// each group's Merkle tree (see [`super::batch`]); a group of one is signed alone.
+/// Each body comes with its signing bytes; receipts come back in the same order.
+#[must_use]
+pub fn countersign_batch(
+    key: &SigningKey,
+    bodies: Vec<(ReceiptBody, Vec<u8>)>,
+) -> Vec<SignedReceipt> {
+    let mut out = Vec::with_capacity(bodies.len());
+    let mut bodies = bodies.into_iter().peekable();
+    while bodies.peek().is_some() {
+        let group: Vec<(ReceiptBody, Vec<u8>)> = bodies.by_ref().take(BATCH_RECEIPTS).collect();
+        if let [(_, bytes)] = &group[..] {
+            let signature = key.sign(bytes);
+            out.extend(group.into_iter().map(|(body, _)| SignedReceipt {
+                body,
+                server_signature: b64(&signature.to_bytes()),
+                batch: None,
+            }));
+            continue;
+        }
+        let leaves: Vec<[u8; 32]> = group.iter().map(|(_, bytes)| leaf_hash(bytes)).collect();
+        let (root, proofs) = tree(&leaves);
+        let size = u32::try_from(leaves.len()).unwrap_or(u32::MAX);
+        let signature = b64(&key.sign(&root_signing_bytes(size, &root)).to_bytes());
+        out.extend(
+            group
+                .into_iter()
+                .zip(proofs)
+                .map(|((body, _), proof)| SignedReceipt {
+                    body,
+                    server_signature: signature.clone(),
+                    batch: Some(proof),
+                }),
+        );
+    }
+    out
 }
 
 impl SignedReceipt {
@@ -283,8 +334,13 @@ impl SignedReceipt {
     pub fn verify_with(&self, server_key: &VerifyingKey) -> Result<(), ReceiptError> {
         self.body.verify_client_signature()?;
         let sig = signature(&self.server_signature, "server's signature")?;
+        let bytes = self.body.signing_bytes();
+        let signed = match &self.batch {
+            None => bytes,
+            Some(proof) => root_signing_bytes(proof.size, &proof.root(leaf_hash(&bytes))?),
+        };
         server_key
-            .verify(&self.body.signing_bytes(), &sig)
+            .verify(&signed, &sig)
             .map_err(|_| ReceiptError::ServerSignature)
     }
 }
@@ -361,6 +417,55 @@ mod tests {
             r.verify_with(&server),
             Err(ReceiptError::Encoding(_))
         ));
+    }
+
+    #[test]
+    fn receipts_countersigned_together_each_verify_alone_and_resist_tampering() {
+        let (receipt, _) = signed();
+        let server = SigningKey::from_bytes(&[2u8; 32]);
+        for n in [1usize, 2, 5, BATCH_RECEIPTS, BATCH_RECEIPTS + 3] {
+            let bodies: Vec<_> = (0..n)
+                .map(|i| {
+                    let mut body = receipt.body.clone();
+                    body.received_at_ms = i64::try_from(i).unwrap();
+                    let bytes = body.signing_bytes();
+                    (body, bytes)
+                })
+                .collect();
+            let receipts = countersign_batch(&server, bodies.clone());
+            assert_eq!(receipts.len(), n);
+            for (r, (body, _)) in receipts.iter().zip(&bodies) {
+                assert_eq!(&r.body, body);
+                r.verify_with(&server.verifying_key()).unwrap();
+                let json = serde_json::to_string(r).unwrap();
+                let back: SignedReceipt = serde_json::from_str(&json).unwrap();
+                back.verify_with(&server.verifying_key()).unwrap();
+                assert_eq!(r.batch.is_some(), n > 1);
+            }
+        }
+        let bodies: Vec<_> = (0..3)
+            .map(|i| {
+                let mut body = receipt.body.clone();
+                body.received_at_ms = i;
+                let bytes = body.signing_bytes();
+                (body, bytes)
+            })
+            .collect();
+        let receipts = countersign_batch(&server, bodies);
+        let key = server.verifying_key();
+        // Another receipt's body under this one's proof, or a proof moved: refused.
+        let mut r = receipts[0].clone();
+        r.body.received_at_ms = 1;
+        assert_eq!(r.verify_with(&key), Err(ReceiptError::ServerSignature));
+        let mut r = receipts[0].clone();
+        r.batch = receipts[1].batch.clone();
+        assert_eq!(r.verify_with(&key), Err(ReceiptError::ServerSignature));
+        let mut r = receipts[0].clone();
+        r.batch = None;
+        assert_eq!(r.verify_with(&key), Err(ReceiptError::ServerSignature));
+        let mut r = receipts[2].clone();
+        r.batch.as_mut().unwrap().size = 9;
+        assert!(r.verify_with(&key).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 // the Rust code: the signed bytes are taken from the file as documented, and a one-byte
 // change must make each signature fail.
 import { readFileSync } from "node:fs";
-import { createPublicKey, verify } from "node:crypto";
+import { createHash, createPublicKey, verify } from "node:crypto";
 
 const v = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const key = (b64url) =>
@@ -31,3 +31,38 @@ console.log(`statement: ${check(statement, v.client_public_key, v.client_signatu
 console.log(`receipt: ${check(receipt, v.server_public_key, v.server_signature) ? "valid" : "invalid"}`);
 console.log(`tampered statement: ${check(flip(statement), v.client_public_key, v.client_signature) ? "valid" : "invalid"}`);
 console.log(`tampered receipt: ${check(flip(receipt), v.server_public_key, v.server_signature) ? "valid" : "invalid"}`);
+
+// A receipt countersigned in a batch: the server signed the root of an RFC 9162 Merkle
+// tree (leaf = SHA-256(0x00 || receipt bytes), node = SHA-256(0x01 || left || right)),
+// prefixed by "consentry-receipt-batch-v1\n" and the tree size (4 bytes, big-endian).
+const sha = (...parts) => { const h = createHash("sha256"); parts.forEach((p) => h.update(p)); return h.digest(); };
+const rootOf = (bytes, proof) => {
+  let fn = proof.index, sn = proof.size - 1, r = sha(Buffer.from([0]), bytes);
+  for (const s of proof.path) {
+    const p = Buffer.from(s, "base64url");
+    if (sn === 0) return null;
+    if ((fn & 1) === 1 || fn === sn) {
+      r = sha(Buffer.from([1]), p, r);
+      while ((fn & 1) === 0 && fn !== 0) { fn >>= 1; sn >>= 1; }
+    } else {
+      r = sha(Buffer.from([1]), r, p);
+    }
+    fn >>= 1; sn >>= 1;
+  }
+  return sn === 0 ? r : null;
+};
+const batched = v.batch_receipt;
+const batchBytes = Buffer.from(v.batch_receipt_bytes, "utf8");
+if ("consentry-consent-receipt-v1\n" + canonical(batched.body) !== v.batch_receipt_bytes)
+  throw new Error("batch receipt bytes do not follow the documented encoding");
+const signedRoot = (bytes) => {
+  const root = rootOf(bytes, batched.batch);
+  if (root === null) return Buffer.alloc(0);
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(batched.batch.size);
+  return Buffer.concat([Buffer.from("consentry-receipt-batch-v1\n"), size, root]);
+};
+const batchValid = (bytes) => check(signedRoot(bytes), v.server_public_key, batched.server_signature)
+  && check(statement, batched.body.client_public_key, batched.body.client_signature);
+console.log(`batch receipt: ${batchValid(batchBytes) ? "valid" : "invalid"}`);
+console.log(`tampered batch receipt: ${batchValid(flip(batchBytes)) ? "valid" : "invalid"}`);

@@ -8,7 +8,7 @@ use consentry_tests::{
 use shared::{
     api::{
         audit::AuditPage,
-        consent::{ConsentStatus, ReceiptVerification, SubmitResponse, WithdrawalReceipt},
+        consent::{ConsentStatus, SubmitResponse, WithdrawalReceipt},
         error::{ApiError, ErrorCode},
     },
     consent::{public_key, PublishedKeySet},
@@ -45,26 +45,9 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
     );
 
     // Anyone can check it: through the API, and offline with the published keys.
-    let v: ReceiptVerification = expect_json(
-        app.anonymous()
-            .post("/public/receipts/verify")
-            .json(&first.receipt)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let v = app.verify_receipt(&first.receipt).await;
     assert!(v.valid, "{v:?}");
-    let keys: PublishedKeySet = expect_json(
-        app.http
-            .get(format!("{}/.well-known/consentry-keys.json", app.address))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let keys = app.published_keys().await;
     first.receipt.verify(&keys).unwrap();
     let key = keys.find(&first.receipt.body.server_key_id).unwrap();
     first
@@ -79,16 +62,7 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
         .statement
         .purposes_granted
         .push("marketing".into());
-    let v: ReceiptVerification = expect_json(
-        app.anonymous()
-            .post("/public/receipts/verify")
-            .json(&tampered)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let v = app.verify_receipt(&tampered).await;
     assert!(!v.valid);
 
     // A retry of the same submission is acknowledged again and stores nothing new.

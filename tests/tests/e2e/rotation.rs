@@ -110,16 +110,7 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     )
     .await;
     assert_eq!(status.purposes.len(), 3);
-    let v: shared::api::consent::ReceiptVerification = expect_json(
-        app.anonymous()
-            .post("/public/receipts/verify")
-            .json(&receipts[0].receipt)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let v = app.verify_receipt(&receipts[0].receipt).await;
     assert!(v.valid);
     // The TOTP secret was re-wrapped: its codes still sign in.
     let r = app
@@ -175,15 +166,6 @@ story!(a_retired_signing_key_still_verifies_old_receipts, |app| {
         .is_some());
     before.receipt.verify(&keys).unwrap();
     after.receipt.verify(&keys).unwrap();
-    let v: shared::api::consent::ReceiptVerification = expect_json(
-        app.anonymous()
-            .post("/public/receipts/verify")
-            .json(&before.receipt)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let v = app.verify_receipt(&before.receipt).await;
     assert!(v.valid);
 });

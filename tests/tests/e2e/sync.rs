@@ -7,11 +7,14 @@ use consentry_tests::{
     sync::{post_sync, register_device, signed_record, signed_record_with_uuid},
     Session,
 };
-use shared::api::{
-    audit::AuditPage,
-    auth::Role,
-    error::{ApiError, ErrorCode},
-    sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+use shared::{
+    api::{
+        audit::AuditPage,
+        auth::Role,
+        error::{ApiError, ErrorCode},
+        sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+    },
+    consent::SignedReceipt,
 };
 
 async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
@@ -33,6 +36,58 @@ fn kinds(r: &SyncResponse) -> Vec<&'static str> {
             SyncStatus::Rejected { .. } => "rejected",
         })
         .collect()
+}
+
+/// The batch's receipts share one server signature over a Merkle root, and each still
+/// verifies on its own: through the API and offline with the published keys.
+async fn check_batch_receipts(app: &consentry_tests::TestApp, response: &SyncResponse) {
+    let keys = app.published_keys().await;
+    let receipts: Vec<&SignedReceipt> = response
+        .results
+        .iter()
+        .filter_map(|r| match &r.status {
+            SyncStatus::Stored { receipt } => Some(&**receipt),
+            _ => None,
+        })
+        .collect();
+    // Receipts are countersigned in groups (per share of the batch each core checks):
+    // a group's receipts share the signature, and their proofs number them 0..size.
+    let mut groups: std::collections::HashMap<&str, Vec<u32>> = Default::default();
+    for receipt in &receipts {
+        let group = groups.entry(&receipt.server_signature).or_default();
+        match &receipt.batch {
+            Some(proof) => group.push(proof.size * 1000 + proof.index),
+            None => group.push(1000),
+        }
+    }
+    assert!(
+        groups.len() < receipts.len(),
+        "some receipts share a signature"
+    );
+    for mut members in groups.into_values() {
+        members.sort_unstable();
+        let size = u32::try_from(members.len()).unwrap();
+        assert_eq!(
+            members,
+            (0..size).map(|i| size * 1000 + i).collect::<Vec<_>>()
+        );
+    }
+    for receipt in &receipts {
+        receipt.verify(&keys).unwrap();
+        let v = app.verify_receipt(receipt).await;
+        assert!(v.valid, "{v:?}");
+    }
+    // Another receipt's proof does not fit.
+    let (a, b) = receipts
+        .iter()
+        .flat_map(|a| receipts.iter().map(move |b| (a, b)))
+        .find(|(a, b)| a.server_signature == b.server_signature && a.batch != b.batch)
+        .unwrap();
+    let mut moved = (*a).clone();
+    moved.batch = b.batch.clone();
+    assert!(moved.verify(&keys).is_err());
+    let v = app.verify_receipt(&moved).await;
+    assert!(!v.valid);
 }
 
 story!(replaying_a_batch_changes_nothing, |app| {
@@ -57,6 +112,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
     };
     let first = sync(&staff, &batch).await;
     assert_eq!(kinds(&first), ["stored", "stored", "stored"]);
+    check_batch_receipts(&app, &first).await;
     let audit_rows = app.count("SELECT COUNT(*) FROM audit_log").await;
     for _ in 0..5 {
         let again = sync(&staff, &batch).await;
