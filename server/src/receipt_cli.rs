@@ -54,11 +54,18 @@ pub fn verify_file(file: &Path, keys: Option<&Path>) -> (i32, String) {
     };
     let verified = public_key(&key, "server's public key").and_then(|k| receipt.verify_with(&k));
     let s = &receipt.body.statement;
+    let together = receipt.batch.as_ref().map_or_else(String::new, |b| {
+        format!(
+            " (one signature over {} receipts, this one number {} by its Merkle proof)",
+            b.size,
+            b.index + 1
+        )
+    });
     match verified {
         Ok(()) => (
             0,
             format!(
-                "VALID: receipt {} for form {} version {} ({}), signed by the customer's browser and countersigned with {source}\n  granted: {}\n  declined: {}",
+                "VALID: receipt {} for form {} version {} ({}), signed by the customer's browser and countersigned with {source}{together}\n  granted: {}\n  declined: {}",
                 s.receipt_id,
                 s.form_id,
                 s.form_version,
