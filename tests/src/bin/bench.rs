@@ -341,13 +341,7 @@ async fn sync(
             for task in tasks {
                 task.await.unwrap();
             }
-            report(
-                label,
-                total,
-                "record",
-                started.elapsed(),
-                cpu_seconds(pid) - cpu_before,
-            );
+            report(label, total, "record", started.elapsed(), pid, cpu_before).await;
         }
         if devices == 1 {
             staff.edit_round(version, pid, &signed[0]).await;
@@ -367,8 +361,22 @@ struct BenchDevice {
     key: ed25519_dalek::SigningKey,
 }
 
-/// Prints one sync line: `count` items of `unit` in `elapsed`, with the server's CPU.
-fn report(label: &str, count: usize, unit: &str, elapsed: Duration, cpu: f64) {
+/// How long a round's trailing work may take: the server checkpoints the WAL in the
+/// background (every second), and that copy of the round's pages is part of its cost.
+const SETTLE: Duration = Duration::from_millis(1500);
+
+/// Prints one sync line: `count` items of `unit` in `elapsed`, with the server's CPU
+/// since `cpu_before`, read once the round's trailing work has settled.
+async fn report(
+    label: &str,
+    count: usize,
+    unit: &str,
+    elapsed: Duration,
+    pid: u32,
+    cpu_before: f64,
+) {
+    tokio::time::sleep(SETTLE).await;
+    let cpu = cpu_seconds(pid) - cpu_before;
     println!(
         "{label:<19} {:.0} {unit}s/s ({count} in {:.2} s), server CPU {:.0} µs per {unit}",
         count as f64 / elapsed.as_secs_f64(),
@@ -479,13 +487,7 @@ impl Staff {
                 result.status
             );
         }
-        report(
-            "edits",
-            count,
-            "edit",
-            started.elapsed(),
-            cpu_seconds(pid) - cpu_before,
-        );
+        report("edits", count, "edit", started.elapsed(), pid, cpu_before).await;
     }
 
     /// Posts a sync request body; the answer (which must be 200).
