@@ -139,7 +139,7 @@ pub async fn list(
 }
 
 /// The device's value of a conflict; `None` when the device cleared the field.
-fn device_value(key: &RecordKey<'_>, c: &ConflictRow) -> AppResult<Option<FieldValue>> {
+pub(crate) fn device_value(key: &RecordKey<'_>, c: &ConflictRow) -> AppResult<Option<FieldValue>> {
     c.device_value
         .as_deref()
         .map(|json| {

@@ -270,6 +270,26 @@ pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Resul
     Ok(())
 }
 
+/// The open conflicts a device left on a record, read on `conn`.
+pub async fn open_conflicts_from(
+    conn: &mut AnyConnection,
+    record_id: &str,
+    device_id: &str,
+) -> Result<Vec<ConflictRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CONFLICT_COLUMNS} FROM record_conflicts \
+         WHERE record_id = $1 AND device_id = $2 AND resolved_at_ms IS NULL"
+    );
+    sqlx::query(&sql)
+        .bind(record_id)
+        .bind(device_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(conflict_from_row)
+        .collect()
+}
+
 /// One conflict, read on `conn`.
 pub async fn conflict_on(
     conn: &mut AnyConnection,

@@ -390,7 +390,27 @@ async fn try_once(
         }
     }
     let mut conflict_ids = Vec::new();
+    // A device keeps its base version after a conflict, so each later edit of the record
+    // from it meets the same conflict again: one that is still open with the same value
+    // is not filed twice. A different value is a new conflict beside the first.
+    let open = if plan.conflicted.is_empty() {
+        Vec::new()
+    } else {
+        edits::open_conflicts_from(&mut tx, record_id, &device.id).await?
+    };
     for field_key in &plan.conflicted {
+        let wanted = c.answers.get(field_key);
+        let mut already = None;
+        for o in open.iter().filter(|o| &o.field_key == field_key) {
+            if crate::records::conflicts::device_value(&key, o)?.as_ref() == wanted {
+                already = Some(o.id.clone());
+                break;
+            }
+        }
+        if let Some(id) = already {
+            conflict_ids.push(id);
+            continue;
+        }
         let id = uuid::Uuid::now_v7().to_string();
         let sensitivity = def
             .field(field_key)

@@ -1,7 +1,12 @@
 //! Conflicts that offline edits leave: listed for the managers who may resolve them,
 //! masked per role, resolved once in the API and in the console, and audited.
 
-use consentry_tests::{browser::Browser, expect_json, story, Backend, Session, TestApp};
+use consentry_tests::{
+    browser::Browser,
+    expect_json, story,
+    sync::{register_device, signed_edit},
+    Backend, Session, TestApp,
+};
 use shared::{
     access::Visibility,
     api::{
@@ -13,7 +18,9 @@ use shared::{
     },
 };
 
-use crate::sync_edits::{collect, detail, display, edited, two_devices_edit, with, Collected};
+use crate::sync_edits::{
+    collect, detail, display, edited, sync, two_devices_edit, with, Collected,
+};
 
 async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
     let team: TeamSummary = expect_json(
@@ -186,6 +193,62 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
 
     assert_eq!(audit(&admin, "records.edit").await, 2);
     assert_eq!(audit(&admin, "records.conflict.resolve").await, 2);
+});
+
+story!(a_conflict_met_again_is_not_filed_twice, |app| {
+    let staff = app.user_with_role(Role::Staff).await;
+    let c = collect(&app, staff).await;
+    let (tablet, tablet_key) = register_device(&c.staff, "tablet").await;
+    let edit = |answers: &shared::schema::Answers, seq: i64| {
+        signed_edit(
+            &c.version,
+            &c.record,
+            answers,
+            &tablet.id,
+            &tablet_key,
+            seq,
+            1,
+        )
+    };
+    let phone = signed_edit(
+        &c.version,
+        &c.record,
+        &with("full_name", serde_json::json!("张三丰")),
+        &c.device.id,
+        &c.key,
+        2,
+        1,
+    );
+    assert_eq!(
+        edited(&sync(&c.staff, &c.device, vec![phone]).await[0]).0,
+        2
+    );
+    let open = || app.count("SELECT COUNT(*) FROM record_conflicts WHERE resolved_at_ms IS NULL");
+
+    // The tablet, still at version 1, renames: a conflict.
+    let name = with("full_name", serde_json::json!("张小三"));
+    let r = sync(&c.staff, &tablet, vec![edit(&name, 1)]).await;
+    assert_eq!(edited(&r[0]).2, ["full_name"]);
+    assert_eq!(open().await, 1);
+
+    // It edits another field from the same copy: that merges, and the name's conflict,
+    // met again with the same value, stays the one conflict.
+    let mut more = name.clone();
+    more.insert("gender".into(), serde_json::json!("female"));
+    let r = sync(&c.staff, &tablet, vec![edit(&more, 2)]).await;
+    let (version, _, conflicted) = edited(&r[0]);
+    assert_eq!((version, conflicted), (3, vec!["full_name".to_owned()]));
+    assert_eq!(open().await, 1);
+    let view = detail(&c.staff, &c.record.uuid).await;
+    assert_eq!(display(&view, "gender"), Some("female"));
+    assert_eq!(display(&view, "full_name"), Some("张三丰"));
+
+    // Another name from the tablet is another proposal: both wait for a manager.
+    let mut other = more.clone();
+    other.insert("full_name".into(), serde_json::json!("张小四"));
+    let r = sync(&c.staff, &tablet, vec![edit(&other, 3)]).await;
+    assert_eq!(edited(&r[0]).2, ["full_name"]);
+    assert_eq!(open().await, 2);
 });
 
 /// Two devices of one staff member change the name from version 1: one conflict.
