@@ -14,5 +14,8 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 
 scripts/build-frontend.sh
-# The front end is WASM-only: its host build is skipped (default-members leave it out).
+# The front end ships as WASM only: the workspace's host tests leave it out
+# (default-members), and its pure logic's unit tests (outbox, forms, i18n, validation
+# helpers) run here on the host as a library.
 cargo test --workspace --exclude consentry-frontend "$@"
+cargo test -p consentry-frontend --lib "$@"

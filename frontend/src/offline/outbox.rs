@@ -96,6 +96,16 @@ pub struct EditOutcome {
 }
 
 impl SyncedEntry {
+    /// Drops this device's copy of the answers once [`KEEP_COPIES_MS`] have passed since
+    /// the record was last synced; `true` when it did.
+    pub fn forget_if_old(&mut self, now_ms: i64) -> bool {
+        let old = self.record.is_some() && now_ms - self.synced_at_ms > KEEP_COPIES_MS;
+        if old {
+            self.record = None;
+        }
+        old
+    }
+
     /// The copy to edit and the version it stands for. After an edit left conflicts the
     /// copy holds the device's values for those fields, not the server's, so the next
     /// edit starts again from the earlier base: the server then sees the server's own
@@ -257,8 +267,7 @@ pub const KEEP_COPIES_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 pub async fn forget_old_copies(user_id: &str, now_ms: i64) -> Result<usize, StoreError> {
     let mut changes = Vec::new();
     for mut entry in synced(user_id).await? {
-        if entry.record.is_some() && now_ms - entry.synced_at_ms > KEEP_COPIES_MS {
-            entry.record = None;
+        if entry.forget_if_old(now_ms) {
             changes.push(Change::put(SYNCED, &entry.uuid, &entry)?);
         }
     }
@@ -267,4 +276,87 @@ pub async fn forget_old_copies(user_id: &str, now_ms: i64) -> Result<usize, Stor
         idb::write(changes).await?;
     }
     Ok(forgotten)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn record(base_version: Option<i64>) -> SyncRecord {
+        serde_json::from_value(serde_json::json!({
+            "uuid": "01a2273b-df97-7284-bef1-5d62762c677a",
+            "seq": 1,
+            "form_id": "f",
+            "form_version": 1,
+            "answers": {"full_name": "张三"},
+            "statement": statement(),
+            "statement_signature": "s",
+            "base_version": base_version,
+            "signature": "e"
+        }))
+        .unwrap()
+    }
+
+    fn statement() -> serde_json::Value {
+        serde_json::json!({
+            "format": 1, "receipt_id": "01a2273b-df97-7284-bef1-5d62762c677a",
+            "form_id": "f", "form_version": 1, "form_version_hash": "h", "notice_hash": "n",
+            "purposes_granted": [], "purposes_declined": [],
+            "separate_consents": {"sensitive": false, "cross_border": false, "guardian": false},
+            "subject_hash": "s", "subject_salt": "t", "signature_hash": "g",
+            "record_hash": "r", "signed_at_ms": 0, "locale": "en"
+        })
+    }
+
+    fn synced_at(ms: i64) -> SyncedEntry {
+        SyncedEntry {
+            user_id: "u".into(),
+            uuid: "01a2273b-df97-7284-bef1-5d62762c677a".into(),
+            form_title: LocalizedText::default(),
+            created_at_ms: ms,
+            synced_at_ms: ms,
+            receipt: serde_json::from_value(serde_json::json!({
+                "body": {
+                    "statement": statement(),
+                    "client_public_key": "k", "client_signature": "s",
+                    "received_at_ms": ms, "server_key_id": "k1"
+                },
+                "server_signature": "x"
+            }))
+            .unwrap(),
+            record: Some(record(None)),
+            version: 1,
+            last_edit: None,
+        }
+    }
+
+    #[test]
+    fn answers_stay_on_the_device_for_fourteen_days_and_the_receipt_after() {
+        let mut entry = synced_at(1_000);
+        assert!(!entry.forget_if_old(1_000 + KEEP_COPIES_MS));
+        assert!(entry.record.is_some());
+        assert!(entry.forget_if_old(1_001 + KEEP_COPIES_MS));
+        assert!(entry.record.is_none());
+        assert_eq!(entry.receipt.body.received_at_ms, 1_000);
+        // Nothing left to forget the second time.
+        assert!(!entry.forget_if_old(2_000 + KEEP_COPIES_MS));
+    }
+
+    #[test]
+    fn an_edit_restarts_the_fourteen_days_and_a_conflict_keeps_the_base() {
+        let outcome = |conflicted: &[&str]| EditOutcome {
+            version: 3,
+            merged: Vec::new(),
+            conflicted: conflicted.iter().map(|f| (*f).to_owned()).collect(),
+        };
+        let later = 10 * 24 * 3_600_000;
+        let clean = synced_at(0).after_edit(record(Some(1)), outcome(&[]), later);
+        assert_eq!(clean.version, 3);
+        let mut conflicted =
+            synced_at(0).after_edit(record(Some(1)), outcome(&["full_name"]), later);
+        assert_eq!(conflicted.version, 1);
+        assert!(!conflicted.forget_if_old(KEEP_COPIES_MS + 1));
+        assert!(conflicted.forget_if_old(later + KEEP_COPIES_MS + 1));
+    }
 }
