@@ -148,11 +148,9 @@ pub fn prepare_from(
     source: Source,
 ) -> AppResult<Prepared> {
     let unsigned = check_and_seal(state, version, req, client, locale, source)?;
-    let receipt = unsigned
-        .body
-        .clone()
-        .countersign_with(state.keys.current(), &unsigned.statement_bytes);
-    Ok(unsigned.signed(receipt))
+    countersign_together(state, vec![unsigned])
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no receipt was countersigned")))
 }
 
 /// A checked and sealed submission whose receipt is not countersigned yet.
@@ -164,41 +162,33 @@ pub struct Unsigned {
     withdraw_token: String,
 }
 
-impl Unsigned {
-    /// The receipt body and the bytes the server signs for it.
-    #[must_use]
-    pub fn to_sign(&self) -> (ReceiptBody, Vec<u8>) {
-        let bytes = self
-            .body
-            .signing_bytes_with(&self.statement_bytes)
-            .unwrap_or_else(|| self.body.signing_bytes());
-        (self.body.clone(), bytes)
-    }
-
-    /// What to store, with the receipt countersigned over [`Self::to_sign`].
-    #[must_use]
-    pub fn signed(self, receipt: SignedReceipt) -> Prepared {
-        let mut submission = self.submission;
-        submission.receipt_json = serde_json::to_string(&receipt).unwrap_or_default();
-        Prepared {
-            submission,
-            audit: self.audit,
-            receipt,
-            withdraw_token: self.withdraw_token,
-        }
-    }
-}
-
-/// Countersigns the receipts of checked submissions together (see
-/// [`shared::consent::batch`]): one signature per group of receipts.
+/// Countersigns the receipts of checked submissions (see
+/// [`shared::consent::countersign_batch`]: one signature per group of receipts, or a
+/// plain signature for a receipt alone) and completes what to store.
 #[must_use]
 pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Prepared> {
-    let bodies = unsigned.iter().map(Unsigned::to_sign).collect();
+    let mut bodies = Vec::with_capacity(unsigned.len());
+    let mut rest = Vec::with_capacity(unsigned.len());
+    for u in unsigned {
+        let bytes = u
+            .body
+            .signing_bytes_with(&u.statement_bytes)
+            .unwrap_or_else(|| u.body.signing_bytes());
+        bodies.push((u.body, bytes));
+        rest.push((u.submission, u.audit, u.withdraw_token));
+    }
     let receipts = shared::consent::countersign_batch(state.keys.current(), bodies);
-    unsigned
-        .into_iter()
+    rest.into_iter()
         .zip(receipts)
-        .map(|(u, receipt)| u.signed(receipt))
+        .map(|((mut submission, audit, withdraw_token), receipt)| {
+            submission.receipt_json = serde_json::to_string(&receipt).unwrap_or_default();
+            Prepared {
+                submission,
+                audit,
+                receipt,
+                withdraw_token,
+            }
+        })
         .collect()
 }
 

@@ -266,20 +266,6 @@ impl ReceiptBody {
             batch: None,
         }
     }
-
-    /// [`Self::countersign`] when the caller holds the statement's signing bytes.
-    #[must_use]
-    pub fn countersign_with(self, key: &SigningKey, statement_bytes: &[u8]) -> SignedReceipt {
-        let bytes = self
-            .signing_bytes_with(statement_bytes)
-            .unwrap_or_else(|| self.signing_bytes());
-        let signature = key.sign(&bytes);
-        SignedReceipt {
-            body: self,
-            server_signature: b64(&signature.to_bytes()),
-            batch: None,
-        }
-    }
 }
 
 /// Countersigns receipts [`BATCH_RECEIPTS`] at a time, one signature over the root of
