@@ -141,10 +141,18 @@ pub async fn register_device(
     staff: &crate::Session,
     name: &str,
 ) -> (shared::api::sync::DeviceInfo, SigningKey) {
+    register_device_with(staff.post("/devices"), name).await
+}
+
+/// Registers a new device key through `request`, a signed-in client's `POST
+/// /api/v1/devices` (of any client: the bench and the crash test have their own).
+pub async fn register_device_with(
+    request: reqwest::RequestBuilder,
+    name: &str,
+) -> (shared::api::sync::DeviceInfo, SigningKey) {
     let key = crate::consent::new_key();
     let info = crate::expect_json(
-        staff
-            .post("/devices")
+        request
             .json(&serde_json::json!({"name": name, "public_key": device_public_key(&key)}))
             .send()
             .await

@@ -21,12 +21,12 @@ use std::{
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
     process::ServerProcess,
-    sync::{device_public_key, signed_edit, signed_record},
+    sync::{register_device_with, signed_edit, signed_record},
 };
 use shared::api::{
     auth::{LoginRequest, Role, SessionInfo},
     forms::VersionDetail,
-    sync::{DeviceInfo, SyncBatch, SyncRecord, SyncResponse, SyncStatus},
+    sync::{SyncBatch, SyncRecord, SyncResponse, SyncStatus},
 };
 
 const CLIENTS: usize = 16;
@@ -408,16 +408,7 @@ impl Staff {
         version: &VersionDetail,
         count: usize,
     ) -> (BenchDevice, Vec<SignedBatch>) {
-        let key = new_key();
-        let device: DeviceInfo = self
-            .post("/devices")
-            .json(&serde_json::json!({"name": "bench", "public_key": device_public_key(&key)}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (device, key) = register_device_with(self.post("/devices"), "bench").await;
         let answers = demo_answers();
         let batches = (0..count.div_ceil(1000))
             .map(|b| {

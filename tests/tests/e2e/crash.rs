@@ -4,15 +4,15 @@
 use std::collections::HashSet;
 
 use consentry_tests::{
-    consent::{demo_answers, new_key, Choices},
+    consent::{demo_answers, Choices},
     process::{server_binary, ServerProcess},
-    sync::{device_public_key, signed_record},
+    sync::{register_device_with, signed_record},
     ADMIN_PASSWORD,
 };
 use shared::api::{
     auth::{ChangePasswordRequest, LoginRequest, Role, SessionInfo},
     forms::VersionDetail,
-    sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+    sync::{SyncBatch, SyncResponse, SyncStatus},
 };
 
 struct Client {
@@ -101,16 +101,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
         db.close().await;
     }
     let staff = Client::sign_in(&base, "zhang", "field staff passphrase").await;
-    let key = new_key();
-    let device: DeviceInfo = staff
-        .post("/devices")
-        .json(&serde_json::json!({"name": "phone", "public_key": device_public_key(&key)}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (device, key) = register_device_with(staff.post("/devices"), "phone").await;
     let version: VersionDetail = reqwest::get(format!("{base}/api/v1/public/forms/{form_id}"))
         .await
         .unwrap()
