@@ -114,6 +114,8 @@ pub enum Source {
         device_signature: String,
         /// The statement's signing bytes, over which its signature was checked.
         statement_bytes: Vec<u8>,
+        /// Their `sha256:` hash, as the device's envelope named it.
+        statement_hash: String,
     },
 }
 
@@ -215,11 +217,20 @@ pub fn check_and_seal(
         received_at_ms,
         server_key_id: state.keys.current_id().to_owned(),
     };
-    let statement_bytes = match &mut source {
+    let (statement_bytes, statement_hash) = match &mut source {
         Source::Staff {
-            statement_bytes, ..
-        } => std::mem::take(statement_bytes),
-        Source::Web => body.statement.signing_bytes(),
+            statement_bytes,
+            statement_hash,
+            ..
+        } => (
+            std::mem::take(statement_bytes),
+            std::mem::take(statement_hash),
+        ),
+        Source::Web => {
+            let bytes = body.statement.signing_bytes();
+            let hash = sha256_tagged(&bytes);
+            (bytes, hash)
+        }
     };
     if matches!(source, Source::Web) {
         body.verify_client_signature_over(&statement_bytes)
@@ -286,7 +297,6 @@ pub fn check_and_seal(
     let values_json = key.seal_all(def, Place::Record, &answers);
     let lookups = sealed::lookups(state, &answers);
 
-    let statement_hash = sha256_tagged(&statement_bytes);
     let receipt_id = statement.receipt_id.clone();
     let granted = serde_json::to_string(&statement.purposes_granted).unwrap_or_default();
     let audit = NewAuditEntry {

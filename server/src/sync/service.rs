@@ -514,6 +514,7 @@ fn process_share(
                             seq: record.seq,
                             device_signature: record.signature,
                             statement_bytes: job.statement_bytes,
+                            statement_hash: job.envelope.statement_hash,
                         };
                         match check_and_seal(state, &version, request, origin, locale, source) {
                             Ok(u) => {

@@ -280,11 +280,10 @@ pub fn countersign_batch(
     let mut bodies = bodies.into_iter().peekable();
     while bodies.peek().is_some() {
         let group: Vec<(ReceiptBody, Vec<u8>)> = bodies.by_ref().take(BATCH_RECEIPTS).collect();
-        if let [(_, bytes)] = &group[..] {
-            let signature = key.sign(bytes);
-            out.extend(group.into_iter().map(|(body, _)| SignedReceipt {
+        if group.len() == 1 {
+            out.extend(group.into_iter().map(|(body, bytes)| SignedReceipt {
                 body,
-                server_signature: b64(&signature.to_bytes()),
+                server_signature: b64(&key.sign(&bytes).to_bytes()),
                 batch: None,
             }));
             continue;
