@@ -61,11 +61,15 @@ pub fn verify_file(file: &Path, keys: Option<&Path>) -> (i32, String) {
             b.index + 1
         )
     });
+    let signer = receipt.body.device.as_ref().map_or_else(
+        || "the customer's browser".to_owned(),
+        |d| format!("staff device {} (its record number {})", d.id, d.seq),
+    );
     match verified {
         Ok(()) => (
             0,
             format!(
-                "VALID: receipt {} for form {} version {} ({}), signed by the customer's browser and countersigned with {source}{together}\n  granted: {}\n  declined: {}",
+                "VALID: receipt {} for form {} version {} ({}), signed by {signer} and countersigned with {source}{together}\n  granted: {}\n  declined: {}",
                 s.receipt_id,
                 s.form_id,
                 s.form_version,

@@ -1,5 +1,7 @@
 //! Pins the canonical bytes of a consent statement and receipt, with keys and
-//! signatures (and a receipt countersigned in a batch, with its Merkle proof), in `tests/vectors/receipt-v1.json`, and checks that file with an
+//! signatures (a receipt countersigned in a batch, with its Merkle proof, and one whose
+//! consent a staff device signed through its sync envelope), in
+//! `tests/vectors/receipt-v1.json`, and checks that file with an
 //! ed25519 implementation other than ours (Node's `crypto`, via `verify-receipt.mjs`).
 //!
 //! `UPDATE_VECTORS=1 cargo test -p consentry-shared --test receipt_vectors` rewrites the
@@ -9,10 +11,11 @@
 use ed25519_dalek::SigningKey;
 use shared::{
     consent::{
-        b64, countersign_batch, subject_hash, ConsentStatement, ReceiptBody, SeparateConsents,
-        RECEIPT_FORMAT,
+        b64, countersign_batch, sha256_tagged, subject_hash, CollectingDevice, ConsentStatement,
+        ReceiptBody, SeparateConsents, RECEIPT_FORMAT,
     },
     i18n::Locale,
+    sync::SyncEnvelope,
 };
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/receipt-v1.json");
@@ -47,6 +50,7 @@ fn vector() -> serde_json::Value {
         statement,
         client_public_key: client_public_key.clone(),
         client_signature: client_signature.clone(),
+        device: None,
         received_at_ms: 1_795_000_000_500,
         server_key_id: "2026-11-k1".into(),
     };
@@ -63,8 +67,23 @@ fn vector() -> serde_json::Value {
     let batch_receipt_bytes = together[1].1.clone();
     let batch_receipt = countersign_batch(&server, together).swap_remove(1);
     batch_receipt.verify_with(&server.verifying_key()).unwrap();
-    let receipt = body.countersign(&server);
+    let receipt = body.clone().countersign(&server);
     receipt.verify_with(&server.verifying_key()).unwrap();
+    // A record a staff device collected: the device signs the record's sync envelope.
+    let device_key = SigningKey::from_bytes(&[5u8; 32]);
+    let device = CollectingDevice {
+        id: "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a".into(),
+        seq: 42,
+    };
+    let envelope =
+        SyncEnvelope::of_new_record(&body.statement, &device, sha256_tagged(&statement_bytes));
+    let mut device_body = body;
+    device_body.client_public_key = b64(device_key.verifying_key().as_bytes());
+    device_body.client_signature = envelope.sign(&device_key);
+    device_body.device = Some(device);
+    let device_receipt_bytes = device_body.signing_bytes();
+    let device_receipt = device_body.countersign(&server);
+    device_receipt.verify_with(&server.verifying_key()).unwrap();
     serde_json::json!({
         "comment": "Consentry consent receipt test vector, format 1. Bytes are UTF-8; keys and signatures unpadded base64url; ed25519 per RFC 8032.",
         "statement_bytes": String::from_utf8(statement_bytes).unwrap(),
@@ -76,6 +95,9 @@ fn vector() -> serde_json::Value {
         "receipt": receipt,
         "batch_receipt_bytes": String::from_utf8(batch_receipt_bytes).unwrap(),
         "batch_receipt": batch_receipt,
+        "envelope_bytes": String::from_utf8(envelope.signing_bytes()).unwrap(),
+        "device_receipt_bytes": String::from_utf8(device_receipt_bytes).unwrap(),
+        "device_receipt": device_receipt,
     })
 }
 
@@ -112,6 +134,7 @@ fn another_ed25519_implementation_agrees() {
     assert_eq!(
         stdout.trim(),
         "statement: valid\nreceipt: valid\ntampered statement: invalid\ntampered receipt: invalid\n\
-         batch receipt: valid\ntampered batch receipt: invalid"
+         batch receipt: valid\ntampered batch receipt: invalid\n\
+         device receipt: valid\ntampered device receipt: invalid\nother device sequence: invalid"
     );
 }

@@ -3,7 +3,7 @@
 use ed25519_dalek::SigningKey;
 use shared::{
     api::{forms::VersionDetail, sync::SyncRecord},
-    consent::{b64, record_hash},
+    consent::{b64, record_hash, CollectingDevice},
     schema::Answers,
     sync::{statement_hash, SyncEnvelope},
 };
@@ -51,17 +51,14 @@ pub fn signed_record_with_uuid(
 ) -> SyncRecord {
     let uuid = uuid.to_owned();
     let submission = signed_submission(version, answers, choices, key, &uuid);
-    let envelope = SyncEnvelope {
-        uuid: uuid.clone(),
-        device_id: device_id.to_owned(),
-        seq,
-        form_id: version.form_id.clone(),
-        form_version: version.summary.number,
-        form_version_hash: version.summary.hash.clone(),
-        payload_hash: submission.statement.record_hash.clone(),
-        statement_hash: statement_hash(&submission.statement),
-        base_version: None,
-    };
+    let envelope = SyncEnvelope::of_new_record(
+        &submission.statement,
+        &CollectingDevice {
+            id: device_id.to_owned(),
+            seq,
+        },
+        statement_hash(&submission.statement),
+    );
     SyncRecord {
         uuid,
         seq,
@@ -69,7 +66,6 @@ pub fn signed_record_with_uuid(
         form_version: version.summary.number,
         answers: submission.answers,
         statement: submission.statement,
-        statement_signature: submission.client_signature,
         base_version: None,
         signature: envelope.sign(key),
     }
@@ -78,7 +74,6 @@ pub fn signed_record_with_uuid(
 /// Signs a record again after a test changed it (say, its consent's time).
 #[must_use]
 pub fn resigned(mut record: SyncRecord, device_id: &str, key: &SigningKey) -> SyncRecord {
-    record.statement_signature = record.statement.sign(key).1;
     let envelope = SyncEnvelope {
         uuid: record.uuid.clone(),
         device_id: device_id.to_owned(),
@@ -130,7 +125,6 @@ pub fn signed_edit(
         form_version: original.form_version,
         answers: answers.clone(),
         statement: original.statement.clone(),
-        statement_signature: original.statement_signature.clone(),
         base_version: Some(base_version),
         signature: envelope.sign(key),
     }

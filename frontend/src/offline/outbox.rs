@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::error::FieldIssue;
 use shared::api::forms::VersionDetail;
 use shared::api::sync::SyncRecord;
-use shared::consent::{record_hash, SignedReceipt};
+use shared::consent::{record_hash, CollectingDevice, SignedReceipt};
 use shared::i18n::{Locale, LocalizedText};
 use shared::schema::{Answers, ValidatedAnswers};
 use shared::sync::{statement_hash, SyncEnvelope};
@@ -153,18 +153,13 @@ pub fn signed_record(
         locale,
     } = collected;
     let statement = submission::statement(version, &validated, &choices, locale, uuid.clone())?;
-    let (_, statement_signature) = statement.sign(&key);
-    let envelope = SyncEnvelope {
-        uuid: uuid.clone(),
-        device_id,
-        seq,
-        form_id: version.form_id.clone(),
-        form_version: version.summary.number,
-        form_version_hash: version.summary.hash.clone(),
-        payload_hash: statement.record_hash.clone(),
-        statement_hash: statement_hash(&statement),
-        base_version: None,
-    };
+    // One signature, over the envelope, which binds the statement by its hash: it is
+    // also the consent's client signature in the receipt.
+    let envelope = SyncEnvelope::of_new_record(
+        &statement,
+        &CollectingDevice { id: device_id, seq },
+        statement_hash(&statement),
+    );
     Some(SyncRecord {
         uuid,
         seq,
@@ -172,14 +167,13 @@ pub fn signed_record(
         form_version: version.summary.number,
         answers,
         statement,
-        statement_signature,
         base_version: None,
         signature: envelope.sign(&key),
     })
 }
 
 /// Builds and signs an edit of a synced record: the same UUID and the original consent
-/// statement and signature, the edited answers, a new sequence number and the server
+/// statement, the edited answers, a new sequence number and the server
 /// version the copy came from; the envelope binds the hash of the edited answers.
 #[must_use]
 pub fn signed_edit(
@@ -210,7 +204,6 @@ pub fn signed_edit(
         form_version: original.form_version,
         answers: collected.answers,
         statement: original.statement.clone(),
-        statement_signature: original.statement_signature.clone(),
         base_version: Some(base_version),
         signature: envelope.sign(&key),
     })
@@ -291,6 +284,8 @@ mod tests {
             "form_version": 1,
             "answers": {"full_name": "张三"},
             "statement": statement(),
+            // Records signed before receipts carried the device's envelope signature
+            // also held the statement's own; such outbox entries still load and sync.
             "statement_signature": "s",
             "base_version": base_version,
             "signature": "e"

@@ -13,7 +13,10 @@ use shared::{
         },
         error::{ApiError, ErrorCode, FieldIssue},
     },
-    consent::{check_statement, sha256_tagged, ReceiptBody, SignedReceipt, StatementProblem},
+    consent::{
+        check_statement, sha256_tagged, CollectingDevice, ReceiptBody, SignedReceipt,
+        StatementProblem,
+    },
     i18n::Locale,
 };
 
@@ -104,15 +107,17 @@ fn check_origin(state: &AppState, version: &CachedVersion, origin: Option<&str>)
 pub enum Source {
     /// A customer's browser; the record gets a fresh id.
     Web,
-    /// A staff member's device; the record keeps the device's UUID. The statement's
-    /// signature was already checked (in a batch with the rest of the sync request).
+    /// A staff member's device; the record keeps the device's UUID. The device's
+    /// signature over the record's envelope (which binds the statement's hash) was
+    /// already checked, in a batch with the rest of the sync request; it is the
+    /// receipt's client signature.
     Staff {
         record_id: String,
         collected_by: String,
         device_id: String,
         seq: i64,
         device_signature: String,
-        /// The statement's signing bytes, over which its signature was checked.
+        /// The statement's signing bytes.
         statement_bytes: Vec<u8>,
         /// Their `sha256:` hash, as the device's envelope named it.
         statement_hash: String,
@@ -210,10 +215,18 @@ pub fn check_and_seal(
         .validate(&req.answers, today)
         .map_err(|e| AppError::Client(e.to_api_error(locale)))?;
     let received_at_ms = now_ms();
+    let device = match &source {
+        Source::Web => None,
+        Source::Staff { device_id, seq, .. } => Some(CollectingDevice {
+            id: device_id.clone(),
+            seq: *seq,
+        }),
+    };
     let body = ReceiptBody {
         statement: req.statement,
         client_public_key: req.client_public_key,
         client_signature: req.client_signature,
+        device,
         received_at_ms,
         server_key_id: state.keys.current_id().to_owned(),
     };

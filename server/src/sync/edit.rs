@@ -83,7 +83,6 @@ pub async fn apply(
             index: c.index,
             record: &c.record,
             envelope: &c.envelope,
-            statement_bytes: None,
         })
         .collect();
     let bad = verify_signatures(device, &pending);

@@ -359,14 +359,12 @@ impl Claimed {
     }
 }
 
-/// A signature to check: the envelope's always, the statement's when `statement_bytes`
-/// are given (a stored record's statement was checked when it was stored, and an edit's
-/// must equal the stored one).
+/// A record's envelope signature to check (one per record: it binds the statement by
+/// its hash, and is the consent's client signature in the receipt).
 pub(super) struct ToVerify<'a> {
     pub index: usize,
     pub record: &'a SyncRecord,
     pub envelope: &'a SyncEnvelope,
-    pub statement_bytes: Option<&'a [u8]>,
 }
 
 /// The request indexes whose signatures do not verify. One batch verification covers
@@ -381,29 +379,19 @@ pub(super) fn verify_signatures(
     let Ok(key) = public_key(&device.public_key, "device key") else {
         return items.iter().map(|v| v.index).collect();
     };
-    let mut envelopes: Vec<Vec<u8>> = Vec::with_capacity(items.len());
-    let mut messages: Vec<&[u8]> = Vec::with_capacity(items.len() * 2);
-    let mut signatures = Vec::with_capacity(items.len() * 2);
-    let mut owners = Vec::with_capacity(items.len() * 2);
-    for v in items {
-        envelopes.push(v.envelope.signing_bytes());
-    }
+    let envelopes: Vec<Vec<u8>> = items.iter().map(|v| v.envelope.signing_bytes()).collect();
+    let mut messages: Vec<&[u8]> = Vec::with_capacity(items.len());
+    let mut signatures = Vec::with_capacity(items.len());
+    let mut owners = Vec::with_capacity(items.len());
     for (v, envelope) in items.iter().zip(&envelopes) {
-        let statement = v
-            .statement_bytes
-            .map(|bytes| (bytes, &v.record.statement_signature));
-        for (message, text) in
-            std::iter::once((&envelope[..], &v.record.signature)).chain(statement)
-        {
-            match shared::consent::signature(text, "signature") {
-                Ok(sig) => {
-                    messages.push(message);
-                    signatures.push(sig);
-                    owners.push(v.index);
-                }
-                Err(_) => {
-                    bad.insert(v.index);
-                }
+        match shared::consent::signature(&v.record.signature, "signature") {
+            Ok(sig) => {
+                messages.push(&envelope[..]);
+                signatures.push(sig);
+                owners.push(v.index);
+            }
+            Err(_) => {
+                bad.insert(v.index);
             }
         }
     }
@@ -479,7 +467,6 @@ fn process_share(
             index: j.index,
             record: &j.record,
             envelope: &j.envelope,
-            statement_bytes: matches!(j.kind, JobKind::New(_)).then_some(&j.statement_bytes[..]),
         })
         .collect();
     let bad = verify_signatures(device, &to_verify);
@@ -491,7 +478,7 @@ fn process_share(
             let done = if bad.contains(&job.index) {
                 Done::Status(rejected(
                     "invalid_signature",
-                    "The device's signatures over this record are not valid",
+                    "The device's signature over this record is not valid",
                 ))
             } else {
                 match job.kind {
@@ -504,7 +491,7 @@ fn process_share(
                         let request = SubmitRequest {
                             statement: record.statement,
                             client_public_key: device.public_key.clone(),
-                            client_signature: record.statement_signature,
+                            client_signature: record.signature.clone(),
                             answers: record.answers,
                         };
                         let source = Source::Staff {

@@ -42,12 +42,11 @@ pub struct SyncRecord {
     pub form_id: String,
     pub form_version: i64,
     pub answers: Answers,
-    /// The customer's consent, signed with the device key.
+    /// The customer's consent. The device's envelope signature binds it by its hash and
+    /// is the consent's client signature in the receipt (see `crate::sync`).
     pub statement: ConsentStatement,
-    /// The device's signature over the statement bytes, base64url.
-    pub statement_signature: String,
     /// For an edit: the server version it started from. An edit carries the full
-    /// edited answers and the record's original statement and statement signature.
+    /// edited answers and the record's original statement.
     #[serde(default)]
     pub base_version: Option<i64>,
     /// The device's signature over the envelope bytes, base64url.

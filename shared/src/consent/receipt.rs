@@ -65,15 +65,29 @@ pub struct ConsentStatement {
     pub locale: Locale,
 }
 
+/// The staff device that collected a consent offline, and its sequence number for the
+/// record. The device signs the record's sync envelope ([`crate::sync::SyncEnvelope`]),
+/// which binds the statement by its hash, rather than the statement alone: one signature
+/// per record serves both the consent and the sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectingDevice {
+    pub id: String,
+    pub seq: i64,
+}
+
 /// What the server countersigns: the statement, the browser's signature over it, and
 /// the server's own facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptBody {
     pub statement: ConsentStatement,
-    /// The browser's ed25519 public key for this submission, base64url.
+    /// The browser's (or staff device's) ed25519 public key, base64url.
     pub client_public_key: String,
-    /// The browser's signature over the statement bytes, base64url.
+    /// The browser's signature over the statement bytes, base64url; with `device`, the
+    /// device's signature over the record's sync envelope.
     pub client_signature: String,
+    /// Set when a staff device collected the consent (see [`CollectingDevice`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<CollectingDevice>,
     /// When the server received the submission, Unix milliseconds.
     pub received_at_ms: i64,
     /// The id of the server key that countersigns (see the published key set).
@@ -126,7 +140,7 @@ pub enum ReceiptError {
     Encoding(&'static str),
     #[error("the {0} is not a valid ed25519 key")]
     Key(&'static str),
-    #[error("the browser's signature does not match the consent statement")]
+    #[error("the browser's or device's signature does not match the consent statement")]
     ClientSignature,
     #[error("the server's signature does not match the receipt")]
     ServerSignature,
@@ -216,7 +230,8 @@ impl ReceiptBody {
         domain_bytes(RECEIPT_DOMAIN, &to_value(self))
     }
 
-    /// Checks the browser's signature over the statement.
+    /// Checks the browser's signature over the statement (or the device's over the
+    /// record's sync envelope).
     pub fn verify_client_signature(&self) -> Result<(), ReceiptError> {
         self.verify_client_signature_over(&self.statement.signing_bytes())
     }
@@ -229,7 +244,20 @@ impl ReceiptBody {
         }
         let key = public_key(&self.client_public_key, "browser's public key")?;
         let sig = signature(&self.client_signature, "browser's signature")?;
-        key.verify(statement_bytes, &sig)
+        let envelope;
+        let signed = match &self.device {
+            None => statement_bytes,
+            Some(device) => {
+                envelope = crate::sync::SyncEnvelope::of_new_record(
+                    &self.statement,
+                    device,
+                    sha256_tagged(statement_bytes),
+                )
+                .signing_bytes();
+                &envelope
+            }
+        };
+        key.verify(signed, &sig)
             .map_err(|_| ReceiptError::ClientSignature)
     }
 
@@ -246,6 +274,13 @@ impl ReceiptBody {
         write_scalar(&self.client_public_key, &mut out);
         out.extend_from_slice(b",\"client_signature\":");
         write_scalar(&self.client_signature, &mut out);
+        if let Some(device) = &self.device {
+            out.extend_from_slice(b",\"device\":{\"id\":");
+            write_scalar(&device.id, &mut out);
+            out.extend_from_slice(b",\"seq\":");
+            write_scalar(&device.seq, &mut out);
+            out.push(b'}');
+        }
         out.extend_from_slice(b",\"received_at_ms\":");
         write_scalar(&self.received_at_ms, &mut out);
         out.extend_from_slice(b",\"server_key_id\":");
@@ -360,10 +395,59 @@ mod tests {
             statement,
             client_public_key,
             client_signature,
+            device: None,
             received_at_ms: 2,
             server_key_id: "k1".into(),
         };
         (body.countersign(&server), server.verifying_key())
+    }
+
+    /// A receipt of a record a staff device collected: the device signed the envelope.
+    fn device_signed() -> (SignedReceipt, VerifyingKey) {
+        let (receipt, _) = signed();
+        let mut body = receipt.body;
+        let device_key = SigningKey::from_bytes(&[3u8; 32]);
+        let device = CollectingDevice {
+            id: "d1".into(),
+            seq: 41,
+        };
+        let envelope = crate::sync::SyncEnvelope::of_new_record(
+            &body.statement,
+            &device,
+            sha256_tagged(&body.statement.signing_bytes()),
+        );
+        body.client_public_key = b64(device_key.verifying_key().as_bytes());
+        body.client_signature = envelope.sign(&device_key);
+        body.device = Some(device);
+        let server = SigningKey::from_bytes(&[2u8; 32]);
+        (body.countersign(&server), server.verifying_key())
+    }
+
+    #[test]
+    fn a_device_signed_receipt_binds_the_statement_device_and_sequence() {
+        let (receipt, server) = device_signed();
+        receipt.verify_with(&server).unwrap();
+        // The same signature does not pass for the statement alone, nor for another
+        // sequence number or device, nor with the statement changed.
+        let mut r = receipt.clone();
+        r.body.device = None;
+        r = r.body.countersign(&SigningKey::from_bytes(&[2u8; 32]));
+        assert_eq!(r.verify_with(&server), Err(ReceiptError::ClientSignature));
+        for change in [
+            |b: &mut ReceiptBody| b.device.as_mut().unwrap().seq += 1,
+            |b: &mut ReceiptBody| b.device.as_mut().unwrap().id.push('x'),
+            |b: &mut ReceiptBody| b.statement.purposes_granted.clear(),
+            |b: &mut ReceiptBody| b.statement.record_hash = sha256_tagged(b"other"),
+        ] {
+            let mut body = receipt.body.clone();
+            change(&mut body);
+            let r = body.countersign(&SigningKey::from_bytes(&[2u8; 32]));
+            assert_eq!(r.verify_with(&server), Err(ReceiptError::ClientSignature));
+        }
+        // The device is part of what the server signed.
+        let mut r = receipt;
+        r.body.device.as_mut().unwrap().seq += 1;
+        assert!(r.verify_with(&server).is_err());
     }
 
     #[test]
@@ -471,6 +555,7 @@ mod tests {
             public_key in "[\"\\\\\\u{0}-\\u{1f}a-z一-三]{0,10}",
             received in proptest::num::i64::ANY,
             receipt_id in "\\PC{0,8}",
+            device in proptest::option::of(("\\PC{0,8}", proptest::num::i64::ANY)),
         ) {
             let (receipt, _) = signed();
             let mut body = receipt.body;
@@ -478,6 +563,7 @@ mod tests {
             body.client_public_key = public_key;
             body.received_at_ms = received;
             body.statement.receipt_id = receipt_id;
+            body.device = device.map(|(id, seq)| CollectingDevice { id, seq });
             let statement = body.statement.signing_bytes();
             proptest::prop_assert_eq!(body.signing_bytes_with(&statement), Some(body.signing_bytes()));
             proptest::prop_assert_eq!(body.signing_bytes_with(&statement[1..]), None);

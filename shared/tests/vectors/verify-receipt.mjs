@@ -66,3 +66,31 @@ const batchValid = (bytes) => check(signedRoot(bytes), v.server_public_key, batc
   && check(statement, batched.body.client_public_key, batched.body.client_signature);
 console.log(`batch receipt: ${batchValid(batchBytes) ? "valid" : "invalid"}`);
 console.log(`tampered batch receipt: ${batchValid(flip(batchBytes)) ? "valid" : "invalid"}`);
+
+// A consent a staff device collected: the device signed the record's sync envelope
+// ("consentry-sync-record-v1\n" + canonical JSON of uuid, device_id, seq, form_id,
+// form_version, form_version_hash, payload_hash = the statement's record_hash, and
+// statement_hash = "sha256:" + hex SHA-256 of the statement bytes), rebuilt here from the
+// receipt alone.
+const dev = v.device_receipt;
+const devBytes = Buffer.from(v.device_receipt_bytes, "utf8");
+if ("consentry-consent-receipt-v1\n" + canonical(dev.body) !== v.device_receipt_bytes)
+  throw new Error("device receipt bytes do not follow the documented encoding");
+const envelopeOf = (body) => {
+  const s = body.statement;
+  const statementBytes = "consentry-consent-statement-v1\n" + canonical(s);
+  return Buffer.from("consentry-sync-record-v1\n" + canonical({
+    uuid: s.receipt_id, device_id: body.device.id, seq: body.device.seq,
+    form_id: s.form_id, form_version: s.form_version, form_version_hash: s.form_version_hash,
+    payload_hash: s.record_hash,
+    statement_hash: "sha256:" + createHash("sha256").update(statementBytes, "utf8").digest("hex"),
+  }), "utf8");
+};
+if (envelopeOf(dev.body).toString("utf8") !== v.envelope_bytes)
+  throw new Error("envelope bytes do not follow the documented encoding");
+const devValid = (body, bytes) => check(bytes, v.server_public_key, dev.server_signature)
+  && check(envelopeOf(body), body.client_public_key, body.client_signature);
+console.log(`device receipt: ${devValid(dev.body, devBytes) ? "valid" : "invalid"}`);
+console.log(`tampered device receipt: ${devValid(dev.body, flip(devBytes)) ? "valid" : "invalid"}`);
+const moved = { ...dev.body, device: { ...dev.body.device, seq: dev.body.device.seq + 1 } };
+console.log(`other device sequence: ${check(envelopeOf(moved), moved.client_public_key, moved.client_signature) ? "valid" : "invalid"}`);

@@ -39,9 +39,39 @@ fn kinds(r: &SyncResponse) -> Vec<&'static str> {
 }
 
 /// The batch's receipts share one server signature over a Merkle root, and each still
-/// verifies on its own: through the API and offline with the published keys.
-async fn check_batch_receipts(app: &consentry_tests::TestApp, response: &SyncResponse) {
+/// verifies on its own: through the API and offline with the published keys. Each
+/// names the device and sequence number whose envelope signature is its client
+/// signature (one device signature per record serves the consent and the sync).
+async fn check_batch_receipts(
+    app: &consentry_tests::TestApp,
+    batch: &SyncBatch,
+    response: &SyncResponse,
+) {
     let keys = app.published_keys().await;
+    for (record, result) in batch.records.iter().zip(&response.results) {
+        if let SyncStatus::Stored { receipt } = &result.status {
+            let device = receipt
+                .body
+                .device
+                .as_ref()
+                .expect("a device-signed receipt");
+            assert_eq!(
+                (device.id.as_str(), device.seq),
+                (batch.device_id.as_str(), record.seq)
+            );
+            assert_eq!(receipt.body.client_signature, record.signature);
+            // Changing the sequence number the receipt names breaks the client signature.
+            let mut body = receipt.body.clone();
+            body.device = Some(shared::consent::CollectingDevice {
+                id: device.id.clone(),
+                seq: device.seq + 1,
+            });
+            assert_eq!(
+                body.verify_client_signature(),
+                Err(shared::consent::ReceiptError::ClientSignature)
+            );
+        }
+    }
     let receipts: Vec<&SignedReceipt> = response
         .results
         .iter()
@@ -112,7 +142,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
     };
     let first = sync(&staff, &batch).await;
     assert_eq!(kinds(&first), ["stored", "stored", "stored"]);
-    check_batch_receipts(&app, &first).await;
+    check_batch_receipts(&app, &batch, &first).await;
     let audit_rows = app.count("SELECT COUNT(*) FROM audit_log").await;
     for _ in 0..5 {
         let again = sync(&staff, &batch).await;
