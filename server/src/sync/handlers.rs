@@ -1,7 +1,7 @@
 //! `/api/v1/devices` and `/api/v1/sync`: thin wrappers over [`super::service`].
 
 use axum::{extract::State, http::Method, http::StatusCode, Json};
-use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse, MAX_SYNC_BODY_BYTES};
+use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES};
 
 use super::service;
 use crate::{
@@ -71,8 +71,6 @@ async fn sync(
     origin: Origin,
     RequestLocale(locale): RequestLocale,
     AppJson(batch): AppJson<SyncBatch>,
-) -> AppResult<Json<SyncResponse>> {
-    Ok(Json(
-        service::sync(&state, &caller, &origin, locale, batch).await?,
-    ))
+) -> AppResult<super::answer::SyncAnswer> {
+    service::sync(&state, &caller, &origin, locale, batch).await
 }

@@ -1,6 +1,7 @@
 //! Offline collection: staff devices register a key, then sync signed records in
 //! batches that are stored in one transaction and answered per record.
 
+pub mod answer;
 pub mod edit;
 pub mod handlers;
 pub mod service;

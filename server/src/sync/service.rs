@@ -7,16 +7,14 @@ use shared::{
         auth::Role,
         consent::SubmitRequest,
         error::{ApiError, ErrorCode},
-        sync::{
-            DeviceInfo, RegisterDevice, SyncBatch, SyncRecord, SyncResponse, SyncResult,
-            SyncStatus, MAX_SYNC_BATCH,
-        },
+        sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
     },
-    consent::{public_key, sha256_tagged, SignedReceipt},
+    consent::{public_key, sha256_tagged},
     i18n::Locale,
     sync::{statement_hash, SyncEnvelope},
 };
 
+use super::answer::{Answer, SyncAnswer};
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -130,7 +128,7 @@ pub async fn sync(
     origin: &Origin,
     locale: Locale,
     batch: SyncBatch,
-) -> AppResult<SyncResponse> {
+) -> AppResult<SyncAnswer> {
     if batch.records.len() > MAX_SYNC_BATCH {
         return Err(AppError::client(
             ErrorCode::PayloadTooLarge,
@@ -156,7 +154,7 @@ pub async fn sync(
     let mut stored = stored_receipts(state, &ids).await?;
 
     let count = batch.records.len();
-    let mut statuses: Vec<Option<SyncStatus>> = (0..count).map(|_| None).collect();
+    let mut statuses: Vec<Option<Answer>> = (0..count).map(|_| None).collect();
 
     // Edits of synced records take their own path, after the new records are stored.
     let (edits, records): (Vec<_>, Vec<_>) = batch
@@ -169,7 +167,7 @@ pub async fn sync(
     let mut jobs = Vec::new();
     for (index, record) in records {
         if let Err(status) = check_identity(&record) {
-            statuses[index] = Some(status);
+            statuses[index] = Some(status.into());
             continue;
         }
         let kind = match stored.get(&record.uuid) {
@@ -197,10 +195,10 @@ pub async fn sync(
     let mut receipts = Vec::new();
     for (i, done) in process_in_parallel(state, caller, origin, locale, &device, jobs).await? {
         match done {
-            Done::Status(status) => statuses[i] = Some(status),
+            Done::Answer(answer) => statuses[i] = Some(answer),
             Done::Prepared(p) => {
                 item_index.push(i);
-                receipts.push(p.receipt);
+                receipts.push(p.submission.receipt_json.clone());
                 items.push(Item {
                     submission: p.submission,
                     audit: p.audit,
@@ -217,13 +215,11 @@ pub async fn sync(
         .write_all(items)
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-    for ((i, outcome), receipt) in item_index.into_iter().zip(outcomes).zip(receipts) {
+    for ((i, outcome), json) in item_index.into_iter().zip(outcomes).zip(receipts) {
         statuses[i] = Some(match outcome {
-            Outcome::Stored => SyncStatus::Stored {
-                receipt: Box::new(receipt),
-            },
-            Outcome::Replayed(row) => stored_receipt(&row.receipt_json),
-            Outcome::Conflict => conflict(),
+            Outcome::Stored => Answer::Receipt { fresh: true, json },
+            Outcome::Replayed(row) => Answer::stored_before(row.receipt_json),
+            Outcome::Conflict => conflict().into(),
         });
     }
     if let Some(seq) = max_seq {
@@ -241,19 +237,20 @@ pub async fn sync(
     for (i, status) in
         super::edit::apply(state, caller, origin, locale, &device, edits, &stored).await?
     {
-        statuses[i] = Some(status);
+        statuses[i] = Some(status.into());
     }
-    let results = uuids
-        .into_iter()
-        .zip(statuses)
-        .map(|(uuid, status)| SyncResult {
-            uuid,
-            status: status.unwrap_or_else(|| {
-                rejected("internal", "The record was not processed; send it again")
-            }),
-        })
-        .collect();
-    Ok(SyncResponse { results })
+    Ok(SyncAnswer(
+        uuids
+            .into_iter()
+            .zip(statuses)
+            .map(|(uuid, status)| {
+                let answer = status.unwrap_or_else(|| {
+                    rejected("internal", "The record was not processed; send it again").into()
+                });
+                (uuid, answer)
+            })
+            .collect(),
+    ))
 }
 
 /// Receipt id → (statement hash, receipt JSON) of the stored ones among `ids`.
@@ -427,27 +424,15 @@ struct Job {
 
 /// A processed record: its final status, or what to store.
 enum Done {
-    Status(SyncStatus),
+    Answer(Answer),
     Prepared(Box<crate::consent::service::Prepared>),
 }
 
-fn already_stored(hash: &str, receipt_json: &str, envelope: &SyncEnvelope) -> SyncStatus {
+fn already_stored(hash: &str, receipt_json: String, envelope: &SyncEnvelope) -> Answer {
     if hash == envelope.statement_hash {
-        stored_receipt(receipt_json)
+        Answer::stored_before(receipt_json)
     } else {
-        conflict()
-    }
-}
-
-/// The answer for a record stored before, with its stored receipt.
-fn stored_receipt(receipt_json: &str) -> SyncStatus {
-    match serde_json::from_str::<SignedReceipt>(receipt_json) {
-        Ok(r) => SyncStatus::AlreadyStored {
-            receipt: Box::new(r),
-        },
-        Err(e) => rejected_by(AppError::Internal(anyhow::anyhow!(
-            "stored receipt unreadable: {e}"
-        ))),
+        conflict().into()
     }
 }
 
@@ -476,16 +461,16 @@ fn process_share(
         .into_iter()
         .filter_map(|job| {
             let done = if bad.contains(&job.index) {
-                Done::Status(rejected(
+                Done::Answer(Answer::from(rejected(
                     "invalid_signature",
                     "The device's signature over this record is not valid",
-                ))
+                )))
             } else {
                 match job.kind {
                     JobKind::Stored { hash, receipt_json } => {
-                        Done::Status(already_stored(&hash, &receipt_json, &job.envelope))
+                        Done::Answer(already_stored(&hash, receipt_json, &job.envelope))
                     }
-                    JobKind::New(Err(e)) => Done::Status(rejected_by(e)),
+                    JobKind::New(Err(e)) => Done::Answer(rejected_by(e).into()),
                     JobKind::New(Ok(version)) => {
                         let record = job.record;
                         let request = SubmitRequest {
@@ -508,7 +493,7 @@ fn process_share(
                                 unsigned.push((job.index, u));
                                 return None;
                             }
-                            Err(e) => Done::Status(rejected_by(e)),
+                            Err(e) => Done::Answer(rejected_by(e).into()),
                         }
                     }
                 }
