@@ -116,6 +116,19 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_SIGN_IN_FAILURES_PER_IP", global = true)]
     pub sign_in_failures_per_ip: Option<u32>,
 
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose
+    /// `X-Forwarded-For` is believed: for a request from one of them, the client is the
+    /// nearest forwarded address that is not itself a trusted proxy. The audit log and
+    /// sign-in throttling use that address. Without it the header is ignored, since
+    /// anyone can send it [default: none].
+    #[arg(
+        long,
+        env = "CONSENTRY_TRUSTED_PROXIES",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `consentry_server=debug` [default: info].
     #[arg(long, env = "CONSENTRY_LOG", global = true)]
     pub log: Option<String>,
@@ -140,6 +153,7 @@ struct FileConfig {
     session_idle_minutes: Option<u32>,
     session_max_hours: Option<u32>,
     sign_in_failures_per_ip: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
     log: Option<String>,
     no_seed: Option<bool>,
 }
@@ -175,6 +189,8 @@ pub struct Config {
     pub session_idle_minutes: u32,
     pub session_max_hours: u32,
     pub sign_in_failures_per_ip: u32,
+    /// See `ServeArgs::trusted_proxies`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub log: String,
     pub seed: bool,
 }
@@ -193,10 +209,26 @@ impl std::fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
             .field("sign_in_failures_per_ip", &self.sign_in_failures_per_ip)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("log", &self.log)
             .field("seed", &self.seed)
             .finish()
     }
+}
+
+/// Parses addresses (`10.0.0.7`, a network of one) and CIDR ranges (`10.0.0.0/8`).
+fn parse_networks(items: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    items
+        .iter()
+        .map(|item| item.trim())
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| format!("{item:?} is not an IP address or CIDR range"))
+        })
+        .collect()
 }
 
 /// Hides a password in a database URL (`postgres://user:secret@host` → `postgres://user:***@host`).
@@ -275,6 +307,16 @@ impl Config {
                 reason: "must be at least 1024".into(),
             });
         }
+        let trusted_proxies = if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            args.trusted_proxies.clone()
+        };
+        let trusted_proxies =
+            parse_networks(&trusted_proxies).map_err(|reason| ConfigError::Invalid {
+                name: "trusted_proxies",
+                reason,
+            })?;
         let master_key_file = args
             .master_key_file
             .clone()
@@ -311,6 +353,7 @@ impl Config {
                 .or(file.sign_in_failures_per_ip)
                 .unwrap_or(20)
                 .max(1),
+            trusted_proxies,
             log: args
                 .log
                 .clone()
@@ -351,6 +394,7 @@ impl Config {
             session_idle_minutes: 30,
             session_max_hours: 12,
             sign_in_failures_per_ip: 20,
+            trusted_proxies: Vec::new(),
             log: "warn".to_owned(),
             seed: true,
         }
@@ -398,6 +442,43 @@ mod tests {
         assert!(matches!(
             Config::load(&args),
             Err(ConfigError::Parse { .. })
+        ));
+    }
+
+    #[test]
+    fn trusted_proxies_come_from_the_file_or_the_flags_and_must_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n").unwrap();
+        let from_file = ServeArgs {
+            config: Some(path.clone()),
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&from_file).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "::1/128"]);
+        let flags = ServeArgs {
+            config: Some(path),
+            trusted_proxies: vec!["192.168.1.7/24".into(), " 172.16.0.1 ".into()],
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&flags).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["192.168.1.0/24", "172.16.0.1/32"]);
+        assert!(Config::load(&ServeArgs::default())
+            .unwrap()
+            .trusted_proxies
+            .is_empty());
+        let bad = ServeArgs {
+            trusted_proxies: vec!["10.0.0.0/33".into()],
+            ..ServeArgs::default()
+        };
+        assert!(matches!(
+            Config::load(&bad),
+            Err(ConfigError::Invalid {
+                name: "trusted_proxies",
+                ..
+            })
         ));
     }
 

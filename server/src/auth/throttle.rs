@@ -4,8 +4,10 @@
 //! oldest failure leaves the window.
 //!
 //! The failures are rows in the database, so every replica counts the same ones; they
-//! are pruned as new ones arrive. An address is what the server's socket sees
-//! ([`Origin::ip`]): behind a reverse proxy every client has the proxy's address.
+//! are pruned as new ones arrive. An address is [`Origin::ip`]: what the server's socket
+//! sees, or behind a reverse proxy named in `trusted_proxies`, the address it forwarded
+//! (see [`crate::audit::client_ip`]); without that setting every client behind a proxy
+//! shares the proxy's address.
 
 use crate::{
     audit::Origin,

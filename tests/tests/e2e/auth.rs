@@ -2,7 +2,7 @@
 
 use consentry_tests::{expect_json, story, ADMIN_PASSWORD};
 use shared::api::{
-    auth::{ChangePasswordRequest, Role, SessionInfo},
+    auth::{ChangePasswordRequest, LoginRequest, Role, SessionInfo},
     error::{ApiError, ErrorCode},
 };
 
@@ -107,6 +107,59 @@ story!(repeated_failures_lock_the_account, |app| {
     let e: ApiError = r.json().await.unwrap();
     assert_eq!(e.code, ErrorCode::RateLimited);
 });
+
+/// A failed sign-in carrying `X-Forwarded-For: <forwarded>`.
+async fn failed_sign_in_from(app: &consentry_tests::TestApp, forwarded: &str) -> u16 {
+    app.http
+        .post(app.api("/auth/login"))
+        .header("x-forwarded-for", forwarded)
+        .json(&LoginRequest {
+            username: "nobody".into(),
+            password: "wrong password here".into(),
+        })
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+story!(
+    a_forwarded_address_counts_only_from_a_trusted_proxy,
+    |app| {
+        // By default the header is anyone's to write: ignored.
+        assert_eq!(failed_sign_in_from(&app, "203.0.113.7").await, 401);
+        assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed' AND ip = '127.0.0.1'")
+            .await,
+        1
+    );
+        // Behind a trusted proxy (the tests' own address), each client is counted apart.
+        let mut app = app;
+        app.restart(|c| {
+            c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+            c.sign_in_failures_per_ip = 2;
+        })
+        .await
+        .unwrap();
+        for _ in 0..2 {
+            assert_eq!(failed_sign_in_from(&app, "1.2.3.4, 203.0.113.7").await, 401);
+        }
+        assert_eq!(failed_sign_in_from(&app, "203.0.113.7").await, 429);
+        // Another client behind the same proxy is not locked out with it.
+        assert_eq!(failed_sign_in_from(&app, "203.0.113.8").await, 401);
+        assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed' AND ip = '203.0.113.7'")
+            .await,
+        2
+    );
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM audit_log WHERE ip = '1.2.3.4'")
+                .await,
+            0
+        );
+    }
+);
 
 story!(state_changes_need_the_csrf_token, |app| {
     let admin = app.admin().await;
