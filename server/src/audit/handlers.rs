@@ -35,7 +35,8 @@ pub fn routes() -> ApiRoutes {
 const MAX_EXPORT: i64 = 100_000;
 
 /// `GET /audit/export?…` (same filters as the search): the matching entries, oldest
-/// first, as CSV with every hash so the chain can be checked outside the product.
+/// first, as CSV with every hash so the chain can be checked outside the product, and
+/// the acting account's user name beside its id.
 /// The export itself is audited.
 async fn export(
     State(state): State<AppState>,
@@ -57,12 +58,21 @@ async fn export(
         })
         .await?;
     entries.reverse();
+    let actors: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.actor_id.as_deref())
+        .collect();
+    let names = state
+        .db
+        .user_names(&actors.into_iter().collect::<Vec<_>>())
+        .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| crate::error::AppError::Internal(anyhow::Error::new(e));
     out.write_record([
         "seq",
         "at_ms",
         "actor_id",
+        "actor_name",
         "actor_role",
         "action",
         "target_kind",
@@ -79,6 +89,10 @@ async fn export(
             e.seq.to_string(),
             e.at_ms.to_string(),
             e.actor_id.clone().unwrap_or_default(),
+            e.actor_id
+                .as_ref()
+                .and_then(|id| names.get(id).cloned())
+                .unwrap_or_default(),
             e.actor_role.clone().unwrap_or_default(),
             e.action.clone(),
             e.target_kind.clone().unwrap_or_default(),
@@ -146,8 +160,15 @@ async fn search(
     let next_before_seq = (i64::try_from(entries.len()).unwrap_or(0) == limit)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
+    let actors: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|e| e.actor_id.as_deref())
+        .collect();
+    let actors: Vec<&str> = actors.into_iter().collect();
+    let actor_names = state.db.user_names(&actors).await?;
     Ok(Json(AuditPage {
         entries,
+        actor_names,
         next_before_seq,
     }))
 }

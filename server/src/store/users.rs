@@ -95,6 +95,28 @@ impl Db {
             .transpose()
     }
 
+    /// The user names of the accounts among `ids` (id → name); unknown ids are left out.
+    pub async fn user_names(
+        &self,
+        ids: &[&str],
+    ) -> Result<std::collections::BTreeMap<String, String>, sqlx::Error> {
+        let mut names = std::collections::BTreeMap::new();
+        for chunk in ids.chunks(100) {
+            let sql = format!(
+                "SELECT id, username FROM users WHERE id IN {}",
+                super::records::placeholders_for(self.kind(), 1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                names.insert(row.try_get("id")?, row.try_get("username")?);
+            }
+        }
+        Ok(names)
+    }
+
     /// Inserts an account; `Ok(false)` when the user name is taken.
     pub async fn insert_user(&self, user: &NewUser<'_>) -> Result<bool, sqlx::Error> {
         let now = now_ms();

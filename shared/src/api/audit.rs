@@ -8,6 +8,10 @@ use crate::audit::{AuditEntry, ChainReport};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
+    /// The user name of each account acting on this page (user id → name), so that
+    /// auditors read who did what. Not part of the entries: their hashes cover the ids.
+    #[serde(default)]
+    pub actor_names: std::collections::BTreeMap<String, String>,
     /// Pass as `before_seq` to read the next page; `None` on the last page.
     pub next_before_seq: Option<i64>,
 }

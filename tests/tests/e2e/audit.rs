@@ -63,6 +63,13 @@ story!(sign_ins_and_password_changes_are_recorded, |app| {
         Some(admin.info.as_ref().unwrap().user.id.as_str())
     );
     assert_eq!(change.actor_role.as_deref(), Some("admin"));
+    // Auditors read who acted by name, beside the id the entry's hash covers.
+    assert_eq!(
+        page.actor_names
+            .get(admin.info.as_ref().unwrap().user.id.as_str())
+            .map(String::as_str),
+        Some("admin")
+    );
     assert_eq!(change.ip.as_deref(), Some("127.0.0.1"));
     let raw_log = serde_json::to_string(&page).unwrap();
     assert!(!raw_log.contains("nobody"));
@@ -235,9 +242,18 @@ story!(auditors_export_the_log_as_csv, |app| {
         .starts_with("text/csv"));
     let text = r.text().await.unwrap();
     let mut lines = text.lines();
-    assert!(lines.next().unwrap().starts_with("seq,at_ms,actor_id"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("seq,at_ms,actor_id,actor_name,actor_role,"));
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() >= 10, "{text}");
+    // Sign-ins by the admin name the account.
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(",admin,admin,auth.sign_in,")),
+        "{text}"
+    );
     // Oldest first, and the export is itself in the log.
     assert!(rows[0].starts_with("1,"));
     let page: AuditPage = expect_json(

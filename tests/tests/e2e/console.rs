@@ -129,6 +129,13 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser
         .find("[data-testid=audit-row][data-action='records.reveal']")
         .await;
+    // Who acted is shown by name.
+    browser
+        .wait_for_text(
+            "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-actor]",
+            &auditor_name,
+        )
+        .await;
     let export = browser
         .find("[data-testid=audit-export]")
         .await

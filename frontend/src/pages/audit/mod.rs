@@ -71,6 +71,8 @@ fn AuditLog() -> impl IntoView {
     // The filters of the search shown, for the export link.
     let applied = RwSignal::new(Vec::<(&'static str, String)>::new());
     let entries = RwSignal::new(Vec::<AuditEntry>::new());
+    // User id → name of the accounts acting in the entries loaded so far.
+    let names = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
     let next_before = RwSignal::new(None::<i64>);
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
@@ -95,6 +97,7 @@ fn AuditLog() -> impl IntoView {
             loading.set(false);
             match result {
                 Ok(page) => {
+                    names.update(|n| n.extend(page.actor_names));
                     if before.is_some() {
                         entries.update(|e| e.extend(page.entries));
                     } else {
@@ -163,7 +166,16 @@ fn AuditLog() -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {list.into_iter().map(|entry| view! { <EntryRow entry /> }).collect_view()}
+                        {list
+                            .into_iter()
+                            .map(|entry| {
+                                let actor_name = entry
+                                    .actor_id
+                                    .as_ref()
+                                    .and_then(|id| names.with_untracked(|n| n.get(id).cloned()));
+                                view! { <EntryRow entry actor_name /> }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -233,7 +245,7 @@ fn AuditLog() -> impl IntoView {
 
 /// One entry, with its details in a disclosure.
 #[component]
-fn EntryRow(entry: AuditEntry) -> impl IntoView {
+fn EntryRow(entry: AuditEntry, actor_name: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let at = entry.at_ms;
     let dash = move || i18n.t().console.none;
@@ -252,7 +264,13 @@ fn EntryRow(entry: AuditEntry) -> impl IntoView {
         <tr data-testid="audit-row" data-action=entry.action>
             <td>{entry.seq}</td>
             <td>{move || local_time(at, i18n.locale().tag())}</td>
-            <td>{or_dash(entry.actor_id.clone())}</td>
+            <td data-testid="audit-actor">
+                {match actor_name {
+                    // The name, with the account's id on hover (ids are what filters take).
+                    Some(name) => view! { <span title=entry.actor_id.clone()>{name}</span> }.into_any(),
+                    None => or_dash(entry.actor_id.clone()).into_any(),
+                }}
+            </td>
             <td>
                 {move || {
                     role.as_deref()
