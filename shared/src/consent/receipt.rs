@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::batch::{leaf_hash, root_signing_bytes, tree, BatchProof, BATCH_RECEIPTS};
 use crate::{
     i18n::Locale,
-    schema::{write_canonical_bytes, write_scalar},
+    schema::{write_canonical_bytes, write_list, write_scalar},
 };
 
 /// The domain line in front of a statement's canonical JSON.
@@ -216,16 +216,6 @@ impl ConsentStatement {
             out.extend_from_slice(name.as_bytes());
             out.extend_from_slice(b"\":");
         }
-        fn list(out: &mut Vec<u8>, items: &[String]) {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_scalar(item, out);
-            }
-            out.push(b']');
-        }
         let mut out = Vec::with_capacity(STATEMENT_DOMAIN.len() + 768);
         out.extend_from_slice(STATEMENT_DOMAIN);
         out.extend_from_slice(b"{\"form_id\":");
@@ -241,9 +231,9 @@ impl ConsentStatement {
         key(&mut out, "notice_hash");
         write_scalar(&self.notice_hash, &mut out);
         key(&mut out, "purposes_declined");
-        list(&mut out, &self.purposes_declined);
+        write_list(&self.purposes_declined, &mut out, write_scalar);
         key(&mut out, "purposes_granted");
-        list(&mut out, &self.purposes_granted);
+        write_list(&self.purposes_granted, &mut out, write_scalar);
         key(&mut out, "receipt_id");
         write_scalar(&self.receipt_id, &mut out);
         key(&mut out, "record_hash");

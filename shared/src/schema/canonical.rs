@@ -44,22 +44,25 @@ pub fn write_canonical_bytes(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b'}');
         }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical_bytes(v, out);
-            }
-            out.push(b']');
-        }
+        Value::Array(items) => write_list(items, out, write_canonical_bytes),
         scalar => write_scalar(scalar, out),
     }
 }
 
 /// Writes a scalar (or a key) exactly as serde_json's compact writer does, straight into
 /// `out` (no string per scalar: this runs for every receipt, envelope and audit entry).
+/// Writes `[a,b,…]`, each item with `write`.
+pub(crate) fn write_list<T>(items: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u8>)) {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(item, out);
+    }
+    out.push(b']');
+}
+
 pub(crate) fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
     // Serialising a scalar or a string into memory cannot fail.
     let _ = serde_json::to_writer(&mut *out, value);
