@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     consent::{b64, public_key, sha256_tagged, CollectingDevice, ConsentStatement, ReceiptError},
-    schema::{write_scalar, FieldKey, FieldValue, ValidatedAnswers},
+    schema::{write_member, FieldKey, FieldValue, ValidatedAnswers},
 };
 
 const DOMAIN: &[u8] = b"consentry-sync-record-v1\n";
@@ -82,24 +82,26 @@ impl SyncEnvelope {
         out.extend_from_slice(DOMAIN);
         out.push(b'{');
         if let Some(base) = self.base_version {
-            member(&mut out, "base_version", &base);
-            out.push(b',');
+            write_member(&mut out, true, "base_version", &base);
         }
-        member(&mut out, "device_id", &self.device_id);
-        out.push(b',');
-        member(&mut out, "form_id", &self.form_id);
-        out.push(b',');
-        member(&mut out, "form_version", &self.form_version);
-        out.push(b',');
-        member(&mut out, "form_version_hash", &self.form_version_hash);
-        out.push(b',');
-        member(&mut out, "payload_hash", &self.payload_hash);
-        out.push(b',');
-        member(&mut out, "seq", &self.seq);
-        out.push(b',');
-        member(&mut out, "statement_hash", &self.statement_hash);
-        out.push(b',');
-        member(&mut out, "uuid", &self.uuid);
+        write_member(
+            &mut out,
+            self.base_version.is_none(),
+            "device_id",
+            &self.device_id,
+        );
+        write_member(&mut out, false, "form_id", &self.form_id);
+        write_member(&mut out, false, "form_version", &self.form_version);
+        write_member(
+            &mut out,
+            false,
+            "form_version_hash",
+            &self.form_version_hash,
+        );
+        write_member(&mut out, false, "payload_hash", &self.payload_hash);
+        write_member(&mut out, false, "seq", &self.seq);
+        write_member(&mut out, false, "statement_hash", &self.statement_hash);
+        write_member(&mut out, false, "uuid", &self.uuid);
         out.push(b'}');
         out
     }
@@ -117,14 +119,6 @@ impl SyncEnvelope {
         key.verify(&self.signing_bytes(), &sig)
             .map_err(|_| ReceiptError::ClientSignature)
     }
-}
-
-/// Writes `"<key>":<value>` (keys here need no escaping).
-fn member<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &str, value: &T) {
-    out.push(b'"');
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(b"\":");
-    write_scalar(value, out);
 }
 
 /// The hash of a statement as envelopes bind it.

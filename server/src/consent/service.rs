@@ -116,7 +116,6 @@ pub enum Source {
         collected_by: String,
         device_id: String,
         seq: i64,
-        device_signature: String,
         /// The statement's signing bytes.
         statement_bytes: Vec<u8>,
         /// Their `sha256:` hash, as the device's envelope named it.
@@ -290,13 +289,13 @@ pub fn check_and_seal(
             collected_by,
             device_id,
             seq,
-            device_signature,
             ..
         } => (
             record_id,
             "staff",
             Some(collected_by),
-            Some((device_id, seq, device_signature)),
+            // The record keeps the device's signature: the receipt's client signature.
+            Some((device_id, seq, body.client_signature.clone())),
         ),
     };
     let master = state.master.as_ref();

@@ -476,7 +476,7 @@ fn process_share(
                         let request = SubmitRequest {
                             statement: record.statement,
                             client_public_key: device.public_key.clone(),
-                            client_signature: record.signature.clone(),
+                            client_signature: record.signature,
                             answers: record.answers,
                         };
                         let source = Source::Staff {
@@ -484,7 +484,6 @@ fn process_share(
                             collected_by: collector.to_owned(),
                             device_id: device.id.clone(),
                             seq: record.seq,
-                            device_signature: record.signature,
                             statement_bytes: job.statement_bytes,
                             statement_hash: job.envelope.statement_hash,
                         };

@@ -24,7 +24,9 @@
 
 pub mod batch;
 mod receipt;
+mod statement;
 mod submission;
 
 pub use receipt::*;
+pub use statement::*;
 pub use submission::*;

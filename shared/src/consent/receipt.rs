@@ -1,5 +1,5 @@
-//! The statement a customer's browser signs, the receipt the server countersigns, and
-//! their verification.
+//! The receipt the server countersigns over a customer's statement, and its
+//! verification; the encodings and keys both share.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
@@ -9,61 +9,13 @@ use sha2::{Digest, Sha256};
 use serde_json::Value;
 
 use super::batch::{leaf_hash, root_signing_bytes, tree, BatchProof, BATCH_RECEIPTS};
-use crate::{
-    i18n::Locale,
-    schema::{write_canonical_bytes, write_list, write_scalar},
-};
+use super::statement::{ConsentStatement, STATEMENT_DOMAIN};
+use crate::schema::{write_canonical_bytes, write_scalar};
 
-/// The domain line in front of a statement's canonical JSON.
-pub const STATEMENT_DOMAIN: &[u8] = b"consentry-consent-statement-v1\n";
 /// The domain line in front of a receipt's canonical JSON.
 pub const RECEIPT_DOMAIN: &[u8] = b"consentry-consent-receipt-v1\n";
 /// The format number both structures carry.
 pub const RECEIPT_FORMAT: u32 = 1;
-
-/// Consents given apart from the purposes (PIPL Art. 29, 31 and 39).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct SeparateConsents {
-    /// Separate consent to processing sensitive personal information.
-    pub sensitive: bool,
-    /// Separate consent to transfer outside the country.
-    pub cross_border: bool,
-    /// A guardian consented for a minor.
-    pub guardian: bool,
-}
-
-/// What the customer agreed to, as their browser signs it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentStatement {
-    /// [`RECEIPT_FORMAT`].
-    pub format: u32,
-    /// A random UUID chosen by the browser; also the submission's idempotency key.
-    pub receipt_id: String,
-    pub form_id: String,
-    pub form_version: i64,
-    /// `sha256:…` of the published form version (which contains the notice).
-    pub form_version_hash: String,
-    /// `sha256:…` of the canonical JSON of the privacy notice shown.
-    pub notice_hash: String,
-    /// Purpose keys consented to, sorted.
-    pub purposes_granted: Vec<String>,
-    /// Purpose keys declined, sorted.
-    pub purposes_declined: Vec<String>,
-    pub separate_consents: SeparateConsents,
-    /// `sha256:` of `salt || identifier` (the subject's phone, email or ID), so the
-    /// receipt names its subject without containing them.
-    pub subject_hash: String,
-    /// The random salt of `subject_hash`, base64url.
-    pub subject_salt: String,
-    /// `sha256:…` of the signature image (or typed name).
-    pub signature_hash: String,
-    /// `sha256:…` of the canonical JSON of the submitted answers.
-    pub record_hash: String,
-    /// The browser's clock when the customer signed, Unix milliseconds.
-    pub signed_at_ms: i64,
-    /// The language the customer read the notice in.
-    pub locale: Locale,
-}
 
 /// The staff device that collected a consent offline, and its sequence number for the
 /// record. The device signs the record's sync envelope ([`crate::sync::SyncEnvelope`]),
@@ -150,12 +102,12 @@ pub enum ReceiptError {
     BatchProof,
 }
 
-fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
+pub(super) fn to_value<T: Serialize>(value: &T) -> serde_json::Value {
     // Plain structs of strings, integers and booleans always serialise.
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-fn domain_bytes(domain: &[u8], value: &Value) -> Vec<u8> {
+pub(super) fn domain_bytes(domain: &[u8], value: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(domain.len() + 1024);
     out.extend_from_slice(domain);
     write_canonical_bytes(value, &mut out);
@@ -203,71 +155,6 @@ pub fn signature(text: &str, what: &'static str) -> Result<Signature, ReceiptErr
 pub fn public_key(text: &str, what: &'static str) -> Result<VerifyingKey, ReceiptError> {
     let bytes = decode_fixed::<32>(text, what)?;
     VerifyingKey::from_bytes(&bytes).map_err(|_| ReceiptError::Key(what))
-}
-
-impl ConsentStatement {
-    /// The exact bytes the browser signs: the domain line, then the statement's
-    /// canonical JSON, written member by member in key order (equal to the generic
-    /// encoding, tested; the server writes one per record it receives).
-    #[must_use]
-    pub fn signing_bytes(&self) -> Vec<u8> {
-        fn key(out: &mut Vec<u8>, name: &str) {
-            out.extend_from_slice(b",\"");
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
-        }
-        let mut out = Vec::with_capacity(STATEMENT_DOMAIN.len() + 768);
-        out.extend_from_slice(STATEMENT_DOMAIN);
-        out.extend_from_slice(b"{\"form_id\":");
-        write_scalar(&self.form_id, &mut out);
-        key(&mut out, "form_version");
-        write_scalar(&self.form_version, &mut out);
-        key(&mut out, "form_version_hash");
-        write_scalar(&self.form_version_hash, &mut out);
-        key(&mut out, "format");
-        write_scalar(&self.format, &mut out);
-        key(&mut out, "locale");
-        write_scalar(&self.locale, &mut out);
-        key(&mut out, "notice_hash");
-        write_scalar(&self.notice_hash, &mut out);
-        key(&mut out, "purposes_declined");
-        write_list(&self.purposes_declined, &mut out, write_scalar);
-        key(&mut out, "purposes_granted");
-        write_list(&self.purposes_granted, &mut out, write_scalar);
-        key(&mut out, "receipt_id");
-        write_scalar(&self.receipt_id, &mut out);
-        key(&mut out, "record_hash");
-        write_scalar(&self.record_hash, &mut out);
-        let c = &self.separate_consents;
-        key(&mut out, "separate_consents");
-        out.extend_from_slice(b"{\"cross_border\":");
-        write_scalar(&c.cross_border, &mut out);
-        key(&mut out, "guardian");
-        write_scalar(&c.guardian, &mut out);
-        key(&mut out, "sensitive");
-        write_scalar(&c.sensitive, &mut out);
-        out.push(b'}');
-        key(&mut out, "signature_hash");
-        write_scalar(&self.signature_hash, &mut out);
-        key(&mut out, "signed_at_ms");
-        write_scalar(&self.signed_at_ms, &mut out);
-        key(&mut out, "subject_hash");
-        write_scalar(&self.subject_hash, &mut out);
-        key(&mut out, "subject_salt");
-        write_scalar(&self.subject_salt, &mut out);
-        out.push(b'}');
-        out
-    }
-
-    /// Signs the statement; returns (public key, signature), both base64url.
-    #[must_use]
-    pub fn sign(&self, key: &SigningKey) -> (String, String) {
-        let signature = key.sign(&self.signing_bytes());
-        (
-            b64(key.verifying_key().as_bytes()),
-            b64(&signature.to_bytes()),
-        )
-    }
 }
 
 impl ReceiptBody {
@@ -418,23 +305,7 @@ mod tests {
     use super::*;
 
     fn signed() -> (SignedReceipt, VerifyingKey) {
-        let statement = ConsentStatement {
-            format: RECEIPT_FORMAT,
-            receipt_id: "r1".into(),
-            form_id: "f1".into(),
-            form_version: 1,
-            form_version_hash: sha256_tagged(b"form"),
-            notice_hash: sha256_tagged(b"notice"),
-            purposes_granted: vec!["service".into()],
-            purposes_declined: vec!["marketing".into()],
-            separate_consents: SeparateConsents::default(),
-            subject_hash: subject_hash(b"salt", "alice@example.com"),
-            subject_salt: b64(b"salt"),
-            signature_hash: sha256_tagged(b"sig"),
-            record_hash: sha256_tagged(b"record"),
-            signed_at_ms: 1,
-            locale: Locale::En,
-        };
+        let statement = super::super::statement::sample();
         let client = SigningKey::from_bytes(&[1u8; 32]);
         let server = SigningKey::from_bytes(&[2u8; 32]);
         let (client_public_key, client_signature) = statement.sign(&client);
@@ -584,46 +455,7 @@ mod tests {
         assert!(r.verify_with(&key).is_err());
     }
 
-    #[test]
-    fn statement_bytes_start_with_the_domain_and_sorted_keys() {
-        let (receipt, _) = signed();
-        let bytes = receipt.body.statement.signing_bytes();
-        assert!(bytes.starts_with(STATEMENT_DOMAIN));
-        assert!(bytes[STATEMENT_DOMAIN.len()..].starts_with(b"{\"form_id\":"));
-    }
-
     proptest::proptest! {
-        /// The statement bytes written member by member equal the generic canonical
-        /// encoding, whatever the strings, lists, flags and numbers hold.
-        #[test]
-        fn statement_bytes_equal_the_generic_encoding(
-            text in "[\"\\\\\\u{0}-\\u{1f}a-z一-三\\u{2028}]{0,10}",
-            purposes in proptest::collection::vec("\\PC{0,6}", 0..4),
-            flags in proptest::array::uniform3(proptest::bool::ANY),
-            numbers in (proptest::num::i64::ANY, proptest::num::i64::ANY, proptest::num::u32::ANY),
-            zh in proptest::bool::ANY,
-        ) {
-            let (receipt, _) = signed();
-            let mut s = receipt.body.statement;
-            s.receipt_id.clone_from(&text);
-            s.form_id = text.chars().rev().collect();
-            s.form_version_hash.push_str(&text);
-            s.subject_salt.clone_from(&text);
-            s.purposes_granted.clone_from(&purposes);
-            s.purposes_declined = purposes.into_iter().rev().collect();
-            s.separate_consents = SeparateConsents {
-                sensitive: flags[0],
-                cross_border: flags[1],
-                guardian: flags[2],
-            };
-            (s.form_version, s.signed_at_ms, s.format) = numbers;
-            s.locale = if zh { Locale::ZhCn } else { Locale::En };
-            proptest::prop_assert_eq!(
-                s.signing_bytes(),
-                domain_bytes(STATEMENT_DOMAIN, &to_value(&s))
-            );
-        }
-
         /// The composed bytes the server signs equal the generic encoding, whatever the
         /// strings hold (quotes, escapes, control characters, Chinese) and whatever the
         /// time; statement bytes of another domain are refused.

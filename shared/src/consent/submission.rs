@@ -8,7 +8,10 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::receipt::{sha256_tagged, ConsentStatement, RECEIPT_FORMAT};
+use super::{
+    receipt::{sha256_tagged, RECEIPT_FORMAT},
+    statement::ConsentStatement,
+};
 use crate::schema::{
     canonical_json_bytes, FieldValue, FormDefinition, Sensitivity, Signature, ValidatedAnswers,
 };

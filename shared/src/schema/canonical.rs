@@ -44,23 +44,39 @@ pub fn write_canonical_bytes(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b'}');
         }
-        Value::Array(items) => write_list(items, out, write_canonical_bytes),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical_bytes(v, out);
+            }
+            out.push(b']');
+        }
         scalar => write_scalar(scalar, out),
     }
 }
 
 /// Writes a scalar (or a key) exactly as serde_json's compact writer does, straight into
 /// `out` (no string per scalar: this runs for every receipt, envelope and audit entry).
-/// Writes `[a,b,…]`, each item with `write`.
-pub(crate) fn write_list<T>(items: &[T], out: &mut Vec<u8>, write: impl Fn(&T, &mut Vec<u8>)) {
-    out.push(b'[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write(item, out);
+/// Writes one member of an object, `"<key>":<value>`, after a comma unless it is the
+/// `first`. For encoders that write a known struct's members in key order; its keys
+/// need no escaping, and its values must be scalars or lists of strings (whose
+/// `serde_json` form is canonical).
+pub(crate) fn write_member<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    first: bool,
+    key: &str,
+    value: &T,
+) {
+    if !first {
+        out.push(b',');
     }
-    out.push(b']');
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+    write_scalar(value, out);
 }
 
 pub(crate) fn write_scalar<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {

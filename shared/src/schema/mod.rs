@@ -79,7 +79,7 @@ mod tests;
 pub use canonical::{
     canonical_json, canonical_json_bytes, write_canonical_bytes, VERSION_HASH_PREFIX,
 };
-pub(crate) use canonical::{write_list, write_scalar};
+pub(crate) use canonical::{write_member, write_scalar};
 pub use check::{is_valid_origin, ProblemCode, SchemaProblem, MAX_DECIMALS};
 pub use compliance::{compliance_warnings, ComplianceWarning, WarningCode, PIPL_GUARDIAN_AGE};
 pub use condition::Condition;
