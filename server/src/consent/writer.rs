@@ -1,13 +1,16 @@
 //! One writer task stores submissions in batches: many requests share one transaction
 //! and so one durable commit, instead of one fsync each. A request is answered only
-//! after the commit that holds its records.
+//! after the commit that holds its records. A sync batch is written in chunks as they
+//! are prepared, in one transaction of its own.
 
 use std::collections::HashMap;
 
+use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{
     audit::{append_many, NewAuditEntry},
+    devices::advance_seq,
     records::{insert_submissions, receipts_on, NewSubmission, ReceiptRow},
     Db,
 };
@@ -33,9 +36,28 @@ pub struct Item {
     pub audit: NewAuditEntry,
 }
 
+/// What a request hands the writer.
+enum Work {
+    /// Submissions to store together; several requests' may share one transaction.
+    Whole(Vec<Item>),
+    /// One request's submissions, arriving in chunks while later ones are still being
+    /// prepared; stored in one transaction of its own.
+    Chunked(mpsc::UnboundedReceiver<Chunk>),
+}
+
+/// A message of a chunked write.
+enum Chunk {
+    Items(Vec<Item>),
+    /// Every chunk was sent: commit. A request that goes away before it sends this
+    /// has nothing stored.
+    End,
+}
+
+type Reply = oneshot::Sender<Result<Vec<Outcome>, String>>;
+
 struct Job {
-    items: Vec<Item>,
-    reply: oneshot::Sender<Result<Vec<Outcome>, String>>,
+    work: Work,
+    reply: Reply,
 }
 
 /// The handle requests use to reach the writer task.
@@ -79,54 +101,195 @@ impl SubmissionWriter {
             return Ok(Vec::new());
         }
         let (reply, answer) = oneshot::channel();
+        self.send(Work::Whole(items), reply).await?;
+        answered(answer).await
+    }
+
+    /// Starts a write of submissions that must be stored together, of which `first` is
+    /// ready and more follow ([`ChunkedWrite::push`]). The writer inserts each chunk as
+    /// it comes, so that preparing the next overlaps writing this one, and commits once
+    /// [`ChunkedWrite::finish`] is called.
+    pub async fn write_chunked(&self, first: Vec<Item>) -> Result<ChunkedWrite, WriteError> {
+        let (chunks, received) = mpsc::unbounded_channel();
+        let (reply, answer) = oneshot::channel();
+        let write = ChunkedWrite { chunks, answer };
+        write.push(first)?;
+        self.send(Work::Chunked(received), reply).await?;
+        Ok(write)
+    }
+
+    async fn send(&self, work: Work, reply: Reply) -> Result<(), WriteError> {
         self.tx
-            .send(Job { items, reply })
+            .send(Job { work, reply })
             .await
+            .map_err(|_| WriteError::Stopped)
+    }
+}
+
+async fn answered(
+    answer: oneshot::Receiver<Result<Vec<Outcome>, String>>,
+) -> Result<Vec<Outcome>, WriteError> {
+    answer
+        .await
+        .map_err(|_| WriteError::Stopped)?
+        .map_err(WriteError::Database)
+}
+
+/// A write in progress, one chunk at a time (see [`SubmissionWriter::write_chunked`]).
+pub struct ChunkedWrite {
+    chunks: mpsc::UnboundedSender<Chunk>,
+    answer: oneshot::Receiver<Result<Vec<Outcome>, String>>,
+}
+
+impl ChunkedWrite {
+    /// Hands the writer the next chunk.
+    pub fn push(&self, items: Vec<Item>) -> Result<(), WriteError> {
+        self.chunks
+            .send(Chunk::Items(items))
+            .map_err(|_| WriteError::Stopped)
+    }
+
+    /// Says that every chunk was sent and waits for the commit: the outcomes of all the
+    /// chunks' submissions, in the order they were pushed.
+    pub async fn finish(self) -> Result<Vec<Outcome>, WriteError> {
+        self.chunks
+            .send(Chunk::End)
             .map_err(|_| WriteError::Stopped)?;
-        answer
-            .await
-            .map_err(|_| WriteError::Stopped)?
-            .map_err(WriteError::Database)
+        answered(self.answer).await
     }
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut jobs = vec![first];
-        let mut size = jobs[0].items.len();
+    let mut next = None;
+    loop {
+        let first = match next.take() {
+            Some(job) => job,
+            None => match rx.recv().await {
+                Some(job) => job,
+                None => break,
+            },
+        };
+        let items = match first.work {
+            Work::Whole(items) => items,
+            Work::Chunked(chunks) => {
+                let result = write_chunked(&db, chunks).await;
+                let _ = first.reply.send(result.map_err(|e| e.to_string()));
+                continue;
+            }
+        };
+        let mut jobs = vec![(items, first.reply)];
+        let mut size = jobs[0].0.len();
         while size < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => {
-                    size += job.items.len();
-                    jobs.push(job);
+                Ok(Job {
+                    work: Work::Whole(items),
+                    reply,
+                }) => {
+                    size += items.len();
+                    jobs.push((items, reply));
+                }
+                Ok(chunked) => {
+                    next = Some(chunked);
+                    break;
                 }
                 Err(_) => break,
             }
         }
-        let items: Vec<&Item> = jobs.iter().flat_map(|j| j.items.iter()).collect();
+        let items: Vec<&Item> = jobs.iter().flat_map(|(items, _)| items.iter()).collect();
         match write_batch(&db, &items).await {
             Ok(mut outcomes) => {
-                for job in jobs.into_iter().rev() {
-                    let mine = outcomes.split_off(outcomes.len() - job.items.len());
-                    let _ = job.reply.send(Ok(mine));
+                for (items, reply) in jobs.into_iter().rev() {
+                    let mine = outcomes.split_off(outcomes.len() - items.len());
+                    let _ = reply.send(Ok(mine));
                 }
             }
             Err(e) if jobs.len() > 1 => {
                 // One bad request must not sink the others: retry each on its own.
                 tracing::warn!(error = %e, requests = jobs.len(), "batch failed; writing its requests one by one");
-                for job in jobs {
-                    let items: Vec<&Item> = job.items.iter().collect();
+                for (items, reply) in jobs {
+                    let items: Vec<&Item> = items.iter().collect();
                     let result = write_batch(&db, &items).await.map_err(|e| e.to_string());
-                    let _ = job.reply.send(result);
+                    let _ = reply.send(result);
                 }
             }
             Err(e) => {
-                for job in jobs {
-                    let _ = job.reply.send(Err(e.to_string()));
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(e.to_string()));
                 }
             }
         }
     }
+}
+
+/// Stores the chunks of one request in one transaction, inserting each as it arrives
+/// on the assumption that none is stored yet. If one is (or a receipt id repeats), the
+/// transaction is dropped and, once every chunk is in, the lot is written the careful
+/// way ([`write_checked`]).
+async fn write_chunked(
+    db: &Db,
+    mut chunks: mpsc::UnboundedReceiver<Chunk>,
+) -> Result<Vec<Outcome>, sqlx::Error> {
+    let mut tx = Some(db.begin_write().await?);
+    let mut items: Vec<Item> = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    loop {
+        match chunks.recv().await {
+            Some(Chunk::Items(chunk)) => {
+                let unique = chunk
+                    .iter()
+                    .all(|i| ids.insert(i.submission.receipt_id.clone()));
+                if let Some(open) = tx.as_mut() {
+                    let refs: Vec<&Item> = chunk.iter().collect();
+                    if !unique || insert_new(open, &refs).await.is_err() {
+                        tracing::debug!("chunked batch holds a stored receipt id; checking each");
+                        tx = None;
+                    }
+                }
+                items.extend(chunk);
+            }
+            Some(Chunk::End) => break,
+            None => {
+                // The request went away before its last chunk: nothing of it is stored,
+                // and no one waits for this answer.
+                if let Some(open) = tx {
+                    open.rollback().await?;
+                }
+                return Ok(Vec::new());
+            }
+        }
+    }
+    let refs: Vec<&Item> = items.iter().collect();
+    match tx {
+        Some(mut open) => {
+            advance_devices(&mut open, refs.iter().map(|i| &i.submission)).await?;
+            open.commit().await?;
+            Ok(items.iter().map(|_| Outcome::Stored).collect())
+        }
+        None => write_checked(db, &refs).await,
+    }
+}
+
+/// Inserts submissions and their audit entries, assuming none is stored yet.
+async fn insert_new(conn: &mut AnyConnection, batch: &[&Item]) -> Result<(), sqlx::Error> {
+    let subs: Vec<&NewSubmission> = batch.iter().map(|i| &i.submission).collect();
+    insert_submissions(conn, &subs).await?;
+    append_many(conn, batch.iter().map(|i| i.audit.clone()).collect()).await
+}
+
+/// Moves each staff device's last sequence number up to the highest of `stored`.
+async fn advance_devices<'a>(
+    conn: &mut AnyConnection,
+    stored: impl Iterator<Item = &'a NewSubmission>,
+) -> Result<(), sqlx::Error> {
+    let mut highest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for (device, seq, _) in stored.filter_map(|s| s.device.as_ref()) {
+        let top = highest.entry(device.as_str()).or_insert(*seq);
+        *top = (*top).max(*seq);
+    }
+    for (device, seq) in highest {
+        advance_seq(conn, device, seq).await?;
+    }
+    Ok(())
 }
 
 async fn write_batch(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
@@ -149,9 +312,8 @@ async fn write_batch(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Err
 /// Stores a batch in which no receipt id repeats, assuming none is stored yet.
 async fn write_new(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let subs: Vec<&NewSubmission> = batch.iter().map(|i| &i.submission).collect();
-    insert_submissions(&mut tx, &subs).await?;
-    append_many(&mut tx, batch.iter().map(|i| i.audit.clone()).collect()).await?;
+    insert_new(&mut tx, batch).await?;
+    advance_devices(&mut tx, batch.iter().map(|i| &i.submission)).await?;
     tx.commit().await?;
     Ok(batch.iter().map(|_| Outcome::Stored).collect())
 }
@@ -197,6 +359,7 @@ async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::E
     }
     insert_submissions(&mut tx, &to_insert).await?;
     append_many(&mut tx, audit).await?;
+    advance_devices(&mut tx, to_insert.iter().copied()).await?;
     tx.commit().await?;
     Ok(outcomes)
 }
@@ -213,5 +376,152 @@ fn pending_row(s: &NewSubmission) -> ReceiptRow {
         purposes_granted: s.purposes_granted.clone(),
         purposes_withdrawn: "{}".to_owned(),
         received_at_ms: s.received_at_ms,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/w.db", dir.path().display()))
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        for sql in [
+            "INSERT INTO forms (id, status, draft_json, created_at_ms, updated_at_ms) \
+             VALUES ('f', 'active', '{}', 1, 1)",
+            "INSERT INTO form_versions (form_id, version_number, version_hash, \
+             definition_json, published_at_ms) VALUES ('f', 1, 'sha256:v', '{}', 1)",
+        ] {
+            sqlx::query(sql).execute(db.pool()).await.unwrap();
+        }
+        (dir, db)
+    }
+
+    /// A web submission with receipt `id` whose statement hashes to `hash`.
+    fn item(id: &str, hash: &str) -> Item {
+        Item {
+            submission: NewSubmission {
+                record_id: format!("record-{id}"),
+                source: "web",
+                collected_by: None,
+                device: None,
+                form_id: "f".to_owned(),
+                form_version: 1,
+                key_version: 1,
+                wrapped_key: "k".to_owned(),
+                master_key_id: "m".to_owned(),
+                values_json: "{}".to_owned(),
+                content_hash: "sha256:c".to_owned(),
+                lookups: vec![(format!("index-{id}"), "phone")],
+                receipt_id: id.to_owned(),
+                statement_hash: hash.to_owned(),
+                receipt_json: format!("{{\"id\":\"{id}\"}}"),
+                withdraw_token_hash: format!("sha256:t-{id}"),
+                purposes_granted: "[]".to_owned(),
+                received_at_ms: 1,
+            },
+            audit: NewAuditEntry {
+                at_ms: 1,
+                actor_id: None,
+                actor_role: None,
+                action: "consent.given".to_owned(),
+                target_kind: Some("record".to_owned()),
+                target_id: Some(format!("record-{id}")),
+                ip: None,
+                user_agent: None,
+                details: serde_json::json!({ "receipt_id": id }),
+            },
+        }
+    }
+
+    fn items(ids: std::ops::Range<usize>) -> Vec<Item> {
+        ids.map(|i| item(&format!("r{i}"), "sha256:s")).collect()
+    }
+
+    async fn count(db: &Db, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+    }
+
+    fn kinds(outcomes: &[Outcome]) -> Vec<&'static str> {
+        outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Stored => "stored",
+                Outcome::Replayed(_) => "replayed",
+                Outcome::Conflict => "conflict",
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn chunks_are_committed_together_once_finished() {
+        let (_dir, db) = db().await;
+        let writer = SubmissionWriter::start(db.clone());
+        let write = writer.write_chunked(items(0..100)).await.unwrap();
+        write.push(items(100..150)).unwrap();
+        write.push(Vec::new()).unwrap();
+        write.push(items(150..230)).unwrap();
+        // Nothing is visible before the commit.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(count(&db, "records").await, 0);
+        let outcomes = write.finish().await.unwrap();
+        assert_eq!(kinds(&outcomes), vec!["stored"; 230]);
+        assert_eq!(count(&db, "records").await, 230);
+        assert_eq!(count(&db, "consent_receipts").await, 230);
+        assert_eq!(count(&db, "record_lookup").await, 230);
+        assert_eq!(count(&db, "audit_log").await, 230);
+        // One chain, in order, across the chunks.
+        let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM audit_log ORDER BY seq")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(seqs, (1..=230).collect::<Vec<i64>>());
+    }
+
+    /// A receipt id stored before (or repeated within the request) in a later chunk:
+    /// the whole request is written the careful way, each outcome in push order.
+    #[tokio::test]
+    async fn a_stored_receipt_in_a_later_chunk_is_answered_not_duplicated() {
+        let (_dir, db) = db().await;
+        let writer = SubmissionWriter::start(db.clone());
+        writer.write_all(items(5..6)).await.unwrap();
+        let write = writer.write_chunked(items(0..3)).await.unwrap();
+        let mut later = items(3..7);
+        later.push(item("r1", "sha256:s"));
+        later.push(item("r2", "sha256:other"));
+        later.push(item("r5", "sha256:other"));
+        write.push(later).unwrap();
+        let outcomes = write.finish().await.unwrap();
+        assert_eq!(
+            kinds(&outcomes),
+            [
+                "stored", "stored", "stored", "stored", "stored", "replayed", "stored", "replayed",
+                "conflict", "conflict"
+            ]
+        );
+        assert_eq!(count(&db, "records").await, 7);
+        assert_eq!(count(&db, "audit_log").await, 7);
+    }
+
+    /// A request that goes away before its last chunk stores nothing, and the writer
+    /// goes on serving the next one.
+    #[tokio::test]
+    async fn an_abandoned_chunked_write_stores_nothing() {
+        let (_dir, db) = db().await;
+        let writer = SubmissionWriter::start(db.clone());
+        let write = writer.write_chunked(items(0..50)).await.unwrap();
+        write.push(items(50..60)).unwrap();
+        drop(write);
+        let outcomes = writer.write_all(items(60..62)).await.unwrap();
+        assert_eq!(kinds(&outcomes), ["stored", "stored"]);
+        assert_eq!(count(&db, "records").await, 2);
+        assert_eq!(count(&db, "audit_log").await, 2);
     }
 }

@@ -1,7 +1,7 @@
 //! Staff devices in the database.
 
 use shared::api::sync::DeviceInfo;
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
 
@@ -75,11 +75,17 @@ impl Db {
 
     /// Raises the device's highest stored sequence number.
     pub async fn advance_device_seq(&self, id: &str, seq: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
-            .bind(id)
-            .bind(seq)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        advance_seq(&mut conn, id, seq).await
     }
+}
+
+/// Records that device `id` has sent records up to `seq` (it never goes back).
+pub async fn advance_seq(conn: &mut AnyConnection, id: &str, seq: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
+        .bind(id)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -161,35 +161,41 @@ impl Db {
 }
 
 /// Pool options for SQLite connections with the settings every connection needs.
+///
+/// An embedded file cannot drop a connection the way a network can, so a connection
+/// is not pinged before each use: each ping is a round trip to the connection's worker
+/// thread (two context switches), paid by every query on the pool.
 fn sqlite_pool(options: AnyPoolOptions) -> AnyPoolOptions {
-    options.after_connect(|conn, _meta| {
-        Box::pin(async move {
-            // WAL lets readers run beside the writer; FULL makes every commit durable;
-            // foreign keys are off by default in SQLite. Reads of the database file go
-            // through a memory map instead of one system call per page.
-            // 8 KiB pages (for a new file; an existing one keeps its size): a record's
-            // row of sealed values (about 2.5 KB) took a 4 KiB page of its own, so a
-            // third of every page written to the WAL, and copied again at checkpoints,
-            // was empty. Must come before WAL mode, which fixes the page size.
-            conn.execute("PRAGMA page_size = 8192").await?;
-            conn.execute("PRAGMA journal_mode = WAL").await?;
-            conn.execute("PRAGMA synchronous = FULL").await?;
-            conn.execute("PRAGMA foreign_keys = ON").await?;
-            conn.execute("PRAGMA busy_timeout = 10000").await?;
-            conn.execute("PRAGMA mmap_size = 1073741824").await?;
-            // Statement journals (a multi-row insert inside a transaction keeps one)
-            // stay in memory instead of a temporary file written page by page.
-            conn.execute("PRAGMA temp_store = MEMORY").await?;
-            // The server checkpoints from a reader connection in the background (see
-            // `Db::spawn_checkpointer`) so that commits never wait for one; this is
-            // only the backstop, at 64 MiB of WAL.
-            conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
-            // 8 MiB of page cache (the default is 2 MiB). Far larger caches cost more
-            // than they save: SQLite scans the cache's hash table at each commit.
-            conn.execute("PRAGMA cache_size = -8192").await?;
-            Ok(())
+    options
+        .test_before_acquire(false)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer; FULL makes every commit durable;
+                // foreign keys are off by default in SQLite. Reads of the database file go
+                // through a memory map instead of one system call per page.
+                // 8 KiB pages (for a new file; an existing one keeps its size): a record's
+                // row of sealed values (about 2.5 KB) took a 4 KiB page of its own, so a
+                // third of every page written to the WAL, and copied again at checkpoints,
+                // was empty. Must come before WAL mode, which fixes the page size.
+                conn.execute("PRAGMA page_size = 8192").await?;
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute("PRAGMA synchronous = FULL").await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                conn.execute("PRAGMA mmap_size = 1073741824").await?;
+                // Statement journals (a multi-row insert inside a transaction keeps one)
+                // stay in memory instead of a temporary file written page by page.
+                conn.execute("PRAGMA temp_store = MEMORY").await?;
+                // The server checkpoints from a reader connection in the background (see
+                // `Db::spawn_checkpointer`) so that commits never wait for one; this is
+                // only the backstop, at 64 MiB of WAL.
+                conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
+                // 8 MiB of page cache (the default is 2 MiB). Far larger caches cost more
+                // than they save: SQLite scans the cache's hash table at each commit.
+                conn.execute("PRAGMA cache_size = -8192").await?;
+                Ok(())
+            })
         })
-    })
 }
 
 /// Makes sure the SQLite file's folder exists and the URL asks to create the file.

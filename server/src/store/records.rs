@@ -120,7 +120,7 @@ pub fn placeholders_for(kind: DatabaseKind, rows: usize, cols: usize) -> String 
 }
 
 /// Rows per multi-row statement: well under both backends' parameter limits.
-const ROWS_PER_STATEMENT: usize = 100;
+pub const ROWS_PER_STATEMENT: usize = 100;
 
 /// The stored receipts among `receipt_ids`, read on `conn` in one statement per 100 ids.
 pub async fn receipts_on(

@@ -189,41 +189,41 @@ pub async fn sync(
         });
     }
 
-    // 2. Signatures, validation, sealing and countersigning, on every core.
-    let mut items = Vec::new();
-    let mut item_index = Vec::new();
+    // 2. Signatures, validation, sealing and countersigning, on every core, chunk by
+    // chunk; each chunk goes to the writer as soon as it is ready, so that storing it
+    // overlaps preparing the next. All are committed together.
+    let mut write = None;
     let mut receipts = Vec::new();
-    for (i, done) in process_in_parallel(state, caller, origin, locale, &device, jobs).await? {
-        match done {
-            Done::Answer(answer) => statuses[i] = Some(answer),
-            Done::Prepared(p) => {
-                item_index.push(i);
-                receipts.push(p.submission.receipt_json.clone());
-                items.push(Item {
-                    submission: p.submission,
-                    audit: p.audit,
-                });
+    for chunk in prepare_in_chunks(state, caller, origin, locale, &device, jobs) {
+        let done = chunk.await.map_err(internal)?.map_err(internal)?;
+        let mut items = Vec::new();
+        for (i, done) in done {
+            match done {
+                Done::Answer(answer) => statuses[i] = Some(answer),
+                Done::Prepared(p) => {
+                    receipts.push((i, p.submission.receipt_json.clone()));
+                    items.push(Item {
+                        submission: p.submission,
+                        audit: p.audit,
+                    });
+                }
             }
         }
+        match &write {
+            _ if items.is_empty() => {}
+            None => write = Some(state.writer.write_chunked(items).await.map_err(internal)?),
+            Some(write) => write.push(items).map_err(internal)?,
+        }
     }
-    let max_seq = items
-        .iter()
-        .filter_map(|item| item.submission.device.as_ref().map(|(_, seq, _)| *seq))
-        .max();
-    let outcomes = state
-        .writer
-        .write_all(items)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-    for ((i, outcome), json) in item_index.into_iter().zip(outcomes).zip(receipts) {
-        statuses[i] = Some(match outcome {
-            Outcome::Stored => Answer::Receipt { fresh: true, json },
-            Outcome::Replayed(row) => Answer::stored_before(row.receipt_json),
-            Outcome::Conflict => conflict().into(),
-        });
-    }
-    if let Some(seq) = max_seq {
-        state.db.advance_device_seq(&device.id, seq).await?;
+    if let Some(write) = write {
+        let outcomes = write.finish().await.map_err(internal)?;
+        for ((i, json), outcome) in receipts.into_iter().zip(outcomes) {
+            statuses[i] = Some(match outcome {
+                Outcome::Stored => Answer::Receipt { fresh: true, json },
+                Outcome::Replayed(row) => Answer::stored_before(row.receipt_json),
+                Outcome::Conflict => conflict().into(),
+            });
+        }
     }
     // An edit may follow its record in the same request: look again for those.
     let stored_now: Vec<&str> = edits
@@ -264,6 +264,10 @@ async fn stored_receipts(
         .into_iter()
         .map(|r| (r.receipt_id, (r.statement_hash, r.receipt_json)))
         .collect())
+}
+
+fn internal(error: impl std::error::Error + Send + Sync + 'static) -> AppError {
+    AppError::Internal(anyhow::Error::new(error))
 }
 
 fn conflict() -> SyncStatus {
@@ -511,53 +515,54 @@ fn process_share(
     done
 }
 
-/// One slot per core for the shares of every sync request in the process: when several
-/// devices sync at once their shares queue here instead of all running together, so
-/// the writer (the one part that cannot run in parallel) keeps a core's share of time.
+/// One slot per core for preparing chunks, shared by every sync request in the
+/// process: when several devices sync at once their chunks queue here (first come,
+/// first served) instead of all running together, so the writer (the one part that
+/// cannot run in parallel) keeps a core's share of time.
 static PREPARE_SLOTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
     std::sync::LazyLock::new(|| {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
     });
 
-/// Runs [`process_share`] over the jobs, spread over the machine's cores.
-async fn process_in_parallel(
+/// How many records are prepared (and then written) as one chunk. Smaller chunks
+/// overlap preparing and writing better; larger ones batch-verify signatures and
+/// countersign receipts more cheaply. The writer inserts up to this many rows with one
+/// statement.
+const CHUNK: usize = crate::store::records::ROWS_PER_STATEMENT;
+
+/// A chunk being prepared: its records' request indexes with what became of them.
+type PreparedChunk = tokio::task::JoinHandle<Result<Vec<(usize, Done)>, tokio::task::JoinError>>;
+
+/// Starts [`process_share`] over the jobs, a chunk at a time on the blocking pool as
+/// slots free up; the chunks' results, in order.
+fn prepare_in_chunks(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
     device: &DeviceInfo,
     jobs: Vec<Job>,
-) -> AppResult<Vec<(usize, Done)>> {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let per_worker = jobs.len().div_ceil(workers).max(1);
-    let mut shares: Vec<Vec<Job>> = Vec::new();
+) -> Vec<PreparedChunk> {
+    let mut chunks: Vec<Vec<Job>> = Vec::new();
     let mut jobs = jobs.into_iter().peekable();
     while jobs.peek().is_some() {
-        shares.push(jobs.by_ref().take(per_worker).collect());
+        chunks.push(jobs.by_ref().take(CHUNK).collect());
     }
-    let mut handles = Vec::new();
-    for share in shares {
-        let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
-        let collector = caller.user.id.clone();
-        let slot = PREPARE_SLOTS
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
-        handles.push(tokio::task::spawn_blocking(move || {
-            let done = process_share(&state, &collector, &origin, locale, &device, share);
-            drop(slot);
-            done
-        }));
-    }
-    let mut out = Vec::new();
-    for handle in handles {
-        out.extend(
-            handle
+    chunks
+        .into_iter()
+        .map(|chunk| {
+            let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
+            let collector = caller.user.id.clone();
+            // A closed semaphore cannot happen (it is never closed); run without a slot.
+            let slot = PREPARE_SLOTS.clone().acquire_owned();
+            tokio::spawn(async move {
+                let _slot = slot.await.ok();
+                tokio::task::spawn_blocking(move || {
+                    process_share(&state, &collector, &origin, locale, &device, chunk)
+                })
                 .await
-                .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?,
-        );
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }

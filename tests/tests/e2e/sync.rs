@@ -25,6 +25,26 @@ async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
     post_sync(staff, batch).await
 }
 
+/// Demo records signed by the device, one per sequence number.
+fn demo_records(
+    version: &shared::api::forms::VersionDetail,
+    device_id: &str,
+    key: &ed25519_dalek::SigningKey,
+    seqs: std::ops::RangeInclusive<i64>,
+) -> Vec<shared::api::sync::SyncRecord> {
+    seqs.map(|seq| {
+        signed_record(
+            version,
+            &demo_answers(),
+            &Choices::all_demo(),
+            device_id,
+            key,
+            seq,
+        )
+    })
+    .collect()
+}
+
 fn kinds(r: &SyncResponse) -> Vec<&'static str> {
     r.results
         .iter()
@@ -80,27 +100,33 @@ async fn check_batch_receipts(
             _ => None,
         })
         .collect();
-    // Receipts are countersigned in groups (per share of the batch each core checks):
-    // a group's receipts share the signature, and their proofs number them 0..size.
-    let mut groups: std::collections::HashMap<&str, Vec<u32>> = Default::default();
+    // Receipts are countersigned in groups (per chunk of the batch the server prepares):
+    // a group's receipts share the signature, and their proofs number them 0..size. A
+    // record found to repeat another only when written leaves a gap in its group.
+    let mut groups: std::collections::HashMap<&str, Vec<(u32, u32)>> = Default::default();
     for receipt in &receipts {
         let group = groups.entry(&receipt.server_signature).or_default();
         match &receipt.batch {
-            Some(proof) => group.push(proof.size * 1000 + proof.index),
-            None => group.push(1000),
+            Some(proof) => group.push((proof.size, proof.index)),
+            None => group.push((1, 0)),
         }
     }
     assert!(
         groups.len() < receipts.len(),
         "some receipts share a signature"
     );
+    let complete = receipts.len() == batch.records.len();
     for mut members in groups.into_values() {
         members.sort_unstable();
-        let size = u32::try_from(members.len()).unwrap();
-        assert_eq!(
-            members,
-            (0..size).map(|i| size * 1000 + i).collect::<Vec<_>>()
+        let size = members[0].0;
+        assert!(
+            members.iter().all(|&(s, i)| s == size && i < size),
+            "{members:?}"
         );
+        assert!(members.windows(2).all(|w| w[0] != w[1]), "{members:?}");
+        if complete {
+            assert_eq!(members.len(), usize::try_from(size).unwrap());
+        }
     }
     for receipt in &receipts {
         receipt.verify(&keys).unwrap();
@@ -124,18 +150,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
     let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
-    let records = (1..=3)
-        .map(|seq| {
-            signed_record(
-                &version,
-                &demo_answers(),
-                &Choices::all_demo(),
-                &dev.id,
-                &key,
-                seq,
-            )
-        })
-        .collect();
+    let records = demo_records(&version, &dev.id, &key, 1..=3);
     let batch = SyncBatch {
         device_id: dev.id.clone(),
         records,
@@ -297,23 +312,66 @@ story!(
     }
 );
 
+// A batch larger than one chunk (the server prepares and writes 100 records at a time,
+// in one transaction): a UUID repeated in a later chunk is acknowledged once when it is
+// the same record and is a conflict when it is not; nothing is stored twice.
+story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
+    let version = app.demo_version().await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let mut records: Vec<_> = demo_records(&version, &dev.id, &key, 1..=248);
+    records.push(records[19].clone());
+    let mut answers = demo_answers();
+    answers.insert("full_name".into(), serde_json::json!("李四"));
+    records.push(signed_record_with_uuid(
+        &version,
+        &answers,
+        &Choices::all_demo(),
+        &dev.id,
+        &key,
+        249,
+        &records[29].uuid,
+    ));
+    let batch = SyncBatch {
+        device_id: dev.id.clone(),
+        records,
+    };
+    let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let first = sync(&staff, &batch).await;
+    let mut expected = vec!["stored"; 248];
+    expected.extend(["already_stored", "conflict"]);
+    assert_eq!(kinds(&first), expected);
+    check_batch_receipts(&app, &batch, &first).await;
+    // The repeat is answered with the receipt of the record it repeats.
+    match (&first.results[19].status, &first.results[248].status) {
+        (SyncStatus::Stored { receipt: a }, SyncStatus::AlreadyStored { receipt: b }) => {
+            assert_eq!(a, b);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 248);
+    let audit_after = app.count("SELECT COUNT(*) FROM audit_log").await;
+    assert_eq!(audit_after - audit_before, 248);
+    let again = sync(&staff, &batch).await;
+    let mut expected = vec!["already_stored"; 249];
+    expected.push("conflict");
+    assert_eq!(kinds(&again), expected);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 248);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_after
+    );
+    let devices: Vec<DeviceInfo> =
+        expect_json(staff.get("/devices").send().await.unwrap(), 200).await;
+    assert_eq!(devices[0].last_seq, 248);
+});
+
 story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
 
-    let too_many: Vec<_> = (0..1001)
-        .map(|i| {
-            signed_record(
-                &version,
-                &demo_answers(),
-                &Choices::all_demo(),
-                &dev.id,
-                &key,
-                i,
-            )
-        })
-        .collect();
+    let too_many: Vec<_> = demo_records(&version, &dev.id, &key, 0..=1000);
     let e: ApiError = expect_json(
         staff
             .post("/sync")
