@@ -122,13 +122,19 @@ pub fn placeholders_for(kind: DatabaseKind, rows: usize, cols: usize) -> String 
 /// Rows per multi-row statement: well under both backends' parameter limits.
 pub const ROWS_PER_STATEMENT: usize = 100;
 
-/// The stored receipts among `receipt_ids`, read on `conn` in one statement per 100 ids.
+/// Rows per statement for tables of one to three columns (3,000 parameters at most,
+/// against limits of 32,766 for SQLite and 65,535 for PostgreSQL). Each statement is a
+/// round trip to the database (for SQLite, to its connection's thread and back).
+const NARROW_ROWS_PER_STATEMENT: usize = 1000;
+
+/// The stored receipts among `receipt_ids`, read on `conn` in one statement per 1,000
+/// ids.
 pub async fn receipts_on(
     conn: &mut AnyConnection,
     receipt_ids: &[&str],
 ) -> Result<Vec<ReceiptRow>, sqlx::Error> {
     let mut found = Vec::new();
-    for chunk in receipt_ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in receipt_ids.chunks(NARROW_ROWS_PER_STATEMENT) {
         let list = placeholders(conn, 1, chunk.len());
         let sql =
             format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN {list}");
@@ -191,7 +197,7 @@ pub async fn insert_submissions(
                     .map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str()))
             })
             .collect();
-        for part in lookups.chunks(ROWS_PER_STATEMENT) {
+        for part in lookups.chunks(NARROW_ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES {} \
                  ON CONFLICT (blind_index, record_id) DO NOTHING",
