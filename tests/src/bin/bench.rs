@@ -8,6 +8,9 @@
 //! - staff sync in batches of 1,000 records, from one device and then from four devices
 //!   at once: records per second and CPU per record, then the same batches replayed.
 //!
+//! Each sync line also gives the bench client's own CPU and the server's context
+//! switches per record.
+//!
 //! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
