@@ -9,9 +9,10 @@ use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{
-    audit::{append_many, NewAuditEntry},
+    audit::NewAuditEntry,
     devices::advance_seq,
-    records::{insert_submissions, receipts_on, NewSubmission, ReceiptRow},
+    inserts::insert_with_audit,
+    records::{receipts_on, NewSubmission, ReceiptRow},
     Db,
 };
 
@@ -272,8 +273,7 @@ async fn write_chunked(
 /// Inserts submissions and their audit entries, assuming none is stored yet.
 async fn insert_new(conn: &mut AnyConnection, batch: &[&Item]) -> Result<(), sqlx::Error> {
     let subs: Vec<&NewSubmission> = batch.iter().map(|i| &i.submission).collect();
-    insert_submissions(conn, &subs).await?;
-    append_many(conn, batch.iter().map(|i| i.audit.clone()).collect()).await
+    insert_with_audit(conn, &subs, batch.iter().map(|i| i.audit.clone()).collect()).await
 }
 
 /// Moves each staff device's last sequence number up to the highest of `stored`.
@@ -357,8 +357,7 @@ async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::E
         };
         outcomes.push(outcome);
     }
-    insert_submissions(&mut tx, &to_insert).await?;
-    append_many(&mut tx, audit).await?;
+    insert_with_audit(&mut tx, &to_insert, audit).await?;
     advance_devices(&mut tx, to_insert.iter().copied()).await?;
     tx.commit().await?;
     Ok(outcomes)
@@ -483,6 +482,17 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(seqs, (1..=230).collect::<Vec<i64>>());
+        let links: Vec<(String, String)> =
+            sqlx::query_as("SELECT prev_hash, hash FROM audit_log ORDER BY seq")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert!(links.windows(2).all(|w| w[1].0 == w[0].1));
+        let head: String = sqlx::query_scalar("SELECT last_hash FROM audit_chain WHERE id = 1")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(head, links[229].1);
     }
 
     /// A receipt id stored before (or repeated within the request) in a later chunk:

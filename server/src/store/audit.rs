@@ -3,7 +3,7 @@
 use shared::audit::{AuditEntry, AuditHead};
 use sqlx::{any::AnyRow, AnyConnection, Row as _};
 
-use super::Db;
+use super::{AnyQuery, Db};
 
 /// What is appended; `seq`, `prev_hash` and `hash` are filled in here.
 #[derive(Debug, Clone)]
@@ -111,8 +111,44 @@ pub async fn append_many(
     conn: &mut AnyConnection,
     new: Vec<NewAuditEntry>,
 ) -> Result<(), sqlx::Error> {
-    if new.is_empty() {
+    let entries = reserve(conn, new).await?;
+    let Some(head) = entries.last() else {
         return Ok(());
+    };
+    for chunk in entries.chunks(100) {
+        let sql = entries_sql(conn, chunk.len());
+        bind_entries(sqlx::query(&sql), chunk)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let sql = set_head_sql(conn);
+    sqlx::query(&sql)
+        .bind(&head.hash)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the chain's head hash to the last appended entry's (its one parameter). On
+/// SQLite a positional `?`: there it may follow other statements in one query, whose
+/// parameters come before its own.
+#[must_use]
+pub fn set_head_sql(conn: &AnyConnection) -> String {
+    format!(
+        "UPDATE audit_chain SET last_hash = {} WHERE id = 1",
+        super::records::placeholders(conn, 1, 1)
+    )
+}
+
+/// Takes `new.len()` sequence numbers at the head of the chain and seals the entries
+/// after it, in order. The caller inserts them ([`entries_sql`], [`bind_entries`]) and
+/// then sets the head's hash ([`set_head_sql`]) in the same transaction.
+pub async fn reserve(
+    conn: &mut AnyConnection,
+    new: Vec<NewAuditEntry>,
+) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    if new.is_empty() {
+        return Ok(Vec::new());
     }
     let count = i64::try_from(new.len()).unwrap_or(i64::MAX);
     let row = sqlx::query(
@@ -143,34 +179,36 @@ pub async fn append_many(
         prev.clone_from(&entry.hash);
         entries.push(entry);
     }
-    for chunk in entries.chunks(100) {
-        let sql = format!(
-            "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
-            super::records::placeholders(conn, chunk.len(), 12)
-        );
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            q = q
-                .bind(e.seq)
-                .bind(e.at_ms)
-                .bind(e.actor_id.clone())
-                .bind(e.actor_role.clone())
-                .bind(e.action.clone())
-                .bind(e.target_kind.clone())
-                .bind(e.target_id.clone())
-                .bind(e.ip.clone())
-                .bind(e.user_agent.clone())
-                .bind(e.details.to_string())
-                .bind(e.prev_hash.clone())
-                .bind(e.hash.clone());
-        }
-        q.execute(&mut *conn).await?;
+    Ok(entries)
+}
+
+/// `INSERT INTO audit_log …` for `rows` entries.
+#[must_use]
+pub fn entries_sql(conn: &AnyConnection, rows: usize) -> String {
+    format!(
+        "INSERT INTO audit_log ({ENTRY_COLUMNS}) VALUES {}",
+        super::records::placeholders(conn, rows, 12)
+    )
+}
+
+/// Binds `entries` to [`entries_sql`]'s parameters.
+pub fn bind_entries<'q>(mut q: AnyQuery<'q>, entries: &'q [AuditEntry]) -> AnyQuery<'q> {
+    for e in entries {
+        q = q
+            .bind(e.seq)
+            .bind(e.at_ms)
+            .bind(e.actor_id.as_deref())
+            .bind(e.actor_role.as_deref())
+            .bind(&e.action)
+            .bind(e.target_kind.as_deref())
+            .bind(e.target_id.as_deref())
+            .bind(e.ip.as_deref())
+            .bind(e.user_agent.as_deref())
+            .bind(e.details.to_string())
+            .bind(&e.prev_hash)
+            .bind(&e.hash);
     }
-    sqlx::query("UPDATE audit_chain SET last_hash = $1 WHERE id = 1")
-        .bind(prev)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    q
 }
 
 /// Escapes `\`, `%` and `_` for a `LIKE … ESCAPE '\'` pattern.

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod devices;
 pub mod edits;
 pub mod forms;
+pub mod inserts;
 pub mod keys;
 pub mod records;
 pub mod second_factor;
@@ -37,6 +38,9 @@ pub enum StoreError {
     #[error("cannot migrate the database: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
+
+/// A query through the `Any` driver, with its arguments.
+pub type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// The database: a pool and which backend it speaks to.
 #[derive(Clone, Debug)]

@@ -125,7 +125,7 @@ pub const ROWS_PER_STATEMENT: usize = 100;
 /// Rows per statement for tables of one to three columns (3,000 parameters at most,
 /// against limits of 32,766 for SQLite and 65,535 for PostgreSQL). Each statement is a
 /// round trip to the database (for SQLite, to its connection's thread and back).
-const NARROW_ROWS_PER_STATEMENT: usize = 1000;
+pub const NARROW_ROWS_PER_STATEMENT: usize = 1000;
 
 /// The stored receipts among `receipt_ids`, read on `conn` in one statement per 1,000
 /// ids.
@@ -147,91 +147,6 @@ pub async fn receipts_on(
         }
     }
     Ok(found)
-}
-
-/// Inserts many submissions with a few multi-row statements (one round trip to the
-/// database per table and 100 rows, rather than several per submission).
-pub async fn insert_submissions(
-    conn: &mut AnyConnection,
-    subs: &[&NewSubmission],
-) -> Result<(), sqlx::Error> {
-    for chunk in subs.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
-             master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms, \
-             collected_by, owner_id, device_id, device_seq, device_signature) VALUES {}",
-            placeholders(conn, chunk.len(), 17)
-        );
-        let mut q = sqlx::query(&sql);
-        for s in chunk {
-            let (device_id, device_seq, device_signature) = match &s.device {
-                Some((id, seq, sig)) => (Some(id.as_str()), Some(*seq), Some(sig.as_str())),
-                None => (None, None, None),
-            };
-            q = q
-                .bind(&s.record_id)
-                .bind(&s.form_id)
-                .bind(s.form_version)
-                .bind(s.source)
-                .bind(s.key_version)
-                .bind(&s.wrapped_key)
-                .bind(&s.master_key_id)
-                .bind(&s.values_json)
-                .bind(&s.content_hash)
-                .bind("active")
-                .bind(s.received_at_ms)
-                .bind(s.received_at_ms)
-                .bind(s.collected_by.as_deref())
-                .bind(s.collected_by.as_deref())
-                .bind(device_id)
-                .bind(device_seq)
-                .bind(device_signature);
-        }
-        q.execute(&mut *conn).await?;
-
-        let lookups: Vec<(&str, &str, &str)> = chunk
-            .iter()
-            .flat_map(|s| {
-                s.lookups
-                    .iter()
-                    .map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str()))
-            })
-            .collect();
-        for part in lookups.chunks(NARROW_ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES {} \
-                 ON CONFLICT (blind_index, record_id) DO NOTHING",
-                placeholders(conn, part.len(), 3)
-            );
-            let mut q = sqlx::query(&sql);
-            for (index, kind, record) in part {
-                q = q.bind(*index).bind(*kind).bind(*record);
-            }
-            q.execute(&mut *conn).await?;
-        }
-
-        let sql = format!(
-            "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, statement_hash, \
-             receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) VALUES {}",
-            placeholders(conn, chunk.len(), 10)
-        );
-        let mut q = sqlx::query(&sql);
-        for s in chunk {
-            q = q
-                .bind(&s.receipt_id)
-                .bind(&s.record_id)
-                .bind(&s.form_id)
-                .bind(s.form_version)
-                .bind(&s.statement_hash)
-                .bind(&s.receipt_json)
-                .bind(&s.withdraw_token_hash)
-                .bind(&s.purposes_granted)
-                .bind("{}")
-                .bind(s.received_at_ms);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// Marks purposes withdrawn (`withdrawn_json` is the new map purpose → time) and keeps
