@@ -9,8 +9,8 @@ use consentry_tests::{
 };
 use shared::api::{auth::Role, consent::SubmitResponse, forms::VersionDetail};
 
-/// The auditor's password, as `TestApp::user_with_role` sets it.
-const AUDITOR_PASSWORD: &str = "another long test passphrase";
+/// The password of accounts made by `TestApp::user_with_role`.
+const PASSWORD: &str = "another long test passphrase";
 
 async fn submit_demo(app: &TestApp) -> SubmitResponse {
     let version: VersionDetail = expect_json(
@@ -45,6 +45,10 @@ async fn type_into(browser: &Browser, css: &str, text: &str) {
     let input = browser.find(css).await;
     input.clear().await.unwrap();
     input.send_keys(text).await.unwrap();
+}
+
+async fn text_of(browser: &Browser, css: &str) -> String {
+    browser.find(css).await.text().await.unwrap()
 }
 
 async fn click(browser: &Browser, css: &str) {
@@ -89,12 +93,7 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     type_into(&browser, "[data-testid=new-username]", "li.staff").await;
     type_into(&browser, "[data-testid=new-display-name]", "Li Staff").await;
     click(&browser, "[data-testid=create-user-submit]").await;
-    let password = browser
-        .find("[data-testid=one-time-password]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let password = text_of(&browser, "[data-testid=one-time-password]").await;
     assert!(password.trim().chars().count() >= 12, "{password:?}");
     browser
         .find("[data-testid=user-row][data-username='li.staff']")
@@ -103,7 +102,7 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser.find("[data-testid=login-username]").await;
 
     // The auditor sees the resident ID masked, then reveals it with a reason.
-    sign_in(&browser, &app, &auditor_name, AUDITOR_PASSWORD).await;
+    sign_in(&browser, &app, &auditor_name, PASSWORD).await;
     open(&browser, &app, "/records").await;
     browser
         .wait_for_text("[data-testid=value-resident_id]", "1101**********1233")
@@ -155,5 +154,88 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
         .await
         .unwrap();
     assert_eq!(broken.as_deref(), Some("false"));
+    browser.close().await;
+}
+
+/// A step whose code the server accepts now and that is newer than `last` (codes work
+/// once). Waits out the last second of a step, so the browser's request lands in it.
+async fn totp_step(last: Option<i64>) -> i64 {
+    use consentry_server::{auth::totp::step_at, store::now_ms};
+    if now_ms().rem_euclid(30_000) > 28_500 {
+        tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+    }
+    let now = step_at(now_ms());
+    last.map_or(now - 1, |l| (l + 1).max(now - 1))
+}
+
+/// Two-step sign-in through the console: a staff member sets up an authenticator from
+/// the secret shown on the account page (a wrong code is refused at its field), and
+/// from then on signs in with a code after the password; a wrong code sends them back
+/// to the password with an error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
+    use consentry_server::auth::totp::{code_at, decode_base32};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let username = staff.info.as_ref().unwrap().user.username.clone();
+    let browser = Browser::start().await;
+
+    sign_in(&browser, &app, &username, PASSWORD).await;
+    open(&browser, &app, "/account").await;
+    click(&browser, "[data-testid=totp-setup]").await;
+    let secret = text_of(&browser, "[data-testid=totp-secret]").await;
+    let secret = decode_base32(secret.trim()).expect("a base32 secret");
+    let uri = text_of(&browser, "[data-testid=totp-uri]").await;
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+
+    // A wrong code is refused next to the field; the right one turns it on.
+    let step = totp_step(None).await;
+    let right = code_at(&secret, step);
+    // Wrong for every step the server could accept around now.
+    let taken: Vec<String> = ((step - 2)..=(step + 4))
+        .map(|s| code_at(&secret, s))
+        .collect();
+    let wrong = (0..)
+        .map(|n| format!("{:06}", 123_456 + n))
+        .find(|c| !taken.contains(c))
+        .unwrap();
+    let wrong = wrong.as_str();
+    type_into(&browser, "[data-testid=totp-code]", wrong).await;
+    click(&browser, "[data-testid=totp-enable]").await;
+    browser.find("#totp-code-issues li").await;
+    type_into(&browser, "[data-testid=totp-code]", &right).await;
+    click(&browser, "[data-testid=totp-enable]").await;
+    browser
+        .wait_for_text("[data-testid=totp-status]", "Two-step sign-in is now on.")
+        .await;
+    click(&browser, "[data-testid=sign-out]").await;
+
+    // The password alone is not enough: the form asks for the code as well.
+    let enter_password = || async {
+        open(&browser, &app, "/login").await;
+        type_into(&browser, "[data-testid=login-username]", &username).await;
+        type_into(&browser, "[data-testid=login-password]", PASSWORD).await;
+        click(&browser, "[data-testid=login-submit]").await;
+        browser.find("[data-testid=login-totp-intro]").await;
+    };
+    enter_password().await;
+    type_into(&browser, "[data-testid=login-totp]", wrong).await;
+    click(&browser, "[data-testid=login-submit]").await;
+    browser.find("[data-testid=form-error]").await;
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=login-totp]"))
+            .await
+            .is_err(),
+        "a wrong code starts again from the password"
+    );
+    enter_password().await;
+    let next = code_at(&secret, totp_step(Some(step)).await);
+    type_into(&browser, "[data-testid=login-totp]", &next).await;
+    click(&browser, "[data-testid=login-submit]").await;
+    browser
+        .wait_for_text("[data-testid=account-username]", &username)
+        .await;
     browser.close().await;
 }
