@@ -440,7 +440,7 @@ fn already_stored(hash: &str, receipt_json: String, envelope: &SyncEnvelope) -> 
     }
 }
 
-/// Verifies and prepares one share of the jobs (on a blocking thread).
+/// Verifies and prepares one chunk of the jobs (on a blocking thread).
 fn process_share(
     state: &AppState,
     collector: &str,
