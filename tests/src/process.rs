@@ -135,3 +135,25 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Adds a staff account straight into the database file of a server started by
+/// [`ServerProcess`] (which seeds only the admin), for tests and the bench to sign in as.
+///
+/// # Panics
+/// If the database cannot be opened or written.
+#[allow(clippy::unwrap_used)]
+pub async fn add_staff(db_url: &str, username: &str, password: &str) {
+    let db = consentry_server::store::Db::connect(db_url).await.unwrap();
+    let hash = consentry_server::auth::password::hash(password).unwrap();
+    db.insert_user(&consentry_server::store::users::NewUser {
+        id: &uuid::Uuid::now_v7().to_string(),
+        username,
+        display_name: username,
+        role: shared::api::auth::Role::Staff,
+        password_hash: &hash,
+        must_change_password: false,
+    })
+    .await
+    .unwrap();
+    db.close().await;
+}

@@ -10,7 +10,7 @@ use consentry_tests::{
     ADMIN_PASSWORD,
 };
 use shared::api::{
-    auth::{ChangePasswordRequest, LoginRequest, Role, SessionInfo},
+    auth::{ChangePasswordRequest, LoginRequest, SessionInfo},
     forms::VersionDetail,
     sync::{SyncBatch, SyncResponse, SyncStatus},
 };
@@ -85,21 +85,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let db_url = format!("sqlite://{}/consentry.db", data.path().display());
-    {
-        let db = consentry_server::store::Db::connect(&db_url).await.unwrap();
-        let hash = consentry_server::auth::password::hash("field staff passphrase").unwrap();
-        db.insert_user(&consentry_server::store::users::NewUser {
-            id: &uuid::Uuid::new_v4().to_string(),
-            username: "zhang",
-            display_name: "Zhang",
-            role: Role::Staff,
-            password_hash: &hash,
-            must_change_password: false,
-        })
-        .await
-        .unwrap();
-        db.close().await;
-    }
+    consentry_tests::process::add_staff(&db_url, "zhang", "field staff passphrase").await;
     let staff = Client::sign_in(&base, "zhang", "field staff passphrase").await;
     let (device, key) = register_device_with(staff.post("/devices"), "phone").await;
     let version: VersionDetail = reqwest::get(format!("{base}/api/v1/public/forms/{form_id}"))

@@ -10,7 +10,7 @@ use consentry_tests::{
     sync::{register_device_with, signed_edit, signed_record},
 };
 use shared::api::{
-    auth::{LoginRequest, Role, SessionInfo},
+    auth::{LoginRequest, SessionInfo},
     forms::VersionDetail,
     sync::{SyncBatch, SyncRecord, SyncResponse, SyncStatus},
 };
@@ -28,21 +28,7 @@ pub async fn sync(
     pid: u32,
     total: usize,
 ) {
-    {
-        let db = consentry_server::store::Db::connect(db_url).await.unwrap();
-        let hash = consentry_server::auth::password::hash("bench staff passphrase").unwrap();
-        db.insert_user(&consentry_server::store::users::NewUser {
-            id: &uuid::Uuid::now_v7().to_string(),
-            username: "bench-staff",
-            display_name: "Bench",
-            role: Role::Staff,
-            password_hash: &hash,
-            must_change_password: false,
-        })
-        .await
-        .unwrap();
-        db.close().await;
-    }
+    consentry_tests::process::add_staff(db_url, "bench-staff", "bench staff passphrase").await;
     let r = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&LoginRequest {
