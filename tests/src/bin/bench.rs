@@ -12,7 +12,9 @@
 //! switches per record.
 //!
 //! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
-//! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards.
+//! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
+//! runs the sync rounds five times (new devices and records each time, so the database
+//! grows) and ends with the median, lowest and highest of each figure.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 #[path = "bench/sync.rs"]

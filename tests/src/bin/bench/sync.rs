@@ -52,50 +52,111 @@ pub async fn sync(
         cookie,
         csrf: session.csrf_token,
     };
-    for devices in [1, SYNC_DEVICES] {
-        println!(
-            "\n== staff sync: {total} records in batches of 1,000 from {devices} device{}",
-            if devices == 1 { "" } else { "s at once" }
-        );
-        let mut per_device = Vec::new();
-        let mut signed = Vec::new();
-        for d in 0..devices {
-            let share = total / devices + usize::from(d < total % devices);
-            let (device, batches) = staff.device_batches(version, share).await;
-            per_device.push(
-                batches
-                    .iter()
-                    .map(|b| SentBatch {
-                        body: b.body.clone(),
-                        uuids: b.records.iter().map(|r| r.uuid.clone()).collect(),
-                    })
-                    .collect::<Vec<_>>(),
+    let rounds = rounds();
+    let mut figures: Vec<(String, Vec<Figure>)> = Vec::new();
+    for round in 1..=rounds {
+        for devices in [1, SYNC_DEVICES] {
+            let of_rounds = if rounds > 1 {
+                format!(", round {round} of {rounds}")
+            } else {
+                String::new()
+            };
+            println!(
+                "\n== staff sync: {total} records in batches of 1,000 from {devices} device{}{of_rounds}",
+                if devices == 1 { "" } else { "s at once" }
             );
-            signed.push((device, batches));
-        }
-        for (label, expect_new) in [("first sync", true), ("replay", false)] {
-            let cpu_before = CpuMark::now(pid);
-            let started = Instant::now();
-            let tasks: Vec<_> = per_device
-                .iter()
-                .map(|batches| {
-                    let (staff, batches) = (staff.clone(), batches.clone());
-                    tokio::spawn(async move {
-                        for batch in &batches {
-                            staff.post_batch(batch, label, expect_new).await;
-                        }
-                    })
-                })
-                .collect();
-            for task in tasks {
-                task.await.unwrap();
+            let mut per_device = Vec::new();
+            let mut signed = Vec::new();
+            for d in 0..devices {
+                let share = total / devices + usize::from(d < total % devices);
+                let (device, batches) = staff.device_batches(version, share).await;
+                per_device.push(
+                    batches
+                        .iter()
+                        .map(|b| SentBatch {
+                            body: b.body.clone(),
+                            uuids: b.records.iter().map(|r| r.uuid.clone()).collect(),
+                        })
+                        .collect::<Vec<_>>(),
+                );
+                signed.push((device, batches));
             }
-            report(label, total, "record", started.elapsed(), pid, cpu_before).await;
-        }
-        if devices == 1 {
-            staff.edit_round(version, pid, &signed[0]).await;
+            for (label, expect_new) in [("first sync", true), ("replay", false)] {
+                let cpu_before = CpuMark::now(pid);
+                let started = Instant::now();
+                let tasks: Vec<_> = per_device
+                    .iter()
+                    .map(|batches| {
+                        let (staff, batches) = (staff.clone(), batches.clone());
+                        tokio::spawn(async move {
+                            for batch in &batches {
+                                staff.post_batch(batch, label, expect_new).await;
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.unwrap();
+                }
+                let figure =
+                    report(label, total, "record", started.elapsed(), pid, cpu_before).await;
+                let key = format!(
+                    "{label}, {devices} device{}",
+                    if devices == 1 { "" } else { "s" }
+                );
+                match figures.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, all)) => all.push(figure),
+                    None => figures.push((key, vec![figure])),
+                }
+            }
+            if devices == 1 && round == 1 {
+                staff.edit_round(version, pid, &signed[0]).await;
+            }
         }
     }
+    if rounds > 1 {
+        println!("\n== staff sync over {rounds} rounds: median (lowest-highest)");
+        for (key, all) in &mut figures {
+            let rates = spread(all.iter().map(|f| f.per_second).collect());
+            let cpu = spread(all.iter().map(|f| f.cpu_micros).collect());
+            println!(
+                "{key:<24} {:.0} records/s ({:.0}-{:.0}), server CPU {:.0} µs per record ({:.0}-{:.0})",
+                rates.1, rates.0, rates.2, cpu.1, cpu.0, cpu.2
+            );
+        }
+    }
+}
+
+/// How many times the sync rounds run (`CONSENTRY_BENCH_ROUNDS`, default 1), each
+/// with new devices and new records: on a busy virtual machine one run can be 30% off,
+/// and the median of several is the figure to compare.
+fn rounds() -> usize {
+    std::env::var("CONSENTRY_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// Lowest, median and highest of some figures.
+fn spread(mut values: Vec<f64>) -> (f64, f64, f64) {
+    values.sort_by(f64::total_cmp);
+    let median = match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    };
+    (
+        values.first().copied().unwrap_or(0.0),
+        median,
+        values.last().copied().unwrap_or(0.0),
+    )
+}
+
+/// One sync line's figures.
+struct Figure {
+    per_second: f64,
+    cpu_micros: f64,
 }
 
 /// One device's records, signed, and the request bodies that carry them.
@@ -144,7 +205,7 @@ async fn report(
     elapsed: Duration,
     pid: u32,
     cpu_before: CpuMark,
-) {
+) -> Figure {
     tokio::time::sleep(SETTLE).await;
     let cpu = cpu_seconds(pid) - cpu_before.server;
     let client = cpu_seconds(std::process::id()) - cpu_before.client;
@@ -158,6 +219,10 @@ async fn report(
         client / count as f64 * 1e6,
         switches as f64 / count as f64
     );
+    Figure {
+        per_second: count as f64 / elapsed.as_secs_f64(),
+        cpu_micros: cpu / count as f64 * 1e6,
+    }
 }
 
 /// A signed-in staff member of the bench.
