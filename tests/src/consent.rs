@@ -3,7 +3,6 @@
 
 use ed25519_dalek::SigningKey;
 use rand::RngCore as _;
-use serde_json::json;
 use shared::{
     api::{consent::SubmitRequest, forms::VersionDetail},
     consent::{
@@ -17,21 +16,7 @@ use shared::{
 /// A complete, valid set of answers to the demo form (marketing accepted).
 #[must_use]
 pub fn demo_answers() -> Answers {
-    serde_json::from_value(json!({
-        "full_name": "张三",
-        "mobile": "138 0013 8000",
-        "email": "zhang.san@example.com",
-        "date_of_birth": "1990-03-07",
-        "gender": "male",
-        "resident_id": "110101199003071233",
-        "interests": ["travel", "food"],
-        "marketing_opt_in": true,
-        "preferred_channel": "wechat",
-        "messages_per_month": 4,
-        "address": {"province": "上海市", "city": "上海市", "district": "浦东新区", "detail": "示例路 1 号"},
-        "signature": "张三"
-    }))
-    .unwrap_or_default()
+    shared::schema::FormDefinition::demo_answers()
 }
 
 /// The demo answers without the fields that serve only marketing, for a customer who

@@ -89,6 +89,27 @@ We keep your information only as long as these purposes need: your resident ID n
 You have the right to access, copy, correct and delete your personal information and to withdraw your consent. If you are under 14, please fill in this form with a parent or guardian, who must consent. Contact us: privacy@example.com";
 
 impl FormDefinition {
+    /// A complete, valid set of answers to [`Self::demo_customer_registration`], with
+    /// marketing accepted (for tests, the bench and examples).
+    #[must_use]
+    pub fn demo_answers() -> super::value::Answers {
+        serde_json::from_value(serde_json::json!({
+            "full_name": "张三",
+            "mobile": "138 0013 8000",
+            "email": "zhang.san@example.com",
+            "date_of_birth": "1990-03-07",
+            "gender": "male",
+            "resident_id": "110101199003071233",
+            "interests": ["travel", "food"],
+            "marketing_opt_in": true,
+            "preferred_channel": "wechat",
+            "messages_per_month": 4,
+            "address": {"province": "上海市", "city": "上海市", "district": "浦东新区", "detail": "示例路 1 号"},
+            "signature": "张三"
+        }))
+        .unwrap_or_default()
+    }
+
     /// A bilingual customer-registration form: name, mobile, email, date of birth, gender,
     /// resident ID (sensitive), interests, marketing consent with a conditional preferred
     /// channel, address, a declaration and a signature, under three purposes. It passes

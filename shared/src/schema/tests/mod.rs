@@ -64,18 +64,5 @@ fn codes(def: &FormDefinition, value: Value) -> Vec<IssueCode> {
 
 /// A complete, valid set of answers to the demo form.
 fn demo_answers() -> Value {
-    json!({
-        "full_name": "张三",
-        "mobile": "138 0013 8000",
-        "email": "zhang.san@example.com",
-        "date_of_birth": "1990-03-07",
-        "gender": "male",
-        "resident_id": "110101199003071233",
-        "interests": ["travel", "food"],
-        "marketing_opt_in": true,
-        "preferred_channel": "wechat",
-        "messages_per_month": 4,
-        "address": {"province": "上海市", "city": "上海市", "district": "浦东新区", "detail": "示例路 1 号"},
-        "signature": "张三"
-    })
+    serde_json::to_value(FormDefinition::demo_answers()).unwrap_or_default()
 }
