@@ -74,11 +74,37 @@ impl RecordKey<'_> {
 
     /// One value sealed for `place`, base64url (the `c` of a stored entry).
     fn seal_json(&self, place: Place<'_>, key: &str, value: &FieldValue) -> String {
-        let plain = serde_json::to_vec(value).unwrap_or_default();
-        let sealed = self
-            .dek
-            .seal(&self.context(&place.field_label(key)), &plain);
-        URL_SAFE_NO_PAD.encode(&sealed.0)
+        let mut out = Vec::new();
+        self.push_sealed(place, key, value, &mut Buffers::default(), &mut out);
+        // base64url is ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends `value` sealed for `place`, base64url, to `out`; `buffers` are reused
+    /// from value to value (the plaintext one is wiped when dropped).
+    fn push_sealed(
+        &self,
+        place: Place<'_>,
+        key: &str,
+        value: &FieldValue,
+        buffers: &mut Buffers,
+        out: &mut Vec<u8>,
+    ) {
+        buffers.plain.clear();
+        json_into(&mut buffers.plain, value);
+        buffers.sealed.clear();
+        let label = place.field_label(key);
+        self.dek
+            .seal_into(&self.context(&label), &buffers.plain, &mut buffers.sealed);
+        let start = out.len();
+        out.resize(
+            start + base64::encoded_len(buffers.sealed.len(), false).unwrap_or(0),
+            0,
+        );
+        let written = URL_SAFE_NO_PAD
+            .encode_slice(&buffers.sealed, &mut out[start..])
+            .unwrap_or(0);
+        out.truncate(start + written);
     }
 
     /// The stored entry of one value: `{"v": value}` when ordinary, else `{"c": sealed}`.
@@ -171,8 +197,7 @@ impl RecordKey<'_> {
             .collect();
         fields.sort_unstable_by(|a, b| a.0.key.as_str().cmp(b.0.key.as_str()));
         let mut out = Vec::with_capacity(2 + 200 * fields.len());
-        let mut plain = Zeroizing::new(Vec::new());
-        let mut sealed = Vec::new();
+        let mut buffers = Buffers::default();
         out.push(b'{');
         for (i, (field, value)) in fields.into_iter().enumerate() {
             if i > 0 {
@@ -188,22 +213,8 @@ impl RecordKey<'_> {
                 out.extend_from_slice(br#","v":"#);
                 json_into(&mut out, value);
             } else {
-                plain.clear();
-                json_into(&mut plain, value);
-                sealed.clear();
-                let label = place.field_label(key);
-                self.dek
-                    .seal_into(&self.context(&label), &plain, &mut sealed);
                 out.extend_from_slice(br#","c":""#);
-                let start = out.len();
-                out.resize(
-                    start + base64::encoded_len(sealed.len(), false).unwrap_or(0),
-                    0,
-                );
-                let written = URL_SAFE_NO_PAD
-                    .encode_slice(&sealed, &mut out[start..])
-                    .unwrap_or(0);
-                out.truncate(start + written);
+                self.push_sealed(place, key, value, &mut buffers, &mut out);
                 out.push(b'"');
             }
             out.push(b'}');
@@ -212,6 +223,13 @@ impl RecordKey<'_> {
         // JSON and base64 are ASCII or UTF-8 throughout.
         String::from_utf8(out).unwrap_or_default()
     }
+}
+
+/// Scratch space for sealing values one after another.
+#[derive(Default)]
+struct Buffers {
+    plain: Zeroizing<Vec<u8>>,
+    sealed: Vec<u8>,
 }
 
 /// Appends `value`'s JSON to `out`. Writing to a `Vec` does not fail, and the values
