@@ -14,7 +14,9 @@
 //! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
 //! runs the sync rounds five times (new devices and records each time, so the database
-//! grows) and ends with the median, lowest and highest of each figure.
+//! grows) and ends with the median, lowest and highest of each figure;
+//! `CONSENTRY_BENCH_FIRST_ONLY=1` runs only the first syncs (no replays, no edits), for
+//! profiling the server while it stores new records.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 #[path = "bench/sync.rs"]

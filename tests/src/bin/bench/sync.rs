@@ -53,6 +53,8 @@ pub async fn sync(
         csrf: session.csrf_token,
     };
     let rounds = rounds();
+    // For profiling the costly part alone: no replays, no edits.
+    let first_only = std::env::var_os("CONSENTRY_BENCH_FIRST_ONLY").is_some();
     let mut figures: Vec<(String, Vec<Figure>)> = Vec::new();
     for round in 1..=rounds {
         for devices in [1, SYNC_DEVICES] {
@@ -81,7 +83,8 @@ pub async fn sync(
                 );
                 signed.push((device, batches));
             }
-            for (label, expect_new) in [("first sync", true), ("replay", false)] {
+            let parts = [("first sync", true), ("replay", false)];
+            for (label, expect_new) in parts.into_iter().take(if first_only { 1 } else { 2 }) {
                 let cpu_before = CpuMark::now(pid);
                 let started = Instant::now();
                 let tasks: Vec<_> = per_device
@@ -109,7 +112,7 @@ pub async fn sync(
                     None => figures.push((key, vec![figure])),
                 }
             }
-            if devices == 1 && round == 1 {
+            if devices == 1 && round == 1 && !first_only {
                 staff.edit_round(version, pid, &signed[0]).await;
             }
         }
