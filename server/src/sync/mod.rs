@@ -5,3 +5,4 @@ pub mod answer;
 pub mod edit;
 pub mod handlers;
 pub mod service;
+mod slots;

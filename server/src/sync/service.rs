@@ -14,7 +14,10 @@ use shared::{
     sync::{statement_hash, SyncEnvelope},
 };
 
-use super::answer::{Answer, SyncAnswer};
+use super::{
+    answer::{Answer, SyncAnswer},
+    slots::SLOTS,
+};
 use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
@@ -189,11 +192,15 @@ pub async fn sync(
         });
     }
 
-    // 2. Signatures, validation, sealing and countersigning, on every core, chunk by
-    // chunk; each chunk goes to the writer as soon as it is ready, so that storing it
-    // overlaps preparing the next. All are committed together.
+    // 2. Signatures, validation, sealing and countersigning, on the prepare slots (see
+    // `slots.rs`: every core while this request is alone), chunk by chunk; each chunk
+    // goes to the writer as soon as it is ready, so that storing it overlaps preparing
+    // the next. All are committed together.
     let mut write = None;
     let mut receipts = Vec::new();
+    // Only requests that write count: replays leave the writer alone.
+    let writes = jobs.iter().any(|j| matches!(j.kind, JobKind::New(Ok(_))));
+    let active = writes.then(|| SLOTS.enter());
     for chunk in prepare_in_chunks(state, caller, origin, locale, &device, jobs) {
         let done = chunk.await.map_err(internal)?.map_err(internal)?;
         let mut items = Vec::new();
@@ -217,6 +224,7 @@ pub async fn sync(
     }
     if let Some(write) = write {
         let outcomes = write.finish().await.map_err(internal)?;
+        drop(active);
         for ((i, json), outcome) in receipts.into_iter().zip(outcomes) {
             statuses[i] = Some(match outcome {
                 Outcome::Stored => Answer::Receipt { fresh: true, json },
@@ -515,16 +523,6 @@ fn process_share(
     done
 }
 
-/// One slot per core for preparing chunks, shared by every sync request in the
-/// process: when several devices sync at once their chunks queue here (first come,
-/// first served) instead of all running together, so the writer (the one part that
-/// cannot run in parallel) keeps a core's share of time.
-static PREPARE_SLOTS: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
-    std::sync::LazyLock::new(|| {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        std::sync::Arc::new(tokio::sync::Semaphore::new(cores))
-    });
-
 /// How many records are prepared (and then written) as one chunk. Smaller chunks
 /// overlap preparing and writing better; larger ones batch-verify signatures and
 /// countersign receipts more cheaply. At 200 (two of the writer's multi-row statements)
@@ -566,10 +564,8 @@ fn prepare_in_chunks(
         .map(|chunk| {
             let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
             let collector = caller.user.id.clone();
-            // A closed semaphore cannot happen (it is never closed); run without a slot.
-            let slot = PREPARE_SLOTS.clone().acquire_owned();
             tokio::spawn(async move {
-                let _slot = slot.await.ok();
+                let _slot = SLOTS.acquire().await;
                 tokio::task::spawn_blocking(move || {
                     process_share(&state, &collector, &origin, locale, &device, chunk)
                 })
