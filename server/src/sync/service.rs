@@ -16,7 +16,7 @@ use shared::{
 
 use super::{
     answer::{Answer, SyncAnswer},
-    slots::SLOTS,
+    slots::{cores, SLOTS},
 };
 use crate::{
     audit::{self, Event, Origin},
@@ -224,7 +224,6 @@ pub async fn sync(
     }
     if let Some(write) = write {
         let outcomes = write.finish().await.map_err(internal)?;
-        drop(active);
         for ((i, json), outcome) in receipts.into_iter().zip(outcomes) {
             statuses[i] = Some(match outcome {
                 Outcome::Stored => Answer::Receipt { fresh: true, json },
@@ -233,6 +232,8 @@ pub async fn sync(
             });
         }
     }
+    // Stored: this request no longer holds the writer.
+    drop(active);
     // An edit may follow its record in the same request: look again for those.
     let stored_now: Vec<&str> = edits
         .iter()
@@ -550,7 +551,7 @@ fn prepare_in_chunks(
     let (replays, new): (Vec<Job>, Vec<Job>) = jobs
         .into_iter()
         .partition(|j| matches!(j.kind, JobKind::Stored { .. }));
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let cores = cores();
     let per_share = replays.len().div_ceil(cores).max(1);
     let mut chunks: Vec<Vec<Job>> = Vec::new();
     for (jobs, size) in [(new, CHUNK), (replays, per_share)] {

@@ -15,21 +15,24 @@
 
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
-    Arc, LazyLock,
+    LazyLock,
 };
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// The process's slots.
-pub(super) static SLOTS: LazyLock<Slots> = LazyLock::new(|| {
-    Slots::new(std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
-});
+pub(super) static SLOTS: LazyLock<Slots> = LazyLock::new(|| Slots::new(cores()));
+
+/// How many cores the process may use.
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
 
 pub(super) struct Slots {
     /// Every core but one (at least one), for anyone.
-    shared: Arc<Semaphore>,
+    shared: Semaphore,
     /// The last core, only for a request that is alone.
-    lone: Arc<Semaphore>,
+    lone: Semaphore,
     /// Sync requests with records to write, preparing or writing now.
     active: AtomicUsize,
 }
@@ -46,8 +49,8 @@ impl Drop for Active<'_> {
 impl Slots {
     fn new(cores: usize) -> Self {
         Self {
-            shared: Arc::new(Semaphore::new(cores.saturating_sub(1).max(1))),
-            lone: Arc::new(Semaphore::new(usize::from(cores > 1))),
+            shared: Semaphore::new(cores.saturating_sub(1).max(1)),
+            lone: Semaphore::new(usize::from(cores > 1)),
             active: AtomicUsize::new(0),
         }
     }
@@ -61,12 +64,12 @@ impl Slots {
     /// Waits for a slot. The last core's slot is taken only while at most one request
     /// that writes is in flight (the caller's own, or another's when the caller only
     /// replays).
-    pub(super) async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+    pub(super) async fn acquire(&self) -> Option<SemaphorePermit<'_>> {
         let alone = self.active.load(Ordering::SeqCst) <= 1;
         tokio::select! {
             biased;
-            Ok(permit) = self.shared.clone().acquire_owned() => Some(permit),
-            Ok(permit) = self.lone.clone().acquire_owned(), if alone => Some(permit),
+            Ok(permit) = self.shared.acquire() => Some(permit),
+            Ok(permit) = self.lone.acquire(), if alone => Some(permit),
             // Neither semaphore is ever closed; run without a slot if one were.
             else => None,
         }
