@@ -20,7 +20,7 @@ use shared::api::forms::{
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
 use shared::api::records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse};
-use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncResponse};
+use shared::api::sync::{DeviceInfo, OutboxKey, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
 use shared::api::users::{
     AssignRecordRequest, AssignRecordResponse, CreateUserRequest, IssuedPassword, TeamRequest,
@@ -198,6 +198,13 @@ impl ApiClient {
     /// `GET /api/v1/devices`: the caller's devices.
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, ApiError> {
         self.fetch(Method::GET, "/devices", None::<&()>).await
+    }
+
+    /// `GET /api/v1/devices/{id}/outbox-key`: the server's share of the key that seals
+    /// the device's outbox; `forbidden` once the device is revoked.
+    pub async fn outbox_key(&self, device_id: &str) -> Result<OutboxKey, ApiError> {
+        let path = format!("/devices/{}/outbox-key", path_segment(device_id));
+        self.fetch(Method::GET, &path, None::<&()>).await
     }
 
     /// `POST /api/v1/sync`: at most `MAX_SYNC_BATCH` records; `forbidden` once the device

@@ -327,6 +327,7 @@ impl Texts {
             "password_unchanged" => i.password_unchanged,
             "password_wrong" => i.password_wrong,
             "passwords_differ" => i.passwords_differ,
+            "vault_password_wrong" => self.collect.unlock_wrong,
             _ => return issue.message.clone(),
         };
         let min = MIN_PASSWORD_CHARS.to_string();

@@ -61,16 +61,17 @@ pub fn FillPage() -> impl IntoView {
         let edit = query.with(|q| q.get("edit"));
         let synced = query.with(|q| q.get("synced"));
         let user = c.user.get().map(|u| u.id);
+        let vault = c.vault.get();
         loaded.set(Loaded::Loading);
         spawn_local(async move {
-            let entry = match (edit, &synced) {
-                (Some(uuid), _) => outbox::entry(&uuid).await.ok().flatten(),
-                (None, Some(uuid)) => outbox::synced_entry(uuid)
+            let entry = match (edit, &synced, &vault) {
+                (Some(uuid), _, Some(vault)) => outbox::entry(vault, &uuid).await.ok().flatten(),
+                (None, Some(uuid), Some(vault)) => outbox::synced_entry(vault, uuid)
                     .await
                     .ok()
                     .flatten()
                     .and_then(edit_of_synced),
-                (None, None) => None,
+                _ => None,
             };
             // An edit needs the version its record was collected with, kept even after
             // a newer one arrived; a new record needs a form the user may collect with.
@@ -178,7 +179,7 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
 
     // Signs the record with this device's key and the next sequence number, and keeps it.
     let save = move |collected: Collected| {
-        let Some(user) = c.user.get_untracked() else {
+        let (Some(user), Some(vault)) = (c.user.get_untracked(), c.vault.get_untracked()) else {
             return;
         };
         phase.set(Phase::Saving);
@@ -207,7 +208,7 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
                     record,
                     problem: None,
                 };
-                outbox::save(&entry).await.ok()?;
+                outbox::save(&vault, &entry).await.ok()?;
                 Some(entry.record.uuid)
             }
             .await;

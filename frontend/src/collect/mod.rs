@@ -6,6 +6,7 @@ mod device_panel;
 mod fill;
 mod forms_panel;
 mod outbox;
+mod unlock;
 
 pub use fill::FillPage;
 pub use outbox::OutboxPage;
@@ -16,7 +17,7 @@ use shared::api::error::ErrorCode;
 
 use crate::embed::submission::local_time;
 use crate::i18n::{fill as fill_in, set_page_title, use_i18n, EN};
-use crate::offline::use_collector;
+use crate::offline::{use_collector, LockState};
 use crate::session::{use_session, SessionState};
 
 /// `/collect`.
@@ -37,16 +38,33 @@ pub fn CollectPage() -> impl IntoView {
     }
 }
 
-/// Shows `children` only to someone who collects (signed in, or remembered offline).
+/// Shows `children` only to someone who collects (signed in, or remembered offline),
+/// once their records on this device are open.
 #[component]
 pub(crate) fn Collecting(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let collector = use_collector();
     let session = use_session();
     let children = StoredValue::new(children);
+    // Every reload sets the lock state again: only a change of it renders anew.
+    let signed_in = Memo::new(move |_| collector.user.with(Option::is_some));
+    let gate = Memo::new(move |_| match collector.lock.get() {
+        LockState::NoVault => LockState::Open,
+        other => other,
+    });
     move || {
-        if collector.user.with(Option::is_some) {
-            children.with_value(|c| c()).into_any()
+        if signed_in.get() {
+            match gate.get() {
+                LockState::Locked {
+                    waiting,
+                    by_password,
+                } => view! { <unlock::UnlockPanel waiting by_password /> }.into_any(),
+                LockState::Checking => {
+                    view! { <p class="muted" role="status">{move || i18n.t().loading}</p> }
+                        .into_any()
+                }
+                LockState::NoVault | LockState::Open => children.with_value(|c| c()).into_any(),
+            }
         } else if session.state() == SessionState::Checking {
             view! { <p class="muted" role="status">{move || i18n.t().loading}</p> }.into_any()
         } else {

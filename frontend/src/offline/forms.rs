@@ -16,6 +16,7 @@ use shared::api::forms::VersionDetail;
 
 use super::idb::{self, Change, StoreError, FORMS, OUTBOX};
 use super::outbox::OutboxEntry;
+use super::vault::Stored;
 use crate::embed::submission::now_ms;
 
 /// A form version kept on this device.
@@ -76,8 +77,18 @@ impl From<&OutboxEntry> for Waiting {
 
 /// Every record waiting on this device, whoever collected it.
 async fn all_waiting() -> Result<Vec<Waiting>, StoreError> {
-    let outbox: Vec<OutboxEntry> = idb::all(OUTBOX).await?;
-    Ok(outbox.iter().map(Waiting::from).collect())
+    let outbox: Vec<Stored<OutboxEntry>> = idb::all(OUTBOX).await?;
+    Ok(outbox
+        .iter()
+        .filter_map(|stored| match stored {
+            Stored::Sealed(row) => row.form.clone().map(|(form_id, form_version)| Waiting {
+                user_id: row.user_id.clone(),
+                form_id,
+                form_version,
+            }),
+            Stored::Plain(entry) => Some(Waiting::from(entry)),
+        })
+        .collect())
 }
 
 fn superseded_key(form_id: &str, number: i64) -> String {

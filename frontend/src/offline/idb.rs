@@ -188,6 +188,33 @@ pub async fn all<T: DeserializeOwned>(store: &str) -> Result<Vec<T>, StoreError>
     Ok(array.iter().filter_map(|v| decode(&v).ok()).collect())
 }
 
+/// Every value of `store` with its key, in key order. A value that cannot be read is
+/// skipped.
+pub async fn all_with_keys<T: DeserializeOwned>(
+    store: &str,
+) -> Result<Vec<(String, T)>, StoreError> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str(store)
+        .map_err(|_| StoreError::Failed)?;
+    let object_store = tx.object_store(store).map_err(|_| StoreError::Failed)?;
+    // Both requests are queued before either is awaited: one snapshot of the store.
+    let keys = object_store
+        .get_all_keys()
+        .map_err(|_| StoreError::Failed)?;
+    let values = object_store.get_all().map_err(|_| StoreError::Failed)?;
+    let keys = finished(&keys).await?;
+    let values = finished(&values).await?;
+    db.close();
+    let keys: js_sys::Array = keys.dyn_into().map_err(|_| StoreError::Corrupt)?;
+    let values: js_sys::Array = values.dyn_into().map_err(|_| StoreError::Corrupt)?;
+    Ok(keys
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(k, v)| Some((k.as_string()?, decode(&v).ok()?)))
+        .collect())
+}
+
 /// Applies `changes` in one transaction: all of them or none.
 pub async fn write(changes: Vec<Change>) -> Result<(), StoreError> {
     if changes.is_empty() {

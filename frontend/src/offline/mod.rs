@@ -13,6 +13,7 @@ pub mod idb;
 pub mod outbox;
 mod sw;
 mod sync;
+pub mod vault;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,6 +25,8 @@ use crate::session::{Session, SessionState};
 use device::Device;
 use forms::{CachedForm, Standing, Waiting};
 use outbox::{OutboxEntry, SyncedEntry};
+use vault::{Lock, Vault};
+use zeroize::Zeroizing;
 
 /// The `localStorage` key of the last user who collected on this browser.
 const USER_KEY: &str = "consentry.collect.user";
@@ -39,6 +42,20 @@ pub struct CollectUser {
 #[must_use]
 pub fn collects(role: Role) -> bool {
     matches!(role, Role::Staff | Role::Manager)
+}
+
+/// Whether this user's records on this browser can be read (see [`vault`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockState {
+    /// Not known yet.
+    Checking,
+    /// Nothing is sealed here: the user has no registered device on this browser.
+    NoVault,
+    /// The vault is open.
+    Open,
+    /// Sealed records wait: `waiting` in the outbox. `by_password`: the user's password
+    /// opens them; otherwise only signing in online does.
+    Locked { waiting: usize, by_password: bool },
 }
 
 /// The state of offline collection, provided to the whole console.
@@ -66,6 +83,12 @@ pub struct Collector {
     pub last_error: RwSignal<Option<ApiError>>,
     /// The local database could not be used.
     pub store_failed: RwSignal<bool>,
+    /// The open vault of the user's records, in memory only.
+    pub vault: RwSignal<Option<Vault>>,
+    /// Whether the user's records here can be read.
+    pub lock: RwSignal<LockState>,
+    /// The password the user just signed in with, until it has wrapped their vault key.
+    password: StoredValue<Option<Zeroizing<String>>>,
     session: Session,
 }
 
@@ -86,6 +109,9 @@ impl Collector {
             progress: RwSignal::new(None),
             last_error: RwSignal::new(None),
             store_failed: RwSignal::new(false),
+            vault: RwSignal::new(None),
+            lock: RwSignal::new(LockState::Checking),
+            password: StoredValue::new(None),
             session,
         };
         sw::register(collector.offline_ready);
@@ -141,6 +167,8 @@ impl Collector {
             self.synced.set(Vec::new());
             self.forms.set(Vec::new());
             self.forms_error.set(None);
+            self.vault.set(None);
+            self.lock.set(LockState::Checking);
         }
         self.reload();
         if changed {
@@ -159,11 +187,17 @@ impl Collector {
         };
         let loaded = async {
             let device = device::load(&user.id).await?;
-            let outbox = outbox::pending(&user.id).await?;
-            let synced = outbox::synced(&user.id).await?;
+            let lock = self.open_vault(&user, device.as_ref()).await?;
+            let (outbox, synced) = match self.vault.get_untracked() {
+                Some(vault) if lock == LockState::Open => (
+                    outbox::pending(&vault).await?,
+                    outbox::synced(&vault).await?,
+                ),
+                _ => (Vec::new(), Vec::new()),
+            };
             let waiting: Vec<Waiting> = outbox.iter().map(Waiting::from).collect();
             let kept = forms::forms_of(&user.id, forms::cached_forms().await?, &waiting);
-            Ok::<_, idb::StoreError>((device, outbox, synced, kept))
+            Ok::<_, idb::StoreError>((device, lock, outbox, synced, kept))
         }
         .await;
         // The user may have changed while reading.
@@ -171,15 +205,128 @@ impl Collector {
             return;
         }
         match loaded {
-            Ok((device, outbox, synced, kept)) => {
+            Ok((device, lock, outbox, synced, kept)) => {
                 self.store_failed.set(false);
                 self.device.set(device);
+                self.lock.set(lock);
                 self.outbox.set(outbox);
                 self.synced.set(synced);
                 self.forms.set(kept);
             }
             Err(_) => self.store_failed.set(true),
         }
+    }
+
+    /// Keeps the password the user just signed in with, to wrap their vault key under
+    /// it (so that it opens their records offline) once the vault is open.
+    pub fn offer_password(self, password: String) {
+        self.password.set_value(Some(Zeroizing::new(password)));
+    }
+
+    /// Opens the user's vault with their password; `false` when it does not open it.
+    pub async fn unlock(self, password: &str) -> bool {
+        let Some(user) = self.user.get_untracked() else {
+            return false;
+        };
+        let Ok(Some(lock)) = vault::load_lock(&user.id).await else {
+            return false;
+        };
+        let Some(opened) = lock.open_with_password(password) else {
+            return false;
+        };
+        self.vault.set(Some(opened));
+        self.reload_now().await;
+        self.sync_now();
+        true
+    }
+
+    /// Opens the user's vault if it can (it is open already; the server gives this
+    /// device's share; the password they just signed in with opens it), making it on
+    /// first use once the device is registered, and tells how it stands.
+    async fn open_vault(
+        self,
+        user: &CollectUser,
+        device: Option<&Device>,
+    ) -> Result<LockState, idb::StoreError> {
+        let _one_at_a_time = vault::OPENING.lock().await;
+        let registered = device
+            .filter(|d| !d.revoked)
+            .and_then(|d| d.device_id.clone());
+        let lock = vault::load_lock(&user.id).await?;
+        let open = self
+            .vault
+            .get_untracked()
+            .filter(|v| v.user_id() == user.id);
+        let (mut lock, opened, fresh) = match (lock, open) {
+            (Some(mut lock), Some(opened)) => {
+                // A renewed device, registered anew: its own share wraps the key.
+                if let Some(id) = registered.filter(|id| *id != lock.device_id) {
+                    if let Some(share) = self.share(user, &id).await {
+                        lock.wrap_for_device(&opened, &id, &share)?;
+                        idb::write(vec![vault::save_lock(&lock)?]).await?;
+                    }
+                }
+                (lock, opened, false)
+            }
+            (Some(lock), None) => {
+                let by_share = match registered.as_ref().filter(|id| **id == lock.device_id) {
+                    Some(id) => self
+                        .share(user, id)
+                        .await
+                        .and_then(|share| lock.open_with_share(&share)),
+                    None => None,
+                };
+                let opened = by_share.or_else(|| {
+                    self.password
+                        .with_value(|p| p.as_ref().and_then(|p| lock.open_with_password(p)))
+                });
+                let Some(opened) = opened else {
+                    return Ok(LockState::Locked {
+                        waiting: vault::count(idb::OUTBOX, &user.id).await?,
+                        by_password: lock.by_password.is_some(),
+                    });
+                };
+                (lock, opened, true)
+            }
+            (None, _) => {
+                let Some(id) = registered else {
+                    return Ok(LockState::NoVault);
+                };
+                let Some(share) = self.share(user, &id).await else {
+                    return Ok(LockState::Locked {
+                        waiting: vault::count(idb::OUTBOX, &user.id).await?,
+                        by_password: false,
+                    });
+                };
+                let (lock, opened) = Lock::create(&user.id, &id, &share)?;
+                idb::write(vec![vault::save_lock(&lock)?]).await?;
+                (lock, opened, true)
+            }
+        };
+        if let Some(password) = self.password.try_update_value(Option::take).flatten() {
+            lock.wrap_for_password(&opened, &password)?;
+            idb::write(vec![vault::save_lock(&lock)?]).await?;
+        }
+        if fresh {
+            // Records kept by versions before the vault are sealed now.
+            outbox::seal_in_clear(&opened).await?;
+            self.vault.set(Some(opened));
+        }
+        Ok(LockState::Open)
+    }
+
+    /// The server's share for the user's device `id`, when signed in and online.
+    async fn share(self, user: &CollectUser, id: &str) -> Option<String> {
+        let signed_in = untrack(|| self.session.info()).is_some_and(|i| i.user.id == user.id);
+        if !signed_in {
+            return None;
+        }
+        self.session
+            .client()
+            .outbox_key(id)
+            .await
+            .ok()
+            .map(|k| k.key)
     }
 
     /// Syncs now (unless a sync is running or there is nothing to do), then fetches

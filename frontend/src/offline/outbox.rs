@@ -16,6 +16,7 @@ use shared::sync::{statement_hash, SyncEnvelope};
 
 use super::device::Device;
 use super::idb::{self, Change, StoreError, OUTBOX, SYNCED};
+use super::vault::Vault;
 use crate::embed::submission::{self, Choices};
 
 /// Why the server did not store a record.
@@ -209,19 +210,33 @@ pub fn signed_edit(
     })
 }
 
+fn waiting_on(entry: &OutboxEntry) -> Option<(String, i64)> {
+    Some((entry.record.form_id.clone(), entry.record.form_version))
+}
+
+/// A change that saves (or replaces) an outbox entry, sealed.
+pub fn put_pending(vault: &Vault, entry: &OutboxEntry) -> Result<Change, StoreError> {
+    vault.put(OUTBOX, &entry.record.uuid, entry, waiting_on(entry))
+}
+
+/// A change that saves (or replaces) a synced entry, sealed.
+pub fn put_synced(vault: &Vault, entry: &SyncedEntry) -> Result<Change, StoreError> {
+    vault.put(SYNCED, &entry.uuid, entry, None)
+}
+
 /// The synced record with this UUID.
-pub async fn synced_entry(uuid: &str) -> Result<Option<SyncedEntry>, StoreError> {
-    idb::get(SYNCED, uuid).await
+pub async fn synced_entry(vault: &Vault, uuid: &str) -> Result<Option<SyncedEntry>, StoreError> {
+    vault.get(SYNCED, uuid).await
 }
 
 /// Saves (or replaces) an outbox entry; done once the browser has committed it.
-pub async fn save(entry: &OutboxEntry) -> Result<(), StoreError> {
-    idb::put(OUTBOX, &entry.record.uuid, entry).await
+pub async fn save(vault: &Vault, entry: &OutboxEntry) -> Result<(), StoreError> {
+    idb::write(vec![put_pending(vault, entry)?]).await
 }
 
 /// The outbox entry with this UUID.
-pub async fn entry(uuid: &str) -> Result<Option<OutboxEntry>, StoreError> {
-    idb::get(OUTBOX, uuid).await
+pub async fn entry(vault: &Vault, uuid: &str) -> Result<Option<OutboxEntry>, StoreError> {
+    vault.get(OUTBOX, uuid).await
 }
 
 /// Drops an entry for good (the user discarded it).
@@ -229,26 +244,55 @@ pub async fn discard(uuid: &str) -> Result<(), StoreError> {
     idb::write(vec![Change::delete(OUTBOX, uuid)]).await
 }
 
-/// The user's outbox, oldest first.
-pub async fn pending(user_id: &str) -> Result<Vec<OutboxEntry>, StoreError> {
-    let mut out: Vec<OutboxEntry> = idb::all::<OutboxEntry>(OUTBOX)
+fn pending_owner(e: &OutboxEntry) -> &str {
+    &e.user_id
+}
+
+fn synced_owner(e: &SyncedEntry) -> &str {
+    &e.user_id
+}
+
+/// The vault user's outbox, oldest first.
+pub async fn pending(vault: &Vault) -> Result<Vec<OutboxEntry>, StoreError> {
+    let mut out: Vec<OutboxEntry> = vault
+        .entries(OUTBOX, pending_owner)
         .await?
         .into_iter()
-        .filter(|e| e.user_id == user_id)
+        .map(|o| o.value)
         .collect();
     out.sort_by_key(|e| (e.record.seq, e.created_at_ms));
     Ok(out)
 }
 
-/// The user's synced records, newest first.
-pub async fn synced(user_id: &str) -> Result<Vec<SyncedEntry>, StoreError> {
-    let mut out: Vec<SyncedEntry> = idb::all::<SyncedEntry>(SYNCED)
+/// The vault user's synced records, newest first.
+pub async fn synced(vault: &Vault) -> Result<Vec<SyncedEntry>, StoreError> {
+    let mut out: Vec<SyncedEntry> = vault
+        .entries(SYNCED, synced_owner)
         .await?
         .into_iter()
-        .filter(|e| e.user_id == user_id)
+        .map(|o| o.value)
         .collect();
     out.sort_by_key(|e| std::cmp::Reverse(e.synced_at_ms));
     Ok(out)
+}
+
+/// Seals the vault user's entries that versions before the vault kept in the clear;
+/// how many it sealed.
+pub async fn seal_in_clear(vault: &Vault) -> Result<usize, StoreError> {
+    let mut changes = Vec::new();
+    for o in vault.entries(OUTBOX, pending_owner).await? {
+        if o.in_clear {
+            changes.push(put_pending(vault, &o.value)?);
+        }
+    }
+    for o in vault.entries(SYNCED, synced_owner).await? {
+        if o.in_clear {
+            changes.push(put_synced(vault, &o.value)?);
+        }
+    }
+    let sealed = changes.len();
+    idb::write(changes).await?;
+    Ok(sealed)
 }
 
 /// How long this device keeps its copy of a synced record's answers, for edits.
@@ -257,17 +301,15 @@ pub const KEEP_COPIES_MS: i64 = 14 * 24 * 60 * 60 * 1000;
 /// Drops the answers of records synced longer ago than [`KEEP_COPIES_MS`]: personal
 /// data stays on a phone only while staff may still need to correct it. The receipt
 /// (hashes and signatures, no personal data) stays, so the list still shows the record.
-pub async fn forget_old_copies(user_id: &str, now_ms: i64) -> Result<usize, StoreError> {
+pub async fn forget_old_copies(vault: &Vault, now_ms: i64) -> Result<usize, StoreError> {
     let mut changes = Vec::new();
-    for mut entry in synced(user_id).await? {
+    for mut entry in synced(vault).await? {
         if entry.forget_if_old(now_ms) {
-            changes.push(Change::put(SYNCED, &entry.uuid, &entry)?);
+            changes.push(put_synced(vault, &entry)?);
         }
     }
     let forgotten = changes.len();
-    if forgotten > 0 {
-        idb::write(changes).await?;
-    }
+    idb::write(changes).await?;
     Ok(forgotten)
 }
 

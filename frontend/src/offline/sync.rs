@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::sync::{SyncBatch, SyncResponse, SyncStatus, MAX_SYNC_BATCH};
 
-use super::idb::{self, Change, OUTBOX, SYNCED};
+use super::idb::{self, Change, OUTBOX};
 use super::outbox::{self, EditOutcome, OutboxEntry, Problem, SyncedEntry};
+use super::vault::Vault;
 use super::{device, Collector};
 use crate::embed::submission::now_ms;
 
@@ -57,10 +58,13 @@ pub(super) async fn run(collector: Collector) {
         return;
     };
     // Copies kept for edits leave the phone after a while, online or not.
-    if outbox::forget_old_copies(&user.id, now_ms()).await.is_err() {
+    let Some(vault) = collector.vault.get_untracked() else {
+        return;
+    };
+    if outbox::forget_old_copies(&vault, now_ms()).await.is_err() {
         collector.store_failed.set(true);
     }
-    let Ok(entries) = outbox::pending(&user.id).await else {
+    let Ok(entries) = outbox::pending(&vault).await else {
         collector.store_failed.set(true);
         return;
     };
@@ -96,7 +100,7 @@ pub(super) async fn run(collector: Collector) {
         };
         match api.sync(&batch).await {
             Ok(response) => {
-                if apply(chunk, response).await.is_err() {
+                if apply(&vault, chunk, response).await.is_err() {
                     collector.store_failed.set(true);
                     failure = None;
                     break;
@@ -142,7 +146,11 @@ fn note_failure(collector: Collector, error: ApiError) {
 }
 
 /// Files the server's answers for `sent` in one transaction.
-async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::StoreError> {
+async fn apply(
+    vault: &Vault,
+    sent: &[OutboxEntry],
+    response: SyncResponse,
+) -> Result<(), idb::StoreError> {
     let by_uuid: HashMap<&str, &OutboxEntry> =
         sent.iter().map(|e| (e.record.uuid.as_str(), e)).collect();
     let now = now_ms();
@@ -150,7 +158,7 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
     let mut copies = HashMap::new();
     for result in &response.results {
         if matches!(result.status, SyncStatus::Edited { .. }) {
-            if let Some(copy) = outbox::synced_entry(&result.uuid).await? {
+            if let Some(copy) = outbox::synced_entry(vault, &result.uuid).await? {
                 copies.insert(result.uuid.clone(), copy);
             }
         }
@@ -173,7 +181,7 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
                     version: 1,
                     last_edit: None,
                 };
-                changes.push(Change::put(SYNCED, &result.uuid, &synced)?);
+                changes.push(outbox::put_synced(vault, &synced)?);
                 changes.push(Change::delete(OUTBOX, &result.uuid));
                 continue;
             }
@@ -189,7 +197,7 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
                 };
                 if let Some(copy) = copies.remove(&result.uuid) {
                     let updated = copy.after_edit(entry.record.clone(), outcome, now);
-                    changes.push(Change::put(SYNCED, &result.uuid, &updated)?);
+                    changes.push(outbox::put_synced(vault, &updated)?);
                 }
                 changes.push(Change::delete(OUTBOX, &result.uuid));
                 continue;
@@ -207,7 +215,7 @@ async fn apply(sent: &[OutboxEntry], response: SyncResponse) -> Result<(), idb::
         };
         let mut kept = (*entry).clone();
         kept.problem = Some(problem);
-        changes.push(Change::put(OUTBOX, &result.uuid, &kept)?);
+        changes.push(outbox::put_pending(vault, &kept)?);
     }
     idb::write(changes).await
 }

@@ -17,6 +17,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{set_page_title, use_i18n, Texts};
+use crate::offline::{collects, use_collector};
 use crate::session::use_session;
 
 /// Where to go after signing in: `next` when it is a path of this app, else the account.
@@ -59,6 +60,7 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
 
+    let collector = use_collector();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
@@ -103,6 +105,10 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(info) => {
                     password.set(String::new());
                     code.set(String::new());
+                    // Their records on this device open offline with this password.
+                    if collects(info.user.role) {
+                        collector.offer_password(req.credentials.password);
+                    }
                     session.signed_in(info);
                 }
                 // The password was right; keep it and ask for the code too.

@@ -1,9 +1,9 @@
 //! `/api/v1/devices` and `/api/v1/sync`: thin wrappers over [`super::service`].
 
 use axum::{extract::State, http::Method, http::StatusCode, Json};
-use shared::api::sync::{DeviceInfo, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES};
+use shared::api::sync::{DeviceInfo, OutboxKey, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES};
 
-use super::service;
+use super::{devices, service};
 use crate::{
     audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
@@ -27,6 +27,12 @@ pub fn routes() -> ApiRoutes {
             Permission::SignedIn,
             revoke,
         )
+        .route(
+            Method::GET,
+            "/devices/{id}/outbox-key",
+            Permission::CollectRecords,
+            outbox_key,
+        )
         .route_with_body_limit(
             Method::POST,
             "/sync",
@@ -44,7 +50,7 @@ async fn register(
 ) -> AppResult<(StatusCode, Json<DeviceInfo>)> {
     Ok((
         StatusCode::CREATED,
-        Json(service::register(&state, &caller, &origin, req).await?),
+        Json(devices::register(&state, &caller, &origin, req).await?),
     ))
 }
 
@@ -52,7 +58,7 @@ async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> AppResult<Json<Vec<DeviceInfo>>> {
-    Ok(Json(service::list(&state, &caller).await?))
+    Ok(Json(devices::list(&state, &caller).await?))
 }
 
 async fn revoke(
@@ -61,7 +67,15 @@ async fn revoke(
     origin: Origin,
     AppPath(id): AppPath<String>,
 ) -> AppResult<Json<DeviceInfo>> {
-    Ok(Json(service::revoke(&state, &caller, &origin, &id).await?))
+    Ok(Json(devices::revoke(&state, &caller, &origin, &id).await?))
+}
+
+async fn outbox_key(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    AppPath(id): AppPath<String>,
+) -> AppResult<Json<OutboxKey>> {
+    Ok(Json(devices::outbox_key(&state, &caller, &id).await?))
 }
 
 #[tracing::instrument(skip_all)]

@@ -2,6 +2,7 @@
 //! batches that are stored in one transaction and answered per record.
 
 pub mod answer;
+mod devices;
 pub mod edit;
 pub mod handlers;
 pub mod service;

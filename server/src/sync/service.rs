@@ -1,13 +1,12 @@
-//! Device registration and revocation, and storing a sync batch.
+//! Storing a sync batch (devices are in `super::devices`).
 
 use std::collections::HashMap;
 
 use shared::{
     api::{
-        auth::Role,
         consent::SubmitRequest,
         error::{ApiError, ErrorCode},
-        sync::{DeviceInfo, RegisterDevice, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
+        sync::{DeviceInfo, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
     },
     consent::{public_key, sha256_tagged},
     i18n::Locale,
@@ -19,7 +18,7 @@ use super::{
     slots::{cores, SLOTS},
 };
 use crate::{
-    audit::{self, Event, Origin},
+    audit::Origin,
     auth::Principal,
     consent::{
         service::{check_and_seal, countersign_together, Source},
@@ -27,72 +26,7 @@ use crate::{
     },
     error::{AppError, AppResult},
     state::AppState,
-    store::now_ms,
 };
-
-/// Registers the caller's device key.
-pub async fn register(
-    state: &AppState,
-    caller: &Principal,
-    origin: &Origin,
-    req: RegisterDevice,
-) -> AppResult<DeviceInfo> {
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::invalid_field(
-            "name",
-            "name_invalid",
-            "Give the device a name of 1 to 80 characters",
-        ));
-    }
-    // A key of small order would let anyone sign for the device.
-    if public_key(&req.public_key, "device key").map_or(true, |k| k.is_weak()) {
-        return Err(AppError::invalid_field(
-            "public_key",
-            "public_key_invalid",
-            "The public key must be a base64url ed25519 key (and not a weak one)",
-        ));
-    }
-    let device = DeviceInfo {
-        id: uuid::Uuid::new_v4().to_string(),
-        name: name.to_owned(),
-        user_id: caller.user.id.clone(),
-        public_key: req.public_key,
-        created_at_ms: now_ms(),
-        revoked_at_ms: None,
-        last_seq: 0,
-    };
-    if !state.db.insert_device(&device).await? {
-        return Err(AppError::conflict("This device key is already registered"));
-    }
-    let event = Event::new("devices.register", Some(caller)).target("device", &device.id);
-    audit::record_alone(&state.db, origin, event, None).await?;
-    Ok(device)
-}
-
-/// The caller's devices (every device, for an admin).
-pub async fn list(state: &AppState, caller: &Principal) -> AppResult<Vec<DeviceInfo>> {
-    let own = (caller.role() != Role::Admin).then_some(caller.user.id.as_str());
-    Ok(state.db.devices(own).await?)
-}
-
-/// Revokes a device (its owner or an admin); its records are refused from then on.
-pub async fn revoke(
-    state: &AppState,
-    caller: &Principal,
-    origin: &Origin,
-    id: &str,
-) -> AppResult<DeviceInfo> {
-    let not_found = || AppError::not_found("No such device");
-    let device = state.db.device(id).await?.ok_or_else(not_found)?;
-    if device.user_id != caller.user.id && caller.role() != Role::Admin {
-        return Err(not_found());
-    }
-    state.db.revoke_device(id, now_ms()).await?;
-    let event = Event::new("devices.revoke", Some(caller)).target("device", id);
-    audit::record_alone(&state.db, origin, event, None).await?;
-    state.db.device(id).await?.ok_or_else(not_found)
-}
 
 pub(super) fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
     SyncStatus::Rejected {
@@ -145,10 +79,7 @@ pub async fn sync(
         .filter(|d| d.user_id == caller.user.id)
         .ok_or_else(|| AppError::not_found("This device is not registered to you"))?;
     if device.revoked_at_ms.is_some() {
-        return Err(AppError::client(
-            ErrorCode::Forbidden,
-            "This device was revoked; its records are refused. Ask an admin, then register the device again",
-        ));
+        return Err(super::devices::revoked());
     }
 
     // Records already stored with the same statement are acknowledged without redoing the work.

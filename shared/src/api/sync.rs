@@ -34,6 +34,19 @@ pub struct DeviceInfo {
     pub last_seq: i64,
 }
 
+/// `GET /api/v1/devices/{id}/outbox-key`: the server's share of the key that seals the
+/// device's outbox in the browser. The browser keeps its records sealed under a random
+/// key of its own, wrapped twice: under this key (so that the owner, signed in and
+/// online, opens the outbox without typing anything) and under a key derived from
+/// their password (so that they can open it offline). It is the same for the life of
+/// the device, given only to the device's owner and never once the device is revoked:
+/// a lost phone's outbox then opens only with its owner's password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxKey {
+    /// 32 bytes, base64url.
+    pub key: String,
+}
+
 /// One record as a device sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRecord {

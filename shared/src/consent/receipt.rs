@@ -135,6 +135,12 @@ pub fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Decodes unpadded base64url; `None` when it is not.
+#[must_use]
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
 pub(super) fn decode_fixed<const N: usize>(
     text: &str,
     what: &'static str,

@@ -52,6 +52,11 @@ const EXPECTED: &[(&str, &str, Permission)] = &[
     ("POST", "/devices", Permission::CollectRecords),
     ("GET", "/devices", Permission::SignedIn),
     ("POST", "/devices/{id}/revoke", Permission::SignedIn),
+    (
+        "GET",
+        "/devices/{id}/outbox-key",
+        Permission::CollectRecords,
+    ),
     ("POST", "/sync", Permission::CollectRecords),
     ("GET", "/forms", Permission::ManageForms),
     ("POST", "/forms", Permission::ManageForms),

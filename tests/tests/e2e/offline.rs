@@ -187,6 +187,32 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     .await;
     browser.find("[data-testid=outbox-page]").await;
     browser.client.refresh().await.unwrap();
+
+    // The records are sealed on the device: after a reload they open only with the
+    // password the staff member signed in with, and nothing readable is stored.
+    browser
+        .find("[data-testid=collect-locked] [data-testid=locked-waiting][data-waiting='3']")
+        .await;
+    let stored = stored_outbox(&browser).await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    for row in &stored {
+        assert!(row.contains("\"sealed\""), "{row}");
+        for name in ["张三", "李四", "王五", "full_name", "resident_id"] {
+            assert!(!row.contains(name), "{name} readable in {row}");
+        }
+    }
+    fill(
+        &browser,
+        "[data-testid=unlock-password]",
+        "not the password",
+    )
+    .await;
+    click(&browser, "[data-testid=unlock-submit]").await;
+    browser
+        .find("#unlock-password[aria-invalid=true] ~ .field-issues li")
+        .await;
+    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
+    click(&browser, "[data-testid=unlock-submit]").await;
     wait_text(&browser, "[data-testid=outbox-count]", "3", 20).await;
     let records = browser
         .client
@@ -227,7 +253,29 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
             .await,
         3
     );
+
+    // Online and signed in, a reload opens the records with the server's share: nothing
+    // to type.
+    browser.client.refresh().await.unwrap();
+    wait_text(&browser, "[data-testid=synced-count]", "3", 20).await;
     browser.close().await;
+}
+
+/// The outbox as IndexedDB stores it: one JSON text per record.
+async fn stored_outbox(browser: &Browser) -> Vec<String> {
+    let script = r"
+        const done = arguments[arguments.length - 1];
+        const open = indexedDB.open('consentry-offline');
+        open.onerror = () => done(null);
+        open.onsuccess = () => {
+            const db = open.result;
+            const all = db.transaction('outbox').objectStore('outbox').getAll();
+            all.onerror = () => done(null);
+            all.onsuccess = () => { db.close(); done(all.result); };
+        };
+    ";
+    let rows = browser.client.execute_async(script, vec![]).await.unwrap();
+    serde_json::from_value(rows).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,11 @@ async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
     register_device(staff, "Zhang's phone").await
 }
 
+async fn revoke(admin: &Session, device_id: &str) -> DeviceInfo {
+    let path = format!("/devices/{device_id}/revoke");
+    expect_json(admin.post(&path).send().await.unwrap(), 200).await
+}
+
 async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
     post_sync(staff, batch).await
 }
@@ -425,15 +430,7 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     );
 
     // An admin revokes the device; its records are refused with a reason.
-    let revoked: DeviceInfo = expect_json(
-        admin
-            .post(&format!("/devices/{}/revoke", dev.id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let revoked = revoke(&admin, &dev.id).await;
     assert!(revoked.revoked_at_ms.is_some());
     let e: ApiError =
         expect_json(staff.post("/sync").json(&batch).send().await.unwrap(), 403).await;
@@ -516,4 +513,35 @@ story!(weak_or_malformed_device_keys_are_refused, |app| {
         .unwrap();
     assert_eq!(r.status(), 201);
     assert_eq!(app.count("SELECT COUNT(*) FROM devices").await, 1);
+});
+
+story!(only_the_owner_of_a_live_device_gets_its_outbox_key, |app| {
+    use shared::api::sync::OutboxKey;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, _) = device(&staff).await;
+    let (second, _) = device(&staff).await;
+    let key_of = |session: &Session, id: &str| {
+        let request = session.get(&format!("/devices/{id}/outbox-key"));
+        async move { request.send().await.unwrap() }
+    };
+    let first: OutboxKey = expect_json(key_of(&staff, &dev.id).await, 200).await;
+    let again: OutboxKey = expect_json(key_of(&staff, &dev.id).await, 200).await;
+    let other_device: OutboxKey = expect_json(key_of(&staff, &second.id).await, 200).await;
+    assert_eq!(first, again, "the same for the life of the device");
+    assert_ne!(first, other_device);
+    assert_eq!(shared::consent::b64_decode(&first.key).unwrap().len(), 32);
+
+    // Nobody else gets it: not another collector, not an admin.
+    let other = app.user_with_role(Role::Staff).await;
+    let e: ApiError = expect_json(key_of(&other, &dev.id).await, 404).await;
+    assert_eq!(e.code, ErrorCode::NotFound);
+    let admin = app.admin().await;
+    assert_eq!(key_of(&admin, &dev.id).await.status(), 403);
+
+    // Once revoked, the outbox opens only with the owner's password.
+    revoke(&admin, &dev.id).await;
+    let e: ApiError = expect_json(key_of(&staff, &dev.id).await, 403).await;
+    assert!(e.message.contains("revoked"));
+    let still: OutboxKey = expect_json(key_of(&staff, &second.id).await, 200).await;
+    assert_eq!(still, other_device);
 });
