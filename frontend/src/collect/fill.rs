@@ -196,10 +196,11 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
                     .map(|e| (&e.record, e.record.base_version))
                 {
                     Some((original, Some(base))) => version.with_value(|v| {
-                        outbox::signed_edit(v, original, collected, &device, seq, base)
+                        outbox::signed_edit(v, original, collected, (&device, &vault), seq, base)
                     })?,
-                    _ => version
-                        .with_value(|v| outbox::signed_record(v, collected, &device, seq, uuid))?,
+                    _ => version.with_value(|v| {
+                        outbox::signed_record(v, collected, (&device, &vault), seq, uuid)
+                    })?,
                 };
                 let entry = OutboxEntry {
                     user_id: user.id.clone(),

@@ -1,20 +1,27 @@
 //! This browser as a staff member's collection device: an ed25519 key made here and kept
-//! in IndexedDB (the private half is never sent anywhere), the id the server gave it,
-//! and the next sequence number. One device per user of the browser.
+//! in IndexedDB (the private half is never sent anywhere, and is sealed under the user's
+//! vault once there is one), the id the server gave it, and the next sequence number.
+//! One device per user of the browser.
 
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use shared::consent::b64;
 
 use super::idb::{self, StoreError, KV};
+use super::vault::Vault;
 use crate::embed::submission::random;
+use zeroize::Zeroizing;
 
 /// What this browser keeps about its device for one user.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
     pub user_id: String,
-    /// The ed25519 secret key; it stays in this browser.
-    seed: [u8; 32],
+    /// The ed25519 secret key, until the vault seals it; it stays in this browser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<[u8; 32]>,
+    /// The secret key sealed under the user's vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed_seed: Option<String>,
     /// base64url of the public key, as registered.
     pub public_key: String,
     /// The name it was registered under.
@@ -33,7 +40,7 @@ impl std::fmt::Debug for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Device")
             .field("user_id", &self.user_id)
-            .field("seed", &"<redacted>")
+            .field("sealed", &self.sealed_seed.is_some())
             .field("public_key", &self.public_key)
             .field("name", &self.name)
             .field("device_id", &self.device_id)
@@ -44,10 +51,32 @@ impl std::fmt::Debug for Device {
 }
 
 impl Device {
-    /// The signing key.
+    /// The signing key, opened with the user's vault once it is sealed.
     #[must_use]
-    pub fn key(&self) -> SigningKey {
-        SigningKey::from_bytes(&self.seed)
+    pub fn key(&self, vault: &Vault) -> Option<SigningKey> {
+        if let Some(seed) = &self.seed {
+            return Some(SigningKey::from_bytes(seed));
+        }
+        let seed = vault.open_secret(SEED, self.sealed_seed.as_deref()?)?;
+        Some(SigningKey::from_bytes(
+            &<[u8; 32]>::try_from(seed.as_slice()).ok()?,
+        ))
+    }
+
+    /// True while the signing key is stored in the clear (until the vault seals it).
+    #[must_use]
+    pub fn has_key_in_clear(&self) -> bool {
+        self.seed.is_some()
+    }
+
+    /// Seals the signing key under `vault`; `true` when there was one in the clear.
+    pub fn seal_key(&mut self, vault: &Vault) -> Result<bool, StoreError> {
+        let Some(seed) = self.seed.map(Zeroizing::new) else {
+            return Ok(false);
+        };
+        self.sealed_seed = Some(vault.seal_secret(SEED, seed.as_slice())?);
+        self.seed = None;
+        Ok(true)
     }
 
     /// True when records can be signed for the server.
@@ -56,6 +85,9 @@ impl Device {
         self.device_id.is_some() && !self.revoked
     }
 }
+
+/// What the sealed signing key is, to the vault.
+const SEED: &str = "device-signing-key";
 
 fn kv_key(user_id: &str) -> String {
     format!("device:{user_id}")
@@ -80,7 +112,8 @@ pub async fn load_or_create(user_id: &str) -> Result<Device, StoreError> {
     let key = SigningKey::from_bytes(&seed);
     let device = Device {
         user_id: user_id.to_owned(),
-        seed,
+        seed: Some(seed),
+        sealed_seed: None,
         public_key: b64(key.verifying_key().as_bytes()),
         name: default_name(),
         device_id: None,
@@ -143,7 +176,8 @@ pub async fn renew(user_id: &str) -> Result<Device, StoreError> {
     let key = SigningKey::from_bytes(&seed);
     let device = Device {
         user_id: user_id.to_owned(),
-        seed,
+        seed: Some(seed),
+        sealed_seed: None,
         public_key: b64(key.verifying_key().as_bytes()),
         name: old.as_ref().map_or_else(default_name, |d| d.name.clone()),
         device_id: None,
@@ -153,4 +187,50 @@ pub async fn renew(user_id: &str) -> Result<Device, StoreError> {
     };
     save(&device).await?;
     Ok(device)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::offline::vault::Lock;
+
+    #[test]
+    fn the_signing_key_is_sealed_under_the_vault_and_opens_only_with_it() {
+        let (_, vault) = Lock::create("u1", "d1", &b64(&[7; 32])).unwrap();
+        let (_, other) = Lock::create("u1", "d1", &b64(&[7; 32])).unwrap();
+        let mut device = Device {
+            user_id: "u1".into(),
+            seed: Some([3; 32]),
+            sealed_seed: None,
+            public_key: String::new(),
+            name: "phone".into(),
+            device_id: Some("d1".into()),
+            revoked: false,
+            next_seq: 1,
+            last_sync_ms: None,
+        };
+        let key = device.key(&vault).unwrap();
+        assert!(device.seal_key(&vault).unwrap());
+        assert!(!device.has_key_in_clear());
+        let stored = serde_json::to_string(&device).unwrap();
+        assert!(!stored.contains("\"seed\""), "{stored}");
+        assert_eq!(device.key(&vault).unwrap().to_bytes(), key.to_bytes());
+        assert!(
+            device.key(&other).is_none(),
+            "another vault key does not open it"
+        );
+        assert!(
+            !device.seal_key(&vault).unwrap(),
+            "nothing left in the clear"
+        );
+
+        // Devices stored before the vault still load, with their key in the clear.
+        let before: Device = serde_json::from_value(serde_json::json!({
+            "user_id": "u1", "seed": vec![3u8; 32], "public_key": "", "name": "phone",
+            "device_id": "d1", "revoked": false, "next_seq": 4, "last_sync_ms": null
+        }))
+        .unwrap();
+        assert!(before.has_key_in_clear());
+    }
 }

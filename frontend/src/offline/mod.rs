@@ -188,6 +188,11 @@ impl Collector {
         let loaded = async {
             let device = device::load(&user.id).await?;
             let lock = self.open_vault(&user, device.as_ref()).await?;
+            // Opening the vault may have sealed the device's key.
+            let device = match device {
+                Some(d) if d.has_key_in_clear() => device::load(&user.id).await?,
+                other => other,
+            };
             let (outbox, synced) = match self.vault.get_untracked() {
                 Some(vault) if lock == LockState::Open => (
                     outbox::pending(&vault).await?,
@@ -310,6 +315,17 @@ impl Collector {
         if fresh {
             // Records kept by versions before the vault are sealed now.
             outbox::seal_in_clear(&opened).await?;
+        }
+        // The device's signing key goes under the vault too (a renewed key, registered
+        // anew, as soon as the vault is open).
+        if device.is_some_and(Device::has_key_in_clear) {
+            if let Some(mut current) = device::load(&user.id).await? {
+                if current.seal_key(&opened)? {
+                    device::save(&current).await?;
+                }
+            }
+        }
+        if fresh {
             self.vault.set(Some(opened));
         }
         Ok(LockState::Open)

@@ -136,17 +136,18 @@ pub struct Collected {
 }
 
 /// Builds and signs a record of what was `collected` for `device`, with sequence number
-/// `seq`. `None` when the device is not registered or the browser has no random source.
+/// `seq`. `None` when the device is not registered, its key does not open with `vault`
+/// or the browser has no random source.
 #[must_use]
 pub fn signed_record(
     version: &VersionDetail,
     collected: Collected,
-    device: &Device,
+    (device, vault): (&Device, &Vault),
     seq: i64,
     uuid: String,
 ) -> Option<SyncRecord> {
     let device_id = device.device_id.clone()?;
-    let key = device.key();
+    let key = device.key(vault)?;
     let Collected {
         answers,
         validated,
@@ -181,12 +182,12 @@ pub fn signed_edit(
     version: &VersionDetail,
     original: &SyncRecord,
     collected: Collected,
-    device: &Device,
+    (device, vault): (&Device, &Vault),
     seq: i64,
     base_version: i64,
 ) -> Option<SyncRecord> {
     let device_id = device.device_id.clone()?;
-    let key = device.key();
+    let key = device.key(vault)?;
     let envelope = SyncEnvelope {
         uuid: original.uuid.clone(),
         device_id,

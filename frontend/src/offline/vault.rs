@@ -257,6 +257,17 @@ impl Vault {
         format!("consentry-vault/v1|{}|{store}|{id}", self.user_id)
     }
 
+    /// A secret (such as the device's signing key) sealed as `what`.
+    pub fn seal_secret(&self, what: &str, secret: &[u8]) -> Result<String, StoreError> {
+        seal(&self.key, &self.aad("secret", what), secret)
+    }
+
+    /// A secret [`Vault::seal_secret`] sealed as `what`.
+    #[must_use]
+    pub fn open_secret(&self, what: &str, sealed: &str) -> Option<Zeroizing<Vec<u8>>> {
+        open(&self.key, &self.aad("secret", what), sealed)
+    }
+
     /// `value` sealed for `store` under `id`, with the form it waits on, if any.
     pub fn seal_row<T: Serialize>(
         &self,

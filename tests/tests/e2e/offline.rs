@@ -193,7 +193,7 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     browser
         .find("[data-testid=collect-locked] [data-testid=locked-waiting][data-waiting='3']")
         .await;
-    let stored = stored_outbox(&browser).await;
+    let stored = stored_values(&browser, "outbox").await;
     assert_eq!(stored.len(), 3, "{stored:?}");
     for row in &stored {
         assert!(row.contains("\"sealed\""), "{row}");
@@ -201,6 +201,18 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
             assert!(!row.contains(name), "{name} readable in {row}");
         }
     }
+    // So is the device's signing key; the vault key is stored only wrapped.
+    let kv = stored_values(&browser, "kv").await;
+    let device = kv.iter().find(|v| v.contains("\"next_seq\"")).unwrap();
+    assert!(
+        device.contains("\"sealed_seed\"") && !device.contains("\"seed\""),
+        "{device}"
+    );
+    let lock = kv.iter().find(|v| v.contains("\"by_password\"")).unwrap();
+    assert!(
+        lock.contains("\"salt\""),
+        "wrapped under the password too: {lock}"
+    );
     fill(
         &browser,
         "[data-testid=unlock-password]",
@@ -261,20 +273,24 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     browser.close().await;
 }
 
-/// The outbox as IndexedDB stores it: one JSON text per record.
-async fn stored_outbox(browser: &Browser) -> Vec<String> {
+/// A store of the device's IndexedDB as it is kept: one JSON text per entry.
+async fn stored_values(browser: &Browser, store: &str) -> Vec<String> {
     let script = r"
-        const done = arguments[arguments.length - 1];
+        const [store, done] = arguments;
         const open = indexedDB.open('consentry-offline');
         open.onerror = () => done(null);
         open.onsuccess = () => {
             const db = open.result;
-            const all = db.transaction('outbox').objectStore('outbox').getAll();
+            const all = db.transaction(store).objectStore(store).getAll();
             all.onerror = () => done(null);
             all.onsuccess = () => { db.close(); done(all.result); };
         };
     ";
-    let rows = browser.client.execute_async(script, vec![]).await.unwrap();
+    let rows = browser
+        .client
+        .execute_async(script, vec![json!(store)])
+        .await
+        .unwrap();
     serde_json::from_value(rows).unwrap()
 }
 
