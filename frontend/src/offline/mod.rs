@@ -117,6 +117,7 @@ impl Collector {
         sw::register(collector.offline_ready);
         Effect::new(move |_| collector.follow_session(session.state()));
         sync::watch_network(collector);
+        sync::lock_when_idle(collector);
         collector
     }
 
@@ -226,6 +227,14 @@ impl Collector {
     /// it (so that it opens their records offline) once the vault is open.
     pub fn offer_password(self, password: String) {
         self.password.set_value(Some(Zeroizing::new(password)));
+    }
+
+    /// Closes the vault: its key leaves memory, and so do the records it opened.
+    pub fn lock_now(self) {
+        self.vault.set(None);
+        self.outbox.set(Vec::new());
+        self.synced.set(Vec::new());
+        self.reload();
     }
 
     /// Opens the user's vault with their password; `false` when it does not open it.

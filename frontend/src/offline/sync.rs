@@ -21,6 +21,34 @@ use crate::embed::submission::now_ms;
 /// How often to try while online and something waits.
 const PERIOD: Duration = Duration::from_secs(15);
 
+/// How long the vault stays open without the user touching the page. Online and signed
+/// in it opens again at once with the server's share; offline it waits for the password.
+pub const IDLE_LOCK_MS: i64 = 15 * 60 * 1000;
+
+/// True when an open vault has gone unused for [`IDLE_LOCK_MS`].
+#[must_use]
+pub fn idle_too_long(last_input_ms: i64, now_ms: i64) -> bool {
+    now_ms - last_input_ms > IDLE_LOCK_MS
+}
+
+/// Closes the vault after [`IDLE_LOCK_MS`] without a key press or a touch.
+pub(super) fn lock_when_idle(collector: Collector) {
+    let last_input = StoredValue::new(now_ms());
+    let touched = move || last_input.set_value(now_ms());
+    let keys = window_event_listener(leptos::ev::keydown, move |_| touched());
+    let pointer = window_event_listener(leptos::ev::pointerdown, move |_| touched());
+    std::mem::forget((keys, pointer));
+    set_interval(
+        move || {
+            let open = collector.vault.with_untracked(Option::is_some);
+            if open && idle_too_long(last_input.get_value(), now_ms()) {
+                collector.lock_now();
+            }
+        },
+        Duration::from_secs(30),
+    );
+}
+
 /// Follows the browser's `online`/`offline` events and syncs periodically.
 pub(super) fn watch_network(collector: Collector) {
     let online = window_event_listener(leptos::ev::online, move |_| {
@@ -218,4 +246,17 @@ async fn apply(
         changes.push(outbox::put_pending(vault, &kept)?);
     }
     idb::write(changes).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vault_closes_after_fifteen_idle_minutes_and_not_before() {
+        let start = 1_000_000;
+        assert!(!idle_too_long(start, start + IDLE_LOCK_MS));
+        assert!(idle_too_long(start, start + IDLE_LOCK_MS + 1));
+        assert!(!idle_too_long(start, start));
+    }
 }

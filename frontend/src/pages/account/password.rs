@@ -14,6 +14,7 @@ use shared::api::error::ApiError;
 use super::SIGN_IN_AND_RETURN;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{fill, use_i18n};
+use crate::offline::{collects, use_collector};
 use crate::session::use_session;
 
 /// The problems with a proposed change, found before sending, as `(field, issue code)`.
@@ -47,6 +48,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
+    let collector = use_collector();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -86,6 +88,11 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 Ok(info) => {
                     for field in [current, new, confirm] {
                         field.set(String::new());
+                    }
+                    // Records on this device open offline with the new password from now.
+                    if collects(info.user.role) {
+                        collector.offer_password(req.new_password);
+                        collector.reload();
                     }
                     session.signed_in(info);
                     done.set(true);
