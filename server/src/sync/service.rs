@@ -133,7 +133,7 @@ pub async fn sync(
     let writes = jobs.iter().any(|j| matches!(j.kind, JobKind::New(Ok(_))));
     let active = writes.then(|| SLOTS.enter());
     for chunk in prepare_in_chunks(state, caller, origin, locale, &device, jobs) {
-        let done = chunk.await.map_err(internal)?;
+        let done = chunk.await.map_err(internal)?.map_err(internal)?;
         let mut items = Vec::new();
         for (i, done) in done {
             match done {
@@ -465,13 +465,10 @@ fn process_share(
 const CHUNK: usize = 2 * crate::store::records::ROWS_PER_STATEMENT;
 
 /// A chunk being prepared: its records' request indexes with what became of them.
-type PreparedChunk = tokio::sync::oneshot::Receiver<Vec<(usize, Done)>>;
+type PreparedChunk = tokio::task::JoinHandle<Result<Vec<(usize, Done)>, tokio::task::JoinError>>;
 
 /// Starts [`process_share`] over the jobs, a chunk of new records (or a share of the
 /// replays) at a time on the blocking pool as slots free up; the results, in order.
-/// Chunks take their slots in order: the writer stores them in order, so a first chunk
-/// started last (tokio runs the task spawned last first) held every insert back until
-/// all were prepared, and one device's commit waited for all of them.
 fn prepare_in_chunks(
     state: &AppState,
     caller: &Principal,
@@ -494,28 +491,18 @@ fn prepare_in_chunks(
             chunks.push(jobs.by_ref().take(size).collect());
         }
     }
-    let (senders, receivers): (Vec<_>, Vec<_>) = chunks
-        .iter()
-        .map(|_| tokio::sync::oneshot::channel())
-        .unzip();
-    let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
-    let collector = caller.user.id.clone();
-    tokio::spawn(async move {
-        for (chunk, done) in chunks.into_iter().zip(senders) {
-            let slot = SLOTS.acquire().await;
-            let (state, origin, device, collector) = (
-                state.clone(),
-                origin.clone(),
-                device.clone(),
-                collector.clone(),
-            );
-            // A chunk that panics drops its sender: the request answers `internal`.
-            tokio::task::spawn_blocking(move || {
-                let prepared = process_share(&state, &collector, &origin, locale, &device, chunk);
-                drop(slot);
-                let _ = done.send(prepared);
-            });
-        }
-    });
-    receivers
+    chunks
+        .into_iter()
+        .map(|chunk| {
+            let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
+            let collector = caller.user.id.clone();
+            tokio::spawn(async move {
+                let _slot = SLOTS.acquire().await;
+                tokio::task::spawn_blocking(move || {
+                    process_share(&state, &collector, &origin, locale, &device, chunk)
+                })
+                .await
+            })
+        })
+        .collect()
 }
