@@ -3,8 +3,10 @@
 //! loses the network, collects three records (consent
 //! in the privacy pop-up, answers, a signature), reloads the page still offline (the
 //! service worker serves the app, IndexedDB still holds the outbox), and sees all three
-//! synced once the network returns. Then: a synced record edited offline is merged by
-//! the server once the network returns.
+//! synced once the network returns. The records are sealed on the device: after the
+//! reload they open only with the staff member's password. Then: a synced record edited
+//! offline is merged by the server once the network returns; a revoked device's records
+//! open with the password and its renewed key takes over the vault.
 
 use std::time::{Duration, Instant};
 
@@ -341,6 +343,78 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     assert_eq!(app.count("SELECT MAX(version) FROM records").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM record_conflicts").await, 0);
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed_key() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = staff_with_device(&app).await;
+    let old_id = browser
+        .find("[data-testid=device-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    // A record waits offline; meanwhile an admin revokes the device.
+    network(&browser, false).await;
+    browser.find(".collect-network[data-online=false]").await;
+    click(&browser, "[data-testid=fill-form]").await;
+    collect_one(&browser, "张三").await;
+    let r = app
+        .admin()
+        .await
+        .post(&format!("/devices/{old_id}/revoke"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Online and signed in, the server no longer gives the revoked device its share:
+    // the records open with the password only.
+    network(&browser, true).await;
+    browser
+        .client
+        .goto(&format!("{}/collect", app.address))
+        .await
+        .unwrap();
+    browser
+        .find("[data-testid=collect-locked] [data-testid=locked-waiting][data-waiting='1']")
+        .await;
+    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
+    click(&browser, "[data-testid=unlock-submit]").await;
+    wait_text(&browser, "[data-testid=outbox-count]", "1", 20).await;
+    browser
+        .find("[data-testid=device-status][data-state=revoked]")
+        .await;
+
+    // A new key, registered anew: the vault key is wrapped for the new device, whose
+    // signing key is sealed too, so a reload online opens it with nothing typed.
+    click(&browser, "[data-testid=device-register]").await;
+    browser
+        .find("[data-testid=device-status][data-state=registered]")
+        .await;
+    let new_id = browser
+        .find("[data-testid=device-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(new_id, old_id);
+    browser.client.refresh().await.unwrap();
+    browser.find("[data-testid=sync-bar]").await;
+    // The record was signed with the revoked key: the server refuses it, and the
+    // outbox keeps it, with the reason, for the staff member to sign again by editing.
+    wait_text(&browser, "[data-testid=failed-count]", "1", 30).await;
+    let kv = stored_values(&browser, "kv").await;
+    let lock = kv.iter().find(|v| v.contains("\"by_server\"")).unwrap();
+    assert!(lock.contains(&new_id), "{lock}");
+    let device = kv.iter().find(|v| v.contains("\"next_seq\"")).unwrap();
+    assert!(
+        device.contains("\"sealed_seed\"") && !device.contains("\"seed\""),
+        "{device}"
+    );
     browser.close().await;
 }
 
