@@ -22,25 +22,62 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !json_content_type(req.headers()) {
-            return Err(json_rejection(&JsonRejection::MissingJsonContentType(
-                Default::default(),
-            )));
+        let bytes = json_body(req, state).await?;
+        parse(&bytes).map(AppJson)
+    }
+}
+
+/// A body with parts that are each checked on their own (see [`Lenient`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LenientJson<L>(pub L);
+
+/// A type read from JSON strictly when it can be and leniently when it cannot: the
+/// strict parse is the fast path for well-formed input, and only a body that fails it
+/// is read again as `Self`, which keeps a malformed part as a value to refuse on its
+/// own (a sync batch's malformed record) instead of refusing the whole body.
+pub trait Lenient: DeserializeOwned {
+    type Strict: DeserializeOwned;
+    fn from_strict(strict: Self::Strict) -> Self;
+}
+
+impl<S, L> FromRequest<S> for LenientJson<L>
+where
+    L: Lenient,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_body(req, state).await?;
+        match serde_json::from_slice::<L::Strict>(&bytes) {
+            Ok(strict) => Ok(LenientJson(L::from_strict(strict))),
+            Err(_) => parse(&bytes).map(LenientJson),
         }
-        let bytes = match axum::body::Bytes::from_request(req, state).await {
-            Ok(bytes) => bytes,
-            Err(rejection) => return Err(json_rejection(&JsonRejection::from(rejection))),
-        };
-        // The plain parser first: tracking the path of every value (what axum's `Json`
-        // does, for its error messages) cost 7% of a sync's CPU. Only a body that fails
-        // is parsed again with tracking, to say where it went wrong.
-        match serde_json::from_slice::<T>(&bytes) {
-            Ok(value) => Ok(AppJson(value)),
-            Err(_) => match axum::Json::<T>::from_bytes(&bytes) {
-                Ok(axum::Json(value)) => Ok(AppJson(value)),
-                Err(rejection) => Err(json_rejection(&rejection)),
-            },
-        }
+    }
+}
+
+/// The body of a request that says it is JSON.
+async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, AppError> {
+    if !json_content_type(req.headers()) {
+        return Err(json_rejection(&JsonRejection::MissingJsonContentType(
+            Default::default(),
+        )));
+    }
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|rejection| json_rejection(&JsonRejection::from(rejection)))
+}
+
+/// Parses a JSON body. The plain parser first: tracking the path of every value (what
+/// axum's `Json` does, for its error messages) cost 7% of a sync's CPU. Only a body
+/// that fails is parsed again with tracking, to say where it went wrong.
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    match serde_json::from_slice::<T>(bytes) {
+        Ok(value) => Ok(value),
+        Err(_) => match axum::Json::<T>::from_bytes(bytes) {
+            Ok(axum::Json(value)) => Ok(value),
+            Err(rejection) => Err(json_rejection(&rejection)),
+        },
     }
 }
 

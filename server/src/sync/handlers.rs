@@ -1,14 +1,16 @@
 //! `/api/v1/devices` and `/api/v1/sync`: thin wrappers over [`super::service`].
 
 use axum::{extract::State, http::Method, http::StatusCode, Json};
-use shared::api::sync::{DeviceInfo, OutboxKey, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES};
+use shared::api::sync::{
+    DeviceInfo, OutboxKey, Received, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES,
+};
 
 use super::{devices, service};
 use crate::{
     audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
-    extract::{AppJson, AppPath, RequestLocale},
+    extract::{AppJson, AppPath, Lenient, LenientJson, RequestLocale},
     state::AppState,
 };
 
@@ -84,7 +86,16 @@ async fn sync(
     Caller(caller): Caller,
     origin: Origin,
     RequestLocale(locale): RequestLocale,
-    AppJson(batch): AppJson<SyncBatch>,
+    LenientJson(batch): LenientJson<SyncBatch<Received>>,
 ) -> AppResult<super::answer::SyncAnswer> {
     service::sync(&state, &caller, &origin, locale, batch).await
+}
+
+/// A batch parses as a whole, or record by record: one malformed record is refused on
+/// its own and the rest of the batch is still stored.
+impl Lenient for SyncBatch<Received> {
+    type Strict = SyncBatch;
+    fn from_strict(strict: SyncBatch) -> Self {
+        strict.into()
+    }
 }

@@ -6,7 +6,7 @@ use shared::{
     api::{
         consent::SubmitRequest,
         error::{ApiError, ErrorCode},
-        sync::{DeviceInfo, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
+        sync::{DeviceInfo, Received, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
     },
     consent::{public_key, sha256_tagged},
     i18n::Locale,
@@ -64,7 +64,7 @@ pub async fn sync(
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
-    batch: SyncBatch,
+    batch: SyncBatch<Received>,
 ) -> AppResult<SyncAnswer> {
     if batch.records.len() > MAX_SYNC_BATCH {
         return Err(AppError::client(
@@ -83,18 +83,32 @@ pub async fn sync(
     }
 
     // Records already stored with the same statement are acknowledged without redoing the work.
-    let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid.clone()).collect();
+    let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid().to_owned()).collect();
     let ids: Vec<&str> = uuids.iter().map(String::as_str).collect();
     let mut stored = stored_receipts(state, &ids).await?;
 
     let count = batch.records.len();
     let mut statuses: Vec<Option<Answer>> = (0..count).map(|_| None).collect();
 
-    // Edits of synced records take their own path, after the new records are stored.
-    let (edits, records): (Vec<_>, Vec<_>) = batch
-        .records
+    // A malformed record is refused on its own. Edits of synced records take their own
+    // path, after the new records are stored.
+    let mut readable = Vec::with_capacity(count);
+    for (index, received) in batch.records.into_iter().enumerate() {
+        match received {
+            Received::Record(record) => readable.push((index, *record)),
+            Received::Malformed { reason, .. } => {
+                statuses[index] = Some(
+                    rejected(
+                        "malformed_record",
+                        format!("The record does not have the expected shape: {reason}"),
+                    )
+                    .into(),
+                );
+            }
+        }
+    }
+    let (edits, records): (Vec<_>, Vec<_>) = readable
         .into_iter()
-        .enumerate()
         .partition(|(_, r)| r.base_version.is_some());
 
     // 1. Cheap checks, the envelope each record claims, and what is to be done with it.

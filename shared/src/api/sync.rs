@@ -66,11 +66,68 @@ pub struct SyncRecord {
     pub signature: String,
 }
 
-/// `POST /api/v1/sync`.
+/// `POST /api/v1/sync`. Devices send [`SyncRecord`]s; the server reads the records as
+/// [`Received`] when the batch does not parse as a whole, so that a malformed record is
+/// refused on its own and the rest of the batch is still processed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncBatch {
+pub struct SyncBatch<R = SyncRecord> {
     pub device_id: String,
-    pub records: Vec<SyncRecord>,
+    pub records: Vec<R>,
+}
+
+/// A record of a batch as the server reads it: well-formed, or not, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    Record(Box<SyncRecord>),
+    /// Not a record of the expected shape. `uuid` is its `uuid` when that much could
+    /// be read (empty otherwise), so that the device can tell which record it was.
+    Malformed {
+        uuid: String,
+        reason: String,
+    },
+}
+
+impl Received {
+    /// The record's UUID as sent (empty when none could be read).
+    #[must_use]
+    pub fn uuid(&self) -> &str {
+        match self {
+            Self::Record(r) => &r.uuid,
+            Self::Malformed { uuid, .. } => uuid,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Received {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct UuidOnly {
+            uuid: String,
+        }
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        Ok(match serde_json::from_str::<SyncRecord>(raw.get()) {
+            Ok(record) => Self::Record(Box::new(record)),
+            Err(e) => Self::Malformed {
+                uuid: serde_json::from_str::<UuidOnly>(raw.get())
+                    .map(|u| u.uuid)
+                    .unwrap_or_default(),
+                reason: e.to_string(),
+            },
+        })
+    }
+}
+
+impl From<SyncBatch> for SyncBatch<Received> {
+    fn from(batch: SyncBatch) -> Self {
+        Self {
+            device_id: batch.device_id,
+            records: batch
+                .records
+                .into_iter()
+                .map(|r| Received::Record(Box::new(r)))
+                .collect(),
+        }
+    }
 }
 
 /// What became of one record.

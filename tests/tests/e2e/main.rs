@@ -21,6 +21,7 @@ mod records;
 mod rotation;
 mod sync;
 mod sync_edits;
+mod sync_malformed;
 mod system;
 mod totp;
 mod users;
