@@ -160,6 +160,9 @@ impl Collector {
     }
 
     fn set_user(self, user: Option<CollectUser>) {
+        if user.is_none() {
+            self.password.set_value(None);
+        }
         let changed = self.user.with_untracked(|u| u != &user);
         if changed {
             self.user.set(user);
@@ -229,8 +232,10 @@ impl Collector {
         self.password.set_value(Some(Zeroizing::new(password)));
     }
 
-    /// Closes the vault: its key leaves memory, and so do the records it opened.
+    /// Closes the vault: its key leaves memory, and so do the records it opened (and a
+    /// password still waiting to wrap it).
     pub fn lock_now(self) {
+        self.password.set_value(None);
         self.vault.set(None);
         self.outbox.set(Vec::new());
         self.synced.set(Vec::new());
