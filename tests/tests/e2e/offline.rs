@@ -6,7 +6,8 @@
 //! synced once the network returns. The records are sealed on the device: after the
 //! reload they open only with the staff member's password. Then: a synced record edited
 //! offline is merged by the server once the network returns; a revoked device's records
-//! open with the password and its renewed key takes over the vault.
+//! open with the password and its renewed key takes over the vault; a password changed
+//! on the account page is the one that opens them offline.
 
 use std::time::{Duration, Instant};
 
@@ -415,6 +416,53 @@ async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed
         device.contains("\"sealed_seed\"") && !device.contains("\"seed\""),
         "{device}"
     );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = staff_with_device(&app).await;
+    let lock = || async {
+        let kv = stored_values(&browser, "kv").await;
+        kv.into_iter().find(|v| v.contains("\"by_password\""))
+    };
+    let before = lock().await.unwrap();
+
+    let new_password = "a brand new test passphrase";
+    browser
+        .client
+        .goto(&format!("{}/account", app.address))
+        .await
+        .unwrap();
+    fill(&browser, "[data-testid=current-password]", STAFF_PASSWORD).await;
+    fill(&browser, "[data-testid=new-password]", new_password).await;
+    fill(&browser, "[data-testid=confirm-password]", new_password).await;
+    click(&browser, "[data-testid=change-password-submit]").await;
+    browser.find("[data-testid=password-changed]").await;
+    // The vault key is wrapped anew, under the new password.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while lock().await.as_ref() == Some(&before) {
+        assert!(Instant::now() < deadline, "the lock was not re-wrapped");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Offline, the old password no longer opens the records; the new one does.
+    network(&browser, false).await;
+    browser
+        .client
+        .goto(&format!("{}/collect", app.address))
+        .await
+        .unwrap();
+    browser.find("[data-testid=collect-locked]").await;
+    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
+    click(&browser, "[data-testid=unlock-submit]").await;
+    browser
+        .find("#unlock-password[aria-invalid=true] ~ .field-issues li")
+        .await;
+    fill(&browser, "[data-testid=unlock-password]", new_password).await;
+    click(&browser, "[data-testid=unlock-submit]").await;
+    browser.find("[data-testid=sync-bar]").await;
     browser.close().await;
 }
 
