@@ -7,7 +7,7 @@ use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 use shared::consent::b64;
 
-use super::idb::{self, StoreError, KV};
+use super::idb::{self, Change, StoreError, KV};
 use super::vault::Vault;
 use crate::embed::submission::random;
 use zeroize::Zeroizing;
@@ -100,7 +100,12 @@ pub async fn load(user_id: &str) -> Result<Option<Device>, StoreError> {
 
 /// Saves the device.
 pub async fn save(device: &Device) -> Result<(), StoreError> {
-    idb::put(KV, &kv_key(&device.user_id), device).await
+    idb::write(vec![save_change(device)?]).await
+}
+
+/// A change that saves the device (to write with others in one transaction).
+pub fn save_change(device: &Device) -> Result<Change, StoreError> {
+    Change::put(KV, &kv_key(&device.user_id), device)
 }
 
 /// The device of `user_id`, made (with a fresh key) and saved on first use.

@@ -250,12 +250,3 @@ pub async fn write(changes: Vec<Change>) -> Result<(), StoreError> {
     db.close();
     done
 }
-
-/// Puts one value.
-pub async fn put<T: Serialize>(
-    store: &'static str,
-    key: &str,
-    value: &T,
-) -> Result<(), StoreError> {
-    write(vec![Change::put(store, key, value)?]).await
-}

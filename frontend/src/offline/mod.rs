@@ -276,13 +276,16 @@ impl Collector {
             .vault
             .get_untracked()
             .filter(|v| v.user_id() == user.id);
+        // What changed is written in one transaction: the lock with the entries and the
+        // device key it seals, so that nothing is ever sealed under a key no lock holds.
+        let mut lock_changed = false;
         let (mut lock, opened, fresh) = match (lock, open) {
             (Some(mut lock), Some(opened)) => {
                 // A renewed device, registered anew: its own share wraps the key.
                 if let Some(id) = registered.filter(|id| *id != lock.device_id) {
                     if let Some(share) = self.share(user, &id).await {
                         lock.wrap_for_device(&opened, &id, &share)?;
-                        idb::write(vec![vault::save_lock(&lock)?]).await?;
+                        lock_changed = true;
                     }
                 }
                 (lock, opened, false)
@@ -300,10 +303,7 @@ impl Collector {
                         .with_value(|p| p.as_ref().and_then(|p| lock.open_with_password(p)))
                 });
                 let Some(opened) = opened else {
-                    return Ok(LockState::Locked {
-                        waiting: vault::count(idb::OUTBOX, &user.id).await?,
-                        by_password: lock.by_password.is_some(),
-                    });
+                    return locked(user, lock.by_password.is_some()).await;
                 };
                 (lock, opened, true)
             }
@@ -312,33 +312,35 @@ impl Collector {
                     return Ok(LockState::NoVault);
                 };
                 let Some(share) = self.share(user, &id).await else {
-                    return Ok(LockState::Locked {
-                        waiting: vault::count(idb::OUTBOX, &user.id).await?,
-                        by_password: false,
-                    });
+                    return locked(user, false).await;
                 };
                 let (lock, opened) = Lock::create(&user.id, &id, &share)?;
-                idb::write(vec![vault::save_lock(&lock)?]).await?;
+                lock_changed = true;
                 (lock, opened, true)
             }
         };
         if let Some(password) = self.password.try_update_value(Option::take).flatten() {
             lock.wrap_for_password(&opened, &password)?;
-            idb::write(vec![vault::save_lock(&lock)?]).await?;
+            lock_changed = true;
+        }
+        let mut changes = Vec::new();
+        if lock_changed {
+            changes.push(vault::save_lock(&lock)?);
         }
         if fresh {
             // Records kept by versions before the vault are sealed now.
-            outbox::seal_in_clear(&opened).await?;
+            changes.extend(outbox::seal_in_clear(&opened).await?);
         }
         // The device's signing key goes under the vault too (a renewed key, registered
         // anew, as soon as the vault is open).
         if device.is_some_and(Device::has_key_in_clear) {
             if let Some(mut current) = device::load(&user.id).await? {
                 if current.seal_key(&opened)? {
-                    device::save(&current).await?;
+                    changes.push(device::save_change(&current)?);
                 }
             }
         }
+        idb::write(changes).await?;
         if fresh {
             self.vault.set(Some(opened));
         }
@@ -407,6 +409,14 @@ impl Collector {
     pub fn session(self) -> Session {
         self.session
     }
+}
+
+/// The state of `user`'s vault when it stays closed: how many records wait.
+async fn locked(user: &CollectUser, by_password: bool) -> Result<LockState, idb::StoreError> {
+    Ok(LockState::Locked {
+        waiting: vault::count(idb::OUTBOX, &user.id).await?,
+        by_password,
+    })
 }
 
 /// The [`Collector`] context provided by the app shell.

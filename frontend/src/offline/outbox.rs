@@ -277,9 +277,9 @@ pub async fn synced(vault: &Vault) -> Result<Vec<SyncedEntry>, StoreError> {
     Ok(out)
 }
 
-/// Seals the vault user's entries that versions before the vault kept in the clear;
-/// how many it sealed.
-pub async fn seal_in_clear(vault: &Vault) -> Result<usize, StoreError> {
+/// The changes that seal the vault user's entries that versions before the vault kept
+/// in the clear.
+pub async fn seal_in_clear(vault: &Vault) -> Result<Vec<Change>, StoreError> {
     let mut changes = Vec::new();
     for o in vault.entries(OUTBOX, pending_owner).await? {
         if o.in_clear {
@@ -291,9 +291,7 @@ pub async fn seal_in_clear(vault: &Vault) -> Result<usize, StoreError> {
             changes.push(put_synced(vault, &o.value)?);
         }
     }
-    let sealed = changes.len();
-    idb::write(changes).await?;
-    Ok(sealed)
+    Ok(changes)
 }
 
 /// How long this device keeps its copy of a synced record's answers, for edits.

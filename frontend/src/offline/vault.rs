@@ -324,8 +324,8 @@ impl Vault {
         }
     }
 
-    /// This user's entries of `store`, opened, with their ids; `in_clear` marks those
-    /// stored before the vault (to be sealed by [`Vault::seal_in_clear`]).
+    /// This user's entries of `store`, opened; `in_clear` marks those stored before the
+    /// vault (to be sealed when it first opens).
     pub async fn entries<T: DeserializeOwned>(
         &self,
         store: &'static str,
@@ -341,11 +341,7 @@ impl Vault {
                 Stored::Plain(value) if owner(&value) == self.user_id => (value, true),
                 Stored::Plain(_) => continue,
             };
-            out.push(Opened {
-                id,
-                value,
-                in_clear,
-            });
+            out.push(Opened { value, in_clear });
         }
         Ok(out)
     }
@@ -354,7 +350,6 @@ impl Vault {
 /// An entry [`Vault::entries`] opened.
 #[derive(Debug, Clone)]
 pub struct Opened<T> {
-    pub id: String,
     pub value: T,
     pub in_clear: bool,
 }

@@ -60,6 +60,25 @@ async fn network(browser: &Browser, online: bool) {
     }
 }
 
+/// Opens a page of the app.
+async fn open(browser: &Browser, app: &TestApp, path: &str) {
+    browser
+        .client
+        .goto(&format!("{}{path}", app.address))
+        .await
+        .unwrap();
+}
+
+/// The registered device's id, as the Collect page shows it.
+async fn device_id(browser: &Browser) -> String {
+    browser
+        .find("[data-testid=device-id]")
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn click(browser: &Browser, css: &str) {
     browser.find(css).await.click().await.unwrap();
 }
@@ -114,11 +133,7 @@ async fn collect_one(browser: &Browser, name: &str) {
 
 /// Signs in through the login page.
 async fn sign_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
-    browser
-        .client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
+    open(browser, app, "/login").await;
     fill(browser, "[data-testid=login-username]", username).await;
     fill(browser, "[data-testid=login-password]", password).await;
     click(browser, "[data-testid=login-submit]").await;
@@ -351,12 +366,7 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
 async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed_key() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let browser = staff_with_device(&app).await;
-    let old_id = browser
-        .find("[data-testid=device-id]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let old_id = device_id(&browser).await;
 
     // A record waits offline; meanwhile an admin revokes the device.
     network(&browser, false).await;
@@ -375,11 +385,7 @@ async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed
     // Online and signed in, the server no longer gives the revoked device its share:
     // the records open with the password only.
     network(&browser, true).await;
-    browser
-        .client
-        .goto(&format!("{}/collect", app.address))
-        .await
-        .unwrap();
+    open(&browser, &app, "/collect").await;
     browser
         .find("[data-testid=collect-locked] [data-testid=locked-waiting][data-waiting='1']")
         .await;
@@ -396,12 +402,7 @@ async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed
     browser
         .find("[data-testid=device-status][data-state=registered]")
         .await;
-    let new_id = browser
-        .find("[data-testid=device-id]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let new_id = device_id(&browser).await;
     assert_ne!(new_id, old_id);
     browser.client.refresh().await.unwrap();
     browser.find("[data-testid=sync-bar]").await;
@@ -430,11 +431,7 @@ async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
     let before = lock().await.unwrap();
 
     let new_password = "a brand new test passphrase";
-    browser
-        .client
-        .goto(&format!("{}/account", app.address))
-        .await
-        .unwrap();
+    open(&browser, &app, "/account").await;
     fill(&browser, "[data-testid=current-password]", STAFF_PASSWORD).await;
     fill(&browser, "[data-testid=new-password]", new_password).await;
     fill(&browser, "[data-testid=confirm-password]", new_password).await;
@@ -449,11 +446,7 @@ async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
 
     // Offline, the old password no longer opens the records; the new one does.
     network(&browser, false).await;
-    browser
-        .client
-        .goto(&format!("{}/collect", app.address))
-        .await
-        .unwrap();
+    open(&browser, &app, "/collect").await;
     browser.find("[data-testid=collect-locked]").await;
     fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
     click(&browser, "[data-testid=unlock-submit]").await;
