@@ -68,9 +68,9 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body
         .map_err(|rejection| json_rejection(&JsonRejection::from(rejection)))
 }
 
-/// Parses a JSON body. The plain parser first: tracking the path of every value (what
-/// axum's `Json` does, for its error messages) cost 7% of a sync's CPU. Only a body
-/// that fails is parsed again with tracking, to say where it went wrong.
+/// Parses a JSON body with the plain parser; only a body that fails is parsed again
+/// with axum's path tracking, to say where it went wrong (tracking every value of every
+/// body is costly: docs/performance.md).
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     match serde_json::from_slice::<T>(bytes) {
         Ok(value) => Ok(value),

@@ -202,8 +202,8 @@ pub async fn serve(
     result
 }
 
-/// Request ids: 128 random bits from the thread's CSPRNG, hex (`MakeRequestUuid` made a
-/// system call for each request).
+/// Request ids: 128 random bits from the thread's CSPRNG, hex, with no system call per
+/// request.
 #[derive(Clone, Copy)]
 struct RandomRequestId;
 

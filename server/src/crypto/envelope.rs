@@ -18,7 +18,7 @@ impl DataKey {
     pub fn generate() -> Self {
         let mut bytes = Zeroizing::new([0u8; 32]);
         // ThreadRng: ChaCha12 seeded (and reseeded) from the OS, without a system call
-        // for every key and nonce (16 getrandom calls per submission before).
+        // for every key and nonce.
         rand::thread_rng().fill_bytes(bytes.as_mut());
         Self(bytes)
     }

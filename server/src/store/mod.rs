@@ -192,7 +192,7 @@ fn sqlite_pool(options: AnyPoolOptions) -> AnyPoolOptions {
                 conn.execute("PRAGMA temp_store = MEMORY").await?;
                 // The server checkpoints from a reader connection in the background (see
                 // `Db::spawn_checkpointer`) so that commits never wait for one; this is
-                // only the backstop, at 64 MiB of WAL.
+                // only the backstop, at 16,384 pages of WAL (128 MiB with 8 KiB pages).
                 conn.execute("PRAGMA wal_autocheckpoint = 16384").await?;
                 // 8 MiB of page cache (the default is 2 MiB). Far larger caches cost more
                 // than they save: SQLite scans the cache's hash table at each commit.

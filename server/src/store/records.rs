@@ -81,8 +81,8 @@ pub async fn receipt_on(
 /// `($1, $2, …), (…)` for `rows` rows of `cols` parameters; on SQLite `(?, ?, …)`.
 ///
 /// SQLite finds a named parameter such as `$17` by a linear search, and sqlx looks up
-/// every parameter's name, so a statement with n named parameters costs O(n²) to bind:
-/// 14% of a sync's CPU with 1,700 parameters. Positional `?` parameters bind in order.
+/// every parameter's name, so a statement with n named parameters costs O(n²) to bind.
+/// Positional `?` parameters bind in order.
 #[must_use]
 pub fn placeholders(conn: &AnyConnection, rows: usize, cols: usize) -> String {
     let kind = if conn.backend_name() == "SQLite" {

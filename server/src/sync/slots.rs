@@ -7,11 +7,7 @@
 //! writer needs the last core for itself. A request alone may use the last core too:
 //! then only its own chunks compete with its writer, and preparing them sooner lets its
 //! commit start sooner. Requests that only replay stored records write nothing and do
-//! not count.
-//!
-//! On 2 cores, against one slot per core for everyone, four devices syncing at once
-//! stored 7–10% more records per second (five-round medians 18,418 against 16,798) at
-//! 87 µs of CPU per record instead of 96, and one device as many as before.
+//! not count. (Measured against one slot per core: docs/performance.md.)
 
 use std::sync::{
     atomic::{AtomicUsize, Ordering},
