@@ -9,6 +9,7 @@ pub mod api;
 pub mod audit;
 pub mod consent;
 pub mod i18n;
+pub mod ids;
 pub mod mask;
 pub mod schema;
 pub mod sync;

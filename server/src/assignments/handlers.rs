@@ -3,6 +3,7 @@
 
 use axum::{extract::State, http::Method, Json};
 use shared::api::assignments::{AssignableForm, AssignedForm, AssignmentBoard, FormAssignments};
+use shared::ids::FormId;
 
 use super::service;
 use crate::{
@@ -35,11 +36,11 @@ async fn replace(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
     AppJson(req): AppJson<FormAssignments>,
 ) -> AppResult<Json<AssignableForm>> {
     Ok(Json(
-        service::replace(&state, &caller, &origin, &id, req).await?,
+        service::replace(&state, &caller, &origin, id, req).await?,
     ))
 }
 

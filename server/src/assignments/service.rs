@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use shared::ids::FormId;
 use shared::{
     api::{
         assignments::{
@@ -28,7 +29,6 @@ use crate::{
     audit::{self, Event, Origin},
     auth::Principal,
     error::{AppError, AppResult},
-    forms::service::parse_form_id,
     state::AppState,
     store::{
         assignments::{self as store, AssignmentRow, LatestVersionRow},
@@ -286,10 +286,10 @@ pub async fn replace(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    raw_form_id: &str,
+    form_id: FormId,
     wanted: FormAssignments,
 ) -> AppResult<AssignableForm> {
-    let form_id = parse_form_id(raw_form_id)?;
+    let form_id = form_id.to_string();
     let wanted = FormAssignments {
         users: normalize_ids(wanted.users),
         teams: normalize_ids(wanted.teams),

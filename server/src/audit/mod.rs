@@ -99,7 +99,8 @@ impl FromRequestParts<AppState> for Origin {
 pub struct Event<'a> {
     pub action: &'a str,
     pub actor: Option<&'a Principal>,
-    pub target: Option<(&'a str, &'a str)>,
+    /// The kind of thing acted on and its id.
+    pub target: Option<(&'a str, String)>,
     /// References only (ids, hashes, counts): never personal data.
     pub details: serde_json::Value,
 }
@@ -116,8 +117,8 @@ impl<'a> Event<'a> {
     }
 
     #[must_use]
-    pub fn target(mut self, kind: &'a str, id: &'a str) -> Self {
-        self.target = Some((kind, id));
+    pub fn target(mut self, kind: &'a str, id: impl std::fmt::Display) -> Self {
+        self.target = Some((kind, id.to_string()));
         self
     }
 
@@ -129,17 +130,24 @@ impl<'a> Event<'a> {
 
     fn into_entry(self, origin: &Origin, actor_override: Option<(&str, &str)>) -> NewAuditEntry {
         let (actor_id, actor_role) = match (self.actor, actor_override) {
-            (Some(p), _) => (Some(p.user.id.clone()), Some(p.role().as_str().to_owned())),
+            (Some(p), _) => (
+                Some(p.user.id.to_string()),
+                Some(p.role().as_str().to_owned()),
+            ),
             (None, Some((id, role))) => (Some(id.to_owned()), Some(role.to_owned())),
             (None, None) => (None, None),
+        };
+        let (target_kind, target_id) = match self.target {
+            Some((kind, id)) => (Some(kind.to_owned()), Some(id)),
+            None => (None, None),
         };
         NewAuditEntry {
             at_ms: now_ms(),
             actor_id,
             actor_role,
             action: self.action.to_owned(),
-            target_kind: self.target.map(|(k, _)| k.to_owned()),
-            target_id: self.target.map(|(_, id)| id.to_owned()),
+            target_kind,
+            target_id,
             ip: origin.ip.clone(),
             user_agent: origin.user_agent.clone(),
             details: self.details,

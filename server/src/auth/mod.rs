@@ -30,11 +30,25 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.as_bytes()))
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
+/// Compares two secrets in time that does not depend on where they differ (`subtle`,
+/// whose comparison the optimiser cannot turn into an early exit). Only the lengths,
+/// which are public (a hash, a code of fixed size), may end it early.
 #[must_use]
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant_time_eq;
+
+    #[test]
+    fn secrets_compare_equal_only_when_every_byte_and_the_length_match() {
+        assert!(constant_time_eq(b"", b""));
+        assert!(constant_time_eq(b"csrf-token", b"csrf-token"));
+        assert!(!constant_time_eq(b"csrf-token", b"csrf-tokem"));
+        assert!(!constant_time_eq(b"csrf-token", b"csrf-toke"));
+        assert!(!constant_time_eq(b"", b"x"));
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

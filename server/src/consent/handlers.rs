@@ -5,6 +5,7 @@ use axum::{
     http::{header, HeaderMap, Method, StatusCode},
     Json,
 };
+use shared::ids::FormId;
 use shared::{
     api::consent::{
         ConsentStatus, ConsentTokenRequest, ReceiptVerification, SubmitRequest, SubmitResponse,
@@ -19,7 +20,6 @@ use crate::{
     auth::{ApiRoutes, Permission},
     error::AppResult,
     extract::{AppJson, AppPath, RequestLocale},
-    forms::service::parse_form_id,
     state::AppState,
 };
 
@@ -54,13 +54,13 @@ pub fn routes() -> ApiRoutes {
 #[tracing::instrument(skip_all)]
 async fn submit(
     State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
+    AppPath(form_id): AppPath<FormId>,
     RequestLocale(locale): RequestLocale,
     client: Origin,
     headers: HeaderMap,
     AppJson(req): AppJson<SubmitRequest>,
 ) -> AppResult<(StatusCode, Json<SubmitResponse>)> {
-    let form_id = parse_form_id(&id)?;
+    let form_id = form_id.to_string();
     let version = state
         .versions
         .get(&state.db, &form_id, req.statement.form_version)

@@ -10,6 +10,8 @@ use shared::api::forms::{
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
 
+use shared::ids::FormId;
+
 use super::service::{self, Author};
 use crate::{
     audit::Origin,
@@ -88,9 +90,9 @@ async fn create(
 #[tracing::instrument(skip_all)]
 async fn detail(
     State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<Json<FormDetail>> {
-    Ok(Json(service::detail(&state.db, &id).await?))
+    Ok(Json(service::detail(&state.db, id).await?))
 }
 
 #[tracing::instrument(skip_all)]
@@ -98,12 +100,12 @@ async fn save_draft(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
     AppJson(req): AppJson<SaveDraftRequest>,
 ) -> AppResult<Json<FormDetail>> {
     let author = Author::caller(&caller, &origin);
     let detail =
-        service::save_draft(&state.db, author, &id, &req.definition, req.base_revision).await?;
+        service::save_draft(&state.db, author, id, &req.definition, req.base_revision).await?;
     Ok(Json(detail))
 }
 
@@ -112,9 +114,9 @@ async fn duplicate(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<(StatusCode, Json<FormDetail>)> {
-    let detail = service::duplicate(&state.db, Author::caller(&caller, &origin), &id).await?;
+    let detail = service::duplicate(&state.db, Author::caller(&caller, &origin), id).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
@@ -123,11 +125,11 @@ async fn archive(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<Json<FormSummary>> {
     let author = Author::caller(&caller, &origin);
     Ok(Json(
-        service::set_status(&state.db, author, &id, FormStatus::Archived).await?,
+        service::set_status(&state.db, author, id, FormStatus::Archived).await?,
     ))
 }
 
@@ -136,11 +138,11 @@ async fn restore(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<Json<FormSummary>> {
     let author = Author::caller(&caller, &origin);
     Ok(Json(
-        service::set_status(&state.db, author, &id, FormStatus::Active).await?,
+        service::set_status(&state.db, author, id, FormStatus::Active).await?,
     ))
 }
 
@@ -150,13 +152,13 @@ async fn publish(
     Caller(caller): Caller,
     origin: Origin,
     RequestLocale(locale): RequestLocale,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
     AppJson(req): AppJson<PublishRequest>,
 ) -> AppResult<(StatusCode, Json<VersionDetail>)> {
     let version = service::publish(
         &state.db,
         Author::caller(&caller, &origin),
-        &id,
+        id,
         req.base_revision,
         locale,
     )
@@ -167,17 +169,17 @@ async fn publish(
 #[tracing::instrument(skip_all)]
 async fn versions(
     State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<Json<Vec<VersionSummary>>> {
-    Ok(Json(service::versions(&state.db, &id).await?))
+    Ok(Json(service::versions(&state.db, id).await?))
 }
 
 #[tracing::instrument(skip_all)]
 async fn version(
     State(state): State<AppState>,
-    AppPath((id, number)): AppPath<(String, String)>,
+    AppPath((id, number)): AppPath<(FormId, String)>,
 ) -> AppResult<Json<VersionDetail>> {
-    Ok(Json(service::version(&state.db, &id, &number).await?))
+    Ok(Json(service::version(&state.db, id, &number).await?))
 }
 
 /// `PUT` and `DELETE` of a version: refused whatever the version, the body or the caller's intent.
@@ -188,19 +190,19 @@ async fn immutable() -> AppError {
 #[tracing::instrument(skip_all)]
 async fn public_form(
     State(state): State<AppState>,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<FormId>,
 ) -> AppResult<Json<VersionDetail>> {
-    Ok(Json(service::public_form(&state.db, &id).await?))
+    Ok(Json(service::public_form(&state.db, id).await?))
 }
 
 #[tracing::instrument(skip_all)]
 async fn check_answers(
     State(state): State<AppState>,
     RequestLocale(locale): RequestLocale,
-    AppPath((id, number)): AppPath<(String, String)>,
+    AppPath((id, number)): AppPath<(FormId, String)>,
     AppJson(req): AppJson<CheckAnswersRequest>,
 ) -> AppResult<StatusCode> {
     let today = time::OffsetDateTime::now_utc().date();
-    service::check_answers(&state.db, &id, &number, &req.answers, locale, today).await?;
+    service::check_answers(&state.db, id, &number, &req.answers, locale, today).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,6 +16,7 @@ use shared::{
     schema::{compliance_warnings, diff, Answers, FormDefinition, SchemaProblem, FORMAT_VERSION},
 };
 
+use shared::ids::FormId;
 use sqlx::AnyConnection;
 
 use crate::{
@@ -75,13 +76,6 @@ fn no_such_form() -> AppError {
 
 fn no_such_version() -> AppError {
     AppError::not_found("No such form version")
-}
-
-/// A form id from a path, as stored (a lower-case hyphenated UUID); 404 otherwise.
-pub fn parse_form_id(raw: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| no_such_form())
 }
 
 /// A version number from a path; 404 unless it is a positive integer.
@@ -205,8 +199,8 @@ pub async fn list(db: &Db, status: FormStatus) -> AppResult<Vec<FormSummary>> {
 }
 
 /// One form with its draft, problems, warnings and changes.
-pub async fn detail(db: &Db, raw_id: &str) -> AppResult<FormDetail> {
-    let id = parse_form_id(raw_id)?;
+pub async fn detail(db: &Db, form_id: FormId) -> AppResult<FormDetail> {
+    let id = form_id.to_string();
     detail_of(db, &load(db, &id).await?).await
 }
 
@@ -254,11 +248,11 @@ async fn insert(
 pub async fn save_draft(
     db: &Db,
     author: Author<'_>,
-    raw_id: &str,
+    form_id: FormId,
     definition: &FormDefinition,
     base_revision: i64,
 ) -> AppResult<FormDetail> {
-    let id = parse_form_id(raw_id)?;
+    let id = form_id.to_string();
     accept_definition(definition)?;
     let draft_json = write_definition(definition)?;
     let mut tx = db.begin_write().await?;
@@ -299,8 +293,8 @@ fn copy_title(title: &LocalizedText) -> LocalizedText {
 }
 
 /// A new active form with a copy of the draft (not the versions) of another.
-pub async fn duplicate(db: &Db, author: Author<'_>, raw_id: &str) -> AppResult<FormDetail> {
-    let id = parse_form_id(raw_id)?;
+pub async fn duplicate(db: &Db, author: Author<'_>, form_id: FormId) -> AppResult<FormDetail> {
+    let id = form_id.to_string();
     let row = load(db, &id).await?;
     let mut def = read_definition(&row.draft_json, "a stored draft is unreadable")?;
     def.title = copy_title(&def.title);
@@ -313,10 +307,10 @@ pub async fn duplicate(db: &Db, author: Author<'_>, raw_id: &str) -> AppResult<F
 pub async fn set_status(
     db: &Db,
     author: Author<'_>,
-    raw_id: &str,
+    form_id: FormId,
     status: FormStatus,
 ) -> AppResult<FormSummary> {
-    let id = parse_form_id(raw_id)?;
+    let id = form_id.to_string();
     let mut row = load(db, &id).await?;
     if row.status != status {
         let mut tx = db.begin_write().await?;
@@ -358,11 +352,11 @@ fn problems_error(problems: &[SchemaProblem], locale: Locale) -> AppError {
 pub async fn publish(
     db: &Db,
     author: Author<'_>,
-    raw_id: &str,
+    form_id: FormId,
     base_revision: i64,
     locale: Locale,
 ) -> AppResult<VersionDetail> {
-    let id = parse_form_id(raw_id)?;
+    let id = form_id.to_string();
     let row = load(db, &id).await?;
     if row.status == FormStatus::Archived {
         return Err(AppError::conflict(
@@ -423,12 +417,12 @@ pub async fn publish(
         }
     }
     tracing::info!(form_id = %id, version = number, "form published");
-    version(db, &id, &number.to_string()).await
+    version(db, form_id, &number.to_string()).await
 }
 
 /// The versions of a form, newest first.
-pub async fn versions(db: &Db, raw_id: &str) -> AppResult<Vec<VersionSummary>> {
-    let id = parse_form_id(raw_id)?;
+pub async fn versions(db: &Db, form_id: FormId) -> AppResult<Vec<VersionSummary>> {
+    let id = form_id.to_string();
     load(db, &id).await?;
     Ok(db
         .versions(&id)
@@ -439,8 +433,8 @@ pub async fn versions(db: &Db, raw_id: &str) -> AppResult<Vec<VersionSummary>> {
 }
 
 /// One version with its definition.
-pub async fn version(db: &Db, raw_id: &str, raw_number: &str) -> AppResult<VersionDetail> {
-    let id = parse_form_id(raw_id)?;
+pub async fn version(db: &Db, form_id: FormId, raw_number: &str) -> AppResult<VersionDetail> {
+    let id = form_id.to_string();
     let number = parse_version_number(raw_number)?;
     let (v, json) = db
         .version(&id, number, false)
@@ -454,8 +448,8 @@ pub async fn version(db: &Db, raw_id: &str, raw_number: &str) -> AppResult<Versi
 }
 
 /// The newest version of an active form, as the public sees it (without who published it).
-pub async fn public_form(db: &Db, raw_id: &str) -> AppResult<VersionDetail> {
-    let id = parse_form_id(raw_id)?;
+pub async fn public_form(db: &Db, form_id: FormId) -> AppResult<VersionDetail> {
+    let id = form_id.to_string();
     let (v, json) = db
         .latest_public_version(&id)
         .await?
@@ -474,13 +468,13 @@ pub async fn public_form(db: &Db, raw_id: &str) -> AppResult<VersionDetail> {
 /// own check, whatever the browser said.
 pub async fn check_answers(
     db: &Db,
-    raw_id: &str,
+    form_id: FormId,
     raw_number: &str,
     answers: &Answers,
     locale: Locale,
     today: time::Date,
 ) -> AppResult<()> {
-    let id = parse_form_id(raw_id)?;
+    let id = form_id.to_string();
     let number = parse_version_number(raw_number)?;
     let (_, json) = db
         .version(&id, number, true)
@@ -507,7 +501,15 @@ pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>
     };
     let detail = create(db, author, Some(demo)).await?;
     let id = detail.summary.id;
-    publish(db, author, &id, detail.summary.draft_revision, Locale::En).await?;
+    let form_id = FormId::parse(&id).map_err(|e| AppError::Internal(e.into()))?;
+    publish(
+        db,
+        author,
+        form_id,
+        detail.summary.draft_revision,
+        Locale::En,
+    )
+    .await?;
     Ok(Some(id))
 }
 
@@ -516,17 +518,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_and_numbers_that_cannot_exist_are_not_found() {
-        let id = "6F9619FF-8B86-4011-B42D-00C04FC964FF";
-        assert_eq!(
-            parse_form_id(id).ok().as_deref(),
-            Some("6f9619ff-8b86-4011-b42d-00c04fc964ff")
-        );
-        for bad in ["", "1", "not-a-uuid", "../etc"] {
-            assert!(
-                matches!(parse_form_id(bad), Err(AppError::Client(e)) if e.code.http_status() == 404)
-            );
-        }
+    fn version_numbers_that_cannot_exist_are_not_found() {
         assert_eq!(parse_version_number("3").ok(), Some(3));
         for bad in ["0", "-1", "x", "1.5", "99999999999999999999"] {
             assert!(parse_version_number(bad).is_err(), "{bad}");

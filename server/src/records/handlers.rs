@@ -11,6 +11,7 @@ use shared::api::{
     records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse},
     users::{AssignRecordRequest, AssignRecordResponse},
 };
+use shared::ids::{ConflictId, RecordId};
 
 use super::{conflicts, service};
 use crate::{
@@ -85,11 +86,19 @@ async fn reveal(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<RecordId>,
     AppJson(req): AppJson<RevealRequest>,
 ) -> AppResult<Json<RevealResponse>> {
     Ok(Json(
-        service::reveal(&state, &caller, &origin, &id, &req.field, &req.reason).await?,
+        service::reveal(
+            &state,
+            &caller,
+            &origin,
+            &id.to_string(),
+            &req.field,
+            &req.reason,
+        )
+        .await?,
     ))
 }
 
@@ -97,11 +106,11 @@ async fn assign(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<RecordId>,
     AppJson(req): AppJson<AssignRecordRequest>,
 ) -> AppResult<Json<AssignRecordResponse>> {
     Ok(Json(
-        service::assign(&state, &caller, &origin, &id, &req.owner_id).await?,
+        service::assign(&state, &caller, &origin, &id.to_string(), &req.owner_id).await?,
     ))
 }
 
@@ -120,9 +129,11 @@ async fn detail(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<RecordId>,
 ) -> AppResult<Json<RecordView>> {
-    Ok(Json(service::detail(&state, &caller, &origin, &id).await?))
+    Ok(Json(
+        service::detail(&state, &caller, &origin, &id.to_string()).await?,
+    ))
 }
 
 async fn list_conflicts(
@@ -138,10 +149,10 @@ async fn resolve_conflict(
     Caller(caller): Caller,
     origin: Origin,
     RequestLocale(locale): RequestLocale,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<ConflictId>,
     AppJson(req): AppJson<ResolveConflict>,
 ) -> AppResult<Json<ConflictResolved>> {
     Ok(Json(
-        conflicts::resolve(&state, &caller, &origin, locale, &id, req.take).await?,
+        conflicts::resolve(&state, &caller, &origin, locale, &id.to_string(), req.take).await?,
     ))
 }

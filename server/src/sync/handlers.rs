@@ -5,6 +5,8 @@ use shared::api::sync::{
     DeviceInfo, OutboxKey, Received, RegisterDevice, SyncBatch, MAX_SYNC_BODY_BYTES,
 };
 
+use shared::ids::DeviceId;
+
 use super::{devices, service};
 use crate::{
     audit::Origin,
@@ -67,17 +69,21 @@ async fn revoke(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<DeviceId>,
 ) -> AppResult<Json<DeviceInfo>> {
-    Ok(Json(devices::revoke(&state, &caller, &origin, &id).await?))
+    Ok(Json(
+        devices::revoke(&state, &caller, &origin, &id.to_string()).await?,
+    ))
 }
 
 async fn outbox_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<DeviceId>,
 ) -> AppResult<Json<OutboxKey>> {
-    Ok(Json(devices::outbox_key(&state, &caller, &id).await?))
+    Ok(Json(
+        devices::outbox_key(&state, &caller, &id.to_string()).await?,
+    ))
 }
 
 #[tracing::instrument(skip_all)]

@@ -9,6 +9,7 @@ use axum::{
 use shared::api::users::{
     CreateUserRequest, IssuedPassword, TeamRequest, TeamSummary, UpdateUserRequest, UserSummary,
 };
+use shared::ids::{TeamId, UserId};
 
 use super::{service, teams};
 use crate::{
@@ -60,11 +61,11 @@ async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<UserId>,
     AppJson(req): AppJson<UpdateUserRequest>,
 ) -> AppResult<Json<UserSummary>> {
     Ok(Json(
-        service::update(&state, &caller, &origin, &id, req).await?,
+        service::update(&state, &caller, &origin, id, req).await?,
     ))
 }
 
@@ -73,10 +74,10 @@ async fn disable(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> AppResult<Json<UserSummary>> {
     Ok(Json(
-        service::set_disabled(&state, &caller, &origin, &id, true).await?,
+        service::set_disabled(&state, &caller, &origin, id, true).await?,
     ))
 }
 
@@ -85,10 +86,10 @@ async fn enable(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> AppResult<Json<UserSummary>> {
     Ok(Json(
-        service::set_disabled(&state, &caller, &origin, &id, false).await?,
+        service::set_disabled(&state, &caller, &origin, id, false).await?,
     ))
 }
 
@@ -97,10 +98,10 @@ async fn reset_password(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<UserId>,
 ) -> AppResult<Json<IssuedPassword>> {
     Ok(Json(
-        service::reset_password(&state, &caller, &origin, &id).await?,
+        service::reset_password(&state, &caller, &origin, id).await?,
     ))
 }
 
@@ -125,10 +126,10 @@ async fn rename_team(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppPath(id): AppPath<String>,
+    AppPath(id): AppPath<TeamId>,
     AppJson(req): AppJson<TeamRequest>,
 ) -> AppResult<Json<TeamSummary>> {
     Ok(Json(
-        teams::rename(&state, &caller, &origin, &id, &req).await?,
+        teams::rename(&state, &caller, &origin, id, &req).await?,
     ))
 }

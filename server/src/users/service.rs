@@ -11,6 +11,7 @@ use shared::api::{
     users::{name_problem, username_problem, CreateUserRequest, IssuedPassword, TeamRef},
     users::{UpdateUserRequest, UserSummary, MAX_NAME_CHARS, MAX_USERNAME_CHARS},
 };
+use shared::ids::{TeamId, UserId};
 use sqlx::AnyConnection;
 
 use crate::{
@@ -27,13 +28,6 @@ use crate::{
 
 fn no_such_user() -> AppError {
     AppError::not_found("No such user")
-}
-
-/// A user id from a path, as stored (a lower-case hyphenated UUID); 404 otherwise.
-pub fn parse_user_id(raw: &str) -> AppResult<String> {
-    uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| no_such_user())
 }
 
 /// The summary admins see.
@@ -77,9 +71,7 @@ async fn check_team(conn: &mut AnyConnection, team_id: Option<&str>) -> AppResul
         return Ok(None);
     };
     let unknown = || AppError::invalid_field("team_id", "unknown_team", "There is no such team");
-    let id = uuid::Uuid::parse_str(raw)
-        .map(|u| u.to_string())
-        .map_err(|_| unknown())?;
+    let id = TeamId::parse(raw).map_err(|_| unknown())?.to_string();
     accounts::team_on(conn, &id).await?.ok_or_else(unknown)?;
     Ok(Some(id))
 }
@@ -174,10 +166,10 @@ pub async fn update(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    raw_id: &str,
+    user_id: UserId,
     req: UpdateUserRequest,
 ) -> AppResult<UserSummary> {
-    let id = parse_user_id(raw_id)?;
+    let id = user_id.to_string();
     let display_name = check_display_name(&req.display_name)?;
     let mut tx = state.db.begin_write().await?;
     let current = accounts::account_on(&mut tx, &id)
@@ -236,10 +228,10 @@ pub async fn set_disabled(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    raw_id: &str,
+    user_id: UserId,
     disabled: bool,
 ) -> AppResult<UserSummary> {
-    let id = parse_user_id(raw_id)?;
+    let id = user_id.to_string();
     let mut tx = state.db.begin_write().await?;
     let current = accounts::account_on(&mut tx, &id)
         .await?
@@ -279,9 +271,9 @@ pub async fn reset_password(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    raw_id: &str,
+    user_id: UserId,
 ) -> AppResult<IssuedPassword> {
-    let id = parse_user_id(raw_id)?;
+    let id = user_id.to_string();
     let one_time_password = readable_password();
     let hash = password::hash_blocking(one_time_password.clone()).await?;
     let mut tx = state.db.begin_write().await?;

@@ -2,6 +2,7 @@
 //! team; membership is set on the account (`PUT /users/{id}`).
 
 use shared::api::users::{name_problem, TeamRequest, TeamSummary, MAX_NAME_CHARS};
+use shared::ids::TeamId;
 
 use crate::{
     audit::{self, Event, Origin},
@@ -77,13 +78,11 @@ pub async fn rename(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    raw_id: &str,
+    team_id: TeamId,
     req: &TeamRequest,
 ) -> AppResult<TeamSummary> {
     let not_found = || AppError::not_found("No such team");
-    let id = uuid::Uuid::parse_str(raw_id)
-        .map(|u| u.to_string())
-        .map_err(|_| not_found())?;
+    let id = team_id.to_string();
     let name = check_name(req)?;
     let mut tx = state.db.begin_write().await?;
     let current = accounts::team_on(&mut tx, &id)
