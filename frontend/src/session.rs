@@ -64,6 +64,13 @@ impl Session {
         })
     }
 
+    /// True when the signed-in user's role holds `permission` (tracked): the same rule
+    /// the server checks on the API route behind it.
+    #[must_use]
+    pub fn may(self, permission: shared::access::Permission) -> bool {
+        permission.allows(self.info().map(|i| i.user.role))
+    }
+
     /// True while someone is signed in (tracked).
     #[must_use]
     pub fn is_signed_in(self) -> bool {

@@ -48,6 +48,75 @@ pub const fn may_resolve_conflicts(role: Role) -> bool {
     matches!(role, Role::Manager | Role::Admin)
 }
 
+/// What a caller needs for an API route, and so what the console shows: the server
+/// checks it on every route (`server/src/auth/permission.rs`), and the console hides
+/// the menus and pages of what the role may not do with the same rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Anyone, signed in or not (health, version, sign-in, public consent pages).
+    Public,
+    /// Any signed-in user acting on their own account; allowed even before a
+    /// generated first-login password has been replaced.
+    OwnAccount,
+    /// Any signed-in user with a current password.
+    SignedIn,
+    /// Design and publish forms.
+    ManageForms,
+    /// Create, disable and assign users.
+    ManageUsers,
+    /// Read and verify the audit log (admins and auditors).
+    ViewAudit,
+    /// See collected records, within the role's scope and masking.
+    ViewRecords,
+    /// Reveal a masked value with a reason (managers, staff, auditors).
+    RevealValues,
+    /// Collect records on a registered device and sync them (staff and managers).
+    CollectRecords,
+    /// Give a record to a staff member to follow up (admins; managers within their team).
+    AssignRecords,
+    /// List and resolve edit conflicts (admins; managers within their team).
+    ResolveConflicts,
+    /// Give published forms to teams and accounts (admins; managers within their team).
+    AssignForms,
+}
+
+impl Permission {
+    /// Every permission, for tests that walk them all.
+    pub const ALL: [Permission; 12] = [
+        Permission::Public,
+        Permission::OwnAccount,
+        Permission::SignedIn,
+        Permission::ManageForms,
+        Permission::ManageUsers,
+        Permission::ViewAudit,
+        Permission::ViewRecords,
+        Permission::RevealValues,
+        Permission::CollectRecords,
+        Permission::AssignRecords,
+        Permission::ResolveConflicts,
+        Permission::AssignForms,
+    ];
+
+    /// Whether a caller with `role` (or nobody, when `None`) has this permission.
+    #[must_use]
+    pub fn allows(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Permission::Public, _) => true,
+            (_, None) => false,
+            (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
+            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
+            (Permission::ViewRecords, Some(_)) => true,
+            (Permission::RevealValues, Some(role)) => may_reveal(role),
+            (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
+            (Permission::AssignRecords | Permission::AssignForms, Some(role)) => {
+                matches!(role, Role::Admin | Role::Manager)
+            }
+            (Permission::ResolveConflicts, Some(role)) => may_resolve_conflicts(role),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +140,28 @@ mod tests {
         assert!(may_reveal(Role::Staff));
         assert!(may_resolve_conflicts(Role::Manager) && may_resolve_conflicts(Role::Admin));
         assert!(!may_resolve_conflicts(Role::Staff) && !may_resolve_conflicts(Role::Auditor));
+    }
+
+    #[test]
+    fn permissions_follow_the_roles() {
+        use Permission as P;
+        let roles = [Role::Admin, Role::Auditor, Role::Manager, Role::Staff];
+        let holders =
+            |p: P| -> Vec<Role> { roles.into_iter().filter(|r| p.allows(Some(*r))).collect() };
+        assert_eq!(holders(P::ManageForms), [Role::Admin]);
+        assert_eq!(holders(P::ManageUsers), [Role::Admin]);
+        assert_eq!(holders(P::ViewAudit), [Role::Admin, Role::Auditor]);
+        assert_eq!(holders(P::ViewRecords), roles);
+        assert_eq!(
+            holders(P::RevealValues),
+            [Role::Auditor, Role::Manager, Role::Staff]
+        );
+        assert_eq!(holders(P::CollectRecords), [Role::Manager, Role::Staff]);
+        assert_eq!(holders(P::AssignRecords), [Role::Admin, Role::Manager]);
+        assert_eq!(holders(P::AssignForms), [Role::Admin, Role::Manager]);
+        assert_eq!(holders(P::ResolveConflicts), [Role::Admin, Role::Manager]);
+        for p in P::ALL {
+            assert_eq!(p.allows(None), p == P::Public, "{p:?}");
+        }
     }
 }

@@ -1,10 +1,10 @@
-//! Pieces the console's Records, Users and Audit pages share: the role gate, a copy
-//! button, an error alert for a failed load, and local times.
+//! Pieces the console's pages share: the permission gate, a copy button, an error alert
+//! for a failed load, dialogs, and local times.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use shared::api::auth::Role;
+use shared::access::Permission;
 use shared::api::error::{ApiError, ErrorCode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -12,10 +12,11 @@ use wasm_bindgen_futures::JsFuture;
 use crate::i18n::use_i18n;
 use crate::session::{use_session, SessionState};
 
-/// Shows `children` to the signed-in roles in `roles`; sends signed-out visitors to the
-/// sign-in page (which brings them back) and shows `forbidden` to other roles.
+/// Shows `children` to signed-in roles that hold `permission` (the rule the server
+/// checks on the page's API routes); sends signed-out visitors to the sign-in page
+/// (which brings them back) and shows `forbidden` to other roles.
 #[component]
-pub fn RolesOnly(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+pub fn RolesOnly(permission: Permission, children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
@@ -37,7 +38,7 @@ pub fn RolesOnly(roles: &'static [Role], children: ChildrenFn) -> impl IntoView 
         was_signed_in || matches!(state, SessionState::SignedIn(_))
     });
     move || match session.info() {
-        Some(info) if roles.contains(&info.user.role) => children().into_any(),
+        Some(info) if permission.allows(Some(info.user.role)) => children().into_any(),
         Some(_) => view! { <ErrorAlert code=ErrorCode::Forbidden /> }.into_any(),
         None => view! {
             <p class="muted loading" aria-live="polite">

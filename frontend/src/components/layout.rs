@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use shared::api::auth::Role;
+use shared::access::Permission;
 use wasm_bindgen::JsCast;
 
 use crate::components::lang_switch::LangSwitch;
@@ -40,52 +40,40 @@ pub fn Header() -> impl IntoView {
                                 {move || i18n.t().nav_home}
                             </A>
                         </li>
-                        <Show when=move || {
-                            session.info().is_some_and(|i| i.user.role == Role::Admin)
-                        }>
+                        <Show when=move || session.may(Permission::ManageForms)>
                             <li>
                                 <A href="/forms">{move || i18n.t().nav_forms}</A>
                             </li>
+                        </Show>
+                        <Show when=move || session.may(Permission::ManageUsers)>
                             <li>
                                 <A href="/users" attr:data-testid="nav-users">
                                     {move || i18n.t().console.nav_users}
                                 </A>
                             </li>
                         </Show>
-                        <Show when=move || session.is_signed_in()>
+                        <Show when=move || session.may(Permission::ViewRecords)>
                             <li>
                                 <A href="/records" attr:data-testid="nav-records">
                                     {move || i18n.t().console.nav_records}
                                 </A>
                             </li>
                         </Show>
-                        <Show when=move || {
-                            session
-                                .info()
-                                .is_some_and(|i| matches!(i.user.role, Role::Admin | Role::Auditor))
-                        }>
+                        <Show when=move || session.may(Permission::ViewAudit)>
                             <li>
                                 <A href="/audit" attr:data-testid="nav-audit">
                                     {move || i18n.t().console.nav_audit}
                                 </A>
                             </li>
                         </Show>
-                        <Show when=move || {
-                            session
-                                .info()
-                                .is_some_and(|i| shared::access::may_resolve_conflicts(i.user.role))
-                        }>
+                        <Show when=move || session.may(Permission::ResolveConflicts)>
                             <li>
                                 <A href="/conflicts" attr:data-testid="nav-conflicts">
                                     {move || i18n.t().console.nav_conflicts}
                                 </A>
                             </li>
                         </Show>
-                        <Show when=move || {
-                            session
-                                .info()
-                                .is_some_and(|i| matches!(i.user.role, Role::Admin | Role::Manager))
-                        }>
+                        <Show when=move || session.may(Permission::AssignForms)>
                             <li>
                                 <A href="/assignments" attr:data-testid="nav-assignments">
                                     {move || i18n.t().assign.nav}

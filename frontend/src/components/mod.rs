@@ -1,5 +1,7 @@
-//! Building blocks shared by the pages: the page frame, the language switch and form parts.
+//! Building blocks shared by the pages: the page frame, the language switch, form parts
+//! and the console's common pieces (permission guard, load errors, copy button, times).
 
+pub mod console_ui;
 pub mod form;
 pub mod form_renderer;
 pub mod lang_switch;

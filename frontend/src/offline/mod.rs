@@ -41,7 +41,7 @@ pub struct CollectUser {
 /// True for the roles that collect records.
 #[must_use]
 pub fn collects(role: Role) -> bool {
-    matches!(role, Role::Staff | Role::Manager)
+    shared::access::Permission::CollectRecords.allows(Some(role))
 }
 
 /// Whether this user's records on this browser can be read (see [`vault`]).

@@ -8,25 +8,23 @@ use std::collections::{BTreeSet, HashMap};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::access::Permission;
 use shared::api::assignments::{
     AssignableForm, AssignableTeam, AssignableUser, AssignmentBoard, FormAssignments,
 };
 use shared::api::auth::Role;
 use shared::api::error::ApiError;
 
-use super::records::console_ui::{LoadError, RolesOnly};
+use crate::components::console_ui::{LoadError, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
-
-/// Admins and managers give forms out.
-const ASSIGNERS: &[Role] = &[Role::Admin, Role::Manager];
 
 /// The assignment page.
 #[component]
 pub fn AssignmentsPage() -> impl IntoView {
     view! {
-        <RolesOnly roles=ASSIGNERS>
+        <RolesOnly permission=Permission::AssignForms>
             <Assignments />
         </RolesOnly>
     }

@@ -5,23 +5,21 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::access::Permission;
 use shared::access::Visibility;
-use shared::api::auth::Role;
 use shared::api::conflicts::{ConflictView, ResolveConflict, Take};
 use shared::api::error::ApiError;
 
-use super::records::console_ui::{local_time, LoadError, RolesOnly};
+use crate::components::console_ui::{local_time, LoadError, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
-
-const RESOLVERS: &[Role] = &[Role::Admin, Role::Manager];
 
 /// The conflicts page.
 #[component]
 pub fn ConflictsPage() -> impl IntoView {
     view! {
-        <RolesOnly roles=RESOLVERS>
+        <RolesOnly permission=Permission::ResolveConflicts>
             <Conflicts />
         </RolesOnly>
     }

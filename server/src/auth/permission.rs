@@ -13,82 +13,12 @@ use axum::{
     routing::{on, MethodFilter},
     Router,
 };
-use shared::api::{
-    auth::{Role, CSRF_HEADER},
-    error::ErrorCode,
-};
+use shared::api::{auth::CSRF_HEADER, error::ErrorCode};
 
 use super::{session::is_state_changing, Principal};
 use crate::{error::AppError, state::AppState};
 
-/// What a caller needs for a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    /// Anyone, signed in or not (health, version, sign-in, public consent pages).
-    Public,
-    /// Any signed-in user acting on their own account; allowed even before a
-    /// generated first-login password has been replaced.
-    OwnAccount,
-    /// Any signed-in user with a current password.
-    SignedIn,
-    /// Design and publish forms.
-    ManageForms,
-    /// Create, disable and assign users.
-    ManageUsers,
-    /// Read and verify the audit log (admins and auditors).
-    ViewAudit,
-    /// See collected records, within the role's scope and masking.
-    ViewRecords,
-    /// Reveal a masked value with a reason (managers, staff, auditors).
-    RevealValues,
-    /// Collect records on a registered device and sync them (staff and managers).
-    CollectRecords,
-    /// Give a record to a staff member to follow up (admins; managers within their team).
-    AssignRecords,
-    /// List and resolve edit conflicts (admins; managers within their team).
-    ResolveConflicts,
-    /// Give published forms to teams and accounts (admins; managers within their team).
-    AssignForms,
-}
-
-impl Permission {
-    /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 12] = [
-        Permission::Public,
-        Permission::OwnAccount,
-        Permission::SignedIn,
-        Permission::ManageForms,
-        Permission::ManageUsers,
-        Permission::ViewAudit,
-        Permission::ViewRecords,
-        Permission::RevealValues,
-        Permission::CollectRecords,
-        Permission::AssignRecords,
-        Permission::ResolveConflicts,
-        Permission::AssignForms,
-    ];
-
-    /// Whether a caller with `role` (or nobody, when `None`) has this permission.
-    #[must_use]
-    pub fn allows(self, role: Option<Role>) -> bool {
-        match (self, role) {
-            (Permission::Public, _) => true,
-            (_, None) => false,
-            (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
-            (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
-            (Permission::ViewRecords, Some(_)) => true,
-            (Permission::RevealValues, Some(role)) => shared::access::may_reveal(role),
-            (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
-            (Permission::AssignRecords | Permission::AssignForms, Some(role)) => {
-                matches!(role, Role::Admin | Role::Manager)
-            }
-            (Permission::ResolveConflicts, Some(role)) => {
-                shared::access::may_resolve_conflicts(role)
-            }
-        }
-    }
-}
+pub use shared::access::Permission;
 
 /// One registered API route.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,6 +198,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::api::auth::Role;
 
     #[test]
     fn public_is_open_and_the_rest_need_a_role() {

@@ -11,9 +11,9 @@ use leptos::task::spawn_local;
 use shared::api::auth::{TotpCodeRequest, TotpDisableRequest, TotpSetup};
 use shared::api::error::ApiError;
 
+use crate::components::console_ui::CopyButton;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{use_i18n, Texts};
-use crate::pages::records::console_ui::CopyButton;
 use crate::session::use_session;
 
 /// The hint under a code field.

@@ -6,19 +6,18 @@ mod chain;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::access::Permission;
 use shared::api::auth::Role;
 use shared::api::error::ApiError;
 use shared::api::API_PREFIX;
 use shared::audit::AuditEntry;
 
-use super::records::console_ui::{date_to_ms, local_time, LoadError, RolesOnly};
 use crate::api::query_string;
+use crate::components::console_ui::{date_to_ms, local_time, LoadError, RolesOnly};
 use crate::i18n::{set_page_title, use_i18n};
 use crate::session::use_session;
 use chain::ChainPanel;
 
-/// Who may read the log.
-const AUDIT_ROLES: &[Role] = &[Role::Admin, Role::Auditor];
 /// Entries per page.
 const PAGE_SIZE: &str = "100";
 
@@ -50,7 +49,7 @@ impl Filters {
 #[component]
 pub fn AuditPage() -> impl IntoView {
     view! {
-        <RolesOnly roles=AUDIT_ROLES>
+        <RolesOnly permission=Permission::ViewAudit>
             <AuditLog />
         </RolesOnly>
     }

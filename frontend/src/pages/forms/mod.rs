@@ -10,7 +10,7 @@ mod widgets;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
-use shared::api::auth::Role;
+use shared::access::Permission;
 
 use crate::i18n::use_i18n;
 use crate::session::{use_session, SessionState};
@@ -50,7 +50,7 @@ fn AdminOnly(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     require_sign_in();
     move || match session.info() {
-        Some(info) if info.user.role == Role::Admin => children().into_any(),
+        Some(info) if Permission::ManageForms.allows(Some(info.user.role)) => children().into_any(),
         Some(_) => view! {
             <div class="alert alert-error" role="alert">
                 <p class="alert-title">

@@ -9,8 +9,8 @@ use shared::api::auth::Role;
 use shared::api::error::ApiError;
 use shared::api::users::{AssignRecordRequest, UserSummary};
 
-use super::console_ui::{close_dialog, open_dialog};
 use super::RecordsState;
+use crate::components::console_ui::{close_dialog, open_dialog};
 use crate::components::form::FormAlert;
 use crate::i18n::use_i18n;
 use crate::session::use_session;

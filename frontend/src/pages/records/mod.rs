@@ -2,7 +2,6 @@
 //! form, a lookup by identifier, an audited reveal of masked values, and assignment.
 
 mod assign;
-pub(crate) mod console_ui;
 mod value;
 
 use std::collections::BTreeMap;
@@ -10,19 +9,17 @@ use std::collections::BTreeMap;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::auth::Role;
+use shared::access::Permission;
 use shared::api::error::ApiError;
 use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
 
+use crate::components::console_ui::{local_time, LoadError, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
 use assign::AssignDialog;
-use console_ui::{local_time, LoadError, RolesOnly};
 use value::{RevealDialog, ValueCell};
 
-/// Every role may open the page; the server decides what each sees.
-const ALL_ROLES: &[Role] = &[Role::Admin, Role::Auditor, Role::Manager, Role::Staff];
 /// Records per page.
 const PAGE_SIZE: &str = "50";
 
@@ -43,7 +40,7 @@ pub(crate) struct RecordsState {
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     view! {
-        <RolesOnly roles=ALL_ROLES>
+        <RolesOnly permission=Permission::ViewRecords>
             <Records />
         </RolesOnly>
     }
@@ -116,11 +113,7 @@ fn Records() -> impl IntoView {
         form_filter.set(String::new());
         state.reload.update(|n| *n += 1);
     };
-    let may_assign = move || {
-        session
-            .info()
-            .is_some_and(|i| matches!(i.user.role, Role::Admin | Role::Manager))
-    };
+    let may_assign = move || session.may(Permission::AssignRecords);
     let rows = move || {
         let list = records.get();
         if list.is_empty() && !loading.get() {

@@ -11,8 +11,8 @@ use shared::access::{may_reveal, Visibility};
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::records::{RevealRequest, ViewValue};
 
-use super::console_ui::{close_dialog, open_dialog};
 use super::RecordsState;
+use crate::components::console_ui::{close_dialog, open_dialog};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n, Texts};
 use crate::session::use_session;

@@ -8,19 +8,16 @@ mod teams;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::auth::Role;
+use shared::access::Permission;
 use shared::api::error::ApiError;
 use shared::api::users::{IssuedPassword, TeamSummary, UserSummary};
 
-use super::records::console_ui::{CopyButton, LoadError, RolesOnly};
+use crate::components::console_ui::{CopyButton, LoadError, RolesOnly};
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::{use_session, Session};
 use create::CreateUserForm;
 use row::UserRow;
 use teams::TeamsCard;
-
-/// Only admins manage accounts.
-const ADMIN_ONLY: &[Role] = &[Role::Admin];
 
 /// What the page's parts share.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +55,7 @@ impl UsersState {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
-        <RolesOnly roles=ADMIN_ONLY>
+        <RolesOnly permission=Permission::ManageUsers>
             <Users />
         </RolesOnly>
     }
