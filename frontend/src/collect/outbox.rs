@@ -80,7 +80,7 @@ fn problem_view(problem: Problem) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <div class="alert alert-error" data-testid="record-rejected" data-code=code>
+                <div class="alert alert-error" data-testid="record-rejected" data-code=code.to_string()>
                     <p class="alert-title">{move || i18n.t().collect.rejected}</p>
                     <p class="alert-detail">{message}</p>
                     <ul>{issues}</ul>

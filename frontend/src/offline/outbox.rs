@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use shared::api::error::FieldIssue;
 use shared::api::forms::VersionDetail;
-use shared::api::sync::SyncRecord;
+use shared::api::sync::{RejectionCode, SyncRecord};
 use shared::consent::{record_hash, CollectingDevice, SignedReceipt};
 use shared::i18n::{Locale, LocalizedText};
 use shared::schema::{Answers, ValidatedAnswers};
@@ -25,7 +25,7 @@ use crate::embed::submission::{self, Choices};
 pub enum Problem {
     /// Refused, with the server's reason and any per-field issues.
     Rejected {
-        code: String,
+        code: RejectionCode,
         message: String,
         #[serde(default)]
         fields: BTreeMap<String, Vec<FieldIssue>>,
@@ -35,10 +35,11 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// True when sending the same record again may succeed (a server-side failure).
+    /// True when sending the same record again may succeed (the server's failure, or
+    /// its request to send it again: [`RejectionCode::is_retryable`]).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Self::Rejected { code, .. } if code == "internal")
+        matches!(self, Self::Rejected { code, .. } if code.is_retryable())
     }
 }
 
@@ -394,5 +395,41 @@ mod tests {
         assert_eq!(conflicted.version, 1);
         assert!(!conflicted.forget_if_old(KEEP_COPIES_MS + 1));
         assert!(conflicted.forget_if_old(later + KEEP_COPIES_MS + 1));
+    }
+
+    #[test]
+    fn refusals_the_server_asks_to_resend_are_sent_again() {
+        let entry = |problem: Option<Problem>| OutboxEntry {
+            user_id: "u".into(),
+            form_title: LocalizedText::default(),
+            created_at_ms: 0,
+            record: record(None),
+            problem,
+        };
+        let refused = |code: &str| {
+            Some(Problem::Rejected {
+                code: RejectionCode::parse(code),
+                message: String::new(),
+                fields: BTreeMap::new(),
+            })
+        };
+        assert!(entry(None).is_sendable());
+        // "busy" said "it will be sent again" but was kept back as if refused for good.
+        for again in ["busy", "internal", "unavailable"] {
+            assert!(entry(refused(again)).is_sendable(), "{again}");
+        }
+        for kept in ["validation_failed", "invalid_signature", "form_mismatch"] {
+            assert!(!entry(refused(kept)).is_sendable(), "{kept}");
+        }
+        let conflict = Some(Problem::Conflict {
+            message: String::new(),
+        });
+        assert!(!entry(conflict).is_sendable());
+        // Problems stored by earlier versions, with the code as a string, still load.
+        let stored: Problem = serde_json::from_value(serde_json::json!({
+            "kind": "rejected", "code": "busy", "message": "m"
+        }))
+        .unwrap();
+        assert!(stored.is_retryable());
     }
 }

@@ -95,7 +95,10 @@ impl IntoResponse for SyncAnswer {
 mod tests {
     use super::*;
     use shared::{
-        api::sync::SyncResponse,
+        api::{
+            error::ErrorCode,
+            sync::{RejectionCode, SyncResponse},
+        },
         consent::{ConsentStatement, ReceiptBody, SeparateConsents, SignedReceipt},
         i18n::Locale,
     };
@@ -148,7 +151,10 @@ mod tests {
                 },
                 SyncResult {
                     uuid: "u3".into(),
-                    status: super::super::service::rejected("invalid_signature", "no"),
+                    status: super::super::service::rejected(
+                        RejectionCode::Api(ErrorCode::InvalidSignature),
+                        "no",
+                    ),
                 },
                 SyncResult {
                     uuid: "u4".into(),
@@ -174,7 +180,11 @@ mod tests {
             ),
             (
                 "u3".into(),
-                super::super::service::rejected("invalid_signature", "no").into(),
+                super::super::service::rejected(
+                    RejectionCode::Api(ErrorCode::InvalidSignature),
+                    "no",
+                )
+                .into(),
             ),
             (
                 "u4".into(),
@@ -207,7 +217,7 @@ mod tests {
         let back: SyncResponse = serde_json::from_slice(&answer.to_json()).unwrap();
         assert!(matches!(
             &back.results[0].status,
-            SyncStatus::Rejected { code, .. } if code == "internal"
+            SyncStatus::Rejected { code, .. } if *code == RejectionCode::Api(shared::api::error::ErrorCode::Internal)
         ));
     }
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use shared::{
     api::{
-        error::FieldIssue,
-        sync::{DeviceInfo, SyncRecord, SyncStatus},
+        error::{ErrorCode, FieldIssue},
+        sync::{DeviceInfo, RejectionCode, SyncRecord, SyncStatus},
     },
     consent::{check_statement, record_hash, StatementProblem},
     i18n::Locale,
@@ -94,7 +94,7 @@ pub async fn apply(
             out.push((
                 c.index,
                 rejected(
-                    "invalid_signature",
+                    RejectionCode::Api(ErrorCode::InvalidSignature),
                     "The device's signature over this edit is not valid",
                 ),
             ));
@@ -153,25 +153,25 @@ async fn check(
 
 fn not_found() -> SyncStatus {
     rejected(
-        "not_found",
+        RejectionCode::Api(ErrorCode::NotFound),
         "No such record, or it is not yours to edit; the edit is kept on the device",
     )
 }
 
 fn base_version_invalid() -> SyncStatus {
     rejected(
-        "base_version_invalid",
+        RejectionCode::BaseVersionInvalid,
         "The edit starts from a version of the record the server does not have",
     )
 }
 
 fn fields_rejected(
-    code: &str,
+    code: RejectionCode,
     message: &str,
     fields: BTreeMap<String, Vec<FieldIssue>>,
 ) -> SyncStatus {
     SyncStatus::Rejected {
-        code: code.to_owned(),
+        code,
         message: message.to_owned(),
         fields,
     }
@@ -235,7 +235,7 @@ async fn apply_one(
     let problems = consent_problems(c);
     if !problems.is_empty() {
         return Ok(fields_rejected(
-            "consent_invalid",
+            RejectionCode::ConsentInvalid,
             "The record's consent does not cover the edited answers",
             problems,
         ));
@@ -246,7 +246,7 @@ async fn apply_one(
         }
     }
     Ok(rejected(
-        "busy",
+        RejectionCode::Busy,
         "The record kept changing while the edit was applied; it will be sent again",
     ))
 }
@@ -291,7 +291,7 @@ async fn try_once(
     }
     if rec.form_id != record.form_id || rec.form_version != record.form_version {
         return Ok(Some(rejected(
-            "form_mismatch",
+            RejectionCode::FormMismatch,
             "The edit names another form or version than the stored record",
         )));
     }
@@ -353,7 +353,7 @@ async fn try_once(
         .collect();
     if !blocked.is_empty() {
         return Ok(Some(fields_rejected(
-            "purpose_withdrawn",
+            RejectionCode::PurposeWithdrawn,
             "The edit changes fields whose purposes the customer withdrew",
             blocked,
         )));

@@ -6,7 +6,9 @@ use shared::{
     api::{
         consent::SubmitRequest,
         error::{ApiError, ErrorCode},
-        sync::{DeviceInfo, Received, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH},
+        sync::{
+            DeviceInfo, Received, RejectionCode, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH,
+        },
     },
     consent::{public_key, sha256_tagged},
     i18n::Locale,
@@ -28,9 +30,9 @@ use crate::{
     state::AppState,
 };
 
-pub(super) fn rejected(code: &str, message: impl Into<String>) -> SyncStatus {
+pub(super) fn rejected(code: RejectionCode, message: impl Into<String>) -> SyncStatus {
     SyncStatus::Rejected {
-        code: code.to_owned(),
+        code,
         message: message.into(),
         fields: std::collections::BTreeMap::new(),
     }
@@ -43,14 +45,14 @@ pub(super) fn rejected_by(error: AppError) -> SyncStatus {
             message,
             details,
         }) => SyncStatus::Rejected {
-            code: code.as_str().to_owned(),
+            code: code.into(),
             message,
             fields: details.map(|d| d.fields).unwrap_or_default(),
         },
         other => {
             tracing::error!(error = %other, "a synced record could not be prepared");
             rejected(
-                "internal",
+                RejectionCode::Api(ErrorCode::Internal),
                 "The server could not process this record; it will be retried",
             )
         }
@@ -99,7 +101,7 @@ pub async fn sync(
             Received::Malformed { reason, .. } => {
                 statuses[index] = Some(
                     rejected(
-                        "malformed_record",
+                        RejectionCode::MalformedRecord,
                         format!("The record does not have the expected shape: {reason}"),
                     )
                     .into(),
@@ -199,7 +201,11 @@ pub async fn sync(
             .zip(statuses)
             .map(|(uuid, status)| {
                 let answer = status.unwrap_or_else(|| {
-                    rejected("internal", "The record was not processed; send it again").into()
+                    rejected(
+                        RejectionCode::Api(ErrorCode::Internal),
+                        "The record was not processed; send it again",
+                    )
+                    .into()
                 });
                 (uuid, answer)
             })
@@ -235,7 +241,7 @@ fn conflict() -> SyncStatus {
 pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
     if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
         return Err(rejected(
-            "uuid_invalid",
+            RejectionCode::UuidInvalid,
             "The record id must be a UUID, and the consent's receipt id must equal it",
         ));
     }
@@ -243,7 +249,7 @@ pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
         || record.statement.form_version != record.form_version
     {
         return Err(rejected(
-            "form_mismatch",
+            RejectionCode::FormMismatch,
             "The record and its consent name different forms",
         ));
     }
@@ -420,7 +426,7 @@ fn process_share(
         .filter_map(|job| {
             let done = if bad.contains(&job.index) {
                 Done::Answer(Answer::from(rejected(
-                    "invalid_signature",
+                    RejectionCode::Api(ErrorCode::InvalidSignature),
                     "The device's signature over this record is not valid",
                 )))
             } else {
@@ -473,9 +479,7 @@ fn process_share(
 /// overlap preparing and writing better; larger ones batch-verify signatures and
 /// countersign receipts more cheaply. At 200 (two of the writer's multi-row statements)
 /// a chunk's batch verification has more than 190 points, where curve25519-dalek
-/// switches from Straus's method to Pippenger's, cheaper per point. Against chunks of
-/// 100, alternated first-sync runs showed 4–10% less CPU per record for one device;
-/// full five-round runs, within their noise, showed no difference.
+/// switches from Straus's method to Pippenger's, cheaper per point (docs/performance.md).
 const CHUNK: usize = 2 * crate::store::records::ROWS_PER_STATEMENT;
 
 /// A chunk being prepared: its records' request indexes with what became of them.

@@ -53,6 +53,33 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::BadRequest,
+        ErrorCode::InvalidJson,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::ValidationFailed,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Unauthenticated,
+        ErrorCode::TotpRequired,
+        ErrorCode::Forbidden,
+        ErrorCode::CsrfRejected,
+        ErrorCode::InvalidSignature,
+        ErrorCode::Conflict,
+        ErrorCode::AlreadyResolved,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::RateLimited,
+        ErrorCode::Unavailable,
+        ErrorCode::Internal,
+    ];
+
+    /// The code with this JSON name.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|code| code.as_str() == name)
+    }
+
     /// The HTTP status this code is sent with.
     #[must_use]
     pub const fn http_status(self) -> u16 {
@@ -186,30 +213,14 @@ mod tests {
 
     #[test]
     fn codes_serialise_to_their_stable_names() {
-        for code in [
-            ErrorCode::BadRequest,
-            ErrorCode::InvalidJson,
-            ErrorCode::UnsupportedMediaType,
-            ErrorCode::ValidationFailed,
-            ErrorCode::NotFound,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::Unauthenticated,
-            ErrorCode::TotpRequired,
-            ErrorCode::Forbidden,
-            ErrorCode::CsrfRejected,
-            ErrorCode::InvalidSignature,
-            ErrorCode::Conflict,
-            ErrorCode::AlreadyResolved,
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::RateLimited,
-            ErrorCode::Unavailable,
-            ErrorCode::Internal,
-        ] {
+        for code in ErrorCode::ALL {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
             let status = code.http_status();
             assert!((400..600).contains(&status), "{code:?} -> {status}");
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
+        assert_eq!(ErrorCode::parse("no_such_code"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    api::error::ErrorCode,
     consent::{ConsentStatement, SignedReceipt},
     schema::Answers,
 };
@@ -130,6 +131,118 @@ impl From<SyncBatch> for SyncBatch<Received> {
     }
 }
 
+/// Why the server refused a synced record: a stable code, the same on both sides, that
+/// says whether sending the record again may succeed. Its JSON form is a plain string
+/// (`"busy"`, `"validation_failed"`), so that devices that stored an older answer still
+/// read it, and a code from a newer server is kept as [`RejectionCode::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RejectionCode {
+    /// The record failed a check that any request would (its answers, its signature,
+    /// the device's standing): one of the API's error codes.
+    Api(ErrorCode),
+    /// Not a record of the expected shape.
+    MalformedRecord,
+    /// The record's UUID is not a UUID, or differs from its consent's receipt id.
+    UuidInvalid,
+    /// The record names another form or version than its consent does, or than the
+    /// synced record it edits.
+    FormMismatch,
+    /// The consent statement does not fit the form version.
+    ConsentInvalid,
+    /// An edit sets a field whose every purpose the customer withdrew.
+    PurposeWithdrawn,
+    /// An edit's base version is not a version of the record.
+    BaseVersionInvalid,
+    /// The record kept changing while an edit was applied; the server asks for it again.
+    Busy,
+    /// A code this build does not know (from a newer server).
+    Other(String),
+}
+
+impl RejectionCode {
+    /// True when sending the same record again may succeed: the failure was the
+    /// server's or momentary, not the record's.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Busy
+                | Self::Api(ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::RateLimited)
+        )
+    }
+
+    /// The JSON name.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Api(code) => code.as_str(),
+            Self::MalformedRecord => "malformed_record",
+            Self::UuidInvalid => "uuid_invalid",
+            Self::FormMismatch => "form_mismatch",
+            Self::ConsentInvalid => "consent_invalid",
+            Self::PurposeWithdrawn => "purpose_withdrawn",
+            Self::BaseVersionInvalid => "base_version_invalid",
+            Self::Busy => "busy",
+            Self::Other(code) => code,
+        }
+    }
+
+    /// Reads a code from its JSON name; an unknown name is kept as [`Self::Other`].
+    #[must_use]
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "malformed_record" => Self::MalformedRecord,
+            "uuid_invalid" => Self::UuidInvalid,
+            "form_mismatch" => Self::FormMismatch,
+            "consent_invalid" => Self::ConsentInvalid,
+            "purpose_withdrawn" => Self::PurposeWithdrawn,
+            "base_version_invalid" => Self::BaseVersionInvalid,
+            "busy" => Self::Busy,
+            other => {
+                ErrorCode::parse(other).map_or_else(|| Self::Other(other.to_owned()), Self::Api)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for RejectionCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with a JSON name, as tests and logs spell codes.
+impl PartialEq<str> for RejectionCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RejectionCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl From<ErrorCode> for RejectionCode {
+    fn from(code: ErrorCode) -> Self {
+        Self::Api(code)
+    }
+}
+
+impl Serialize for RejectionCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RejectionCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Self::parse(&name))
+    }
+}
+
 /// What became of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -152,7 +265,7 @@ pub enum SyncStatus {
     Conflict { message: String },
     /// Refused; the device should keep it and show why.
     Rejected {
-        code: String,
+        code: RejectionCode,
         message: String,
         /// Per-field issues, when the answers are invalid.
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -172,4 +285,46 @@ pub struct SyncResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncResponse {
     pub results: Vec<SyncResult>,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_codes_read_back_and_say_whether_to_retry() {
+        let known = [
+            RejectionCode::MalformedRecord,
+            RejectionCode::UuidInvalid,
+            RejectionCode::FormMismatch,
+            RejectionCode::ConsentInvalid,
+            RejectionCode::PurposeWithdrawn,
+            RejectionCode::BaseVersionInvalid,
+            RejectionCode::Busy,
+        ]
+        .into_iter()
+        .chain(ErrorCode::ALL.into_iter().map(RejectionCode::Api));
+        for code in known {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<RejectionCode>(&json).unwrap(), code);
+        }
+        // The server asks for these again; the device must send them again.
+        for retry in ["busy", "internal", "unavailable", "rate_limited"] {
+            assert!(RejectionCode::parse(retry).is_retryable(), "{retry}");
+        }
+        for keep in [
+            "validation_failed",
+            "invalid_signature",
+            "forbidden",
+            "form_mismatch",
+        ] {
+            assert!(!RejectionCode::parse(keep).is_retryable(), "{keep}");
+        }
+        let newer: RejectionCode = serde_json::from_str("\"quota_exceeded\"").unwrap();
+        assert_eq!(newer, RejectionCode::Other("quota_exceeded".into()));
+        assert!(!newer.is_retryable());
+        assert_eq!(serde_json::to_string(&newer).unwrap(), "\"quota_exceeded\"");
+    }
 }

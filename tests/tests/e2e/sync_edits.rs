@@ -58,7 +58,7 @@ pub(crate) fn edited(status: &SyncStatus) -> (i64, Vec<String>, Vec<String>) {
 
 pub(crate) fn rejected_code(status: &SyncStatus) -> &str {
     match status {
-        SyncStatus::Rejected { code, .. } => code,
+        SyncStatus::Rejected { code, .. } => code.as_str(),
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

@@ -51,7 +51,7 @@ story!(
                     SyncStatus::Stored { .. } => "stored".to_owned(),
                     SyncStatus::Rejected { code, message, .. } => {
                         assert!(message.contains("expected shape"), "{message}");
-                        code.clone()
+                        code.to_string()
                     }
                     other => panic!("unexpected {other:?}"),
                 };
