@@ -11,18 +11,20 @@ use shared::api::forms::{CreateFormRequest, FormStatus, FormSummary};
 use shared::schema::FormDefinition;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{local_time, AdminOnly};
+use crate::components::console_ui::local_time;
+use crate::components::console_ui::RolesOnly;
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
+use shared::access::Permission;
 
 /// The list page.
 #[component]
 pub fn FormsListPage() -> impl IntoView {
     view! {
-        <AdminOnly>
+        <RolesOnly permission=Permission::ManageForms>
             <FormList />
-        </AdminOnly>
+        </RolesOnly>
     }
 }
 

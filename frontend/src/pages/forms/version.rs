@@ -7,18 +7,20 @@ use leptos_router::hooks::use_params_map;
 use shared::schema::{Answers, FormDefinition, ValidatedAnswers};
 
 use super::download::{download_json, file_name};
-use super::{local_time, AdminOnly};
+use crate::components::console_ui::local_time;
+use crate::components::console_ui::RolesOnly;
 use crate::components::form_renderer::FormRenderer;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
+use shared::access::Permission;
 
 /// The version page.
 #[component]
 pub fn FormVersionPage() -> impl IntoView {
     view! {
-        <AdminOnly>
+        <RolesOnly permission=Permission::ManageForms>
             <VersionView />
-        </AdminOnly>
+        </RolesOnly>
     }
 }
 

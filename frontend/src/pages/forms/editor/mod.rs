@@ -18,11 +18,12 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::{FormDetail, SaveDraftRequest, VersionSummary};
 use shared::schema::{Answers, Field, FormDefinition, ValidatedAnswers};
 
-use super::AdminOnly;
+use crate::components::console_ui::RolesOnly;
 use crate::components::form::FormAlert;
 use crate::components::form_renderer::FormRenderer;
 use crate::i18n::{set_page_title, use_i18n};
 use crate::session::{use_session, Session};
+use shared::access::Permission;
 
 /// How long the draft must stay unchanged before it is saved.
 const AUTOSAVE_DELAY: Duration = Duration::from_millis(1000);
@@ -219,9 +220,9 @@ impl Editor {
 #[component]
 pub fn FormEditorPage() -> impl IntoView {
     view! {
-        <AdminOnly>
+        <RolesOnly permission=Permission::ManageForms>
             <EditorBody />
-        </AdminOnly>
+        </RolesOnly>
     }
 }
 

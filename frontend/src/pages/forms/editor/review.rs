@@ -9,10 +9,10 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::{FormStatus, PublishRequest};
 
 use super::{Editor, SaveState};
+use crate::components::console_ui::local_time;
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n};
 use crate::pages::forms::download::{download_json, file_name};
-use crate::pages::forms::local_time;
 use crate::session::use_session;
 
 /// The field a problem path such as `sections[1].fields[2].rules.min` points at.
