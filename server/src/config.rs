@@ -401,10 +401,45 @@ impl Config {
     }
 }
 
+/// How long sessions last, from [`Config::session_idle_minutes`] and
+/// [`Config::session_max_hours`].
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub idle_ms: i64,
+    pub max_ms: i64,
+}
+
+impl SessionPolicy {
+    /// When a session created at `created_at_ms` and used at `now` expires.
+    #[must_use]
+    pub fn expiry(self, created_at_ms: i64, now: i64) -> i64 {
+        (now + self.idle_ms).min(created_at_ms + self.max_ms)
+    }
+}
+
+impl From<&Config> for SessionPolicy {
+    fn from(config: &Config) -> Self {
+        Self {
+            idle_ms: i64::from(config.session_idle_minutes) * 60_000,
+            max_ms: i64::from(config.session_max_hours) * 3_600_000,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sessions_end_at_the_idle_or_the_maximum_time() {
+        let p = SessionPolicy {
+            idle_ms: 10,
+            max_ms: 100,
+        };
+        assert_eq!(p.expiry(0, 5), 15);
+        assert_eq!(p.expiry(0, 95), 100);
+    }
 
     #[test]
     fn defaults_apply_when_nothing_is_set() {

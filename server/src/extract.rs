@@ -1,13 +1,15 @@
 //! Extractors that answer bad input in the application's error shape.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
+    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
     http::{header, request::Parts, StatusCode},
 };
 use serde::de::DeserializeOwned;
 use shared::{api::error::ErrorCode, i18n::Locale};
 
-use crate::error::AppError;
+use crate::{error::AppError, state::AppState};
 
 /// Like [`axum::Json`], but a rejected body comes back as an [`AppError`] with a
 /// stable code (`invalid_json`, `unsupported_media_type`, `payload_too_large`).
@@ -203,5 +205,127 @@ mod tests {
         assert_eq!(negotiate_accept_language("fr, en-GB;q=0.7"), Locale::En);
         assert_eq!(negotiate_accept_language("zh;q=0, en;q=0.1"), Locale::En);
         assert_eq!(negotiate_accept_language("de;q=abc,*"), Locale::En);
+    }
+}
+
+/// Where a request came from: the client's address and browser, for the audit log and
+/// the sign-in throttle.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The client's address. The socket's peer, unless the peer is one of the `trusted`
+/// proxies: then the `X-Forwarded-For` chain is read from the right (each proxy
+/// appends the address it received from) and the first address that is not a trusted
+/// proxy is the client. An entry that is not an address ends the walk at the last
+/// trusted hop, so a client cannot pass off a made-up address as its own. IPv4 addresses
+/// mapped into IPv6 are given as IPv4.
+#[must_use]
+pub fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded_for: impl IntoIterator<Item = &'a str>,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.to_canonical();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .into_iter()
+        .flat_map(|header| header.split(','))
+        .collect();
+    for hop in hops.into_iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
+}
+
+impl FromRequestParts<AppState> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| {
+                client_ip(addr.ip(), forwarded, &state.config.trusted_proxies).to_string()
+            });
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(256).collect());
+        Ok(Origin { ip, user_agent })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod client_ip_tests {
+    use super::client_ip;
+
+    fn ip(text: &str) -> std::net::IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_forwarded_address_counts_only_through_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        // No proxy trusted, or a peer that is not one: the header is ignored.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["203.0.113.7"], &[]),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_ip(ip("198.51.100.1"), ["203.0.113.7"], &trusted),
+            ip("198.51.100.1")
+        );
+        // Through a trusted proxy: the nearest untrusted address, from the right; what
+        // the client wrote further left is not believed.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["1.2.3.4, 203.0.113.7"], &trusted),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_ip(
+                ip("10.0.0.2"),
+                ["1.2.3.4", "203.0.113.7, 10.0.0.9"],
+                &trusted
+            ),
+            ip("203.0.113.7")
+        );
+        // Nothing usable forwarded: the last trusted hop.
+        assert_eq!(client_ip(ip("10.0.0.2"), [], &trusted), ip("10.0.0.2"));
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["1.2.3.4, junk, 10.0.0.5"], &trusted),
+            ip("10.0.0.5")
+        );
+        // Only proxies in the chain: the leftmost of them.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["10.1.1.1, 10.0.0.5"], &trusted),
+            ip("10.1.1.1")
+        );
+        // IPv4-mapped IPv6 peers and hops are IPv4.
+        assert_eq!(
+            client_ip(ip("::ffff:10.0.0.2"), ["::ffff:203.0.113.7"], &trusted),
+            ip("203.0.113.7")
+        );
     }
 }

@@ -107,7 +107,7 @@ impl SigningKeys {
     }
 }
 
-async fn create_key(db: &Db, master: &dyn KeyWrapper) -> anyhow::Result<String> {
+pub(crate) async fn create_key(db: &Db, master: &dyn KeyWrapper) -> anyhow::Result<String> {
     let secret = DataKey::generate();
     let signing = SigningKey::from_bytes(secret.as_bytes());
     let public = signing.verifying_key().to_bytes();
@@ -123,50 +123,4 @@ async fn create_key(db: &Db, master: &dyn KeyWrapper) -> anyhow::Result<String> 
     .await?;
     tracing::info!(key_id = %key_id, "created a server signing key");
     Ok(key_id)
-}
-
-/// `consentry rotate-signing-key`: retires the signing key in use and creates a new one.
-/// The retired key stays published, so everything it signed stays verifiable; servers
-/// sign with the new key from their next start. Returns (retired id, new id).
-pub async fn rotate_signing_key(
-    db: &Db,
-    master: &dyn KeyWrapper,
-) -> anyhow::Result<(Option<String>, String)> {
-    let now = now_ms();
-    let retired: Vec<String> = db
-        .server_keys()
-        .await?
-        .into_iter()
-        .filter(|r| r.retired_at_ms.is_none())
-        .map(|r| r.key_id)
-        .collect();
-    let new_id = create_key(db, master).await?;
-    for id in &retired {
-        db.retire_server_key(id, now).await?;
-    }
-    let event = crate::audit::Event::new("keys.rotate_signing", None)
-        .details(serde_json::json!({"retired": retired, "new_key_id": new_id}));
-    crate::audit::record_alone(db, &crate::audit::Origin::default(), event, None).await?;
-    Ok((retired.into_iter().next(), new_id))
-}
-
-/// `GET /api/v1/keys`: the server's public keys (also at
-/// `/.well-known/consentry-keys.json`), so that anyone can verify receipts offline.
-pub fn routes() -> crate::auth::ApiRoutes {
-    crate::auth::ApiRoutes::new().route(
-        axum::http::Method::GET,
-        "/keys",
-        crate::auth::Permission::Public,
-        published_keys,
-    )
-}
-
-/// The published key set, cacheable for a few minutes.
-pub async fn published_keys(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-) -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
-        axum::Json(state.keys.published().clone()),
-    )
 }

@@ -58,7 +58,6 @@ pub fn api_routes() -> ApiRoutes {
         .merge(system::routes())
         .merge(auth::handlers::routes())
         .merge(audit::handlers::routes())
-        .merge(keys::routes())
         .merge(consent::handlers::routes())
         .merge(records::handlers::routes())
         .merge(sync::handlers::routes())
@@ -84,7 +83,7 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(system::readyz))
         .route(
             "/.well-known/consentry-keys.json",
-            get(keys::published_keys),
+            get(consent::handlers::published_keys),
         )
         .merge(web::router(&state))
         .layer(middleware::from_fn_with_state(
@@ -171,7 +170,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let db = state.db.clone();
     let keys = state.keys.clone();
-    let head_signer = audit::spawn_head_signer(&state, Duration::from_secs(30));
+    let head_signer = audit::spawn_head_signer(db.clone(), keys.clone(), Duration::from_secs(30));
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();

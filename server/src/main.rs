@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
             let db = consentry_server::store::Db::connect(&config.database_url).await?;
             db.migrate().await?;
             let (retired, new_id) =
-                consentry_server::keys::rotate_signing_key(&db, &master).await?;
+                consentry_server::rotation::rotate_signing_key(&db, &master).await?;
             db.close().await;
             println!(
                 "new signing key {new_id}; retired {}. Restart the servers to sign with it.",

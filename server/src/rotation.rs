@@ -13,9 +13,10 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use sqlx::Row as _;
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     crypto::{load_master_key, KeyWrapper, LocalMasterKey},
-    store::Db,
+    extract::Origin,
+    store::{now_ms, Db},
 };
 
 /// How far a rotation has come.
@@ -190,4 +191,29 @@ pub async fn rotate(
     }));
     audit::record_alone(db, &Origin::default(), event, None).await?;
     Ok(progress)
+}
+
+/// `consentry rotate-signing-key`: retires the signing key in use and creates a new one.
+/// The retired key stays published, so everything it signed stays verifiable; servers
+/// sign with the new key from their next start. Returns (retired id, new id).
+pub async fn rotate_signing_key(
+    db: &Db,
+    master: &dyn KeyWrapper,
+) -> anyhow::Result<(Option<String>, String)> {
+    let now = now_ms();
+    let retired: Vec<String> = db
+        .server_keys()
+        .await?
+        .into_iter()
+        .filter(|r| r.retired_at_ms.is_none())
+        .map(|r| r.key_id)
+        .collect();
+    let new_id = crate::keys::create_key(db, master).await?;
+    for id in &retired {
+        db.retire_server_key(id, now).await?;
+    }
+    let event = Event::new("keys.rotate_signing", None)
+        .details(serde_json::json!({"retired": retired, "new_key_id": new_id}));
+    audit::record_alone(db, &Origin::default(), event, None).await?;
+    Ok((retired.into_iter().next(), new_id))
 }

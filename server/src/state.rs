@@ -3,8 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    auth::session::SessionPolicy,
-    config::Config,
+    config::{Config, SessionPolicy},
     consent::{versions::VersionCache, writer::SubmissionWriter},
     crypto::{KeyWrapper, SubkeyRoot},
     keys::SigningKeys,
@@ -53,10 +52,7 @@ impl AppState {
         keys: Arc<SigningKeys>,
         subkeys: Arc<SubkeyRoot>,
     ) -> Self {
-        let sessions = SessionPolicy {
-            idle_ms: i64::from(config.session_idle_minutes) * 60_000,
-            max_ms: i64::from(config.session_max_hours) * 3_600_000,
-        };
+        let sessions = SessionPolicy::from(&config);
         let spa = Arc::new(SpaAssets::load(&config.static_dir));
         let writer = SubmissionWriter::start(db.clone());
         Self(Arc::new(Services {

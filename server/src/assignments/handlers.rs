@@ -7,9 +7,9 @@ use shared::ids::FormId;
 
 use super::service;
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::Origin,
     extract::{AppJson, AppPath},
     state::AppState,
 };

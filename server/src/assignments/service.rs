@@ -26,9 +26,10 @@ use shared::{
 };
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         assignments::{self as store, AssignmentRow, LatestVersionRow},
@@ -130,9 +131,7 @@ async fn reach_of(conn: &mut sqlx::AnyConnection, caller: &Principal) -> AppResu
 }
 
 fn read_definition(json: &str) -> AppResult<FormDefinition> {
-    FormDefinition::from_json(json).map_err(|e| {
-        AppError::Internal(anyhow::Error::new(e).context("a stored version is unreadable"))
-    })
+    FormDefinition::from_json(json).map_err(|e| AppError::internal("a stored version", e))
 }
 
 /// A version as the public form endpoint shows it (without who published it).
@@ -384,7 +383,7 @@ pub async fn replace(
             "added": {"users": plan.added.users, "teams": plan.added.teams},
             "removed": {"users": plan.removed.users, "teams": plan.removed.teams},
         });
-        let event = Event::new("forms.assign", Some(caller))
+        let event = Event::new("forms.assign", Some(&caller.user))
             .target("form", &form_id)
             .details(details);
         audit::record(&mut tx, origin, event).await?;

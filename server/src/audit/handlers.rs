@@ -41,7 +41,7 @@ const MAX_EXPORT: i64 = 100_000;
 async fn export(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    origin: crate::audit::Origin,
+    origin: crate::extract::Origin,
     Query(p): Query<SearchParams>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse as _;
@@ -67,7 +67,7 @@ async fn export(
         .user_names(&actors.into_iter().collect::<Vec<_>>())
         .await?;
     let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_error = |e: csv::Error| crate::error::AppError::Internal(anyhow::Error::new(e));
+    let csv_error = |e: csv::Error| crate::error::AppError::internal("writing the audit CSV", e);
     out.write_record([
         "seq",
         "at_ms",
@@ -107,9 +107,9 @@ async fn export(
     }
     let body = out
         .into_inner()
-        .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("CSV buffer: {e}")))?;
+        .map_err(|e| crate::error::AppError::internal("the audit CSV buffer", e.into_error()))?;
     let event =
-        crate::audit::Event::new("audit.export", Some(&caller)).details(serde_json::json!({
+        crate::audit::Event::new("audit.export", Some(&caller.user)).details(serde_json::json!({
             "entries": entries.len(),
             "first_seq": entries.first().map(|e| e.seq),
             "last_seq": entries.last().map(|e| e.seq),

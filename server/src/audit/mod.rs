@@ -3,102 +3,29 @@
 
 pub mod handlers;
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
-use axum::{
-    extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts},
-};
 use shared::{
+    api::auth::CurrentUser,
     audit::{verify_chain, AuditHead, ChainReport},
     consent::{PublishedKey, PublishedKeySet},
 };
 use sqlx::AnyConnection;
 
 use crate::{
-    auth::Principal,
+    extract::Origin,
     keys::SigningKeys,
-    state::AppState,
     store::{
         audit::{append, NewAuditEntry},
         now_ms, Db,
     },
 };
 
-/// Where a request came from, for the audit log.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-/// The client's address. The socket's peer, unless the peer is one of the `trusted`
-/// proxies: then the `X-Forwarded-For` chain is read from the right (each proxy
-/// appends the address it received from) and the first address that is not a trusted
-/// proxy is the client. An entry that is not an address ends the walk at the last
-/// trusted hop, so a client cannot pass off a made-up address as its own. IPv4 addresses
-/// mapped into IPv6 are given as IPv4.
-#[must_use]
-pub fn client_ip<'a>(
-    peer: IpAddr,
-    forwarded_for: impl IntoIterator<Item = &'a str>,
-    trusted: &[ipnet::IpNet],
-) -> IpAddr {
-    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    let mut client = peer.to_canonical();
-    if !is_trusted(&client) {
-        return client;
-    }
-    let hops: Vec<&str> = forwarded_for
-        .into_iter()
-        .flat_map(|header| header.split(','))
-        .collect();
-    for hop in hops.into_iter().rev() {
-        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
-            break;
-        };
-        client = ip.to_canonical();
-        if !is_trusted(&client) {
-            break;
-        }
-    }
-    client
-}
-
-impl FromRequestParts<AppState> for Origin {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| {
-                client_ip(addr.ip(), forwarded, &state.config.trusted_proxies).to_string()
-            });
-        let user_agent = parts
-            .headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(256).collect());
-        Ok(Origin { ip, user_agent })
-    }
-}
-
 /// One event to record.
 pub struct Event<'a> {
     pub action: &'a str,
-    pub actor: Option<&'a Principal>,
+    /// The signed-in user who acted, if any.
+    pub actor: Option<&'a CurrentUser>,
     /// The kind of thing acted on and its id.
     pub target: Option<(&'a str, String)>,
     /// References only (ids, hashes, counts): never personal data.
@@ -107,7 +34,7 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     #[must_use]
-    pub fn new(action: &'a str, actor: Option<&'a Principal>) -> Self {
+    pub fn new(action: &'a str, actor: Option<&'a CurrentUser>) -> Self {
         Self {
             action,
             actor,
@@ -130,10 +57,7 @@ impl<'a> Event<'a> {
 
     fn into_entry(self, origin: &Origin, actor_override: Option<(&str, &str)>) -> NewAuditEntry {
         let (actor_id, actor_role) = match (self.actor, actor_override) {
-            (Some(p), _) => (
-                Some(p.user.id.to_string()),
-                Some(p.role().as_str().to_owned()),
-            ),
+            (Some(user), _) => (Some(user.id.clone()), Some(user.role.as_str().to_owned())),
             (None, Some((id, role))) => (Some(id.to_owned()), Some(role.to_owned())),
             (None, None) => (None, None),
         };
@@ -200,9 +124,11 @@ pub async fn verify(db: &Db, published: &PublishedKeySet) -> Result<ChainReport,
 }
 
 /// Signs the head every `period` until the server stops.
-pub fn spawn_head_signer(state: &AppState, period: Duration) -> tokio::task::JoinHandle<()> {
-    let db = state.db.clone();
-    let keys = state.keys.clone();
+pub fn spawn_head_signer(
+    db: Db,
+    keys: Arc<SigningKeys>,
+    period: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -232,58 +158,4 @@ pub async fn published_keys(db: &Db) -> Result<PublishedKeySet, sqlx::Error> {
             })
             .collect(),
     })
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod client_ip_tests {
-    use super::client_ip;
-
-    fn ip(text: &str) -> std::net::IpAddr {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn the_forwarded_address_counts_only_through_trusted_proxies() {
-        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
-        // No proxy trusted, or a peer that is not one: the header is ignored.
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), ["203.0.113.7"], &[]),
-            ip("10.0.0.2")
-        );
-        assert_eq!(
-            client_ip(ip("198.51.100.1"), ["203.0.113.7"], &trusted),
-            ip("198.51.100.1")
-        );
-        // Through a trusted proxy: the nearest untrusted address, from the right; what
-        // the client wrote further left is not believed.
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), ["1.2.3.4, 203.0.113.7"], &trusted),
-            ip("203.0.113.7")
-        );
-        assert_eq!(
-            client_ip(
-                ip("10.0.0.2"),
-                ["1.2.3.4", "203.0.113.7, 10.0.0.9"],
-                &trusted
-            ),
-            ip("203.0.113.7")
-        );
-        // Nothing usable forwarded: the last trusted hop.
-        assert_eq!(client_ip(ip("10.0.0.2"), [], &trusted), ip("10.0.0.2"));
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), ["1.2.3.4, junk, 10.0.0.5"], &trusted),
-            ip("10.0.0.5")
-        );
-        // Only proxies in the chain: the leftmost of them.
-        assert_eq!(
-            client_ip(ip("10.0.0.2"), ["10.1.1.1, 10.0.0.5"], &trusted),
-            ip("10.1.1.1")
-        );
-        // IPv4-mapped IPv6 peers and hops are IPv4.
-        assert_eq!(
-            client_ip(ip("::ffff:10.0.0.2"), ["::ffff:203.0.113.7"], &trusted),
-            ip("203.0.113.7")
-        );
-    }
 }

@@ -16,7 +16,7 @@ use super::{
     session::{clearing_cookie, session_cookie},
     ApiRoutes, Caller, Permission,
 };
-use crate::{audit::Origin, error::AppResult, extract::AppJson, state::AppState};
+use crate::{error::AppResult, extract::AppJson, extract::Origin, state::AppState};
 
 /// The routes of this feature.
 pub fn routes() -> ApiRoutes {

@@ -10,8 +10,9 @@ use super::{
     Principal,
 };
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{now_ms, second_factor, users::UserRow},
 };
@@ -26,14 +27,11 @@ fn wrong_code() -> AppError {
 
 /// Opens a stored secret of `user_id`.
 fn open_secret(state: &AppState, user_id: &str, wrapped: &str) -> AppResult<TotpSecret> {
-    let bytes = URL_SAFE_NO_PAD.decode(wrapped).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!("TOTP secret of {user_id} unreadable: {e}"))
-    })?;
-    TotpSecret::open(&bytes, state.master.as_ref(), user_id).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "TOTP secret of {user_id} does not open: {e}"
-        ))
-    })
+    let bytes = URL_SAFE_NO_PAD
+        .decode(wrapped)
+        .map_err(|e| AppError::internal(format!("TOTP secret of {user_id}"), e))?;
+    TotpSecret::open(&bytes, state.master.as_ref(), user_id)
+        .map_err(|e| AppError::internal(format!("opening the TOTP secret of {user_id}"), e))
 }
 
 /// Makes a new secret for the caller, to be confirmed with [`enable`]; replaces one
@@ -56,7 +54,7 @@ pub async fn setup(state: &AppState, caller: &Principal, origin: &Origin) -> App
             "A second factor is already on; turn it off before setting up a new one",
         ));
     }
-    let event = Event::new("auth.totp_setup", Some(caller)).target("user", user_id);
+    let event = Event::new("auth.totp_setup", Some(&caller.user)).target("user", user_id);
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;
     let base32 = secret.base32();
@@ -94,7 +92,7 @@ pub async fn enable(
             "The secret changed or was confirmed meanwhile; set it up again",
         ));
     }
-    let event = Event::new("auth.totp_enable", Some(caller)).target("user", user_id);
+    let event = Event::new("auth.totp_enable", Some(&caller.user)).target("user", user_id);
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user_id, "second factor turned on");
@@ -130,7 +128,7 @@ pub async fn disable(
     if !second_factor::delete_totp_with_step(&mut tx, user_id, step).await? {
         return Err(wrong_code());
     }
-    let event = Event::new("auth.totp_disable", Some(caller)).target("user", user_id);
+    let event = Event::new("auth.totp_disable", Some(&caller.user)).target("user", user_id);
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user_id, "second factor turned off");

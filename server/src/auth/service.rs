@@ -14,8 +14,9 @@ use super::{
     throttle, token_hash, Principal,
 };
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         now_ms,
@@ -181,7 +182,7 @@ pub async fn login(
 /// Ends the caller's session.
 pub async fn logout(state: &AppState, caller: &Principal, origin: &Origin) -> AppResult<()> {
     state.db.delete_session(&caller.session_hash).await?;
-    let event = Event::new("auth.sign_out", Some(caller)).target("user", &caller.user.id);
+    let event = Event::new("auth.sign_out", Some(&caller.user)).target("user", &caller.user.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(())
 }
@@ -229,7 +230,7 @@ pub async fn change_password(
         .set_password(&user.id, &hash, &caller.session_hash)
         .await?;
     tracing::info!(user_id = %user.id, "password changed");
-    let event = Event::new("auth.password_change", Some(caller)).target("user", &user.id);
+    let event = Event::new("auth.password_change", Some(&caller.user)).target("user", &user.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     let mut info = session_info(caller);
     info.user.must_change_password = false;

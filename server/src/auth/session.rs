@@ -140,21 +140,6 @@ async fn resolve(state: &AppState, token: &str) -> Result<Option<Principal>, App
     }))
 }
 
-/// How long sessions last.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionPolicy {
-    pub idle_ms: i64,
-    pub max_ms: i64,
-}
-
-impl SessionPolicy {
-    /// When a session created at `created_at_ms` and used at `now` expires.
-    #[must_use]
-    pub fn expiry(self, created_at_ms: i64, now: i64) -> i64 {
-        (now + self.idle_ms).min(created_at_ms + self.max_ms)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,15 +168,5 @@ mod tests {
             assert!(c.contains(attr), "{c} lacks {attr}");
         }
         assert!(!c.contains("Domain"));
-    }
-
-    #[test]
-    fn sessions_end_at_the_idle_or_the_maximum_time() {
-        let p = SessionPolicy {
-            idle_ms: 10,
-            max_ms: 100,
-        };
-        assert_eq!(p.expiry(0, 5), 15);
-        assert_eq!(p.expiry(0, 95), 100);
     }
 }

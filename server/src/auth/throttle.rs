@@ -6,12 +6,12 @@
 //! The failures are rows in the database, so every replica counts the same ones; they
 //! are pruned as new ones arrive. An address is [`Origin::ip`]: what the server's socket
 //! sees, or behind a reverse proxy named in `trusted_proxies`, the address it forwarded
-//! (see [`crate::audit::client_ip`]); without that setting every client behind a proxy
+//! (see [`crate::extract::client_ip`]); without that setting every client behind a proxy
 //! shares the proxy's address.
 
 use crate::{
-    audit::Origin,
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::now_ms,
 };

@@ -3,6 +3,7 @@
 use axum::{
     extract::State,
     http::{header, HeaderMap, Method, StatusCode},
+    response::IntoResponse,
     Json,
 };
 use shared::ids::FormId;
@@ -16,9 +17,9 @@ use shared::{
 
 use super::service;
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Permission},
     error::AppResult,
+    extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
     state::AppState,
 };
@@ -49,6 +50,17 @@ pub fn routes() -> ApiRoutes {
             Permission::Public,
             withdraw,
         )
+        .route(Method::GET, "/keys", Permission::Public, published_keys)
+}
+
+/// `GET /api/v1/keys` (also at `/.well-known/consentry-keys.json`): the server's public
+/// keys, current and retired, so that anyone can verify receipts offline. Cacheable
+/// for a few minutes.
+pub async fn published_keys(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(state.keys.published().clone()),
+    )
 }
 
 #[tracing::instrument(skip_all)]

@@ -22,10 +22,10 @@ use shared::{
 
 use super::{versions::CachedVersion, writer::Outcome};
 use crate::{
-    audit::Origin,
     auth::constant_time_eq,
     crypto::{DataKey, SubkeyRoot},
     error::{AppError, AppResult},
+    extract::Origin,
     records::sealed::{self, Place, RecordKey},
     state::AppState,
     store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
@@ -156,7 +156,7 @@ pub fn prepare_from(
     let unsigned = check_and_seal(state, version, req, client, locale, source)?;
     countersign_together(state, vec![unsigned])
         .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no receipt was countersigned")))
+        .ok_or_else(|| AppError::invariant("no receipt was countersigned"))
 }
 
 /// A checked and sealed submission whose receipt is not countersigned yet.
@@ -369,7 +369,7 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
         .writer
         .write(submission, audit)
         .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+        .map_err(|e| AppError::internal("storing a submission", e))?;
     match outcome {
         Outcome::Stored => Ok(SubmitResponse {
             receipt,
@@ -377,9 +377,8 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
             replayed: false,
         }),
         Outcome::Replayed(stored) => Ok(SubmitResponse {
-            receipt: serde_json::from_str(&stored.receipt_json).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("stored receipt unreadable: {e}"))
-            })?,
+            receipt: serde_json::from_str(&stored.receipt_json)
+                .map_err(|e| AppError::internal("a stored receipt", e))?,
             withdraw_token,
             replayed: true,
         }),

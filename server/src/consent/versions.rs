@@ -84,9 +84,8 @@ impl VersionCache {
                     .version(form_id, number, false)
                     .await?
                     .ok_or_else(|| AppError::not_found("No such form version"))?;
-                let definition = FormDefinition::from_json(&json).map_err(|e| {
-                    AppError::Internal(anyhow::anyhow!("stored version unreadable: {e}"))
-                })?;
+                let definition = FormDefinition::from_json(&json)
+                    .map_err(|e| AppError::internal("a stored version", e))?;
                 let v = Arc::new(CachedVersion {
                     form_id: form_id.to_owned(),
                     number,

@@ -14,9 +14,9 @@ use shared::ids::FormId;
 
 use super::service::{self, Author};
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::{AppError, AppResult},
+    extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
     state::AppState,
 };

@@ -20,9 +20,10 @@ use shared::ids::FormId;
 use sqlx::AnyConnection;
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     error::{AppError, AppResult},
+    extract::Origin,
     store::{
         forms::{self as store, FormRow, NewForm, NewVersion, PublishOutcome, VersionRow},
         now_ms, Db,
@@ -61,7 +62,7 @@ impl<'a> Author<'a> {
         details: serde_json::Value,
     ) -> AppResult<()> {
         if let Some(caller) = self.caller {
-            let event = Event::new(action, Some(caller))
+            let event = Event::new(action, Some(&caller.user))
                 .target("form", form_id)
                 .details(details);
             audit::record(conn, self.origin, event).await?;
@@ -115,13 +116,12 @@ fn stale(current: i64, base: i64) -> AppError {
 }
 
 fn read_definition(json: &str, what: &'static str) -> AppResult<FormDefinition> {
-    FormDefinition::from_json(json)
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context(what)))
+    FormDefinition::from_json(json).map_err(|e| AppError::internal(what, e))
 }
 
 fn write_definition(def: &FormDefinition) -> AppResult<String> {
     def.to_json()
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot serialise a draft")))
+        .map_err(|e| AppError::internal("serialising a draft", e))
 }
 
 /// Refuses definitions the server could not read back: only the format version can be
@@ -386,7 +386,7 @@ pub async fn publish(
     }
     let number = row.latest.as_ref().map_or(1, |v| v.number + 1);
     let canonical = String::from_utf8(draft.canonical_bytes())
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("canonical bytes")))?;
+        .map_err(|e| AppError::internal("canonical bytes", e))?;
     let new = NewVersion {
         form_id: &id,
         number,
@@ -501,7 +501,7 @@ pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>
     };
     let detail = create(db, author, Some(demo)).await?;
     let id = detail.summary.id;
-    let form_id = FormId::parse(&id).map_err(|e| AppError::Internal(e.into()))?;
+    let form_id = FormId::parse(&id).map_err(|e| AppError::internal("the demo form's id", e))?;
     publish(
         db,
         author,

@@ -20,9 +20,10 @@ use super::{
     versions::{keep_first_version, write_next, Author},
 };
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         edits::{self, ConflictRow},
@@ -131,7 +132,7 @@ pub async fn list(
     }
     if unmasked > 0 {
         let ids: Vec<&str> = conflicts.iter().map(|c| c.id.as_str()).collect();
-        let event = Event::new("records.read", Some(caller))
+        let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"conflicts": ids, "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
@@ -143,9 +144,8 @@ pub(crate) fn device_value(key: &RecordKey<'_>, c: &ConflictRow) -> AppResult<Op
     c.device_value
         .as_deref()
         .map(|json| {
-            let entry: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("conflict {} value unreadable: {e}", c.id))
-            })?;
+            let entry: serde_json::Value = serde_json::from_str(json)
+                .map_err(|e| AppError::internal(format!("conflict {} value", c.id), e))?;
             key.open_value(Place::Conflict(&c.id), &c.field_key, &entry)
         })
         .transpose()
@@ -228,7 +228,7 @@ async fn try_resolve(
         let def = &cached.definition;
         let field = def
             .field(&conflict.field_key)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("conflict on an unknown field")))?;
+            .ok_or_else(|| AppError::invariant("conflict on an unknown field"))?;
         if withdrawn(field, &withdrawn_purposes(rec.withdrawn_json.as_deref())) {
             return Err(AppError::client(
                 ErrorCode::Forbidden,
@@ -244,7 +244,7 @@ async fn try_resolve(
         let current = key.open_all(def, Place::Record, &rec.values_json)?;
         let mut values = current.clone().into_values();
         let field_key = FieldKey::parse(conflict.field_key.clone())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("conflict field key: {e:?}")))?;
+            .map_err(|e| AppError::invariant(format!("conflict field key: {e:?}")))?;
         match device_value(&key, &conflict)? {
             Some(v) => values.insert(field_key, v),
             None => values.remove(&field_key),
@@ -291,7 +291,7 @@ async fn try_resolve(
     if !edits::resolve_conflict(&mut tx, id, &caller.user.id, take.as_str(), now).await? {
         return Err(already_resolved());
     }
-    let event = Event::new("records.conflict.resolve", Some(caller))
+    let event = Event::new("records.conflict.resolve", Some(&caller.user))
         .target("record", &rec.id)
         .details(serde_json::json!({
             "conflict": id,

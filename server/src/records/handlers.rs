@@ -15,9 +15,9 @@ use shared::ids::{ConflictId, RecordId};
 
 use super::{conflicts, service};
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
     state::AppState,
 };

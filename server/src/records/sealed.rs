@@ -39,21 +39,15 @@ impl Place<'_> {
 
 /// The data key of a record, unwrapped with the master key.
 pub fn data_key(state: &AppState, record_id: &str, wrapped_key: &str) -> AppResult<DataKey> {
-    let bytes = URL_SAFE_NO_PAD.decode(wrapped_key).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "wrapped key of record {record_id} unreadable: {e}"
-        ))
-    })?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(wrapped_key)
+        .map_err(|e| AppError::internal(format!("wrapped key of record {record_id}"), e))?;
     WrappedKey {
         master_key_id: String::new(),
         bytes,
     }
     .unwrap(state.master.as_ref(), record_id)
-    .map_err(|e| {
-        AppError::Internal(anyhow::anyhow!(
-            "data key of record {record_id} does not open: {e}"
-        ))
-    })
+    .map_err(|e| AppError::internal(format!("data key of record {record_id}"), e))
 }
 
 /// Seals and opens the values of one record.
@@ -131,10 +125,7 @@ impl RecordKey<'_> {
         entry: &serde_json::Value,
     ) -> AppResult<FieldValue> {
         let unreadable = |what: &str| {
-            AppError::Internal(anyhow::anyhow!(
-                "record {} field value {what}",
-                self.record_id
-            ))
+            AppError::invariant(format!("record {} field value {what}", self.record_id))
         };
         let json = if let Some(plain) = entry.get("v") {
             plain.clone()
@@ -163,12 +154,8 @@ impl RecordKey<'_> {
         place: Place<'_>,
         values_json: &str,
     ) -> AppResult<ValidatedAnswers> {
-        let stored: serde_json::Value = serde_json::from_str(values_json).map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "record {} values unreadable: {e}",
-                self.record_id
-            ))
-        })?;
+        let stored: serde_json::Value = serde_json::from_str(values_json)
+            .map_err(|e| AppError::internal(format!("record {} values", self.record_id), e))?;
         let mut values = std::collections::BTreeMap::new();
         for field in def.fields() {
             if let Some(entry) = stored.get(field.key.as_str()) {

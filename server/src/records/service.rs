@@ -16,10 +16,11 @@ use shared::{
 };
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     crypto::{DataKey, FieldContext, SealedValue},
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         now_ms,
@@ -66,36 +67,29 @@ fn open_value(
     let json = match (value.plain, value.sealed, dek) {
         (Some(plain), _, _) => plain.clone(),
         (None, Some(sealed), Some(dek)) => {
-            let bytes = URL_SAFE_NO_PAD.decode(sealed).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!(
-                    "sealed value of record {} unreadable: {e}",
-                    row.id
-                ))
-            })?;
+            let bytes = URL_SAFE_NO_PAD
+                .decode(sealed)
+                .map_err(|e| AppError::internal(format!("sealed value of record {}", row.id), e))?;
             let context = FieldContext {
                 record_id: &row.id,
                 field_key: field.key.as_str(),
                 key_version: row.key_version,
             };
             let plain = dek.open(&context, &SealedValue(bytes)).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!(
-                    "record {} field does not decrypt: {e}",
-                    row.id
-                ))
+                AppError::internal(format!("opening a field of record {}", row.id), e)
             })?;
-            serde_json::from_slice(&plain).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("record {} field unreadable: {e}", row.id))
-            })?
+            serde_json::from_slice(&plain)
+                .map_err(|e| AppError::internal(format!("a field of record {}", row.id), e))?
         }
         (None, _, _) => {
-            return Err(AppError::Internal(anyhow::anyhow!(
+            return Err(AppError::invariant(format!(
                 "record {} has an unreadable value",
                 row.id
             )))
         }
     };
     serde_json::from_value(json)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("record {} value unreadable: {e}", row.id)))
+        .map_err(|e| AppError::internal(format!("a value of record {}", row.id), e))
 }
 
 fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
@@ -130,9 +124,8 @@ fn view(
     row: &RecordRow,
     unmasked: &mut usize,
 ) -> AppResult<RecordView> {
-    let values_json: serde_json::Value = serde_json::from_str(&row.values_json).map_err(|e| {
-        AppError::Internal(anyhow::anyhow!("record {} values unreadable: {e}", row.id))
-    })?;
+    let values_json: serde_json::Value = serde_json::from_str(&row.values_json)
+        .map_err(|e| AppError::internal(format!("the values of record {}", row.id), e))?;
     let gone = withdrawn_set(row);
     let mut dek = None;
     let mut values = BTreeMap::new();
@@ -255,7 +248,7 @@ pub async fn detail(
     )?];
     with_versions(state, &mut records).await?;
     if unmasked > 0 {
-        let event = Event::new("records.read", Some(caller))
+        let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
@@ -295,7 +288,7 @@ pub async fn list(
     with_versions(state, &mut records).await?;
     if unmasked > 0 {
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-        let event = Event::new("records.read", Some(caller))
+        let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": ids, "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
@@ -348,12 +341,12 @@ pub async fn reveal(
         ));
     }
     let values_json: serde_json::Value = serde_json::from_str(&row.values_json)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("record values unreadable: {e}")))?;
+        .map_err(|e| AppError::internal("a record's values", e))?;
     let value = stored(&values_json, field_key)
         .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
     let dek = data_key(state, &row)?;
     let opened = open_value(&row, Some(&dek), field, &value)?;
-    let event = Event::new("records.reveal", Some(caller))
+    let event = Event::new("records.reveal", Some(&caller.user))
         .target("record", &row.id)
         .details(serde_json::json!({"field": field_key, "reason": reason.trim()}));
     audit::record_alone(&state.db, origin, event, None).await?;
@@ -409,7 +402,7 @@ pub async fn assign(
     let previous = record_store::set_owner(&mut tx, record_id, &owner.id, now_ms())
         .await?
         .ok_or_else(not_found)?;
-    let event = Event::new("records.assign", Some(caller))
+    let event = Event::new("records.assign", Some(&caller.user))
         .target("record", record_id)
         .details(serde_json::json!({"from": previous, "to": owner.id}));
     audit::record(&mut tx, origin, event).await?;
@@ -481,7 +474,7 @@ pub async fn lookup(
     }
     with_versions(state, &mut records).await?;
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let event = Event::new("records.lookup", Some(caller)).details(serde_json::json!({
+    let event = Event::new("records.lookup", Some(&caller.user)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,
     }));
     audit::record_alone(&state.db, origin, event, None).await?;

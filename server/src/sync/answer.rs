@@ -33,8 +33,8 @@ impl Answer {
     pub fn stored_before(json: String) -> Self {
         match serde_json::from_str::<&serde_json::value::RawValue>(&json) {
             Ok(_) => Self::Receipt { fresh: false, json },
-            Err(e) => Self::Other(super::service::rejected_by(
-                crate::error::AppError::Internal(anyhow::anyhow!("stored receipt unreadable: {e}")),
+            Err(e) => Self::Other(super::verify::rejected_by(
+                crate::error::AppError::internal("a stored receipt", e),
             )),
         }
     }
@@ -151,7 +151,7 @@ mod tests {
                 },
                 SyncResult {
                     uuid: "u3".into(),
-                    status: super::super::service::rejected(
+                    status: super::super::verify::rejected(
                         RejectionCode::Api(ErrorCode::InvalidSignature),
                         "no",
                     ),
@@ -180,7 +180,7 @@ mod tests {
             ),
             (
                 "u3".into(),
-                super::super::service::rejected(
+                super::super::verify::rejected(
                     RejectionCode::Api(ErrorCode::InvalidSignature),
                     "no",
                 )

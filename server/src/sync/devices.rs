@@ -12,9 +12,10 @@ use shared::{
 };
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::now_ms,
 };
@@ -54,7 +55,7 @@ pub async fn register(
     if !state.db.insert_device(&device).await? {
         return Err(AppError::conflict("This device key is already registered"));
     }
-    let event = Event::new("devices.register", Some(caller)).target("device", &device.id);
+    let event = Event::new("devices.register", Some(&caller.user)).target("device", &device.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(device)
 }
@@ -78,7 +79,7 @@ pub async fn revoke(
         return Err(not_found());
     }
     state.db.revoke_device(id, now_ms()).await?;
-    let event = Event::new("devices.revoke", Some(caller)).target("device", id);
+    let event = Event::new("devices.revoke", Some(&caller.user)).target("device", id);
     audit::record_alone(&state.db, origin, event, None).await?;
     state.db.device(id).await?.ok_or_else(not_found)
 }

@@ -8,6 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use sqlx::AnyConnection;
+
 use shared::{
     api::{
         error::{ErrorCode, FieldIssue},
@@ -16,17 +18,18 @@ use shared::{
     consent::{check_statement, record_hash, StatementProblem},
     i18n::Locale,
     schema::ValidatedAnswers,
-    sync::{merge_plan, SyncEnvelope},
+    sync::{merge_plan, MergePlan, SyncEnvelope},
 };
 
-use super::service::{
+use super::verify::{
     check_identity, envelope_of, rejected, rejected_by, verify_signatures, ToVerify,
 };
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     consent::versions::CachedVersion,
     error::{AppError, AppResult},
+    extract::Origin,
     records::{
         sealed::{self, Place, RecordKey},
         service::{scope_of, withdrawn, withdrawn_purposes},
@@ -34,7 +37,7 @@ use crate::{
     },
     state::AppState,
     store::{
-        edits::{self, ConflictRow},
+        edits::{self, ConflictRow, EditableRecord},
         now_ms,
         records::Scope,
     },
@@ -260,110 +263,28 @@ async fn try_once(
     c: &Checked,
     today: time::Date,
 ) -> AppResult<Option<SyncStatus>> {
-    let (record, envelope, def) = (&c.record, &c.envelope, &c.version.definition);
+    let (record, def) = (&c.record, &c.version.definition);
     let record_id = record.uuid.as_str();
     let mut tx = state.db.begin_write().await?;
-
-    // A replay gets the answer the edit got; another edit under the same key changes nothing.
-    if let Some((hash, json)) =
-        edits::edit_result(&mut tx, record_id, &device.id, record.seq).await?
-    {
-        return Ok(Some(if hash == envelope.payload_hash {
-            serde_json::from_str(&json).map_err(|e| {
-                AppError::Internal(anyhow::anyhow!("stored edit answer unreadable: {e}"))
-            })?
-        } else {
-            SyncStatus::Conflict {
-                message: "Another edit with this sequence number was already applied; nothing was changed"
-                    .to_owned(),
-            }
-        }));
+    if let Some(status) = replayed(&mut tx, device, c).await? {
+        return Ok(Some(status));
     }
-
-    let Some(rec) = edits::editable_record(&mut tx, record_id).await? else {
-        return Ok(Some(not_found()));
+    let rec = match stored_record(&mut tx, c).await? {
+        Ok(rec) => rec,
+        Err(status) => return Ok(Some(status)),
     };
-    if rec.statement_hash.as_deref() != Some(envelope.statement_hash.as_str()) {
-        return Ok(Some(SyncStatus::Conflict {
-            message: "The edit carries another consent than the stored record; nothing was changed"
-                .to_owned(),
-        }));
-    }
-    if rec.form_id != record.form_id || rec.form_version != record.form_version {
-        return Ok(Some(rejected(
-            RejectionCode::FormMismatch,
-            "The edit names another form or version than the stored record",
-        )));
-    }
     let base = record.base_version.unwrap_or(0);
-    if base > rec.version {
-        return Ok(Some(base_version_invalid()));
-    }
-
     let dek = sealed::data_key(state, &rec.id, &rec.wrapped_key)?;
     let key = RecordKey {
         record_id,
         key_version: rec.key_version,
         dek: &dek,
     };
-    let current = key.open_all(def, Place::Record, &rec.values_json)?;
     let now = now_ms();
-    let versions = edits::versions_from(&mut tx, record_id, base).await?;
-    if versions.is_empty() {
-        keep_first_version(&mut tx, &key, def, rec.version, &current, now).await?;
-    }
-    let base_values = if base == rec.version {
-        current.clone()
-    } else {
-        match versions.iter().find(|v| v.version == base) {
-            Some(v) => key.open_all(def, Place::Version(base), &v.values_json)?,
-            None => {
-                tracing::error!(
-                    record_id,
-                    base,
-                    "a kept version of an edited record is missing"
-                );
-                return Ok(Some(base_version_invalid()));
-            }
-        }
+    let plan = match plan(&mut tx, &key, &rec, c, base, now, today).await? {
+        Ok(plan) => plan,
+        Err(status) => return Ok(Some(status)),
     };
-    let server_changed: BTreeSet<String> = versions
-        .iter()
-        .filter(|v| v.version > base)
-        .flat_map(|v| serde_json::from_str::<Vec<String>>(&v.changed_fields).unwrap_or_default())
-        .collect();
-
-    let mut plan = merge_plan(&base_values, &current, &server_changed, &c.answers);
-    let gone = withdrawn_purposes(rec.withdrawn_json.as_deref());
-    let blocked: BTreeMap<String, Vec<FieldIssue>> = plan
-        .device_changed
-        .iter()
-        .filter(|k| def.field(k).is_some_and(|f| withdrawn(f, &gone)))
-        .map(|k| {
-            (
-                k.clone(),
-                vec![FieldIssue {
-                    code: "purpose_withdrawn".to_owned(),
-                    params: BTreeMap::new(),
-                    message: "Consent to this field's purposes was withdrawn; it cannot be edited"
-                        .to_owned(),
-                }],
-            )
-        })
-        .collect();
-    if !blocked.is_empty() {
-        return Ok(Some(fields_rejected(
-            RejectionCode::PurposeWithdrawn,
-            "The edit changes fields whose purposes the customer withdrew",
-            blocked,
-        )));
-    }
-    if !plan.applied.is_empty() {
-        let whole = def.validate(&plan.answers.to_answers(), today);
-        if whole.as_ref().ok() != Some(&plan.answers) {
-            plan = plan.into_conflicts(&current, &c.answers);
-        }
-    }
 
     let mut version = rec.version;
     if !plan.applied.is_empty() {
@@ -388,56 +309,13 @@ async fn try_once(
             None => return Ok(None),
         }
     }
-    let mut conflict_ids = Vec::new();
-    // A device keeps its base version after a conflict, so each later edit of the record
-    // from it meets the same conflict again: one that is still open with the same value
-    // is not filed twice. A different value is a new conflict beside the first.
-    let open = if plan.conflicted.is_empty() {
-        Vec::new()
-    } else {
-        edits::open_conflicts_from(&mut tx, record_id, &device.id).await?
+    let filed = Filed {
+        base,
+        version,
+        author_id: &caller.user.id,
+        now,
     };
-    for field_key in &plan.conflicted {
-        let wanted = c.answers.get(field_key);
-        let mut already = None;
-        for o in open.iter().filter(|o| &o.field_key == field_key) {
-            if crate::records::conflicts::device_value(&key, o)?.as_ref() == wanted {
-                already = Some(o.id.clone());
-                break;
-            }
-        }
-        if let Some(id) = already {
-            conflict_ids.push(id);
-            continue;
-        }
-        let id = uuid::Uuid::now_v7().to_string();
-        let sensitivity = def
-            .field(field_key)
-            .map(|f| f.sensitivity)
-            .unwrap_or_default();
-        let device_value = c.answers.get(field_key).map(|v| {
-            key.seal_value(Place::Conflict(&id), field_key, sensitivity, v)
-                .to_string()
-        });
-        edits::insert_conflict(
-            &mut tx,
-            &ConflictRow {
-                id: id.clone(),
-                record_id: record_id.to_owned(),
-                field_key: field_key.clone(),
-                base_version: base,
-                server_version: version,
-                device_value,
-                author_id: caller.user.id.clone(),
-                device_id: device.id.clone(),
-                device_seq: record.seq,
-                created_at_ms: now,
-                resolved_at_ms: None,
-            },
-        )
-        .await?;
-        conflict_ids.push(id);
-    }
+    let conflict_ids = file_conflicts(&mut tx, &key, device, c, &plan, &filed).await?;
     let status = SyncStatus::Edited {
         version,
         merged_fields: plan.merged.clone(),
@@ -447,7 +325,7 @@ async fn try_once(
     if !edits::insert_edit(
         &mut tx,
         (record_id, &device.id, record.seq),
-        &envelope.payload_hash,
+        &c.envelope.payload_hash,
         &answer,
         now,
     )
@@ -455,7 +333,7 @@ async fn try_once(
     {
         return Ok(None);
     }
-    let event = Event::new("records.edit", Some(caller))
+    let event = Event::new("records.edit", Some(&caller.user))
         .target("record", record_id)
         .details(serde_json::json!({
             "device_id": device.id,
@@ -476,4 +354,199 @@ async fn try_once(
         "record edited"
     );
     Ok(Some(status))
+}
+
+/// The answer an edit already got, when this one is its replay; another edit under the
+/// same device sequence number is a conflict that changes nothing.
+async fn replayed(
+    tx: &mut AnyConnection,
+    device: &DeviceInfo,
+    c: &Checked,
+) -> AppResult<Option<SyncStatus>> {
+    let Some((hash, json)) =
+        edits::edit_result(tx, &c.record.uuid, &device.id, c.record.seq).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(if hash == c.envelope.payload_hash {
+        serde_json::from_str(&json).map_err(|e| AppError::internal("a stored edit answer", e))?
+    } else {
+        SyncStatus::Conflict {
+            message:
+                "Another edit with this sequence number was already applied; nothing was changed"
+                    .to_owned(),
+        }
+    }))
+}
+
+/// The stored record, if the edit is about it: same consent, same form version, and a
+/// base version the record has had.
+async fn stored_record(
+    tx: &mut AnyConnection,
+    c: &Checked,
+) -> AppResult<Result<EditableRecord, SyncStatus>> {
+    let record = &c.record;
+    let Some(rec) = edits::editable_record(tx, &record.uuid).await? else {
+        return Ok(Err(not_found()));
+    };
+    if rec.statement_hash.as_deref() != Some(c.envelope.statement_hash.as_str()) {
+        return Ok(Err(SyncStatus::Conflict {
+            message: "The edit carries another consent than the stored record; nothing was changed"
+                .to_owned(),
+        }));
+    }
+    if rec.form_id != record.form_id || rec.form_version != record.form_version {
+        return Ok(Err(rejected(
+            RejectionCode::FormMismatch,
+            "The edit names another form or version than the stored record",
+        )));
+    }
+    if record.base_version.unwrap_or(0) > rec.version {
+        return Ok(Err(base_version_invalid()));
+    }
+    Ok(Ok(rec))
+}
+
+/// The three-way merge of the device's answers with what the server has now, from the
+/// version the device started from (kept as version 1 on the first edit). Refused when
+/// the device changed a field whose purposes were withdrawn; a merge that breaks the
+/// form's rules as a whole turns the device's changes into conflicts.
+async fn plan(
+    tx: &mut AnyConnection,
+    key: &RecordKey<'_>,
+    rec: &EditableRecord,
+    c: &Checked,
+    base: i64,
+    now: i64,
+    today: time::Date,
+) -> AppResult<Result<MergePlan, SyncStatus>> {
+    let def = &c.version.definition;
+    let current = key.open_all(def, Place::Record, &rec.values_json)?;
+    let versions = edits::versions_from(tx, &rec.id, base).await?;
+    if versions.is_empty() {
+        keep_first_version(tx, key, def, rec.version, &current, now).await?;
+    }
+    let base_values = if base == rec.version {
+        current.clone()
+    } else {
+        let Some(kept) = versions.iter().find(|v| v.version == base) else {
+            tracing::error!(
+                record_id = rec.id,
+                base,
+                "a kept version of an edited record is missing"
+            );
+            return Ok(Err(base_version_invalid()));
+        };
+        key.open_all(def, Place::Version(base), &kept.values_json)?
+    };
+    let server_changed: BTreeSet<String> = versions
+        .iter()
+        .filter(|v| v.version > base)
+        .flat_map(|v| serde_json::from_str::<Vec<String>>(&v.changed_fields).unwrap_or_default())
+        .collect();
+
+    let plan = merge_plan(&base_values, &current, &server_changed, &c.answers);
+    let gone = withdrawn_purposes(rec.withdrawn_json.as_deref());
+    let blocked: BTreeMap<String, Vec<FieldIssue>> = plan
+        .device_changed
+        .iter()
+        .filter(|k| def.field(k).is_some_and(|f| withdrawn(f, &gone)))
+        .map(|k| {
+            (
+                k.clone(),
+                vec![FieldIssue {
+                    code: "purpose_withdrawn".to_owned(),
+                    params: BTreeMap::new(),
+                    message: "Consent to this field's purposes was withdrawn; it cannot be edited"
+                        .to_owned(),
+                }],
+            )
+        })
+        .collect();
+    if !blocked.is_empty() {
+        return Ok(Err(fields_rejected(
+            RejectionCode::PurposeWithdrawn,
+            "The edit changes fields whose purposes the customer withdrew",
+            blocked,
+        )));
+    }
+    if !plan.applied.is_empty() {
+        let whole = def.validate(&plan.answers.to_answers(), today);
+        if whole.as_ref().ok() != Some(&plan.answers) {
+            return Ok(Ok(plan.into_conflicts(&current, &c.answers)));
+        }
+    }
+    Ok(Ok(plan))
+}
+
+/// Where the conflicts of an edit stand: between its base and the version it made.
+struct Filed<'a> {
+    base: i64,
+    version: i64,
+    author_id: &'a str,
+    now: i64,
+}
+
+/// Files a conflict for each field the device and the server both changed, and returns
+/// their ids. A device keeps its base version after a conflict, so each later edit of
+/// the record from it meets the same conflict again: one that is still open with the
+/// same value is not filed twice. A different value is a new conflict beside the first.
+async fn file_conflicts(
+    tx: &mut AnyConnection,
+    key: &RecordKey<'_>,
+    device: &DeviceInfo,
+    c: &Checked,
+    plan: &MergePlan,
+    filed: &Filed<'_>,
+) -> AppResult<Vec<String>> {
+    let record_id = key.record_id;
+    let def = &c.version.definition;
+    let mut conflict_ids = Vec::new();
+    let open = if plan.conflicted.is_empty() {
+        Vec::new()
+    } else {
+        edits::open_conflicts_from(tx, record_id, &device.id).await?
+    };
+    for field_key in &plan.conflicted {
+        let wanted = c.answers.get(field_key);
+        let mut already = None;
+        for o in open.iter().filter(|o| &o.field_key == field_key) {
+            if crate::records::conflicts::device_value(key, o)?.as_ref() == wanted {
+                already = Some(o.id.clone());
+                break;
+            }
+        }
+        if let Some(id) = already {
+            conflict_ids.push(id);
+            continue;
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let sensitivity = def
+            .field(field_key)
+            .map(|f| f.sensitivity)
+            .unwrap_or_default();
+        let device_value = wanted.map(|v| {
+            key.seal_value(Place::Conflict(&id), field_key, sensitivity, v)
+                .to_string()
+        });
+        edits::insert_conflict(
+            tx,
+            &ConflictRow {
+                id: id.clone(),
+                record_id: record_id.to_owned(),
+                field_key: field_key.clone(),
+                base_version: filed.base,
+                server_version: filed.version,
+                device_value,
+                author_id: filed.author_id.to_owned(),
+                device_id: device.id.clone(),
+                device_seq: c.record.seq,
+                created_at_ms: filed.now,
+                resolved_at_ms: None,
+            },
+        )
+        .await?;
+        conflict_ids.push(id);
+    }
+    Ok(conflict_ids)
 }

@@ -9,9 +9,9 @@ use shared::ids::DeviceId;
 
 use super::{devices, service};
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::Origin,
     extract::{AppJson, AppPath, Lenient, LenientJson, RequestLocale},
     state::AppState,
 };

@@ -7,3 +7,4 @@ pub mod edit;
 pub mod handlers;
 pub mod service;
 mod slots;
+mod verify;

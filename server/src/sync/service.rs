@@ -5,59 +5,31 @@ use std::collections::HashMap;
 use shared::{
     api::{
         consent::SubmitRequest,
-        error::{ApiError, ErrorCode},
+        error::ErrorCode,
         sync::{
             DeviceInfo, Received, RejectionCode, SyncBatch, SyncRecord, SyncStatus, MAX_SYNC_BATCH,
         },
     },
-    consent::{public_key, sha256_tagged},
+    consent::sha256_tagged,
     i18n::Locale,
-    sync::{statement_hash, SyncEnvelope},
+    sync::SyncEnvelope,
 };
 
 use super::{
     answer::{Answer, SyncAnswer},
     slots::{cores, SLOTS},
+    verify::{check_identity, envelope_with, rejected, rejected_by, verify_signatures, ToVerify},
 };
 use crate::{
-    audit::Origin,
     auth::Principal,
     consent::{
         service::{check_and_seal, countersign_together, Source},
         writer::{Item, Outcome},
     },
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
 };
-
-pub(super) fn rejected(code: RejectionCode, message: impl Into<String>) -> SyncStatus {
-    SyncStatus::Rejected {
-        code,
-        message: message.into(),
-        fields: std::collections::BTreeMap::new(),
-    }
-}
-
-pub(super) fn rejected_by(error: AppError) -> SyncStatus {
-    match error {
-        AppError::Client(ApiError {
-            code,
-            message,
-            details,
-        }) => SyncStatus::Rejected {
-            code: code.into(),
-            message,
-            fields: details.map(|d| d.fields).unwrap_or_default(),
-        },
-        other => {
-            tracing::error!(error = %other, "a synced record could not be prepared");
-            rejected(
-                RejectionCode::Api(ErrorCode::Internal),
-                "The server could not process this record; it will be retried",
-            )
-        }
-    }
-}
 
 /// Stores a batch: checks each record on its own, writes all that pass in one
 /// transaction, and answers with a status per record in request order.
@@ -227,67 +199,13 @@ async fn stored_receipts(
 }
 
 fn internal(error: impl std::error::Error + Send + Sync + 'static) -> AppError {
-    AppError::Internal(anyhow::Error::new(error))
+    AppError::internal("a sync batch", error)
 }
 
 fn conflict() -> SyncStatus {
     SyncStatus::Conflict {
         message: "A different record with this UUID is already stored; it was not changed"
             .to_owned(),
-    }
-}
-
-/// The record's UUID and form agree with its consent statement (new records and edits).
-pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
-    if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
-        return Err(rejected(
-            RejectionCode::UuidInvalid,
-            "The record id must be a UUID, and the consent's receipt id must equal it",
-        ));
-    }
-    if record.statement.form_id != record.form_id
-        || record.statement.form_version != record.form_version
-    {
-        return Err(rejected(
-            RejectionCode::FormMismatch,
-            "The record and its consent name different forms",
-        ));
-    }
-    Ok(())
-}
-
-/// The envelope the device must have signed for `record`, whose answers hash to
-/// `payload_hash` (for a new record, the statement's `record_hash`).
-pub(super) fn envelope_of(
-    device: &DeviceInfo,
-    record: &SyncRecord,
-    payload_hash: String,
-) -> SyncEnvelope {
-    envelope_with(
-        device,
-        record,
-        payload_hash,
-        statement_hash(&record.statement),
-    )
-}
-
-/// [`envelope_of`] with the statement's hash already computed.
-fn envelope_with(
-    device: &DeviceInfo,
-    record: &SyncRecord,
-    payload_hash: String,
-    statement_hash: String,
-) -> SyncEnvelope {
-    SyncEnvelope {
-        uuid: record.uuid.clone(),
-        device_id: device.id.clone(),
-        seq: record.seq,
-        form_id: record.form_id.clone(),
-        form_version: record.form_version,
-        form_version_hash: record.statement.form_version_hash.clone(),
-        payload_hash,
-        statement_hash,
-        base_version: record.base_version,
     }
 }
 
@@ -318,57 +236,6 @@ impl Claimed {
             kind: job.kind,
         }
     }
-}
-
-/// A record's envelope signature to check (one per record: it binds the statement by
-/// its hash, and is the consent's client signature in the receipt).
-pub(super) struct ToVerify<'a> {
-    pub index: usize,
-    pub record: &'a SyncRecord,
-    pub envelope: &'a SyncEnvelope,
-}
-
-/// The request indexes whose signatures do not verify. One batch verification covers
-/// them all (ed25519-zebra's, which folds the terms of the one device key together);
-/// only when it fails are the signatures checked one by one to find the bad ones.
-pub(super) fn verify_signatures(
-    device: &DeviceInfo,
-    items: &[ToVerify<'_>],
-) -> std::collections::HashSet<usize> {
-    use ed25519_dalek::Verifier as _;
-    let mut bad = std::collections::HashSet::new();
-    let Ok(key) = public_key(&device.public_key, "device key") else {
-        return items.iter().map(|v| v.index).collect();
-    };
-    let envelopes: Vec<Vec<u8>> = items.iter().map(|v| v.envelope.signing_bytes()).collect();
-    let mut messages: Vec<&[u8]> = Vec::with_capacity(items.len());
-    let mut signatures = Vec::with_capacity(items.len());
-    let mut owners = Vec::with_capacity(items.len());
-    for (v, envelope) in items.iter().zip(&envelopes) {
-        match shared::consent::signature(&v.record.signature, "signature") {
-            Ok(sig) => {
-                messages.push(&envelope[..]);
-                signatures.push(sig);
-                owners.push(v.index);
-            }
-            Err(_) => {
-                bad.insert(v.index);
-            }
-        }
-    }
-    let key_bytes = ed25519_zebra::VerificationKeyBytes::from(key.to_bytes());
-    let mut batch = ed25519_zebra::batch::Verifier::new();
-    for (message, signature) in messages.iter().zip(&signatures) {
-        batch.queue((key_bytes, *signature, *message));
-    }
-    if batch.verify(rand::thread_rng()).is_err() {
-        for ((message, signature), owner) in messages.iter().zip(&signatures).zip(&owners) {
-            if key.verify(message, signature).is_err() {
-                bad.insert(*owner);
-            }
-        }
-    }
-    bad
 }
 
 /// What to do with a new record that passed the cheap checks.

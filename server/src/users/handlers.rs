@@ -13,9 +13,9 @@ use shared::ids::{TeamId, UserId};
 
 use super::{service, teams};
 use crate::{
-    audit::Origin,
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::Origin,
     extract::{AppJson, AppPath},
     state::AppState,
 };

@@ -15,9 +15,10 @@ use shared::ids::{TeamId, UserId};
 use sqlx::AnyConnection;
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::{password, service::readable_password, Principal},
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         accounts::{self, AccountRow},
@@ -97,7 +98,7 @@ async fn keep_an_admin(
 async fn read_back(conn: &mut AnyConnection, id: &str) -> AppResult<UserSummary> {
     let row = accounts::account_on(conn, id)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("account {id} vanished")))?;
+        .ok_or_else(|| AppError::invariant(format!("account {id} vanished")))?;
     Ok(summary(row))
 }
 
@@ -144,7 +145,7 @@ pub async fn create(
     if !accounts::insert_account(&mut tx, &new, team_id.as_deref(), now_ms()).await? {
         return Err(AppError::conflict("That user name is taken"));
     }
-    let event = Event::new("users.create", Some(caller))
+    let event = Event::new("users.create", Some(&caller.user))
         .target("user", &id)
         .details(serde_json::json!({
             "attributes": ["username", "display_name", "role", "team", "password"],
@@ -214,7 +215,7 @@ pub async fn update(
     if current.team_id != team_id {
         details["team_id"] = serde_json::json!({"from": current.team_id, "to": team_id});
     }
-    let event = Event::new("users.update", Some(caller))
+    let event = Event::new("users.update", Some(&caller.user))
         .target("user", &id)
         .details(details);
     audit::record(&mut tx, origin, event).await?;
@@ -254,7 +255,7 @@ pub async fn set_disabled(
     } else {
         "users.enable"
     };
-    let event = Event::new(action, Some(caller))
+    let event = Event::new(action, Some(&caller.user))
         .target("user", &id)
         .details(details);
     audit::record(&mut tx, origin, event).await?;
@@ -283,7 +284,7 @@ pub async fn reset_password(
     accounts::reset_password(&mut tx, &id, &hash, now_ms()).await?;
     let ended = accounts::end_sessions(&mut tx, &id).await?;
     let totp_removed = crate::store::second_factor::delete_totp(&mut tx, &id).await?;
-    let event = Event::new("users.reset_password", Some(caller))
+    let event = Event::new("users.reset_password", Some(&caller.user))
         .target("user", &id)
         .details(serde_json::json!({
             "changed": ["password", "must_change_password", "lock_out"],

@@ -5,9 +5,10 @@ use shared::api::users::{name_problem, TeamRequest, TeamSummary, MAX_NAME_CHARS}
 use shared::ids::TeamId;
 
 use crate::{
-    audit::{self, Event, Origin},
+    audit::{self, Event},
     auth::Principal,
     error::{AppError, AppResult},
+    extract::Origin,
     state::AppState,
     store::{
         accounts::{self, is_unique_violation, TeamRow},
@@ -62,13 +63,13 @@ pub async fn create(
     if !accounts::insert_team(&mut tx, &id, &name, now_ms()).await? {
         return Err(name_taken());
     }
-    let event = Event::new("teams.create", Some(caller))
+    let event = Event::new("teams.create", Some(&caller.user))
         .target("team", &id)
         .details(serde_json::json!({ "attributes": ["name"] }));
     audit::record(&mut tx, origin, event).await?;
     let team = accounts::team_on(&mut tx, &id)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("team {id} vanished")))?;
+        .ok_or_else(|| AppError::invariant(format!("team {id} vanished")))?;
     tx.commit().await?;
     Ok(summary(team))
 }
@@ -99,7 +100,7 @@ pub async fn rename(
         Err(e) if is_unique_violation(&e) => return Err(name_taken()),
         Err(e) => return Err(e.into()),
     }
-    let event = Event::new("teams.update", Some(caller))
+    let event = Event::new("teams.update", Some(&caller.user))
         .target("team", &id)
         .details(serde_json::json!({ "changed": ["name"] }));
     audit::record(&mut tx, origin, event).await?;

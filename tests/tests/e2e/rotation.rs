@@ -144,7 +144,7 @@ story!(a_retired_signing_key_still_verifies_old_receipts, |app| {
             .unwrap(),
         vec![],
     );
-    let (retired, new_id) = consentry_server::keys::rotate_signing_key(&db, &master)
+    let (retired, new_id) = consentry_server::rotation::rotate_signing_key(&db, &master)
         .await
         .unwrap();
     db.close().await;
