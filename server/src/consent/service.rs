@@ -18,6 +18,7 @@ use shared::{
         StatementProblem,
     },
     i18n::Locale,
+    schema::ValidatedAnswers,
 };
 
 use super::{versions::CachedVersion, writer::Outcome};
@@ -28,7 +29,11 @@ use crate::{
     extract::Origin,
     records::sealed::{self, Place, RecordKey},
     state::AppState,
-    store::{audit::NewAuditEntry, now_ms, records::NewSubmission},
+    store::{
+        audit::NewAuditEntry,
+        now_ms,
+        records::{DeviceSignature, NewSubmission, RecordSource},
+    },
 };
 
 /// How far the browser's clock may be from ours.
@@ -208,9 +213,9 @@ pub fn check_and_seal(
     locale: Locale,
     mut source: Source,
 ) -> AppResult<Unsigned> {
-    let def = &version.definition;
     let today = today();
-    let answers = def
+    let answers = version
+        .definition
         .validate(&req.answers, today)
         .map_err(|e| AppError::Client(e.to_api_error(locale)))?;
     let received_at_ms = now_ms();
@@ -230,6 +235,7 @@ pub fn check_and_seal(
         server_key_id: state.keys.current_id().to_owned(),
     };
     let (statement_bytes, statement_hash) = match &mut source {
+        // The device's envelope already named them, and its signature was checked.
         Source::Staff {
             statement_bytes,
             statement_hash,
@@ -240,27 +246,52 @@ pub fn check_and_seal(
         ),
         Source::Web => {
             let bytes = body.statement.signing_bytes();
-            let hash = sha256_tagged(&bytes);
-            (bytes, hash)
-        }
-    };
-    if matches!(source, Source::Web) {
-        body.verify_client_signature_over(&statement_bytes)
-            .map_err(|e| {
+            body.verify_client_signature_over(&bytes).map_err(|e| {
                 AppError::client(
                     ErrorCode::InvalidSignature,
                     format!("The consent statement's signature is not valid: {e}"),
                 )
             })?;
-    }
+            let hash = sha256_tagged(&bytes);
+            (bytes, hash)
+        }
+    };
+    check_consent(version, &answers, &body, &source, today)?;
+    let (submission, audit, withdraw_token) = seal(
+        state,
+        version,
+        &answers,
+        &body,
+        source,
+        client,
+        statement_hash,
+    );
+    Ok(Unsigned {
+        submission,
+        audit,
+        body,
+        statement_bytes,
+        withdraw_token,
+    })
+}
+
+/// The statement covers the answers and the form version, was signed recently enough,
+/// and names a UUID receipt.
+fn check_consent(
+    version: &CachedVersion,
+    answers: &ValidatedAnswers,
+    body: &ReceiptBody,
+    source: &Source,
+    today: time::Date,
+) -> AppResult<()> {
     let statement = &body.statement;
-    let problems = check_statement(&version.statement_context(&answers, today), statement);
+    let problems = check_statement(&version.statement_context(answers, today), statement);
     if !problems.is_empty() {
         return Err(statement_error(&problems));
     }
     // A browser submits at once, so its clock must be close to ours. A staff device may
     // have collected the consent offline days ago: only a time in the future is refused.
-    let skew = statement.signed_at_ms - received_at_ms;
+    let skew = statement.signed_at_ms - body.received_at_ms;
     let stale = match source {
         Source::Web => skew.abs() > MAX_CLOCK_SKEW_MS,
         Source::Staff { .. } => skew > MAX_CLOCK_SKEW_MS,
@@ -279,11 +310,24 @@ pub fn check_and_seal(
             "The receipt id must be a UUID",
         ));
     }
+    Ok(())
+}
 
-    // Seal every personal or sensitive value under a fresh data key.
-    let (record_id, source_name, collected_by, device) = match source {
+/// The record to store for checked answers, every personal or sensitive value sealed
+/// under a fresh data key, with its audit entry and the customer's withdrawal token.
+fn seal(
+    state: &AppState,
+    version: &CachedVersion,
+    answers: &ValidatedAnswers,
+    body: &ReceiptBody,
+    source: Source,
+    client: &Origin,
+    statement_hash: String,
+) -> (NewSubmission, NewAuditEntry, String) {
+    let statement = &body.statement;
+    let (record_id, source, collected_by, device) = match source {
         // Time-ordered ids keep new rows together at the end of the table's index.
-        Source::Web => (time_ordered_id(), "web", None, None),
+        Source::Web => (time_ordered_id(), RecordSource::Web, None, None),
         Source::Staff {
             record_id,
             collected_by,
@@ -292,27 +336,29 @@ pub fn check_and_seal(
             ..
         } => (
             record_id,
-            "staff",
+            RecordSource::Staff,
             Some(collected_by),
             // The record keeps the device's signature: the receipt's client signature.
-            Some((device_id, seq, body.client_signature.clone())),
+            Some(DeviceSignature {
+                device_id,
+                seq,
+                signature: body.client_signature.clone(),
+            }),
         ),
     };
-    let master = state.master.as_ref();
     let dek = DataKey::generate();
-    let wrapped = dek.wrap(master, &record_id);
+    let wrapped_key = dek.wrap(state.master.as_ref(), &record_id);
     let key = RecordKey {
         record_id: &record_id,
         key_version: FIRST_KEY_VERSION,
         dek: &dek,
     };
-    let values_json = key.seal_all(def, Place::Record, &answers);
-    let lookups = sealed::lookups(state, &answers);
+    let values = key.seal_all(&version.definition, Place::Record, answers);
+    let lookups = sealed::lookups(state, answers);
 
     let receipt_id = statement.receipt_id.clone();
-    let granted = serde_json::to_string(&statement.purposes_granted).unwrap_or_default();
     let audit = NewAuditEntry {
-        at_ms: received_at_ms,
+        at_ms: body.received_at_ms,
         actor_role: collected_by.as_ref().map(|_| "staff".to_owned()),
         actor_id: collected_by.clone(),
         action: "consent.given".to_owned(),
@@ -329,32 +375,26 @@ pub fn check_and_seal(
         }),
     };
     let token = withdraw_token(&state.subkeys, &receipt_id);
-    Ok(Unsigned {
-        submission: NewSubmission {
-            record_id,
-            source: source_name,
-            collected_by,
-            device,
-            form_id: version.form_id.clone(),
-            form_version: version.number,
-            key_version: FIRST_KEY_VERSION,
-            wrapped_key: URL_SAFE_NO_PAD.encode(&wrapped.bytes),
-            master_key_id: wrapped.master_key_id,
-            values_json,
-            content_hash: statement.record_hash.clone(),
-            lookups,
-            receipt_id,
-            statement_hash,
-            receipt_json: String::new(),
-            withdraw_token_hash: sha256_tagged(token.as_bytes()),
-            purposes_granted: granted,
-            received_at_ms,
-        },
-        audit,
-        body,
-        statement_bytes,
-        withdraw_token: token,
-    })
+    let submission = NewSubmission {
+        record_id,
+        source,
+        collected_by,
+        device,
+        form_id: version.form_id.clone(),
+        form_version: version.number,
+        key_version: FIRST_KEY_VERSION,
+        wrapped_key,
+        values,
+        content_hash: statement.record_hash.clone(),
+        lookups,
+        receipt_id,
+        statement_hash,
+        receipt_json: String::new(),
+        withdraw_token_hash: sha256_tagged(token.as_bytes()),
+        purposes_granted: serde_json::to_string(&statement.purposes_granted).unwrap_or_default(),
+        received_at_ms: body.received_at_ms,
+    };
+    (submission, audit, token)
 }
 
 /// Stores a prepared submission and answers only after the commit.

@@ -282,9 +282,11 @@ async fn advance_devices<'a>(
     stored: impl Iterator<Item = &'a NewSubmission>,
 ) -> Result<(), sqlx::Error> {
     let mut highest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-    for (device, seq, _) in stored.filter_map(|s| s.device.as_ref()) {
-        let top = highest.entry(device.as_str()).or_insert(*seq);
-        *top = (*top).max(*seq);
+    for device in stored.filter_map(|s| s.device.as_ref()) {
+        let top = highest
+            .entry(device.device_id.as_str())
+            .or_insert(device.seq);
+        *top = (*top).max(device.seq);
     }
     for (device, seq) in highest {
         advance_seq(conn, device, seq).await?;
@@ -382,6 +384,10 @@ fn pending_row(s: &NewSubmission) -> ReceiptRow {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::{
+        crypto::{SealedValues, WrappedKey},
+        store::records::RecordSource,
+    };
 
     async fn db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
@@ -405,15 +411,17 @@ mod tests {
         Item {
             submission: NewSubmission {
                 record_id: format!("record-{id}"),
-                source: "web",
+                source: RecordSource::Web,
                 collected_by: None,
                 device: None,
                 form_id: "f".to_owned(),
                 form_version: 1,
                 key_version: 1,
-                wrapped_key: "k".to_owned(),
-                master_key_id: "m".to_owned(),
-                values_json: "{}".to_owned(),
+                wrapped_key: WrappedKey {
+                    master_key_id: "m".to_owned(),
+                    bytes: b"k".to_vec(),
+                },
+                values: SealedValues::from_sealed_json("{}".to_owned()),
                 content_hash: "sha256:c".to_owned(),
                 lookups: vec![(format!("index-{id}"), "phone")],
                 receipt_id: id.to_owned(),

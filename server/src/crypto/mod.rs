@@ -7,10 +7,12 @@
 //! binds the record id, the field key and the key version, so a ciphertext copied to
 //! another row or field fails to open.
 
+mod at_rest;
 mod envelope;
 mod master_key;
 mod subkeys;
 
+pub use at_rest::SealedValues;
 pub use envelope::{blind_index, DataKey, FieldContext, SealedValue, WrappedKey};
 pub use master_key::{
     load_existing_master_key, load_master_key, KeyWrapper, LocalMasterKey, MasterKeyring,

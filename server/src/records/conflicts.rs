@@ -102,7 +102,7 @@ pub async fn list(
                 key_version: row.key_version,
                 dek: &dek,
             };
-            let current = key.open_all(&version.definition, Place::Record, &row.values_json)?;
+            let current = key.open_all(&version.definition, Place::Record, &row.values)?;
             let device = device_value(&key, c)?;
             (
                 shown(field, vis, current.get(&c.field_key), &mut unmasked),
@@ -241,7 +241,7 @@ async fn try_resolve(
             key_version: rec.key_version,
             dek: &dek,
         };
-        let current = key.open_all(def, Place::Record, &rec.values_json)?;
+        let current = key.open_all(def, Place::Record, &rec.values)?;
         let mut values = current.clone().into_values();
         let field_key = FieldKey::parse(conflict.field_key.clone())
             .map_err(|e| AppError::invariant(format!("conflict field key: {e:?}")))?;

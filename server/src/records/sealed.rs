@@ -1,4 +1,4 @@
-//! A record's values as stored (`values_json`): ordinary values as they are, personal
+//! A record's values as stored ([`SealedValues`]): ordinary values as they are, personal
 //! and sensitive ones sealed under the record's data key. Edits read and write whole
 //! sets of values here; the additional data of a sealed value names the record, the
 //! field (with a suffix for history rows and conflicts) and the key version.
@@ -7,11 +7,12 @@ use std::borrow::Cow;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use serde::Serialize;
+use serde_json::Value;
 use shared::schema::{FieldKey, FieldValue, FormDefinition, Sensitivity, ValidatedAnswers};
 use zeroize::Zeroizing;
 
 use crate::{
-    crypto::{blind_index, DataKey, FieldContext, SealedValue, WrappedKey},
+    crypto::{blind_index, DataKey, FieldContext, SealedValue, SealedValues, WrappedKey},
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -38,16 +39,42 @@ impl Place<'_> {
 }
 
 /// The data key of a record, unwrapped with the master key.
-pub fn data_key(state: &AppState, record_id: &str, wrapped_key: &str) -> AppResult<DataKey> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(wrapped_key)
-        .map_err(|e| AppError::internal(format!("wrapped key of record {record_id}"), e))?;
-    WrappedKey {
-        master_key_id: String::new(),
-        bytes,
+pub fn data_key(state: &AppState, record_id: &str, wrapped_key: &WrappedKey) -> AppResult<DataKey> {
+    wrapped_key
+        .unwrap(state.master.as_ref(), record_id)
+        .map_err(|e| AppError::internal(format!("data key of record {record_id}"), e))
+}
+
+/// The entries of a record's stored values, by field key: `{"v": value}` when
+/// ordinary, `{"c": sealed}` otherwise.
+pub struct Entries(serde_json::Map<String, Value>);
+
+impl Entries {
+    /// Parses `values` of record `record_id`.
+    pub fn of(record_id: &str, values: &SealedValues) -> AppResult<Self> {
+        serde_json::from_str(values.as_str())
+            .map(Entries)
+            .map_err(|e| AppError::internal(format!("the values of record {record_id}"), e))
     }
-    .unwrap(state.master.as_ref(), record_id)
-    .map_err(|e| AppError::internal(format!("data key of record {record_id}"), e))
+
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key)
+    }
+}
+
+/// Whether an entry needs the data key to open.
+#[must_use]
+pub fn is_sealed(entry: &Value) -> bool {
+    entry.get("v").is_none()
+}
+
+/// An ordinary entry's value; `None` for a sealed one.
+pub fn plain_value(record_id: &str, entry: &Value) -> Option<AppResult<FieldValue>> {
+    entry.get("v").map(|plain| {
+        serde_json::from_value(plain.clone())
+            .map_err(|e| AppError::internal(format!("a value of record {record_id}"), e))
+    })
 }
 
 /// Seals and opens the values of one record.
@@ -118,44 +145,36 @@ impl RecordKey<'_> {
     }
 
     /// Opens an entry written by [`Self::seal_value`] (or by the collection).
-    pub fn open_value(
-        &self,
-        place: Place<'_>,
-        key: &str,
-        entry: &serde_json::Value,
-    ) -> AppResult<FieldValue> {
+    pub fn open_value(&self, place: Place<'_>, key: &str, entry: &Value) -> AppResult<FieldValue> {
+        if let Some(plain) = plain_value(self.record_id, entry) {
+            return plain;
+        }
         let unreadable = |what: &str| {
             AppError::invariant(format!("record {} field value {what}", self.record_id))
         };
-        let json = if let Some(plain) = entry.get("v") {
-            plain.clone()
-        } else {
-            let sealed = entry
-                .get("c")
-                .and_then(|c| c.as_str())
-                .ok_or_else(|| unreadable("missing"))?;
-            let bytes = URL_SAFE_NO_PAD
-                .decode(sealed)
-                .map_err(|_| unreadable("not base64"))?;
-            let label = place.field_label(key);
-            let plain = self
-                .dek
-                .open(&self.context(&label), &SealedValue(bytes))
-                .map_err(|_| unreadable("does not decrypt"))?;
-            serde_json::from_slice(&plain).map_err(|_| unreadable("not JSON"))?
-        };
-        serde_json::from_value(json).map_err(|_| unreadable("of an unknown shape"))
+        let sealed = entry
+            .get("c")
+            .and_then(|c| c.as_str())
+            .ok_or_else(|| unreadable("missing"))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(sealed)
+            .map_err(|_| unreadable("not base64"))?;
+        let label = place.field_label(key);
+        let plain = self
+            .dek
+            .open(&self.context(&label), &SealedValue(bytes))
+            .map_err(|_| unreadable("does not decrypt"))?;
+        serde_json::from_slice(&plain).map_err(|_| unreadable("of an unknown shape"))
     }
 
-    /// Every value of a stored `values_json`, opened.
+    /// Every value of a record's stored values, opened.
     pub fn open_all(
         &self,
         def: &FormDefinition,
         place: Place<'_>,
-        values_json: &str,
+        values: &SealedValues,
     ) -> AppResult<ValidatedAnswers> {
-        let stored: serde_json::Value = serde_json::from_str(values_json)
-            .map_err(|e| AppError::internal(format!("record {} values", self.record_id), e))?;
+        let stored = Entries::of(self.record_id, values)?;
         let mut values = std::collections::BTreeMap::new();
         for field in def.fields() {
             if let Some(entry) = stored.get(field.key.as_str()) {
@@ -166,7 +185,7 @@ impl RecordKey<'_> {
         Ok(ValidatedAnswers::from_values(values))
     }
 
-    /// A whole `values_json` for `answers`, each entry with its field's sensitivity and
+    /// A record's whole stored values for `answers`, each entry with its field's sensitivity and
     /// purposes (the shape the collection stores), keys in order. Written straight into
     /// one buffer, each value sealed in place, with no intermediate `serde_json::Value`
     /// or string per value (this runs for every stored record).
@@ -176,7 +195,7 @@ impl RecordKey<'_> {
         def: &FormDefinition,
         place: Place<'_>,
         answers: &ValidatedAnswers,
-    ) -> String {
+    ) -> SealedValues {
         let mut fields: Vec<_> = def
             .fields()
             .filter_map(|field| answers.get(field.key.as_str()).map(|value| (field, value)))
@@ -207,7 +226,7 @@ impl RecordKey<'_> {
         }
         out.push(b'}');
         // JSON and base64 are ASCII or UTF-8 throughout.
-        String::from_utf8(out).unwrap_or_default()
+        SealedValues::from_sealed_json(String::from_utf8(out).unwrap_or_default())
     }
 }
 
@@ -285,9 +304,10 @@ mod tests {
             dek: &dek,
         };
         for place in [Place::Record, Place::Version(3), Place::Conflict("c9")] {
-            let json = key.seal_all(&def, place, &answers);
+            let sealed = key.seal_all(&def, place, &answers);
+            let json = sealed.as_str();
             let stored: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(&json).unwrap();
+                serde_json::from_str(json).unwrap();
             let keys: Vec<&String> = stored.keys().collect();
             let mut sorted = keys.clone();
             sorted.sort();
@@ -313,7 +333,7 @@ mod tests {
             }
             assert!(!json.contains("110101") && !json.contains("zhang.san"));
             assert!(json.contains(r#""gender":{"s":"ordinary","p":["#));
-            let all = key.open_all(&def, place, &json).unwrap();
+            let all = key.open_all(&def, place, &sealed).unwrap();
             assert_eq!(all.iter().count(), answers.iter().count());
             // A sealed value opens only in its own place.
             let other = if matches!(place, Place::Record) {

@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use shared::{
     access::{may_reveal, visibility, Visibility},
     api::{
@@ -18,9 +17,10 @@ use shared::{
 use crate::{
     audit::{self, Event},
     auth::Principal,
-    crypto::{DataKey, FieldContext, SealedValue},
+    crypto::DataKey,
     error::{AppError, AppResult},
     extract::Origin,
+    records::sealed::{self, Entries, Place, RecordKey},
     state::AppState,
     store::{
         now_ms,
@@ -42,58 +42,28 @@ pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> 
     })
 }
 
-/// One stored field entry of `values_json`.
-struct StoredValue<'a> {
-    plain: Option<&'a serde_json::Value>,
-    sealed: Option<&'a str>,
-}
-
-fn stored<'a>(values: &'a serde_json::Value, key: &str) -> Option<StoredValue<'a>> {
-    let entry = values.get(key)?;
-    Some(StoredValue {
-        plain: entry.get("v"),
-        sealed: entry.get("c").and_then(|c| c.as_str()),
-    })
-}
-
-/// The value of one field: as stored when ordinary, else opened with the record's key
-/// (which the caller unwraps only for records that have sealed values).
-fn open_value(
+/// The value of one stored entry: as stored when ordinary, else opened with the
+/// record's data key (`dek`, which the caller unwraps only when a value is sealed).
+fn open_entry(
     row: &RecordRow,
     dek: Option<&DataKey>,
-    field: &Field,
-    value: &StoredValue<'_>,
+    field_key: &str,
+    entry: &serde_json::Value,
 ) -> AppResult<FieldValue> {
-    let json = match (value.plain, value.sealed, dek) {
-        (Some(plain), _, _) => plain.clone(),
-        (None, Some(sealed), Some(dek)) => {
-            let bytes = URL_SAFE_NO_PAD
-                .decode(sealed)
-                .map_err(|e| AppError::internal(format!("sealed value of record {}", row.id), e))?;
-            let context = FieldContext {
-                record_id: &row.id,
-                field_key: field.key.as_str(),
-                key_version: row.key_version,
-            };
-            let plain = dek.open(&context, &SealedValue(bytes)).map_err(|e| {
-                AppError::internal(format!("opening a field of record {}", row.id), e)
-            })?;
-            serde_json::from_slice(&plain)
-                .map_err(|e| AppError::internal(format!("a field of record {}", row.id), e))?
-        }
-        (None, _, _) => {
-            return Err(AppError::invariant(format!(
-                "record {} has an unreadable value",
-                row.id
-            )))
-        }
+    if let Some(plain) = sealed::plain_value(&row.id, entry) {
+        return plain;
+    }
+    let dek = dek.ok_or_else(|| AppError::invariant("a sealed value without its data key"))?;
+    let key = RecordKey {
+        record_id: &row.id,
+        key_version: row.key_version,
+        dek,
     };
-    serde_json::from_value(json)
-        .map_err(|e| AppError::internal(format!("a value of record {}", row.id), e))
+    key.open_value(Place::Record, field_key, entry)
 }
 
 fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
-    super::sealed::data_key(state, &row.id, &row.wrapped_key)
+    sealed::data_key(state, &row.id, &row.wrapped_key)
 }
 
 /// True when consent to every purpose of `field` was withdrawn.
@@ -124,13 +94,12 @@ fn view(
     row: &RecordRow,
     unmasked: &mut usize,
 ) -> AppResult<RecordView> {
-    let values_json: serde_json::Value = serde_json::from_str(&row.values_json)
-        .map_err(|e| AppError::internal(format!("the values of record {}", row.id), e))?;
+    let entries = Entries::of(&row.id, &row.values)?;
     let gone = withdrawn_set(row);
     let mut dek = None;
     let mut values = BTreeMap::new();
     for field in def.fields() {
-        let Some(value) = stored(&values_json, field.key.as_str()) else {
+        let Some(entry) = entries.get(field.key.as_str()) else {
             continue;
         };
         let sensitivity = field.sensitivity;
@@ -151,10 +120,10 @@ fn view(
         let display = match vis {
             Visibility::Hidden => None,
             Visibility::Full | Visibility::Masked => {
-                if dek.is_none() && value.sealed.is_some() {
+                if dek.is_none() && sealed::is_sealed(entry) {
                     dek = Some(data_key(state, row)?);
                 }
-                let opened = match open_value(row, dek.as_ref(), field, &value) {
+                let opened = match open_entry(row, dek.as_ref(), field.key.as_str(), entry) {
                     Ok(v) => v,
                     Err(e) => {
                         // Tampering or corruption: show nothing for this value, keep the rest.
@@ -198,7 +167,7 @@ fn view(
         id: row.id.clone(),
         form_id: row.form_id.clone(),
         form_version: row.form_version,
-        source: row.source.clone(),
+        source: row.source.as_str().to_owned(),
         owner_id: row.owner_id.clone(),
         created_at_ms: row.created_at_ms,
         values,
@@ -340,12 +309,12 @@ pub async fn reveal(
             "Consent to this field's purposes was withdrawn; it can no longer be shown",
         ));
     }
-    let values_json: serde_json::Value = serde_json::from_str(&row.values_json)
-        .map_err(|e| AppError::internal("a record's values", e))?;
-    let value = stored(&values_json, field_key)
+    let entries = Entries::of(&row.id, &row.values)?;
+    let entry = entries
+        .get(field_key)
         .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
     let dek = data_key(state, &row)?;
-    let opened = open_value(&row, Some(&dek), field, &value)?;
+    let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)?;
     let event = Event::new("records.reveal", Some(&caller.user))
         .target("record", &row.id)
         .details(serde_json::json!({"field": field_key, "reason": reason.trim()}));

@@ -38,7 +38,7 @@ pub async fn keep_first_version(
             &NewVersion {
                 record_id: key.record_id,
                 version: 1,
-                values_json: &key.seal_all(def, Place::Version(1), current),
+                values: &key.seal_all(def, Place::Version(1), current),
                 changed_fields: "[]",
                 author_id: None,
                 device: None,
@@ -65,12 +65,12 @@ pub async fn write_next(
     at_ms: i64,
 ) -> AppResult<Option<i64>> {
     let record_id = key.record_id;
-    let values_json = key.seal_all(def, Place::Record, answers);
+    let values = key.seal_all(def, Place::Record, answers);
     if !edits::update_values(
         conn,
         record_id,
         expected,
-        &values_json,
+        &values,
         &record_hash(answers),
         at_ms,
     )
@@ -84,7 +84,7 @@ pub async fn write_next(
         &NewVersion {
             record_id,
             version,
-            values_json: &key.seal_all(def, Place::Version(version), answers),
+            values: &key.seal_all(def, Place::Version(version), answers),
             changed_fields: &serde_json::to_string(changed).unwrap_or_default(),
             author_id: Some(author.user_id),
             device: author.device,

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row as _};
 
 use super::{
-    records::{placeholders_for, scope_condition, Scope},
+    records::{placeholders_for, scope_condition, wrapped_key_of, Scope},
     Db,
 };
+use crate::crypto::{SealedValues, WrappedKey};
 
 /// A record as an edit needs it, with its consent's statement hash and withdrawals.
 #[derive(Debug, Clone)]
@@ -17,8 +18,8 @@ pub struct EditableRecord {
     pub form_id: String,
     pub form_version: i64,
     pub key_version: i64,
-    pub wrapped_key: String,
-    pub values_json: String,
+    pub wrapped_key: WrappedKey,
+    pub values: SealedValues,
     pub version: i64,
     pub statement_hash: Option<String>,
     /// Purpose → when consent to it was withdrawn.
@@ -31,8 +32,8 @@ pub async fn editable_record(
     id: &str,
 ) -> Result<Option<EditableRecord>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT r.id, r.form_id, r.form_version, r.key_version, r.wrapped_key, r.values_json, \
-         r.version, c.statement_hash, c.purposes_withdrawn \
+        "SELECT r.id, r.form_id, r.form_version, r.key_version, r.wrapped_key, r.master_key_id, \
+         r.values_json, r.version, c.statement_hash, c.purposes_withdrawn \
          FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id WHERE r.id = $1",
     )
     .bind(id)
@@ -44,8 +45,8 @@ pub async fn editable_record(
             form_id: row.try_get("form_id")?,
             form_version: row.try_get("form_version")?,
             key_version: row.try_get("key_version")?,
-            wrapped_key: row.try_get("wrapped_key")?,
-            values_json: row.try_get("values_json")?,
+            wrapped_key: wrapped_key_of(&row)?,
+            values: SealedValues::from_sealed_json(row.try_get("values_json")?),
             version: row.try_get("version")?,
             statement_hash: row.try_get("statement_hash")?,
             withdrawn_json: row.try_get("purposes_withdrawn")?,
@@ -101,7 +102,7 @@ pub async fn insert_edit(
 #[derive(Debug, Clone)]
 pub struct VersionRow {
     pub version: i64,
-    pub values_json: String,
+    pub values: SealedValues,
     /// JSON array of field keys.
     pub changed_fields: String,
 }
@@ -110,7 +111,7 @@ pub struct VersionRow {
 pub struct NewVersion<'a> {
     pub record_id: &'a str,
     pub version: i64,
-    pub values_json: &'a str,
+    pub values: &'a SealedValues,
     pub changed_fields: &'a str,
     pub author_id: Option<&'a str>,
     pub device: Option<(&'a str, i64)>,
@@ -135,7 +136,7 @@ pub async fn versions_from(
     .map(|r| {
         Ok(VersionRow {
             version: r.try_get("version")?,
-            values_json: r.try_get("values_json")?,
+            values: SealedValues::from_sealed_json(r.try_get("values_json")?),
             changed_fields: r.try_get("changed_fields")?,
         })
     })
@@ -155,7 +156,7 @@ pub async fn insert_version(
     )
     .bind(v.record_id)
     .bind(v.version)
-    .bind(v.values_json)
+    .bind(v.values.as_str())
     .bind(v.changed_fields)
     .bind(v.author_id)
     .bind(device_id)
@@ -172,7 +173,7 @@ pub async fn update_values(
     conn: &mut AnyConnection,
     record_id: &str,
     expected: i64,
-    values_json: &str,
+    values: &SealedValues,
     content_hash: &str,
     at_ms: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -182,7 +183,7 @@ pub async fn update_values(
     )
     .bind(record_id)
     .bind(expected)
-    .bind(values_json)
+    .bind(values.as_str())
     .bind(content_hash)
     .bind(at_ms)
     .execute(&mut *conn)

@@ -109,18 +109,22 @@ fn records_sql(conn: &AnyConnection, rows: usize) -> String {
 fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQuery<'q> {
     for s in subs {
         let (device_id, device_seq, device_signature) = match &s.device {
-            Some((id, seq, sig)) => (Some(id.as_str()), Some(*seq), Some(sig.as_str())),
+            Some(d) => (
+                Some(d.device_id.as_str()),
+                Some(d.seq),
+                Some(d.signature.as_str()),
+            ),
             None => (None, None, None),
         };
         q = q
             .bind(&s.record_id)
             .bind(&s.form_id)
             .bind(s.form_version)
-            .bind(s.source)
+            .bind(s.source.as_str())
             .bind(s.key_version)
-            .bind(&s.wrapped_key)
-            .bind(&s.master_key_id)
-            .bind(&s.values_json)
+            .bind(s.wrapped_key.to_column())
+            .bind(&s.wrapped_key.master_key_id)
+            .bind(s.values.as_str())
             .bind(&s.content_hash)
             .bind("active")
             .bind(s.received_at_ms)

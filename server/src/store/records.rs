@@ -4,22 +4,21 @@ use shared::api::system::DatabaseKind;
 use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
+use crate::crypto::{SealedValues, WrappedKey};
 
 /// A record with its consent, ready to insert.
 pub struct NewSubmission {
     pub record_id: String,
-    /// `web` (a customer's browser) or `staff` (a staff member's device).
-    pub source: &'static str,
+    pub source: RecordSource,
     /// The staff member who collected it (and so owns it at first).
     pub collected_by: Option<String>,
-    /// The device that signed it: id, sequence number and signature.
-    pub device: Option<(String, i64, String)>,
+    /// The device that signed it, for a record collected by staff.
+    pub device: Option<DeviceSignature>,
     pub form_id: String,
     pub form_version: i64,
     pub key_version: i64,
-    pub wrapped_key: String,
-    pub master_key_id: String,
-    pub values_json: String,
+    pub wrapped_key: WrappedKey,
+    pub values: SealedValues,
     pub content_hash: String,
     pub lookups: Vec<(String, &'static str)>,
     pub receipt_id: String,
@@ -28,6 +27,57 @@ pub struct NewSubmission {
     pub withdraw_token_hash: String,
     pub purposes_granted: String,
     pub received_at_ms: i64,
+}
+
+/// Where a record was collected (the `source` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSource {
+    /// A customer's browser, through the embedded form.
+    Web,
+    /// A staff member's device, through offline collection and sync.
+    Staff,
+}
+
+impl RecordSource {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Web => "web",
+            RecordSource::Staff => "staff",
+        }
+    }
+
+    fn parse(column: &str) -> Result<Self, sqlx::Error> {
+        match column {
+            "web" => Ok(RecordSource::Web),
+            "staff" => Ok(RecordSource::Staff),
+            other => Err(sqlx::Error::ColumnDecode {
+                index: "source".to_owned(),
+                source: format!("unknown record source {other}").into(),
+            }),
+        }
+    }
+}
+
+/// The device that collected a record and signed its sync envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSignature {
+    pub device_id: String,
+    /// The device's sequence number for the record.
+    pub seq: i64,
+    /// base64url ed25519 signature over the envelope (the receipt's client signature).
+    pub signature: String,
+}
+
+/// The wrapped data key of a row that selected `wrapped_key` and `master_key_id`.
+pub(crate) fn wrapped_key_of(row: &sqlx::any::AnyRow) -> Result<WrappedKey, sqlx::Error> {
+    let column: String = row.try_get("wrapped_key")?;
+    WrappedKey::from_columns(row.try_get("master_key_id")?, &column).map_err(|e| {
+        sqlx::Error::ColumnDecode {
+            index: "wrapped_key".to_owned(),
+            source: Box::new(e),
+        }
+    })
 }
 
 /// A stored receipt, as needed to answer a retry or a withdrawal.
@@ -222,11 +272,11 @@ pub struct RecordRow {
     pub id: String,
     pub form_id: String,
     pub form_version: i64,
-    pub source: String,
+    pub source: RecordSource,
     pub owner_id: Option<String>,
     pub key_version: i64,
-    pub wrapped_key: String,
-    pub values_json: String,
+    pub wrapped_key: WrappedKey,
+    pub values: SealedValues,
     pub created_at_ms: i64,
     /// Purpose → when consent to it was withdrawn.
     pub withdrawn_json: Option<String>,
@@ -234,7 +284,7 @@ pub struct RecordRow {
 
 const RECORD_SELECT: &str =
     "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
-     r.wrapped_key, r.values_json, r.created_at_ms, c.purposes_withdrawn \
+     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn \
      FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
 
 /// The SQL condition and its parameters (from `$first` on) for a scope.
@@ -265,11 +315,11 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
         id: row.try_get("id")?,
         form_id: row.try_get("form_id")?,
         form_version: row.try_get("form_version")?,
-        source: row.try_get("source")?,
+        source: RecordSource::parse(row.try_get("source")?)?,
         owner_id: row.try_get("owner_id")?,
         key_version: row.try_get("key_version")?,
-        wrapped_key: row.try_get("wrapped_key")?,
-        values_json: row.try_get("values_json")?,
+        wrapped_key: wrapped_key_of(row)?,
+        values: SealedValues::from_sealed_json(row.try_get("values_json")?),
         created_at_ms: row.try_get("created_at_ms")?,
         withdrawn_json: row.try_get("purposes_withdrawn")?,
     })

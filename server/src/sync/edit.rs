@@ -421,7 +421,7 @@ async fn plan(
     today: time::Date,
 ) -> AppResult<Result<MergePlan, SyncStatus>> {
     let def = &c.version.definition;
-    let current = key.open_all(def, Place::Record, &rec.values_json)?;
+    let current = key.open_all(def, Place::Record, &rec.values)?;
     let versions = edits::versions_from(tx, &rec.id, base).await?;
     if versions.is_empty() {
         keep_first_version(tx, key, def, rec.version, &current, now).await?;
@@ -437,7 +437,7 @@ async fn plan(
             );
             return Ok(Err(base_version_invalid()));
         };
-        key.open_all(def, Place::Version(base), &kept.values_json)?
+        key.open_all(def, Place::Version(base), &kept.values)?
     };
     let server_changed: BTreeSet<String> = versions
         .iter()
