@@ -49,11 +49,17 @@ impl AppError {
     }
 
     pub fn unauthenticated() -> Self {
-        Self::client(ErrorCode::Unauthenticated, "Sign in to continue")
+        AppError::Client(ApiError::generic(
+            ErrorCode::Unauthenticated,
+            "Sign in to continue",
+        ))
     }
 
     pub fn forbidden() -> Self {
-        Self::client(ErrorCode::Forbidden, "Your role does not allow this action")
+        AppError::Client(ApiError::generic(
+            ErrorCode::Forbidden,
+            "Your role does not allow this action",
+        ))
     }
 
     /// A server failure: what was being done, and the error that stopped it. The cause
@@ -173,7 +179,7 @@ impl IntoResponse for AppError {
             }
             AppError::Unavailable(cause) => {
                 tracing::error!(error = %format_args!("{cause:#}"), "database unavailable");
-                api_error_response(&ApiError::new(
+                api_error_response(&ApiError::generic(
                     ErrorCode::Unavailable,
                     "The service is temporarily unavailable; try again shortly",
                 ))
@@ -181,7 +187,7 @@ impl IntoResponse for AppError {
             AppError::Internal(cause) => {
                 // The cause chain without a backtrace; causes never carry personal data.
                 tracing::error!(error = %format_args!("{cause:#}"), "internal error");
-                api_error_response(&ApiError::new(
+                api_error_response(&ApiError::generic(
                     ErrorCode::Internal,
                     "Something went wrong on our side; it has been logged",
                 ))
@@ -203,6 +209,7 @@ mod tests {
         let body = futures_body(r);
         assert!(!body.contains("hunter2"));
         assert!(body.contains("\"code\":\"internal\""));
+        assert!(body.contains("\"generic\":true"));
     }
 
     #[test]

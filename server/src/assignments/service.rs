@@ -19,7 +19,7 @@ use shared::{
             UNKNOWN_USER,
         },
         auth::Role,
-        error::{ApiError, ErrorCode, ErrorDetails, FieldIssue},
+        error::{ApiError, ErrorCode, FieldIssue},
         forms::{FormStatus, VersionDetail, VersionSummary},
     },
     schema::FormDefinition,
@@ -260,11 +260,9 @@ impl Issues {
         if self.0.is_empty() {
             return Ok(());
         }
-        Err(AppError::Client(ApiError {
-            code,
-            message: message.to_owned(),
-            details: Some(ErrorDetails { fields: self.0 }),
-        }))
+        Err(AppError::Client(ApiError::with_fields(
+            code, message, self.0,
+        )))
     }
 }
 

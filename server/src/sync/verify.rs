@@ -32,6 +32,7 @@ pub(super) fn rejected_by(error: AppError) -> SyncStatus {
             code,
             message,
             details,
+            ..
         }) => SyncStatus::Rejected {
             code: code.into(),
             message,

@@ -162,16 +162,44 @@ pub struct ApiError {
     /// Per-field problems, when there are any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<ErrorDetails>,
+    /// True when `message` says no more than the code does (the server is down, the
+    /// session ended, the role may not): a client in another language shows its own
+    /// sentence for the code instead. False when the message is about this request.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub generic: bool,
 }
 
 impl ApiError {
-    /// An error with a code and a message and no details.
+    /// An error with a code and a message about this request, and no details.
     #[must_use]
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
             details: None,
+            generic: false,
+        }
+    }
+
+    /// An error whose message only restates its code (see [`ApiError::generic`]).
+    #[must_use]
+    pub fn generic(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            generic: true,
+            ..Self::new(code, message)
+        }
+    }
+
+    /// An error with per-field problems under another code than `validation_failed`.
+    #[must_use]
+    pub fn with_fields(
+        code: ErrorCode,
+        message: impl Into<String>,
+        fields: BTreeMap<String, Vec<FieldIssue>>,
+    ) -> Self {
+        Self {
+            details: Some(ErrorDetails { fields }),
+            ..Self::new(code, message)
         }
     }
 
@@ -181,11 +209,7 @@ impl ApiError {
         message: impl Into<String>,
         fields: BTreeMap<String, Vec<FieldIssue>>,
     ) -> Self {
-        Self {
-            code: ErrorCode::ValidationFailed,
-            message: message.into(),
-            details: Some(ErrorDetails { fields }),
-        }
+        Self::with_fields(ErrorCode::ValidationFailed, message, fields)
     }
 
     /// The issues reported for one field, if any.
@@ -210,6 +234,22 @@ impl std::error::Error for ApiError {}
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generic_flag_is_on_the_wire_only_when_set() {
+        let specific = ApiError::new(ErrorCode::Conflict, "Published versions cannot change");
+        let json = serde_json::to_string(&specific).unwrap();
+        assert!(!json.contains("generic"), "{json}");
+        let generic = ApiError::generic(ErrorCode::Unavailable, "Try again shortly");
+        let json = serde_json::to_string(&generic).unwrap();
+        assert!(json.contains(r#""generic":true"#), "{json}");
+        let back: ApiError = serde_json::from_str(&json).unwrap();
+        assert!(back.generic);
+        let old: ApiError =
+            serde_json::from_str(r#"{"code":"internal","message":"Something went wrong"}"#)
+                .unwrap();
+        assert!(!old.generic);
+    }
 
     #[test]
     fn codes_serialise_to_their_stable_names() {
