@@ -12,5 +12,6 @@ pub mod i18n;
 pub mod offline;
 pub mod pages;
 pub mod session;
+pub mod submit;
 
 pub use app::App;

@@ -5,13 +5,14 @@ use ed25519_dalek::SigningKey;
 use rand::RngCore as _;
 use shared::{
     api::{consent::SubmitRequest, forms::VersionDetail},
-    consent::{
-        b64, notice_hash, record_hash, signature_hash, subject_hash, subject_identifier,
-        ConsentStatement, SeparateConsents, RECEIPT_FORMAT,
-    },
+    consent::{build_statement, sign_submission, ConsentStatement, Signing},
     i18n::Locale,
     schema::Answers,
 };
+
+/// What the customer chose in the privacy pop-up: the type the customer app and staff
+/// devices build their statements from.
+pub use shared::consent::ConsentChoices as Choices;
 
 /// A complete, valid set of answers to the demo form (marketing accepted).
 #[must_use]
@@ -34,43 +35,6 @@ pub fn demo_answers_without_marketing() -> Answers {
     a
 }
 
-/// What the customer chose in the privacy pop-up.
-#[derive(Debug, Clone)]
-pub struct Choices {
-    pub granted: Vec<String>,
-    pub declined: Vec<String>,
-    pub separate: SeparateConsents,
-}
-
-impl Choices {
-    /// Every purpose of the demo form accepted, with separate consent to sensitive data.
-    #[must_use]
-    pub fn all_demo() -> Self {
-        Self {
-            granted: vec![
-                "identity_verification".into(),
-                "marketing".into(),
-                "membership_service".into(),
-            ],
-            declined: vec![],
-            separate: SeparateConsents {
-                sensitive: true,
-                ..SeparateConsents::default()
-            },
-        }
-    }
-
-    /// Marketing declined.
-    #[must_use]
-    pub fn without_marketing() -> Self {
-        Self {
-            granted: vec!["identity_verification".into(), "membership_service".into()],
-            declined: vec!["marketing".into()],
-            ..Self::all_demo()
-        }
-    }
-}
-
 /// Builds and signs a submission the way the customer's browser does.
 #[must_use]
 pub fn signed_submission(
@@ -80,42 +44,37 @@ pub fn signed_submission(
     key: &SigningKey,
     receipt_id: &str,
 ) -> SubmitRequest {
-    let def = &version.definition;
+    let statement = statement(version, answers, choices, receipt_id);
+    sign_submission(statement, answers.clone(), key)
+}
+
+/// The consent statement for `answers` (validated with the published definition, which
+/// they must pass) as a browser builds it, or a staff device with the record's UUID as
+/// `receipt_id`: a fresh salt, the current time, the notice read in Chinese.
+#[must_use]
+pub fn statement(
+    version: &VersionDetail,
+    answers: &Answers,
+    choices: &Choices,
+    receipt_id: &str,
+) -> ConsentStatement {
     let today = time::OffsetDateTime::now_utc().date();
-    let validated = def
+    let validated = version
+        .definition
         .validate(answers, today)
         .unwrap_or_else(|e| panic!("test answers are invalid: {e:?}"));
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    let subject = subject_identifier(def, &validated)
-        .map_or_else(|| "none".to_owned(), |id| subject_hash(&salt, &id));
-    let statement = ConsentStatement {
-        format: RECEIPT_FORMAT,
+    let mut subject_salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut subject_salt);
+    let signing = Signing {
         receipt_id: receipt_id.to_owned(),
-        form_id: version.form_id.clone(),
-        form_version: version.summary.number,
-        form_version_hash: version.summary.hash.clone(),
-        notice_hash: notice_hash(def),
-        purposes_granted: choices.granted.clone(),
-        purposes_declined: choices.declined.clone(),
-        separate_consents: choices.separate.clone(),
-        subject_hash: subject,
-        subject_salt: b64(&salt),
-        signature_hash: signature_hash(&validated),
-        record_hash: record_hash(&validated),
+        subject_salt,
         signed_at_ms: i64::try_from(
             time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000,
         )
         .unwrap_or_default(),
         locale: Locale::ZhCn,
     };
-    let (client_public_key, client_signature) = statement.sign(key);
-    SubmitRequest {
-        statement,
-        client_public_key,
-        client_signature,
-        answers: answers.clone(),
-    }
+    build_statement(version, &validated, choices, signing)
 }
 
 /// A fresh per-submission key, as a browser makes one.

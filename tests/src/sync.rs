@@ -8,7 +8,7 @@ use shared::{
     sync::{statement_hash, SyncEnvelope},
 };
 
-use crate::consent::{signed_submission, Choices};
+use crate::consent::{statement, Choices};
 
 /// The public key a device registers, base64url.
 #[must_use]
@@ -49,23 +49,24 @@ pub fn signed_record_with_uuid(
     seq: i64,
     uuid: &str,
 ) -> SyncRecord {
-    let uuid = uuid.to_owned();
-    let submission = signed_submission(version, answers, choices, key, &uuid);
+    // As on a device: the statement's receipt id is the record's UUID, and the one
+    // signature is the device's over the envelope, which binds the statement's hash.
+    let statement = statement(version, answers, choices, uuid);
     let envelope = SyncEnvelope::of_new_record(
-        &submission.statement,
+        &statement,
         &CollectingDevice {
             id: device_id.to_owned(),
             seq,
         },
-        statement_hash(&submission.statement),
+        statement_hash(&statement),
     );
     SyncRecord {
-        uuid,
+        uuid: uuid.to_owned(),
         seq,
         form_id: version.form_id.clone(),
         form_version: version.summary.number,
-        answers: submission.answers,
-        statement: submission.statement,
+        answers: answers.clone(),
+        statement,
         base_version: None,
         signature: envelope.sign(key),
     }

@@ -14,17 +14,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::api::error::ApiError;
 use shared::api::forms::VersionDetail;
-use shared::consent::needs_guardian;
-use shared::schema::Answers;
 
 use super::Collecting;
 use crate::components::form::FormAlert;
-use crate::components::form_renderer::{state, FormRenderer};
-use crate::embed::consent_dialog::{effective_definition, ConsentDialog, PopupChoices};
+use crate::embed::consent_dialog::PopupChoices;
 use crate::embed::submission::{new_receipt_id, now_ms};
-use crate::i18n::{fill, set_page_title, use_i18n};
+use crate::i18n::{set_page_title, use_i18n};
 use crate::offline::outbox::{self, Collected, OutboxEntry};
 use crate::offline::{device, forms, use_collector};
+use crate::submit::{FillStep, FormInProgress, GuardianStep};
 
 /// Where the collection is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,26 +154,18 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
     let i18n = use_i18n();
     let c = use_collector();
     set_page_title(version.definition.title.get(i18n.locale_untracked()));
-    let choices = PopupChoices::new();
-    let answers = RwSignal::new(Answers::new());
+    let form = FormInProgress::new(version);
+    let version = form.version;
     // An edit of a synced record keeps the consent as given: no pop-up, no new statement.
     let base_version = edit.as_ref().and_then(|e| e.record.base_version);
     let editing = RwSignal::new(edit);
     if let Some(entry) = editing.get_untracked() {
-        restore_choices(choices, &entry);
-        answers.set(entry.record.answers);
+        restore_choices(form.choices, &entry);
+        form.answers.set(entry.record.answers);
     }
     let popup_open = RwSignal::new(base_version.is_none());
     let phase = RwSignal::new(Phase::Filling);
-    let guardian = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
-    let version = StoredValue::new(version);
-    let full = Signal::derive(move || version.with_value(|v| v.definition.clone()));
-    let effective = Memo::new(move |_| {
-        let granted = choices.granted();
-        let sensitive = choices.sensitive.get();
-        full.with(|d| effective_definition(d, &granted, sensitive))
-    });
 
     // Signs the record with this device's key and the next sequence number, and keeps it.
     let save = move |collected: Collected| {
@@ -246,62 +236,24 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
             )));
             return;
         }
-        let locale = i18n.locale_untracked();
-        let today = state::today();
-        let (eff, raw) = (effective.get_untracked(), answers.get_untracked());
-        let checked = version
-            .with_value(|v| state::validated_submission(&v.definition, &eff, &raw, locale, today));
-        let (sendable, validated) = match checked {
-            Ok(v) => v,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
-        let minor = version.with_value(|v| needs_guardian(&v.definition, &validated, today));
-        if minor && !guardian.get_untracked() {
-            phase.set(Phase::Guardian);
+        let ask_guardian = || phase.set(Phase::Guardian);
+        let Some(collected) = form.ready(i18n.locale_untracked(), error, ask_guardian) else {
             return;
-        }
+        };
         error.set(None);
-        let picked = version
-            .with_value(|v| choices.to_choices(&v.definition, minor && guardian.get_untracked()));
-        save(Collected {
-            answers: sendable,
-            validated,
-            choices: picked,
-            locale,
-        });
+        save(collected);
     };
     let submit = StoredValue::new(submit);
 
     let another = move |_| {
-        answers.set(Answers::new());
-        choices.decisions.set(BTreeMap::new());
-        choices.sensitive.set(false);
-        choices.cross_border.set(false);
-        guardian.set(false);
+        form.clear();
         error.set(None);
         phase.set(Phase::Filling);
         popup_open.set(true);
     };
     let filling =
         move || matches!(phase.get(), Phase::Filling | Phase::Saving) && !popup_open.get();
-    let dialog = version.with_value(|v| {
-        view! {
-            <ConsentDialog
-                definition=v.definition.clone()
-                version_hash=v.summary.hash.clone()
-                choices
-                open=popup_open
-                on_continue=move |()| error.set(None)
-            />
-        }
-    });
-    let guardian_age = version
-        .with_value(|v| v.definition.guardian_consent_under_age)
-        .unwrap_or_default()
-        .to_string();
+    let dialog = form.consent_dialog(popup_open, error);
     view! {
         <div class="collect-flow" data-testid="collect-flow">
             {dialog}
@@ -315,51 +267,24 @@ fn Flow(version: VersionDetail, edit: Option<OutboxEntry>) -> impl IntoView {
             </Show>
             <FormAlert error />
             <Show when=filling>
-                <p class="embed-review" hidden=base_version.is_some()>
-                    <button
-                        type="button"
-                        class="button button-secondary button-small"
-                        on:click=move |_| popup_open.set(true)
-                    >
-                        {move || i18n.t().customer.review_choices}
-                    </button>
-                </p>
-                <fieldset class="embed-form-wrap" disabled=move || phase.get() == Phase::Saving>
-                    <FormRenderer
-                        definition=effective
-                        answers
-                        on_submit=move |_| submit.with_value(|f| f())
-                        id_prefix="cc"
-                    />
-                </fieldset>
+                <FillStep
+                    form
+                    popup_open
+                    busy=Signal::derive(move || phase.get() == Phase::Saving)
+                    submit=Callback::new(move |()| submit.with_value(|f| f()))
+                    id_prefix="cc"
+                    can_review=base_version.is_none()
+                />
             </Show>
             <Show when=move || phase.get() == Phase::Guardian>
-                <section class="card" aria-labelledby="guardian-title" data-testid="guardian-step">
-                    <h2 id="guardian-title">{move || i18n.t().customer.guardian_heading}</h2>
-                    <p>{let age = guardian_age.clone(); move || fill(i18n.t().customer.guardian_explain, &[("age", &age)])}</p>
-                    <div class="choice">
-                        <input
-                            id="collect-guardian"
-                            type="checkbox"
-                            prop:checked=move || guardian.get()
-                            on:change=move |ev| guardian.set(event_target_checked(&ev))
-                        />
-                        <label for="collect-guardian">{move || i18n.t().customer.guardian_checkbox}</label>
-                    </div>
-                    <div class="form-nav">
-                        <button type="button" class="button button-secondary" on:click=move |_| phase.set(Phase::Filling)>
-                            {move || i18n.t().renderer.back}
-                        </button>
-                        <button
-                            type="button"
-                            class="button button-primary"
-                            disabled=move || !guardian.get()
-                            on:click=move |_| submit.with_value(|f| f())
-                        >
-                            {move || i18n.t().customer.guardian_submit}
-                        </button>
-                    </div>
-                </section>
+                <GuardianStep
+                    age=form.guardian_age()
+                    guardian=form.guardian
+                    submit=Callback::new(move |()| submit.with_value(|f| f()))
+                    back=Callback::new(move |()| phase.set(Phase::Filling))
+                    input_id="collect-guardian"
+                    class="card"
+                />
             </Show>
             {move || match phase.get() {
                 Phase::Saved(uuid) => Some({

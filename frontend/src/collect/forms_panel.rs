@@ -19,7 +19,7 @@ use crate::offline::use_collector;
 async fn fetch_and_keep(api: crate::api::ApiClient, id: String) -> Result<(), ApiError> {
     let version = api.public_form(&id).await?;
     forms::keep_by_link(version).await.map_err(|_| {
-        ApiError::new(
+        ApiError::generic(
             ErrorCode::Internal,
             crate::i18n::EN.error(ErrorCode::Internal),
         )

@@ -16,7 +16,7 @@ use leptos_router::components::A;
 use shared::api::error::ErrorCode;
 
 use crate::embed::submission::local_time;
-use crate::i18n::{fill as fill_in, set_page_title, use_i18n, EN};
+use crate::i18n::{fill as fill_in, set_page_title, use_i18n};
 use crate::offline::{use_collector, LockState};
 use crate::session::{use_session, SessionState};
 
@@ -118,12 +118,7 @@ pub(crate) fn SyncBar() -> impl IntoView {
             .get()
             .filter(|e| e.code != ErrorCode::Unavailable)
             .map(|e| {
-                let t = i18n.t();
-                let text = if e.message == EN.error(e.code) {
-                    t.error(e.code).to_owned()
-                } else {
-                    e.message
-                };
+                let text = i18n.t().error_text(&e);
                 view! { <p class="alert alert-error" role="alert" data-testid="sync-error">{text}</p> }
             })
     };

@@ -7,11 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use shared::consent::SeparateConsents;
+use shared::consent::{ConsentChoices, SeparateConsents};
 use shared::schema::{FormDefinition, Sensitivity};
 
 use super::rich_text;
-use super::submission::Choices;
 use crate::i18n::{fill, use_i18n};
 
 /// What the customer has chosen so far in the pop-up.
@@ -44,28 +43,24 @@ impl PopupChoices {
         })
     }
 
-    /// The statement's purposes and separate consents, in the form's purpose order.
+    /// The statement's purposes and separate consents, in the form's purpose order; the
+    /// guardian's consent is the submit step's to set (`crate::submit::check`).
     #[must_use]
-    pub fn to_choices(self, def: &FormDefinition, guardian: bool) -> Choices {
-        let decisions = self.decisions.get_untracked();
-        let (mut granted, mut declined) = (Vec::new(), Vec::new());
-        for p in &def.purposes {
-            let key = p.key.as_str().to_owned();
-            if decisions.get(&key).copied().unwrap_or(false) {
-                granted.push(key);
-            } else {
-                declined.push(key);
-            }
-        }
-        Choices {
-            granted,
-            declined,
-            separate: SeparateConsents {
-                sensitive: self.sensitive.get_untracked(),
-                cross_border: self.cross_border.get_untracked(),
-                guardian,
-            },
-        }
+    pub fn to_choices(self, def: &FormDefinition) -> ConsentChoices {
+        let separate = SeparateConsents {
+            sensitive: self.sensitive.get_untracked(),
+            cross_border: self.cross_border.get_untracked(),
+            guardian: false,
+        };
+        self.decisions
+            .with_untracked(|d| ConsentChoices::from_decisions(def, d, separate))
+    }
+
+    /// Forgets every choice (the next customer).
+    pub fn clear(self) {
+        self.decisions.set(BTreeMap::new());
+        self.sensitive.set(false);
+        self.cross_border.set(false);
     }
 }
 

@@ -6,16 +6,14 @@ use leptos::task::spawn_local;
 use shared::api::consent::SubmitResponse;
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::VersionDetail;
-use shared::consent::needs_guardian;
-use shared::schema::{Answers, FormDefinition};
+use shared::schema::FormDefinition;
 
-use super::consent_dialog::{effective_definition, ConsentDialog, PopupChoices};
 use super::receipt::ReceiptView;
 use super::submission::{self, Pending};
 use super::{api, error_text, frame};
 use crate::api::ApiClient;
-use crate::components::form_renderer::{state, FormRenderer};
-use crate::i18n::{fill, use_i18n};
+use crate::i18n::use_i18n;
+use crate::submit::{FillStep, FormInProgress, GuardianStep};
 
 /// Where the customer is in the flow.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,19 +68,11 @@ fn Flow(version: VersionDetail) -> impl IntoView {
     let form_id = version.form_id.clone();
     let kept = submission::kept(&form_id);
     let pending = RwSignal::new(kept.clone());
-    let choices = PopupChoices::new();
     let popup_open = RwSignal::new(kept.is_none());
     let phase = RwSignal::new(Phase::Filling);
     let error = RwSignal::new(None::<ApiError>);
-    let guardian = RwSignal::new(false);
-    let answers = RwSignal::new(Answers::new());
-    let version = StoredValue::new(version);
-    let full = Signal::derive(move || version.with_value(|v| v.definition.clone()));
-    let effective = Memo::new(move |_| {
-        let granted = choices.granted();
-        let sensitive = choices.sensitive.get();
-        full.with(|d| effective_definition(d, &granted, sensitive))
-    });
+    let form = FormInProgress::new(version);
+    let version = form.version;
 
     let send = move |request: Pending| {
         phase.set(Phase::Sending);
@@ -116,29 +106,12 @@ fn Flow(version: VersionDetail) -> impl IntoView {
         if phase.get_untracked() == Phase::Sending {
             return;
         }
-        let locale = i18n.locale_untracked();
-        let today = state::today();
-        let (eff, raw) = (effective.get_untracked(), answers.get_untracked());
-        let checked = version
-            .with_value(|v| state::validated_submission(&v.definition, &eff, &raw, locale, today));
-        let (sendable, validated) = match checked {
-            Ok(v) => v,
-            Err(e) => {
-                error.set(Some(e));
-                return;
-            }
-        };
-        let minor = version.with_value(|v| needs_guardian(&v.definition, &validated, today));
-        if minor && !guardian.get_untracked() {
-            phase.set(Phase::Guardian);
+        let ask_guardian = || phase.set(Phase::Guardian);
+        let Some(collected) = form.ready(i18n.locale_untracked(), error, ask_guardian) else {
             return;
-        }
-        let signed = version.with_value(|v| {
-            let picked = choices.to_choices(&v.definition, minor && guardian.get_untracked());
-            submission::sign(v, sendable, &validated, &picked, locale)
-        });
-        let Some(request) = signed else {
-            error.set(Some(ApiError::new(
+        };
+        let Some(request) = version.with_value(|v| submission::sign(v, collected)) else {
+            error.set(Some(ApiError::generic(
                 ErrorCode::Internal,
                 crate::i18n::EN.error(ErrorCode::Internal),
             )));
@@ -162,33 +135,27 @@ fn Flow(version: VersionDetail) -> impl IntoView {
     });
     let form_view = view! {
         <Show when=move || show_form.get()>
-            <p class="embed-review">
-                <button
-                    type="button"
-                    class="button button-secondary button-small"
-                    data-testid="review-choices"
-                    on:click=move |_| popup_open.set(true)
-                >
-                    {move || i18n.t().customer.review_choices}
-                </button>
-            </p>
-            <fieldset class="embed-form-wrap" disabled=sending>
-                <FormRenderer
-                    definition=effective
-                    answers
-                    on_submit=move |_| submit_answers.with_value(|f| f())
-                    id_prefix="cf"
-                />
-            </fieldset>
+            <FillStep
+                form
+                popup_open
+                busy=Signal::derive(sending)
+                submit=Callback::new(move |()| submit_answers.with_value(|f| f()))
+                id_prefix="cf"
+            />
         </Show>
     };
     let guardian_view = move || {
         (phase.get() == Phase::Guardian).then(|| {
-            let age = version
-                .with_value(|v| v.definition.guardian_consent_under_age)
-                .unwrap_or_default()
-                .to_string();
-            view! { <GuardianStep age guardian submit=Callback::new(move |()| submit_answers.with_value(|f| f())) back=phase /> }
+            view! {
+                <GuardianStep
+                    age=form.guardian_age()
+                    guardian=form.guardian
+                    submit=Callback::new(move |()| submit_answers.with_value(|f| f()))
+                    back=Callback::new(move |()| phase.set(Phase::Filling))
+                    input_id="consent-guardian"
+                    class="embed-card"
+                />
+            }
         })
     };
     let status_view = move || {
@@ -212,7 +179,7 @@ fn Flow(version: VersionDetail) -> impl IntoView {
             <Show when=sending>
                 <p class="muted" role="status" data-testid="sending">{t.sending}</p>
             </Show>
-            {e.map(|e| view! { <ServerProblems error=e definition=full /> })}
+            {e.map(|e| view! { <ServerProblems error=e definition=form.published /> })}
             {(has_pending && !sending())
                 .then(|| {
                     view! {
@@ -237,17 +204,7 @@ fn Flow(version: VersionDetail) -> impl IntoView {
         }
         _ => None,
     };
-    let dialog = version.with_value(|v| {
-        view! {
-            <ConsentDialog
-                definition=v.definition.clone()
-                version_hash=v.summary.hash.clone()
-                choices
-                open=popup_open
-                on_continue=move |()| error.set(None)
-            />
-        }
-    });
+    let dialog = form.consent_dialog(popup_open, error);
     view! {
         <div class="embed-flow" data-testid="embed-form">
             {dialog}
@@ -256,47 +213,6 @@ fn Flow(version: VersionDetail) -> impl IntoView {
             {guardian_view}
             {receipt_view}
         </div>
-    }
-}
-
-/// Asks for a guardian's consent before sending a minor's answers.
-#[component]
-fn GuardianStep(
-    age: String,
-    guardian: RwSignal<bool>,
-    submit: Callback<()>,
-    back: RwSignal<Phase>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let explain = move || fill(i18n.t().customer.guardian_explain, &[("age", &age)]);
-    view! {
-        <section class="embed-card" aria-labelledby="guardian-title" data-testid="guardian-step">
-            <h2 id="guardian-title">{move || i18n.t().customer.guardian_heading}</h2>
-            <p>{explain}</p>
-            <div class="choice">
-                <input
-                    id="consent-guardian"
-                    type="checkbox"
-                    data-testid="consent-guardian"
-                    prop:checked=move || guardian.get()
-                    on:change=move |ev| guardian.set(event_target_checked(&ev))
-                />
-                <label for="consent-guardian">{move || i18n.t().customer.guardian_checkbox}</label>
-            </div>
-            <div class="form-nav">
-                <button type="button" class="button button-secondary" on:click=move |_| back.set(Phase::Filling)>
-                    {move || i18n.t().renderer.back}
-                </button>
-                <button
-                    type="button"
-                    class="button button-primary"
-                    disabled=move || !guardian.get()
-                    on:click=move |_| submit.run(())
-                >
-                    {move || i18n.t().customer.guardian_submit}
-                </button>
-            </div>
-        </section>
     }
 }
 

@@ -86,13 +86,7 @@ fn NotFound() -> impl IntoView {
 
 /// An API error in the current language: the server's own message when it has one.
 fn error_text(error: &shared::api::error::ApiError) -> String {
-    let i18n = use_i18n();
-    let t = i18n.t();
-    if error.message == crate::i18n::EN.error(error.code) {
-        t.error(error.code).to_owned()
-    } else {
-        error.message.clone()
-    }
+    use_i18n().t().error_text(error)
 }
 
 #[cfg(test)]

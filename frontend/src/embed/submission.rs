@@ -1,6 +1,6 @@
-//! Building, signing and keeping a submission, exactly as `tests/src/consent.rs` does:
-//! a fresh ed25519 key per submission, a random salt for the subject hash, and the
-//! hashes from `shared::consent`. Until the server confirms it, the signed request is
+//! Signing and keeping a submission, exactly as `tests/src/consent.rs` does: a fresh
+//! ed25519 key per submission, a random salt for the subject hash, and the statement from
+//! `shared::consent::build_statement`. Until the server confirms it, the signed request is
 //! kept in `localStorage` so a reload or a network failure loses nothing, and a retry
 //! sends the very same request (same receipt id), which the server answers as a replay.
 
@@ -9,20 +9,16 @@ use serde::{Deserialize, Serialize};
 use shared::api::consent::SubmitRequest;
 use shared::api::forms::VersionDetail;
 use shared::consent::{
-    b64, notice_hash, record_hash, signature_hash, subject_hash, subject_identifier,
-    ConsentStatement, SeparateConsents, RECEIPT_FORMAT,
+    build_statement, sign_submission, ConsentChoices, ConsentStatement, Signing,
 };
 use shared::i18n::Locale;
-use shared::schema::{Answers, ValidatedAnswers};
+use shared::schema::ValidatedAnswers;
 use wasm_bindgen::JsCast;
 
-/// What the customer chose in the privacy pop-up (and the guardian step).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Choices {
-    pub granted: Vec<String>,
-    pub declined: Vec<String>,
-    pub separate: SeparateConsents,
-}
+use crate::offline::outbox::Collected;
+
+/// The customer's choices, under the name `offline::outbox` knows them by.
+pub use shared::consent::ConsentChoices as Choices;
 
 /// A signed submission not yet confirmed by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,60 +62,40 @@ pub(crate) fn now_ms() -> i64 {
     ms
 }
 
-/// Builds and signs the submission of `answers` (already checked with the published
-/// definition into `validated`). `None` only when the browser has no random source.
+/// Builds and signs the submission of what the customer gave (checked by
+/// `crate::submit::check`). `None` only when the browser has no random source.
 #[must_use]
-pub fn sign(
-    version: &VersionDetail,
-    answers: Answers,
-    validated: &ValidatedAnswers,
-    choices: &Choices,
-    locale: Locale,
-) -> Option<SubmitRequest> {
+pub fn sign(version: &VersionDetail, collected: Collected) -> Option<SubmitRequest> {
     let key = SigningKey::from_bytes(&random::<32>()?);
-    let statement = statement(version, validated, choices, locale, new_receipt_id()?)?;
-    let (client_public_key, client_signature) = statement.sign(&key);
-    Some(SubmitRequest {
-        statement,
-        client_public_key,
-        client_signature,
+    let Collected {
         answers,
-    })
+        validated,
+        choices,
+        locale,
+    } = collected;
+    let statement = statement(version, &validated, &choices, locale, new_receipt_id()?)?;
+    Some(sign_submission(statement, answers, &key))
 }
 
 /// The consent statement for `validated` answers with `receipt_id`, signed at the
-/// browser's current time: a random salt for the subject hash and the hashes from
-/// `shared::consent`. Staff devices use it too, with the record's UUID as receipt id.
-/// `None` only when the browser has no random source.
+/// browser's current time, with a fresh random salt for the subject hash. Staff devices
+/// use it too, with the record's UUID as receipt id. `None` only when the browser has no
+/// random source.
 #[must_use]
 pub(crate) fn statement(
     version: &VersionDetail,
     validated: &ValidatedAnswers,
-    choices: &Choices,
+    choices: &ConsentChoices,
     locale: Locale,
     receipt_id: String,
 ) -> Option<ConsentStatement> {
-    let def = &version.definition;
-    let salt = random::<16>()?;
-    let subject = subject_identifier(def, validated)
-        .map_or_else(|| "none".to_owned(), |id| subject_hash(&salt, &id));
-    Some(ConsentStatement {
-        format: RECEIPT_FORMAT,
+    let signing = Signing {
         receipt_id,
-        form_id: version.form_id.clone(),
-        form_version: version.summary.number,
-        form_version_hash: version.summary.hash.clone(),
-        notice_hash: notice_hash(def),
-        purposes_granted: choices.granted.clone(),
-        purposes_declined: choices.declined.clone(),
-        separate_consents: choices.separate.clone(),
-        subject_hash: subject,
-        subject_salt: b64(&salt),
-        signature_hash: signature_hash(validated),
-        record_hash: record_hash(validated),
+        subject_salt: random::<16>()?,
         signed_at_ms: now_ms(),
         locale,
-    })
+    };
+    Some(build_statement(version, validated, choices, signing))
 }
 
 fn storage() -> Option<web_sys::Storage> {

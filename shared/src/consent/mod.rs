@@ -21,12 +21,18 @@
 //! as unpadded base64url; hashes as `sha256:` + lower-case hex. The files in
 //! `shared/tests/vectors/` pin a statement and a receipt with their exact bytes, keys and
 //! signatures; a test checks them with Node's `crypto` as well as ed25519-dalek.
+//!
+//! A statement is put together in one place, [`build_statement`], by the customer app,
+//! staff devices and the test client alike; the server checks it with
+//! [`check_statement`].
 
 pub mod batch;
+mod build;
 mod receipt;
 mod statement;
 mod submission;
 
+pub use build::*;
 pub use receipt::*;
 pub use statement::*;
 pub use submission::*;

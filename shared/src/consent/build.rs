@@ -1,0 +1,298 @@
+//! The one way a consent statement is put together from a published form version, the
+//! validated answers and the customer's choices. The customer app, staff devices and the
+//! test client all call [`build_statement`], and the server checks what they send with
+//! [`check_statement`](super::check_statement), so the two cannot drift apart.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::SigningKey;
+
+use super::receipt::{b64, subject_hash, RECEIPT_FORMAT};
+use super::statement::{ConsentStatement, SeparateConsents};
+use super::submission::{notice_hash, record_hash, signature_hash, subject_identifier};
+use crate::api::{consent::SubmitRequest, forms::VersionDetail};
+use crate::i18n::Locale;
+use crate::schema::{Answers, FormDefinition, ValidatedAnswers};
+
+/// What the customer chose in the privacy pop-up (and the guardian step).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentChoices {
+    /// Purpose keys consented to.
+    pub granted: Vec<String>,
+    /// Purpose keys declined.
+    pub declined: Vec<String>,
+    pub separate: SeparateConsents,
+}
+
+impl ConsentChoices {
+    /// Each purpose of `def`, in the form's order, granted when `decisions` holds `true`
+    /// for it and declined otherwise (a purpose not decided is declined).
+    #[must_use]
+    pub fn from_decisions(
+        def: &FormDefinition,
+        decisions: &BTreeMap<String, bool>,
+        separate: SeparateConsents,
+    ) -> Self {
+        let (mut granted, mut declined) = (Vec::new(), Vec::new());
+        for p in &def.purposes {
+            let key = p.key.as_str().to_owned();
+            if decisions.get(&key).copied().unwrap_or(false) {
+                granted.push(key);
+            } else {
+                declined.push(key);
+            }
+        }
+        Self {
+            granted,
+            declined,
+            separate,
+        }
+    }
+
+    /// Every purpose of [`FormDefinition::demo_customer_registration`] granted, with
+    /// separate consent to sensitive information (for tests, the bench and examples).
+    #[must_use]
+    pub fn all_demo() -> Self {
+        Self {
+            granted: vec![
+                "identity_verification".into(),
+                "marketing".into(),
+                "membership_service".into(),
+            ],
+            declined: vec![],
+            separate: SeparateConsents {
+                sensitive: true,
+                ..SeparateConsents::default()
+            },
+        }
+    }
+
+    /// [`Self::all_demo`] with marketing declined.
+    #[must_use]
+    pub fn without_marketing() -> Self {
+        Self {
+            granted: vec!["identity_verification".into(), "membership_service".into()],
+            declined: vec!["marketing".into()],
+            ..Self::all_demo()
+        }
+    }
+}
+
+/// What makes one statement unique, chosen by the caller because `shared` has neither a
+/// clock nor a random source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signing {
+    /// A fresh UUID for a customer's submission; the record's UUID on a staff device.
+    pub receipt_id: String,
+    /// Fresh random bytes that salt the subject hash (16, the fewest the server accepts).
+    pub subject_salt: [u8; 16],
+    /// The signer's clock, Unix milliseconds.
+    pub signed_at_ms: i64,
+    /// The language the customer read the notice in.
+    pub locale: Locale,
+}
+
+/// The consent statement for `validated` answers to `version` (checked with its
+/// published definition) and the customer's `choices`: the hashes of the form version,
+/// notice, answers and signature, and the subject's identifier hashed with the salt of
+/// `signing` (`none` when the answers name no phone, email or resident ID).
+#[must_use]
+pub fn build_statement(
+    version: &VersionDetail,
+    validated: &ValidatedAnswers,
+    choices: &ConsentChoices,
+    signing: Signing,
+) -> ConsentStatement {
+    let def = &version.definition;
+    let salt = &signing.subject_salt;
+    let subject = subject_identifier(def, validated)
+        .map_or_else(|| "none".to_owned(), |id| subject_hash(salt, &id));
+    ConsentStatement {
+        format: RECEIPT_FORMAT,
+        receipt_id: signing.receipt_id,
+        form_id: version.form_id.clone(),
+        form_version: version.summary.number,
+        form_version_hash: version.summary.hash.clone(),
+        notice_hash: notice_hash(def),
+        purposes_granted: choices.granted.clone(),
+        purposes_declined: choices.declined.clone(),
+        separate_consents: choices.separate.clone(),
+        subject_hash: subject,
+        subject_salt: b64(salt),
+        signature_hash: signature_hash(validated),
+        record_hash: record_hash(validated),
+        signed_at_ms: signing.signed_at_ms,
+        locale: signing.locale,
+    }
+}
+
+/// A customer's submission: `statement` signed with the browser's per-submission `key`,
+/// and the `answers` it covers (as sent, before normalisation).
+#[must_use]
+pub fn sign_submission(
+    statement: ConsentStatement,
+    answers: Answers,
+    key: &SigningKey,
+) -> SubmitRequest {
+    let (client_public_key, client_signature) = statement.sign(key);
+    SubmitRequest {
+        statement,
+        client_public_key,
+        client_signature,
+        answers,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use time::{Date, Month};
+
+    use super::*;
+    use crate::api::forms::VersionSummary;
+    use crate::consent::{check_statement, sha256_tagged, ReceiptBody, StatementContext};
+
+    fn today() -> Date {
+        Date::from_calendar_date(2026, Month::June, 1).unwrap()
+    }
+
+    fn demo_version() -> VersionDetail {
+        let definition = FormDefinition::demo_customer_registration();
+        VersionDetail {
+            summary: VersionSummary {
+                number: 3,
+                hash: definition.version_hash(),
+                published_at_ms: 0,
+                published_by: None,
+            },
+            form_id: "0b6e1f0a-8a55-4b8e-9c1e-2d3c4b5a6978".into(),
+            definition,
+        }
+    }
+
+    fn signing() -> Signing {
+        Signing {
+            receipt_id: "r1".into(),
+            subject_salt: *b"0123456789abcdef",
+            signed_at_ms: 1_795_000_000_000,
+            locale: Locale::ZhCn,
+        }
+    }
+
+    fn problems(
+        version: &VersionDetail,
+        validated: &ValidatedAnswers,
+        statement: &ConsentStatement,
+    ) -> Vec<crate::consent::StatementProblem> {
+        let def = &version.definition;
+        let ctx = StatementContext {
+            form_id: &version.form_id,
+            form_version: version.summary.number,
+            version_hash: &version.summary.hash,
+            notice_hash: &notice_hash(def),
+            definition: def,
+            answers: validated,
+            today: today(),
+        };
+        check_statement(&ctx, statement)
+    }
+
+    #[test]
+    fn a_built_statement_holds_every_hash_and_passes_the_servers_check() {
+        let version = demo_version();
+        let def = &version.definition;
+        let validated = def
+            .validate(&FormDefinition::demo_answers(), today())
+            .unwrap();
+        let choices = ConsentChoices::all_demo();
+        let statement = build_statement(&version, &validated, &choices, signing());
+        let salt = b"0123456789abcdef";
+        let subject = subject_identifier(def, &validated).unwrap();
+        assert_eq!(
+            statement,
+            ConsentStatement {
+                format: RECEIPT_FORMAT,
+                receipt_id: "r1".into(),
+                form_id: version.form_id.clone(),
+                form_version: 3,
+                form_version_hash: def.version_hash(),
+                notice_hash: notice_hash(def),
+                purposes_granted: choices.granted,
+                purposes_declined: vec![],
+                separate_consents: choices.separate,
+                subject_hash: subject_hash(salt, &subject),
+                subject_salt: b64(salt),
+                signature_hash: signature_hash(&validated),
+                record_hash: record_hash(&validated),
+                signed_at_ms: 1_795_000_000_000,
+                locale: Locale::ZhCn,
+            }
+        );
+        assert_ne!(statement.signature_hash, "none");
+        assert_eq!(problems(&version, &validated, &statement), vec![]);
+    }
+
+    #[test]
+    fn a_statement_without_an_identifier_names_no_subject() {
+        let version = demo_version();
+        let validated = ValidatedAnswers::from_values(BTreeMap::new());
+        let statement =
+            build_statement(&version, &validated, &ConsentChoices::all_demo(), signing());
+        assert_eq!(statement.subject_hash, "none");
+        assert_eq!(statement.signature_hash, "none");
+        assert_eq!(statement.record_hash, sha256_tagged(b"{}"));
+    }
+
+    #[test]
+    fn a_signed_submission_verifies_as_the_receipts_client_signature() {
+        let version = demo_version();
+        let answers = FormDefinition::demo_answers();
+        let validated = version.definition.validate(&answers, today()).unwrap();
+        let statement = build_statement(
+            &version,
+            &validated,
+            &ConsentChoices::without_marketing(),
+            signing(),
+        );
+        let key = SigningKey::from_bytes(&[7u8; 32]);
+        let request = sign_submission(statement.clone(), answers.clone(), &key);
+        assert_eq!(request.statement, statement);
+        assert_eq!(request.answers, answers);
+        assert_eq!(
+            request.client_public_key,
+            b64(key.verifying_key().as_bytes())
+        );
+        let body = ReceiptBody {
+            statement: request.statement,
+            client_public_key: request.client_public_key,
+            client_signature: request.client_signature,
+            device: None,
+            received_at_ms: 0,
+            server_key_id: "k".into(),
+        };
+        assert_eq!(body.verify_client_signature(), Ok(()));
+    }
+
+    #[test]
+    fn choices_follow_the_forms_purposes_and_decline_what_was_not_decided() {
+        let def = FormDefinition::demo_customer_registration();
+        let decisions = BTreeMap::from([
+            ("identity_verification".to_owned(), true),
+            ("marketing".to_owned(), false),
+            ("not_a_purpose".to_owned(), true),
+        ]);
+        let separate = SeparateConsents {
+            cross_border: true,
+            ..SeparateConsents::default()
+        };
+        let choices = ConsentChoices::from_decisions(&def, &decisions, separate.clone());
+        assert_eq!(
+            choices,
+            ConsentChoices {
+                granted: vec!["identity_verification".into()],
+                declined: vec!["membership_service".into(), "marketing".into()],
+                separate,
+            }
+        );
+    }
+}
