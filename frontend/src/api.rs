@@ -447,10 +447,10 @@ async fn error_from(response: &Response) -> ApiError {
     }
 }
 
-/// An error made up in the browser. Its message is the English text for its code, which
-/// the UI recognises as saying nothing beyond the code and shows translated instead.
+/// An error made up in the browser: generic, so the UI shows its code's sentence in the
+/// user's language (the English one is the message, for logs).
 fn local_error(code: ErrorCode) -> ApiError {
-    ApiError::new(code, EN.error(code))
+    ApiError::generic(code, EN.error(code))
 }
 
 /// The error code that best describes an HTTP status without an API error body.

@@ -21,7 +21,7 @@ pub use renderer::RendererTexts;
 
 use leptos::prelude::*;
 use shared::api::auth::{Role, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
-use shared::api::error::{ErrorCode, FieldIssue};
+use shared::api::error::{ApiError, ErrorCode, FieldIssue};
 use shared::i18n::Locale;
 
 /// The `localStorage` key that remembers the user's language choice.
@@ -301,6 +301,17 @@ impl Texts {
             ErrorCode::RateLimited => e.rate_limited,
             ErrorCode::Unavailable => e.unavailable,
             ErrorCode::Internal => e.internal,
+        }
+    }
+
+    /// An API error in this language: the code's sentence when the error is generic,
+    /// else the server's message about the request.
+    #[must_use]
+    pub fn error_text(&self, error: &ApiError) -> String {
+        if error.generic {
+            self.error(error.code).to_owned()
+        } else {
+            error.message.clone()
         }
     }
 

@@ -1,5 +1,5 @@
-//! Pieces the console's pages share: the permission gate, a copy button, an error alert
-//! for a failed load, dialogs, and local times.
+//! Pieces the console's pages share: the permission gate, a copy button, the loading
+//! notice and the error alert of a load, dialogs, and local times.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -17,7 +17,6 @@ use crate::session::{use_session, SessionState};
 /// (which brings them back) and shows `forbidden` to other roles.
 #[component]
 pub fn RolesOnly(permission: Permission, children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let location = use_location();
@@ -40,12 +39,18 @@ pub fn RolesOnly(permission: Permission, children: ChildrenFn) -> impl IntoView 
     move || match session.info() {
         Some(info) if permission.allows(Some(info.user.role)) => children().into_any(),
         Some(_) => view! { <ErrorAlert code=ErrorCode::Forbidden /> }.into_any(),
-        None => view! {
-            <p class="muted loading" aria-live="polite">
-                {move || i18n.t().loading}
-            </p>
-        }
-        .into_any(),
+        None => view! { <Loading /> }.into_any(),
+    }
+}
+
+/// Says that something is loading: the fallback of a page's `Suspense` or `Transition`.
+#[component]
+pub fn Loading() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="muted loading" role="status" data-testid="loading">
+            {move || i18n.t().loading}
+        </p>
     }
 }
 
@@ -60,9 +65,9 @@ pub fn ErrorAlert(code: ErrorCode) -> impl IntoView {
     }
 }
 
-/// Shows a failed load's error, if any, as an alert.
+/// Shows a failed load's or action's error, if any, as an alert.
 #[component]
-pub fn LoadError(error: RwSignal<Option<ApiError>>) -> impl IntoView {
+pub fn LoadError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
     move || error.get().map(|e| view! { <ErrorAlert code=e.code /> })
 }
 

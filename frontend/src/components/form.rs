@@ -29,10 +29,10 @@ pub fn local_validation(problems: &[(&str, &str)]) -> Option<ApiError> {
                 message: (*code).to_owned(),
             });
     }
-    Some(ApiError::validation(
-        EN.error(ErrorCode::ValidationFailed),
-        fields,
-    ))
+    Some(ApiError {
+        generic: true,
+        ..ApiError::validation(EN.error(ErrorCode::ValidationFailed), fields)
+    })
 }
 
 /// A labelled input whose issues from `error` under the key `field` show beneath it.
@@ -126,15 +126,17 @@ pub fn FormAlert(
     }
 }
 
-/// True when the server's message adds something to `title` and to the generic text.
-/// Field problems are shown at their fields, so their summary adds nothing.
+/// True when the server's message adds something to `title`: it is not generic (only
+/// restating the code, which the title already says in the user's language) and not
+/// the title itself. Field problems are shown at their fields, so their summary adds
+/// nothing.
 fn says_more(error: &ApiError, title: &str) -> bool {
-    if error.details.as_ref().is_some_and(|d| !d.is_empty()) {
+    if error.generic || error.details.as_ref().is_some_and(|d| !d.is_empty()) {
         return false;
     }
     let trim = |s: &str| s.trim().trim_end_matches(['.', '。']).to_owned();
     let message = trim(&error.message);
-    !message.is_empty() && message != trim(title) && message != trim(EN.error(error.code))
+    !message.is_empty() && message != trim(title)
 }
 
 /// A submit button that shows `pending_label` and is disabled while `pending`.
@@ -145,7 +147,8 @@ pub fn SubmitButton(
     /// The label while the form is being sent.
     pending_label: fn(&Texts) -> &'static str,
     /// True while the form is being sent.
-    pending: RwSignal<bool>,
+    #[prop(into)]
+    pending: Signal<bool>,
     /// A `data-testid` for browser tests.
     #[prop(optional)]
     testid: Option<&'static str>,
@@ -176,7 +179,7 @@ mod tests {
         let wrong = ApiError::new(ErrorCode::Unauthenticated, "Wrong user name or password");
         assert!(!says_more(&wrong, "Wrong user name or password."));
         assert!(says_more(&wrong, "用户名或密码错误。"));
-        let generic = ApiError::new(ErrorCode::Unavailable, EN.error(ErrorCode::Unavailable));
+        let generic = ApiError::generic(ErrorCode::Unavailable, "Try again shortly");
         assert!(!says_more(&generic, "暂时无法连接服务，请检查网络后重试。"));
     }
 

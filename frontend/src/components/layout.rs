@@ -3,13 +3,13 @@
 
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 use shared::access::Permission;
 use wasm_bindgen::JsCast;
 
+use crate::components::api_call::ApiCall;
 use crate::components::lang_switch::LangSwitch;
 use crate::i18n::use_i18n;
 use crate::offline::{forget_user, use_collector};
@@ -24,6 +24,13 @@ pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let collector = use_collector();
+    let nav = NodeRef::<leptos::html::Nav>::new();
+    let location = use_location();
+    // On a phone the links scroll sideways: keep the current page's in sight.
+    Effect::new(move |_| {
+        location.pathname.track();
+        request_animation_frame(move || show_current_link(nav));
+    });
     view! {
         <header class="site-header">
             <SkipLink />
@@ -33,7 +40,7 @@ pub fn Header() -> impl IntoView {
                         {move || i18n.t().product_name}
                     </A>
                 </div>
-                <nav class="site-nav" aria-label=move || i18n.t().nav_label>
+                <nav class="site-nav" node_ref=nav aria-label=move || i18n.t().nav_label>
                     <ul>
                         <li>
                             <A href="/" exact=true>
@@ -109,6 +116,23 @@ pub fn Header() -> impl IntoView {
     }
 }
 
+/// Scrolls the navigation sideways, if it scrolls, to centre the current page's link.
+/// Only the navigation moves, never the page.
+fn show_current_link(nav: NodeRef<leptos::html::Nav>) {
+    let Some(nav) = nav.get_untracked() else {
+        return;
+    };
+    let link = nav
+        .query_selector("[aria-current=page]")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(link) = link {
+        let centre = link.offset_left() + link.offset_width() / 2;
+        nav.set_scroll_left(centre - nav.client_width() / 2);
+    }
+}
+
 /// A link, visible on keyboard focus, that moves focus to the page's main content.
 #[component]
 fn SkipLink() -> impl IntoView {
@@ -137,33 +161,27 @@ fn SignOut() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
-    let pending = RwSignal::new(false);
-    let failed = RwSignal::new(false);
-    let sign_out = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        failed.set(false);
-        let api = session.client();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api.logout().await;
-            pending.set(false);
-            match result {
-                Ok(()) => {}
-                // The session had already ended: signed out all the same.
-                Err(e) if session.note_error(&e) => {}
-                Err(_) => {
-                    failed.set(true);
-                    return;
-                }
-            }
-            forget_user();
-            session.signed_out();
-            navigate("/login", NavigateOptions::default());
-        });
+    let leave = move || {
+        forget_user();
+        session.signed_out();
+        navigate("/login", NavigateOptions::default());
     };
+    let leave = std::rc::Rc::new(leave);
+    let sign_out = ApiCall::new(|api, ()| async move { api.logout().await })
+        .on_ok({
+            let leave = leave.clone();
+            move |()| leave()
+        })
+        // The session had already ended: signed out all the same.
+        .handle_error(move |e| {
+            let ended = session.note_error(e);
+            if ended {
+                leave();
+            }
+            ended
+        });
+    let pending = sign_out.pending();
+    let failed = move || sign_out.error().with(Option::is_some);
     view! {
         <Show when=move || session.is_signed_in()>
             <div class="user-menu">
@@ -174,7 +192,7 @@ fn SignOut() -> impl IntoView {
                     type="button"
                     class="button button-secondary button-small"
                     disabled=move || pending.get()
-                    on:click=sign_out.clone()
+                    on:click=move |_| sign_out.run()
                     data-testid="sign-out"
                 >
                     {move || {
@@ -182,7 +200,7 @@ fn SignOut() -> impl IntoView {
                         if pending.get() { t.signing_out } else { t.sign_out }
                     }}
                 </button>
-                <Show when=move || failed.get()>
+                <Show when=failed>
                     <p class="inline-error" role="alert">
                         {move || i18n.t().sign_out_failed}
                     </p>

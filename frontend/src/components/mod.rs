@@ -1,6 +1,8 @@
-//! Building blocks shared by the pages: the page frame, the language switch, form parts
-//! and the console's common pieces (permission guard, load errors, copy button, times).
+//! Building blocks shared by the pages: the page frame, the language switch, form parts,
+//! calls to the API with their pending state and error, and the console's common pieces
+//! (permission guard, load errors, copy button, times).
 
+pub mod api_call;
 pub mod console_ui;
 pub mod form;
 pub mod form_renderer;

@@ -7,15 +7,13 @@ use std::collections::{BTreeSet, HashMap};
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::Permission;
-use shared::api::assignments::{
-    AssignableForm, AssignableTeam, AssignableUser, AssignmentBoard, FormAssignments,
-};
+use shared::api::assignments::{AssignableForm, AssignableTeam, AssignableUser, FormAssignments};
 use shared::api::auth::Role;
 use shared::api::error::ApiError;
 
-use crate::components::console_ui::{LoadError, RolesOnly};
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{ErrorAlert, Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
@@ -35,18 +33,7 @@ fn Assignments() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().assign.title));
-    let board = RwSignal::new(None::<AssignmentBoard>);
-    let error = RwSignal::new(None::<ApiError>);
-    let api = session.client();
-    spawn_local(async move {
-        match api.assignment_board().await {
-            Ok(b) => board.set(Some(b)),
-            Err(e) => {
-                session.note_error(&e);
-                error.set(Some(e));
-            }
-        }
-    });
+    let board = api_resource(|api| async move { api.assignment_board().await });
     let is_admin = move || session.info().is_some_and(|i| i.user.role == Role::Admin);
     let intro = move || {
         let t = &i18n.t().assign;
@@ -54,14 +41,20 @@ fn Assignments() -> impl IntoView {
             return Some(t.intro.to_owned());
         }
         board.with(|b| {
-            b.as_ref().map(|b| match &b.own_team {
-                Some(team) => fill(t.manager_intro, &[("team", &team.name)]),
-                None => t.no_team.to_owned(),
-            })
+            b.as_ref()
+                .and_then(|b| b.as_ref().ok())
+                .map(|b| match &b.own_team {
+                    Some(team) => fill(t.manager_intro, &[("team", &team.name)]),
+                    None => t.no_team.to_owned(),
+                })
         })
     };
     let cards = move || {
-        board.get().map(|b| {
+        board.get().map(|loaded| {
+            let b = match loaded {
+                Ok(b) => b,
+                Err(e) => return view! { <ErrorAlert code=e.code /> }.into_any(),
+            };
             if b.forms.is_empty() {
                 return view! { <p class="muted">{move || i18n.t().assign.no_forms}</p> }
                     .into_any();
@@ -87,11 +80,9 @@ fn Assignments() -> impl IntoView {
         <section class="console-page" data-testid="assignments-page">
             <h1>{move || i18n.t().assign.title}</h1>
             <p class="muted">{intro}</p>
-            <LoadError error />
-            <Show when=move || board.with(Option::is_none) && error.with(Option::is_none)>
-                <p class="muted" role="status">{move || i18n.t().loading}</p>
-            </Show>
-            <div class="assignment-list">{cards}</div>
+            <div class="assignment-list">
+                <Suspense fallback=|| view! { <Loading /> }>{cards}</Suspense>
+            </div>
         </section>
     }
 }
@@ -116,7 +107,6 @@ fn issue_for(error: Option<&ApiError>, field: &str, id: &str) -> Option<String> 
 #[component]
 fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let form_id = StoredValue::new(form.form_id.clone());
     let teams = RwSignal::new(
         form.assignments
@@ -134,41 +124,31 @@ fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
     );
     let saved_state = RwSignal::new(form.assignments.clone());
     let elsewhere = RwSignal::new(form.assigned_elsewhere);
-    let pending = RwSignal::new(false);
     let saved = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let current = move || FormAssignments {
         users: users.get().into_iter().collect(),
         teams: teams.get().into_iter().collect(),
     };
     let dirty = move || current() != saved_state.get();
+    let save = ApiCall::new(move |api, req: FormAssignments| {
+        let form_id = form_id.get_value();
+        async move { api.assign_form(&form_id, &req).await }
+    })
+    .on_ok(move |updated: &AssignableForm| {
+        teams.set(updated.assignments.teams.iter().cloned().collect());
+        users.set(updated.assignments.users.iter().cloned().collect());
+        elsewhere.set(updated.assigned_elsewhere);
+        saved_state.set(updated.assignments.clone());
+        saved.set(true);
+    });
+    let pending = save.pending();
+    let error = save.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
+        if !pending.get_untracked() {
+            saved.set(false);
+            save.dispatch(untrack(current));
         }
-        let req = untrack(current);
-        pending.set(true);
-        saved.set(false);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.assign_form(&form_id.get_value(), &req).await;
-            pending.set(false);
-            match result {
-                Ok(updated) => {
-                    teams.set(updated.assignments.teams.iter().cloned().collect());
-                    users.set(updated.assignments.users.iter().cloned().collect());
-                    elsewhere.set(updated.assigned_elsewhere);
-                    saved_state.set(updated.assignments);
-                    saved.set(true);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     let number = form.latest_version.number.to_string();
     let title = form.title.clone();

@@ -4,16 +4,15 @@
 //! choice to keep one; errors show next to the item.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::Permission;
 use shared::access::Visibility;
-use shared::api::conflicts::{ConflictView, ResolveConflict, Take};
+use shared::api::conflicts::{ConflictList, ConflictView, ResolveConflict, Take};
 use shared::api::error::ApiError;
 
-use crate::components::console_ui::{local_time, LoadError, RolesOnly};
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{local_time, ErrorAlert, Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
-use crate::session::use_session;
 
 /// The conflicts page.
 #[component]
@@ -28,47 +27,33 @@ pub fn ConflictsPage() -> impl IntoView {
 #[component]
 fn Conflicts() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().console.conflicts_title));
-    let conflicts = RwSignal::new(None::<Vec<ConflictView>>);
-    let error = RwSignal::new(None::<ApiError>);
-    let reload = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        reload.track();
-        let api = session.client();
-        spawn_local(async move {
-            match api.conflicts().await {
-                Ok(list) => {
-                    error.set(None);
-                    conflicts.set(Some(list.conflicts));
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
-    });
+    let conflicts = api_resource(|api| async move { api.conflicts().await });
     let items = move || {
-        conflicts.get().map(|list| {
-            if list.is_empty() {
-                view! { <p class="muted" data-testid="no-conflicts">{move || i18n.t().console.no_conflicts}</p> }
-                    .into_any()
-            } else {
-                let rows = list
-                    .into_iter()
-                    .map(|c| view! { <ConflictItem conflict=c reload /> })
-                    .collect_view();
-                view! { <ul class="conflict-list" data-testid="conflict-list">{rows}</ul> }.into_any()
+        conflicts.get().map(|loaded| match loaded {
+            Ok(list) if list.conflicts.is_empty() => view! {
+                <p class="muted" data-testid="no-conflicts">
+                    {move || i18n.t().console.no_conflicts}
+                </p>
             }
+            .into_any(),
+            Ok(list) => {
+                let rows = list
+                    .conflicts
+                    .into_iter()
+                    .map(|c| view! { <ConflictItem conflict=c conflicts /> })
+                    .collect_view();
+                view! { <ul class="conflict-list" data-testid="conflict-list">{rows}</ul> }
+                    .into_any()
+            }
+            Err(e) => view! { <ErrorAlert code=e.code /> }.into_any(),
         })
     };
     view! {
         <section class="console-page" data-testid="conflicts-page">
             <h1>{move || i18n.t().console.conflicts_title}</h1>
             <p class="muted">{move || i18n.t().console.conflicts_intro}</p>
-            <LoadError error />
-            {items}
+            <Transition fallback=|| view! { <Loading /> }>{items}</Transition>
         </section>
     }
 }
@@ -89,28 +74,20 @@ fn value_text(value: Option<String>, visibility: Visibility, cleared: bool) -> i
 
 /// One conflict with both values and the two choices.
 #[component]
-fn ConflictItem(conflict: ConflictView, reload: RwSignal<u32>) -> impl IntoView {
+fn ConflictItem(
+    conflict: ConflictView,
+    conflicts: LocalResource<Result<ConflictList, ApiError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
     let id = StoredValue::new(conflict.id.clone());
-    let resolve = move |take: Take| {
-        busy.set(true);
-        error.set(None);
-        let api = session.client();
+    let resolve = ApiCall::new(move |api, take: Take| {
         let id = id.get_value();
-        spawn_local(async move {
-            match api.resolve_conflict(&id, &ResolveConflict { take }).await {
-                Ok(_) => reload.update(|n| *n += 1),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-            busy.set(false);
-        });
-    };
+        async move { api.resolve_conflict(&id, &ResolveConflict { take }).await }
+    })
+    .on_ok(move |_| conflicts.refetch());
+    let busy = resolve.pending();
+    let error = resolve.error();
+    let resolve = move |take| resolve.dispatch(take);
     let label = conflict.field_label.clone();
     let record = fill_record(&conflict);
     let by = (

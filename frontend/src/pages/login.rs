@@ -7,14 +7,14 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use shared::api::auth::{LoginRequest, SignInRequest};
+use shared::api::auth::{LoginRequest, SessionInfo, SignInRequest};
 use shared::api::error::{ApiError, ErrorCode};
 
 use wasm_bindgen::JsCast;
 
+use crate::components::api_call::ApiCall;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{set_page_title, use_i18n, Texts};
 use crate::offline::{collects, use_collector};
@@ -65,14 +65,39 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
     let needs_code = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let sign_in = ApiCall::new(move |api, req: SignInRequest| async move {
+        let info = api.login(&req).await?;
+        // Their records on this device open offline with this password.
+        if collects(info.user.role) {
+            collector.offer_password(req.credentials.password);
+        }
+        Ok(info)
+    })
+    .on_ok(move |info: &SessionInfo| {
+        password.set(String::new());
+        code.set(String::new());
+        session.signed_in(info.clone());
+    })
+    .handle_error(move |e| {
+        let with_code = needs_code.get_untracked();
+        if e.code == ErrorCode::TotpRequired && !with_code {
+            // The password was right; keep it and ask for the code too.
+            needs_code.set(true);
+            focus_code_field();
+            return true;
+        }
+        if with_code && e.code == ErrorCode::Unauthenticated {
+            // Name, password or code was wrong: start again from the password.
+            needs_code.set(false);
+        }
+        password.set(String::new());
+        code.set(String::new());
+        false
+    });
+    let error = sign_in.error();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let with_code = needs_code.get_untracked();
         let req = SignInRequest {
             credentials: LoginRequest {
@@ -91,45 +116,10 @@ pub fn LoginPage() -> impl IntoView {
         if req.totp_code.as_deref() == Some("") {
             problems.push(("totp_code", "required"));
         }
-        if let Some(invalid) = local_validation(&problems) {
-            error.set(Some(invalid));
-            return;
+        match local_validation(&problems) {
+            Some(invalid) => sign_in.fail(Some(invalid)),
+            None => sign_in.dispatch(req),
         }
-        error.set(None);
-        pending.set(true);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.login(&req).await;
-            pending.set(false);
-            match result {
-                Ok(info) => {
-                    password.set(String::new());
-                    code.set(String::new());
-                    // Their records on this device open offline with this password.
-                    if collects(info.user.role) {
-                        collector.offer_password(req.credentials.password);
-                    }
-                    session.signed_in(info);
-                }
-                // The password was right; keep it and ask for the code too.
-                Err(e) if e.code == ErrorCode::TotpRequired && !with_code => {
-                    needs_code.set(true);
-                    focus_code_field();
-                }
-                Err(e) if with_code && e.code == ErrorCode::Unauthenticated => {
-                    // Name, password or code was wrong: start again from the password.
-                    password.set(String::new());
-                    code.set(String::new());
-                    needs_code.set(false);
-                    error.set(Some(e));
-                }
-                Err(e) => {
-                    code.set(String::new());
-                    password.set(String::new());
-                    error.set(Some(e));
-                }
-            }
-        });
     };
 
     view! {
@@ -174,7 +164,7 @@ pub fn LoginPage() -> impl IntoView {
                 <SubmitButton
                     label=|t| t.login_submit
                     pending_label=|t| t.login_pending
-                    pending
+                    pending=sign_in.pending()
                     testid="login-submit"
                 />
             </form>

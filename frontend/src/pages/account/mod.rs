@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use shared::api::auth::SessionInfo;
-use wasm_bindgen::JsValue;
 
+use crate::components::console_ui::{local_time, Loading};
 use crate::i18n::{set_page_title, use_i18n};
 use crate::session::{use_session, SessionState};
 use password::ChangePasswordForm;
@@ -47,13 +47,7 @@ pub fn AccountPage() -> impl IntoView {
             <h1>{move || i18n.t().account_title}</h1>
             <Show
                 when=move || session.is_signed_in()
-                fallback=move || {
-                    view! {
-                        <p class="muted loading" aria-live="polite">
-                            {move || i18n.t().loading}
-                        </p>
-                    }
-                }
+                fallback=|| view! { <Loading /> }
             >
                 <MustChangeNotice />
                 <Profile />
@@ -126,11 +120,4 @@ fn Profile() -> impl IntoView {
             </dl>
         </section>
     }
-}
-
-/// A Unix time in milliseconds as the browser writes a local date and time in `locale`.
-fn local_time(unix_ms: i64, locale: &str) -> String {
-    #[allow(clippy::cast_precision_loss)] // Exact for any date before the year 285,000.
-    let date = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
-    date.to_locale_string(locale, &JsValue::UNDEFINED).into()
 }

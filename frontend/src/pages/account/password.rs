@@ -5,13 +5,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
-use shared::api::auth::{password_problem, ChangePasswordRequest, MIN_PASSWORD_CHARS};
-use shared::api::error::ApiError;
+use shared::api::auth::{password_problem, ChangePasswordRequest, SessionInfo, MIN_PASSWORD_CHARS};
 
 use super::SIGN_IN_AND_RETURN;
+use crate::components::api_call::ApiCall;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{fill, use_i18n};
 use crate::offline::{collects, use_collector};
@@ -52,15 +51,35 @@ pub fn ChangePasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
     let done = RwSignal::new(false);
+    let change = ApiCall::new(move |api, req: ChangePasswordRequest| async move {
+        let info = api.change_password(&req).await?;
+        // Records on this device open offline with the new password from now.
+        if collects(info.user.role) {
+            collector.offer_password(req.new_password);
+            collector.reload();
+        }
+        Ok(info)
+    })
+    .on_ok(move |info: &SessionInfo| {
+        for field in [current, new, confirm] {
+            field.set(String::new());
+        }
+        session.signed_in(info.clone());
+        done.set(true);
+    })
+    .handle_error(move |e| {
+        // The session ended: sign in again, then come back.
+        let ended = session.note_error(e);
+        if ended {
+            navigate(SIGN_IN_AND_RETURN, NavigateOptions::default());
+        }
+        ended
+    });
+    let error = change.error();
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         done.set(false);
         let username = session.username_untracked().unwrap_or_default();
         let req = ChangePasswordRequest {
@@ -73,37 +92,10 @@ pub fn ChangePasswordForm() -> impl IntoView {
             &confirm.get_untracked(),
             &username,
         );
-        if let Some(invalid) = local_validation(&problems) {
-            error.set(Some(invalid));
-            return;
+        match local_validation(&problems) {
+            Some(invalid) => change.fail(Some(invalid)),
+            None => change.dispatch(req),
         }
-        error.set(None);
-        pending.set(true);
-        let api = session.client();
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api.change_password(&req).await;
-            pending.set(false);
-            match result {
-                Ok(info) => {
-                    for field in [current, new, confirm] {
-                        field.set(String::new());
-                    }
-                    // Records on this device open offline with the new password from now.
-                    if collects(info.user.role) {
-                        collector.offer_password(req.new_password);
-                        collector.reload();
-                    }
-                    session.signed_in(info);
-                    done.set(true);
-                }
-                // The session ended: sign in again, then come back.
-                Err(e) if session.note_error(&e) => {
-                    navigate(SIGN_IN_AND_RETURN, NavigateOptions::default());
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
     };
 
     view! {
@@ -150,7 +142,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 <SubmitButton
                     label=|t| t.change_password_submit
                     pending_label=|t| t.change_password_pending
-                    pending
+                    pending=change.pending()
                     testid="change-password-submit"
                 />
             </form>

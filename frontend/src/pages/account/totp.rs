@@ -7,14 +7,13 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::api::auth::{TotpCodeRequest, TotpDisableRequest, TotpSetup};
+use shared::api::auth::{TotpCodeRequest, TotpDisableRequest};
 use shared::api::error::ApiError;
 
+use crate::components::api_call::ApiCall;
 use crate::components::console_ui::CopyButton;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{use_i18n, Texts};
-use crate::session::use_session;
 
 /// The hint under a code field.
 fn code_hint(t: &Texts) -> String {
@@ -25,65 +24,39 @@ fn code_hint(t: &Texts) -> String {
 #[component]
 pub fn TotpSection() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
-    let setup = RwSignal::new(None::<TotpSetup>);
     let status = RwSignal::new(None::<bool>);
     let code = RwSignal::new(String::new());
+    // One alert for both steps: starting the set-up and confirming it with a code.
     let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-    let start = move |_| {
-        if pending.get_untracked() {
-            return;
+    let start = ApiCall::with_error(error, |api, ()| async move { api.totp_setup().await });
+    let enable = ApiCall::with_error(error, |api, req: TotpCodeRequest| async move {
+        api.totp_enable(&req).await
+    })
+    .on_ok(move |()| {
+        start.clear();
+        status.set(Some(true));
+    });
+    let pending = Signal::derive(move || start.pending().get() || enable.pending().get());
+    let on_start = move |_| {
+        if !pending.get_untracked() {
+            status.set(None);
+            start.run();
         }
-        pending.set(true);
-        error.set(None);
-        status.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.totp_setup().await;
-            pending.set(false);
-            match result {
-                Ok(s) => setup.set(Some(s)),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let req = TotpCodeRequest {
             code: code.get_untracked().trim().to_owned(),
         };
+        code.set(String::new());
         if req.code.is_empty() {
-            error.set(local_validation(&[("code", "required")]));
-            return;
+            enable.fail(local_validation(&[("code", "required")]));
+        } else {
+            enable.dispatch(req);
         }
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.totp_enable(&req).await;
-            pending.set(false);
-            code.set(String::new());
-            match result {
-                Ok(()) => {
-                    setup.set(None);
-                    status.set(Some(true));
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     let secret_view = move || {
-        setup.get().map(|s| {
+        start.value().map(|s| {
             view! {
                 <dl class="facts">
                     <div>
@@ -122,7 +95,7 @@ pub fn TotpSection() -> impl IntoView {
                     <SubmitButton
                         label=|t| t.console.totp_enable
                         pending_label=|t| t.console.saving
-                        pending
+                        pending=enable.pending()
                         testid="totp-enable"
                     />
                 </form>
@@ -146,17 +119,17 @@ pub fn TotpSection() -> impl IntoView {
                     })
             }}
             <FormAlert error />
-            <Show when=move || setup.with(Option::is_none)>
+            <Show when=move || start.value().is_none()>
                 <button
                     type="button"
                     class="button button-primary"
                     disabled=pending
-                    on:click=start
+                    on:click=on_start
                     data-testid="totp-setup"
                 >
                     {move || {
                         let t = &i18n.t().console;
-                        if pending.get() { t.totp_setup_pending } else { t.totp_setup }
+                        if start.pending().get() { t.totp_setup_pending } else { t.totp_setup }
                     }}
                 </button>
             </Show>
@@ -170,16 +143,14 @@ pub fn TotpSection() -> impl IntoView {
 #[component]
 fn TotpDisableForm(status: RwSignal<Option<bool>>) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let password = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let disable =
+        ApiCall::new(|api, req: TotpDisableRequest| async move { api.totp_disable(&req).await })
+            .on_ok(move |()| status.set(Some(false)));
+    let error = disable.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let req = TotpDisableRequest {
             password: password.get_untracked(),
             code: code.get_untracked().trim().to_owned(),
@@ -192,25 +163,12 @@ fn TotpDisableForm(status: RwSignal<Option<bool>>) -> impl IntoView {
             problems.push(("code", "required"));
         }
         if let Some(invalid) = local_validation(&problems) {
-            error.set(Some(invalid));
+            disable.fail(Some(invalid));
             return;
         }
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.totp_disable(&req).await;
-            pending.set(false);
-            password.set(String::new());
-            code.set(String::new());
-            match result {
-                Ok(()) => status.set(Some(false)),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
+        password.set(String::new());
+        code.set(String::new());
+        disable.dispatch(req);
     };
     view! {
         <details class="totp-disable">
@@ -239,7 +197,7 @@ fn TotpDisableForm(status: RwSignal<Option<bool>>) -> impl IntoView {
                 <SubmitButton
                     label=|t| t.console.totp_disable
                     pending_label=|t| t.console.saving
-                    pending
+                    pending=disable.pending()
                 />
             </form>
         </details>

@@ -1,64 +1,26 @@
 //! Verifying the audit chain and signing its head on demand.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::api::audit::AuditVerification;
 use shared::api::error::ApiError;
 
+use crate::components::api_call::ApiCall;
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n};
-use crate::session::use_session;
 
 /// The Integrity card: Verify chain and Sign head now, with their reports.
 #[component]
 pub fn ChainPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
-    let report = RwSignal::new(None::<AuditVerification>);
-    let verifying = RwSignal::new(false);
-    let signing = RwSignal::new(false);
-    let signed = RwSignal::new(None::<Option<i64>>);
+    // One alert for both buttons.
     let error = RwSignal::new(None::<ApiError>);
-    let verify = move |_| {
-        if verifying.get_untracked() {
-            return;
-        }
-        verifying.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.verify_audit().await;
-            verifying.set(false);
-            match result {
-                Ok(r) => report.set(Some(r)),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
-    };
-    let sign = move |_| {
-        if signing.get_untracked() {
-            return;
-        }
-        signing.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.sign_audit_head().await;
-            signing.set(false);
-            match result {
-                Ok(head) => signed.set(Some(head.map(|h| h.seq))),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
-    };
+    let verify = ApiCall::with_error(error, |api, ()| async move { api.verify_audit().await });
+    let sign = ApiCall::with_error(error, |api, ()| async move {
+        api.sign_audit_head().await.map(|head| head.map(|h| h.seq))
+    });
+    let verifying = verify.pending();
+    let signing = sign.pending();
     let report_view = move || {
-        report.get().map(|r| {
+        verify.value().map(|r| {
             let t = &i18n.t().console;
             let broken = r.report.first_break.is_some();
             let (class, icon, title) = if broken {
@@ -111,8 +73,8 @@ pub fn ChainPanel() -> impl IntoView {
                 <button
                     type="button"
                     class="button button-primary"
-                    disabled=verifying
-                    on:click=verify
+                    disabled=move || verifying.get()
+                    on:click=move |_| verify.run()
                     data-testid="chain-verify"
                 >
                     {move || {
@@ -123,8 +85,8 @@ pub fn ChainPanel() -> impl IntoView {
                 <button
                     type="button"
                     class="button button-secondary"
-                    disabled=signing
-                    on:click=sign
+                    disabled=move || signing.get()
+                    on:click=move |_| sign.run()
                     data-testid="chain-sign"
                 >
                     {move || {
@@ -135,8 +97,7 @@ pub fn ChainPanel() -> impl IntoView {
             </div>
             {report_view}
             {move || {
-                signed
-                    .get()
+                sign.value()
                     .map(|seq| {
                         let t = &i18n.t().console;
                         let text = match seq {

@@ -5,17 +5,18 @@ mod chain;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::Permission;
+use shared::api::audit::AuditPage;
 use shared::api::auth::Role;
-use shared::api::error::ApiError;
 use shared::api::API_PREFIX;
 use shared::audit::AuditEntry;
 
 use crate::api::query_string;
-use crate::components::console_ui::{date_to_ms, local_time, LoadError, RolesOnly};
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{
+    date_to_ms, local_time, ErrorAlert, LoadError, Loading, RolesOnly,
+};
 use crate::i18n::{set_page_title, use_i18n};
-use crate::session::use_session;
 use chain::ChainPanel;
 
 /// Entries per page.
@@ -58,7 +59,6 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().console.audit_title));
     let filters = Filters {
         action: RwSignal::new(String::new()),
@@ -67,54 +67,37 @@ fn AuditLog() -> impl IntoView {
         from: RwSignal::new(String::new()),
         to: RwSignal::new(String::new()),
     };
-    // The filters of the search shown, for the export link.
-    let applied = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let entries = RwSignal::new(Vec::<AuditEntry>::new());
-    // User id → name of the accounts acting in the entries loaded so far.
-    let names = RwSignal::new(std::collections::BTreeMap::<String, String>::new());
-    let next_before = RwSignal::new(None::<i64>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let load = move |before: Option<i64>| {
-        loading.set(true);
-        error.set(None);
-        let mut params = if before.is_some() {
-            applied.get_untracked()
-        } else {
-            filters.params()
-        };
-        if before.is_none() {
-            applied.set(params.clone());
-        }
+    // The filters of the search shown: the list's query, and the export link's.
+    let applied = RwSignal::new(filters.params());
+    let first = api_resource(move |api| {
+        let mut params = applied.get();
         params.push(("limit", PAGE_SIZE.to_owned()));
-        if let Some(before) = before {
-            params.push(("before_seq", before.to_string()));
-        }
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.audit(&params).await;
-            loading.set(false);
-            match result {
-                Ok(page) => {
-                    names.update(|n| n.extend(page.actor_names));
-                    if before.is_some() {
-                        entries.update(|e| e.extend(page.entries));
-                    } else {
-                        entries.set(page.entries);
-                    }
-                    next_before.set(page.next_before_seq);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
+        async move { api.audit(&params).await }
+    });
+    // The pages loaded after the first, in order.
+    let more = RwSignal::new(Vec::<AuditPage>::new());
+    let load_more = ApiCall::new(move |api, before: i64| {
+        let mut params = applied.get_untracked();
+        params.push(("limit", PAGE_SIZE.to_owned()));
+        params.push(("before_seq", before.to_string()));
+        async move { api.audit(&params).await }
+    })
+    .on_ok(move |page: &AuditPage| more.update(|m| m.push(page.clone())));
+    let next_before = move || match more.with(|m| m.last().map(|p| p.next_before_seq)) {
+        Some(next) => next,
+        None => first.with(|f| {
+            f.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|p| p.next_before_seq)
+        }),
     };
-    load(None);
+    let show = move || {
+        more.set(Vec::new());
+        applied.set(filters.params());
+    };
     let search = move |ev: SubmitEvent| {
         ev.prevent_default();
-        load(None);
+        show();
     };
     let reset = move |_| {
         for s in [
@@ -126,7 +109,7 @@ fn AuditLog() -> impl IntoView {
         ] {
             s.set(String::new());
         }
-        load(None);
+        show();
     };
     let export_href =
         move || applied.with(|p| format!("{API_PREFIX}/audit/export{}", query_string(p)));
@@ -142,44 +125,58 @@ fn AuditLog() -> impl IntoView {
         }
     };
     let rows = move || {
-        let list = entries.get();
-        if list.is_empty() && !loading.get() {
-            return view! {
-                <p class="muted" data-testid="no-entries">{move || i18n.t().console.no_entries}</p>
+        first.get().map(|loaded| {
+            let first = match loaded {
+                Ok(page) => page,
+                Err(e) => return view! { <ErrorAlert code=e.code /> }.into_any(),
+            };
+            let mut list = first.entries;
+            // User id → name of the accounts acting in the entries loaded so far.
+            let mut names = first.actor_names;
+            more.with(|m| {
+                for page in m {
+                    list.extend(page.entries.iter().cloned());
+                    names.extend(page.actor_names.clone());
+                }
+            });
+            if list.is_empty() {
+                return view! {
+                    <p class="muted" data-testid="no-entries">{move || i18n.t().console.no_entries}</p>
+                }
+                .into_any();
             }
-            .into_any();
-        }
-        view! {
-            <div class="table-wrap">
-                <table class="table audit-table" data-testid="audit-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || i18n.t().console.col_seq}</th>
-                            <th scope="col">{move || i18n.t().console.col_time}</th>
-                            <th scope="col">{move || i18n.t().console.col_actor}</th>
-                            <th scope="col">{move || i18n.t().console.col_role}</th>
-                            <th scope="col">{move || i18n.t().console.col_action}</th>
-                            <th scope="col">{move || i18n.t().console.col_target}</th>
-                            <th scope="col">{move || i18n.t().console.col_ip}</th>
-                            <th scope="col">{move || i18n.t().console.col_details}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list
-                            .into_iter()
-                            .map(|entry| {
-                                let actor_name = entry
-                                    .actor_id
-                                    .as_ref()
-                                    .and_then(|id| names.with_untracked(|n| n.get(id).cloned()));
-                                view! { <EntryRow entry actor_name /> }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+            view! {
+                <div class="table-wrap">
+                    <table class="table audit-table" data-testid="audit-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || i18n.t().console.col_seq}</th>
+                                <th scope="col">{move || i18n.t().console.col_time}</th>
+                                <th scope="col">{move || i18n.t().console.col_actor}</th>
+                                <th scope="col">{move || i18n.t().console.col_role}</th>
+                                <th scope="col">{move || i18n.t().console.col_action}</th>
+                                <th scope="col">{move || i18n.t().console.col_target}</th>
+                                <th scope="col">{move || i18n.t().console.col_ip}</th>
+                                <th scope="col">{move || i18n.t().console.col_details}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {list
+                                .into_iter()
+                                .map(|entry| {
+                                    let actor_name = entry
+                                        .actor_id
+                                        .as_ref()
+                                        .and_then(|id| names.get(id).cloned());
+                                    view! { <EntryRow entry actor_name /> }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        })
     };
     view! {
         <section class="console-page">
@@ -223,17 +220,21 @@ fn AuditLog() -> impl IntoView {
                     </a>
                 </div>
             </form>
-            <LoadError error />
-            {rows}
-            <p class="muted loading" aria-live="polite">
-                {move || loading.get().then(|| i18n.t().loading)}
-            </p>
-            <Show when=move || next_before.get().is_some()>
+            <Suspense fallback=|| view! { <Loading /> }>{rows}</Suspense>
+            <LoadError error=load_more.error() />
+            <Show when=move || load_more.pending().get()>
+                <Loading />
+            </Show>
+            <Show when=move || next_before().is_some()>
                 <button
                     type="button"
                     class="button button-secondary"
-                    disabled=move || loading.get()
-                    on:click=move |_| load(next_before.get_untracked())
+                    disabled=move || load_more.pending().get()
+                    on:click=move |_| {
+                        if let Some(before) = untrack(next_before) {
+                            load_more.dispatch(before);
+                        }
+                    }
                 >
                     {move || i18n.t().console.load_more}
                 </button>

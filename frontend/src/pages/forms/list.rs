@@ -11,11 +11,10 @@ use shared::api::forms::{CreateFormRequest, FormStatus, FormSummary};
 use shared::schema::FormDefinition;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::components::console_ui::local_time;
-use crate::components::console_ui::RolesOnly;
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{local_time, ErrorAlert, Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
-use crate::session::use_session;
 use shared::access::Permission;
 
 /// The list page.
@@ -31,48 +30,29 @@ pub fn FormsListPage() -> impl IntoView {
 #[component]
 fn FormList() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let navigate = use_navigate();
     Effect::new(move |_| set_page_title(i18n.t().designer.forms_title));
     let archived = RwSignal::new(false);
-    let forms = LocalResource::new(move || {
-        let api = session.client();
+    let forms = api_resource(move |api| {
         let archived = archived.get();
         async move { api.forms(archived).await }
     });
-    let error = RwSignal::new(None::<ApiError>);
     let import_error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let open = move |id: &str| {
-        navigate(&format!("/forms/{id}"), NavigateOptions::default());
-    };
-    let create = {
-        let open = open.clone();
-        move |definition: Option<FormDefinition>| {
-            if busy.get_untracked() {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
-            let api = session.client();
-            let open = open.clone();
-            spawn_local(async move {
-                let result = api.create_form(&CreateFormRequest { definition }).await;
-                busy.set(false);
-                match result {
-                    Ok(detail) => open(&detail.summary.id),
-                    Err(e) => {
-                        session.note_error(&e);
-                        error.set(Some(e));
-                    }
-                }
-            });
-        }
-    };
-    let create_blank = {
-        let create = create.clone();
-        move |_| create(None)
-    };
+    // One alert for creating a form and for the buttons of the rows.
+    let error = RwSignal::new(None::<ApiError>);
+    let create = ApiCall::with_error(
+        error,
+        |api, definition: Option<FormDefinition>| async move {
+            api.create_form(&CreateFormRequest { definition }).await
+        },
+    )
+    .on_ok(move |detail| {
+        navigate(
+            &format!("/forms/{}", detail.summary.id),
+            NavigateOptions::default(),
+        );
+    });
+    let busy = create.pending();
     let import = move |ev: leptos::ev::Event| {
         import_error.set(None);
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -80,36 +60,28 @@ fn FormList() -> impl IntoView {
             return;
         };
         input.set_value("");
-        let create = create.clone();
+        // Reading the file is the browser's, not the API's: its failure shows apart.
         spawn_local(async move {
             let text = JsFuture::from(file.text())
                 .await
                 .ok()
                 .and_then(|v| v.as_string());
             match text.map(|t| FormDefinition::from_json(&t)) {
-                Some(Ok(def)) => create(Some(def)),
+                Some(Ok(def)) => create.dispatch(Some(def)),
                 Some(Err(e)) => import_error.set(Some(e.to_string())),
                 None => import_error.set(Some(String::new())),
             }
         });
     };
-    let act = move |id: String, action: &'static str| {
-        let api = session.client();
-        spawn_local(async move {
-            let result = match action {
-                "duplicate" => api.duplicate_form(&id).await.map(drop),
-                "archive" => api.archive_form(&id).await.map(drop),
-                _ => api.restore_form(&id).await.map(drop),
-            };
-            match result {
-                Ok(()) => forms.refetch(),
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
-    };
+    let change = ApiCall::with_error(error, |api, (id, action): (String, RowAction)| async move {
+        match action {
+            RowAction::Duplicate => api.duplicate_form(&id).await.map(drop),
+            RowAction::Archive => api.archive_form(&id).await.map(drop),
+            RowAction::Restore => api.restore_form(&id).await.map(drop),
+        }
+    })
+    .on_ok(move |()| forms.refetch());
+    let act = move |id: String, action: RowAction| change.dispatch((id, action));
     let rows = move || {
         forms.get().map(|result| match result {
             Ok(list) if list.is_empty() => view! {
@@ -133,15 +105,7 @@ fn FormList() -> impl IntoView {
                 </table>
             }
             .into_any(),
-            Err(e) => {
-                let code = e.code;
-                view! {
-                    <div class="alert alert-error" role="alert">
-                        <p class="alert-title">{move || i18n.t().error(code)}</p>
-                    </div>
-                }
-                .into_any()
-            }
+            Err(e) => view! { <ErrorAlert code=e.code /> }.into_any(),
         })
     };
     view! {
@@ -149,7 +113,7 @@ fn FormList() -> impl IntoView {
             <h1>{move || i18n.t().designer.forms_title}</h1>
             <p class="lead">{move || i18n.t().designer.forms_intro}</p>
             <div class="button-row">
-                <button type="button" class="button button-primary" data-testid="new-form" disabled=move || busy.get() on:click=create_blank>
+                <button type="button" class="button button-primary" data-testid="new-form" disabled=move || busy.get() on:click=move |_| create.dispatch(None)>
                     {move || i18n.t().designer.new_form}
                 </button>
                 <label class="button button-secondary file-button">
@@ -170,7 +134,7 @@ fn FormList() -> impl IntoView {
                 </div>
             })}
             <div class="table-wrap" data-testid="form-list" aria-live="polite">
-                <Suspense fallback=move || view! { <p class="muted loading">{move || i18n.t().loading}</p> }>
+                <Suspense fallback=|| view! { <Loading /> }>
                     {rows}
                 </Suspense>
             </div>
@@ -178,11 +142,30 @@ fn FormList() -> impl IntoView {
     }
 }
 
+/// What the buttons of a row do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowAction {
+    Duplicate,
+    Archive,
+    Restore,
+}
+
+impl RowAction {
+    /// The `data-testid` suffix of its button.
+    const fn name(self) -> &'static str {
+        match self {
+            RowAction::Duplicate => "duplicate",
+            RowAction::Archive => "archive",
+            RowAction::Restore => "restore",
+        }
+    }
+}
+
 /// One form in the table.
 #[component]
 fn FormRow<F>(form: FormSummary, act: F) -> impl IntoView
 where
-    F: Fn(String, &'static str) + Copy + Send + Sync + 'static,
+    F: Fn(String, RowAction) + Copy + 'static,
 {
     let i18n = use_i18n();
     let id = form.id.clone();
@@ -191,10 +174,10 @@ where
     let version = form.latest_version.as_ref().map(|v| v.number);
     let updated = form.updated_at_ms;
     let button = move |label: fn(&crate::i18n::DesignerTexts) -> &'static str,
-                       action: &'static str| {
+                       action: RowAction| {
         let id = id.clone();
         view! {
-            <button type="button" class="button button-secondary button-small" data-testid=format!("form-{action}")
+            <button type="button" class="button button-secondary button-small" data-testid=format!("form-{}", action.name())
                 on:click=move |_| act(id.clone(), action)>
                 {move || label(&i18n.t().designer)}
             </button>
@@ -217,8 +200,12 @@ where
             }}</td>
             <td>{move || local_time(updated, i18n.locale().tag())}</td>
             <td class="row-actions">
-                {button(|t| t.duplicate, "duplicate")}
-                {if active { button(|t| t.archive, "archive") } else { button(|t| t.restore, "restore") }}
+                {button(|t| t.duplicate, RowAction::Duplicate)}
+                {if active {
+                    button(|t| t.archive, RowAction::Archive)
+                } else {
+                    button(|t| t.restore, RowAction::Restore)
+                }}
             </td>
         </tr>
     }

@@ -7,11 +7,10 @@ use leptos_router::hooks::use_params_map;
 use shared::schema::{Answers, FormDefinition, ValidatedAnswers};
 
 use super::download::{download_json, file_name};
-use crate::components::console_ui::local_time;
-use crate::components::console_ui::RolesOnly;
+use crate::components::api_call::api_resource;
+use crate::components::console_ui::{local_time, ErrorAlert, Loading, RolesOnly};
 use crate::components::form_renderer::FormRenderer;
 use crate::i18n::{fill, set_page_title, use_i18n};
-use crate::session::use_session;
 use shared::access::Permission;
 
 /// The version page.
@@ -27,7 +26,6 @@ pub fn FormVersionPage() -> impl IntoView {
 #[component]
 fn VersionView() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id")).unwrap_or_default();
     let number = move || {
@@ -35,8 +33,7 @@ fn VersionView() -> impl IntoView {
             .with(|p| p.get("number").and_then(|n| n.parse::<i64>().ok()))
             .unwrap_or(0)
     };
-    let version = LocalResource::new(move || {
-        let api = session.client();
+    let version = api_resource(move |api| {
         let (id, number) = (id(), number());
         async move { api.form_version(&id, number).await }
     });
@@ -88,15 +85,7 @@ fn VersionView() -> impl IntoView {
                 }
                 .into_any()
             }
-            Err(e) => {
-                let code = e.code;
-                view! {
-                    <div class="alert alert-error" role="alert">
-                        <p class="alert-title">{move || i18n.t().error(code)}</p>
-                    </div>
-                }
-                .into_any()
-            }
+            Err(e) => view! { <ErrorAlert code=e.code /> }.into_any(),
         })
     };
     view! {
@@ -106,7 +95,7 @@ fn VersionView() -> impl IntoView {
             </p>
             <h1>{move || fill(i18n.t().designer.version_n, &[("n", &number().to_string())])}</h1>
             <p class="alert alert-warning">{move || i18n.t().designer.read_only}</p>
-            <Suspense fallback=move || view! { <p class="muted loading">{move || i18n.t().loading}</p> }>
+            <Suspense fallback=|| view! { <Loading /> }>
                 {body}
             </Suspense>
         </section>

@@ -4,14 +4,13 @@
 use leptos::ev::SubmitEvent;
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::auth::Role;
-use shared::api::error::ApiError;
-use shared::api::users::{AssignRecordRequest, UserSummary};
+use shared::api::users::AssignRecordRequest;
 
 use super::RecordsState;
-use crate::components::console_ui::{close_dialog, open_dialog};
-use crate::components::form::FormAlert;
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{close_dialog, open_dialog, ErrorAlert};
+use crate::components::form::{local_validation, FormAlert};
 use crate::i18n::use_i18n;
 use crate::session::use_session;
 
@@ -22,25 +21,37 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
     let session = use_session();
     let dialog = NodeRef::<Dialog>::new();
     let owner = RwSignal::new(String::new());
-    let users = RwSignal::new(Vec::<UserSummary>::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let done = RwSignal::new(false);
     let is_admin = move || session.info().is_some_and(|i| i.user.role == Role::Admin);
+    // Admins pick from the enabled accounts, loaded each time the dialog opens.
+    let users = api_resource(move |api| {
+        let wanted = state.assign_target.with(Option::is_some) && is_admin();
+        async move {
+            if !wanted {
+                return Ok(Vec::new());
+            }
+            let list = api.users().await?;
+            Ok(list.into_iter().filter(|u| !u.disabled).collect::<Vec<_>>())
+        }
+    });
+    let assign = ApiCall::new(
+        |api, (record_id, req): (String, AssignRecordRequest)| async move {
+            api.assign_record(&record_id, &req).await
+        },
+    )
+    .on_ok(move |_| {
+        done.set(true);
+        close_dialog(dialog);
+        state.assign_target.set(None);
+        state.reload();
+    });
+    let pending = assign.pending();
+    let error = assign.error();
     Effect::new(move |_| {
         if state.assign_target.with(Option::is_some) {
             owner.set(String::new());
             error.set(None);
             done.set(false);
-            if is_admin() {
-                let api = session.client();
-                spawn_local(async move {
-                    match api.users().await {
-                        Ok(list) => users.set(list.into_iter().filter(|u| !u.disabled).collect()),
-                        Err(e) => error.set(Some(e)),
-                    }
-                });
-            }
             open_dialog(dialog);
         }
     });
@@ -53,40 +64,14 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
         let Some(record_id) = state.assign_target.get_untracked() else {
             return;
         };
-        if pending.get_untracked() {
-            return;
-        }
         let req = AssignRecordRequest {
             owner_id: owner.get_untracked().trim().to_owned(),
         };
-        if let Some(invalid) = crate::components::form::local_validation(
-            &(req.owner_id.is_empty())
-                .then_some(("owner_id", "required"))
-                .into_iter()
-                .collect::<Vec<_>>(),
-        ) {
-            error.set(Some(invalid));
-            return;
+        if req.owner_id.is_empty() {
+            assign.fail(local_validation(&[("owner_id", "required")]));
+        } else {
+            assign.dispatch((record_id, req));
         }
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.assign_record(&record_id, &req).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    done.set(true);
-                    close_dialog(dialog);
-                    state.assign_target.set(None);
-                    state.reload.update(|n| *n += 1);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     let issues = move || {
         let t = i18n.t();
@@ -109,6 +94,8 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
                     {move || {
                         users
                             .get()
+                            .and_then(Result::ok)
+                            .unwrap_or_default()
                             .into_iter()
                             .map(|u| {
                                 let label = format!("{} ({})", u.display_name, u.username);
@@ -151,6 +138,9 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
             <form class="form" on:submit=submit novalidate>
                 <h2 id="assign-title">{move || i18n.t().console.assign_title}</h2>
                 <FormAlert error />
+                {move || {
+                    users.get().and_then(Result::err).map(|e| view! { <ErrorAlert code=e.code /> })
+                }}
                 <div class="field">
                     <label for="assign-owner">{move || i18n.t().console.assign_owner}</label>
                     {picker}
@@ -159,7 +149,7 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
                     </ul>
                 </div>
                 <div class="row-actions">
-                    <button type="submit" class="button button-primary" disabled=pending>
+                    <button type="submit" class="button button-primary" disabled=move || pending.get()>
                         {move || {
                             let t = &i18n.t().console;
                             if pending.get() { t.assign_pending } else { t.assign_submit }

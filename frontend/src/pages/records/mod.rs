@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::Permission;
 use shared::api::error::ApiError;
 use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
 
-use crate::components::console_ui::{local_time, LoadError, RolesOnly};
+use crate::components::api_call::{api_resource, ApiCall};
+use crate::components::console_ui::{local_time, ErrorAlert, LoadError, Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
@@ -23,17 +23,59 @@ use value::{RevealDialog, ValueCell};
 /// Records per page.
 const PAGE_SIZE: &str = "50";
 
-/// What the page's parts share: revealed values and the targets of its dialogs.
-#[derive(Debug, Clone, Copy)]
+/// What the page's parts share: the records shown, revealed values and the targets of
+/// its dialogs.
+#[derive(Clone, Copy)]
 pub(crate) struct RecordsState {
+    /// The form the list is filtered by, empty for all.
+    pub form_filter: RwSignal<String>,
+    /// The first page of the list, loaded again when the filter changes.
+    pub first: LocalResource<Result<RecordPage, ApiError>>,
+    /// The pages loaded after the first, in order.
+    pub more: RwSignal<Vec<RecordPage>>,
+    /// The records a lookup found, shown instead of the list.
+    pub found: RwSignal<Option<Vec<RecordView>>>,
     /// Values revealed in this visit, by `(record id, field key)`.
     pub revealed: RwSignal<BTreeMap<(String, String), String>>,
     /// The value the reveal dialog is about.
     pub reveal_target: RwSignal<Option<(String, String)>>,
     /// The record the assign dialog is about.
     pub assign_target: RwSignal<Option<String>>,
-    /// Bumped to reload the list from the start.
-    pub reload: RwSignal<u32>,
+}
+
+impl RecordsState {
+    /// Shows the list from its first page, filtered by `form` (empty for all forms).
+    pub fn show(self, form: String) {
+        self.more.set(Vec::new());
+        self.found.set(None);
+        self.form_filter.set(form);
+    }
+
+    /// Loads the list again from its first page.
+    pub fn reload(self) {
+        self.show(self.form_filter.get_untracked());
+    }
+
+    /// Where the next page starts, if there is one (tracked).
+    fn next_before(self) -> Option<i64> {
+        match self.more.with(|m| m.last().map(|p| p.next_before)) {
+            Some(next) => next,
+            None => self.first.with(|f| {
+                f.as_ref()
+                    .and_then(|r| r.as_ref().ok())
+                    .and_then(|p| p.next_before)
+            }),
+        }
+    }
+}
+
+/// The query of one page of the list.
+fn page_params(form: String, before: Option<i64>) -> Vec<(&'static str, String)> {
+    let mut params = vec![("form", form), ("limit", PAGE_SIZE.to_owned())];
+    if let Some(before) = before {
+        params.push(("before", before.to_string()));
+    }
+    params
 }
 
 /// The records page.
@@ -51,72 +93,36 @@ fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().console.records_title));
+    let form_filter = RwSignal::new(String::new());
     let state = RecordsState {
+        form_filter,
+        first: api_resource(move |api| {
+            let params = page_params(form_filter.get(), None);
+            async move { api.records(&params).await }
+        }),
+        more: RwSignal::new(Vec::new()),
+        found: RwSignal::new(None),
         revealed: RwSignal::new(BTreeMap::new()),
         reveal_target: RwSignal::new(None),
         assign_target: RwSignal::new(None),
-        reload: RwSignal::new(0),
     };
     let form_input = RwSignal::new(String::new());
-    let form_filter = RwSignal::new(String::new());
-    let records = RwSignal::new(Vec::<RecordView>::new());
-    let next_before = RwSignal::new(None::<i64>);
-    let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let lookup_count = RwSignal::new(None::<usize>);
-
-    let load = move |before: Option<i64>| {
-        loading.set(true);
-        error.set(None);
-        let api = session.client();
-        let mut params = vec![
-            ("form", form_filter.get_untracked()),
-            ("limit", PAGE_SIZE.to_owned()),
-        ];
-        if let Some(before) = before {
-            params.push(("before", before.to_string()));
-        }
-        spawn_local(async move {
-            let result = api.records(&params).await;
-            loading.set(false);
-            match result {
-                Ok(RecordPage {
-                    records: page,
-                    next_before: next,
-                }) => {
-                    if before.is_some() {
-                        records.update(|r| r.extend(page));
-                    } else {
-                        records.set(page);
-                    }
-                    next_before.set(next);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
-    };
-    Effect::new(move |_| {
-        state.reload.track();
-        lookup_count.set(None);
-        load(None);
-    });
+    let load_more = ApiCall::new(move |api, before: i64| {
+        let params = page_params(form_filter.get_untracked(), Some(before));
+        async move { api.records(&params).await }
+    })
+    .on_ok(move |page: &RecordPage| state.more.update(|m| m.push(page.clone())));
     let apply_filter = move |ev: SubmitEvent| {
         ev.prevent_default();
-        form_filter.set(form_input.get_untracked().trim().to_owned());
-        state.reload.update(|n| *n += 1);
+        state.show(form_input.get_untracked().trim().to_owned());
     };
     let clear_filter = move |_| {
         form_input.set(String::new());
-        form_filter.set(String::new());
-        state.reload.update(|n| *n += 1);
+        state.show(String::new());
     };
     let may_assign = move || session.may(Permission::AssignRecords);
-    let rows = move || {
-        let list = records.get();
-        if list.is_empty() && !loading.get() {
+    let table = move |list: Vec<RecordView>| {
+        if list.is_empty() {
             return view! {
                 <p class="muted" data-testid="no-records">
                     {move || i18n.t().console.no_records}
@@ -144,6 +150,22 @@ fn Records() -> impl IntoView {
         }
         .into_any()
     };
+    let rows = move || {
+        if let Some(found) = state.found.get() {
+            return Some(table(found));
+        }
+        state.first.get().map(|first| match first {
+            Ok(page) => {
+                let mut list = page.records;
+                state
+                    .more
+                    .with(|m| list.extend(m.iter().flat_map(|p| p.records.iter().cloned())));
+                table(list)
+            }
+            Err(e) => view! { <ErrorAlert code=e.code /> }.into_any(),
+        })
+    };
+    let lookup_count = move || state.found.with(|f| f.as_ref().map(Vec::len));
     view! {
         <section class="console-page">
             <h1>{move || i18n.t().console.records_title}</h1>
@@ -174,27 +196,31 @@ fn Records() -> impl IntoView {
                         </button>
                     </div>
                 </form>
-                <LookupForm records next_before lookup_count state />
+                <LookupForm state />
             </div>
-            <LoadError error />
-            <Show when=move || lookup_count.get().is_some()>
+            <Show when=move || lookup_count().is_some()>
                 <p role="status" data-testid="lookup-count">
                     {move || {
-                        let count = lookup_count.get().unwrap_or_default().to_string();
+                        let count = lookup_count().unwrap_or_default().to_string();
                         fill(i18n.t().console.lookup_results, &[("count", &count)])
                     }}
                 </p>
             </Show>
-            {rows}
-            <p class="muted loading" aria-live="polite">
-                {move || loading.get().then(|| i18n.t().loading)}
-            </p>
-            <Show when=move || next_before.get().is_some() && lookup_count.get().is_none()>
+            <Suspense fallback=|| view! { <Loading /> }>{rows}</Suspense>
+            <LoadError error=load_more.error() />
+            <Show when=move || load_more.pending().get()>
+                <Loading />
+            </Show>
+            <Show when=move || state.next_before().is_some() && lookup_count().is_none()>
                 <button
                     type="button"
                     class="button button-secondary"
-                    disabled=move || loading.get()
-                    on:click=move |_| load(next_before.get_untracked())
+                    disabled=move || load_more.pending().get()
+                    on:click=move |_| {
+                        if let Some(before) = untrack(move || state.next_before()) {
+                            load_more.dispatch(before);
+                        }
+                    }
                 >
                     {move || i18n.t().console.load_more}
                 </button>
@@ -288,49 +314,25 @@ fn RecordRow(
 
 /// Finds records by phone, email or resident ID without decrypting anything.
 #[component]
-fn LookupForm(
-    records: RwSignal<Vec<RecordView>>,
-    next_before: RwSignal<Option<i64>>,
-    lookup_count: RwSignal<Option<usize>>,
-    state: RecordsState,
-) -> impl IntoView {
+fn LookupForm(state: RecordsState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let kind = RwSignal::new("phone".to_owned());
     let value = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let lookup =
+        ApiCall::new(|api, req: LookupRequest| async move { api.lookup_records(&req).await })
+            .on_ok(move |page: &RecordPage| state.found.set(Some(page.records.clone())));
+    let pending = lookup.pending();
+    let error = lookup.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let kind = match kind.get_untracked().as_str() {
             "email" => IdentifierKind::Email,
             "resident_id" => IdentifierKind::ResidentId,
             _ => IdentifierKind::Phone,
         };
-        let req = LookupRequest {
+        lookup.dispatch(LookupRequest {
             kind,
             value: value.get_untracked().trim().to_owned(),
-        };
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.lookup_records(&req).await;
-            pending.set(false);
-            match result {
-                Ok(page) => {
-                    lookup_count.set(Some(page.records.len()));
-                    records.set(page.records);
-                    next_before.set(None);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
         });
     };
     let issues = move || {
@@ -376,17 +378,21 @@ fn LookupForm(
                 </ul>
             </div>
             <div class="row-actions">
-                <button type="submit" class="button button-primary button-small" disabled=pending>
+                <button
+                    type="submit"
+                    class="button button-primary button-small"
+                    disabled=move || pending.get()
+                >
                     {move || {
                         let t = &i18n.t().console;
                         if pending.get() { t.lookup_pending } else { t.lookup_submit }
                     }}
                 </button>
-                <Show when=move || lookup_count.get().is_some()>
+                <Show when=move || state.found.with(Option::is_some)>
                     <button
                         type="button"
                         class="button button-secondary button-small"
-                        on:click=move |_| state.reload.update(|n| *n += 1)
+                        on:click=move |_| state.reload()
                     >
                         {move || i18n.t().console.lookup_clear}
                     </button>

@@ -6,12 +6,12 @@
 use leptos::ev::SubmitEvent;
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::{may_reveal, Visibility};
 use shared::api::error::{ApiError, ErrorCode};
 use shared::api::records::{RevealRequest, ViewValue};
 
 use super::RecordsState;
+use crate::components::api_call::ApiCall;
 use crate::components::console_ui::{close_dialog, open_dialog};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n, Texts};
@@ -127,12 +127,24 @@ pub fn ValueCell(
 #[component]
 pub fn RevealDialog(state: RecordsState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let dialog = NodeRef::<Dialog>::new();
     let reason = RwSignal::new(String::new());
     let short = RwSignal::new(false);
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let reveal = ApiCall::new(
+        |api, (record_id, req): (String, RevealRequest)| async move {
+            let answer = api.reveal(&record_id, &req).await?;
+            Ok(((record_id, req.field), answer.value))
+        },
+    )
+    .on_ok(move |(target, value): &((String, String), String)| {
+        state
+            .revealed
+            .update(|r| drop(r.insert(target.clone(), value.clone())));
+        close_dialog(dialog);
+        state.reveal_target.set(None);
+    });
+    let pending = reveal.pending();
+    let error = reveal.error();
     Effect::new(move |_| {
         if state.reveal_target.with(Option::is_some) {
             reason.set(String::new());
@@ -150,39 +162,13 @@ pub fn RevealDialog(state: RecordsState) -> impl IntoView {
         let Some((record_id, field)) = state.reveal_target.get_untracked() else {
             return;
         };
-        if pending.get_untracked() {
-            return;
-        }
         let why = reason.get_untracked().trim().to_owned();
         if why.chars().count() < MIN_REASON_CHARS {
             short.set(true);
             return;
         }
         short.set(false);
-        error.set(None);
-        pending.set(true);
-        let api = session.client();
-        let req = RevealRequest {
-            field: field.clone(),
-            reason: why,
-        };
-        spawn_local(async move {
-            let result = api.reveal(&record_id, &req).await;
-            pending.set(false);
-            match result {
-                Ok(answer) => {
-                    state
-                        .revealed
-                        .update(|r| drop(r.insert((record_id, field), answer.value)));
-                    close_dialog(dialog);
-                    state.reveal_target.set(None);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
+        reveal.dispatch((record_id, RevealRequest { field, reason: why }));
     };
     let field_name = move || {
         state
@@ -242,7 +228,7 @@ pub fn RevealDialog(state: RecordsState) -> impl IntoView {
                     <button
                         type="submit"
                         class="button button-primary"
-                        disabled=pending
+                        disabled=move || pending.get()
                         data-testid="reveal-submit"
                     >
                         {move || {

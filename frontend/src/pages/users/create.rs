@@ -2,12 +2,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::auth::Role;
-use shared::api::error::ApiError;
 use shared::api::users::CreateUserRequest;
 
 use super::UsersState;
+use crate::components::api_call::ApiCall;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::{use_i18n, Texts};
 
@@ -42,8 +41,7 @@ pub fn TeamSelect(id: &'static str, value: RwSignal<String>, state: UsersState) 
                 <option value="">{move || i18n.t().console.no_team}</option>
                 {move || {
                     state
-                        .teams
-                        .get()
+                        .teams()
                         .into_iter()
                         .map(|t| view! { <option value=t.id>{t.name}</option> })
                         .collect_view()
@@ -61,18 +59,21 @@ fn username_hint(t: &Texts) -> String {
 /// Creates an account.
 #[component]
 pub fn CreateUserForm(state: UsersState) -> impl IntoView {
-    let session = state.session;
     let username = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Staff.as_str().to_owned());
     let team = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let create =
+        ApiCall::new(|api, req: CreateUserRequest| async move { api.create_user(&req).await })
+            .on_ok(move |issued| {
+                username.set(String::new());
+                display_name.set(String::new());
+                state.issued.set(Some(issued.clone()));
+                state.reload();
+            });
+    let error = create.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let req = CreateUserRequest {
             username: username.get_untracked().trim().to_owned(),
             display_name: display_name.get_untracked().trim().to_owned(),
@@ -87,29 +88,10 @@ pub fn CreateUserForm(state: UsersState) -> impl IntoView {
         if req.display_name.is_empty() {
             problems.push(("display_name", "required"));
         }
-        if let Some(invalid) = local_validation(&problems) {
-            error.set(Some(invalid));
-            return;
+        match local_validation(&problems) {
+            Some(invalid) => create.fail(Some(invalid)),
+            None => create.dispatch(req),
         }
-        error.set(None);
-        pending.set(true);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.create_user(&req).await;
-            pending.set(false);
-            match result {
-                Ok(issued) => {
-                    username.set(String::new());
-                    display_name.set(String::new());
-                    state.issued.set(Some(issued));
-                    state.reload();
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     let i18n = use_i18n();
     view! {
@@ -140,7 +122,7 @@ pub fn CreateUserForm(state: UsersState) -> impl IntoView {
             <SubmitButton
                 label=|t| t.console.create_user
                 pending_label=|t| t.console.creating_user
-                pending
+                pending=create.pending()
                 testid="create-user-submit"
             />
         </form>

@@ -7,47 +7,50 @@ mod row;
 mod teams;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::access::Permission;
 use shared::api::error::ApiError;
 use shared::api::users::{IssuedPassword, TeamSummary, UserSummary};
 
-use crate::components::console_ui::{CopyButton, LoadError, RolesOnly};
+use crate::components::api_call::api_resource;
+use crate::components::console_ui::{CopyButton, ErrorAlert, LoadError, Loading, RolesOnly};
 use crate::i18n::{fill, set_page_title, use_i18n};
-use crate::session::{use_session, Session};
 use create::CreateUserForm;
 use row::UserRow;
 use teams::TeamsCard;
 
+/// The accounts and the teams, loaded together.
+#[derive(Debug, Clone)]
+pub(crate) struct Directory {
+    pub users: Vec<UserSummary>,
+    pub teams: Vec<TeamSummary>,
+}
+
 /// What the page's parts share.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct UsersState {
-    pub session: Session,
-    pub users: RwSignal<Vec<UserSummary>>,
-    pub teams: RwSignal<Vec<TeamSummary>>,
+    /// The accounts and teams, loaded again after each change.
+    pub directory: LocalResource<Result<Directory, ApiError>>,
     /// The one-time password just issued, shown once.
     pub issued: RwSignal<Option<IssuedPassword>>,
+    /// The error of the last action on a row of the table.
     pub error: RwSignal<Option<ApiError>>,
 }
 
 impl UsersState {
     /// Loads the accounts and teams again.
     pub fn reload(self) {
-        let session = self.session;
-        let api = session.client();
-        spawn_local(async move {
-            let (users, teams) = (api.users().await, api.teams().await);
-            match users.and_then(|u| teams.map(|t| (u, t))) {
-                Ok((u, t)) => {
-                    self.users.set(u);
-                    self.teams.set(t);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    self.error.set(Some(e));
-                }
-            }
-        });
+        self.directory.refetch();
+    }
+
+    /// The teams, none until they are loaded (tracked).
+    pub fn teams(self) -> Vec<TeamSummary> {
+        self.directory
+            .with(|d| {
+                d.as_ref()
+                    .and_then(|d| d.as_ref().ok())
+                    .map(|d| d.teams.clone())
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -66,38 +69,45 @@ fn Users() -> impl IntoView {
     let i18n = use_i18n();
     Effect::new(move |_| set_page_title(i18n.t().console.users_title));
     let state = UsersState {
-        session: use_session(),
-        users: RwSignal::new(Vec::new()),
-        teams: RwSignal::new(Vec::new()),
+        directory: api_resource(|api| async move {
+            Ok(Directory {
+                users: api.users().await?,
+                teams: api.teams().await?,
+            })
+        }),
         issued: RwSignal::new(None),
         error: RwSignal::new(None),
     };
-    state.reload();
     let rows = move || {
-        let list = state.users.get();
-        if list.is_empty() {
-            return view! { <p class="muted">{move || i18n.t().console.no_users}</p> }.into_any();
-        }
-        view! {
-            <div class="table-wrap">
-                <table class="table users-table" data-testid="users-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{move || i18n.t().username}</th>
-                            <th scope="col">{move || i18n.t().role}</th>
-                            <th scope="col">{move || i18n.t().console.team}</th>
-                            <th scope="col">{move || i18n.t().console.status}</th>
-                            <th scope="col">{move || i18n.t().console.two_step}</th>
-                            <th scope="col">{move || i18n.t().console.col_actions}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {list.into_iter().map(|user| view! { <UserRow user state /> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-        }
-        .into_any()
+        state.directory.get().map(|loaded| match loaded {
+            Ok(Directory { users, .. }) if users.is_empty() => {
+                view! { <p class="muted">{move || i18n.t().console.no_users}</p> }.into_any()
+            }
+            Ok(Directory { users, .. }) => view! {
+                <div class="table-wrap">
+                    <table class="table users-table" data-testid="users-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">{move || i18n.t().username}</th>
+                                <th scope="col">{move || i18n.t().role}</th>
+                                <th scope="col">{move || i18n.t().console.team}</th>
+                                <th scope="col">{move || i18n.t().console.status}</th>
+                                <th scope="col">{move || i18n.t().console.two_step}</th>
+                                <th scope="col">{move || i18n.t().console.col_actions}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {users
+                                .into_iter()
+                                .map(|user| view! { <UserRow user state /> })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any(),
+            Err(e) => view! { <ErrorAlert code=e.code /> }.into_any(),
+        })
     };
     view! {
         <section class="console-page">
@@ -105,7 +115,7 @@ fn Users() -> impl IntoView {
             <p class="muted">{move || i18n.t().console.users_intro}</p>
             <IssuedNotice state />
             <LoadError error=state.error />
-            {rows}
+            <Transition fallback=|| view! { <Loading /> }>{rows}</Transition>
             <div class="console-tools">
                 <CreateUserForm state />
                 <TeamsCard state />

@@ -2,24 +2,30 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::api::auth::Role;
-use shared::api::error::ApiError;
-use shared::api::users::{UpdateUserRequest, UserSummary};
+use shared::api::users::{IssuedPassword, UpdateUserRequest, UserSummary};
 
 use super::create::{RoleSelect, TeamSelect};
 use super::UsersState;
+use crate::components::api_call::ApiCall;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::use_i18n;
+
+/// What the buttons of a row change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AccountChange {
+    /// Disables (true) or enables (false) the account.
+    Disable(bool),
+    /// Issues a new one-time password.
+    ResetPassword,
+}
 
 /// A row of the users table, and under it the edit form while editing.
 #[component]
 #[allow(clippy::needless_pass_by_value)] // Component props are owned.
 pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = state.session;
     let editing = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let id = StoredValue::new(user.id.clone());
     let disabled = user.disabled;
     let locked = user
@@ -28,11 +34,27 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
     let must_change = user.must_change_password;
     let totp = user.totp_enabled;
     let role = user.role;
-    let act = move |action: &'static str| {
-        if busy.get_untracked() {
-            return;
+    // Errors show above the table, where the page shows them.
+    let change = ApiCall::with_error(state.error, move |api, change: AccountChange| {
+        let id = id.get_value();
+        async move {
+            match change {
+                AccountChange::ResetPassword => api.reset_password(&id).await.map(Some),
+                AccountChange::Disable(disabled) => {
+                    api.set_user_disabled(&id, disabled).await.map(|_| None)
+                }
+            }
         }
-        if action == "reset" {
+    })
+    .on_ok(move |issued: &Option<IssuedPassword>| {
+        if let Some(issued) = issued {
+            state.issued.set(Some(issued.clone()));
+        }
+        state.reload();
+    });
+    let busy = change.pending();
+    let act = move |action: AccountChange| {
+        if action == AccountChange::ResetPassword {
             let confirmed = web_sys::window()
                 .and_then(|w| w.confirm_with_message(i18n.t().console.reset_confirm).ok())
                 .unwrap_or(false);
@@ -40,29 +62,7 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
                 return;
             }
         }
-        busy.set(true);
-        state.error.set(None);
-        let api = session.client();
-        let id = id.get_value();
-        spawn_local(async move {
-            let result = match action {
-                "reset" => api.reset_password(&id).await.map(|issued| {
-                    state.issued.set(Some(issued));
-                }),
-                _ => api
-                    .set_user_disabled(&id, action == "disable")
-                    .await
-                    .map(drop),
-            };
-            busy.set(false);
-            match result {
-                Ok(()) => state.reload(),
-                Err(e) => {
-                    session.note_error(&e);
-                    state.error.set(Some(e));
-                }
-            }
-        });
+        change.dispatch(action);
     };
     let status = move || {
         let t = &i18n.t().console;
@@ -115,8 +115,8 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
                     <button
                         type="button"
                         class="button button-secondary button-small"
-                        disabled=busy
-                        on:click=move |_| act(if disabled { "enable" } else { "disable" })
+                        disabled=move || busy.get()
+                        on:click=move |_| act(AccountChange::Disable(!disabled))
                     >
                         {move || {
                             let t = &i18n.t().console;
@@ -126,8 +126,8 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
                     <button
                         type="button"
                         class="button button-secondary button-small"
-                        disabled=busy
-                        on:click=move |_| act("reset")
+                        disabled=move || busy.get()
+                        on:click=move |_| act(AccountChange::ResetPassword)
                     >
                         {move || i18n.t().console.reset_password}
                     </button>
@@ -148,45 +148,31 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
 #[component]
 fn EditUser(user: UserSummary, state: UsersState, editing: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let session = state.session;
-    let id = user.id.clone();
+    let id = StoredValue::new(user.id.clone());
     let display_name = RwSignal::new(user.display_name.clone());
     let role = RwSignal::new(user.role.as_str().to_owned());
     let team = RwSignal::new(user.team.map(|t| t.id).unwrap_or_default());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let save = ApiCall::new(move |api, req: UpdateUserRequest| {
+        let id = id.get_value();
+        async move { api.update_user(&id, &req).await }
+    })
+    .on_ok(move |_| {
+        editing.set(false);
+        state.reload();
+    });
+    let error = save.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let req = UpdateUserRequest {
             display_name: display_name.get_untracked().trim().to_owned(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::Staff),
             team_id: Some(team.get_untracked()).filter(|t| !t.is_empty()),
         };
         if req.display_name.is_empty() {
-            error.set(local_validation(&[("display_name", "required")]));
-            return;
+            save.fail(local_validation(&[("display_name", "required")]));
+        } else {
+            save.dispatch(req);
         }
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        let id = id.clone();
-        spawn_local(async move {
-            let result = api.update_user(&id, &req).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    editing.set(false);
-                    state.reload();
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     view! {
         <form class="form edit-user" on:submit=submit novalidate>
@@ -203,7 +189,11 @@ fn EditUser(user: UserSummary, state: UsersState, editing: RwSignal<bool>) -> im
             <RoleSelect id="edit-role" value=role />
             <TeamSelect id="edit-team" value=team state />
             <div class="row-actions">
-                <SubmitButton label=|t| t.console.save pending_label=|t| t.console.saving pending />
+                <SubmitButton
+                    label=|t| t.console.save
+                    pending_label=|t| t.console.saving
+                    pending=save.pending()
+                />
                 <button
                     type="button"
                     class="button button-secondary"

@@ -2,11 +2,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use shared::api::error::ApiError;
 use shared::api::users::{TeamRequest, TeamSummary};
 
-use super::UsersState;
+use super::{Directory, UsersState};
+use crate::components::api_call::ApiCall;
+use crate::components::console_ui::Loading;
 use crate::components::form::{local_validation, FormAlert, SubmitButton, TextField};
 use crate::i18n::use_i18n;
 
@@ -14,61 +14,56 @@ use crate::i18n::use_i18n;
 #[component]
 pub fn TeamsCard(state: UsersState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = state.session;
     let name = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let create = ApiCall::new(
+        |api, req: TeamRequest| async move { api.save_team(None, &req).await },
+    )
+    .on_ok(move |_| {
+        name.set(String::new());
+        state.reload();
+    });
+    let error = create.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
         let req = TeamRequest {
             name: name.get_untracked().trim().to_owned(),
         };
         if req.name.is_empty() {
-            error.set(local_validation(&[("name", "required")]));
-            return;
+            create.fail(local_validation(&[("name", "required")]));
+        } else {
+            create.dispatch(req);
         }
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        spawn_local(async move {
-            let result = api.save_team(None, &req).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    name.set(String::new());
-                    state.reload();
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
-        });
     };
     view! {
         <section class="card" aria-labelledby="teams-heading">
             <h2 id="teams-heading" class="small-heading">
                 {move || i18n.t().console.teams_heading}
             </h2>
-            {move || {
-                let teams = state.teams.get();
-                if teams.is_empty() {
-                    view! { <p class="muted">{move || i18n.t().console.no_teams}</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="team-list">
-                            {teams
-                                .into_iter()
-                                .map(|team| view! { <TeamItem team state /> })
-                                .collect_view()}
-                        </ul>
-                    }
-                        .into_any()
-                }
-            }}
+            // A failed load is reported above the table.
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || {
+                    state
+                        .directory
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|Directory { teams, .. }| {
+                            if teams.is_empty() {
+                                view! { <p class="muted">{move || i18n.t().console.no_teams}</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <ul class="team-list">
+                                        {teams
+                                            .into_iter()
+                                            .map(|team| view! { <TeamItem team state /> })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
             <form class="form" on:submit=submit novalidate>
                 <FormAlert error />
                 <TextField
@@ -82,7 +77,7 @@ pub fn TeamsCard(state: UsersState) -> impl IntoView {
                 <SubmitButton
                     label=|t| t.console.create_team
                     pending_label=|t| t.console.saving
-                    pending
+                    pending=create.pending()
                 />
             </form>
         </section>
@@ -93,38 +88,23 @@ pub fn TeamsCard(state: UsersState) -> impl IntoView {
 #[component]
 fn TeamItem(team: TeamSummary, state: UsersState) -> impl IntoView {
     let i18n = use_i18n();
-    let session = state.session;
     let renaming = RwSignal::new(false);
     let name = RwSignal::new(team.name.clone());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
     let id = StoredValue::new(team.id.clone());
     let input_id = format!("team-name-{}", team.id);
+    let rename = ApiCall::new(move |api, req: TeamRequest| {
+        let id = id.get_value();
+        async move { api.save_team(Some(&id), &req).await }
+    })
+    .on_ok(move |_| {
+        renaming.set(false);
+        state.reload();
+    });
+    let error = rename.error();
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        let req = TeamRequest {
+        rename.dispatch(TeamRequest {
             name: name.get_untracked().trim().to_owned(),
-        };
-        pending.set(true);
-        error.set(None);
-        let api = session.client();
-        let id = id.get_value();
-        spawn_local(async move {
-            let result = api.save_team(Some(&id), &req).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    renaming.set(false);
-                    state.reload();
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
         });
     };
     view! {
@@ -148,7 +128,11 @@ fn TeamItem(team: TeamSummary, state: UsersState) -> impl IntoView {
                         <label for=input_id.clone()>{move || i18n.t().console.team_name}</label>
                         <input id=input_id.clone() type="text" autocomplete="off" bind:value=name />
                     </div>
-                    <button type="submit" class="button button-primary button-small" disabled=pending>
+                    <button
+                        type="submit"
+                        class="button button-primary button-small"
+                        disabled=move || rename.pending().get()
+                    >
                         {move || i18n.t().console.save}
                     </button>
                 </form>

@@ -18,7 +18,8 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::forms::{FormDetail, SaveDraftRequest, VersionSummary};
 use shared::schema::{Answers, Field, FormDefinition, ValidatedAnswers};
 
-use crate::components::console_ui::RolesOnly;
+use crate::components::api_call::api_resource;
+use crate::components::console_ui::{Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::components::form_renderer::FormRenderer;
 use crate::i18n::{set_page_title, use_i18n};
@@ -57,8 +58,12 @@ impl SaveState {
     }
 }
 
+/// The form as the server has it, and its published versions (`None` when they could
+/// not be listed).
+type Loaded = (FormDetail, Option<Vec<VersionSummary>>);
+
 /// The state of the editor, shared by its panels.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Editor {
     pub id: StoredValue<String>,
     pub draft: RwSignal<FormDefinition>,
@@ -71,6 +76,8 @@ pub struct Editor {
     pub settings_open: RwSignal<bool>,
     /// Why the form could not be loaded, if it could not.
     pub failure: RwSignal<Option<ApiError>>,
+    /// The server's state of the form, applied to the editor as it arrives.
+    loaded: LocalResource<Result<Loaded, ApiError>>,
     revision: StoredValue<i64>,
     /// Counts edits, so a save knows whether more came in while it was in flight.
     generation: StoredValue<u64>,
@@ -80,9 +87,17 @@ pub struct Editor {
 
 impl Editor {
     fn new(id: String, session: Session) -> Self {
+        let id = StoredValue::new(id);
         Self {
             session,
-            id: StoredValue::new(id),
+            id,
+            loaded: api_resource(move |api| {
+                let id = id.get_value();
+                async move {
+                    let detail = api.form(&id).await?;
+                    Ok((detail, api.form_versions(&id).await.ok()))
+                }
+            }),
             draft: RwSignal::new(FormDefinition::blank()),
             detail: RwSignal::new(None),
             versions: RwSignal::new(Vec::new()),
@@ -145,6 +160,10 @@ impl Editor {
     }
 
     /// Sends the draft now, unless a save is already in flight (it then saves again).
+    ///
+    /// The autosave is not an `ApiCall`: nobody presses anything, and its state
+    /// ([`SaveState`]: debounced, retried, stopped by a conflict) is more than pending
+    /// and error.
     fn save_now(self) {
         self.timer.set_value(None);
         if matches!(
@@ -186,24 +205,23 @@ impl Editor {
 
     /// Replaces everything with the server's current state.
     pub fn load(self) {
-        let api = self.session.client();
-        let id = self.id.get_value();
-        spawn_local(async move {
-            let (detail, versions) = (api.form(&id).await, api.form_versions(&id).await);
-            match detail {
-                Ok(detail) => {
-                    self.failure.set(None);
-                    self.apply(detail);
-                }
-                Err(e) => {
-                    self.session.note_error(&e);
-                    self.failure.set(Some(e));
+        self.loaded.refetch();
+    }
+
+    /// Takes the server's state once it has loaded (tracked): the editor's state on
+    /// success, else why it failed.
+    fn take_loaded(self) {
+        match self.loaded.get() {
+            None => {}
+            Some(Ok((detail, versions))) => {
+                self.failure.set(None);
+                self.apply(detail);
+                if let Some(versions) = versions {
+                    self.versions.set(versions);
                 }
             }
-            if let Ok(versions) = versions {
-                self.versions.set(versions);
-            }
-        });
+            Some(Err(e)) => self.failure.set(Some(e)),
+        }
     }
 
     /// Takes a server answer as the new state of the draft.
@@ -232,7 +250,7 @@ fn EditorBody() -> impl IntoView {
     let params = use_params_map();
     let id = params.with_untracked(|p| p.get("id")).unwrap_or_default();
     let editor = Editor::new(id, use_session());
-    editor.load();
+    Effect::new(move |_| editor.take_loaded());
     Effect::new(move |_| {
         let title = editor.draft.with(|d| d.title.get(i18n.locale()).to_owned());
         set_page_title(&format!("{} · {title}", i18n.t().designer.editor_title));
@@ -246,7 +264,7 @@ fn EditorBody() -> impl IntoView {
                     view! {
                         <FormAlert error=editor.failure />
                         <Show when=move || editor.failure.with(Option::is_none)>
-                            <p class="muted loading">{move || i18n.t().loading}</p>
+                            <Loading />
                         </Show>
                     }
                 }

@@ -3,17 +3,16 @@
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
-use shared::api::error::{ApiError, ErrorCode};
+use shared::api::error::ErrorCode;
 use shared::api::forms::{FormStatus, PublishRequest};
 
 use super::{Editor, SaveState};
+use crate::components::api_call::ApiCall;
 use crate::components::console_ui::local_time;
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n};
 use crate::pages::forms::download::{download_json, file_name};
-use crate::session::use_session;
 
 /// The field a problem path such as `sections[1].fields[2].rules.min` points at.
 #[must_use]
@@ -56,10 +55,7 @@ fn next_version(editor: Editor) -> i64 {
 #[component]
 pub fn EditorHeader(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let dialog = NodeRef::<Dialog>::new();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
     let published = RwSignal::new(None::<i64>);
     let problems = move || {
         editor
@@ -74,45 +70,40 @@ pub fn EditorHeader(editor: Editor) -> impl IntoView {
     };
     let can_publish =
         move || editor.save.get() == SaveState::Saved && problems() == 0 && !archived();
+    let close_dialog = move || {
+        if let Some(d) = dialog.get_untracked() {
+            d.close();
+        }
+    };
+    let publish = ApiCall::new(move |api, req: PublishRequest| {
+        let id = editor.id.get_value();
+        async move { api.publish_form(&id, &req).await }
+    })
+    .on_ok(move |version| {
+        published.set(Some(version.summary.number));
+        close_dialog();
+        editor.load();
+    })
+    .handle_error(move |e| {
+        // Someone else saved in between: the editor's notice says so.
+        let conflict = e.code == ErrorCode::Conflict;
+        if conflict {
+            close_dialog();
+            editor.save.set(SaveState::Conflict);
+        }
+        conflict
+    });
+    let pending = publish.pending();
+    let error = publish.error();
     let open_dialog = move |_| {
         error.set(None);
         if let Some(d) = dialog.get_untracked() {
             let _ = d.show_modal();
         }
     };
-    let close_dialog = move || {
-        if let Some(d) = dialog.get_untracked() {
-            d.close();
-        }
-    };
     let confirm = move |_| {
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        let api = session.client();
-        let id = editor.id.get_value();
-        let req = PublishRequest {
+        publish.dispatch(PublishRequest {
             base_revision: editor.revision(),
-        };
-        spawn_local(async move {
-            let result = api.publish_form(&id, &req).await;
-            pending.set(false);
-            match result {
-                Ok(version) => {
-                    published.set(Some(version.summary.number));
-                    close_dialog();
-                    editor.load();
-                }
-                Err(e) if e.code == ErrorCode::Conflict => {
-                    close_dialog();
-                    editor.save.set(SaveState::Conflict);
-                }
-                Err(e) => {
-                    session.note_error(&e);
-                    error.set(Some(e));
-                }
-            }
         });
     };
     let status_text = move || {
