@@ -2,7 +2,6 @@
 //! `chromium-driver` packages).
 
 use std::{
-    net::TcpListener,
     os::unix::process::CommandExt as _,
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
@@ -11,18 +10,13 @@ use std::{
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
+use crate::{process::free_port, TestApp};
+
 /// A browser session; the driver process ends when this is dropped.
 pub struct Browser {
     pub client: Client,
     driver: Child,
     _profile: tempfile::TempDir,
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free local port")
 }
 
 impl Browser {
@@ -85,6 +79,64 @@ impl Browser {
             .for_element(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
+    }
+
+    /// Opens `path` (such as `/login`) of the app.
+    pub async fn open(&self, app: &TestApp, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", app.address))
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {path}: {e}"));
+    }
+
+    /// Clicks the element matching `css`, once it is there.
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
+    /// Replaces the text of the input matching `css` with `text`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let input = self.find(css).await;
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    /// Chooses the option whose value is `value` in the select matching `css`.
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
+    }
+
+    /// The visible text of the element matching `css`, once it is there.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// The `name` attribute of the element matching `css`, once it is there.
+    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
+        self.find(css).await.attr(name).await.unwrap()
+    }
+
+    /// Types `username` and `password` into the login page already open and submits.
+    pub async fn submit_login(&self, username: &str, password: &str) {
+        self.fill("[data-testid=login-username]", username).await;
+        self.fill("[data-testid=login-password]", password).await;
+        self.click("[data-testid=login-submit]").await;
+    }
+
+    /// Signs in through the login page and waits for the account page it leads to.
+    pub async fn sign_in(&self, app: &TestApp, username: &str, password: &str) {
+        self.open(app, "/login").await;
+        self.submit_login(username, password).await;
+        self.wait_for_text("[data-testid=account-username]", username)
+            .await;
     }
 
     /// Waits (up to 15 s) until the element matching `css` has exactly `expected` as text.

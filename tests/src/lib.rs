@@ -7,11 +7,11 @@ pub mod consent;
 pub mod process;
 pub mod sync;
 
-use std::{path::PathBuf, sync::Once};
+use std::{future::Future, path::PathBuf, sync::Once};
 
 use consentry_server::Config;
 use reqwest::{header, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
+use serde::{de::DeserializeOwned, Serialize};
 use shared::api::auth::{ChangePasswordRequest, LoginRequest, SessionInfo, CSRF_HEADER};
 use sqlx::Connection as _;
 
@@ -37,6 +37,9 @@ pub fn dist_dir() -> PathBuf {
 
 /// The password every test admin is given after the forced first-login change.
 pub const ADMIN_PASSWORD: &str = "a long test passphrase 42";
+
+/// The password of the accounts [`TestApp::user_with_role`] makes.
+pub const USER_PASSWORD: &str = "another long test passphrase";
 
 fn init_logs() {
     static ONCE: Once = Once::new();
@@ -164,15 +167,9 @@ impl TestApp {
 
     /// The published demo form, as the public gets it.
     pub async fn demo_version(&self) -> shared::api::forms::VersionDetail {
-        expect_json(
-            self.anonymous()
-                .get(&format!("/public/forms/{}", self.demo_form_id))
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await
+        self.anonymous()
+            .get_json(&format!("/public/forms/{}", self.demo_form_id), 200)
+            .await
     }
 
     /// Posts a customer submission to the demo form.
@@ -204,6 +201,12 @@ impl TestApp {
         format!("{}/api/v1{path}", self.address)
     }
 
+    /// A `GET` of `path` outside the API (a page of the web app, a health check), with
+    /// no session.
+    pub fn fetch(&self, path: &str) -> RequestBuilder {
+        self.http.get(format!("{}{path}", self.address))
+    }
+
     /// A caller with no session.
     #[must_use]
     pub fn anonymous(&self) -> Session {
@@ -215,35 +218,9 @@ impl TestApp {
         }
     }
 
-    /// Signs in as `username`.
+    /// Signs in as `username`: the session, or the refusal.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Session, Response> {
-        let response = self
-            .http
-            .post(self.api("/auth/login"))
-            .json(&LoginRequest {
-                username: username.to_owned(),
-                password: password.to_owned(),
-            })
-            .send()
-            .await
-            .unwrap();
-        if !response.status().is_success() {
-            return Err(response);
-        }
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned)
-            .expect("a successful sign-in sets the session cookie");
-        let info: SessionInfo = response.json().await.unwrap();
-        Ok(Session {
-            http: self.http.clone(),
-            address: self.address.clone(),
-            cookie: Some(cookie),
-            info: Some(info),
-        })
+        Session::sign_in(&self.http, &self.address, username, password).await
     }
 
     /// Signs in as the first admin and replaces the generated password with
@@ -256,17 +233,17 @@ impl TestApp {
                 .await
                 .unwrap(),
         };
-        let response = session
-            .post("/auth/password")
-            .json(&ChangePasswordRequest {
-                current_password: self.first_admin_password.clone(),
-                new_password: ADMIN_PASSWORD.to_owned(),
-            })
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
-        session.info = Some(response.json().await.unwrap());
+        let info = session
+            .post_json(
+                "/auth/password",
+                &ChangePasswordRequest {
+                    current_password: self.first_admin_password.clone(),
+                    new_password: ADMIN_PASSWORD.to_owned(),
+                },
+                200,
+            )
+            .await;
+        session.info = Some(info);
         session
     }
 }
@@ -310,6 +287,42 @@ pub struct Session {
 }
 
 impl Session {
+    /// Signs in as `username` to the server at `address` (`http://127.0.0.1:<port>`),
+    /// one of a [`TestApp`] or a [`process::ServerProcess`]: the session, or the refusal.
+    pub async fn sign_in(
+        http: &reqwest::Client,
+        address: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<Session, Response> {
+        let response = http
+            .post(format!("{address}/api/v1/auth/login"))
+            .json(&LoginRequest {
+                username: username.to_owned(),
+                password: password.to_owned(),
+            })
+            .send()
+            .await
+            .unwrap();
+        if !response.status().is_success() {
+            return Err(response);
+        }
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+            .expect("a successful sign-in sets the session cookie");
+        let info: SessionInfo = response.json().await.unwrap();
+        Ok(Session {
+            http: http.clone(),
+            address: address.to_owned(),
+            cookie: Some(cookie),
+            info: Some(info),
+        })
+    }
+
     fn with_auth(&self, builder: RequestBuilder, state_changing: bool) -> RequestBuilder {
         let mut builder = builder;
         if let Some(cookie) = &self.cookie {
@@ -347,6 +360,71 @@ impl Session {
     pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         let changing = !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD);
         self.with_auth(self.http.request(method, self.url(path)), changing)
+    }
+
+    /// The signed-in account.
+    ///
+    /// # Panics
+    /// For an anonymous caller.
+    #[must_use]
+    pub fn user(&self) -> &shared::api::auth::CurrentUser {
+        &self.info.as_ref().expect("a signed-in session").user
+    }
+
+    /// `GET path`: the answer must have `status`; its JSON body.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str, status: u16) -> T {
+        self.get(path).expect_json(status).await
+    }
+
+    /// `POST path` with `body` as JSON: the answer must have `status`; its JSON body.
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+        status: u16,
+    ) -> T {
+        self.post(path).json(body).expect_json(status).await
+    }
+
+    /// `PUT path` with `body` as JSON: the answer must have `status`; its JSON body.
+    pub async fn put_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+        status: u16,
+    ) -> T {
+        self.put(path).json(body).expect_json(status).await
+    }
+
+    /// The audit entries whose action starts with `action`, as this caller reads them.
+    pub async fn audit_log(&self, action: &str) -> shared::api::audit::AuditPage {
+        self.get_json(&format!("/audit?action={action}"), 200).await
+    }
+}
+
+/// Sends a request built by hand (extra headers, no body, a raw body) and checks the
+/// answer in the same step, printing the body when the status is not the one expected.
+pub trait Expect {
+    /// The answer must have `status`; its JSON body.
+    fn expect_json<T: DeserializeOwned>(self, status: u16) -> impl Future<Output = T> + Send;
+
+    /// The answer must have `status`; the answer, its body unread.
+    fn expect_status(self, status: u16) -> impl Future<Output = Response> + Send;
+}
+
+impl Expect for RequestBuilder {
+    async fn expect_json<T: DeserializeOwned>(self, status: u16) -> T {
+        expect_json(self.send().await.unwrap(), status).await
+    }
+
+    async fn expect_status(self, status: u16) -> Response {
+        let response = self.send().await.unwrap();
+        if response.status().as_u16() != status {
+            let actual = response.status();
+            let text = response.text().await.unwrap_or_default();
+            panic!("expected status {status}, got {actual}; body: {text}");
+        }
+        response
     }
 }
 
@@ -405,16 +483,9 @@ impl TestApp {
         &self,
         receipt: &shared::consent::SignedReceipt,
     ) -> shared::api::consent::ReceiptVerification {
-        expect_json(
-            self.anonymous()
-                .post("/public/receipts/verify")
-                .json(receipt)
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await
+        self.anonymous()
+            .post_json("/public/receipts/verify", receipt, 200)
+            .await
     }
 
     /// The one number `sql` selects, read straight from the test's database.
@@ -427,6 +498,7 @@ impl TestApp {
         n
     }
 
+    /// A new account of `role`, with [`USER_PASSWORD`], signed in.
     pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
         let db = consentry_server::store::Db::connect(&self.database_url)
             .await
@@ -436,8 +508,7 @@ impl TestApp {
             role.as_str(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let password = "another long test passphrase";
-        let hash = consentry_server::auth::password::hash(password).unwrap();
+        let hash = consentry_server::auth::password::hash(USER_PASSWORD).unwrap();
         let id = uuid::Uuid::now_v7().to_string();
         let created = db
             .insert_user(&consentry_server::store::users::NewUser {
@@ -452,7 +523,7 @@ impl TestApp {
             .unwrap();
         assert!(created);
         db.close().await;
-        self.sign_in(&username, password)
+        self.sign_in(&username, USER_PASSWORD)
             .await
             .unwrap_or_else(|_| panic!("{username} cannot sign in"))
     }

@@ -6,6 +6,15 @@ use std::{
     process::{Child, Command, Stdio},
 };
 
+/// A port free on `127.0.0.1` at the moment, for a server to listen on.
+#[must_use]
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free local port")
+}
+
 /// The debug server binary, built first if needed (a no-op when it is up to date).
 #[must_use]
 pub fn server_binary() -> PathBuf {
@@ -114,6 +123,16 @@ impl ServerProcess {
             admin_password,
             demo_form_id,
         }
+    }
+
+    /// The published demo form, as the public gets it (known after a first start).
+    pub async fn demo_version(&self) -> shared::api::forms::VersionDetail {
+        let id = self
+            .demo_form_id
+            .as_deref()
+            .expect("the demo form is named at first start");
+        let url = format!("{}/api/v1/public/forms/{id}", self.address);
+        crate::expect_json(reqwest::get(url).await.unwrap(), 200).await
     }
 
     /// The process id.

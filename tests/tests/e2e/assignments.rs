@@ -2,10 +2,9 @@
 //! their own team only; staff list the forms assigned to them (directly or through their
 //! team) in the shape the public form has, and nothing archived or unassigned.
 
-use consentry_tests::{expect_json, story, Session, TestApp};
+use consentry_tests::{story, Expect, Session, TestApp};
 use shared::api::{
     assignments::{AssignableForm, AssignedForm, AssignmentBoard},
-    audit::AuditPage,
     auth::Role,
     error::{ApiError, ErrorCode},
     forms::{FormDetail, VersionDetail},
@@ -13,16 +12,9 @@ use shared::api::{
 };
 
 async fn create_team(admin: &Session, name: &str) -> String {
-    let team: TeamSummary = expect_json(
-        admin
-            .post("/teams")
-            .json(&serde_json::json!({ "name": name }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let team: TeamSummary = admin
+        .post_json("/teams", &serde_json::json!({ "name": name }), 201)
+        .await;
     team.id
 }
 
@@ -30,37 +22,33 @@ async fn create_team(admin: &Session, name: &str) -> String {
 async fn member(app: &TestApp, admin: &Session, role: Role, team: Option<&str>) -> Session {
     let session = app.user_with_role(role).await;
     if team.is_some() {
-        let user = &session.info.as_ref().unwrap().user;
-        let r = admin
+        let user = session.user();
+        admin
             .put(&format!("/users/{}", user.id))
             .json(&serde_json::json!({
                 "display_name": user.display_name,
                 "role": role,
                 "team_id": team,
             }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+            .expect_status(200)
+            .await;
     }
     session
 }
 
 fn id_of(session: &Session) -> String {
-    session.info.as_ref().unwrap().user.id.clone()
+    session.user().id.clone()
 }
 
-async fn assign(caller: &Session, form: &str, users: &[&str], teams: &[&str]) -> reqwest::Response {
+/// `PUT /form-assignments/{form}`: the form given to exactly these accounts and teams.
+fn assign(caller: &Session, form: &str, users: &[&str], teams: &[&str]) -> reqwest::RequestBuilder {
     caller
         .put(&format!("/form-assignments/{form}"))
         .json(&serde_json::json!({ "users": users, "teams": teams }))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn my_forms(caller: &Session) -> Vec<AssignedForm> {
-    expect_json(caller.get("/my-forms").send().await.unwrap(), 200).await
+    caller.get_json("/my-forms", 200).await
 }
 
 async fn my_form_ids(caller: &Session) -> Vec<String> {
@@ -72,40 +60,21 @@ async fn my_form_ids(caller: &Session) -> Vec<String> {
 }
 
 async fn board(caller: &Session) -> AssignmentBoard {
-    expect_json(caller.get("/form-assignments").send().await.unwrap(), 200).await
-}
-
-async fn audit(admin: &Session, action: &str) -> AuditPage {
-    expect_json(
-        admin
-            .get(&format!("/audit?action={action}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await
+    caller.get_json("/form-assignments", 200).await
 }
 
 /// A second published form: a copy of the demo, published.
 async fn second_form(admin: &Session, demo: &str) -> String {
-    let copy: FormDetail = expect_json(
-        admin
-            .post(&format!("/forms/{demo}/duplicate"))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let copy: FormDetail = admin
+        .post(&format!("/forms/{demo}/duplicate"))
+        .expect_json(201)
+        .await;
     let id = copy.summary.id;
-    let r = admin
+    admin
         .post(&format!("/forms/{id}/publish"))
         .json(&serde_json::json!({ "base_revision": copy.summary.draft_revision }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        .expect_status(201)
+        .await;
     id
 }
 
@@ -120,7 +89,7 @@ story!(an_admin_assigns_forms_to_a_team_and_to_an_account, |app| {
     assert!(my_forms(&n1).await.is_empty());
 
     // To a team: its members get the form, exactly as the public endpoint shows it.
-    let done: AssignableForm = expect_json(assign(&admin, &demo, &[], &[&north]).await, 200).await;
+    let done: AssignableForm = assign(&admin, &demo, &[], &[&north]).expect_json(200).await;
     assert_eq!(done.assignments.teams, vec![north.clone()]);
     assert!(done.assignments.users.is_empty());
     let mine = my_forms(&n1).await;
@@ -132,8 +101,9 @@ story!(an_admin_assigns_forms_to_a_team_and_to_an_account, |app| {
 
     // To an account directly, team or not.
     let loner_id = id_of(&loner);
-    let r = assign(&admin, &demo, &[&loner_id, &loner_id], &[&north]).await;
-    assert_eq!(r.status(), 200);
+    assign(&admin, &demo, &[&loner_id, &loner_id], &[&north])
+        .expect_status(200)
+        .await;
     let mine = my_forms(&loner).await;
     assert_eq!(mine.len(), 1);
     assert!(mine[0].direct && !mine[0].via_team);
@@ -141,8 +111,9 @@ story!(an_admin_assigns_forms_to_a_team_and_to_an_account, |app| {
 
     // A second form for the other team; each sees their own.
     let other = second_form(&admin, &demo).await;
-    let r = assign(&admin, &other, &[], &[&south]).await;
-    assert_eq!(r.status(), 200);
+    assign(&admin, &other, &[], &[&south])
+        .expect_status(200)
+        .await;
     assert_eq!(my_form_ids(&s1).await, vec![other.clone()]);
     assert_eq!(my_form_ids(&n1).await, vec![demo.clone()]);
     let b = board(&admin).await;
@@ -154,16 +125,14 @@ story!(an_admin_assigns_forms_to_a_team_and_to_an_account, |app| {
     assert_eq!(on_board.assigned_elsewhere, 0);
 
     // Taking them away.
-    let r = assign(&admin, &demo, &[], &[]).await;
-    assert_eq!(r.status(), 200);
+    assign(&admin, &demo, &[], &[]).expect_status(200).await;
     assert!(my_forms(&n1).await.is_empty());
     assert!(my_forms(&loner).await.is_empty());
     assert_eq!(my_form_ids(&s1).await, vec![other.clone()]);
 
     // Every change is audited with ids only; a repeat that changes nothing is not.
-    let r = assign(&admin, &demo, &[], &[]).await;
-    assert_eq!(r.status(), 200);
-    let log = audit(&admin, "forms.assign").await.entries;
+    assign(&admin, &demo, &[], &[]).expect_status(200).await;
+    let log = admin.audit_log("forms.assign").await.entries;
     assert_eq!(log.len(), 4);
     assert_eq!(log[3].target_id.as_deref(), Some(demo.as_str()));
     assert_eq!(log[3].details["added"]["teams"], serde_json::json!([north]));
@@ -176,7 +145,7 @@ story!(an_admin_assigns_forms_to_a_team_and_to_an_account, |app| {
         serde_json::json!({"users": [loner_id], "teams": [north]})
     );
     let text = serde_json::to_string(&log).unwrap();
-    let username = &loner.info.as_ref().unwrap().user.username;
+    let username = &loner.user().username;
     assert!(!text.contains(username.as_str()), "{text}");
 });
 
@@ -189,8 +158,9 @@ story!(managers_assign_only_within_their_own_team, |app| {
     let s1 = member(&app, &admin, Role::Staff, Some(&south)).await;
     let demo = app.demo_form_id.clone();
     let (n1_id, s1_id) = (id_of(&n1), id_of(&s1));
-    let r = assign(&admin, &demo, &[&s1_id], &[&south]).await;
-    assert_eq!(r.status(), 200);
+    assign(&admin, &demo, &[&s1_id], &[&south])
+        .expect_status(200)
+        .await;
 
     // The manager sees their own team and its members, not the other assignments.
     let b = board(&manager).await;
@@ -208,8 +178,9 @@ story!(managers_assign_only_within_their_own_team, |app| {
     assert_eq!(b.forms[0].assigned_elsewhere, 2);
 
     // Within the team: fine, and the other team keeps its assignments.
-    let done: AssignableForm =
-        expect_json(assign(&manager, &demo, &[&n1_id], &[&north]).await, 200).await;
+    let done: AssignableForm = assign(&manager, &demo, &[&n1_id], &[&north])
+        .expect_json(200)
+        .await;
     assert_eq!(done.assignments.users, vec![n1_id.clone()]);
     assert_eq!(done.assigned_elsewhere, 2);
     assert_eq!(my_form_ids(&n1).await, vec![demo.clone()]);
@@ -217,18 +188,21 @@ story!(managers_assign_only_within_their_own_team, |app| {
     assert_eq!(my_form_ids(&s1).await, vec![demo.clone()]);
 
     // Outside it: refused with the ids named, and nothing changes.
-    let e: ApiError = expect_json(assign(&manager, &demo, &[], &[&south]).await, 403).await;
+    let e: ApiError = assign(&manager, &demo, &[], &[&south])
+        .expect_json(403)
+        .await;
     assert_eq!(e.code, ErrorCode::Forbidden);
     assert_eq!(e.field_issues("teams")[0].code, "outside_team");
     assert_eq!(e.field_issues("teams")[0].params["id"], south);
-    let e: ApiError = expect_json(assign(&manager, &demo, &[&n1_id, &s1_id], &[]).await, 403).await;
+    let e: ApiError = assign(&manager, &demo, &[&n1_id, &s1_id], &[])
+        .expect_json(403)
+        .await;
     assert_eq!(e.field_issues("users").len(), 1);
     assert_eq!(e.field_issues("users")[0].params["id"], s1_id);
     assert_eq!(my_form_ids(&n1).await, vec![demo.clone()]);
 
     // Clearing touches only the manager's team.
-    let r = assign(&manager, &demo, &[], &[]).await;
-    assert_eq!(r.status(), 200);
+    assign(&manager, &demo, &[], &[]).expect_status(200).await;
     assert!(my_forms(&n1).await.is_empty());
     assert_eq!(my_form_ids(&s1).await, vec![demo.clone()]);
     let b = board(&admin).await;
@@ -239,22 +213,15 @@ story!(managers_assign_only_within_their_own_team, |app| {
     let teamless = member(&app, &admin, Role::Manager, None).await;
     let b = board(&teamless).await;
     assert!(b.own_team.is_none() && b.teams.is_empty() && b.users.is_empty());
-    let r = assign(&teamless, &demo, &[&id_of(&teamless)], &[]).await;
-    assert_eq!(r.status(), 403);
-    assert_eq!(assign(&n1, &demo, &[], &[]).await.status(), 403);
+    assign(&teamless, &demo, &[&id_of(&teamless)], &[])
+        .expect_status(403)
+        .await;
+    assign(&n1, &demo, &[], &[]).expect_status(403).await;
     let auditor = app.user_with_role(Role::Auditor).await;
-    assert_eq!(
-        auditor
-            .get("/form-assignments")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(auditor.get("/my-forms").send().await.unwrap().status(), 403);
+    auditor.get("/form-assignments").expect_status(403).await;
+    auditor.get("/my-forms").expect_status(403).await;
 
-    let log = audit(&admin, "forms.assign").await.entries;
+    let log = admin.audit_log("forms.assign").await.entries;
     assert_eq!(log.len(), 3);
     assert_eq!(log[0].actor_id.as_deref(), Some(id_of(&manager).as_str()));
 });
@@ -266,62 +233,44 @@ story!(
         let team = create_team(&admin, "North").await;
         let staff = member(&app, &admin, Role::Staff, Some(&team)).await;
         let demo = app.demo_form_id.clone();
-        assert_eq!(assign(&admin, &demo, &[], &[&team]).await.status(), 200);
+        assign(&admin, &demo, &[], &[&team])
+            .expect_status(200)
+            .await;
         assert_eq!(my_form_ids(&staff).await, vec![demo.clone()]);
 
         // Archived: gone from the lists and refused; restored, the assignment is back.
-        let r = admin
+        admin
             .post(&format!("/forms/{demo}/archive"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+            .expect_status(200)
+            .await;
         assert!(my_forms(&staff).await.is_empty());
         assert!(board(&admin).await.forms.is_empty());
-        let e: ApiError = expect_json(assign(&admin, &demo, &[], &[]).await, 409).await;
+        let e: ApiError = assign(&admin, &demo, &[], &[]).expect_json(409).await;
         assert_eq!(e.code, ErrorCode::Conflict);
-        let r = admin
+        admin
             .post(&format!("/forms/{demo}/restore"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+            .expect_status(200)
+            .await;
         assert_eq!(my_form_ids(&staff).await, vec![demo.clone()]);
 
         // A second form, given to the account directly: both listed, each as published.
         let other = second_form(&admin, &demo).await;
-        assert_eq!(
-            assign(&admin, &other, &[&id_of(&staff)], &[])
-                .await
-                .status(),
-            200
-        );
+        assign(&admin, &other, &[&id_of(&staff)], &[])
+            .expect_status(200)
+            .await;
         let mine = my_forms(&staff).await;
         assert_eq!(mine.len(), 2);
-        let v: VersionDetail = expect_json(
-            app.anonymous()
-                .get(&format!("/public/forms/{other}"))
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await;
+        let v: VersionDetail = app
+            .anonymous()
+            .get_json(&format!("/public/forms/{other}"), 200)
+            .await;
         assert!(mine.iter().any(|f| f.version == v));
 
         // Never published: refused.
-        let draft: FormDetail = expect_json(
-            admin
-                .post("/forms")
-                .json(&serde_json::json!({}))
-                .send()
-                .await
-                .unwrap(),
-            201,
-        )
-        .await;
-        let r = assign(&admin, &draft.summary.id, &[], &[&team]).await;
-        assert_eq!(r.status(), 409);
+        let draft: FormDetail = admin.post_json("/forms", &serde_json::json!({}), 201).await;
+        assign(&admin, &draft.summary.id, &[], &[&team])
+            .expect_status(409)
+            .await;
         assert!(board(&admin)
             .await
             .forms
@@ -330,27 +279,29 @@ story!(
 
         // Unknown forms are 404, unknown ids 422 per field, never 500.
         let missing = uuid::Uuid::new_v4().to_string();
-        assert_eq!(assign(&admin, &missing, &[], &[]).await.status(), 404);
-        assert_eq!(assign(&admin, "not-a-form", &[], &[]).await.status(), 404);
-        let e: ApiError = expect_json(
-            assign(&admin, &demo, &[&missing, "nobody"], &[&missing]).await,
-            422,
-        )
-        .await;
+        assign(&admin, &missing, &[], &[]).expect_status(404).await;
+        assign(&admin, "not-a-form", &[], &[])
+            .expect_status(404)
+            .await;
+        let e: ApiError = assign(&admin, &demo, &[&missing, "nobody"], &[&missing])
+            .expect_json(422)
+            .await;
         assert_eq!(e.code, ErrorCode::ValidationFailed);
         assert_eq!(e.field_issues("users").len(), 2);
         assert_eq!(e.field_issues("users")[0].code, "unknown_user");
         assert_eq!(e.field_issues("teams")[0].code, "unknown_team");
         let admin_id = id_of(&admin);
-        let e: ApiError = expect_json(assign(&admin, &demo, &[&admin_id], &[]).await, 422).await;
+        let e: ApiError = assign(&admin, &demo, &[&admin_id], &[])
+            .expect_json(422)
+            .await;
         assert_eq!(e.field_issues("users")[0].code, "not_a_collector");
-        let r = admin
-            .put(&format!("/form-assignments/{demo}"))
-            .json(&serde_json::json!({ "users": "everyone" }))
-            .send()
-            .await
-            .unwrap();
-        let e: ApiError = expect_json(r, 400).await;
+        let e: ApiError = admin
+            .put_json(
+                &format!("/form-assignments/{demo}"),
+                &serde_json::json!({ "users": "everyone" }),
+                400,
+            )
+            .await;
         assert_eq!(e.code, ErrorCode::InvalidJson);
         assert_eq!(my_form_ids(&staff).await.len(), 2);
     }

@@ -5,18 +5,15 @@
 
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
-    expect_json,
-    process::{server_binary, ServerProcess},
+    process::{free_port, server_binary, ServerProcess},
     story,
-    sync::{device_public_key, signed_record},
-    Backend, TestApp,
+    sync::{post_sync, register_device, signed_record},
+    Backend, Expect, TestApp,
 };
 use shared::{
     api::{
-        auth::Role,
-        forms::VersionDetail,
-        records::RecordPage,
-        sync::{DeviceInfo, SyncBatch, SyncResponse},
+        auth::Role, consent::SubmitRequest, forms::VersionDetail, records::RecordPage,
+        sync::SyncBatch,
     },
     schema::Answers,
 };
@@ -90,6 +87,17 @@ async fn everything_stored(app: &TestApp) -> Vec<u8> {
     bytes
 }
 
+/// The `n`th marked answers, signed by a customer's browser.
+fn marked_submission(version: &VersionDetail, n: u8) -> SubmitRequest {
+    signed_submission(
+        version,
+        &marked(n),
+        &Choices::all_demo(),
+        &new_key(),
+        &uuid::Uuid::new_v4().to_string(),
+    )
+}
+
 fn assert_no_markers(bytes: &[u8], place: &str) {
     for marker in MARKERS {
         assert!(
@@ -100,44 +108,13 @@ fn assert_no_markers(bytes: &[u8], place: &str) {
 }
 
 story!(personal_values_are_never_stored_in_clear, |app| {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let version = app.demo_version().await;
     // A customer's submission…
-    let req = signed_submission(
-        &version,
-        &marked(1),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    let r = app
-        .anonymous()
-        .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let req = marked_submission(&version, 1);
+    assert_eq!(app.submit(&req).await.status(), 201);
     // …and a record synced from a staff device.
     let staff = app.user_with_role(Role::Staff).await;
-    let key = new_key();
-    let device: DeviceInfo = expect_json(
-        staff
-            .post("/devices")
-            .json(&serde_json::json!({"name": "phone", "public_key": device_public_key(&key)}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let (device, key) = register_device(&staff, "phone").await;
     let record = signed_record(
         &version,
         &marked(2),
@@ -146,22 +123,14 @@ story!(personal_values_are_never_stored_in_clear, |app| {
         &key,
         1,
     );
-    let _: SyncResponse = expect_json(
-        staff
-            .post("/sync")
-            .json(&SyncBatch {
-                device_id: device.id.clone(),
-                records: vec![record],
-            })
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let batch = SyncBatch {
+        device_id: device.id.clone(),
+        records: vec![record],
+    };
+    post_sync(&staff, &batch).await;
     // The values are readable through the API by those allowed…
     let manager = app.user_with_role(Role::Manager).await;
-    let page: RecordPage = expect_json(manager.get("/records").send().await.unwrap(), 200).await;
+    let page: RecordPage = manager.get_json("/records", 200).await;
     assert!(page
         .records
         .iter()
@@ -172,31 +141,10 @@ story!(personal_values_are_never_stored_in_clear, |app| {
 });
 
 story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let version = app.demo_version().await;
     for n in 1..=2 {
-        let req = signed_submission(
-            &version,
-            &marked(n),
-            &Choices::all_demo(),
-            &new_key(),
-            &uuid::Uuid::new_v4().to_string(),
-        );
-        let r = app
-            .anonymous()
-            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-            .json(&req)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        let req = marked_submission(&version, n);
+        assert_eq!(app.submit(&req).await.status(), 201);
     }
     // Copy the first record's sealed values over the second's.
     let db = consentry_server::store::Db::connect(&app.database_url)
@@ -220,7 +168,7 @@ story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
     db.close().await;
 
     let manager = app.user_with_role(Role::Manager).await;
-    let page: RecordPage = expect_json(manager.get("/records").send().await.unwrap(), 200).await;
+    let page: RecordPage = manager.get_json("/records", 200).await;
     let moved = page.records.iter().find(|r| r.id == ids[1]).unwrap();
     for key in ["full_name", "mobile", "email"] {
         assert!(
@@ -241,15 +189,10 @@ story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
 async fn personal_values_never_reach_the_logs() {
     let data = tempfile::tempdir().unwrap();
     let log = data.path().join("server.log");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let server = ServerProcess::start_logging(
         &server_binary(),
         data.path(),
-        port,
+        free_port(),
         true,
         "debug",
         Some(&log),
@@ -257,47 +200,20 @@ async fn personal_values_never_reach_the_logs() {
     let base = server.address.clone();
     let form = server.demo_form_id.clone().unwrap();
     let http = reqwest::Client::new();
-    let version: VersionDetail = http
-        .get(format!("{base}/api/v1/public/forms/{form}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let req = signed_submission(
-        &version,
-        &marked(1),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    let r = http
-        .post(format!("{base}/api/v1/public/forms/{form}/submissions"))
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let version = server.demo_version().await;
+    let submit = |req: &SubmitRequest| {
+        http.post(format!("{base}/api/v1/public/forms/{form}/submissions"))
+            .json(req)
+    };
+    submit(&marked_submission(&version, 1))
+        .expect_status(201)
+        .await;
     // An invalid submission too: its error must not echo into the log either.
     let mut bad = marked(2);
     bad.insert("mobile".into(), serde_json::json!("13912345678x"));
-    let req = signed_submission(
-        &version,
-        &marked(2),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    let mut req = req;
+    let mut req = marked_submission(&version, 2);
     req.answers = bad;
-    let r = http
-        .post(format!("{base}/api/v1/public/forms/{form}/submissions"))
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    submit(&req).expect_status(422).await;
     drop(server);
     let logged = std::fs::read(&log).unwrap();
     assert!(

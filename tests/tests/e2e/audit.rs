@@ -1,12 +1,8 @@
 //! The audit log records sign-ins and password changes, only admins and auditors read
 //! it, and the verifier names the first place where it was tampered with.
 
-use consentry_tests::{expect_json, story, TestApp};
-use shared::{
-    api::audit::{AuditPage, AuditVerification},
-    api::auth::Role,
-    audit::ChainBreak,
-};
+use consentry_tests::{story, Expect, TestApp};
+use shared::{api::audit::AuditVerification, api::auth::Role, audit::ChainBreak};
 
 async fn raw(app: &TestApp, sql: &str) {
     let db = consentry_server::store::Db::connect(&app.database_url)
@@ -22,31 +18,21 @@ async fn logged(app: &TestApp) -> consentry_tests::Session {
     for _ in 0..8 {
         let _ = app.sign_in("nobody", "wrong password").await;
     }
-    let r = admin.post("/audit/heads").send().await.unwrap();
-    assert_eq!(r.status(), 200);
+    admin.post("/audit/heads").expect_status(200).await;
     admin
 }
 
 async fn verdict(admin: &consentry_tests::Session) -> AuditVerification {
-    expect_json(admin.get("/audit/verify").send().await.unwrap(), 200).await
+    admin.get_json("/audit/verify", 200).await
 }
 
 story!(sign_ins_and_password_changes_are_recorded, |app| {
     let admin = logged(&app).await;
     // A prefix with an underscore matches literally.
-    let changes: AuditPage = expect_json(
-        admin
-            .get("/audit?action=auth.password_")
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let changes = admin.audit_log("auth.password_").await;
     assert_eq!(changes.entries.len(), 1);
     assert_eq!(changes.entries[0].action, "auth.password_change");
-    let page: AuditPage =
-        expect_json(admin.get("/audit?action=auth.").send().await.unwrap(), 200).await;
+    let page = admin.audit_log("auth.").await;
     let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"auth.sign_in"), "{actions:?}");
     assert!(actions.contains(&"auth.password_change"), "{actions:?}");
@@ -58,15 +44,12 @@ story!(sign_ins_and_password_changes_are_recorded, |app| {
         .iter()
         .find(|e| e.action == "auth.password_change")
         .unwrap();
-    assert_eq!(
-        change.actor_id.as_deref(),
-        Some(admin.info.as_ref().unwrap().user.id.as_str())
-    );
+    assert_eq!(change.actor_id.as_deref(), Some(admin.user().id.as_str()));
     assert_eq!(change.actor_role.as_deref(), Some("admin"));
     // Auditors read who acted by name, beside the id the entry's hash covers.
     assert_eq!(
         page.actor_names
-            .get(admin.info.as_ref().unwrap().user.id.as_str())
+            .get(admin.user().id.as_str())
             .map(String::as_str),
         Some("admin")
     );
@@ -82,14 +65,11 @@ story!(sign_ins_and_password_changes_are_recorded, |app| {
 
     // Auditors read it; staff and managers do not.
     let auditor = app.user_with_role(Role::Auditor).await;
-    assert_eq!(auditor.get("/audit").send().await.unwrap().status(), 200);
+    auditor.get("/audit").expect_status(200).await;
     for role in [Role::Staff, Role::Manager] {
         let user = app.user_with_role(role).await;
-        assert_eq!(user.get("/audit").send().await.unwrap().status(), 403);
-        assert_eq!(
-            user.get("/audit/verify").send().await.unwrap().status(),
-            403
-        );
+        user.get("/audit").expect_status(403).await;
+        user.get("/audit/verify").expect_status(403).await;
     }
 });
 
@@ -158,35 +138,23 @@ story!(form_designer_changes_are_recorded, |app| {
     let admin = app.admin().await;
     let mut def = shared::schema::FormDefinition::demo_customer_registration();
     def.title.en = "Audited".into();
-    let created: FormDetail = expect_json(
-        admin
-            .post("/forms")
-            .json(&serde_json::json!({ "definition": def }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let created: FormDetail = admin
+        .post_json("/forms", &serde_json::json!({ "definition": def }), 201)
+        .await;
     let id = created.summary.id.clone();
     def.title.en = "Audited, edited".into();
-    let r = admin
+    admin
         .put(&format!("/forms/{id}/draft"))
         .json(&serde_json::json!({"definition": def, "base_revision": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let published: VersionDetail = expect_json(
-        admin
-            .post(&format!("/forms/{id}/publish"))
-            .json(&serde_json::json!({"base_revision": 2}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+        .expect_status(200)
+        .await;
+    let published: VersionDetail = admin
+        .post_json(
+            &format!("/forms/{id}/publish"),
+            &serde_json::json!({"base_revision": 2}),
+            201,
+        )
+        .await;
     for action in ["duplicate", "archive", "restore"] {
         let r = admin
             .post(&format!("/forms/{id}/{action}"))
@@ -195,15 +163,14 @@ story!(form_designer_changes_are_recorded, |app| {
             .unwrap();
         assert!(r.status().is_success(), "{action}: {}", r.status());
     }
-    let page: AuditPage =
-        expect_json(admin.get("/audit?action=forms.").send().await.unwrap(), 200).await;
+    let page = admin.audit_log("forms.").await;
     let of_form = |action: &str| {
         page.entries
             .iter()
             .find(|e| e.action == action && e.target_id.as_deref() == Some(id.as_str()))
             .unwrap_or_else(|| panic!("no {action} of the form"))
     };
-    let admin_id = admin.info.as_ref().unwrap().user.id.clone();
+    let admin_id = admin.user().id.clone();
     let publish = of_form("forms.publish");
     assert_eq!(publish.details["version"], 1);
     assert_eq!(publish.details["hash"], published.summary.hash.as_str());
@@ -232,10 +199,8 @@ story!(auditors_export_the_log_as_csv, |app| {
     let auditor = app.user_with_role(Role::Auditor).await;
     let r = auditor
         .get("/audit/export?action=auth.")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
     assert!(r.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -256,19 +221,7 @@ story!(auditors_export_the_log_as_csv, |app| {
     );
     // Oldest first, and the export is itself in the log.
     assert!(rows[0].starts_with("1,"));
-    let page: AuditPage = expect_json(
-        auditor
-            .get("/audit?action=audit.export")
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(page.entries.len(), 1);
+    assert_eq!(auditor.audit_log("audit.export").await.entries.len(), 1);
     let staff = app.user_with_role(Role::Staff).await;
-    assert_eq!(
-        staff.get("/audit/export").send().await.unwrap().status(),
-        403
-    );
+    staff.get("/audit/export").expect_status(403).await;
 });

@@ -1,6 +1,6 @@
 //! Signing in, first-login password change, CSRF, lock-out and sign-out.
 
-use consentry_tests::{expect_json, story, ADMIN_PASSWORD};
+use consentry_tests::{expect_json, story, Expect, ADMIN_PASSWORD};
 use shared::api::{
     auth::{ChangePasswordRequest, LoginRequest, Role, SessionInfo},
     error::{ApiError, ErrorCode},
@@ -19,23 +19,15 @@ story!(first_admin_must_replace_the_generated_password, |app| {
     assert!(cookie.starts_with("__Host-consentry_session="));
 
     // A too-short password is refused next to its field.
-    let e: ApiError = expect_json(
-        first
-            .post("/auth/password")
-            .json(&ChangePasswordRequest {
-                current_password: app.first_admin_password.clone(),
-                new_password: "short".into(),
-            })
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let too_short = ChangePasswordRequest {
+        current_password: app.first_admin_password.clone(),
+        new_password: "short".into(),
+    };
+    let e: ApiError = first.post_json("/auth/password", &too_short, 422).await;
     assert_eq!(e.field_issues("new_password")[0].code, "password_too_short");
 
     let admin = app.admin().await;
-    assert!(!admin.info.as_ref().unwrap().user.must_change_password);
+    assert!(!admin.user().must_change_password);
     // The generated password no longer works; the new one does.
     assert!(app
         .sign_in("admin", &app.first_admin_password)
@@ -97,16 +89,21 @@ story!(repeated_failures_lock_the_account, |app| {
         .sign_in("admin", &app.first_admin_password)
         .await
         .unwrap_err();
+    assert_rate_limited(r).await;
+});
+
+/// A sign-in refused for too many failures: 429, with when to retry (within 15 minutes).
+pub(crate) async fn assert_rate_limited(r: reqwest::Response) {
     assert_eq!(r.status(), 429);
     let retry: u64 = r.headers()["retry-after"]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
-    assert!(retry > 0 && retry <= 15 * 60);
+    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
     let e: ApiError = r.json().await.unwrap();
     assert_eq!(e.code, ErrorCode::RateLimited);
-});
+}
 
 /// A failed sign-in carrying `X-Forwarded-For: <forwarded>`.
 async fn failed_sign_in_from(app: &consentry_tests::TestApp, forwarded: &str) -> u16 {
@@ -168,83 +165,54 @@ story!(state_changes_need_the_csrf_token, |app| {
         new_password: "yet another passphrase".into(),
     };
     // Cookie but no token: refused, and nothing changed.
-    let r = app
-        .http
-        .post(app.api("/auth/password"))
-        .header("cookie", admin.cookie.clone().unwrap())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let e: ApiError = expect_json(r, 403).await;
+    let without_token = || {
+        app.http
+            .post(app.api("/auth/password"))
+            .header("cookie", admin.cookie.clone().unwrap())
+            .json(&body)
+    };
+    let e: ApiError = without_token().expect_json(403).await;
     assert_eq!(e.code, ErrorCode::CsrfRejected);
-    let r = app
-        .http
-        .post(app.api("/auth/password"))
-        .header("cookie", admin.cookie.clone().unwrap())
+    without_token()
         .header("x-csrf-token", "guessed")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
+        .expect_status(403)
+        .await;
     assert!(app.sign_in("admin", ADMIN_PASSWORD).await.is_ok());
 });
 
 story!(requests_from_other_websites_are_refused, |app| {
-    let r = app
-        .http
-        .post(app.api("/auth/login"))
-        .header("origin", "https://evil.example")
-        .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
-        .send()
-        .await
-        .unwrap();
-    let e: ApiError = expect_json(r, 403).await;
+    let sign_in_from = |origin: &str| {
+        app.http
+            .post(app.api("/auth/login"))
+            .header("origin", origin)
+            .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
+    };
+    let e: ApiError = sign_in_from("https://evil.example").expect_json(403).await;
     assert_eq!(e.code, ErrorCode::Forbidden);
     // The same request from our own origin works.
-    let r = app
-        .http
-        .post(app.api("/auth/login"))
-        .header("origin", app.address.clone())
-        .json(&serde_json::json!({"username": "admin", "password": app.first_admin_password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    sign_in_from(&app.address).expect_status(200).await;
 });
 
 story!(signing_out_ends_the_session, |app| {
     let admin = app.admin().await;
-    let me: SessionInfo = expect_json(admin.get("/auth/session").send().await.unwrap(), 200).await;
+    let me: SessionInfo = admin.get_json("/auth/session", 200).await;
     assert_eq!(me.user.username, "admin");
-    assert_eq!(
-        admin.post("/auth/logout").send().await.unwrap().status(),
-        204
-    );
-    let e: ApiError = expect_json(admin.get("/auth/session").send().await.unwrap(), 401).await;
+    admin.post("/auth/logout").expect_status(204).await;
+    let e: ApiError = admin.get_json("/auth/session", 401).await;
     assert_eq!(e.code, ErrorCode::Unauthenticated);
 });
 
 story!(changing_the_password_ends_other_sessions, |app| {
     let admin = app.admin().await;
     let other = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
-    let r = admin
+    admin
         .post("/auth/password")
         .json(&ChangePasswordRequest {
             current_password: ADMIN_PASSWORD.into(),
             new_password: "a brand new passphrase".into(),
         })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(
-        other.get("/auth/session").send().await.unwrap().status(),
-        401
-    );
-    assert_eq!(
-        admin.get("/auth/session").send().await.unwrap().status(),
-        200
-    );
+        .expect_status(200)
+        .await;
+    other.get("/auth/session").expect_status(401).await;
+    admin.get("/auth/session").expect_status(200).await;
 });

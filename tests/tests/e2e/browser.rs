@@ -6,11 +6,7 @@ use consentry_tests::{browser::Browser, Backend, TestApp};
 async fn language_switch_changes_the_text_and_is_remembered() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/", app.address))
-        .await
-        .unwrap();
+    browser.open(&app, "/").await;
 
     // The browser asks for English, so the app starts in English.
     browser
@@ -22,11 +18,8 @@ async fn language_switch_changes_the_text_and_is_remembered() {
         .await;
 
     browser
-        .find("[data-testid=lang-switch] [data-lang='zh-CN']")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("[data-testid=lang-switch] [data-lang='zh-CN']")
+        .await;
     browser
         .wait_for_text("[data-testid=home-title]", "合法合规地收集个人信息")
         .await;
@@ -44,11 +37,8 @@ async fn language_switch_changes_the_text_and_is_remembered() {
         .await;
 
     browser
-        .find("[data-testid=lang-switch] [data-lang='en']")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click("[data-testid=lang-switch] [data-lang='en']")
+        .await;
     browser
         .wait_for_text("[data-testid=home-title]", "Collect personal data lawfully")
         .await;

@@ -3,14 +3,13 @@
 
 use consentry_tests::{
     browser::Browser,
-    expect_json, story,
+    story,
     sync::{register_device, signed_edit},
-    Backend, Session, TestApp,
+    Backend, Expect, Session, TestApp, USER_PASSWORD,
 };
 use shared::{
     access::Visibility,
     api::{
-        audit::AuditPage,
         auth::Role,
         conflicts::{ConflictList, ConflictResolved},
         error::{ApiError, ErrorCode},
@@ -23,23 +22,16 @@ use crate::sync_edits::{
 };
 
 async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
-    let team: TeamSummary = expect_json(
-        admin
-            .post("/teams")
-            .json(&serde_json::json!({"name": "North"}))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let team: TeamSummary = admin
+        .post_json("/teams", &serde_json::json!({"name": "North"}), 201)
+        .await;
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
         .unwrap();
     for m in members {
         sqlx::query("UPDATE users SET team_id = $1 WHERE id = $2")
             .bind(&team.id)
-            .bind(&m.info.as_ref().unwrap().user.id)
+            .bind(&m.user().id)
             .execute(db.pool())
             .await
             .unwrap();
@@ -48,26 +40,18 @@ async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
 }
 
 /// `POST /conflicts/{id}/resolve`, keeping the `take` side ("server" or "device").
-async fn resolve(caller: &Session, id: &str, take: &str) -> reqwest::Response {
+fn resolve(caller: &Session, id: &str, take: &str) -> reqwest::RequestBuilder {
     caller
         .post(&format!("/conflicts/{id}/resolve"))
         .json(&serde_json::json!({ "take": take }))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn audit(admin: &Session, action: &str) -> usize {
-    let page: AuditPage = expect_json(
-        admin
-            .get(&format!("/audit?action={action}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    page.entries.len()
+    admin.audit_log(action).await.entries.len()
+}
+
+async fn conflicts(caller: &Session) -> ConflictList {
+    caller.get_json("/conflicts", 200).await
 }
 
 story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
@@ -106,20 +90,13 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     assert_eq!(display(&view, "full_name"), Some("张三丰"));
 
     // Staff and auditors may not resolve; a manager of another team sees nothing.
-    let r = c.staff.get("/conflicts").send().await.unwrap();
-    assert_eq!(r.status(), 403);
+    c.staff.get("/conflicts").expect_status(403).await;
     let auditor = app.user_with_role(Role::Auditor).await;
-    assert_eq!(
-        auditor.get("/conflicts").send().await.unwrap().status(),
-        403
-    );
-    let none: ConflictList =
-        expect_json(outsider.get("/conflicts").send().await.unwrap(), 200).await;
-    assert!(none.conflicts.is_empty());
+    auditor.get("/conflicts").expect_status(403).await;
+    assert!(conflicts(&outsider).await.conflicts.is_empty());
 
     // The manager sees both values, masked as the policy says.
-    let list: ConflictList =
-        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
+    let list = conflicts(&manager).await;
     assert_eq!(list.conflicts.len(), 2);
     let name = list
         .conflicts
@@ -145,7 +122,7 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     assert_eq!(id.server_value.as_deref(), Some("1101**********125X"));
     assert_eq!(id.device_value.as_deref(), Some("1101**********1209"));
     // Admins see every conflict, with personal data masked and sensitive hidden.
-    let all: ConflictList = expect_json(admin.get("/conflicts").send().await.unwrap(), 200).await;
+    let all = conflicts(&admin).await;
     let name_a = all
         .conflicts
         .iter()
@@ -170,12 +147,12 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     );
 
     // A manager of another team cannot resolve it.
-    let r = resolve(&outsider, &name.id, "device").await;
-    assert_eq!(r.status(), 404);
-    let done: ConflictResolved =
-        expect_json(resolve(&manager, &name.id, "device").await, 200).await;
+    resolve(&outsider, &name.id, "device")
+        .expect_status(404)
+        .await;
+    let done: ConflictResolved = resolve(&manager, &name.id, "device").expect_json(200).await;
     assert_eq!(done.version, 4);
-    let kept: ConflictResolved = expect_json(resolve(&manager, &id.id, "server").await, 200).await;
+    let kept: ConflictResolved = resolve(&manager, &id.id, "server").expect_json(200).await;
     assert_eq!(kept.version, 4);
     let view = detail(&c.staff, &c.record.uuid).await;
     assert_eq!((view.version, view.open_conflicts), (4, 0));
@@ -183,13 +160,9 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     assert_eq!(display(&view, "gender"), Some("female"));
     assert_eq!(display(&view, "resident_id"), Some("1101**********125X"));
 
-    let again = resolve(&manager, &name.id, "server").await;
-    assert_eq!(again.status(), 409);
-    let e: ApiError = again.json().await.unwrap();
+    let e: ApiError = resolve(&manager, &name.id, "server").expect_json(409).await;
     assert_eq!(e.code, ErrorCode::AlreadyResolved);
-    let list: ConflictList =
-        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
-    assert!(list.conflicts.is_empty());
+    assert!(conflicts(&manager).await.conflicts.is_empty());
 
     assert_eq!(audit(&admin, "records.edit").await, 2);
     assert_eq!(audit(&admin, "records.conflict.resolve").await, 2);
@@ -210,15 +183,7 @@ story!(a_conflict_met_again_is_not_filed_twice, |app| {
             1,
         )
     };
-    let phone = signed_edit(
-        &c.version,
-        &c.record,
-        &with("full_name", serde_json::json!("张三丰")),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
+    let phone = c.edit(&with("full_name", serde_json::json!("张三丰")), 2, 1);
     assert_eq!(
         edited(&sync(&c.staff, &c.device, vec![phone]).await[0]).0,
         2
@@ -273,40 +238,11 @@ async fn a_manager_resolves_conflicts_in_the_console() {
     put_in_one_team(&app, &admin, &[&staff, &manager]).await;
     let c = one_conflict(&app, staff).await;
     let stale = one_conflict(&app, c.staff.clone()).await;
-    let username = manager.info.as_ref().unwrap().user.username.clone();
+    let username = manager.user().username.clone();
 
     let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
-    for (css, text) in [
-        ("[data-testid=login-username]", username.as_str()),
-        (
-            "[data-testid=login-password]",
-            "another long test passphrase",
-        ),
-    ] {
-        let input = browser.find(css).await;
-        input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
-    }
-    browser
-        .find("[data-testid=login-submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .wait_for_text("[data-testid=account-username]", &username)
-        .await;
-    browser
-        .find("[data-testid=nav-conflicts]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in(&app, &username, USER_PASSWORD).await;
+    browser.click("[data-testid=nav-conflicts]").await;
     browser.find("[data-testid=conflicts-page]").await;
 
     // Both values side by side.
@@ -329,26 +265,19 @@ async fn a_manager_resolves_conflicts_in_the_console() {
 
     // Someone else resolves the other one meanwhile: the error shows at that item.
     let other = conflict_id(&manager, &stale.record.uuid).await;
-    let r = resolve(&manager, &other, "server").await;
-    assert_eq!(r.status(), 200);
+    resolve(&manager, &other, "server").expect_status(200).await;
     let other_item = format!("[data-testid=conflict][data-id='{other}']");
     browser
-        .find(&format!("{other_item} [data-testid=conflict-take-device]"))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click(&format!("{other_item} [data-testid=conflict-take-device]"))
+        .await;
     browser
         .find(&format!("{other_item} [data-testid=form-error]"))
         .await;
 
     // Taking the device's value makes a new version; the list then has nothing left.
     browser
-        .find(&format!("{item} [data-testid=conflict-take-device]"))
-        .await
-        .click()
-        .await
-        .unwrap();
+        .click(&format!("{item} [data-testid=conflict-take-device]"))
+        .await;
     browser.find("[data-testid=no-conflicts]").await;
     let view = detail(&c.staff, &c.record.uuid).await;
     assert_eq!((view.version, view.open_conflicts), (3, 0));
@@ -357,9 +286,9 @@ async fn a_manager_resolves_conflicts_in_the_console() {
 }
 
 async fn conflict_id(manager: &Session, record_id: &str) -> String {
-    let list: ConflictList =
-        expect_json(manager.get("/conflicts").send().await.unwrap(), 200).await;
-    list.conflicts
+    conflicts(manager)
+        .await
+        .conflicts
         .into_iter()
         .find(|k| k.record_id == record_id)
         .unwrap()

@@ -3,28 +3,36 @@
 
 use consentry_tests::{
     consent::{demo_answers, demo_answers_without_marketing, new_key, signed_submission, Choices},
-    expect_json, story, Session, TestApp,
+    expect_json, story, Expect, Session, TestApp,
 };
 use shared::{
     api::{
-        audit::AuditPage,
-        consent::{ConsentStatus, SubmitResponse, WithdrawalReceipt},
+        consent::{ConsentStatus, SubmitRequest, SubmitResponse, WithdrawalReceipt},
         error::{ApiError, ErrorCode},
+        forms::VersionDetail,
     },
     consent::{public_key, PublishedKeySet},
 };
 
 async fn records(app: &TestApp) -> i64 {
-    let db = consentry_server::store::Db::connect(&app.database_url)
-        .await
-        .unwrap();
-    let n = db.count_records().await.unwrap();
-    db.close().await;
-    n
+    app.count("SELECT COUNT(*) FROM records").await
 }
 
 fn receipt_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// The codes of what the server found wrong with the consent itself.
+fn consent_issues(e: &ApiError) -> Vec<&str> {
+    e.field_issues("consent")
+        .iter()
+        .map(|i| i.code.as_str())
+        .collect()
+}
+
+/// The demo answers with `choices`, signed with a fresh key under a fresh receipt id.
+fn demo_submission(version: &VersionDetail, choices: &Choices) -> SubmitRequest {
+    signed_submission(version, &demo_answers(), choices, &new_key(), &receipt_id())
 }
 
 story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
@@ -74,11 +82,7 @@ story!(a_customer_consents_and_gets_a_verifiable_receipt, |app| {
 
     // The consent is in the audit log, without personal data.
     let admin = app.admin().await;
-    let page: AuditPage = expect_json(
-        admin.get("/audit?action=consent.").send().await.unwrap(),
-        200,
-    )
-    .await;
+    let page = admin.audit_log("consent.").await;
     assert_eq!(page.entries.len(), 1);
     let logged = serde_json::to_string(&page).unwrap();
     assert!(!logged.contains("13800138000") && !logged.contains("张三"));
@@ -114,13 +118,7 @@ story!(
 
 story!(forged_and_mismatched_submissions_store_nothing, |app| {
     let version = app.demo_version().await;
-    let good = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &receipt_id(),
-    );
+    let good = demo_submission(&version, &Choices::all_demo());
 
     // A statement changed after signing.
     let mut forged = good.clone();
@@ -143,29 +141,14 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     // Another version hash, signed properly.
     let mut wrong_version = version.clone();
     wrong_version.summary.hash = format!("sha256:{}", "0".repeat(64));
-    let req = signed_submission(
-        &wrong_version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &receipt_id(),
-    );
+    let req = demo_submission(&wrong_version, &Choices::all_demo());
     let e: ApiError = expect_json(app.submit(&req).await, 422).await;
-    assert!(e
-        .field_issues("consent")
-        .iter()
-        .any(|i| i.code == "wrong_version_hash"));
+    assert!(consent_issues(&e).contains(&"wrong_version_hash"), "{e:?}");
 
     // A version that does not exist.
     let mut missing = version.clone();
     missing.summary.number = 99;
-    let req = signed_submission(
-        &missing,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &receipt_id(),
-    );
+    let req = demo_submission(&missing, &Choices::all_demo());
     assert_eq!(app.submit(&req).await.status(), 404);
 
     // A required purpose declined; a marketing-only field answered without consent;
@@ -175,25 +158,13 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
         declined: vec!["membership_service".into()],
         ..Choices::all_demo()
     };
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &declined_service,
-        &new_key(),
-        &receipt_id(),
-    );
+    let req = demo_submission(&version, &declined_service);
     let e: ApiError = expect_json(app.submit(&req).await, 422).await;
-    assert!(e
-        .field_issues("consent")
-        .iter()
-        .any(|i| i.code == "required_purpose_declined"));
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::without_marketing(),
-        &new_key(),
-        &receipt_id(),
+    assert!(
+        consent_issues(&e).contains(&"required_purpose_declined"),
+        "{e:?}"
     );
+    let req = demo_submission(&version, &Choices::without_marketing());
     let e: ApiError = expect_json(app.submit(&req).await, 422).await;
     assert_eq!(
         e.field_issues("preferred_channel")[0].code,
@@ -201,18 +172,12 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     );
     let mut no_separate = Choices::all_demo();
     no_separate.separate.sensitive = false;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &no_separate,
-        &new_key(),
-        &receipt_id(),
-    );
+    let req = demo_submission(&version, &no_separate);
     let e: ApiError = expect_json(app.submit(&req).await, 422).await;
-    assert!(e
-        .field_issues("consent")
-        .iter()
-        .any(|i| i.code == "sensitive_consent_missing"));
+    assert!(
+        consent_issues(&e).contains(&"sensitive_consent_missing"),
+        "{e:?}"
+    );
 
     // Invalid values come back per field.
     let mut bad = good.clone();
@@ -223,15 +188,13 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     assert!(!e.field_issues("mobile").is_empty());
 
     // A website not on the form's list.
-    let r = app
+    let e: ApiError = app
         .anonymous()
         .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
         .header("origin", "https://not-listed.example")
         .json(&good)
-        .send()
-        .await
-        .unwrap();
-    let e: ApiError = expect_json(r, 403).await;
+        .expect_json(403)
+        .await;
     assert_eq!(e.code, ErrorCode::Forbidden);
 
     assert_eq!(records(&app).await, 0);
@@ -240,45 +203,30 @@ story!(forged_and_mismatched_submissions_store_nothing, |app| {
     assert_eq!(records(&app).await, 1);
 });
 
-async fn token_call(
+/// A call with a receipt's withdrawal token to `/public/consents/{action}` (`status` or
+/// `withdraw`).
+fn token_call(
     anon: &Session,
-    path: &str,
+    action: &str,
     receipt_id: &str,
     token: &str,
     purposes: &[&str],
-) -> reqwest::Response {
-    anon.post(path)
+) -> reqwest::RequestBuilder {
+    anon.post(&format!("/public/consents/{action}"))
         .json(&serde_json::json!({"receipt_id": receipt_id, "token": token, "purposes": purposes}))
-        .send()
-        .await
-        .unwrap()
 }
 
 story!(consent_can_be_withdrawn_per_purpose, |app| {
     let version = app.demo_version().await;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &receipt_id(),
-    );
+    let req = demo_submission(&version, &Choices::all_demo());
     let done: SubmitResponse = expect_json(app.submit(&req).await, 201).await;
     let id = done.receipt.body.statement.receipt_id.clone();
     let anon = app.anonymous();
 
-    let status: ConsentStatus = expect_json(
-        token_call(
-            &anon,
-            "/public/consents/status",
-            &id,
-            &done.withdraw_token,
-            &[],
-        )
-        .await,
-        200,
-    )
-    .await;
+    let token = done.withdraw_token.as_str();
+    let status: ConsentStatus = token_call(&anon, "status", &id, token, &[])
+        .expect_json(200)
+        .await;
     let marketing = status
         .purposes
         .iter()
@@ -287,40 +235,19 @@ story!(consent_can_be_withdrawn_per_purpose, |app| {
     assert!(marketing.granted && marketing.withdrawn_at_ms.is_none());
 
     // A wrong token finds nothing.
-    assert_eq!(
-        token_call(&anon, "/public/consents/status", &id, "guess", &[])
-            .await
-            .status(),
-        404
-    );
-    assert_eq!(
-        token_call(
-            &anon,
-            "/public/consents/withdraw",
-            &id,
-            "guess",
-            &["marketing"]
-        )
-        .await
-        .status(),
-        404
-    );
+    token_call(&anon, "status", &id, "guess", &[])
+        .expect_status(404)
+        .await;
+    token_call(&anon, "withdraw", &id, "guess", &["marketing"])
+        .expect_status(404)
+        .await;
 
-    let w: WithdrawalReceipt = expect_json(
-        token_call(
-            &anon,
-            "/public/consents/withdraw",
-            &id,
-            &done.withdraw_token,
-            &["marketing"],
-        )
-        .await,
-        200,
-    )
-    .await;
+    let w: WithdrawalReceipt = token_call(&anon, "withdraw", &id, token, &["marketing"])
+        .expect_json(200)
+        .await;
     assert_eq!(w.body.purposes_withdrawn, vec!["marketing".to_owned()]);
     // The withdrawal is signed by the server's published key.
-    let keys: PublishedKeySet = expect_json(anon.get("/keys").send().await.unwrap(), 200).await;
+    let keys: PublishedKeySet = anon.get_json("/keys", 200).await;
     let key = public_key(&keys.find(&w.body.server_key_id).unwrap().public_key, "k").unwrap();
     let sig = ed25519_dalek::Signature::from_slice(
         &base64::Engine::decode(
@@ -332,18 +259,9 @@ story!(consent_can_be_withdrawn_per_purpose, |app| {
     .unwrap();
     ed25519_dalek::Verifier::verify(&key, &w.body.signing_bytes(), &sig).unwrap();
 
-    let status: ConsentStatus = expect_json(
-        token_call(
-            &anon,
-            "/public/consents/status",
-            &id,
-            &done.withdraw_token,
-            &[],
-        )
-        .await,
-        200,
-    )
-    .await;
+    let status: ConsentStatus = token_call(&anon, "status", &id, token, &[])
+        .expect_json(200)
+        .await;
     assert!(status
         .purposes
         .iter()
@@ -360,29 +278,11 @@ story!(consent_can_be_withdrawn_per_purpose, |app| {
         .is_none());
 
     // Withdrawing what was never granted is refused.
-    let e: ApiError = expect_json(
-        token_call(
-            &anon,
-            "/public/consents/withdraw",
-            &id,
-            &done.withdraw_token,
-            &["nothing"],
-        )
-        .await,
-        422,
-    )
-    .await;
+    let e: ApiError = token_call(&anon, "withdraw", &id, token, &["nothing"])
+        .expect_json(422)
+        .await;
     assert_eq!(e.field_issues("purposes")[0].code, "not_granted");
 
     let admin = app.admin().await;
-    let page: AuditPage = expect_json(
-        admin
-            .get("/audit?action=consent.withdrawn")
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(page.entries.len(), 1);
+    assert_eq!(admin.audit_log("consent.withdrawn").await.entries.len(), 1);
 });

@@ -2,129 +2,59 @@
 //! password; an auditor sees a resident ID masked, reveals it with a reason, finds the
 //! reveal in the audit log and verifies the chain.
 
-use consentry_tests::{
-    browser::Browser,
-    consent::{demo_answers, new_key, signed_submission, Choices},
-    expect_json, Backend, TestApp, ADMIN_PASSWORD,
-};
-use shared::api::{auth::Role, consent::SubmitResponse, forms::VersionDetail};
-
-/// The password of accounts made by `TestApp::user_with_role`.
-const PASSWORD: &str = "another long test passphrase";
-
-async fn submit_demo(app: &TestApp) -> SubmitResponse {
-    let version: VersionDetail = expect_json(
-        app.anonymous()
-            .get(&format!("/public/forms/{}", app.demo_form_id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    let req = signed_submission(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &new_key(),
-        &uuid::Uuid::new_v4().to_string(),
-    );
-    expect_json(
-        app.anonymous()
-            .post(&format!("/public/forms/{}/submissions", app.demo_form_id))
-            .json(&req)
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    let input = browser.find(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn text_of(browser: &Browser, css: &str) -> String {
-    browser.find(css).await.text().await.unwrap()
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.find(css).await.click().await.unwrap();
-}
-
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
-    browser
-        .client
-        .goto(&format!("{}/login", app.address))
-        .await
-        .unwrap();
-    type_into(browser, "[data-testid=login-username]", username).await;
-    type_into(browser, "[data-testid=login-password]", password).await;
-    click(browser, "[data-testid=login-submit]").await;
-    browser
-        .wait_for_text("[data-testid=account-username]", username)
-        .await;
-}
-
-async fn open(browser: &Browser, app: &TestApp, path: &str) {
-    browser
-        .client
-        .goto(&format!("{}{path}", app.address))
-        .await
-        .unwrap();
-}
+use consentry_tests::{browser::Browser, Backend, TestApp, ADMIN_PASSWORD, USER_PASSWORD};
+use shared::api::auth::Role;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_masking_reveal_and_audit_through_the_console() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.admin().await;
-    submit_demo(&app).await;
+    app.submit_demo().await;
     let auditor = app.user_with_role(Role::Auditor).await;
-    let auditor_name = auditor.info.as_ref().unwrap().user.username.clone();
+    let auditor_name = auditor.user().username.clone();
     let browser = Browser::start().await;
 
     // The admin creates a staff account and is shown its one-time password once.
-    sign_in(&browser, &app, "admin", ADMIN_PASSWORD).await;
-    open(&browser, &app, "/users").await;
+    browser.sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    browser.open(&app, "/users").await;
     browser.find("[data-testid=users-table]").await;
-    type_into(&browser, "[data-testid=new-username]", "li.staff").await;
-    type_into(&browser, "[data-testid=new-display-name]", "Li Staff").await;
-    click(&browser, "[data-testid=create-user-submit]").await;
-    let password = text_of(&browser, "[data-testid=one-time-password]").await;
+    browser.fill("[data-testid=new-username]", "li.staff").await;
+    browser
+        .fill("[data-testid=new-display-name]", "Li Staff")
+        .await;
+    browser.click("[data-testid=create-user-submit]").await;
+    let password = browser.text("[data-testid=one-time-password]").await;
     assert!(password.trim().chars().count() >= 12, "{password:?}");
     browser
         .find("[data-testid=user-row][data-username='li.staff']")
         .await;
-    click(&browser, "[data-testid=sign-out]").await;
+    browser.click("[data-testid=sign-out]").await;
     browser.find("[data-testid=login-username]").await;
 
     // The auditor sees the resident ID masked, then reveals it with a reason.
-    sign_in(&browser, &app, &auditor_name, PASSWORD).await;
-    open(&browser, &app, "/records").await;
+    browser.sign_in(&app, &auditor_name, USER_PASSWORD).await;
+    browser.open(&app, "/records").await;
     browser
         .wait_for_text("[data-testid=value-resident_id]", "1101**********1233")
         .await;
-    click(&browser, "[data-testid=reveal-resident_id]").await;
+    browser.click("[data-testid=reveal-resident_id]").await;
     // Too short a reason is refused in the browser, at the field.
-    type_into(&browser, "[data-testid=reveal-reason]", "why").await;
-    click(&browser, "[data-testid=reveal-submit]").await;
+    browser.fill("[data-testid=reveal-reason]", "why").await;
+    browser.click("[data-testid=reveal-submit]").await;
     browser.find("#reveal-reason-issues li").await;
-    type_into(
-        &browser,
-        "[data-testid=reveal-reason]",
-        "Checking identity for an access request",
-    )
-    .await;
-    click(&browser, "[data-testid=reveal-submit]").await;
+    browser
+        .fill(
+            "[data-testid=reveal-reason]",
+            "Checking identity for an access request",
+        )
+        .await;
+    browser.click("[data-testid=reveal-submit]").await;
     browser
         .wait_for_text("[data-testid=value-resident_id]", "110101199003071233")
         .await;
 
     // The reveal is in the audit log, and the chain verifies.
-    open(&browser, &app, "/audit").await;
+    browser.open(&app, "/audit").await;
     browser
         .find("[data-testid=audit-row][data-action='records.reveal']")
         .await;
@@ -136,23 +66,17 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
         )
         .await;
     let export = browser
-        .find("[data-testid=audit-export]")
+        .attr("[data-testid=audit-export]", "href")
         .await
-        .attr("href")
-        .await
-        .unwrap()
         .unwrap_or_default();
     assert!(export.contains("/api/v1/audit/export"), "{export}");
-    click(&browser, "[data-testid=chain-verify]").await;
+    browser.click("[data-testid=chain-verify]").await;
     browser
         .wait_for_text("[data-testid=chain-status]", "The chain is intact.")
         .await;
     let broken = browser
-        .find("[data-testid=chain-report]")
-        .await
-        .attr("data-broken")
-        .await
-        .unwrap();
+        .attr("[data-testid=chain-report]", "data-broken")
+        .await;
     assert_eq!(broken.as_deref(), Some("false"));
     browser.close().await;
 }
@@ -177,15 +101,15 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
     use consentry_server::auth::totp::{code_at, decode_base32};
     let app = TestApp::spawn(Backend::Sqlite).await;
     let staff = app.user_with_role(Role::Staff).await;
-    let username = staff.info.as_ref().unwrap().user.username.clone();
+    let username = staff.user().username.clone();
     let browser = Browser::start().await;
 
-    sign_in(&browser, &app, &username, PASSWORD).await;
-    open(&browser, &app, "/account").await;
-    click(&browser, "[data-testid=totp-setup]").await;
-    let secret = text_of(&browser, "[data-testid=totp-secret]").await;
+    browser.sign_in(&app, &username, USER_PASSWORD).await;
+    browser.open(&app, "/account").await;
+    browser.click("[data-testid=totp-setup]").await;
+    let secret = browser.text("[data-testid=totp-secret]").await;
     let secret = decode_base32(secret.trim()).expect("a base32 secret");
-    let uri = text_of(&browser, "[data-testid=totp-uri]").await;
+    let uri = browser.text("[data-testid=totp-uri]").await;
     assert!(uri.starts_with("otpauth://totp/"), "{uri}");
 
     // A wrong code is refused next to the field; the right one turns it on.
@@ -200,27 +124,25 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
         .find(|c| !taken.contains(c))
         .unwrap();
     let wrong = wrong.as_str();
-    type_into(&browser, "[data-testid=totp-code]", wrong).await;
-    click(&browser, "[data-testid=totp-enable]").await;
+    browser.fill("[data-testid=totp-code]", wrong).await;
+    browser.click("[data-testid=totp-enable]").await;
     browser.find("#totp-code-issues li").await;
-    type_into(&browser, "[data-testid=totp-code]", &right).await;
-    click(&browser, "[data-testid=totp-enable]").await;
+    browser.fill("[data-testid=totp-code]", &right).await;
+    browser.click("[data-testid=totp-enable]").await;
     browser
         .wait_for_text("[data-testid=totp-status]", "Two-step sign-in is now on.")
         .await;
-    click(&browser, "[data-testid=sign-out]").await;
+    browser.click("[data-testid=sign-out]").await;
 
     // The password alone is not enough: the form asks for the code as well.
     let enter_password = || async {
-        open(&browser, &app, "/login").await;
-        type_into(&browser, "[data-testid=login-username]", &username).await;
-        type_into(&browser, "[data-testid=login-password]", PASSWORD).await;
-        click(&browser, "[data-testid=login-submit]").await;
+        browser.open(&app, "/login").await;
+        browser.submit_login(&username, USER_PASSWORD).await;
         browser.find("[data-testid=login-totp-intro]").await;
     };
     enter_password().await;
-    type_into(&browser, "[data-testid=login-totp]", wrong).await;
-    click(&browser, "[data-testid=login-submit]").await;
+    browser.fill("[data-testid=login-totp]", wrong).await;
+    browser.click("[data-testid=login-submit]").await;
     browser.find("[data-testid=form-error]").await;
     assert!(
         browser
@@ -232,8 +154,8 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
     );
     enter_password().await;
     let next = code_at(&secret, totp_step(Some(step)).await);
-    type_into(&browser, "[data-testid=login-totp]", &next).await;
-    click(&browser, "[data-testid=login-submit]").await;
+    browser.fill("[data-testid=login-totp]", &next).await;
+    browser.click("[data-testid=login-submit]").await;
     browser
         .wait_for_text("[data-testid=account-username]", &username)
         .await;

@@ -5,95 +5,44 @@ use std::collections::HashSet;
 
 use consentry_tests::{
     consent::{demo_answers, Choices},
-    process::{server_binary, ServerProcess},
-    sync::{register_device_with, signed_record},
-    ADMIN_PASSWORD,
+    process::{free_port, server_binary, ServerProcess},
+    sync::{register_device, signed_record},
+    Expect, Session, ADMIN_PASSWORD,
 };
 use shared::api::{
-    auth::{ChangePasswordRequest, LoginRequest, SessionInfo},
-    forms::VersionDetail,
+    auth::ChangePasswordRequest,
     sync::{SyncBatch, SyncResponse, SyncStatus},
 };
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Client {
-    async fn sign_in(base: &str, username: &str, password: &str) -> Client {
-        let http = reqwest::Client::new();
-        let r = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&LoginRequest {
-                username: username.into(),
-                password: password.into(),
-            })
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let info: SessionInfo = r.json().await.unwrap();
-        Client {
-            http,
-            base: base.to_owned(),
-            cookie,
-            csrf: info.csrf_token,
-        }
-    }
-
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}/api/v1{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     let bin = server_binary();
     let data = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let server = ServerProcess::start(&bin, data.path(), port, true);
     let base = server.address.clone();
-    let form_id = server.demo_form_id.clone().unwrap();
 
     // A staff account, created as an admin would.
-    let admin = Client::sign_in(&base, "admin", server.admin_password.as_deref().unwrap()).await;
-    let r = admin
+    let http = reqwest::Client::new();
+    let first_password = server.admin_password.clone().unwrap();
+    let admin = Session::sign_in(&http, &base, "admin", &first_password)
+        .await
+        .unwrap();
+    admin
         .post("/auth/password")
         .json(&ChangePasswordRequest {
-            current_password: server.admin_password.clone().unwrap(),
+            current_password: first_password,
             new_password: ADMIN_PASSWORD.into(),
         })
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
     let db_url = format!("sqlite://{}/consentry.db", data.path().display());
     consentry_tests::process::add_staff(&db_url, "zhang", "field staff passphrase").await;
-    let staff = Client::sign_in(&base, "zhang", "field staff passphrase").await;
-    let (device, key) = register_device_with(staff.post("/devices"), "phone").await;
-    let version: VersionDetail = reqwest::get(format!("{base}/api/v1/public/forms/{form_id}"))
-        .await
-        .unwrap()
-        .json()
+    let staff = Session::sign_in(&http, &base, "zhang", "field staff passphrase")
         .await
         .unwrap();
+    let (device, key) = register_device(&staff, "phone").await;
+    let version = server.demo_version().await;
 
     // Six batches of 1,000 records, signed on the device.
     let answers = demo_answers();
@@ -120,12 +69,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     let (first_acked, first_acked_rx) = tokio::sync::oneshot::channel::<()>();
     let sender = {
         let batches = batches.clone();
-        let staff = Client {
-            http: staff.http.clone(),
-            base: base.clone(),
-            cookie: staff.cookie.clone(),
-            csrf: staff.csrf.clone(),
-        };
+        let staff = staff.clone();
         tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             let mut first_acked = Some(first_acked);
@@ -166,9 +110,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     let server = ServerProcess::start(&bin, data.path(), port, false);
     let mut stored = HashSet::new();
     for batch in &batches {
-        let r = staff.post("/sync").json(batch).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        let body: SyncResponse = r.json().await.unwrap();
+        let body: SyncResponse = staff.post_json("/sync", batch, 200).await;
         for result in body.results {
             assert!(
                 matches!(

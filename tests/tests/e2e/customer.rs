@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use consentry_tests::{browser::Browser, expect_json, Backend, TestApp};
+use consentry_tests::{browser::Browser, Backend, Expect, TestApp};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -60,37 +60,17 @@ fn host_page(app: &str, form_id: &str) -> String {
 async fn allow_origin(app: &TestApp, origin: &str) -> VersionDetail {
     let admin = app.admin().await;
     let id = &app.demo_form_id;
-    let detail: FormDetail = expect_json(
-        admin.get(&format!("/forms/{id}")).send().await.unwrap(),
-        200,
-    )
-    .await;
+    let detail: FormDetail = admin.get_json(&format!("/forms/{id}"), 200).await;
     let mut def = detail.draft.clone();
     def.embed_origins = vec![origin.to_owned()];
-    let r = admin
-        .put(&format!("/forms/{id}/draft"))
-        .json(&json!({"definition": def, "base_revision": detail.summary.draft_revision}))
-        .send()
+    let draft = json!({"definition": def, "base_revision": detail.summary.draft_revision});
+    let saved: FormDetail = admin
+        .put_json(&format!("/forms/{id}/draft"), &draft, 200)
+        .await;
+    let publish = json!({"base_revision": saved.summary.draft_revision});
+    admin
+        .post_json(&format!("/forms/{id}/publish"), &publish, 201)
         .await
-        .unwrap();
-    let saved: FormDetail = expect_json(r, 200).await;
-    let r = admin
-        .post(&format!("/forms/{id}/publish"))
-        .json(&json!({"base_revision": saved.summary.draft_revision}))
-        .send()
-        .await
-        .unwrap();
-    expect_json(r, 201).await
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.find(css).await.click().await.unwrap();
-}
-
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let input = browser.find(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
 }
 
 /// Waits until the element's `textContent` (visible or not) is non-empty.
@@ -109,13 +89,16 @@ async fn text_content(browser: &Browser, css: &str) -> String {
     panic!("{css} never had any text");
 }
 
-async fn records(app: &TestApp) -> i64 {
-    let db = consentry_server::store::Db::connect(&app.database_url)
-        .await
-        .unwrap();
-    let n = db.count_records().await.unwrap();
-    db.close().await;
-    n
+/// In the privacy pop-up: agrees to the membership service and to identity
+/// verification, declines marketing.
+pub(crate) async fn decline_marketing(browser: &Browser) {
+    browser
+        .click("label[for=purpose-membership_service-agree]")
+        .await;
+    browser
+        .click("label[for=purpose-identity_verification-agree]")
+        .await;
+    browser.click("label[for=purpose-marketing-decline]").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,13 +111,7 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     assert_eq!(version.definition.embed_origins, vec![host.clone()]);
 
     // Only the listed website may frame the form; the other customer pages, nobody.
-    let r = app
-        .http
-        .get(format!("{}/f/{id}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let r = app.fetch(&format!("/f/{id}")).expect_status(200).await;
     let csp = r.headers()["content-security-policy"]
         .to_str()
         .unwrap()
@@ -145,25 +122,14 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     );
     assert!(!csp.contains("http://evil.example"), "{csp}");
     for page in ["/withdraw", "/verify"] {
-        let r = app
-            .http
-            .get(format!("{}{page}", app.address))
-            .send()
-            .await
-            .unwrap();
+        let r = app.fetch(page).send().await.unwrap();
         let csp = r.headers()["content-security-policy"]
             .to_str()
             .unwrap()
             .to_owned();
         assert!(csp.contains("frame-ancestors 'none'"), "{page}: {csp}");
     }
-    let r = app
-        .http
-        .get(format!("{}/embed/embed.js", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let r = app.fetch("/embed/embed.js").expect_status(200).await;
     assert_eq!(r.headers()["cross-origin-resource-policy"], "cross-origin");
 
     let browser = Browser::start().await;
@@ -199,23 +165,21 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     );
     // The form is not shown before the choices are made.
     assert!(browser.client.find(Locator::Css("#cf")).await.is_err());
-    click(&browser, "label[for=purpose-membership_service-agree]").await;
-    click(&browser, "label[for=purpose-identity_verification-agree]").await;
-    click(&browser, "label[for=purpose-marketing-decline]").await;
+    decline_marketing(&browser).await;
     // Without the separate consent to sensitive information the form cannot start.
-    click(&browser, "[data-testid=privacy-continue]").await;
+    browser.click("[data-testid=privacy-continue]").await;
     browser.find("[data-testid=privacy-problems]").await;
-    click(&browser, "label[for=consent-sensitive]").await;
-    click(&browser, "[data-testid=privacy-continue]").await;
+    browser.click("label[for=consent-sensitive]").await;
+    browser.click("[data-testid=privacy-continue]").await;
 
     // Page 1: about you.
-    fill(&browser, "#cf-full_name", "张三").await;
-    fill(&browser, "#cf-mobile", "138 0013 8000").await;
-    fill(&browser, "#cf-email", "zhang.san@example.com").await;
-    click(&browser, "[data-testid=form-next]").await;
+    browser.fill("#cf-full_name", "张三").await;
+    browser.fill("#cf-mobile", "138 0013 8000").await;
+    browser.fill("#cf-email", "zhang.san@example.com").await;
+    browser.click("[data-testid=form-next]").await;
     // Page 2: the sensitive resident ID.
-    fill(&browser, "#cf-resident_id", "110101199003071233").await;
-    click(&browser, "[data-testid=form-next]").await;
+    browser.fill("#cf-resident_id", "110101199003071233").await;
+    browser.click("[data-testid=form-next]").await;
     // Page 3: marketing was declined, so its fields are not there at all.
     browser.find("[data-field-key=interests]").await;
     for key in [
@@ -229,10 +193,10 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
             "{key} is shown"
         );
     }
-    click(&browser, "[data-testid=form-next]").await;
+    browser.click("[data-testid=form-next]").await;
 
     // Page 4: a drawn signature.
-    click(&browser, "label[for=cf-signature-method-drawn]").await;
+    browser.click("label[for=cf-signature-method-drawn]").await;
     let canvas = browser.find("canvas#cf-signature").await;
     let stroke = MouseActions::new("pen".to_owned())
         .then(PointerAction::MoveToElement {
@@ -259,7 +223,7 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
         });
     browser.client.perform_actions(stroke).await.unwrap();
     browser.find(".signature-actions [role=status]").await;
-    click(&browser, "[data-testid=form-submit]").await;
+    browser.click("[data-testid=form-submit]").await;
 
     // The receipt.
     browser.find("[data-testid=receipt]").await;
@@ -281,11 +245,8 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
         .unwrap()
         .starts_with("sha256:"));
     let link = browser
-        .find("[data-testid=withdraw-link]")
+        .attr("[data-testid=withdraw-link]", "href")
         .await
-        .attr("href")
-        .await
-        .unwrap()
         .unwrap();
     assert!(
         link.starts_with(&format!("{}/withdraw#{receipt_id}.", app.address)),
@@ -297,7 +258,7 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     browser.wait_for_text("#submitted", &receipt_id).await;
 
     // Stored exactly once; the receipt verifies offline, and not after one changed byte.
-    assert_eq!(records(&app).await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("receipt.json");
     std::fs::write(&file, &json_text).unwrap();
@@ -314,8 +275,10 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
 
     // The withdrawal link shows the consent and withdraws as easily as it was given.
     browser.client.goto(&link).await.unwrap();
-    click(&browser, "label[for=withdraw-membership_service]").await;
-    click(&browser, "[data-testid=withdraw-submit]").await;
+    browser
+        .click("label[for=withdraw-membership_service]")
+        .await;
+    browser.click("[data-testid=withdraw-submit]").await;
     let withdrawal = text_content(&browser, "[data-testid=withdrawal-json]").await;
     let withdrawal: Value = serde_json::from_str(&withdrawal).unwrap();
     assert_eq!(
@@ -327,13 +290,9 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
         .await;
 
     // Anyone can check the receipt on the verify page: by the server and in the browser.
-    browser
-        .client
-        .goto(&format!("{}/verify", app.address))
-        .await
-        .unwrap();
-    fill(&browser, "[data-testid=verify-text]", &original).await;
-    click(&browser, "[data-testid=verify-submit]").await;
+    browser.open(&app, "/verify").await;
+    browser.fill("[data-testid=verify-text]", &original).await;
+    browser.click("[data-testid=verify-submit]").await;
     browser
         .find("[data-testid=verify-server][data-valid=true]")
         .await;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use consentry_tests::{browser::Browser, expect_json, Backend, TestApp, ADMIN_PASSWORD};
+use consentry_tests::{browser::Browser, Backend, TestApp, ADMIN_PASSWORD};
 use fantoccini::Locator;
 use shared::api::forms::VersionDetail;
 
@@ -17,17 +17,6 @@ const FIELDS: [(&str, &str, &str, &str); 7] = [
     ("date", "birthday", "Date of birth", "出生日期"),
     ("short_text", "pet_name", "Pet's name", "宠物名字"),
 ];
-
-/// Replaces the text of the input matching `css`.
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let input = browser.find(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.find(css).await.click().await.unwrap();
-}
 
 /// Waits (up to 15 s) until `css` matches nothing, or until it matches something when
 /// `present` is true.
@@ -62,32 +51,22 @@ async fn wait_for_value(browser: &Browser, css: &str, expected: &str) {
     panic!("{css} never held {expected:?}; last seen {last:?}");
 }
 
+/// Signs the admin in through the login page, which then goes on to the forms.
 async fn sign_in(browser: &Browser, app: &TestApp) {
-    browser
-        .client
-        .goto(&format!("{}/login?next=%2Fforms", app.address))
-        .await
-        .unwrap();
-    fill(browser, "[data-testid=login-username]", "admin").await;
-    fill(browser, "[data-testid=login-password]", ADMIN_PASSWORD).await;
-    click(browser, "[data-testid=login-submit]").await;
+    browser.open(app, "/login?next=%2Fforms").await;
+    browser.submit_login("admin", ADMIN_PASSWORD).await;
     browser.find("[data-testid=forms-page]").await;
 }
 
 /// Adds a field of `kind` and gives it `key` and labels.
 async fn add_field(browser: &Browser, kind: &str, key: &str, en: &str, zh: &str) {
-    browser
-        .find("[data-testid=field-add-kind]")
-        .await
-        .select_by_value(kind)
-        .await
-        .unwrap();
-    click(browser, "[data-testid=field-add]").await;
+    browser.select("[data-testid=field-add-kind]", kind).await;
+    browser.click("[data-testid=field-add]").await;
     // The editor of the new field opens with a generated key.
     wait_for_value(browser, "[data-testid=field-key]", &format!("{kind}_1")).await;
-    fill(browser, "[data-testid=field-key]", key).await;
-    fill(browser, "[data-testid=field-label-en]", en).await;
-    fill(browser, "[data-testid=field-label-zh]", zh).await;
+    browser.fill("[data-testid=field-key]", key).await;
+    browser.fill("[data-testid=field-label-en]", en).await;
+    browser.fill("[data-testid=field-label-zh]", zh).await;
     browser
         .wait_for_text(
             &format!("[data-testid=field-row][data-field-key={key}] .field-row-label"),
@@ -103,7 +82,7 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     let browser = Browser::start().await;
     sign_in(&browser, &app).await;
 
-    click(&browser, "[data-testid=new-form]").await;
+    browser.click("[data-testid=new-form]").await;
     browser.find("[data-testid=form-editor]").await;
     browser
         .wait_for_text("[data-testid=editor-title]", "Untitled form")
@@ -113,29 +92,18 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     assert!(!form_id.is_empty() && !form_id.contains('/'), "{url}");
 
     // What every published form needs: who collects the data and the notice.
-    click(&browser, "[data-testid=form-settings-toggle]").await;
-    fill(&browser, "[data-testid=title-en]", "Pet club sign-up").await;
-    fill(&browser, "[data-testid=title-zh]", "宠物俱乐部报名").await;
-    fill(&browser, "[data-testid=controller-name-en]", "Example Ltd").await;
-    fill(&browser, "[data-testid=controller-name-zh]", "示例公司").await;
-    fill(
-        &browser,
-        "[data-testid=controller-contact]",
-        "privacy@example.com",
-    )
-    .await;
-    fill(
-        &browser,
-        "[data-testid=notice-en]",
-        "We collect your data to run the club.",
-    )
-    .await;
-    fill(
-        &browser,
-        "[data-testid=notice-zh]",
-        "我们收集您的信息用于俱乐部会员服务。",
-    )
-    .await;
+    browser.click("[data-testid=form-settings-toggle]").await;
+    for (input, text) in [
+        ("title-en", "Pet club sign-up"),
+        ("title-zh", "宠物俱乐部报名"),
+        ("controller-name-en", "Example Ltd"),
+        ("controller-name-zh", "示例公司"),
+        ("controller-contact", "privacy@example.com"),
+        ("notice-en", "We collect your data to run the club."),
+        ("notice-zh", "我们收集您的信息用于俱乐部会员服务。"),
+    ] {
+        browser.fill(&format!("[data-testid={input}]"), text).await;
+    }
     browser
         .wait_for_text("[data-testid=editor-title]", "Pet club sign-up")
         .await;
@@ -145,25 +113,14 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     }
 
     // The pet's name shows only when the person has a pet.
-    click(&browser, "[data-testid=condition-add]").await;
+    browser.click("[data-testid=condition-add]").await;
     browser
-        .find("[data-testid=condition-field]")
-        .await
-        .select_by_value("has_pet")
-        .await
-        .unwrap();
+        .select("[data-testid=condition-field]", "has_pet")
+        .await;
+    browser.select("[data-testid=condition-op]", "equals").await;
     browser
-        .find("[data-testid=condition-op]")
-        .await
-        .select_by_value("equals")
-        .await
-        .unwrap();
-    browser
-        .find("[data-testid=condition-value]")
-        .await
-        .select_by_value("true")
-        .await
-        .unwrap();
+        .select("[data-testid=condition-value]", "true")
+        .await;
 
     // The live preview already follows the condition.
     wait_presence(
@@ -183,53 +140,40 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     browser
         .find("[data-testid=save-status][data-state=saved]")
         .await;
-    click(&browser, "[data-testid=publish]:not([disabled])").await;
+    browser.click("[data-testid=publish]:not([disabled])").await;
     browser.find("[data-testid=publish-dialog][open]").await;
     browser
         .wait_for_text("[data-testid=publish-confirm]", "Publish version 1")
         .await;
-    click(&browser, "[data-testid=publish-confirm]").await;
+    browser.click("[data-testid=publish-confirm]").await;
     browser
         .wait_for_text("[data-testid=publish-result]", "Version 1 published.")
         .await;
 
     // The published version, rendered as customers will see it.
-    click(
-        &browser,
-        "[data-testid=version-list] [data-testid=version-link]",
-    )
-    .await;
+    browser
+        .click("[data-testid=version-list] [data-testid=version-link]")
+        .await;
     browser.find("[data-testid=version-view]").await;
-    let hash = browser
-        .find("[data-testid=version-hash]")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let hash = browser.text("[data-testid=version-hash]").await;
     assert!(hash.starts_with("sha256:"), "{hash}");
     for (_, key, en, _) in FIELDS.iter().filter(|f| f.1 != "pet_name") {
         let css = format!("[data-testid=version-preview] [data-field-key={key}]");
-        let text = browser.find(&css).await.text().await.unwrap();
+        let text = browser.text(&css).await;
         assert!(text.contains(en), "{key} shows {text:?}");
     }
     let pet = "[data-testid=version-preview] [data-field-key=pet_name]";
     wait_presence(&browser, pet, false).await;
-    click(&browser, "#version-has_pet-yes").await;
+    browser.click("#version-has_pet-yes").await;
     wait_presence(&browser, pet, true).await;
-    click(&browser, "#version-has_pet-no").await;
+    browser.click("#version-has_pet-no").await;
     wait_presence(&browser, pet, false).await;
     browser.close().await;
 
     // The API agrees: version 1 holds exactly these fields.
-    let version: VersionDetail = expect_json(
-        admin
-            .get(&format!("/forms/{form_id}/versions/1"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let version: VersionDetail = admin
+        .get_json(&format!("/forms/{form_id}/versions/1"), 200)
+        .await;
     assert_eq!(version.summary.number, 1);
     assert_eq!(version.summary.hash, hash);
     let keys: Vec<&str> = version

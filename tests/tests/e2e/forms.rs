@@ -1,7 +1,7 @@
 //! Designing forms: the seeded demo, drafts with optimistic concurrency, publishing
 //! immutable versions, duplicating and archiving, and who may do it.
 
-use consentry_tests::{expect_json, story, Session};
+use consentry_tests::{expect_json, story, Expect, Session};
 use reqwest::Response;
 use serde_json::json;
 use shared::{
@@ -18,20 +18,16 @@ use shared::{
 
 /// The id of the demo form seeded at first start (the only form of a fresh database).
 pub async fn demo_form_id(admin: &Session) -> String {
-    let forms: Vec<FormSummary> = expect_json(admin.get("/forms").send().await.unwrap(), 200).await;
+    let forms: Vec<FormSummary> = admin.get_json("/forms", 200).await;
     assert_eq!(forms.len(), 1, "{forms:?}");
     forms[0].id.clone()
 }
 
 /// Creates a form whose draft is `definition` (or the blank starter).
 async fn create(admin: &Session, definition: Option<&FormDefinition>) -> FormDetail {
-    let r = admin
-        .post("/forms")
-        .json(&json!({ "definition": definition }))
-        .send()
+    admin
+        .post_json("/forms", &json!({ "definition": definition }), 201)
         .await
-        .unwrap();
-    expect_json(r, 201).await
 }
 
 async fn save(admin: &Session, id: &str, definition: &FormDefinition, base: i64) -> Response {
@@ -58,11 +54,12 @@ async fn publish(admin: &Session, id: &str, base: i64) -> Response {
 }
 
 async fn detail(admin: &Session, id: &str) -> FormDetail {
-    expect_json(
-        admin.get(&format!("/forms/{id}")).send().await.unwrap(),
-        200,
-    )
-    .await
+    admin.get_json(&format!("/forms/{id}"), 200).await
+}
+
+/// The published versions of the form, newest first.
+async fn versions(admin: &Session, id: &str) -> Vec<VersionSummary> {
+    admin.get_json(&format!("/forms/{id}/versions"), 200).await
 }
 
 story!(the_demo_form_is_seeded_with_version_1, |app| {
@@ -79,25 +76,10 @@ story!(the_demo_form_is_seeded_with_version_1, |app| {
     assert_eq!(v1.hash, demo.version_hash());
     assert_eq!(v1.published_by.as_deref(), Some("Administrator"));
 
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(versions, std::slice::from_ref(&v1));
-    let version: VersionDetail = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions/1"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    assert_eq!(versions(&admin, &id).await, std::slice::from_ref(&v1));
+    let version: VersionDetail = admin
+        .get_json(&format!("/forms/{id}/versions/1"), 200)
+        .await;
     assert_eq!(version.definition, demo);
     assert_eq!(version.definition.version_hash(), v1.hash);
     assert_eq!(version.form_id, id);
@@ -165,20 +147,14 @@ story!(
         let e: ApiError = expect_json(publish(&admin, &id, 4).await, 409).await;
         assert!(e.message.contains("version 1"), "{}", e.message);
 
-        let versions: Vec<VersionSummary> = expect_json(
-            admin
-                .get(&format!("/forms/{id}/versions"))
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await;
-        let numbers: Vec<i64> = versions.iter().map(|v| v.number).collect();
+        let numbers: Vec<i64> = versions(&admin, &id)
+            .await
+            .iter()
+            .map(|v| v.number)
+            .collect();
         assert_eq!(numbers, [2, 1]);
         // The list shows the most recently changed form first.
-        let forms: Vec<FormSummary> =
-            expect_json(admin.get("/forms").send().await.unwrap(), 200).await;
+        let forms: Vec<FormSummary> = admin.get_json("/forms", 200).await;
         assert_eq!(forms.len(), 2);
         assert_eq!(forms[0].id, id);
     }
@@ -188,56 +164,33 @@ story!(published_versions_cannot_be_changed_or_deleted, |app| {
     let admin = app.admin().await;
     let id = demo_form_id(&admin).await;
     let path = format!("/forms/{id}/versions/1");
-    let before = admin
-        .get(&path)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let stored = || async {
+        admin
+            .get(&path)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+    };
+    let before = stored().await;
     let mut tampered = FormDefinition::demo_customer_registration();
     tampered.notice.en = "We sell your data".into();
-    for r in [
-        admin
-            .put(&path)
-            .json(&json!({ "definition": tampered }))
-            .send()
-            .await
-            .unwrap(),
-        admin.delete(&path).send().await.unwrap(),
-        admin
-            .delete(&format!("/forms/{id}/versions/7"))
-            .send()
-            .await
-            .unwrap(),
+    for change in [
+        admin.put(&path).json(&json!({ "definition": tampered })),
+        admin.delete(&path),
+        admin.delete(&format!("/forms/{id}/versions/7")),
     ] {
-        let e: ApiError = expect_json(r, 409).await;
+        let e: ApiError = change.expect_json(409).await;
         assert_eq!(e.code, ErrorCode::Conflict);
         assert_eq!(
             e.message,
             "Published versions are immutable; edit the draft and publish a new version"
         );
     }
-    let after = admin
-        .get(&path)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    assert_eq!(before, after);
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(versions.len(), 1);
+    assert_eq!(before, stored().await);
+    assert_eq!(versions(&admin, &id).await.len(), 1);
 });
 
 story!(a_draft_with_problems_is_saved_but_not_published, |app| {
@@ -266,31 +219,17 @@ story!(a_draft_with_problems_is_saved_but_not_published, |app| {
             p.path
         );
     }
-    let zh: ApiError = expect_json(
-        admin
-            .post(&format!("/forms/{id}/publish"))
-            .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
-            .json(&PublishRequest { base_revision: 2 })
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let zh: ApiError = admin
+        .post(&format!("/forms/{id}/publish"))
+        .header("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")
+        .json(&PublishRequest { base_revision: 2 })
+        .expect_json(422)
+        .await;
     assert_eq!(
         zh.field_issues("notice")[0].message,
         "请至少用一种语言填写此文本"
     );
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert!(versions.is_empty());
+    assert!(versions(&admin, &id).await.is_empty());
 });
 
 story!(malformed_drafts_and_ids_are_client_errors, |app| {
@@ -298,13 +237,13 @@ story!(malformed_drafts_and_ids_are_client_errors, |app| {
     let id = demo_form_id(&admin).await;
     let mut v2 = serde_json::to_value(FormDefinition::demo_customer_registration()).unwrap();
     v2["format_version"] = json!(2);
-    let r = admin
-        .put(&format!("/forms/{id}/draft"))
-        .json(&json!({"definition": v2, "base_revision": 1}))
-        .send()
-        .await
-        .unwrap();
-    let e: ApiError = expect_json(r, 422).await;
+    let e: ApiError = admin
+        .put_json(
+            &format!("/forms/{id}/draft"),
+            &json!({"definition": v2, "base_revision": 1}),
+            422,
+        )
+        .await;
     assert_eq!(
         e.field_issues("definition.format_version")[0].code,
         "unsupported_format_version"
@@ -315,25 +254,14 @@ story!(malformed_drafts_and_ids_are_client_errors, |app| {
         json!({"base_revision": 1}),
         json!({}),
     ] {
-        let r = admin
-            .put(&format!("/forms/{id}/draft"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let e: ApiError = expect_json(r, 400).await;
+        let e: ApiError = admin
+            .put_json(&format!("/forms/{id}/draft"), &body, 400)
+            .await;
         assert_eq!(e.code, ErrorCode::InvalidJson, "{body}");
     }
-    let e: ApiError = expect_json(
-        admin
-            .post("/forms")
-            .json(&json!({"definition": {"title": 1}}))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
+    let e: ApiError = admin
+        .post_json("/forms", &json!({"definition": {"title": 1}}), 400)
+        .await;
     assert_eq!(e.code, ErrorCode::InvalidJson);
     // The draft was left alone.
     assert_eq!(detail(&admin, &id).await.summary.draft_revision, 1);
@@ -347,31 +275,22 @@ story!(malformed_drafts_and_ids_are_client_errors, |app| {
         format!("/forms/{id}/versions/2"),
         "/forms/nope/versions".to_owned(),
     ] {
-        let e: ApiError = expect_json(admin.get(&path).send().await.unwrap(), 404).await;
+        let e: ApiError = admin.get_json(&path, 404).await;
         assert_eq!(e.code, ErrorCode::NotFound, "{path}");
     }
     let e: ApiError = expect_json(publish(&admin, "nope", 1).await, 404).await;
     assert_eq!(e.code, ErrorCode::NotFound);
-    let e: ApiError = expect_json(
-        admin.get("/forms?status=deleted").send().await.unwrap(),
-        400,
-    )
-    .await;
+    let e: ApiError = admin.get_json("/forms?status=deleted", 400).await;
     assert_eq!(e.code, ErrorCode::BadRequest);
 });
 
 story!(forms_are_duplicated_archived_and_restored, |app| {
     let admin = app.admin().await;
     let id = demo_form_id(&admin).await;
-    let copy: FormDetail = expect_json(
-        admin
-            .post(&format!("/forms/{id}/duplicate"))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let copy: FormDetail = admin
+        .post(&format!("/forms/{id}/duplicate"))
+        .expect_json(201)
+        .await;
     assert_ne!(copy.summary.id, id);
     assert_eq!(copy.summary.title.en, "Membership registration (copy)");
     assert_eq!(copy.summary.title.zh_cn, "会员注册（副本）");
@@ -379,39 +298,19 @@ story!(forms_are_duplicated_archived_and_restored, |app| {
     let mut expected = FormDefinition::demo_customer_registration();
     expected.title = copy.summary.title.clone();
     assert_eq!(copy.draft, expected);
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{}/versions", copy.summary.id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert!(versions.is_empty());
+    assert!(versions(&admin, &copy.summary.id).await.is_empty());
 
-    let archived: FormSummary = expect_json(
-        admin
-            .post(&format!("/forms/{id}/archive"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let archived: FormSummary = admin
+        .post(&format!("/forms/{id}/archive"))
+        .expect_json(200)
+        .await;
     assert_eq!(archived.status, FormStatus::Archived);
     let listed = |status: &'static str| {
         let admin = admin.clone();
         async move {
-            let forms: Vec<FormSummary> = expect_json(
-                admin
-                    .get(&format!("/forms?status={status}"))
-                    .send()
-                    .await
-                    .unwrap(),
-                200,
-            )
-            .await;
+            let forms: Vec<FormSummary> = admin
+                .get_json(&format!("/forms?status={status}"), 200)
+                .await;
             forms.into_iter().map(|f| f.id).collect::<Vec<_>>()
         }
     };
@@ -422,13 +321,10 @@ story!(forms_are_duplicated_archived_and_restored, |app| {
     );
     assert_eq!(listed("").await, std::slice::from_ref(&copy.summary.id));
     // Archived forms are neither served nor published.
-    let r = app
-        .anonymous()
+    app.anonymous()
         .get(&format!("/public/forms/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+        .expect_status(404)
+        .await;
     let mut def = FormDefinition::demo_customer_registration();
     def.title.en = "Changed".into();
     let saved: FormDetail = expect_json(save(&admin, &id, &def, 1).await, 200).await;
@@ -439,23 +335,15 @@ story!(forms_are_duplicated_archived_and_restored, |app| {
     .await;
     assert!(e.message.contains("Archived"), "{}", e.message);
 
-    let restored: FormSummary = expect_json(
-        admin
-            .post(&format!("/forms/{id}/restore"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let restored: FormSummary = admin
+        .post(&format!("/forms/{id}/restore"))
+        .expect_json(200)
+        .await;
     assert_eq!(restored.status, FormStatus::Active);
-    let r = app
-        .anonymous()
+    app.anonymous()
         .get(&format!("/public/forms/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
 });
 
 story!(publishing_twice_at_once_makes_one_version, |app| {
@@ -483,16 +371,7 @@ story!(publishing_twice_at_once_makes_one_version, |app| {
         statuses.iter().all(|s| *s == 201 || *s == 409),
         "{statuses:?}"
     );
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(versions.len(), 1);
+    assert_eq!(versions(&admin, &id).await.len(), 1);
 });
 
 story!(only_admins_manage_forms, |app| {
@@ -510,8 +389,7 @@ story!(only_admins_manage_forms, |app| {
             assert_eq!(e.code, ErrorCode::Forbidden, "{role:?}");
         }
     }
-    let r = app.anonymous().get("/forms").send().await.unwrap();
-    assert_eq!(r.status(), 401);
+    app.anonymous().get("/forms").expect_status(401).await;
     // Nothing was created by the refused calls.
     demo_form_id(&admin).await;
 });
@@ -543,18 +421,10 @@ story!(a_taken_version_number_is_a_conflict_not_an_error, |app| {
         .unwrap();
     assert_eq!(outcome, PublishOutcome::Taken);
     db.close().await;
-    let versions: Vec<VersionSummary> = expect_json(
-        admin
-            .get(&format!("/forms/{id}/versions"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(versions.len(), 1);
+    let published = versions(&admin, &id).await;
+    assert_eq!(published.len(), 1);
     assert_eq!(
-        versions[0].hash,
+        published[0].hash,
         FormDefinition::demo_customer_registration().version_hash()
     );
 });

@@ -11,12 +11,14 @@
 
 use std::time::{Duration, Instant};
 
-use consentry_tests::{browser::Browser, Backend, TestApp};
+use consentry_tests::{browser::Browser, Backend, Expect, TestApp, ADMIN_PASSWORD, USER_PASSWORD};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Locator;
 use reqwest::{Method, Url};
 use serde_json::{json, Value};
 use shared::api::auth::Role;
+
+use crate::customer::decline_marketing;
 
 /// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.
 #[derive(Debug)]
@@ -60,33 +62,9 @@ async fn network(browser: &Browser, online: bool) {
     }
 }
 
-/// Opens a page of the app.
-async fn open(browser: &Browser, app: &TestApp, path: &str) {
-    browser
-        .client
-        .goto(&format!("{}{path}", app.address))
-        .await
-        .unwrap();
-}
-
 /// The registered device's id, as the Collect page shows it.
 async fn device_id(browser: &Browser) -> String {
-    browser
-        .find("[data-testid=device-id]")
-        .await
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn click(browser: &Browser, css: &str) {
-    browser.find(css).await.click().await.unwrap();
-}
-
-async fn fill(browser: &Browser, css: &str, text: &str) {
-    let input = browser.find(css).await;
-    input.clear().await.unwrap();
-    input.send_keys(text).await.unwrap();
+    browser.text("[data-testid=device-id]").await
 }
 
 /// Waits (up to `secs`) until the element matching `css` reads `expected`.
@@ -113,38 +91,36 @@ async fn collect_one(browser: &Browser, name: &str) {
     browser
         .find("dialog[open][data-testid=privacy-dialog]")
         .await;
-    click(browser, "label[for=purpose-membership_service-agree]").await;
-    click(browser, "label[for=purpose-identity_verification-agree]").await;
-    click(browser, "label[for=purpose-marketing-decline]").await;
-    click(browser, "label[for=consent-sensitive]").await;
-    click(browser, "[data-testid=privacy-continue]").await;
-    fill(browser, "#cc-full_name", name).await;
-    fill(browser, "#cc-mobile", "138 0013 8000").await;
-    fill(browser, "#cc-email", "zhang.san@example.com").await;
-    click(browser, "[data-testid=form-next]").await;
-    fill(browser, "#cc-resident_id", "110101199003071233").await;
-    click(browser, "[data-testid=form-next]").await;
+    decline_marketing(browser).await;
+    browser.click("label[for=consent-sensitive]").await;
+    browser.click("[data-testid=privacy-continue]").await;
+    browser.fill("#cc-full_name", name).await;
+    browser.fill("#cc-mobile", "138 0013 8000").await;
+    browser.fill("#cc-email", "zhang.san@example.com").await;
+    browser.click("[data-testid=form-next]").await;
+    browser.fill("#cc-resident_id", "110101199003071233").await;
+    browser.click("[data-testid=form-next]").await;
     browser.find("[data-field-key=interests]").await;
-    click(browser, "[data-testid=form-next]").await;
-    fill(browser, "#cc-signature", name).await;
-    click(browser, "[data-testid=form-submit]").await;
+    browser.click("[data-testid=form-next]").await;
+    browser.fill("#cc-signature", name).await;
+    browser.click("[data-testid=form-submit]").await;
     browser.find("[data-testid=saved-pending]").await;
 }
 
-/// Signs in through the login page.
-async fn sign_in(browser: &Browser, app: &TestApp, username: &str, password: &str) {
-    open(browser, app, "/login").await;
-    fill(browser, "[data-testid=login-username]", username).await;
-    fill(browser, "[data-testid=login-password]", password).await;
-    click(browser, "[data-testid=login-submit]").await;
+/// Types `password` into the locked Collect page and submits it.
+async fn unlock(browser: &Browser, password: &str) {
+    browser
+        .fill("[data-testid=unlock-password]", password)
+        .await;
+    browser.click("[data-testid=unlock-submit]").await;
 }
 
 /// Opens Collect from the navigation, registers the browser as a device and waits for
 /// the demo form (assigned beforehand) to be kept on it, ready offline.
 async fn collect_page_with_device(browser: &Browser, app: &TestApp) {
-    click(browser, "[data-testid=nav-collect]").await;
+    browser.click("[data-testid=nav-collect]").await;
     browser.find("[data-testid=collect-page]").await;
-    click(browser, "[data-testid=device-register]").await;
+    browser.click("[data-testid=device-register]").await;
     browser
         .find("[data-testid=device-status][data-state=registered]")
         .await;
@@ -161,24 +137,18 @@ async fn collect_page_with_device(browser: &Browser, app: &TestApp) {
 /// with this browser registered as their device.
 async fn staff_with_device(app: &TestApp) -> Browser {
     let staff = app.user_with_role(Role::Staff).await;
-    let user = staff.info.as_ref().unwrap().user.clone();
-    let r = app
-        .admin()
+    let user = staff.user().clone();
+    app.admin()
         .await
         .put(&format!("/form-assignments/{}", app.demo_form_id))
         .json(&json!({ "users": [user.id] }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        .expect_status(200)
+        .await;
     let browser = Browser::start().await;
-    sign_in(&browser, app, &user.username, STAFF_PASSWORD).await;
+    browser.sign_in(app, &user.username, USER_PASSWORD).await;
     collect_page_with_device(&browser, app).await;
     browser
 }
-
-/// The password of accounts made by `TestApp::user_with_role`.
-const STAFF_PASSWORD: &str = "another long test passphrase";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
@@ -188,21 +158,19 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     // The network goes away; three customers are served all the same.
     network(&browser, false).await;
     browser.find(".collect-network[data-online=false]").await;
-    click(&browser, "[data-testid=fill-form]").await;
+    browser.click("[data-testid=fill-form]").await;
     for (i, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
         if i > 0 {
-            click(&browser, "[data-testid=collect-another]").await;
+            browser.click("[data-testid=collect-another]").await;
         }
         collect_one(&browser, name).await;
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
 
     // A reload while offline: the service worker serves the app, the outbox is intact.
-    click(
-        &browser,
-        "[data-testid=saved-pending] a[href='/collect/outbox']",
-    )
-    .await;
+    browser
+        .click("[data-testid=saved-pending] a[href='/collect/outbox']")
+        .await;
     browser.find("[data-testid=outbox-page]").await;
     browser.client.refresh().await.unwrap();
 
@@ -231,18 +199,11 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         lock.contains("\"salt\""),
         "wrapped under the password too: {lock}"
     );
-    fill(
-        &browser,
-        "[data-testid=unlock-password]",
-        "not the password",
-    )
-    .await;
-    click(&browser, "[data-testid=unlock-submit]").await;
+    unlock(&browser, "not the password").await;
     browser
         .find("#unlock-password[aria-invalid=true] ~ .field-issues li")
         .await;
-    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
-    click(&browser, "[data-testid=unlock-submit]").await;
+    unlock(&browser, USER_PASSWORD).await;
     wait_text(&browser, "[data-testid=outbox-count]", "3", 20).await;
     let records = browser
         .client
@@ -318,13 +279,11 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     let browser = staff_with_device(&app).await;
 
     // One record, collected and synced online.
-    click(&browser, "[data-testid=fill-form]").await;
+    browser.click("[data-testid=fill-form]").await;
     collect_one(&browser, "张三").await;
-    click(
-        &browser,
-        "[data-testid=saved-pending] a[href='/collect/outbox']",
-    )
-    .await;
+    browser
+        .click("[data-testid=saved-pending] a[href='/collect/outbox']")
+        .await;
     browser.find("[data-testid=outbox-page]").await;
     wait_text(&browser, "[data-testid=synced-count]", "1", 60).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
@@ -332,21 +291,19 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     // Offline, the staff member opens the device's copy and corrects the name.
     network(&browser, false).await;
     browser.find(".collect-network[data-online=false]").await;
-    click(&browser, "[data-testid=synced-edit]").await;
+    browser.click("[data-testid=synced-edit]").await;
     browser.find("[data-testid=editing-notice]").await;
-    fill(&browser, "#cc-full_name", "张三丰").await;
-    click(&browser, "[data-testid=form-next]").await;
+    browser.fill("#cc-full_name", "张三丰").await;
+    browser.click("[data-testid=form-next]").await;
     browser.find("#cc-resident_id").await;
-    click(&browser, "[data-testid=form-next]").await;
+    browser.click("[data-testid=form-next]").await;
     browser.find("[data-field-key=interests]").await;
-    click(&browser, "[data-testid=form-next]").await;
-    click(&browser, "[data-testid=form-submit]").await;
+    browser.click("[data-testid=form-next]").await;
+    browser.click("[data-testid=form-submit]").await;
     browser.find("[data-testid=saved-pending]").await;
-    click(
-        &browser,
-        "[data-testid=saved-pending] a[href='/collect/outbox']",
-    )
-    .await;
+    browser
+        .click("[data-testid=saved-pending] a[href='/collect/outbox']")
+        .await;
     wait_text(&browser, "[data-testid=outbox-count]", "1", 20).await;
     browser.find("[data-testid=record-is-edit]").await;
 
@@ -371,26 +328,22 @@ async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed
     // A record waits offline; meanwhile an admin revokes the device.
     network(&browser, false).await;
     browser.find(".collect-network[data-online=false]").await;
-    click(&browser, "[data-testid=fill-form]").await;
+    browser.click("[data-testid=fill-form]").await;
     collect_one(&browser, "张三").await;
-    let r = app
-        .admin()
+    app.admin()
         .await
         .post(&format!("/devices/{old_id}/revoke"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
 
     // Online and signed in, the server no longer gives the revoked device its share:
     // the records open with the password only.
     network(&browser, true).await;
-    open(&browser, &app, "/collect").await;
+    browser.open(&app, "/collect").await;
     browser
         .find("[data-testid=collect-locked] [data-testid=locked-waiting][data-waiting='1']")
         .await;
-    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
-    click(&browser, "[data-testid=unlock-submit]").await;
+    unlock(&browser, USER_PASSWORD).await;
     wait_text(&browser, "[data-testid=outbox-count]", "1", 20).await;
     browser
         .find("[data-testid=device-status][data-state=revoked]")
@@ -398,7 +351,7 @@ async fn a_revoked_devices_records_open_with_the_password_and_follow_its_renewed
 
     // A new key, registered anew: the vault key is wrapped for the new device, whose
     // signing key is sealed too, so a reload online opens it with nothing typed.
-    click(&browser, "[data-testid=device-register]").await;
+    browser.click("[data-testid=device-register]").await;
     browser
         .find("[data-testid=device-status][data-state=registered]")
         .await;
@@ -431,11 +384,17 @@ async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
     let before = lock().await.unwrap();
 
     let new_password = "a brand new test passphrase";
-    open(&browser, &app, "/account").await;
-    fill(&browser, "[data-testid=current-password]", STAFF_PASSWORD).await;
-    fill(&browser, "[data-testid=new-password]", new_password).await;
-    fill(&browser, "[data-testid=confirm-password]", new_password).await;
-    click(&browser, "[data-testid=change-password-submit]").await;
+    browser.open(&app, "/account").await;
+    browser
+        .fill("[data-testid=current-password]", USER_PASSWORD)
+        .await;
+    browser
+        .fill("[data-testid=new-password]", new_password)
+        .await;
+    browser
+        .fill("[data-testid=confirm-password]", new_password)
+        .await;
+    browser.click("[data-testid=change-password-submit]").await;
     browser.find("[data-testid=password-changed]").await;
     // The vault key is wrapped anew, under the new password.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -446,15 +405,13 @@ async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
 
     // Offline, the old password no longer opens the records; the new one does.
     network(&browser, false).await;
-    open(&browser, &app, "/collect").await;
+    browser.open(&app, "/collect").await;
     browser.find("[data-testid=collect-locked]").await;
-    fill(&browser, "[data-testid=unlock-password]", STAFF_PASSWORD).await;
-    click(&browser, "[data-testid=unlock-submit]").await;
+    unlock(&browser, USER_PASSWORD).await;
     browser
         .find("#unlock-password[aria-invalid=true] ~ .field-issues li")
         .await;
-    fill(&browser, "[data-testid=unlock-password]", new_password).await;
-    click(&browser, "[data-testid=unlock-submit]").await;
+    unlock(&browser, new_password).await;
     browser.find("[data-testid=sync-bar]").await;
     browser.close().await;
 }
@@ -463,43 +420,28 @@ async fn a_password_changed_on_the_account_page_opens_the_records_offline() {
 async fn an_admin_assigns_a_form_to_a_team_in_the_console_and_its_staff_collect_with_it() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let admin = app.admin().await;
-    let team: shared::api::users::TeamSummary = consentry_tests::expect_json(
-        admin
-            .post("/teams")
-            .json(&json!({ "name": "North" }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await;
+    let team: shared::api::users::TeamSummary = admin
+        .post_json("/teams", &json!({ "name": "North" }), 201)
+        .await;
     let staff = app.user_with_role(Role::Staff).await;
-    let user = staff.info.as_ref().unwrap().user.clone();
-    let r = admin
+    let user = staff.user().clone();
+    admin
         .put(&format!("/users/{}", user.id))
         .json(&json!({"display_name": user.display_name, "role": "staff", "team_id": team.id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
 
     // The admin ticks the team for the demo form on the assignment page.
     let browser = Browser::start().await;
-    sign_in(&browser, &app, "admin", consentry_tests::ADMIN_PASSWORD).await;
-    click(&browser, "[data-testid=nav-assignments]").await;
+    browser.sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    browser.click("[data-testid=nav-assignments]").await;
     let card = format!(
         "[data-testid=assign-form][data-form-id='{}']",
         app.demo_form_id
     );
     let checkbox = format!("{card} [data-testid=assign-teams][data-id='{}']", team.id);
-    let input_id = browser
-        .find(&checkbox)
-        .await
-        .attr("id")
-        .await
-        .unwrap()
-        .unwrap();
-    click(&browser, &format!("label[for='{input_id}']")).await;
+    let input_id = browser.attr(&checkbox, "id").await.unwrap();
+    browser.click(&format!("label[for='{input_id}']")).await;
     wait_text(
         &browser,
         &format!("{card} [data-testid=assign-status]"),
@@ -507,7 +449,9 @@ async fn an_admin_assigns_a_form_to_a_team_in_the_console_and_its_staff_collect_
         5,
     )
     .await;
-    click(&browser, &format!("{card} [data-testid=assign-save]")).await;
+    browser
+        .click(&format!("{card} [data-testid=assign-save]"))
+        .await;
     wait_text(
         &browser,
         &format!("{card} [data-testid=assign-summary]"),
@@ -527,22 +471,20 @@ async fn an_admin_assigns_a_form_to_a_team_in_the_console_and_its_staff_collect_
             .await,
         1
     );
-    click(&browser, "[data-testid=sign-out]").await;
+    browser.click("[data-testid=sign-out]").await;
     browser.find("[data-testid=login-username]").await;
 
     // A member of the team finds it on the Collect page and collects with it offline.
-    sign_in(&browser, &app, &user.username, STAFF_PASSWORD).await;
+    browser.sign_in(&app, &user.username, USER_PASSWORD).await;
     collect_page_with_device(&browser, &app).await;
     network(&browser, false).await;
     browser.find(".collect-network[data-online=false]").await;
-    click(&browser, "[data-testid=fill-form]").await;
+    browser.click("[data-testid=fill-form]").await;
     collect_one(&browser, "张三").await;
     network(&browser, true).await;
-    click(
-        &browser,
-        "[data-testid=saved-pending] a[href='/collect/outbox']",
-    )
-    .await;
+    browser
+        .click("[data-testid=saved-pending] a[href='/collect/outbox']")
+        .await;
     wait_text(&browser, "[data-testid=synced-count]", "1", 60).await;
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     browser.close().await;

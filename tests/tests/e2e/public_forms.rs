@@ -1,8 +1,8 @@
 //! The public form: anyone gets the latest published version of an active form, and the
 //! server checks answers itself, in the caller's language.
 
-use consentry_tests::{expect_json, story, Session};
-use reqwest::Response;
+use consentry_tests::{story, Expect, Session};
+use reqwest::RequestBuilder;
 use serde_json::{json, Value};
 use shared::{
     api::{
@@ -19,28 +19,20 @@ fn valid_answers() -> Value {
     serde_json::to_value(shared::schema::FormDefinition::demo_answers()).unwrap_or_default()
 }
 
-async fn check(caller: &Session, id: &str, number: &str, body: &Value, lang: &str) -> Response {
+/// Asks the server to check `body` against version `number`, in language `lang`.
+fn check(caller: &Session, id: &str, number: &str, body: &Value, lang: &str) -> RequestBuilder {
     caller
         .post(&format!("/public/forms/{id}/versions/{number}/check"))
         .header("accept-language", lang)
         .json(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 story!(anyone_gets_the_latest_published_version, |app| {
     let admin = app.admin().await;
     let id = demo_form_id(&admin).await;
     let anon = app.anonymous();
-    let v1: VersionDetail = expect_json(
-        anon.get(&format!("/public/forms/{id}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let public = format!("/public/forms/{id}");
+    let v1: VersionDetail = anon.get_json(&public, 200).await;
     let demo = FormDefinition::demo_customer_registration();
     assert_eq!(v1.summary.number, 1);
     assert_eq!(v1.summary.hash, demo.version_hash());
@@ -52,50 +44,31 @@ story!(anyone_gets_the_latest_published_version, |app| {
     // A new version replaces it; an unpublished draft never shows.
     let mut def = demo.clone();
     def.description.en = "Join us".into();
-    let r = admin
+    admin
         .put(&format!("/forms/{id}/draft"))
         .json(&json!({"definition": def, "base_revision": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let still: VersionDetail = expect_json(
-        anon.get(&format!("/public/forms/{id}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+        .expect_status(200)
+        .await;
+    let still: VersionDetail = anon.get_json(&public, 200).await;
     assert_eq!(still.summary.number, 1);
-    let r = admin
+    admin
         .post(&format!("/forms/{id}/publish"))
         .json(&json!({"base_revision": 2}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v2: VersionDetail = expect_json(
-        anon.get(&format!("/public/forms/{id}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+        .expect_status(201)
+        .await;
+    let v2: VersionDetail = anon.get_json(&public, 200).await;
     assert_eq!(v2.summary.number, 2);
     assert_eq!(v2.definition, def);
 
     // A form never published, and ids that do not exist, are not found.
-    let r = admin.post("/forms").json(&json!({})).send().await.unwrap();
-    let draft_only: Value = expect_json(r, 201).await;
+    let draft_only: Value = admin.post_json("/forms", &json!({}), 201).await;
     let draft_id = draft_only["summary"]["id"].as_str().unwrap().to_owned();
     for path in [
         format!("/public/forms/{draft_id}"),
         "/public/forms/00000000-0000-4000-8000-000000000000".to_owned(),
         "/public/forms/x".to_owned(),
     ] {
-        let e: ApiError = expect_json(anon.get(&path).send().await.unwrap(), 404).await;
+        let e: ApiError = anon.get_json(&path, 404).await;
         assert_eq!(e.code, ErrorCode::NotFound, "{path}");
     }
 });
@@ -105,8 +78,9 @@ story!(the_server_checks_answers_itself, |app| {
     let id = demo_form_id(&admin).await;
     let anon = app.anonymous();
     let valid = json!({ "answers": valid_answers() });
-    let r = check(&anon, &id, "1", &valid, "en").await;
-    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
+    check(&anon, &id, "1", &valid, "en")
+        .expect_status(204)
+        .await;
 
     let mut answers = valid_answers();
     let a = answers.as_object_mut().unwrap();
@@ -118,7 +92,9 @@ story!(the_server_checks_answers_itself, |app| {
     a.insert("shoe_size".into(), json!(42));
     let body = json!({ "answers": answers });
 
-    let e: ApiError = expect_json(check(&anon, &id, "1", &body, "en-GB,en;q=0.9").await, 422).await;
+    let e: ApiError = check(&anon, &id, "1", &body, "en-GB,en;q=0.9")
+        .expect_json(422)
+        .await;
     assert_eq!(e.code, ErrorCode::ValidationFailed);
     let expected = [
         ("full_name", "required"),
@@ -138,8 +114,9 @@ story!(the_server_checks_answers_itself, |app| {
         "This field is required"
     );
 
-    let zh: ApiError =
-        expect_json(check(&anon, &id, "1", &body, "zh-CN,zh;q=0.9").await, 422).await;
+    let zh: ApiError = check(&anon, &id, "1", &body, "zh-CN,zh;q=0.9")
+        .expect_json(422)
+        .await;
     assert_eq!(zh.field_issues("full_name")[0].message, "此项为必填项");
     assert_eq!(zh.message, "部分填写内容有误，请检查后重新提交");
     assert_eq!(
@@ -147,13 +124,9 @@ story!(the_server_checks_answers_itself, |app| {
         "身份证号码校验位不正确，请核对"
     );
     // No language given, or one we do not have: English.
-    let r = anon
-        .post(&format!("/public/forms/{id}/versions/1/check"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let plain: ApiError = expect_json(r, 422).await;
+    let plain: ApiError = anon
+        .post_json(&format!("/public/forms/{id}/versions/1/check"), &body, 422)
+        .await;
     assert_eq!(
         plain.field_issues("full_name")[0].message,
         "This field is required"
@@ -172,20 +145,21 @@ story!(checks_name_an_existing_version, |app| {
         ("00000000-0000-4000-8000-000000000000", "1"),
         ("not-an-id", "1"),
     ] {
-        let e: ApiError = expect_json(check(&anon, form, number, &valid, "en").await, 404).await;
+        let e: ApiError = check(&anon, form, number, &valid, "en")
+            .expect_json(404)
+            .await;
         assert_eq!(e.code, ErrorCode::NotFound, "{form} {number}");
     }
     for body in [json!({}), json!({"answers": [1, 2]}), json!("answers")] {
-        let e: ApiError = expect_json(check(&anon, &id, "1", &body, "en").await, 400).await;
+        let e: ApiError = check(&anon, &id, "1", &body, "en").expect_json(400).await;
         assert_eq!(e.code, ErrorCode::InvalidJson, "{body}");
     }
     // An archived form takes no answers.
-    let r = admin
+    admin
         .post(&format!("/forms/{id}/archive"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let r = check(&anon, &id, "1", &valid, "en").await;
-    assert_eq!(r.status(), 404);
+        .expect_status(200)
+        .await;
+    check(&anon, &id, "1", &valid, "en")
+        .expect_status(404)
+        .await;
 });

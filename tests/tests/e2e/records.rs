@@ -1,11 +1,10 @@
 //! Records as each role sees them: scope, masking by sensitivity, audited reveal, and
 //! fields whose purposes were withdrawn disappearing from every view.
 
-use consentry_tests::{expect_json, story, Session};
+use consentry_tests::{story, Expect, Session};
 use shared::{
     access::Visibility,
     api::{
-        audit::AuditPage,
         auth::Role,
         error::{ApiError, ErrorCode},
         records::{RecordPage, RecordView, RevealResponse},
@@ -13,8 +12,41 @@ use shared::{
 };
 
 async fn records(caller: &Session) -> Vec<RecordView> {
-    let page: RecordPage = expect_json(caller.get("/records").send().await.unwrap(), 200).await;
+    let page: RecordPage = caller.get_json("/records", 200).await;
     page.records
+}
+
+/// `POST /records/{id}/reveal` of `field`, giving `reason`: the answer must have `status`.
+async fn reveal<T: serde::de::DeserializeOwned>(
+    caller: &Session,
+    id: &str,
+    field: &str,
+    reason: &str,
+    status: u16,
+) -> T {
+    caller
+        .post_json(
+            &format!("/records/{id}/reveal"),
+            &serde_json::json!({"field": field, "reason": reason}),
+            status,
+        )
+        .await
+}
+
+/// `POST /records/lookup` of a `kind` of identifier: the answer must have `status`.
+async fn lookup<T: serde::de::DeserializeOwned>(
+    caller: &Session,
+    kind: &str,
+    value: &str,
+    status: u16,
+) -> T {
+    caller
+        .post_json(
+            "/records/lookup",
+            &serde_json::json!({"kind": kind, "value": value}),
+            status,
+        )
+        .await
 }
 
 fn shown<'a>(r: &'a RecordView, key: &str) -> (Visibility, Option<&'a str>) {
@@ -64,19 +96,11 @@ story!(each_role_sees_what_its_policy_allows, |app| {
     );
 
     // Only the manager's list showed personal data in clear, and that read is audited.
-    let log: AuditPage = expect_json(
-        admin
-            .get("/audit?action=records.read")
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let log = admin.audit_log("records.read").await;
     assert_eq!(log.entries.len(), 1);
     assert_eq!(
         log.entries[0].actor_id.as_deref(),
-        Some(manager.info.as_ref().unwrap().user.id.as_str())
+        Some(manager.user().id.as_str())
     );
 
     // Once assigned to a staff member, they see it.
@@ -84,7 +108,7 @@ story!(each_role_sees_what_its_policy_allows, |app| {
         .await
         .unwrap();
     sqlx::query("UPDATE records SET owner_id = $1")
-        .bind(staff.info.as_ref().unwrap().user.id.clone())
+        .bind(staff.user().id.clone())
         .execute(db.pool())
         .await
         .unwrap();
@@ -99,54 +123,19 @@ story!(
         let admin = app.admin().await;
         let manager = app.user_with_role(Role::Manager).await;
         let id = records(&manager).await[0].id.clone();
-        let path = format!("/records/{id}/reveal");
 
-        let e: ApiError = expect_json(
-            manager
-                .post(&path)
-                .json(&serde_json::json!({"field": "resident_id", "reason": ""}))
-                .send()
-                .await
-                .unwrap(),
-            422,
-        )
-        .await;
+        let e: ApiError = reveal(&manager, &id, "resident_id", "", 422).await;
         assert_eq!(e.field_issues("reason")[0].code, "reason_required");
 
-        let r: RevealResponse = expect_json(
-        manager
-            .post(&path)
-            .json(&serde_json::json!({"field": "resident_id", "reason": "Customer asked to check their ID at the desk"}))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+        let reason = "Customer asked to check their ID at the desk";
+        let r: RevealResponse = reveal(&manager, &id, "resident_id", reason, 200).await;
         assert_eq!(r.value, "110101199003071233");
 
         // Admins may not reveal.
-        let e: ApiError = expect_json(
-            admin
-                .post(&path)
-                .json(&serde_json::json!({"field": "resident_id", "reason": "curious about it"}))
-                .send()
-                .await
-                .unwrap(),
-            403,
-        )
-        .await;
+        let e: ApiError = reveal(&admin, &id, "resident_id", "curious about it", 403).await;
         assert_eq!(e.code, ErrorCode::Forbidden);
 
-        let log: AuditPage = expect_json(
-            admin
-                .get("/audit?action=records.reveal")
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await;
+        let log = admin.audit_log("records.reveal").await;
         assert_eq!(log.entries.len(), 1);
         assert_eq!(log.entries[0].target_id.as_deref(), Some(id.as_str()));
         assert_eq!(log.entries[0].details["field"], "resident_id");
@@ -160,18 +149,15 @@ story!(
     withdrawn_purposes_take_their_fields_out_of_every_view,
     |app| {
         let done = app.submit_demo().await;
-        let r = app
-            .anonymous()
+        app.anonymous()
             .post("/public/consents/withdraw")
             .json(&serde_json::json!({
                 "receipt_id": done.receipt.body.statement.receipt_id,
                 "token": done.withdraw_token,
                 "purposes": ["marketing"],
             }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+            .expect_status(200)
+            .await;
         let manager = app.user_with_role(Role::Manager).await;
         let m = records(&manager).await;
         for key in [
@@ -186,16 +172,8 @@ story!(
         // A field that also serves a purpose still consented to stays.
         assert!(!m[0].values["interests"].withdrawn);
         assert_eq!(shown(&m[0], "full_name").1, Some("张三"));
-        let e: ApiError = expect_json(
-        manager
-            .post(&format!("/records/{}/reveal", m[0].id))
-            .json(&serde_json::json!({"field": "preferred_channel", "reason": "follow up on marketing"}))
-            .send()
-            .await
-            .unwrap(),
-        403,
-    )
-    .await;
+        let reason = "follow up on marketing";
+        let e: ApiError = reveal(&manager, &m[0].id, "preferred_channel", reason, 403).await;
         assert_eq!(e.code, ErrorCode::Forbidden);
     }
 );
@@ -211,53 +189,18 @@ story!(a_person_is_found_by_identifier_without_decrypting, |app| {
         ("resident_id", "110101199003071233", 2),
         ("phone", "13900000000", 0),
     ] {
-        let page: RecordPage = expect_json(
-            auditor
-                .post("/records/lookup")
-                .json(&serde_json::json!({"kind": kind, "value": value}))
-                .send()
-                .await
-                .unwrap(),
-            200,
-        )
-        .await;
+        let page: RecordPage = lookup(&auditor, kind, value, 200).await;
         assert_eq!(page.records.len(), expected, "{kind} {value}");
     }
-    let e: ApiError = expect_json(
-        auditor
-            .post("/records/lookup")
-            .json(&serde_json::json!({"kind": "phone", "value": "12"}))
-            .send()
-            .await
-            .unwrap(),
-        422,
-    )
-    .await;
+    let e: ApiError = lookup(&auditor, "phone", "12", 422).await;
     assert_eq!(e.field_issues("value")[0].code, "phone_invalid");
     // Staff find nothing outside their own records.
     let staff = app.user_with_role(Role::Staff).await;
-    let page: RecordPage = expect_json(
-        staff
-            .post("/records/lookup")
-            .json(&serde_json::json!({"kind": "phone", "value": "13800138000"}))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let page: RecordPage = lookup(&staff, "phone", "13800138000", 200).await;
     assert!(page.records.is_empty());
     // The lookup is audited without the value searched for.
     let admin = app.admin().await;
-    let log: AuditPage = expect_json(
-        admin
-            .get("/audit?action=records.lookup")
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let log = admin.audit_log("records.lookup").await;
     assert_eq!(log.entries.len(), 5);
     assert!(!serde_json::to_string(&log).unwrap().contains("13800138000"));
 });

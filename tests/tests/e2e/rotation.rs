@@ -6,12 +6,12 @@
 use std::ops::ControlFlow;
 
 use consentry_server::{auth::totp, store::now_ms};
-use consentry_tests::{expect_json, story, TestApp};
+use consentry_tests::{story, Expect, TestApp, USER_PASSWORD};
 use shared::api::{auth::Role, consent::ConsentStatus, records::RecordPage};
 
 async fn names_seen_by_a_manager(app: &TestApp) -> Vec<Option<String>> {
     let manager = app.user_with_role(Role::Manager).await;
-    let page: RecordPage = expect_json(manager.get("/records").send().await.unwrap(), 200).await;
+    let page: RecordPage = manager.get_json("/records", 200).await;
     page.records
         .iter()
         .map(|r| r.values["full_name"].display.clone())
@@ -26,21 +26,16 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     }
     // A TOTP secret is sealed under the master key too.
     let totp_user = app.user_with_role(Role::Staff).await;
-    let username = totp_user.info.as_ref().unwrap().user.username.clone();
-    let setup: shared::api::auth::TotpSetup = expect_json(
-        totp_user.post("/auth/totp/setup").send().await.unwrap(),
-        200,
-    )
-    .await;
+    let username = totp_user.user().username.clone();
+    let setup: shared::api::auth::TotpSetup =
+        totp_user.post("/auth/totp/setup").expect_json(200).await;
     let secret = totp::decode_base32(&setup.secret).unwrap();
     let enabled_at = totp::step_at(now_ms()) - 1;
-    let r = totp_user
+    totp_user
         .post("/auth/totp/enable")
         .json(&serde_json::json!({"code": totp::code_at(&secret, enabled_at)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+        .expect_status(204)
+        .await;
     let old_key = app.data_dir.path().join("master.key");
     let new_key = app.data_dir.path().join("new-master.key");
     let db = consentry_server::store::Db::connect(&app.database_url)
@@ -96,35 +91,27 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
         names_seen_by_a_manager(&app).await,
         vec![Some("张三".to_owned()); 5]
     );
-    let status: ConsentStatus = expect_json(
-        app.anonymous()
-            .post("/public/consents/status")
-            .json(&serde_json::json!({
-                "receipt_id": receipts[0].receipt.body.statement.receipt_id,
-                "token": receipts[0].withdraw_token,
-            }))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let token = serde_json::json!({
+        "receipt_id": receipts[0].receipt.body.statement.receipt_id,
+        "token": receipts[0].withdraw_token,
+    });
+    let status: ConsentStatus = app
+        .anonymous()
+        .post_json("/public/consents/status", &token, 200)
+        .await;
     assert_eq!(status.purposes.len(), 3);
     let v = app.verify_receipt(&receipts[0].receipt).await;
     assert!(v.valid);
     // The TOTP secret was re-wrapped: its codes still sign in.
-    let r = app
-        .http
+    app.http
         .post(app.api("/auth/login"))
         .json(&serde_json::json!({
             "username": username,
-            "password": "another long test passphrase",
+            "password": USER_PASSWORD,
             "totp_code": totp::code_at(&secret, totp::step_at(now_ms()).max(enabled_at + 1)),
         }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
 
     // The old key alone opens nothing any more.
     let old_only = old_key.clone();
@@ -156,8 +143,7 @@ story!(a_retired_signing_key_still_verifies_old_receipts, |app| {
     let after = app.submit_demo().await;
     assert_eq!(after.receipt.body.server_key_id, new_id);
     // Both keys are published; the old receipt verifies offline and through the API.
-    let keys: shared::consent::PublishedKeySet =
-        expect_json(app.anonymous().get("/keys").send().await.unwrap(), 200).await;
+    let keys: shared::consent::PublishedKeySet = app.anonymous().get_json("/keys", 200).await;
     assert_eq!(keys.keys.len(), 2);
     assert!(keys
         .find(&before.receipt.body.server_key_id)

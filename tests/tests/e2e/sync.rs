@@ -3,16 +3,16 @@
 
 use consentry_tests::{
     consent::{demo_answers, new_key, Choices},
-    expect_json, story,
+    story,
     sync::{post_sync, register_device, signed_record, signed_record_with_uuid},
-    Session,
+    Expect, Session,
 };
 use shared::{
     api::{
-        audit::AuditPage,
         auth::Role,
         error::{ApiError, ErrorCode},
-        sync::{DeviceInfo, SyncBatch, SyncResponse, SyncStatus},
+        forms::VersionDetail,
+        sync::{DeviceInfo, SyncBatch, SyncRecord, SyncResponse, SyncStatus},
     },
     consent::SignedReceipt,
 };
@@ -22,32 +22,50 @@ async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
 }
 
 async fn revoke(admin: &Session, device_id: &str) -> DeviceInfo {
-    let path = format!("/devices/{device_id}/revoke");
-    expect_json(admin.post(&path).send().await.unwrap(), 200).await
+    admin
+        .post(&format!("/devices/{device_id}/revoke"))
+        .expect_json(200)
+        .await
 }
 
 async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
     post_sync(staff, batch).await
 }
 
+/// A batch of `records` from the device.
+fn batch_from(device: &DeviceInfo, records: Vec<SyncRecord>) -> SyncBatch {
+    SyncBatch {
+        device_id: device.id.clone(),
+        records,
+    }
+}
+
+/// The demo answers, every purpose consented to, signed by the device as its `seq`th.
+pub(crate) fn demo_record(
+    version: &VersionDetail,
+    device_id: &str,
+    key: &ed25519_dalek::SigningKey,
+    seq: i64,
+) -> SyncRecord {
+    signed_record(
+        version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        device_id,
+        key,
+        seq,
+    )
+}
+
 /// Demo records signed by the device, one per sequence number.
 fn demo_records(
-    version: &shared::api::forms::VersionDetail,
+    version: &VersionDetail,
     device_id: &str,
     key: &ed25519_dalek::SigningKey,
     seqs: std::ops::RangeInclusive<i64>,
-) -> Vec<shared::api::sync::SyncRecord> {
-    seqs.map(|seq| {
-        signed_record(
-            version,
-            &demo_answers(),
-            &Choices::all_demo(),
-            device_id,
-            key,
-            seq,
-        )
-    })
-    .collect()
+) -> Vec<SyncRecord> {
+    seqs.map(|seq| demo_record(version, device_id, key, seq))
+        .collect()
 }
 
 fn kinds(r: &SyncResponse) -> Vec<&'static str> {
@@ -156,10 +174,7 @@ story!(replaying_a_batch_changes_nothing, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let records = demo_records(&version, &dev.id, &key, 1..=3);
-    let batch = SyncBatch {
-        device_id: dev.id.clone(),
-        records,
-    };
+    let batch = batch_from(&dev, records);
     let first = sync(&staff, &batch).await;
     assert_eq!(kinds(&first), ["stored", "stored", "stored"]);
     check_batch_receipts(&app, &batch, &first).await;
@@ -191,11 +206,9 @@ story!(replaying_a_batch_changes_nothing, |app| {
             .await,
         3
     );
-    let page: shared::api::records::RecordPage =
-        expect_json(staff.get("/records").send().await.unwrap(), 200).await;
+    let page: shared::api::records::RecordPage = staff.get_json("/records", 200).await;
     assert_eq!(page.records.len(), 3);
-    let devices: Vec<DeviceInfo> =
-        expect_json(staff.get("/devices").send().await.unwrap(), 200).await;
+    let devices: Vec<DeviceInfo> = staff.get_json("/devices", 200).await;
     assert_eq!(devices[0].last_seq, 3);
 });
 
@@ -203,22 +216,8 @@ story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
     let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
-    let original = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &dev.id,
-        &key,
-        1,
-    );
-    let r = sync(
-        &staff,
-        &SyncBatch {
-            device_id: dev.id.clone(),
-            records: vec![original.clone()],
-        },
-    )
-    .await;
+    let original = demo_record(&version, &dev.id, &key, 1);
+    let r = sync(&staff, &batch_from(&dev, vec![original.clone()])).await;
     assert_eq!(kinds(&r), ["stored"]);
     let mut answers = demo_answers();
     answers.insert("full_name".into(), serde_json::json!("李四"));
@@ -232,17 +231,9 @@ story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
         2,
         &original.uuid,
     );
-    let r = sync(
-        &staff,
-        &SyncBatch {
-            device_id: dev.id.clone(),
-            records: vec![resigned],
-        },
-    )
-    .await;
+    let r = sync(&staff, &batch_from(&dev, vec![resigned])).await;
     assert_eq!(kinds(&r), ["conflict"]);
-    let page: shared::api::records::RecordPage =
-        expect_json(staff.get("/records").send().await.unwrap(), 200).await;
+    let page: shared::api::records::RecordPage = staff.get_json("/records", 200).await;
     assert_eq!(page.records.len(), 1);
     assert_eq!(
         page.records[0].values["full_name"].display.as_deref(),
@@ -256,14 +247,7 @@ story!(
         let version = app.demo_version().await;
         let staff = app.user_with_role(Role::Staff).await;
         let (dev, key) = device(&staff).await;
-        let good1 = signed_record(
-            &version,
-            &demo_answers(),
-            &Choices::all_demo(),
-            &dev.id,
-            &key,
-            1,
-        );
+        let good1 = demo_record(&version, &dev.id, &key, 1);
         // Signed by a key that is not the device's.
         let forged = signed_record(
             &version,
@@ -276,29 +260,12 @@ story!(
         // Invalid values, properly signed.
         let mut bad_answers = demo_answers();
         bad_answers.insert("mobile".into(), serde_json::json!("12345"));
-        let mut invalid = signed_record(
-            &version,
-            &demo_answers(),
-            &Choices::all_demo(),
-            &dev.id,
-            &key,
-            3,
-        );
+        let mut invalid = demo_record(&version, &dev.id, &key, 3);
         invalid.answers = bad_answers;
-        let good2 = signed_record(
-            &version,
-            &demo_answers(),
-            &Choices::all_demo(),
-            &dev.id,
-            &key,
-            4,
-        );
+        let good2 = demo_record(&version, &dev.id, &key, 4);
         let r = sync(
             &staff,
-            &SyncBatch {
-                device_id: dev.id.clone(),
-                records: vec![good1, forged, invalid, good2],
-            },
+            &batch_from(&dev, vec![good1, forged, invalid, good2]),
         )
         .await;
         assert_eq!(kinds(&r), ["stored", "rejected", "rejected", "stored"]);
@@ -337,10 +304,7 @@ story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
         249,
         &records[29].uuid,
     ));
-    let batch = SyncBatch {
-        device_id: dev.id.clone(),
-        records,
-    };
+    let batch = batch_from(&dev, records);
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
     let first = sync(&staff, &batch).await;
     let mut expected = vec!["stored"; 248];
@@ -366,8 +330,7 @@ story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
         app.count("SELECT COUNT(*) FROM audit_log").await,
         audit_after
     );
-    let devices: Vec<DeviceInfo> =
-        expect_json(staff.get("/devices").send().await.unwrap(), 200).await;
+    let devices: Vec<DeviceInfo> = staff.get_json("/devices", 200).await;
     assert_eq!(devices[0].last_seq, 248);
 });
 
@@ -377,71 +340,27 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     let (dev, key) = device(&staff).await;
 
     let too_many: Vec<_> = demo_records(&version, &dev.id, &key, 0..=1000);
-    let e: ApiError = expect_json(
-        staff
-            .post("/sync")
-            .json(&SyncBatch {
-                device_id: dev.id.clone(),
-                records: too_many,
-            })
-            .send()
-            .await
-            .unwrap(),
-        413,
-    )
-    .await;
+    let e: ApiError = staff
+        .post_json("/sync", &batch_from(&dev, too_many), 413)
+        .await;
     assert_eq!(e.code, ErrorCode::PayloadTooLarge);
     assert!(e.message.contains("1000"));
 
     // Admins do not collect; a device of someone else is not yours.
     let admin = app.admin().await;
-    let record = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &dev.id,
-        &key,
-        1,
-    );
-    let batch = SyncBatch {
-        device_id: dev.id.clone(),
-        records: vec![record],
-    };
-    assert_eq!(
-        admin
-            .post("/sync")
-            .json(&batch)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    let record = demo_record(&version, &dev.id, &key, 1);
+    let batch = batch_from(&dev, vec![record]);
+    admin.post("/sync").json(&batch).expect_status(403).await;
     let other = app.user_with_role(Role::Staff).await;
-    assert_eq!(
-        other
-            .post("/sync")
-            .json(&batch)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    other.post("/sync").json(&batch).expect_status(404).await;
 
     // An admin revokes the device; its records are refused with a reason.
     let revoked = revoke(&admin, &dev.id).await;
     assert!(revoked.revoked_at_ms.is_some());
-    let e: ApiError =
-        expect_json(staff.post("/sync").json(&batch).send().await.unwrap(), 403).await;
+    let e: ApiError = staff.post_json("/sync", &batch, 403).await;
     assert!(e.message.contains("revoked"));
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
-    let log: AuditPage = expect_json(
-        admin.get("/audit?action=devices.").send().await.unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(log.entries.len(), 2);
+    assert_eq!(admin.audit_log("devices.").await.entries.len(), 2);
 });
 
 story!(consent_collected_offline_days_ago_still_syncs, |app| {
@@ -449,34 +368,13 @@ story!(consent_collected_offline_days_ago_still_syncs, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let three_days = 3 * 24 * 3_600_000;
-    let mut old = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &dev.id,
-        &key,
-        1,
-    );
+    let mut old = demo_record(&version, &dev.id, &key, 1);
     old.statement.signed_at_ms -= three_days;
     let old = consentry_tests::sync::resigned(old, &dev.id, &key);
-    let mut future = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &dev.id,
-        &key,
-        2,
-    );
+    let mut future = demo_record(&version, &dev.id, &key, 2);
     future.statement.signed_at_ms += three_days;
     let future = consentry_tests::sync::resigned(future, &dev.id, &key);
-    let r = sync(
-        &staff,
-        &SyncBatch {
-            device_id: dev.id.clone(),
-            records: vec![old, future],
-        },
-    )
-    .await;
+    let r = sync(&staff, &batch_from(&dev, vec![old, future])).await;
     assert_eq!(kinds(&r), ["stored", "rejected"]);
 });
 
@@ -488,16 +386,13 @@ story!(weak_or_malformed_device_keys_are_refused, |app| {
     identity[0] = 1;
     let weak = shared::consent::b64(&identity);
     for bad in [weak.as_str(), "AAAA"] {
-        let e: ApiError = expect_json(
-            staff
-                .post("/devices")
-                .json(&serde_json::json!({"name": "phone", "public_key": bad}))
-                .send()
-                .await
-                .unwrap(),
-            422,
-        )
-        .await;
+        let e: ApiError = staff
+            .post_json(
+                "/devices",
+                &serde_json::json!({"name": "phone", "public_key": bad}),
+                422,
+            )
+            .await;
         assert_eq!(e.code, ErrorCode::ValidationFailed);
         assert_eq!(
             e.details.unwrap().fields["public_key"][0].code,
@@ -505,13 +400,11 @@ story!(weak_or_malformed_device_keys_are_refused, |app| {
         );
     }
     let good = consentry_tests::sync::device_public_key(&new_key());
-    let r = staff
+    staff
         .post("/devices")
         .json(&serde_json::json!({"name": "phone", "public_key": good}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+        .expect_status(201)
+        .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM devices").await, 1);
 });
 
@@ -520,28 +413,25 @@ story!(only_the_owner_of_a_live_device_gets_its_outbox_key, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, _) = device(&staff).await;
     let (second, _) = device(&staff).await;
-    let key_of = |session: &Session, id: &str| {
-        let request = session.get(&format!("/devices/{id}/outbox-key"));
-        async move { request.send().await.unwrap() }
-    };
-    let first: OutboxKey = expect_json(key_of(&staff, &dev.id).await, 200).await;
-    let again: OutboxKey = expect_json(key_of(&staff, &dev.id).await, 200).await;
-    let other_device: OutboxKey = expect_json(key_of(&staff, &second.id).await, 200).await;
+    let key_of = |session: &Session, id: &str| session.get(&format!("/devices/{id}/outbox-key"));
+    let first: OutboxKey = key_of(&staff, &dev.id).expect_json(200).await;
+    let again: OutboxKey = key_of(&staff, &dev.id).expect_json(200).await;
+    let other_device: OutboxKey = key_of(&staff, &second.id).expect_json(200).await;
     assert_eq!(first, again, "the same for the life of the device");
     assert_ne!(first, other_device);
     assert_eq!(shared::consent::b64_decode(&first.key).unwrap().len(), 32);
 
     // Nobody else gets it: not another collector, not an admin.
     let other = app.user_with_role(Role::Staff).await;
-    let e: ApiError = expect_json(key_of(&other, &dev.id).await, 404).await;
+    let e: ApiError = key_of(&other, &dev.id).expect_json(404).await;
     assert_eq!(e.code, ErrorCode::NotFound);
     let admin = app.admin().await;
-    assert_eq!(key_of(&admin, &dev.id).await.status(), 403);
+    key_of(&admin, &dev.id).expect_status(403).await;
 
     // Once revoked, the outbox opens only with the owner's password.
     revoke(&admin, &dev.id).await;
-    let e: ApiError = expect_json(key_of(&staff, &dev.id).await, 403).await;
+    let e: ApiError = key_of(&staff, &dev.id).expect_json(403).await;
     assert!(e.message.contains("revoked"));
-    let still: OutboxKey = expect_json(key_of(&staff, &second.id).await, 200).await;
+    let still: OutboxKey = key_of(&staff, &second.id).expect_json(200).await;
     assert_eq!(still, other_device);
 });

@@ -3,12 +3,14 @@
 //! refused (conflicts and their resolution: `conflicts.rs`).
 
 use consentry_tests::{
-    consent::{demo_answers, new_key, Choices},
-    expect_json, story,
-    sync::{post_sync, register_device, signed_edit, signed_record},
-    Session, TestApp,
+    consent::{demo_answers, new_key},
+    story,
+    sync::{post_sync, register_device, signed_edit},
+    Expect, Session, TestApp,
 };
 use ed25519_dalek::SigningKey;
+
+use crate::sync::demo_record;
 use shared::api::{
     auth::Role,
     forms::VersionDetail,
@@ -34,11 +36,7 @@ pub(crate) async fn sync(
 }
 
 pub(crate) async fn detail(caller: &Session, id: &str) -> RecordView {
-    expect_json(
-        caller.get(&format!("/records/{id}")).send().await.unwrap(),
-        200,
-    )
-    .await
+    caller.get_json(&format!("/records/{id}"), 200).await
 }
 
 pub(crate) fn display<'a>(r: &'a RecordView, key: &str) -> Option<&'a str> {
@@ -72,17 +70,31 @@ pub(crate) struct Collected {
     pub record: SyncRecord,
 }
 
+impl Collected {
+    /// An edit of the record from the staff member's first device, as its `seq`th
+    /// record, made to the copy of version `base`.
+    pub(crate) fn edit(
+        &self,
+        answers: &shared::schema::Answers,
+        seq: i64,
+        base: i64,
+    ) -> SyncRecord {
+        signed_edit(
+            &self.version,
+            &self.record,
+            answers,
+            &self.device.id,
+            &self.key,
+            seq,
+            base,
+        )
+    }
+}
+
 pub(crate) async fn collect(app: &TestApp, staff: Session) -> Collected {
     let version = app.demo_version().await;
     let (device, key) = device(&staff).await;
-    let record = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &device.id,
-        &key,
-        1,
-    );
+    let record = demo_record(&version, &device.id, &key, 1);
     let r = sync(&staff, &device, vec![record.clone()]).await;
     assert!(matches!(r[0], SyncStatus::Stored { .. }), "{r:?}");
     Collected {
@@ -103,15 +115,7 @@ pub(crate) fn with(key: &str, value: serde_json::Value) -> shared::schema::Answe
 story!(an_edit_of_an_unchanged_record_is_applied, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let c = collect(&app, staff).await;
-    let edit = signed_edit(
-        &c.version,
-        &c.record,
-        &with("full_name", serde_json::json!("张三丰")),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
+    let edit = c.edit(&with("full_name", serde_json::json!("张三丰")), 2, 1);
     let r = sync(&c.staff, &c.device, vec![edit]).await;
     assert_eq!(
         edited(&r[0]),
@@ -137,8 +141,7 @@ story!(an_edit_of_an_unchanged_record_is_applied, |app| {
             .await,
         0
     );
-    let devices: Vec<DeviceInfo> =
-        expect_json(c.staff.get("/devices").send().await.unwrap(), 200).await;
+    let devices: Vec<DeviceInfo> = c.staff.get_json("/devices", 200).await;
     assert_eq!(devices[0].last_seq, 2);
 });
 
@@ -151,7 +154,7 @@ pub(crate) async fn two_devices_edit(
     second: &shared::schema::Answers,
 ) -> (SyncStatus, DeviceInfo) {
     let (tablet, tablet_key) = device(&c.staff).await;
-    let edit = signed_edit(&c.version, &c.record, first, &c.device.id, &c.key, 2, 1);
+    let edit = c.edit(first, 2, 1);
     assert_eq!(edited(&sync(&c.staff, &c.device, vec![edit]).await[0]).0, 2);
     let edit = signed_edit(&c.version, &c.record, second, &tablet.id, &tablet_key, 1, 1);
     (sync(&c.staff, &tablet, vec![edit]).await.remove(0), tablet)
@@ -186,15 +189,7 @@ story!(
 story!(a_replayed_edit_changes_nothing, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let c = collect(&app, staff).await;
-    let edit = signed_edit(
-        &c.version,
-        &c.record,
-        &with("full_name", serde_json::json!("张三丰")),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
+    let edit = c.edit(&with("full_name", serde_json::json!("张三丰")), 2, 1);
     let first = sync(&c.staff, &c.device, vec![edit.clone()]).await;
     let versions = app.count("SELECT COUNT(*) FROM record_versions").await;
     let audit_rows = app.count("SELECT COUNT(*) FROM audit_log").await;
@@ -214,15 +209,7 @@ story!(a_replayed_edit_changes_nothing, |app| {
     );
 
     // The same sequence number with other answers is a conflict and changes nothing.
-    let other = signed_edit(
-        &c.version,
-        &c.record,
-        &with("full_name", serde_json::json!("李四")),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
+    let other = c.edit(&with("full_name", serde_json::json!("李四")), 2, 1);
     let r = sync(&c.staff, &c.device, vec![other]).await;
     assert!(matches!(r[0], SyncStatus::Conflict { .. }), "{r:?}");
     assert_eq!(
@@ -249,23 +236,14 @@ story!(forged_foreign_and_future_edits_are_refused, |app| {
         1,
     );
     // Signed properly, but the answers changed after signing.
-    let mut tampered = signed_edit(&c.version, &c.record, &answers, &c.device.id, &c.key, 3, 1);
+    let mut tampered = c.edit(&answers, 3, 1);
     tampered
         .answers
         .insert("email".into(), serde_json::json!("x@example.com"));
     // From a version the server never had.
-    let future = signed_edit(&c.version, &c.record, &answers, &c.device.id, &c.key, 4, 5);
+    let future = c.edit(&answers, 4, 5);
     // Invalid values.
-    let invalid = signed_edit(
-        &c.version,
-        &c.record,
-        &demo_answers(),
-        &c.device.id,
-        &c.key,
-        5,
-        1,
-    );
-    let mut invalid = invalid;
+    let mut invalid = c.edit(&demo_answers(), 5, 1);
     invalid
         .answers
         .insert("mobile".into(), serde_json::json!("12345"));
@@ -290,12 +268,10 @@ story!(forged_foreign_and_future_edits_are_refused, |app| {
     assert_eq!(view.version, 1);
     assert_eq!(display(&view, "full_name"), Some("张三"));
     assert_eq!(app.count("SELECT COUNT(*) FROM record_versions").await, 0);
-    let r = other
+    other
         .get(&format!("/records/{}", c.record.uuid))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+        .expect_status(404)
+        .await;
 });
 
 story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
@@ -311,15 +287,7 @@ story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
         .await
         .unwrap();
     db.close().await;
-    let edit = signed_edit(
-        &c.version,
-        &c.record,
-        &with("messages_per_month", serde_json::json!(6)),
-        &c.device.id,
-        &c.key,
-        2,
-        1,
-    );
+    let edit = c.edit(&with("messages_per_month", serde_json::json!(6)), 2, 1);
     let r = sync(&c.staff, &c.device, vec![edit]).await;
     assert_eq!(rejected_code(&r[0]), "purpose_withdrawn");
     match &r[0] {
@@ -329,15 +297,7 @@ story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
         other => panic!("{other:?}"),
     }
     // Other fields still can be.
-    let edit = signed_edit(
-        &c.version,
-        &c.record,
-        &with("full_name", serde_json::json!("张三丰")),
-        &c.device.id,
-        &c.key,
-        3,
-        1,
-    );
+    let edit = c.edit(&with("full_name", serde_json::json!("张三丰")), 3, 1);
     let r = sync(&c.staff, &c.device, vec![edit]).await;
     assert_eq!(edited(&r[0]).0, 2);
 });
@@ -347,14 +307,7 @@ story!(an_edit_may_follow_its_record_in_the_same_batch, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let version = app.demo_version().await;
     let (device, key) = device(&staff).await;
-    let record = signed_record(
-        &version,
-        &demo_answers(),
-        &Choices::all_demo(),
-        &device.id,
-        &key,
-        1,
-    );
+    let record = demo_record(&version, &device.id, &key, 1);
     let edit = signed_edit(
         &version,
         &record,

@@ -2,12 +2,10 @@
 //! its UUID when that much could be read, and the rest of the batch is stored. A body
 //! that is not JSON at all is refused whole.
 
-use consentry_tests::{
-    consent::{demo_answers, Choices},
-    expect_json, story,
-    sync::{register_device, signed_record},
-};
+use consentry_tests::{story, sync::register_device, Expect};
 use serde_json::{json, Value};
+
+use crate::sync::demo_record;
 use shared::api::{
     auth::Role,
     error::{ApiError, ErrorCode},
@@ -20,17 +18,7 @@ story!(
         let version = app.demo_version().await;
         let staff = app.user_with_role(Role::Staff).await;
         let (dev, key) = register_device(&staff, "Zhang's phone").await;
-        let record = |seq| {
-            let r = signed_record(
-                &version,
-                &demo_answers(),
-                &Choices::all_demo(),
-                &dev.id,
-                &key,
-                seq,
-            );
-            serde_json::to_value(r).unwrap()
-        };
+        let record = |seq| serde_json::to_value(demo_record(&version, &dev.id, &key, seq)).unwrap();
         let (first, mut wrong_answers, mut unsigned, last) =
             (record(1), record(2), record(3), record(4));
         wrong_answers["answers"] = json!("not an object");
@@ -39,8 +27,7 @@ story!(
             "device_id": dev.id,
             "records": [first, wrong_answers, unsigned, 5, last],
         });
-        let answer: SyncResponse =
-            expect_json(staff.post("/sync").json(&batch).send().await.unwrap(), 200).await;
+        let answer: SyncResponse = staff.post_json("/sync", &batch, 200).await;
 
         let uuid = |v: &Value| v["uuid"].as_str().unwrap().to_owned();
         let got: Vec<(String, String)> = answer
@@ -71,17 +58,12 @@ story!(
         assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 2);
 
         // Not JSON at all: the whole body is refused, and nothing is stored.
-        let e: ApiError = expect_json(
-            staff
-                .post("/sync")
-                .header("content-type", "application/json")
-                .body("{\"device_id\": \"x\", \"records\": [")
-                .send()
-                .await
-                .unwrap(),
-            400,
-        )
-        .await;
+        let e: ApiError = staff
+            .post("/sync")
+            .header("content-type", "application/json")
+            .body("{\"device_id\": \"x\", \"records\": [")
+            .expect_json(400)
+            .await;
         assert_eq!(e.code, ErrorCode::InvalidJson);
         assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 2);
     }

@@ -1,17 +1,13 @@
 //! Version, health, error shape and security headers.
 
-use consentry_tests::{expect_json, story};
+use consentry_tests::{story, Expect};
 use shared::api::{
     error::{ApiError, ErrorCode},
     system::{DatabaseKind, HealthStatus, VersionInfo},
 };
 
 story!(version_names_the_backend, |app| {
-    let info: VersionInfo = expect_json(
-        app.anonymous().get("/system/version").send().await.unwrap(),
-        200,
-    )
-    .await;
+    let info: VersionInfo = app.anonymous().get_json("/system/version", 200).await;
     assert_eq!(info.name, "Consentry");
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
     let expected = match app.backend {
@@ -22,94 +18,47 @@ story!(version_names_the_backend, |app| {
 });
 
 story!(health_and_readiness, |app| {
-    let health: HealthStatus = expect_json(
-        app.http
-            .get(format!("{}/healthz", app.address))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let health: HealthStatus = app.fetch("/healthz").expect_json(200).await;
     assert_eq!(health.status, "ok");
-    let ready: HealthStatus = expect_json(
-        app.http
-            .get(format!("{}/readyz", app.address))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let ready: HealthStatus = app.fetch("/readyz").expect_json(200).await;
     assert_eq!(ready.database, Some(true));
 });
 
 story!(unknown_api_routes_answer_in_the_error_shape, |app| {
-    let e: ApiError = expect_json(
-        app.anonymous().get("/no/such/route").send().await.unwrap(),
-        404,
-    )
-    .await;
+    let e: ApiError = app.anonymous().get_json("/no/such/route", 404).await;
     assert_eq!(e.code, ErrorCode::NotFound);
-    let e: ApiError = expect_json(
-        app.anonymous()
-            .delete("/system/version")
-            .send()
-            .await
-            .unwrap(),
-        405,
-    )
-    .await;
+    let e: ApiError = app
+        .anonymous()
+        .delete("/system/version")
+        .expect_json(405)
+        .await;
     assert_eq!(e.code, ErrorCode::MethodNotAllowed);
 });
 
 story!(malformed_bodies_are_4xx_with_a_code, |app| {
     let anon = app.anonymous();
-    let e: ApiError = expect_json(
+    let login_with = |body: String| {
         anon.post("/auth/login")
             .header("content-type", "application/json")
-            .body("{not json")
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
+            .body(body)
+    };
+    let e: ApiError = login_with("{not json".into()).expect_json(400).await;
     assert_eq!(e.code, ErrorCode::InvalidJson);
-    let e: ApiError = expect_json(
-        anon.post("/auth/login")
-            .body("username=a")
-            .send()
-            .await
-            .unwrap(),
-        415,
-    )
-    .await;
+    let e: ApiError = anon
+        .post("/auth/login")
+        .body("username=a")
+        .expect_json(415)
+        .await;
     assert_eq!(e.code, ErrorCode::UnsupportedMediaType);
-    let e: ApiError = expect_json(
-        anon.post("/auth/login")
-            .json(&serde_json::json!({"username": 5}))
-            .send()
-            .await
-            .unwrap(),
-        400,
-    )
-    .await;
+    let e: ApiError = anon
+        .post_json("/auth/login", &serde_json::json!({"username": 5}), 400)
+        .await;
     assert_eq!(e.code, ErrorCode::InvalidJson);
     let huge = format!(
         "{{\"username\":\"{}\",\"password\":\"x\"}}",
         "a".repeat(2 * 1024 * 1024)
     );
-    let e: ApiError = expect_json(
-        anon.post("/auth/login")
-            .header("content-type", "application/json")
-            .body(huge)
-            .send()
-            .await
-            .unwrap(),
-        413,
-    )
-    .await;
+    let e: ApiError = login_with(huge).expect_json(413).await;
     assert_eq!(e.code, ErrorCode::PayloadTooLarge);
 });
 
@@ -142,13 +91,7 @@ story!(every_response_carries_security_headers, |app| {
 });
 
 story!(the_web_app_is_served_with_spa_fallback_and_caching, |app| {
-    let index = app
-        .http
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(index.status(), 200);
+    let index = app.fetch("/").expect_status(200).await;
     assert_eq!(index.headers()["cache-control"], "no-cache");
     let html = index.text().await.unwrap();
     // Trunk's inline loader has been moved out so that the CSP needs no 'unsafe-inline'.
@@ -158,13 +101,7 @@ story!(the_web_app_is_served_with_spa_fallback_and_caching, |app| {
         .filter_map(|s| s.split('"').next())
         .find(|s| s.starts_with("/_app/boot/"))
         .expect("the page loads its boot script from /_app/boot/");
-    let r = app
-        .http
-        .get(format!("{}{boot}", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    let r = app.fetch(boot).expect_status(200).await;
     assert!(r.headers()["content-type"]
         .to_str()
         .unwrap()
@@ -175,21 +112,11 @@ story!(the_web_app_is_served_with_spa_fallback_and_caching, |app| {
         .contains("immutable"));
 
     // A client-side route gets the app; a missing file does not.
-    let deep = app
-        .http
-        .get(format!("{}/account", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deep.status(), 200);
+    let deep = app.fetch("/account").expect_status(200).await;
     assert_eq!(deep.text().await.unwrap(), html);
-    let missing = app
-        .http
-        .get(format!("{}/missing-0123456789abcdef.js", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(missing.status(), 404);
+    app.fetch("/missing-0123456789abcdef.js")
+        .expect_status(404)
+        .await;
 
     // The WASM is served as such, compressed and cached for a year.
     let wasm = std::fs::read_dir(consentry_tests::dist_dir())
@@ -199,13 +126,10 @@ story!(the_web_app_is_served_with_spa_fallback_and_caching, |app| {
         .find(|n| n.ends_with(".wasm"))
         .expect("dist/ has a .wasm file");
     let r = app
-        .http
-        .get(format!("{}/{wasm}", app.address))
+        .fetch(&format!("/{wasm}"))
         .header("accept-encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+        .expect_status(200)
+        .await;
     assert_eq!(r.headers()["content-type"], "application/wasm");
     assert!(r.headers().contains_key("content-encoding"));
     assert!(r.headers()["cache-control"]

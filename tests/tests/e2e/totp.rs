@@ -5,16 +5,14 @@ use consentry_server::{
     auth::totp::{code_at, decode_base32, step_at},
     store::now_ms,
 };
-use consentry_tests::{expect_json, story, Session, TestApp, ADMIN_PASSWORD};
+use consentry_tests::{story, Expect, Session, TestApp, ADMIN_PASSWORD, USER_PASSWORD};
 use shared::api::{
-    audit::AuditPage,
     auth::{LoginRequest, Role, SignInRequest, TotpSetup},
     error::{ApiError, ErrorCode},
     users::UserSummary,
 };
 
-/// The password of accounts made by `user_with_role`.
-const PASSWORD: &str = "another long test passphrase";
+use crate::auth::assert_rate_limited;
 
 /// A step to use a code of: newer than `last` and inside the server's window of one
 /// step either way. Waits out the last second of a step, so the server and the test
@@ -39,32 +37,35 @@ fn wrong_code(secret: &[u8]) -> String {
         .unwrap()
 }
 
-async fn sign_in_with(app: &TestApp, username: &str, code: Option<String>) -> reqwest::Response {
-    app.http
-        .post(app.api("/auth/login"))
-        .json(&SignInRequest {
-            credentials: LoginRequest {
-                username: username.to_owned(),
-                password: PASSWORD.to_owned(),
-            },
-            totp_code: code,
-        })
-        .send()
-        .await
-        .unwrap()
+/// Signs in with the password and `code`.
+fn sign_in_with(app: &TestApp, username: &str, code: Option<String>) -> reqwest::RequestBuilder {
+    app.http.post(app.api("/auth/login")).json(&SignInRequest {
+        credentials: LoginRequest {
+            username: username.to_owned(),
+            password: USER_PASSWORD.to_owned(),
+        },
+        totp_code: code,
+    })
 }
 
-async fn code_request(user: &Session, path: &str, body: serde_json::Value) -> reqwest::Response {
-    user.post(path).json(&body).send().await.unwrap()
+/// Turns the second factor on with a `code` of the authenticator just set up.
+fn enable(user: &Session, code: &str) -> reqwest::RequestBuilder {
+    user.post("/auth/totp/enable")
+        .json(&serde_json::json!({ "code": code }))
+}
+
+/// Turns the second factor off with the `password` and a `code`.
+fn disable(user: &Session, password: &str, code: &str) -> reqwest::RequestBuilder {
+    user.post("/auth/totp/disable")
+        .json(&serde_json::json!({ "password": password, "code": code }))
 }
 
 story!(a_second_factor_guards_sign_in, |app| {
     let admin = app.admin().await;
     let user = app.user_with_role(Role::Staff).await;
-    let username = user.info.as_ref().unwrap().user.username.clone();
+    let username = user.user().username.clone();
 
-    let setup: TotpSetup =
-        expect_json(user.post("/auth/totp/setup").send().await.unwrap(), 200).await;
+    let setup: TotpSetup = user.post("/auth/totp/setup").expect_json(200).await;
     assert!(setup.otpauth_uri.starts_with(&format!(
         "otpauth://totp/Consentry:{username}?secret={}&issuer=Consentry",
         setup.secret
@@ -72,88 +73,57 @@ story!(a_second_factor_guards_sign_in, |app| {
     let secret = decode_base32(&setup.secret).unwrap();
     assert_eq!(secret.len(), 20);
     // Not on until confirmed.
-    assert_eq!(sign_in_with(&app, &username, None).await.status(), 200);
+    sign_in_with(&app, &username, None).expect_status(200).await;
 
-    let e: ApiError = expect_json(
-        code_request(
-            &user,
-            "/auth/totp/enable",
-            serde_json::json!({"code": wrong_code(&secret)}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let e: ApiError = enable(&user, &wrong_code(&secret)).expect_json(422).await;
     assert_eq!(e.field_issues("code")[0].code, "totp_wrong");
     let first = next_step(None).await;
-    let r = code_request(
-        &user,
-        "/auth/totp/enable",
-        serde_json::json!({"code": code_at(&secret, first)}),
-    )
-    .await;
-    assert_eq!(r.status(), 204);
+    enable(&user, &code_at(&secret, first))
+        .expect_status(204)
+        .await;
 
     // No code: a distinct answer, so the UI asks for one.
-    let e: ApiError = expect_json(sign_in_with(&app, &username, None).await, 401).await;
+    let e: ApiError = sign_in_with(&app, &username, None).expect_json(401).await;
     assert_eq!(e.code, ErrorCode::TotpRequired);
     // A wrong code, or one already used, is like a wrong password.
-    let e: ApiError = expect_json(
-        sign_in_with(&app, &username, Some(wrong_code(&secret))).await,
-        401,
-    )
-    .await;
+    let e: ApiError = sign_in_with(&app, &username, Some(wrong_code(&secret)))
+        .expect_json(401)
+        .await;
     assert_eq!(e.code, ErrorCode::Unauthenticated);
-    let r = sign_in_with(&app, &username, Some(code_at(&secret, first))).await;
-    assert_eq!(r.status(), 401);
+    sign_in_with(&app, &username, Some(code_at(&secret, first)))
+        .expect_status(401)
+        .await;
     let second = next_step(Some(first)).await;
-    let r = sign_in_with(&app, &username, Some(code_at(&secret, second))).await;
-    assert_eq!(r.status(), 200);
-    let r = sign_in_with(&app, &username, Some(code_at(&secret, second))).await;
-    assert_eq!(r.status(), 401, "a code works once");
+    sign_in_with(&app, &username, Some(code_at(&secret, second)))
+        .expect_status(200)
+        .await;
+    // A code works once.
+    sign_in_with(&app, &username, Some(code_at(&secret, second)))
+        .expect_status(401)
+        .await;
 
-    let r = user.post("/auth/totp/setup").send().await.unwrap();
-    assert_eq!(r.status(), 409);
-    let users: Vec<UserSummary> = expect_json(admin.get("/users").send().await.unwrap(), 200).await;
+    user.post("/auth/totp/setup").expect_status(409).await;
+    let users: Vec<UserSummary> = admin.get_json("/users", 200).await;
     assert!(users
         .iter()
         .any(|u| u.username == username && u.totp_enabled));
 
     // Turning it off takes the password and a fresh code.
     let third = next_step(Some(second)).await;
-    let e: ApiError = expect_json(
-        code_request(
-            &user,
-            "/auth/totp/disable",
-            serde_json::json!({"password": "wrong", "code": code_at(&secret, third)}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let e: ApiError = disable(&user, "wrong", &code_at(&secret, third))
+        .expect_json(422)
+        .await;
     assert_eq!(e.field_issues("password")[0].code, "password_wrong");
-    let e: ApiError = expect_json(
-        code_request(
-            &user,
-            "/auth/totp/disable",
-            serde_json::json!({"password": PASSWORD, "code": code_at(&secret, second)}),
-        )
-        .await,
-        422,
-    )
-    .await;
+    let e: ApiError = disable(&user, USER_PASSWORD, &code_at(&secret, second))
+        .expect_json(422)
+        .await;
     assert_eq!(e.field_issues("code")[0].code, "totp_wrong");
-    let r = code_request(
-        &user,
-        "/auth/totp/disable",
-        serde_json::json!({"password": PASSWORD, "code": code_at(&secret, third)}),
-    )
-    .await;
-    assert_eq!(r.status(), 204);
-    assert_eq!(sign_in_with(&app, &username, None).await.status(), 200);
+    disable(&user, USER_PASSWORD, &code_at(&secret, third))
+        .expect_status(204)
+        .await;
+    sign_in_with(&app, &username, None).expect_status(200).await;
 
-    let page: AuditPage =
-        expect_json(admin.get("/audit?action=auth.").send().await.unwrap(), 200).await;
+    let page = admin.audit_log("auth.").await;
     let actions: Vec<&str> = page.entries.iter().map(|e| e.action.as_str()).collect();
     for action in ["auth.totp_setup", "auth.totp_enable", "auth.totp_disable"] {
         assert!(
@@ -184,17 +154,12 @@ story!(a_password_reset_removes_the_second_factor, |app| {
     let admin = app.admin().await;
     let user = app.user_with_role(Role::Manager).await;
     let info = user.info.clone().unwrap();
-    let setup: TotpSetup =
-        expect_json(user.post("/auth/totp/setup").send().await.unwrap(), 200).await;
+    let setup: TotpSetup = user.post("/auth/totp/setup").expect_json(200).await;
     let secret = decode_base32(&setup.secret).unwrap();
     let step = next_step(None).await;
-    let r = code_request(
-        &user,
-        "/auth/totp/enable",
-        serde_json::json!({"code": code_at(&secret, step)}),
-    )
-    .await;
-    assert_eq!(r.status(), 204);
+    enable(&user, &code_at(&secret, step))
+        .expect_status(204)
+        .await;
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
         .unwrap();
@@ -204,12 +169,10 @@ story!(a_password_reset_removes_the_second_factor, |app| {
         .unwrap();
     db.close().await;
     assert!(!stored.contains(&setup.secret));
-    let r = admin
+    let reset: shared::api::users::IssuedPassword = admin
         .post(&format!("/users/{}/reset-password", info.user.id))
-        .send()
-        .await
-        .unwrap();
-    let reset: shared::api::users::IssuedPassword = expect_json(r, 200).await;
+        .expect_json(200)
+        .await;
     assert!(!reset.user.totp_enabled);
     assert!(app
         .sign_in(&info.user.username, &reset.one_time_password)
@@ -229,18 +192,7 @@ story!(too_many_failures_from_one_address_are_throttled, |app| {
     }
     // Refused now even with the right password, and told when to come back.
     let r = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap_err();
-    assert_eq!(r.status(), 429);
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(retry > 0 && retry <= 15 * 60, "{retry}");
-    let e: ApiError = r.json().await.unwrap();
-    assert_eq!(e.code, ErrorCode::RateLimited);
+    assert_rate_limited(r).await;
     // Sessions already open are not affected.
-    assert_eq!(
-        admin.get("/auth/session").send().await.unwrap().status(),
-        200
-    );
+    admin.get("/auth/session").expect_status(200).await;
 });

@@ -1,10 +1,9 @@
 //! User administration: accounts with one-time passwords, disabling, the last admin,
 //! password resets, teams, and record assignment within a manager's team.
 
-use consentry_tests::{expect_json, story, Session, TestApp, ADMIN_PASSWORD};
+use consentry_tests::{story, Expect, Session, TestApp, ADMIN_PASSWORD};
 use shared::{
     api::{
-        audit::AuditPage,
         auth::{ChangePasswordRequest, Role},
         error::{ApiError, ErrorCode},
         records::RecordPage,
@@ -22,21 +21,13 @@ async fn create_user(
     role: Role,
     team: Option<&str>,
 ) -> IssuedPassword {
-    expect_json(
-        admin
-            .post("/users")
-            .json(&serde_json::json!({
-                "username": username,
-                "display_name": format!("Display {username}"),
-                "role": role,
-                "team_id": team,
-            }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
+    let body = serde_json::json!({
+        "username": username,
+        "display_name": format!("Display {username}"),
+        "role": role,
+        "team_id": team,
+    });
+    admin.post_json("/users", &body, 201).await
 }
 
 /// Signs in with the one-time password and replaces it with [`OWN_PASSWORD`].
@@ -45,35 +36,17 @@ async fn activate(app: &TestApp, issued: &IssuedPassword) -> Session {
         .sign_in(&issued.user.username, &issued.one_time_password)
         .await
         .unwrap();
-    assert!(session.info.as_ref().unwrap().user.must_change_password);
-    let r = session
-        .post("/auth/password")
-        .json(&ChangePasswordRequest {
-            current_password: issued.one_time_password.clone(),
-            new_password: OWN_PASSWORD.into(),
-        })
-        .send()
-        .await
-        .unwrap();
-    session.info = Some(expect_json(r, 200).await);
+    assert!(session.user().must_change_password);
+    let change = ChangePasswordRequest {
+        current_password: issued.one_time_password.clone(),
+        new_password: OWN_PASSWORD.into(),
+    };
+    session.info = Some(session.post_json("/auth/password", &change, 200).await);
     session
 }
 
 async fn audit(admin: &Session, action: &str) -> Vec<AuditEntry> {
-    let page: AuditPage = expect_json(
-        admin
-            .get(&format!("/audit?action={action}"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    page.entries
-}
-
-async fn error_of(r: reqwest::Response, status: u16) -> ApiError {
-    expect_json(r, status).await
+    admin.audit_log(action).await.entries
 }
 
 story!(
@@ -90,7 +63,7 @@ story!(
             .sign_in("li.wei", &issued.one_time_password)
             .await
             .unwrap();
-        assert_eq!(first.get("/records").send().await.unwrap().status(), 403);
+        first.get("/records").expect_status(403).await;
         activate(&app, &issued).await;
         assert_eq!(
             app.sign_in("li.wei", &issued.one_time_password)
@@ -100,26 +73,17 @@ story!(
             401
         );
         let me = app.sign_in("li.wei", OWN_PASSWORD).await.unwrap();
-        assert_eq!(me.get("/records").send().await.unwrap().status(), 200);
+        me.get("/records").expect_status(200).await;
 
         // Names are unique and follow the rules.
-        let r = admin
-        .post("/users")
-        .json(&serde_json::json!({"username": "li.wei", "display_name": "Other", "role": "staff"}))
-        .send()
-        .await
-        .unwrap();
-        assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
-        let r = admin
-            .post("/users")
-            .json(&serde_json::json!({"username": "Li Wei", "display_name": "x", "role": "staff"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            error_of(r, 422).await.field_issues("username")[0].code,
-            "username_invalid"
-        );
+        let taken =
+            serde_json::json!({"username": "li.wei", "display_name": "Other", "role": "staff"});
+        let e: ApiError = admin.post_json("/users", &taken, 409).await;
+        assert_eq!(e.code, ErrorCode::Conflict);
+        let spaced =
+            serde_json::json!({"username": "Li Wei", "display_name": "x", "role": "staff"});
+        let e: ApiError = admin.post_json("/users", &spaced, 422).await;
+        assert_eq!(e.field_issues("username")[0].code, "username_invalid");
 
         // The list has no password hashes; only admins read or change it.
         let r = admin.get("/users").send().await.unwrap();
@@ -131,7 +95,7 @@ story!(
             .any(|u| u.username == "li.wei" && !u.must_change_password));
         for role in [Role::Auditor, Role::Manager, Role::Staff] {
             let user = app.user_with_role(role).await;
-            assert_eq!(user.get("/users").send().await.unwrap().status(), 403);
+            user.get("/users").expect_status(403).await;
             let r = user
             .post("/users")
             .json(&serde_json::json!({"username": "sneaky", "display_name": "x", "role": "admin"}))
@@ -161,16 +125,12 @@ story!(disabling_an_account_ends_its_sessions_and_sign_ins, |app| {
     let staff = activate(&app, &issued).await;
     let path = format!("/users/{}", issued.user.id);
 
-    let user: UserSummary = expect_json(
-        admin.post(&format!("{path}/disable")).send().await.unwrap(),
-        200,
-    )
-    .await;
+    let user: UserSummary = admin
+        .post(&format!("{path}/disable"))
+        .expect_json(200)
+        .await;
     assert!(user.disabled);
-    assert_eq!(
-        staff.get("/auth/session").send().await.unwrap().status(),
-        401
-    );
+    staff.get("/auth/session").expect_status(401).await;
     assert_eq!(
         app.sign_in("zhang.min", OWN_PASSWORD)
             .await
@@ -179,11 +139,7 @@ story!(disabling_an_account_ends_its_sessions_and_sign_ins, |app| {
         401
     );
 
-    let user: UserSummary = expect_json(
-        admin.post(&format!("{path}/enable")).send().await.unwrap(),
-        200,
-    )
-    .await;
+    let user: UserSummary = admin.post(&format!("{path}/enable")).expect_json(200).await;
     assert!(!user.disabled);
     assert!(app.sign_in("zhang.min", OWN_PASSWORD).await.is_ok());
     let disabled = audit(&admin, "users.disable").await;
@@ -194,38 +150,33 @@ story!(disabling_an_account_ends_its_sessions_and_sign_ins, |app| {
 
 story!(the_last_admin_cannot_be_demoted_or_disabled, |app| {
     let admin = app.admin().await;
-    let me = admin.info.as_ref().unwrap().user.clone();
+    let me = admin.user().clone();
     let path = format!("/users/{}", me.id);
     let demote = serde_json::json!({"display_name": "Administrator", "role": "staff"});
-    let r = admin.put(&path).json(&demote).send().await.unwrap();
-    assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
-    let r = admin.post(&format!("{path}/disable")).send().await.unwrap();
-    assert_eq!(error_of(r, 409).await.code, ErrorCode::Conflict);
+    let e: ApiError = admin.put_json(&path, &demote, 409).await;
+    assert_eq!(e.code, ErrorCode::Conflict);
+    let e: ApiError = admin
+        .post(&format!("{path}/disable"))
+        .expect_json(409)
+        .await;
+    assert_eq!(e.code, ErrorCode::Conflict);
 
     // With a second admin, either may demote the other, but not themself.
     let other = create_user(&admin, "ops.admin", Role::Admin, None).await;
     let other_session = activate(&app, &other).await;
-    let r = other_session
+    other_session
         .put(&format!("/users/{}", other.user.id))
         .json(&demote)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let user: UserSummary = expect_json(
-        other_session.put(&path).json(&demote).send().await.unwrap(),
-        200,
-    )
-    .await;
+        .expect_status(409)
+        .await;
+    let user: UserSummary = other_session.put_json(&path, &demote, 200).await;
     assert_eq!(user.role, Role::Staff);
     // The demoted account is no admin any more; the one left cannot go.
-    assert_eq!(admin.get("/users").send().await.unwrap().status(), 403);
-    let r = other_session
+    admin.get("/users").expect_status(403).await;
+    other_session
         .post(&format!("/users/{}/disable", other.user.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
+        .expect_status(409)
+        .await;
     let updates = audit(&other_session, "users.update").await;
     assert_eq!(updates[0].details["changed"], serde_json::json!(["role"]));
     assert_eq!(updates[0].details["role"]["to"], "staff");
@@ -246,21 +197,13 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
             .status(),
         429
     );
-    let reset: IssuedPassword = expect_json(
-        admin
-            .post(&format!("/users/{}/reset-password", issued.user.id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let reset: IssuedPassword = admin
+        .post(&format!("/users/{}/reset-password", issued.user.id))
+        .expect_json(200)
+        .await;
     assert!(reset.user.must_change_password);
     assert_ne!(reset.one_time_password, issued.one_time_password);
-    assert_eq!(
-        manager.get("/auth/session").send().await.unwrap().status(),
-        401
-    );
+    manager.get("/auth/session").expect_status(401).await;
     // The lock-out is cleared; the old password is gone; the new one must be replaced.
     assert!(app.sign_in("wang.fang", OWN_PASSWORD).await.is_err());
     let again = app
@@ -277,44 +220,32 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
 });
 
 async fn record_ids(caller: &Session) -> Vec<String> {
-    let page: RecordPage = expect_json(caller.get("/records").send().await.unwrap(), 200).await;
+    let page: RecordPage = caller.get_json("/records", 200).await;
     page.records.into_iter().map(|r| r.id).collect()
 }
 
 async fn create_team(admin: &Session, name: &str) -> TeamSummary {
-    expect_json(
-        admin
-            .post("/teams")
-            .json(&serde_json::json!({ "name": name }))
-            .send()
-            .await
-            .unwrap(),
-        201,
-    )
-    .await
+    admin
+        .post_json("/teams", &serde_json::json!({ "name": name }), 201)
+        .await
 }
 
 story!(managers_see_and_assign_within_their_team, |app| {
     let admin = app.admin().await;
     let north = create_team(&admin, "North").await;
     let south = create_team(&admin, "South").await;
-    let r = admin
+    admin
         .post("/teams")
         .json(&serde_json::json!({"name": "North"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
-    let renamed: TeamSummary = expect_json(
-        admin
-            .put(&format!("/teams/{}", south.id))
-            .json(&serde_json::json!({"name": "South-East"}))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+        .expect_status(409)
+        .await;
+    let renamed: TeamSummary = admin
+        .put_json(
+            &format!("/teams/{}", south.id),
+            &serde_json::json!({"name": "South-East"}),
+            200,
+        )
+        .await;
     assert_eq!(renamed.name, "South-East");
 
     let m1 = create_user(&admin, "north.manager", Role::Manager, Some(&north.id)).await;
@@ -325,7 +256,7 @@ story!(managers_see_and_assign_within_their_team, |app| {
         activate(&app, &s1).await,
         activate(&app, &s2).await,
     );
-    let teams: Vec<TeamSummary> = expect_json(admin.get("/teams").send().await.unwrap(), 200).await;
+    let teams: Vec<TeamSummary> = admin.get_json("/teams", 200).await;
     let members: Vec<(String, i64)> = teams.into_iter().map(|t| (t.name, t.members)).collect();
     assert_eq!(
         members,
@@ -335,79 +266,39 @@ story!(managers_see_and_assign_within_their_team, |app| {
     app.submit_demo().await;
     let record = record_ids(&admin).await.remove(0);
     assert!(record_ids(&staff1).await.is_empty());
-    let assign = |owner: &str| serde_json::json!({ "owner_id": owner });
     let path = format!("/records/{record}/assign");
-    let done: AssignRecordResponse = expect_json(
-        admin
+    let assign = |caller: &Session, owner: &str| {
+        caller
             .post(&path)
-            .json(&assign(&s1.user.id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+            .json(&serde_json::json!({ "owner_id": owner }))
+    };
+    let done: AssignRecordResponse = assign(&admin, &s1.user.id).expect_json(200).await;
     assert_eq!(done.previous_owner_id, None);
     assert_eq!(record_ids(&staff1).await, vec![record.clone()]);
     assert_eq!(record_ids(&manager).await, vec![record.clone()]);
     assert!(record_ids(&staff2).await.is_empty());
 
     // A manager gives records only to their own team; staff give none.
-    let r = manager
-        .post(&path)
-        .json(&assign(&s2.user.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_of(r, 403).await.code, ErrorCode::Forbidden);
-    let r = staff1
-        .post(&path)
-        .json(&assign(&s1.user.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let done: AssignRecordResponse = expect_json(
-        manager
-            .post(&path)
-            .json(&assign(&m1.user.id))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let e: ApiError = assign(&manager, &s2.user.id).expect_json(403).await;
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assign(&staff1, &s1.user.id).expect_status(403).await;
+    let done: AssignRecordResponse = assign(&manager, &m1.user.id).expect_json(200).await;
     assert_eq!(done.previous_owner_id.as_deref(), Some(s1.user.id.as_str()));
 
     // Moved to the other team with the record, the manager no longer sees it.
-    let r = admin
-        .post(&path)
-        .json(&assign(&s2.user.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assign(&admin, &s2.user.id).expect_status(200).await;
     assert!(record_ids(&manager).await.is_empty());
     assert_eq!(record_ids(&staff2).await, vec![record.clone()]);
-    let r = manager
-        .post(&path)
-        .json(&assign(&m1.user.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    assign(&manager, &m1.user.id).expect_status(404).await;
 
     // Team membership changes through the account.
-    let moved: UserSummary = expect_json(
-        admin
-            .put(&format!("/users/{}", s2.user.id))
-            .json(&serde_json::json!({"display_name": "South staff", "role": "staff", "team_id": north.id}))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let moved: UserSummary = admin
+        .put_json(
+            &format!("/users/{}", s2.user.id),
+            &serde_json::json!({"display_name": "South staff", "role": "staff", "team_id": north.id}),
+            200,
+        )
+        .await;
     assert_eq!(moved.team.unwrap().name, "North");
     assert_eq!(record_ids(&manager).await, vec![record.clone()]);
 
