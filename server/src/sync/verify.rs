@@ -1,6 +1,7 @@
 //! The checks a synced record passes before anything is stored, shared by new records
-//! ([`super::service`]) and edits ([`super::edit`]): the record's identity agrees with
-//! its consent, and the device signed its envelope.
+//! (`service.rs`) and edits (`edit.rs`), which depend on this module and not on each
+//! other's checks: the record's identity agrees with its consent, and the device signed
+//! its envelope.
 
 use std::collections::{BTreeMap, HashSet};
 
