@@ -148,6 +148,32 @@ where
     }
 }
 
+/// Like [`axum::extract::Query`], but a query string that does not parse (`?limit=abc`)
+/// is a `bad_request` in the API's JSON error shape rather than axum's plain text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AppQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for AppQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| AppQuery(value))
+            .map_err(|rejection| {
+                // serde_urlencoded names the parameter and the problem, not the value.
+                AppError::bad_request(format!(
+                    "The query string is not valid: {}",
+                    rejection.body_text()
+                ))
+            })
+    }
+}
+
 /// The language the caller prefers, from `Accept-Language` (English when none fits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RequestLocale(pub Locale);

@@ -1,10 +1,6 @@
 //! `/api/v1/audit`: search the log, verify the chain, sign the head now.
 
-use axum::{
-    extract::{Query, State},
-    http::Method,
-    Json,
-};
+use axum::{extract::State, http::Method, Json};
 use serde::Deserialize;
 use shared::{
     api::audit::{AuditPage, AuditVerification},
@@ -14,6 +10,7 @@ use shared::{
 use crate::{
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::AppQuery,
     state::AppState,
     store::audit::AuditQuery,
 };
@@ -42,7 +39,7 @@ async fn export(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: crate::extract::Origin,
-    Query(p): Query<SearchParams>,
+    AppQuery(p): AppQuery<SearchParams>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse as _;
     let mut entries = state
@@ -142,7 +139,7 @@ struct SearchParams {
 async fn search(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(p): Query<SearchParams>,
+    AppQuery(p): AppQuery<SearchParams>,
 ) -> AppResult<Json<AuditPage>> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let entries = state

@@ -1,10 +1,6 @@
 //! `/api/v1/records`: thin wrappers over [`super::service`].
 
-use axum::{
-    extract::{Query, State},
-    http::Method,
-    Json,
-};
+use axum::{extract::State, http::Method, Json};
 use serde::Deserialize;
 use shared::api::{
     conflicts::{ConflictList, ConflictResolved, ResolveConflict},
@@ -17,6 +13,7 @@ use super::{conflicts, service};
 use crate::{
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
+    extract::AppQuery,
     extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
     state::AppState,
@@ -74,7 +71,7 @@ async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    Query(p): Query<ListParams>,
+    AppQuery(p): AppQuery<ListParams>,
 ) -> AppResult<Json<RecordPage>> {
     let limit = p.limit.unwrap_or(50).clamp(1, 200);
     Ok(Json(

@@ -24,6 +24,19 @@ story!(health_and_readiness, |app| {
     assert_eq!(ready.database, Some(true));
 });
 
+story!(a_query_string_that_does_not_parse_is_a_json_error, |app| {
+    let admin = app.admin().await;
+    for path in [
+        "/audit?limit=abc",
+        "/audit/export?from_ms=yesterday",
+        "/records?before=soon",
+    ] {
+        let e: ApiError = admin.get_json(path, 400).await;
+        assert_eq!(e.code, ErrorCode::BadRequest, "{path}");
+        assert!(e.message.contains("query string"), "{path}: {}", e.message);
+    }
+});
+
 story!(unknown_api_routes_answer_in_the_error_shape, |app| {
     let e: ApiError = app.anonymous().get_json("/no/such/route", 404).await;
     assert_eq!(e.code, ErrorCode::NotFound);
