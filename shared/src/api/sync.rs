@@ -71,9 +71,46 @@ pub struct SyncRecord {
 /// [`Received`] when the batch does not parse as a whole, so that a malformed record is
 /// refused on its own and the rest of the batch is still processed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct SyncBatch<R = SyncRecord> {
     pub device_id: String,
+    /// Read up to one more than [`MAX_SYNC_BATCH`], so that an oversized batch is
+    /// refused as such; the rest of the array is skipped without being kept, so a body
+    /// of millions of tiny entries costs no more memory than a full batch.
+    #[serde(deserialize_with = "at_most_a_batch")]
     pub records: Vec<R>,
+}
+
+/// The first `MAX_SYNC_BATCH + 1` elements of a JSON array; the others are read over.
+fn at_most_a_batch<'de, D, R>(deserializer: D) -> Result<Vec<R>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    R: Deserialize<'de>,
+{
+    struct Capped<R>(std::marker::PhantomData<R>);
+
+    impl<'de, R: Deserialize<'de>> serde::de::Visitor<'de> for Capped<R> {
+        type Value = Vec<R>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of records")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<R>, A::Error> {
+            let hint = seq.size_hint().unwrap_or(0).min(MAX_SYNC_BATCH + 1);
+            let mut kept = Vec::with_capacity(hint);
+            while kept.len() <= MAX_SYNC_BATCH {
+                match seq.next_element()? {
+                    Some(record) => kept.push(record),
+                    None => return Ok(kept),
+                }
+            }
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(kept)
+        }
+    }
+
+    deserializer.deserialize_seq(Capped(std::marker::PhantomData))
 }
 
 /// A record of a batch as the server reads it: well-formed, or not, with why.
@@ -290,6 +327,24 @@ pub struct SyncResponse {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn a_huge_batch_is_read_only_as_far_as_the_limit() {
+        let body = format!(
+            r#"{{"device_id":"d","records":[{}]}}"#,
+            vec!["{}"; 50_000].join(",")
+        );
+        let batch: super::SyncBatch<super::Received> = serde_json::from_str(&body).unwrap();
+        assert_eq!(batch.records.len(), super::MAX_SYNC_BATCH + 1);
+        let small: super::SyncBatch<super::Received> =
+            serde_json::from_str(r#"{"device_id":"d","records":[{},{}]}"#).unwrap();
+        assert_eq!(small.records.len(), 2);
+        // Whatever follows the array is still checked.
+        assert!(serde_json::from_str::<super::SyncBatch<super::Received>>(
+            r#"{"device_id":"d","records":[{},{},]}"#
+        )
+        .is_err());
+    }
+
     use super::*;
 
     #[test]
