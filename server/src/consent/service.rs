@@ -7,6 +7,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use hmac::Mac as _;
 use shared::{
     api::{
+        auth::Role,
         consent::{
             ConsentStatus, ConsentTokenRequest, PurposeState, ReceiptVerification, SubmitRequest,
             SubmitResponse, WithdrawalBody, WithdrawalReceipt,
@@ -119,6 +120,8 @@ pub enum Source {
     Staff {
         record_id: String,
         collected_by: String,
+        /// The collector's role, for the audit entry (staff or a manager collecting).
+        collector_role: Role,
         device_id: String,
         seq: i64,
         /// The statement's signing bytes.
@@ -325,19 +328,20 @@ fn seal(
     statement_hash: String,
 ) -> (NewSubmission, NewAuditEntry, String) {
     let statement = &body.statement;
-    let (record_id, source, collected_by, device) = match source {
+    let (record_id, source, collector, device) = match source {
         // Time-ordered ids keep new rows together at the end of the table's index.
         Source::Web => (time_ordered_id(), RecordSource::Web, None, None),
         Source::Staff {
             record_id,
             collected_by,
+            collector_role,
             device_id,
             seq,
             ..
         } => (
             record_id,
             RecordSource::Staff,
-            Some(collected_by),
+            Some((collected_by, collector_role)),
             // The record keeps the device's signature: the receipt's client signature.
             Some(DeviceSignature {
                 device_id,
@@ -359,8 +363,8 @@ fn seal(
     let receipt_id = statement.receipt_id.clone();
     let audit = NewAuditEntry {
         at_ms: body.received_at_ms,
-        actor_role: collected_by.as_ref().map(|_| "staff".to_owned()),
-        actor_id: collected_by.clone(),
+        actor_role: collector.as_ref().map(|(_, role)| role.as_str().to_owned()),
+        actor_id: collector.as_ref().map(|(id, _)| id.clone()),
         action: "consent.given".to_owned(),
         target_kind: Some("record".to_owned()),
         target_id: Some(record_id.clone()),
@@ -378,7 +382,7 @@ fn seal(
     let submission = NewSubmission {
         record_id,
         source,
-        collected_by,
+        collected_by: collector.map(|(id, _)| id),
         device,
         form_id: version.form_id.clone(),
         form_version: version.number,

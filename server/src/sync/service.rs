@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use shared::{
     api::{
+        auth::CurrentUser,
         consent::SubmitRequest,
         error::ErrorCode,
         sync::{
@@ -270,7 +271,7 @@ fn already_stored(hash: &str, receipt_json: String, envelope: &SyncEnvelope) -> 
 /// Verifies and prepares one chunk of the jobs (on a blocking thread).
 fn process_share(
     state: &AppState,
-    collector: &str,
+    collector: &CurrentUser,
     origin: &Origin,
     locale: Locale,
     device: &DeviceInfo,
@@ -312,7 +313,8 @@ fn process_share(
                         };
                         let source = Source::Staff {
                             record_id: record.uuid,
-                            collected_by: collector.to_owned(),
+                            collected_by: collector.id.clone(),
+                            collector_role: collector.role,
                             device_id: device.id.clone(),
                             seq: record.seq,
                             statement_bytes: job.statement_bytes,
@@ -380,7 +382,7 @@ fn prepare_in_chunks(
         .into_iter()
         .map(|chunk| {
             let (state, origin, device) = (state.clone(), origin.clone(), device.clone());
-            let collector = caller.user.id.clone();
+            let collector = caller.user.clone();
             tokio::spawn(async move {
                 let _slot = SLOTS.acquire().await;
                 tokio::task::spawn_blocking(move || {

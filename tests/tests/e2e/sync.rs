@@ -212,6 +212,24 @@ story!(replaying_a_batch_changes_nothing, |app| {
     assert_eq!(devices[0].last_seq, 3);
 });
 
+story!(the_audit_names_the_collectors_own_role, |app| {
+    let version = app.demo_version().await;
+    let admin = app.admin().await;
+    for role in [Role::Staff, Role::Manager] {
+        let collector = app.user_with_role(role).await;
+        let (dev, key) = device(&collector).await;
+        let batch = batch_from(&dev, demo_records(&version, &dev.id, &key, 1..=1));
+        assert_eq!(kinds(&sync(&collector, &batch).await), ["stored"]);
+        let log = admin.audit_log("consent.given").await;
+        let entry = log
+            .entries
+            .iter()
+            .find(|e| e.actor_id.as_deref() == Some(collector.user().id.as_str()))
+            .expect("the collection is audited");
+        assert_eq!(entry.actor_role.as_deref(), Some(role.as_str()));
+    }
+});
+
 story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
     let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
