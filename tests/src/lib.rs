@@ -233,17 +233,9 @@ impl TestApp {
                 .await
                 .unwrap(),
         };
-        let info = session
-            .post_json(
-                "/auth/password",
-                &ChangePasswordRequest {
-                    current_password: self.first_admin_password.clone(),
-                    new_password: ADMIN_PASSWORD.to_owned(),
-                },
-                200,
-            )
+        session
+            .change_password(&self.first_admin_password, ADMIN_PASSWORD)
             .await;
-        session.info = Some(info);
         session
     }
 }
@@ -277,6 +269,16 @@ impl Drop for TestApp {
     }
 }
 
+/// The `name=value` of the session cookie a response sets.
+fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
 /// A caller of the API: anonymous or signed in (cookie and CSRF token attached).
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -307,13 +309,8 @@ impl Session {
         if !response.status().is_success() {
             return Err(response);
         }
-        let cookie = response
-            .headers()
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(str::to_owned)
-            .expect("a successful sign-in sets the session cookie");
+        let cookie =
+            session_cookie(&response).expect("a successful sign-in sets the session cookie");
         let info: SessionInfo = response.json().await.unwrap();
         Ok(Session {
             http: http.clone(),
@@ -321,6 +318,30 @@ impl Session {
             cookie: Some(cookie),
             info: Some(info),
         })
+    }
+
+    /// Changes the password from `current` to `new` and continues in the new session the
+    /// server starts for it (the old one ends with the change).
+    pub async fn change_password(&mut self, current: &str, new: &str) -> SessionInfo {
+        let response = self
+            .post("/auth/password")
+            .json(&ChangePasswordRequest {
+                current_password: current.to_owned(),
+                new_password: new.to_owned(),
+            })
+            .expect_status(200)
+            .await;
+        let cookie =
+            session_cookie(&response).expect("a password change sets a new session cookie");
+        assert_ne!(
+            self.cookie.as_ref(),
+            Some(&cookie),
+            "the session token is rotated"
+        );
+        let info: SessionInfo = response.json().await.unwrap();
+        self.cookie = Some(cookie);
+        self.info = Some(info.clone());
+        info
     }
 
     fn with_auth(&self, builder: RequestBuilder, state_changing: bool) -> RequestBuilder {

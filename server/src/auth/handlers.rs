@@ -62,11 +62,7 @@ async fn login(
     AppJson(req): AppJson<SignInRequest>,
 ) -> AppResult<Response> {
     let (info, token) = service::login(&state, req, &origin).await?;
-    let mut response = Json(info).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&token));
-    Ok(response)
+    Ok(with_session_cookie(Json(info).into_response(), &token))
 }
 
 async fn session(Caller(caller): Caller) -> Json<SessionInfo> {
@@ -93,10 +89,17 @@ async fn change_password(
     Caller(caller): Caller,
     origin: Origin,
     AppJson(req): AppJson<ChangePasswordRequest>,
-) -> AppResult<Json<SessionInfo>> {
-    Ok(Json(
-        service::change_password(&state, &caller, req, &origin).await?,
-    ))
+) -> AppResult<Response> {
+    let (info, token) = service::change_password(&state, &caller, req, &origin).await?;
+    Ok(with_session_cookie(Json(info).into_response(), &token))
+}
+
+/// `response` with the cookie of a new session.
+fn with_session_cookie(mut response: Response, token: &str) -> Response {
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(token));
+    response
 }
 
 #[tracing::instrument(skip_all)]

@@ -20,7 +20,7 @@ use crate::{
     state::AppState,
     store::{
         now_ms,
-        users::{NewUser, UserRow},
+        users::{NewSession, NewUser, UserRow},
         Db,
     },
 };
@@ -143,19 +143,8 @@ pub async fn login(
         state.db.clear_failed_logins(&user.id).await?;
     }
     let _ = state.db.delete_expired_sessions(now).await?;
-    let token = random_token();
-    let csrf_token = random_token();
-    let expires_at_ms = state.sessions.expiry(now, now);
-    state
-        .db
-        .insert_session(
-            &token_hash(&token),
-            &user.id,
-            &csrf_token,
-            now,
-            expires_at_ms,
-        )
-        .await?;
+    let fresh = FreshSession::new(state, now);
+    state.db.insert_session(&user.id, &fresh.row()).await?;
     tracing::info!(user_id = %user.id, "signed in");
     let event = Event::new("auth.sign_in", None).target("user", &user.id);
     audit::record_alone(
@@ -173,10 +162,41 @@ pub async fn login(
             role: user.role,
             must_change_password: user.must_change_password,
         },
-        csrf_token,
-        expires_at_ms,
+        csrf_token: fresh.csrf_token,
+        expires_at_ms: fresh.expires_at_ms,
     };
-    Ok((info, token))
+    Ok((info, fresh.token))
+}
+
+/// A new session's secrets: the token for the cookie, its CSRF token, and its expiry.
+struct FreshSession {
+    token: String,
+    token_hash: String,
+    csrf_token: String,
+    now: i64,
+    expires_at_ms: i64,
+}
+
+impl FreshSession {
+    fn new(state: &AppState, now: i64) -> Self {
+        let token = random_token();
+        Self {
+            token_hash: token_hash(&token),
+            token,
+            csrf_token: random_token(),
+            now,
+            expires_at_ms: state.sessions.expiry(now, now),
+        }
+    }
+
+    fn row(&self) -> NewSession<'_> {
+        NewSession {
+            token_hash: &self.token_hash,
+            csrf_token: &self.csrf_token,
+            now: self.now,
+            expires_at_ms: self.expires_at_ms,
+        }
+    }
 }
 
 /// Ends the caller's session.
@@ -187,13 +207,15 @@ pub async fn logout(state: &AppState, caller: &Principal, origin: &Origin) -> Ap
     Ok(())
 }
 
-/// Replaces the caller's password after checking the current one; ends their other sessions.
+/// Replaces the caller's password after checking the current one. Every session of the
+/// account ends, the caller's too: the caller continues in a new one, whose token is
+/// returned for the cookie.
 pub async fn change_password(
     state: &AppState,
     caller: &Principal,
     req: ChangePasswordRequest,
     origin: &Origin,
-) -> AppResult<SessionInfo> {
+) -> AppResult<(SessionInfo, String)> {
     let user = state
         .db
         .user_by_id(&caller.user.id)
@@ -225,16 +247,19 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash_blocking(req.new_password).await?;
-    state
-        .db
-        .set_password(&user.id, &hash, &caller.session_hash)
-        .await?;
+    let fresh = FreshSession::new(state, now_ms());
+    state.db.set_password(&user.id, &hash, &fresh.row()).await?;
     tracing::info!(user_id = %user.id, "password changed");
     let event = Event::new("auth.password_change", Some(&caller.user)).target("user", &user.id);
     audit::record_alone(&state.db, origin, event, None).await?;
-    let mut info = session_info(caller);
-    info.user.must_change_password = false;
-    Ok(info)
+    let mut user = caller.user.clone();
+    user.must_change_password = false;
+    let info = SessionInfo {
+        user,
+        csrf_token: fresh.csrf_token,
+        expires_at_ms: fresh.expires_at_ms,
+    };
+    Ok((info, fresh.token))
 }
 
 /// The session as the UI needs it.

@@ -167,11 +167,14 @@ impl Db {
     }
 
     /// Replaces a password and ends every other session of the user.
+    /// Replaces the password and every session of the account with `session`, in one
+    /// transaction: whoever held a session before the change, the caller included, holds
+    /// none after it (a session token seen by someone else is worth nothing).
     pub async fn set_password(
         &self,
         user_id: &str,
         password_hash: &str,
-        keep_session_hash: &str,
+        session: &NewSession<'_>,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
@@ -183,34 +186,21 @@ impl Db {
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .bind(keep_session_hash)
             .execute(&mut *tx)
             .await?;
+        insert_session_on(&mut tx, user_id, session).await?;
         tx.commit().await
     }
 
     pub async fn insert_session(
         &self,
-        token_hash: &str,
         user_id: &str,
-        csrf_token: &str,
-        now: i64,
-        expires_at_ms: i64,
+        session: &NewSession<'_>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, expires_at_ms) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(now)
-        .bind(expires_at_ms)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let mut conn = self.pool().acquire().await?;
+        insert_session_on(&mut conn, user_id, session).await
     }
 
     /// The live session with this token hash, with its user.
@@ -280,4 +270,31 @@ impl Db {
                 .rows_affected(),
         )
     }
+}
+
+/// A session to store: the hash of its token (the token itself is only in the cookie).
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub csrf_token: &'a str,
+    pub now: i64,
+    pub expires_at_ms: i64,
+}
+
+async fn insert_session_on(
+    conn: &mut sqlx::AnyConnection,
+    user_id: &str,
+    s: &NewSession<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, last_seen_ms, \
+         expires_at_ms) VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(s.token_hash)
+    .bind(user_id)
+    .bind(s.csrf_token)
+    .bind(s.now)
+    .bind(s.expires_at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -202,17 +202,22 @@ story!(signing_out_ends_the_session, |app| {
     assert_eq!(e.code, ErrorCode::Unauthenticated);
 });
 
-story!(changing_the_password_ends_other_sessions, |app| {
-    let admin = app.admin().await;
-    let other = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
-    admin
-        .post("/auth/password")
-        .json(&ChangePasswordRequest {
-            current_password: ADMIN_PASSWORD.into(),
-            new_password: "a brand new passphrase".into(),
-        })
-        .expect_status(200)
-        .await;
-    other.get("/auth/session").expect_status(401).await;
-    admin.get("/auth/session").expect_status(200).await;
-});
+story!(
+    changing_the_password_ends_every_session_and_rotates_the_callers,
+    |app| {
+        let mut admin = app.admin().await;
+        let before = admin.clone();
+        let other = app.sign_in("admin", ADMIN_PASSWORD).await.unwrap();
+        admin
+            .change_password(ADMIN_PASSWORD, "a brand new passphrase")
+            .await;
+        other.get("/auth/session").expect_status(401).await;
+        // The caller's old token is dead too; it continues in the new session.
+        before.get("/auth/session").expect_status(401).await;
+        let me: SessionInfo = admin.get_json("/auth/session", 200).await;
+        assert!(!me.user.must_change_password);
+        assert_ne!(me.csrf_token, before.info.as_ref().unwrap().csrf_token);
+        // The new session's CSRF token works for a state change.
+        admin.post("/auth/logout").expect_status(204).await;
+    }
+);

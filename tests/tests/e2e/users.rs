@@ -4,7 +4,7 @@
 use consentry_tests::{story, Expect, Session, TestApp, ADMIN_PASSWORD};
 use shared::{
     api::{
-        auth::{ChangePasswordRequest, Role},
+        auth::Role,
         error::{ApiError, ErrorCode},
         records::RecordPage,
         users::{AssignRecordResponse, IssuedPassword, TeamSummary, UserSummary},
@@ -37,11 +37,9 @@ async fn activate(app: &TestApp, issued: &IssuedPassword) -> Session {
         .await
         .unwrap();
     assert!(session.user().must_change_password);
-    let change = ChangePasswordRequest {
-        current_password: issued.one_time_password.clone(),
-        new_password: OWN_PASSWORD.into(),
-    };
-    session.info = Some(session.post_json("/auth/password", &change, 200).await);
+    session
+        .change_password(&issued.one_time_password, OWN_PASSWORD)
+        .await;
     session
 }
 
