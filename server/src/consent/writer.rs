@@ -6,6 +6,11 @@
 use std::collections::HashMap;
 
 use sqlx::AnyConnection;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
+
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{
@@ -44,6 +49,9 @@ enum Work {
     /// One request's submissions, arriving in chunks while later ones are still being
     /// prepared; stored in one transaction of its own.
     Chunked(mpsc::UnboundedReceiver<Chunk>),
+    /// Makes the writer task panic, to test its supervision.
+    #[cfg(test)]
+    Panic,
 }
 
 /// A message of a chunked write.
@@ -65,6 +73,8 @@ struct Job {
 #[derive(Clone)]
 pub struct SubmissionWriter {
     tx: mpsc::Sender<Job>,
+    /// Cleared when the writer task has stopped for good (readiness reports it).
+    running: Arc<AtomicBool>,
 }
 
 /// Why a submission could not be written.
@@ -81,8 +91,15 @@ impl SubmissionWriter {
     #[must_use]
     pub fn start(db: Db) -> Self {
         let (tx, rx) = mpsc::channel(1024);
-        tokio::spawn(run(db, rx));
-        Self { tx }
+        let running = Arc::new(AtomicBool::new(true));
+        tokio::spawn(supervise(db, rx, running.clone()));
+        Self { tx, running }
+    }
+
+    /// Whether submissions can be written: the task runs and takes work.
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::Relaxed) && !self.tx.is_closed()
     }
 
     /// Queues one submission and waits for the commit that stores it.
@@ -160,7 +177,27 @@ impl ChunkedWrite {
     }
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
+/// Runs the writer, and runs it again if it panics: the requests it was writing get an
+/// error (nothing of theirs was committed, or all of it), later ones are written. It
+/// ends only when every handle is gone.
+async fn supervise(db: Db, rx: mpsc::Receiver<Job>, running: Arc<AtomicBool>) {
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    loop {
+        let task = tokio::spawn(run(db.clone(), rx.clone()));
+        match task.await {
+            Ok(()) => break,
+            Err(e) if e.is_panic() => {
+                tracing::error!("the submission writer panicked; restarting it");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(_) => break,
+        }
+    }
+    running.store(false, Ordering::Relaxed);
+}
+
+async fn run(db: Db, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Job>>>) {
+    let mut rx = rx.lock().await;
     let mut next = None;
     loop {
         let first = match next.take() {
@@ -177,6 +214,8 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>) {
                 let _ = first.reply.send(result.map_err(|e| e.to_string()));
                 continue;
             }
+            #[cfg(test)]
+            Work::Panic => panic!("a test asked the writer to panic"),
         };
         let mut jobs = vec![(items, first.reply)];
         let mut size = jobs[0].0.len();
@@ -465,6 +504,21 @@ mod tests {
                 Outcome::Conflict => "conflict",
             })
             .collect()
+    }
+
+    /// A panic in the writer fails the requests it was writing; the writer restarts and
+    /// later submissions are stored, and readiness says so throughout.
+    #[tokio::test]
+    async fn the_writer_comes_back_after_a_panic() {
+        let (_dir, db) = db().await;
+        let writer = SubmissionWriter::start(db.clone());
+        let (reply, answer) = oneshot::channel();
+        writer.send(Work::Panic, reply).await.unwrap();
+        assert!(matches!(answered(answer).await, Err(WriteError::Stopped)));
+        let outcomes = writer.write_all(items(0..3)).await.unwrap();
+        assert_eq!(kinds(&outcomes), vec!["stored"; 3]);
+        assert_eq!(count(&db, "records").await, 3);
+        assert!(writer.is_running());
     }
 
     #[tokio::test]

@@ -30,12 +30,16 @@ pub async fn healthz() -> Json<HealthStatus> {
     Json(HealthStatus {
         status: "ok".to_owned(),
         database: None,
+        writer: None,
     })
 }
 
-/// `GET /readyz`: the process can serve requests (its database answers).
+/// `GET /readyz`: the process can serve requests: its database answers and its
+/// submission writer runs.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<HealthStatus>) {
-    let ready = state.db.is_ready().await;
+    let database = state.db.is_ready().await;
+    let writer = state.writer.is_running();
+    let ready = database && writer;
     let status = if ready {
         StatusCode::OK
     } else {
@@ -45,7 +49,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<HealthSt
         status,
         Json(HealthStatus {
             status: if ready { "ok" } else { "unavailable" }.to_owned(),
-            database: Some(ready),
+            database: Some(database),
+            writer: Some(writer),
         }),
     )
 }

@@ -33,4 +33,7 @@ pub struct HealthStatus {
     /// For readiness: whether the database answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<bool>,
+    /// For readiness: whether the submission writer runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<bool>,
 }

@@ -22,6 +22,7 @@ story!(health_and_readiness, |app| {
     assert_eq!(health.status, "ok");
     let ready: HealthStatus = app.fetch("/readyz").expect_json(200).await;
     assert_eq!(ready.database, Some(true));
+    assert_eq!(ready.writer, Some(true));
 });
 
 story!(a_query_string_that_does_not_parse_is_a_json_error, |app| {
