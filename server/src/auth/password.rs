@@ -5,6 +5,17 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version,
 };
 
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock, Weak},
+    time::Duration,
+};
+
+use shared::api::error::ErrorCode;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::error::{AppError, AppResult};
+
 fn hasher() -> Argon2<'static> {
     // These constants are valid argon2 parameters; `Params::new` only rejects out-of-range values.
     let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
@@ -39,16 +50,72 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash(&crate::auth::random_token()).unwrap_or_default())
 }
 
-/// Hashes on a blocking thread: argon2 is deliberately slow.
-pub async fn hash_blocking(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash(&password)).await?
+/// How long a password check waits for its turn before the caller is told to come back.
+const TURN_WAIT: Duration = Duration::from_secs(10);
+
+/// At most this many argon2 computations run at once, each holding 19 MiB: a flood of
+/// sign-ins queues here instead of exhausting memory and the blocking pool.
+fn turns() -> &'static Semaphore {
+    static TURNS: OnceLock<Semaphore> = OnceLock::new();
+    TURNS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Semaphore::new((2 * cores).clamp(2, 16))
+    })
 }
 
-/// Verifies on a blocking thread.
-pub async fn verify_blocking(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || verify(&password, &stored))
+async fn turn() -> AppResult<SemaphorePermit<'static>> {
+    match tokio::time::timeout(TURN_WAIT, turns().acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError::client(
+            ErrorCode::Unavailable,
+            "Too many passwords are being checked right now; try again in a few seconds",
+        )),
+    }
+}
+
+/// Hashes on a blocking thread, in turn: argon2 is deliberately slow.
+pub async fn hash_blocking(password: String) -> AppResult<String> {
+    let _turn = turn().await?;
+    tokio::task::spawn_blocking(move || hash(&password))
         .await
-        .unwrap_or(false)
+        .map_err(|e| AppError::internal("hashing a password", e))?
+        .map_err(AppError::from)
+}
+
+/// Verifies on a blocking thread, in turn.
+pub async fn verify_blocking(password: String, stored: String) -> AppResult<bool> {
+    let _turn = turn().await?;
+    Ok(
+        tokio::task::spawn_blocking(move || verify(&password, &stored))
+            .await
+            .unwrap_or(false),
+    )
+}
+
+/// One sign-in at a time per account in this process: an attempt waits for the one
+/// before it to be counted, so parallel guesses meet the lock-out like serial ones
+/// instead of all passing its check before any failure is recorded. The guard is held
+/// from reading the account to counting the outcome.
+pub async fn account_turn(username: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    static IN_FLIGHT: OnceLock<std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>> =
+        OnceLock::new();
+    let lock = {
+        let mut map = IN_FLIGHT
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.retain(|_, weak| weak.strong_count() > 0);
+        let key = username.to_lowercase();
+        match map.get(&key).and_then(Weak::upgrade) {
+            Some(lock) => lock,
+            None => {
+                let lock = Arc::new(tokio::sync::Mutex::new(()));
+                map.insert(key, Arc::downgrade(&lock));
+                lock
+            }
+        }
+    };
+    lock.lock_owned().await
 }
 
 #[cfg(test)]

@@ -115,7 +115,7 @@ pub async fn disable(
         .user_by_id(user_id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    if !password::verify_blocking(req.password, user.password_hash).await {
+    if !password::verify_blocking(req.password, user.password_hash).await? {
         return Err(AppError::invalid_field(
             "password",
             "password_wrong",

@@ -94,6 +94,7 @@ pub async fn login(
         ));
     }
     throttle::check(state, origin).await?;
+    let _turn = password::account_turn(&username).await;
     if req.password.chars().count() > MAX_PASSWORD_CHARS {
         throttle::note_failure(state, origin).await?;
         return Err(wrong_credentials());
@@ -102,7 +103,7 @@ pub async fn login(
     let user = state.db.user_by_username(&username).await?;
     let Some(user) = user else {
         // Spend the same time as a real check so that names cannot be probed.
-        let _ = password::verify_blocking(req.password, password::decoy_hash().to_owned()).await;
+        let _ = password::verify_blocking(req.password, password::decoy_hash().to_owned()).await?;
         // The attempted name is not logged: it may be someone's phone number or email.
         let event = Event::new("auth.sign_in_failed", None)
             .details(serde_json::json!({"reason": "unknown_user"}));
@@ -116,7 +117,7 @@ pub async fn login(
             retry_after_secs: secs,
         });
     }
-    let ok = password::verify_blocking(req.password, user.password_hash.clone()).await;
+    let ok = password::verify_blocking(req.password, user.password_hash.clone()).await?;
     if !ok || user.disabled {
         if !user.disabled {
             count_failure(state, origin, &user, "wrong_password", now).await?;
@@ -239,7 +240,7 @@ pub async fn change_password(
             "Choose a password different from the current one",
         ));
     }
-    if !password::verify_blocking(req.current_password, user.password_hash.clone()).await {
+    if !password::verify_blocking(req.current_password, user.password_hash.clone()).await? {
         return Err(AppError::invalid_field(
             "current_password",
             "password_wrong",

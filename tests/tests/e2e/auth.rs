@@ -92,6 +92,28 @@ story!(repeated_failures_lock_the_account, |app| {
     assert_rate_limited(r).await;
 });
 
+story!(parallel_guesses_meet_the_lock_out_like_serial_ones, |app| {
+    // Sixteen wrong passwords at once: only as many are checked as the lock-out allows;
+    // the others find the account locked.
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let request = app.http.post(app.api("/auth/login")).json(&LoginRequest {
+            username: "admin".into(),
+            password: "wrong password here".into(),
+        });
+        attempts.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let statuses = attempts.join_all().await;
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    let locked = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((refused, locked), (5, 11), "{statuses:?}");
+    assert_eq!(
+        app.count("SELECT failed_logins FROM users WHERE username = 'admin'")
+            .await,
+        5
+    );
+});
+
 /// A sign-in refused for too many failures: 429, with when to retry (within 15 minutes).
 pub(crate) async fn assert_rate_limited(r: reqwest::Response) {
     assert_eq!(r.status(), 429);
