@@ -10,7 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use shared::api::assignments::{AssignableForm, AssignedForm, AssignmentBoard, FormAssignments};
 use shared::api::audit::{AuditPage, AuditVerification};
 use shared::api::auth::{
-    ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
+    ChangePasswordRequest, SessionInfo, SignInRequest, TotpDisableRequest, TotpEnableRequest,
     TotpSetup, CSRF_HEADER,
 };
 use shared::api::conflicts::{ConflictList, ConflictResolved, ResolveConflict};
@@ -220,7 +220,7 @@ impl ApiClient {
     }
 
     /// `POST /api/v1/auth/totp/enable`.
-    pub async fn totp_enable(&self, req: &TotpCodeRequest) -> Result<(), ApiError> {
+    pub async fn totp_enable(&self, req: &TotpEnableRequest) -> Result<(), ApiError> {
         self.send(Method::POST, "/auth/totp/enable", Some(req))
             .await
             .map(drop)

@@ -7,7 +7,7 @@ use axum::{
     Json,
 };
 use shared::api::auth::{
-    ChangePasswordRequest, SessionInfo, SignInRequest, TotpCodeRequest, TotpDisableRequest,
+    ChangePasswordRequest, SessionInfo, SignInRequest, TotpDisableRequest, TotpEnableRequest,
     TotpSetup,
 };
 
@@ -116,9 +116,9 @@ async fn totp_enable(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
-    AppJson(req): AppJson<TotpCodeRequest>,
+    AppJson(req): AppJson<TotpEnableRequest>,
 ) -> AppResult<StatusCode> {
-    second_factor::enable(&state, &caller, &origin, &req.code).await?;
+    second_factor::enable(&state, &caller, &origin, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

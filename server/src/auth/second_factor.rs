@@ -2,7 +2,7 @@
 //! with a code, turning it off with both factors, and checking codes at sign-in.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use shared::api::auth::{TotpDisableRequest, TotpSetup};
+use shared::api::auth::{TotpDisableRequest, TotpEnableRequest, TotpSetup};
 
 use super::{
     password,
@@ -64,12 +64,13 @@ pub async fn setup(state: &AppState, caller: &Principal, origin: &Origin) -> App
     })
 }
 
-/// Turns the second factor on once a code shows the authenticator holds the secret.
+/// Turns the second factor on once the password is given again and a code shows the
+/// authenticator holds the secret.
 pub async fn enable(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    code: &str,
+    req: TotpEnableRequest,
 ) -> AppResult<()> {
     let user_id = caller.user.id.as_str();
     let row = match state.db.totp(user_id).await? {
@@ -83,9 +84,10 @@ pub async fn enable(
             ))
         }
     };
+    check_password(state, user_id, req.password).await?;
     let secret = open_secret(state, user_id, &row.secret_wrapped)?;
     let now = now_ms();
-    let step = matching_step(secret.bytes(), code, now).ok_or_else(wrong_code)?;
+    let step = matching_step(secret.bytes(), &req.code, now).ok_or_else(wrong_code)?;
     let mut tx = state.db.begin_write().await?;
     if !second_factor::enable_totp(&mut tx, user_id, step, now).await? {
         return Err(AppError::conflict(
@@ -99,6 +101,24 @@ pub async fn enable(
     Ok(())
 }
 
+/// The account's password, asked again before its second factor changes.
+async fn check_password(state: &AppState, user_id: &str, password: String) -> AppResult<()> {
+    let user = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    if password::verify_blocking(password, user.password_hash).await? {
+        Ok(())
+    } else {
+        Err(AppError::invalid_field(
+            "password",
+            "password_wrong",
+            "The password is wrong",
+        ))
+    }
+}
+
 /// Turns the second factor off; needs the password and a fresh code.
 pub async fn disable(
     state: &AppState,
@@ -110,18 +130,7 @@ pub async fn disable(
     let Some(row) = state.db.totp(user_id).await?.filter(|r| r.enabled) else {
         return Err(AppError::conflict("The second factor is not on"));
     };
-    let user = state
-        .db
-        .user_by_id(user_id)
-        .await?
-        .ok_or_else(AppError::unauthenticated)?;
-    if !password::verify_blocking(req.password, user.password_hash).await? {
-        return Err(AppError::invalid_field(
-            "password",
-            "password_wrong",
-            "The password is wrong",
-        ));
-    }
+    check_password(state, user_id, req.password).await?;
     let secret = open_secret(state, user_id, &row.secret_wrapped)?;
     let step = matching_step(secret.bytes(), &req.code, now_ms()).ok_or_else(wrong_code)?;
     let mut tx = state.db.begin_write().await?;

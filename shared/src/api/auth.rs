@@ -107,15 +107,19 @@ impl std::fmt::Debug for TotpSetup {
     }
 }
 
-/// `POST /api/v1/auth/totp/enable`: a code from the app, proving it holds the secret.
+/// `POST /api/v1/auth/totp/enable`: the password, and a code from the app proving it
+/// holds the secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TotpCodeRequest {
+pub struct TotpEnableRequest {
+    /// The account's password: turning a second factor on needs the person, not only
+    /// their session (someone holding a stolen session could otherwise lock them out).
+    pub password: String,
     pub code: String,
 }
 
-impl std::fmt::Debug for TotpCodeRequest {
+impl std::fmt::Debug for TotpEnableRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TotpCodeRequest { .. }")
+        f.write_str("TotpEnableRequest { .. }")
     }
 }
 

@@ -124,9 +124,19 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
         .find(|c| !taken.contains(c))
         .unwrap();
     let wrong = wrong.as_str();
+    // The password is asked again: without it, nothing is sent.
+    browser.fill("[data-testid=totp-code]", wrong).await;
+    browser.click("[data-testid=totp-enable]").await;
+    browser.find("#totp-password-issues li").await;
+    browser
+        .fill("[data-testid=totp-password]", USER_PASSWORD)
+        .await;
     browser.fill("[data-testid=totp-code]", wrong).await;
     browser.click("[data-testid=totp-enable]").await;
     browser.find("#totp-code-issues li").await;
+    browser
+        .fill("[data-testid=totp-password]", USER_PASSWORD)
+        .await;
     browser.fill("[data-testid=totp-code]", &right).await;
     browser.click("[data-testid=totp-enable]").await;
     browser

@@ -33,7 +33,10 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
     let enabled_at = totp::step_at(now_ms()) - 1;
     totp_user
         .post("/auth/totp/enable")
-        .json(&serde_json::json!({"code": totp::code_at(&secret, enabled_at)}))
+        .json(&serde_json::json!({
+            "password": USER_PASSWORD,
+            "code": totp::code_at(&secret, enabled_at),
+        }))
         .expect_status(204)
         .await;
     let old_key = app.data_dir.path().join("master.key");

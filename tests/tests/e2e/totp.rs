@@ -48,10 +48,11 @@ fn sign_in_with(app: &TestApp, username: &str, code: Option<String>) -> reqwest:
     })
 }
 
-/// Turns the second factor on with a `code` of the authenticator just set up.
+/// Turns the second factor on with the password and a `code` of the authenticator just
+/// set up.
 fn enable(user: &Session, code: &str) -> reqwest::RequestBuilder {
     user.post("/auth/totp/enable")
-        .json(&serde_json::json!({ "code": code }))
+        .json(&serde_json::json!({ "password": USER_PASSWORD, "code": code }))
 }
 
 /// Turns the second factor off with the `password` and a `code`.
@@ -77,6 +78,17 @@ story!(a_second_factor_guards_sign_in, |app| {
 
     let e: ApiError = enable(&user, &wrong_code(&secret)).expect_json(422).await;
     assert_eq!(e.field_issues("code")[0].code, "totp_wrong");
+    // A session alone cannot turn it on: the password is asked again.
+    let e: ApiError = user
+        .post("/auth/totp/enable")
+        .json(&serde_json::json!({
+            "password": "not the password",
+            "code": code_at(&secret, next_step(None).await),
+        }))
+        .expect_json(422)
+        .await;
+    assert_eq!(e.field_issues("password")[0].code, "password_wrong");
+    sign_in_with(&app, &username, None).expect_status(200).await;
     let first = next_step(None).await;
     enable(&user, &code_at(&secret, first))
         .expect_status(204)

@@ -7,7 +7,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use shared::api::auth::{TotpCodeRequest, TotpDisableRequest};
+use shared::api::auth::{TotpDisableRequest, TotpEnableRequest};
 use shared::api::error::ApiError;
 
 use crate::components::api_call::ApiCall;
@@ -26,10 +26,11 @@ pub fn TotpSection() -> impl IntoView {
     let i18n = use_i18n();
     let status = RwSignal::new(None::<bool>);
     let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
     // One alert for both steps: starting the set-up and confirming it with a code.
     let error = RwSignal::new(None::<ApiError>);
     let start = ApiCall::with_error(error, |api, ()| async move { api.totp_setup().await });
-    let enable = ApiCall::with_error(error, |api, req: TotpCodeRequest| async move {
+    let enable = ApiCall::with_error(error, |api, req: TotpEnableRequest| async move {
         api.totp_enable(&req).await
     })
     .on_ok(move |()| {
@@ -45,12 +46,21 @@ pub fn TotpSection() -> impl IntoView {
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let req = TotpCodeRequest {
+        let req = TotpEnableRequest {
+            password: password.get_untracked(),
             code: code.get_untracked().trim().to_owned(),
         };
         code.set(String::new());
+        password.set(String::new());
+        let mut missing = Vec::new();
+        if req.password.is_empty() {
+            missing.push(("password", "required"));
+        }
         if req.code.is_empty() {
-            enable.fail(local_validation(&[("code", "required")]));
+            missing.push(("code", "required"));
+        }
+        if !missing.is_empty() {
+            enable.fail(local_validation(&missing));
         } else {
             enable.dispatch(req);
         }
@@ -82,6 +92,16 @@ pub fn TotpSection() -> impl IntoView {
                 </dl>
                 <form class="form" on:submit=confirm novalidate>
                     <p>{move || i18n.t().console.totp_enter_code}</p>
+                    <TextField
+                        id="totp-password"
+                        field="password"
+                        label=|t| t.password
+                        input_type="password"
+                        autocomplete="current-password"
+                        value=password
+                        error
+                        testid="totp-password"
+                    />
                     <TextField
                         id="totp-code"
                         field="code"
