@@ -28,17 +28,24 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The tools are built without link-time optimisation, in 16 codegen units: Trunk's own
+# release profile asks for fat LTO in one codegen unit, which leaves one core alone with
+# the whole program at the end; how fast the tools themselves run hardly matters.
+fast_install() {
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install -q "$@"
+}
+
 # wasm-bindgen-cli must match the wasm-bindgen crate in Cargo.lock exactly.
 wb_version="$(grep -A1 '^name = "wasm-bindgen"$' "$root/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')"
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$wb_version" ]; then
   log "installing wasm-bindgen-cli $wb_version (a few minutes, once)"
   # Not --locked: the CLI's own lock file names a crate version the registry lacks.
-  cargo install -q wasm-bindgen-cli --version "$wb_version"
+  fast_install wasm-bindgen-cli --version "$wb_version"
 fi
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $trunk_version" ]; then
   log "installing trunk $trunk_version (about ten minutes, once)"
-  cargo install -q trunk --version "$trunk_version" --locked
+  fast_install trunk --version "$trunk_version" --locked
 fi
 
 # Debian's binaryen is too old and produces a broken app; npm's is current.
