@@ -7,7 +7,10 @@ use shared::{
     api::{
         auth::Role,
         error::ErrorCode,
-        records::{RecordPage, RecordView, RevealResponse, ViewValue},
+        records::{
+            RecordPage, RecordView, RevealResponse, ViewValue, MAX_REVEAL_REASON_CHARS,
+            MIN_REVEAL_REASON_CHARS,
+        },
         users::AssignRecordResponse,
     },
     mask::mask,
@@ -282,11 +285,22 @@ pub async fn reveal(
     if !may_reveal(caller.role()) {
         return Err(AppError::forbidden());
     }
-    if reason.trim().chars().count() < 5 {
+    let reason_chars = reason.trim().chars().count();
+    if reason_chars < MIN_REVEAL_REASON_CHARS {
         return Err(AppError::invalid_field(
             "reason",
             "reason_required",
             "Say why you need to see this value",
+        ));
+    }
+    if reason_chars > MAX_REVEAL_REASON_CHARS {
+        return Err(AppError::invalid_field(
+            "reason",
+            "reason_too_long",
+            format!(
+                "Keep the reason to {MAX_REVEAL_REASON_CHARS} characters: it stays in the audit \
+                 log, so write why, not details about the person"
+            ),
         ));
     }
     let scope = scope_of(state, caller).await?;

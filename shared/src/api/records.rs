@@ -53,6 +53,12 @@ pub struct RecordPage {
     pub next_before: Option<i64>,
 }
 
+/// The shortest reason for a reveal the server accepts.
+pub const MIN_REVEAL_REASON_CHARS: usize = 5;
+/// The longest: a reason stays in the audit log for good, so it is a sentence, not a
+/// place for notes that may themselves hold personal data.
+pub const MAX_REVEAL_REASON_CHARS: usize = 200;
+
 /// `POST /api/v1/records/{id}/reveal`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevealRequest {

@@ -126,6 +126,11 @@ story!(
 
         let e: ApiError = reveal(&manager, &id, "resident_id", "", 422).await;
         assert_eq!(e.field_issues("reason")[0].code, "reason_required");
+        // A reason stays in the audit log for good: a sentence, not a file of notes.
+        let essay = "The customer called and said ".repeat(10);
+        let e: ApiError = reveal(&manager, &id, "resident_id", &essay, 422).await;
+        assert_eq!(e.field_issues("reason")[0].code, "reason_too_long");
+        assert!(admin.audit_log("records.reveal").await.entries.is_empty());
 
         let reason = "Customer asked to check their ID at the desk";
         let r: RevealResponse = reveal(&manager, &id, "resident_id", reason, 200).await;

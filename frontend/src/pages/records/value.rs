@@ -8,7 +8,9 @@ use leptos::html::Dialog;
 use leptos::prelude::*;
 use shared::access::{may_reveal, Visibility};
 use shared::api::error::{ApiError, ErrorCode};
-use shared::api::records::{RevealRequest, ViewValue};
+use shared::api::records::{
+    RevealRequest, ViewValue, MAX_REVEAL_REASON_CHARS, MIN_REVEAL_REASON_CHARS,
+};
 
 use super::RecordsState;
 use crate::components::api_call::ApiCall;
@@ -16,9 +18,6 @@ use crate::components::console_ui::{close_dialog, open_dialog};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n, Texts};
 use crate::session::use_session;
-
-/// The shortest reason the server accepts.
-const MIN_REASON_CHARS: usize = 5;
 
 /// How a value is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +162,7 @@ pub fn RevealDialog(state: RecordsState) -> impl IntoView {
             return;
         };
         let why = reason.get_untracked().trim().to_owned();
-        if why.chars().count() < MIN_REASON_CHARS {
+        if why.chars().count() < MIN_REVEAL_REASON_CHARS {
             short.set(true);
             return;
         }
@@ -214,7 +213,8 @@ pub fn RevealDialog(state: RecordsState) -> impl IntoView {
                         id="reveal-reason"
                         rows="3"
                         required
-                        minlength="5"
+                        minlength=MIN_REVEAL_REASON_CHARS.to_string()
+                        maxlength=MAX_REVEAL_REASON_CHARS.to_string()
                         aria-invalid=invalid
                         aria-describedby="reveal-reason-hint reveal-reason-issues"
                         bind:value=reason
