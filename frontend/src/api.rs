@@ -449,7 +449,7 @@ async fn error_from(response: &Response) -> ApiError {
 
 /// An error made up in the browser: generic, so the UI shows its code's sentence in the
 /// user's language (the English one is the message, for logs).
-fn local_error(code: ErrorCode) -> ApiError {
+pub fn local_error(code: ErrorCode) -> ApiError {
     ApiError::generic(code, EN.error(code))
 }
 

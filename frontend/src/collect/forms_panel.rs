@@ -18,12 +18,9 @@ use crate::offline::use_collector;
 /// Fetches the form's latest published version and keeps it as added by link.
 async fn fetch_and_keep(api: crate::api::ApiClient, id: String) -> Result<(), ApiError> {
     let version = api.public_form(&id).await?;
-    forms::keep_by_link(version).await.map_err(|_| {
-        ApiError::generic(
-            ErrorCode::Internal,
-            crate::i18n::EN.error(ErrorCode::Internal),
-        )
-    })
+    forms::keep_by_link(version)
+        .await
+        .map_err(|_| crate::api::local_error(ErrorCode::Internal))
 }
 
 /// The forms panel of the Collect page.

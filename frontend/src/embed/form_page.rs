@@ -111,10 +111,7 @@ fn Flow(version: VersionDetail) -> impl IntoView {
             return;
         };
         let Some(request) = version.with_value(|v| submission::sign(v, collected)) else {
-            error.set(Some(ApiError::generic(
-                ErrorCode::Internal,
-                crate::i18n::EN.error(ErrorCode::Internal),
-            )));
+            error.set(Some(crate::api::local_error(ErrorCode::Internal)));
             return;
         };
         let request = Pending {
