@@ -19,7 +19,9 @@ use shared::api::forms::{
     CheckAnswersRequest, CreateFormRequest, FormDetail, FormSummary, PublishRequest,
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
-use shared::api::records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse};
+use shared::api::records::{
+    LookupRequest, RecordForm, RecordPage, RecordView, RevealRequest, RevealResponse,
+};
 use shared::api::sync::{DeviceInfo, OutboxKey, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
 use shared::api::users::{
@@ -294,6 +296,11 @@ impl ApiClient {
     pub async fn records(&self, params: &[(&str, String)]) -> Result<RecordPage, ApiError> {
         let path = format!("/records{}", query_string(params));
         self.fetch(Method::GET, &path, None::<&()>).await
+    }
+
+    /// `GET /api/v1/records/forms`: the forms of the caller's records, by title.
+    pub async fn record_forms(&self) -> Result<Vec<RecordForm>, ApiError> {
+        self.fetch(Method::GET, "/records/forms", None::<&()>).await
     }
 
     /// `POST /api/v1/records/lookup`.

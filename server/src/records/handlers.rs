@@ -4,7 +4,7 @@ use axum::{extract::State, http::Method, Json};
 use serde::Deserialize;
 use shared::api::{
     conflicts::{ConflictList, ConflictResolved, ResolveConflict},
-    records::{LookupRequest, RecordPage, RecordView, RevealRequest, RevealResponse},
+    records::{LookupRequest, RecordForm, RecordPage, RecordView, RevealRequest, RevealResponse},
     users::{AssignRecordRequest, AssignRecordResponse},
 };
 use shared::ids::{ConflictId, RecordId};
@@ -22,6 +22,12 @@ use crate::{
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .route(Method::GET, "/records", Permission::ViewRecords, list)
+        .route(
+            Method::GET,
+            "/records/forms",
+            Permission::ViewRecords,
+            forms,
+        )
         .route(
             Method::GET,
             "/records/{id}",
@@ -77,6 +83,13 @@ async fn list(
     Ok(Json(
         service::list(&state, &caller, &origin, p.form.as_deref(), p.before, limit).await?,
     ))
+}
+
+async fn forms(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> AppResult<Json<Vec<RecordForm>>> {
+    Ok(Json(service::forms(&state, &caller).await?))
 }
 
 async fn reveal(

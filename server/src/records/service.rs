@@ -8,7 +8,7 @@ use shared::{
         auth::Role,
         error::ErrorCode,
         records::{
-            RecordPage, RecordView, RevealResponse, ViewValue, MAX_REVEAL_REASON_CHARS,
+            RecordForm, RecordPage, RecordView, RevealResponse, ViewValue, MAX_REVEAL_REASON_CHARS,
             MIN_REVEAL_REASON_CHARS,
         },
         users::AssignRecordResponse,
@@ -166,7 +166,14 @@ fn view(
             },
         );
     }
+    let labels = def
+        .fields()
+        .filter(|f| values.contains_key(f.key.as_str()))
+        .map(|f| (f.key.as_str().to_owned(), f.label.clone()))
+        .collect();
     Ok(RecordView {
+        form_title: def.title.clone(),
+        labels,
         id: row.id.clone(),
         form_id: row.form_id.clone(),
         form_version: row.form_version,
@@ -271,6 +278,21 @@ pub async fn list(
         records,
         next_before,
     })
+}
+
+/// The forms the caller's records were collected with, by title (for the list's filter).
+pub async fn forms(state: &AppState, caller: &Principal) -> AppResult<Vec<RecordForm>> {
+    let scope = scope_of(state, caller).await?;
+    let mut forms = Vec::new();
+    for (id, number) in state.db.record_forms(&scope).await? {
+        let version = state.versions.get_any(&state.db, &id, number).await?;
+        forms.push(RecordForm {
+            id,
+            title: version.definition.title.clone(),
+        });
+    }
+    forms.sort_by(|a, b| a.title.en.cmp(&b.title.en).then_with(|| a.id.cmp(&b.id)));
+    Ok(forms)
 }
 
 /// Shows one masked value in full, for a stated reason; audited.

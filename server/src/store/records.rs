@@ -350,6 +350,25 @@ impl Db {
             .collect()
     }
 
+    /// The forms records in `scope` were collected with, each with the newest version
+    /// among them.
+    pub async fn record_forms(&self, scope: &Scope) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 1);
+        let sql = format!(
+            "SELECT r.form_id, MAX(r.form_version) AS form_version FROM records r \
+             WHERE {condition} GROUP BY r.form_id"
+        );
+        let mut q = sqlx::query(&sql);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("form_id")?, row.try_get("form_version")?)))
+            .collect()
+    }
+
     /// One record, if it is in `scope`.
     pub async fn record_in_scope(
         &self,

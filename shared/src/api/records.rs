@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{access::Visibility, schema::Sensitivity};
+use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
 
 /// One field of a record in a view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +33,13 @@ pub struct RecordView {
     pub owner_id: Option<String>,
     pub created_at_ms: i64,
     pub values: BTreeMap<String, ViewValue>,
+    /// The form's title, so that a list names the form rather than its id.
+    #[serde(default)]
+    pub form_title: LocalizedText,
+    /// The label of each field in `values`, by field key, so that a list shows labels
+    /// rather than keys.
+    #[serde(default)]
+    pub labels: BTreeMap<String, LocalizedText>,
     /// The server's version of the record: 1 when collected, one more per merged edit.
     #[serde(default = "first_version")]
     pub version: i64,
@@ -51,6 +58,15 @@ pub struct RecordPage {
     pub records: Vec<RecordView>,
     /// Pass as `before` for the next page.
     pub next_before: Option<i64>,
+}
+
+/// `GET /api/v1/records/forms`: one of the forms that records in the caller's reach
+/// were collected with, to filter the list by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordForm {
+    pub id: String,
+    /// The title of the newest version any of those records was collected with.
+    pub title: LocalizedText,
 }
 
 /// The shortest reason for a reveal the server accepts.

@@ -48,6 +48,7 @@ const EXPECTED: &[(&str, &str, Permission, u16)] = &[
     ("POST", "/public/consents/status", Permission::Public, 400),
     ("POST", "/public/consents/withdraw", Permission::Public, 400),
     ("GET", "/records", Permission::ViewRecords, 200),
+    ("GET", "/records/forms", Permission::ViewRecords, 200),
     ("GET", "/records/{id}", Permission::ViewRecords, 404),
     ("GET", "/conflicts", Permission::ResolveConflicts, 200),
     (

@@ -7,7 +7,7 @@ use shared::{
     api::{
         auth::Role,
         error::{ApiError, ErrorCode},
-        records::{RecordPage, RecordView, RevealResponse},
+        records::{RecordForm, RecordPage, RecordView, RevealResponse},
     },
 };
 
@@ -66,6 +66,19 @@ story!(each_role_sees_what_its_policy_allows, |app| {
 
     let m = records(&manager).await;
     assert_eq!(m.len(), 1);
+    // The list names the form and labels each value, in both languages.
+    assert_eq!(m[0].form_title.en, "Membership registration");
+    assert_eq!(m[0].labels["full_name"].zh_cn, "姓名");
+    assert_eq!(m[0].labels["full_name"].en, "Full name");
+    assert!(m[0].values.keys().all(|k| m[0].labels.contains_key(k)));
+    // The filter offers the forms in reach by title: the demo form for the manager,
+    // none for a staff member with no records.
+    let forms: Vec<RecordForm> = manager.get_json("/records/forms", 200).await;
+    assert_eq!(forms.len(), 1);
+    assert_eq!(forms[0].id, m[0].form_id);
+    assert_eq!(forms[0].title.en, "Membership registration");
+    let none: Vec<RecordForm> = staff.get_json("/records/forms", 200).await;
+    assert!(none.is_empty());
     assert_eq!(shown(&m[0], "full_name"), (Visibility::Full, Some("张三")));
     assert_eq!(
         shown(&m[0], "mobile"),

@@ -107,6 +107,21 @@ fn Records() -> impl IntoView {
         assign_target: RwSignal::new(None),
     };
     let form_input = RwSignal::new(String::new());
+    // The filter offers the forms of the records in reach, by title.
+    let forms = api_resource(|api| async move { api.record_forms().await });
+    let form_options = move || {
+        let locale = i18n.locale();
+        forms
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| {
+                let selected = form_input.with(|v| *v == f.id);
+                view! { <option value=f.id selected=selected>{f.title.get(locale).to_owned()}</option> }
+            })
+            .collect_view()
+    };
     let load_more = ApiCall::new(move |api, before: i64| {
         let params = page_params(form_filter.get_untracked(), Some(before));
         async move { api.records(&params).await }
@@ -175,13 +190,15 @@ fn Records() -> impl IntoView {
                     <h2 class="small-heading">{move || i18n.t().console.filter_heading}</h2>
                     <div class="field">
                         <label for="records-form">{move || i18n.t().console.filter_form}</label>
-                        <input
+                        <select
                             id="records-form"
-                            type="text"
-                            autocomplete="off"
-                            bind:value=form_input
+                            prop:value=move || form_input.get()
+                            on:change=move |ev| form_input.set(event_target_value(&ev))
                             data-testid="records-form-filter"
-                        />
+                        >
+                            <option value="">{move || i18n.t().console.filter_all_forms}</option>
+                            {form_options}
+                        </select>
                     </div>
                     <div class="row-actions">
                         <button type="submit" class="button button-primary button-small">
@@ -244,13 +261,26 @@ fn RecordRow(
     let created = record.created_at_ms;
     let owner = record.owner_id.clone();
     let assign_id = record.id.clone();
+    let form_title = record.form_title.clone();
+    let labels = record.labels;
     let values = record
         .values
         .into_iter()
         .map(|(key, value)| {
+            // The field's label in the reader's language; its key only if it has none.
+            let label = labels.get(&key).cloned().unwrap_or_default();
+            let fallback = key.clone();
+            let label = move || {
+                let text = label.get(i18n.locale());
+                if text.is_empty() {
+                    fallback.clone()
+                } else {
+                    text.to_owned()
+                }
+            };
             view! {
                 <div class="record-value">
-                    <dt>{key.clone()}</dt>
+                    <dt>{label}</dt>
                     <dd>
                         <ValueCell record_id=id.clone() key value state />
                     </dd>
@@ -265,7 +295,10 @@ fn RecordRow(
                     <code>{short_id}</code>
                 </p>
                 <p>
-                    {move || i18n.t().console.form} ": " <code>{record.form_id.clone()}</code>
+                    {move || i18n.t().console.form} ": "
+                    <span title=record.form_id.clone()>
+                        {move || form_title.get(i18n.locale()).to_owned()}
+                    </span>
                     " v" {record.form_version}
                 </p>
                 <p>
