@@ -179,6 +179,7 @@ fn view(
         form_version: row.form_version,
         source: row.source.as_str().to_owned(),
         owner_id: row.owner_id.clone(),
+        owner_name: None,
         created_at_ms: row.created_at_ms,
         values,
         version: 1,
@@ -186,15 +187,22 @@ fn view(
     })
 }
 
-/// Fills in each record's version and number of open edit conflicts.
-async fn with_versions(state: &AppState, records: &mut [RecordView]) -> AppResult<()> {
+/// Fills in each record's version, its number of open edit conflicts and its owner's
+/// user name.
+async fn complete_views(state: &AppState, records: &mut [RecordView]) -> AppResult<()> {
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let found = state.db.versions_and_open_conflicts(&ids).await?;
+    let owners: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.owner_id.as_deref())
+        .collect();
+    let names = state.db.user_names(&owners).await?;
     for r in records.iter_mut() {
         if let Some((version, open)) = found.get(&r.id) {
             r.version = *version;
             r.open_conflicts = *open;
         }
+        r.owner_name = r.owner_id.as_ref().and_then(|id| names.get(id).cloned());
     }
     Ok(())
 }
@@ -225,7 +233,7 @@ pub async fn detail(
         &row,
         &mut unmasked,
     )?];
-    with_versions(state, &mut records).await?;
+    complete_views(state, &mut records).await?;
     if unmasked > 0 {
         let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
@@ -264,7 +272,7 @@ pub async fn list(
             &mut unmasked,
         )?);
     }
-    with_versions(state, &mut records).await?;
+    complete_views(state, &mut records).await?;
     if unmasked > 0 {
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let event = Event::new("records.read", Some(&caller.user))
@@ -477,7 +485,7 @@ pub async fn lookup(
             )?);
         }
     }
-    with_versions(state, &mut records).await?;
+    complete_views(state, &mut records).await?;
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let event = Event::new("records.lookup", Some(&caller.user)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,

@@ -31,6 +31,9 @@ pub struct RecordView {
     pub form_version: i64,
     pub source: String,
     pub owner_id: Option<String>,
+    /// The owner's user name, so that a list names people rather than ids.
+    #[serde(default)]
+    pub owner_name: Option<String>,
     pub created_at_ms: i64,
     pub values: BTreeMap<String, ViewValue>,
     /// The form's title, so that a list names the form rather than its id.

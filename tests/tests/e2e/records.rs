@@ -126,7 +126,14 @@ story!(each_role_sees_what_its_policy_allows, |app| {
         .await
         .unwrap();
     db.close().await;
-    assert_eq!(records(&staff).await.len(), 1);
+    let mine = records(&staff).await;
+    assert_eq!(mine.len(), 1);
+    // The owner is named, not only identified.
+    assert_eq!(mine[0].owner_id.as_deref(), Some(staff.user().id.as_str()));
+    assert_eq!(
+        mine[0].owner_name.as_deref(),
+        Some(staff.user().username.as_str())
+    );
 });
 
 story!(

@@ -259,7 +259,11 @@ fn RecordRow(
     let id = record.id.clone();
     let short_id: String = record.id.chars().take(8).collect();
     let created = record.created_at_ms;
-    let owner = record.owner_id.clone();
+    // The owner by user name (the id only if the account is gone).
+    let owner = record
+        .owner_name
+        .clone()
+        .or_else(|| record.owner_id.clone());
     let assign_id = record.id.clone();
     let form_title = record.form_title.clone();
     let labels = record.labels;
