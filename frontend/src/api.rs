@@ -96,7 +96,10 @@ impl ApiClient {
     }
 
     /// `GET /api/v1/forms/{id}`.
-    pub async fn form(&self, id: &str) -> Result<FormDetail, ApiError> {
+    pub async fn form(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<FormDetail, ApiError> {
         self.fetch(Method::GET, &form_path(id, ""), None::<&()>)
             .await
     }
@@ -104,7 +107,7 @@ impl ApiClient {
     /// `PUT /api/v1/forms/{id}/draft`: `conflict` when someone else saved in between.
     pub async fn save_draft(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &SaveDraftRequest,
     ) -> Result<FormDetail, ApiError> {
         self.fetch(Method::PUT, &form_path(id, "/draft"), Some(req))
@@ -112,19 +115,28 @@ impl ApiClient {
     }
 
     /// `POST /api/v1/forms/{id}/duplicate`.
-    pub async fn duplicate_form(&self, id: &str) -> Result<FormDetail, ApiError> {
+    pub async fn duplicate_form(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<FormDetail, ApiError> {
         self.fetch(Method::POST, &form_path(id, "/duplicate"), None::<&()>)
             .await
     }
 
     /// `POST /api/v1/forms/{id}/archive`.
-    pub async fn archive_form(&self, id: &str) -> Result<FormSummary, ApiError> {
+    pub async fn archive_form(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<FormSummary, ApiError> {
         self.fetch(Method::POST, &form_path(id, "/archive"), None::<&()>)
             .await
     }
 
     /// `POST /api/v1/forms/{id}/restore`.
-    pub async fn restore_form(&self, id: &str) -> Result<FormSummary, ApiError> {
+    pub async fn restore_form(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<FormSummary, ApiError> {
         self.fetch(Method::POST, &form_path(id, "/restore"), None::<&()>)
             .await
     }
@@ -132,7 +144,7 @@ impl ApiClient {
     /// `POST /api/v1/forms/{id}/publish`.
     pub async fn publish_form(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &PublishRequest,
     ) -> Result<VersionDetail, ApiError> {
         self.fetch(Method::POST, &form_path(id, "/publish"), Some(req))
@@ -140,19 +152,29 @@ impl ApiClient {
     }
 
     /// `GET /api/v1/forms/{id}/versions`: newest first.
-    pub async fn form_versions(&self, id: &str) -> Result<Vec<VersionSummary>, ApiError> {
+    pub async fn form_versions(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<Vec<VersionSummary>, ApiError> {
         self.fetch(Method::GET, &form_path(id, "/versions"), None::<&()>)
             .await
     }
 
     /// `GET /api/v1/forms/{id}/versions/{number}`.
-    pub async fn form_version(&self, id: &str, number: i64) -> Result<VersionDetail, ApiError> {
+    pub async fn form_version(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+        number: i64,
+    ) -> Result<VersionDetail, ApiError> {
         let path = form_path(id, &format!("/versions/{number}"));
         self.fetch(Method::GET, &path, None::<&()>).await
     }
 
     /// `GET /api/v1/public/forms/{id}`: the latest version of an active form.
-    pub async fn public_form(&self, id: &str) -> Result<VersionDetail, ApiError> {
+    pub async fn public_form(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<VersionDetail, ApiError> {
         let path = format!("/public/forms/{}", path_segment(id));
         self.fetch(Method::GET, &path, None::<&()>).await
     }
@@ -161,7 +183,7 @@ impl ApiClient {
     /// issues per field when the server disagrees with the answers.
     pub async fn check_answers(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         number: i64,
         req: &CheckAnswersRequest,
     ) -> Result<(), ApiError> {
@@ -180,7 +202,7 @@ impl ApiClient {
     /// `forbidden` with the ids per field for a manager naming others.
     pub async fn assign_form(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &FormAssignments,
     ) -> Result<AssignableForm, ApiError> {
         let path = format!("/form-assignments/{}", path_segment(id));
@@ -204,7 +226,10 @@ impl ApiClient {
 
     /// `GET /api/v1/devices/{id}/outbox-key`: the server's share of the key that seals
     /// the device's outbox; `forbidden` once the device is revoked.
-    pub async fn outbox_key(&self, device_id: &str) -> Result<OutboxKey, ApiError> {
+    pub async fn outbox_key(
+        &self,
+        device_id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<OutboxKey, ApiError> {
         let path = format!("/devices/{}/outbox-key", path_segment(device_id));
         self.fetch(Method::GET, &path, None::<&()>).await
     }
@@ -248,7 +273,7 @@ impl ApiClient {
     /// `PUT /api/v1/users/{id}`.
     pub async fn update_user(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &UpdateUserRequest,
     ) -> Result<UserSummary, ApiError> {
         let path = format!("/users/{}", path_segment(id));
@@ -258,7 +283,7 @@ impl ApiClient {
     /// `POST /api/v1/users/{id}/disable` or `/enable`.
     pub async fn set_user_disabled(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         disabled: bool,
     ) -> Result<UserSummary, ApiError> {
         let action = if disabled { "disable" } else { "enable" };
@@ -267,7 +292,10 @@ impl ApiClient {
     }
 
     /// `POST /api/v1/users/{id}/reset-password`: a new one-time password, once.
-    pub async fn reset_password(&self, id: &str) -> Result<IssuedPassword, ApiError> {
+    pub async fn reset_password(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<IssuedPassword, ApiError> {
         let path = format!("/users/{}/reset-password", path_segment(id));
         self.fetch(Method::POST, &path, None::<&()>).await
     }
@@ -280,7 +308,7 @@ impl ApiClient {
     /// `POST /api/v1/teams`, or `PUT /api/v1/teams/{id}` when renaming.
     pub async fn save_team(
         &self,
-        id: Option<&str>,
+        id: Option<&shared::ids::TeamId>,
         req: &TeamRequest,
     ) -> Result<TeamSummary, ApiError> {
         match id {
@@ -309,7 +337,11 @@ impl ApiClient {
     }
 
     /// `POST /api/v1/records/{id}/reveal`: audited; `forbidden` for roles that may not.
-    pub async fn reveal(&self, id: &str, req: &RevealRequest) -> Result<RevealResponse, ApiError> {
+    pub async fn reveal(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+        req: &RevealRequest,
+    ) -> Result<RevealResponse, ApiError> {
         let path = format!("/records/{}/reveal", path_segment(id));
         self.fetch(Method::POST, &path, Some(req)).await
     }
@@ -317,7 +349,7 @@ impl ApiClient {
     /// `POST /api/v1/records/{id}/assign`.
     pub async fn assign_record(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &AssignRecordRequest,
     ) -> Result<AssignRecordResponse, ApiError> {
         let path = format!("/records/{}/assign", path_segment(id));
@@ -325,7 +357,10 @@ impl ApiClient {
     }
 
     /// `GET /api/v1/records/{id}`: one record with its version and open conflicts.
-    pub async fn record(&self, id: &str) -> Result<RecordView, ApiError> {
+    pub async fn record(
+        &self,
+        id: &(impl std::fmt::Display + ?Sized),
+    ) -> Result<RecordView, ApiError> {
         let path = format!("/records/{}", path_segment(id));
         self.fetch(Method::GET, &path, None::<&()>).await
     }
@@ -338,7 +373,7 @@ impl ApiClient {
     /// `POST /api/v1/conflicts/{id}/resolve`.
     pub async fn resolve_conflict(
         &self,
-        id: &str,
+        id: &(impl std::fmt::Display + ?Sized),
         req: &ResolveConflict,
     ) -> Result<ConflictResolved, ApiError> {
         let path = format!("/conflicts/{}/resolve", path_segment(id));
@@ -421,7 +456,7 @@ impl ApiClient {
 }
 
 /// `/forms/{id}{rest}` with the id escaped for a path segment.
-fn form_path(id: &str, rest: &str) -> String {
+fn form_path(id: &(impl std::fmt::Display + ?Sized), rest: &str) -> String {
     format!("/forms/{}{rest}", path_segment(id))
 }
 
@@ -441,8 +476,8 @@ pub fn query_string(params: &[(&str, String)]) -> String {
 }
 
 /// `text` escaped for use as one path segment.
-fn path_segment(text: &str) -> String {
-    String::from(js_sys::encode_uri_component(text))
+fn path_segment(text: &(impl std::fmt::Display + ?Sized)) -> String {
+    String::from(js_sys::encode_uri_component(&text.to_string()))
 }
 
 /// Decodes the API's error body, or makes one up from the status when there is none.
@@ -469,6 +504,7 @@ pub fn code_for_status(status: u16) -> ErrorCode {
         403 => ErrorCode::Forbidden,
         404 => ErrorCode::NotFound,
         405 => ErrorCode::MethodNotAllowed,
+        408 => ErrorCode::Timeout,
         409 => ErrorCode::Conflict,
         413 => ErrorCode::PayloadTooLarge,
         415 => ErrorCode::UnsupportedMediaType,

@@ -12,7 +12,7 @@ pub struct Seeded {
     /// The first admin's credentials, to be printed once and never stored in clear.
     pub admin: Option<FirstAdmin>,
     /// The demo form, published as version 1 and owned by the first admin.
-    pub demo_form_id: Option<String>,
+    pub demo_form_id: Option<shared::ids::FormId>,
 }
 
 /// Creates what an empty database needs; does nothing on a database in use.
@@ -24,7 +24,7 @@ pub async fn seed(db: &Db) -> anyhow::Result<Seeded> {
     let mut demo_form_id = None;
     if let Some(first) = &admin {
         let owner = db.user_by_username(&first.username).await?.map(|u| u.id);
-        demo_form_id = seed_demo(db, owner.as_deref()).await?;
+        demo_form_id = seed_demo(db, owner).await?;
         if let Some(id) = &demo_form_id {
             tracing::info!(form_id = %id, "demo form published");
         }

@@ -1,7 +1,7 @@
 //! Layered configuration: built-in defaults, then a TOML file, then environment
 //! variables, then command-line flags (the later one wins).
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
@@ -118,9 +118,9 @@ pub struct ServeArgs {
 
     /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose
     /// `X-Forwarded-For` is believed: for a request from one of them, the client is the
-    /// nearest forwarded address that is not itself a trusted proxy. The audit log and
-    /// sign-in throttling use that address. Without it the header is ignored, since
-    /// anyone can send it [default: none].
+    /// nearest forwarded address that is not itself a trusted proxy. The audit log,
+    /// sign-in throttling and the per-address limits use that address. Without it the
+    /// header is ignored, since anyone can send it [default: none].
     #[arg(
         long,
         env = "CONSENTRY_TRUSTED_PROXIES",
@@ -128,6 +128,48 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<String>,
+
+    /// Customer submissions accepted per minute from one client address (a third of
+    /// them at once); more are refused with 429 and `Retry-After`. Clients behind one
+    /// NAT share an address: raise it for a busy form [default: 30].
+    #[arg(long, env = "CONSENTRY_SUBMISSIONS_PER_MINUTE", global = true)]
+    pub submissions_per_minute: Option<u32>,
+
+    /// Consent withdrawals accepted per minute from one client address, likewise
+    /// [default: 10].
+    #[arg(long, env = "CONSENTRY_WITHDRAWALS_PER_MINUTE", global = true)]
+    pub withdrawals_per_minute: Option<u32>,
+
+    /// Consent status look-ups, receipt verifications and key set fetches accepted per
+    /// minute from one client address, likewise [default: 120].
+    #[arg(long, env = "CONSENTRY_PUBLIC_READS_PER_MINUTE", global = true)]
+    pub public_reads_per_minute: Option<u32>,
+
+    /// Turn the per-address limits above off (for load tests, or when a proxy in front
+    /// limits instead).
+    #[arg(long, env = "CONSENTRY_NO_RATE_LIMITS", global = true)]
+    pub no_rate_limits: bool,
+
+    /// Seconds a client has to send a request's headers; a connection slower than that,
+    /// or idle that long between requests, is closed. Behind a proxy that keeps idle
+    /// connections to the server open, make its idle timeout shorter [default: 30].
+    #[arg(long, env = "CONSENTRY_HEADER_TIMEOUT_SECONDS", global = true)]
+    pub header_timeout_seconds: Option<u32>,
+
+    /// Seconds a request may take, reading its body included, before it is stopped and
+    /// answered 408 [default: 30].
+    #[arg(long, env = "CONSENTRY_REQUEST_TIMEOUT_SECONDS", global = true)]
+    pub request_timeout_seconds: Option<u32>,
+
+    /// The same for `POST /sync`, whose body may be 32 MiB [default: 300].
+    #[arg(long, env = "CONSENTRY_SYNC_TIMEOUT_SECONDS", global = true)]
+    pub sync_timeout_seconds: Option<u32>,
+
+    /// Seconds between reads of the signing keys from the database, so that a key
+    /// another replica created, or `rotate-signing-key`, is used without a restart
+    /// [default: 10].
+    #[arg(long, env = "CONSENTRY_KEY_REFRESH_SECONDS", global = true)]
+    pub key_refresh_seconds: Option<u32>,
 
     /// Log filter in `tracing` syntax, e.g. `info` or `consentry_server=debug` [default: info].
     #[arg(long, env = "CONSENTRY_LOG", global = true)]
@@ -154,6 +196,14 @@ struct FileConfig {
     session_max_hours: Option<u32>,
     sign_in_failures_per_ip: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    submissions_per_minute: Option<u32>,
+    withdrawals_per_minute: Option<u32>,
+    public_reads_per_minute: Option<u32>,
+    no_rate_limits: Option<bool>,
+    header_timeout_seconds: Option<u32>,
+    request_timeout_seconds: Option<u32>,
+    sync_timeout_seconds: Option<u32>,
+    key_refresh_seconds: Option<u32>,
     log: Option<String>,
     no_seed: Option<bool>,
 }
@@ -191,8 +241,58 @@ pub struct Config {
     pub sign_in_failures_per_ip: u32,
     /// See `ServeArgs::trusted_proxies`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Per-address budgets of the public routes (`crate::limits`); `None` turns them off.
+    pub rate_limits: Option<RateLimits>,
+    pub timeouts: Timeouts,
+    /// See `ServeArgs::key_refresh_seconds`.
+    pub key_refresh: Duration,
     pub log: String,
     pub seed: bool,
+}
+
+/// Requests per minute accepted from one client address on each kind of public route
+/// (a third of them at once: see `crate::limits::AddressBudget::per_minute`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `POST /public/forms/{id}/submissions`.
+    pub submissions: u32,
+    /// `POST /public/consents/withdraw`.
+    pub withdrawals: u32,
+    /// Consent status, receipt verification and the published keys.
+    pub reads: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            submissions: 30,
+            withdrawals: 10,
+            reads: 120,
+        }
+    }
+}
+
+/// How often a server reads the signing keys again (`Config::key_refresh`).
+const DEFAULT_KEY_REFRESH: Duration = Duration::from_secs(10);
+
+/// How long a client may take: to send a request's headers (also how long an idle
+/// connection stays open), and to have a request handled, its body included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub header: Duration,
+    pub request: Duration,
+    /// For `POST /sync`, whose bodies are the largest.
+    pub sync: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header: Duration::from_secs(30),
+            request: Duration::from_secs(30),
+            sync: Duration::from_secs(300),
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -210,6 +310,9 @@ impl std::fmt::Debug for Config {
             .field("session_max_hours", &self.session_max_hours)
             .field("sign_in_failures_per_ip", &self.sign_in_failures_per_ip)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("rate_limits", &self.rate_limits)
+            .field("timeouts", &self.timeouts)
+            .field("key_refresh", &self.key_refresh)
             .field("log", &self.log)
             .field("seed", &self.seed)
             .finish()
@@ -317,6 +420,49 @@ impl Config {
                 name: "trusted_proxies",
                 reason,
             })?;
+        let limits_off = args.no_rate_limits || file.no_rate_limits.unwrap_or(false);
+        let rate_limits = (!limits_off).then(|| {
+            let defaults = RateLimits::default();
+            RateLimits {
+                submissions: args
+                    .submissions_per_minute
+                    .or(file.submissions_per_minute)
+                    .unwrap_or(defaults.submissions)
+                    .max(1),
+                withdrawals: args
+                    .withdrawals_per_minute
+                    .or(file.withdrawals_per_minute)
+                    .unwrap_or(defaults.withdrawals)
+                    .max(1),
+                reads: args
+                    .public_reads_per_minute
+                    .or(file.public_reads_per_minute)
+                    .unwrap_or(defaults.reads)
+                    .max(1),
+            }
+        });
+        let seconds = |flag: Option<u32>, file: Option<u32>, default: Duration| {
+            flag.or(file)
+                .map_or(default, |s| Duration::from_secs(u64::from(s.max(1))))
+        };
+        let default_timeouts = Timeouts::default();
+        let timeouts = Timeouts {
+            header: seconds(
+                args.header_timeout_seconds,
+                file.header_timeout_seconds,
+                default_timeouts.header,
+            ),
+            request: seconds(
+                args.request_timeout_seconds,
+                file.request_timeout_seconds,
+                default_timeouts.request,
+            ),
+            sync: seconds(
+                args.sync_timeout_seconds,
+                file.sync_timeout_seconds,
+                default_timeouts.sync,
+            ),
+        };
         let master_key_file = args
             .master_key_file
             .clone()
@@ -354,6 +500,13 @@ impl Config {
                 .unwrap_or(20)
                 .max(1),
             trusted_proxies,
+            rate_limits,
+            timeouts,
+            key_refresh: seconds(
+                args.key_refresh_seconds,
+                file.key_refresh_seconds,
+                DEFAULT_KEY_REFRESH,
+            ),
             log: args
                 .log
                 .clone()
@@ -395,6 +548,11 @@ impl Config {
             session_max_hours: 12,
             sign_in_failures_per_ip: 20,
             trusted_proxies: Vec::new(),
+            // The suites send far more from 127.0.0.1 than a person would; the tests of
+            // the limits (`tests/tests/e2e/limits.rs`) set their own.
+            rate_limits: None,
+            timeouts: Timeouts::default(),
+            key_refresh: DEFAULT_KEY_REFRESH,
             log: "warn".to_owned(),
             seed: true,
         }
@@ -448,6 +606,50 @@ mod tests {
         assert_eq!(c.database_url, "sqlite://data/consentry.db");
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert!(c.seed);
+        assert_eq!(c.rate_limits, Some(RateLimits::default()));
+        assert_eq!(c.timeouts, Timeouts::default());
+    }
+
+    #[test]
+    fn limits_and_timeouts_come_from_the_file_or_the_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "submissions_per_minute = 600\npublic_reads_per_minute = 0\n\
+             header_timeout_seconds = 5\nsync_timeout_seconds = 900\n",
+        )
+        .unwrap();
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            withdrawals_per_minute: Some(4),
+            request_timeout_seconds: Some(60),
+            ..ServeArgs::default()
+        };
+        let c = Config::load(&args).unwrap();
+        assert_eq!(
+            c.rate_limits,
+            Some(RateLimits {
+                submissions: 600,
+                withdrawals: 4,
+                // Zero would refuse everything: the least is one a minute.
+                reads: 1,
+            })
+        );
+        assert_eq!(
+            c.timeouts,
+            Timeouts {
+                header: Duration::from_secs(5),
+                request: Duration::from_secs(60),
+                sync: Duration::from_secs(900),
+            }
+        );
+        let off = ServeArgs {
+            config: Some(path),
+            no_rate_limits: true,
+            ..ServeArgs::default()
+        };
+        assert_eq!(Config::load(&off).unwrap().rate_limits, None);
     }
 
     #[test]

@@ -11,6 +11,19 @@ use shared::{api::error::ErrorCode, i18n::Locale};
 
 use crate::{error::AppError, state::AppState};
 
+/// The unit per-address limits count (rate limits, sign-in back-off and throttling): an
+/// IPv4 address, or an IPv6 /64 (what one subscriber is usually given, and could cycle
+/// through).
+#[must_use]
+pub fn address_group(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(v6) & !u128::from(u64::MAX),
+        )),
+        v4 @ IpAddr::V4(_) => v4,
+    }
+}
+
 /// Like [`axum::Json`], but a rejected body comes back as an [`AppError`] with a
 /// stable code (`invalid_json`, `unsupported_media_type`, `payload_too_large`).
 #[derive(Debug, Clone, Copy, Default)]

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod keys;
+pub mod limits;
 pub mod receipt_cli;
 pub mod records;
 pub mod rotation;
@@ -28,12 +29,17 @@ pub mod web;
 use std::{future::Future, time::Duration};
 
 use axum::{
-    extract::{DefaultBodyLimit, Request},
+    extract::{ConnectInfo, DefaultBodyLimit, Request},
+    handler::Handler as _,
     http::{header, HeaderValue, StatusCode},
     middleware,
     response::{IntoResponse, Response},
     routing::get,
-    Router,
+    Extension, Router,
+};
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    service::TowerToHyperService,
 };
 use shared::api::error::{ApiError, ErrorCode};
 use tower_http::{
@@ -83,9 +89,14 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(system::readyz))
         .route(
             "/.well-known/consentry-keys.json",
-            get(consent::handlers::published_keys),
+            get(consent::handlers::published_keys.layer(middleware::from_fn(limits::reads))),
         )
         .merge(web::router(&state))
+        .layer(Extension(limits::PublicLimits::new(&state.config)))
+        .layer(middleware::from_fn_with_state(
+            state.config.timeouts,
+            limits::deadline,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             web::headers::security_headers,
@@ -162,7 +173,8 @@ pub fn master_keyring(config: &Config) -> Result<crypto::MasterKeyring, crypto::
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets requests in
-/// flight finish (for at most 20 seconds) and closes the database.
+/// flight finish (for at most 20 seconds) and closes the database. A client gets
+/// `config.timeouts.header` to send each request's headers.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -173,8 +185,8 @@ pub async fn serve(
     let head_signer = audit::spawn_head_signer(db.clone(), keys.clone(), Duration::from_secs(30));
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+    let header_timeout = state.config.timeouts.header;
+    let server = serve_connections(listener, app(state), header_timeout, async move {
         shutdown.await;
         let _ = stop_tx.send(true);
     });
@@ -199,6 +211,95 @@ pub async fn serve(
     }
     db.close().await;
     result
+}
+
+/// Serves `router` over HTTP/1.1 on every connection `listener` accepts until `shutdown`
+/// completes; then accepts no more, lets each connection finish the request it is on,
+/// and returns once all have closed.
+///
+/// This is `axum::serve` plus hyper's deadline for a request's headers: axum gives
+/// hyper's connection builder no timer, without which `header_read_timeout` does
+/// nothing, so a client that trickles its headers (slow-loris) would hold a connection
+/// for ever. The deadline starts again before each request, so it also closes
+/// connections left idle that long. HTTP/1 only, as before (axum's `http2` feature is
+/// off); each request carries the peer's `ConnectInfo`, as `Origin` and the limits read.
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    use tower::ServiceExt as _;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    // Each connection holds a receiver: the sender's `closed()` waits for them all.
+    let (open_tx, open_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    wait_after_accept_error(&e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = router
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req
+            });
+        let mut stop = stop_rx.clone();
+        let open = open_rx.clone();
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let connection =
+                http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let mut connection = std::pin::pin!(connection);
+            let mut stopping = false;
+            loop {
+                tokio::select! {
+                    result = connection.as_mut() => {
+                        // Clients that go away or are too slow: not the server's fault.
+                        if let Err(e) = result {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                        break;
+                    }
+                    _ = stop.wait_for(|stopped| *stopped), if !stopping => {
+                        stopping = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    drop(open_rx);
+    open_tx.closed().await;
+    Ok(())
+}
+
+/// After a failed `accept`: nothing for a connection the client already dropped; for
+/// anything else (out of file descriptors, say) a log line and a second's pause, so that
+/// the loop does not spin while connections close, as `axum::serve` does.
+async fn wait_after_accept_error(e: &std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "cannot accept connections; retrying in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Request ids: 128 random bits from the thread's CSPRNG, hex, with no system call per

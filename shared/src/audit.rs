@@ -8,11 +8,11 @@
 //! so the server periodically signs the head (`seq` and `hash` of the newest entry)
 //! with its ed25519 key; a chain shorter than its latest signed head is truncated.
 
-use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    consent::{b64, public_key, sha256_tagged, signature},
+    consent::{b64, public_key, sha256_tagged, signature, verify_signature},
     schema::canonical_json_bytes,
 };
 
@@ -114,7 +114,8 @@ impl AuditHead {
         let Ok(sig) = signature(&self.signature, "audit head signature") else {
             return false;
         };
-        key.verify(
+        verify_signature(
+            key,
             &Self::signing_bytes(self.seq, &self.hash, self.at_ms, &self.key_id),
             &sig,
         )

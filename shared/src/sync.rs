@@ -21,11 +21,11 @@
 
 use std::collections::BTreeSet;
 
-use ed25519_dalek::{Signer as _, SigningKey, Verifier as _};
+use ed25519_dalek::{Signature, Signer as _, SigningKey};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    consent::{b64, public_key, sha256_tagged, CollectingDevice, ConsentStatement, ReceiptError},
+    consent::{b64, sha256_tagged, CollectingDevice, ConsentStatement, DeviceKey, ReceiptError},
     schema::{write_member, FieldKey, FieldValue, ValidatedAnswers},
 };
 
@@ -112,12 +112,21 @@ impl SyncEnvelope {
         b64(&key.sign(&self.signing_bytes()).to_bytes())
     }
 
-    /// Checks the device's signature with its registered public key (base64url).
+    /// Checks the device's signature with its registered public key (base64url), as
+    /// `POST /sync` does: the key must be a [`DeviceKey`], the signature pass
+    /// [`crate::consent::verify_signature`].
     pub fn verify(&self, device_public_key: &str, signature: &str) -> Result<(), ReceiptError> {
-        let key = public_key(device_public_key, "device key")?;
-        let sig = crate::consent::signature(signature, "device signature")?;
-        key.verify(&self.signing_bytes(), &sig)
-            .map_err(|_| ReceiptError::ClientSignature)
+        let key = DeviceKey::parse(device_public_key)?;
+        self.verify_with(
+            &key,
+            &crate::consent::signature(signature, "device signature")?,
+        )
+    }
+
+    /// [`Self::verify`] with the key and signature parsed (the server parses a device's
+    /// key once for many records).
+    pub fn verify_with(&self, key: &DeviceKey, signature: &Signature) -> Result<(), ReceiptError> {
+        key.verify(&self.signing_bytes(), signature)
     }
 }
 

@@ -62,7 +62,7 @@ pub struct TestApp {
     /// The generated first-login password of `admin`.
     pub first_admin_password: String,
     /// The demo form seeded at first start.
-    pub demo_form_id: String,
+    pub demo_form_id: shared::ids::FormId,
     /// Where the SQLite file (and any generated files) live.
     pub data_dir: tempfile::TempDir,
     /// The database URL the server uses.
@@ -77,59 +77,126 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         init_logs();
         let data_dir = tempfile::tempdir().unwrap();
-        let (database_url, pg_database) = match backend {
-            Backend::Sqlite => (
-                format!("sqlite://{}/consentry.db", data_dir.path().display()),
-                None,
-            ),
-            Backend::Postgres => {
-                let name = format!("consentry_t_{}", uuid::Uuid::new_v4().simple());
-                let admin_url = postgres_admin_url();
-                let mut conn = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL must be running for the test suite (see README)");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                conn.close().await.unwrap();
-                let base = admin_url.rsplit_once('/').unwrap().0;
-                (format!("{base}/{name}"), Some(name))
-            }
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let mut config =
+        let (database_url, pg_database) = fresh_database(backend, &data_dir).await;
+        let config =
             Config::for_tests(database_url.clone(), data_dir.path().to_owned(), dist_dir());
-        config.public_url = format!("http://{addr}");
-        config.listen = addr;
-        let (state, seeded) = consentry_server::start(config).await.unwrap();
-        let demo_form_id = seeded
+        let server = launch(config).await.unwrap();
+        let demo_form_id = server
+            .seeded
             .demo_form_id
             .expect("a fresh database seeds the demo form");
-        let first_admin_password = seeded
+        let first_admin_password = server
+            .seeded
             .admin
             .expect("a fresh database seeds an admin")
             .password;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            consentry_server::serve(listener, state, async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-        });
         TestApp {
             backend,
-            address: format!("http://{addr}"),
+            address: server.address,
             http: reqwest::Client::builder().build().unwrap(),
             first_admin_password,
             demo_form_id,
             data_dir,
             database_url,
             pg_database,
-            shutdown: Some(tx),
-            server: Some(server),
+            shutdown: Some(server.shutdown),
+            server: Some(server.task),
+        }
+    }
+
+    /// Starts `count` servers at once over one fresh, empty database of `backend`, as
+    /// replicas behind a load balancer start: they share the master key, and `tweak`
+    /// changes each one's configuration. The first owns the database and files; the
+    /// others are as [`TestApp::replica`] makes them.
+    ///
+    /// The master key exists and the migrations have run before the servers start (a
+    /// deployment provides the one and runs the other; sqlx does not lock an SQLite
+    /// file while migrating), so what runs at once is each server's first start.
+    pub async fn spawn_replicas(
+        backend: Backend,
+        count: usize,
+        tweak: impl Fn(&mut Config),
+    ) -> Vec<TestApp> {
+        init_logs();
+        let data_dir = tempfile::tempdir().unwrap();
+        let (database_url, mut pg_database) = fresh_database(backend, &data_dir).await;
+        let master_key_file = data_dir.path().join("master.key");
+        consentry_server::crypto::load_master_key(&master_key_file).unwrap();
+        let db = consentry_server::store::Db::connect(&database_url)
+            .await
+            .unwrap();
+        db.migrate().await.unwrap();
+        db.close().await;
+        let mut dirs = vec![data_dir];
+        let starts: Vec<_> = (0..count)
+            .map(|i| {
+                let dir = if i == 0 {
+                    dirs[0].path().to_owned()
+                } else {
+                    dirs.push(tempfile::tempdir().unwrap());
+                    dirs[i].path().to_owned()
+                };
+                let mut config = Config::for_tests(database_url.clone(), dir, dist_dir());
+                config.master_key_file.clone_from(&master_key_file);
+                tweak(&mut config);
+                tokio::spawn(launch(config))
+            })
+            .collect();
+        let mut servers = Vec::with_capacity(count);
+        for start in starts {
+            servers.push(start.await.unwrap().unwrap());
+        }
+        let first_admin_password = servers
+            .iter()
+            .find_map(|s| s.seeded.admin.as_ref().map(|a| a.password.clone()))
+            .expect("one server seeds an admin");
+        let demo_form_id = servers
+            .iter()
+            .find_map(|s| s.seeded.demo_form_id)
+            .expect("one server seeds the demo form");
+        servers
+            .into_iter()
+            .zip(dirs)
+            .map(|(server, data_dir)| TestApp {
+                backend,
+                address: server.address,
+                http: reqwest::Client::builder().build().unwrap(),
+                first_admin_password: first_admin_password.clone(),
+                demo_form_id,
+                data_dir,
+                database_url: database_url.clone(),
+                pg_database: pg_database.take(),
+                shutdown: Some(server.shutdown),
+                server: Some(server.task),
+            })
+            .collect()
+    }
+
+    /// Starts another server over this app's database, with its master key, as a second
+    /// replica behind a load balancer; `tweak` changes its configuration. It owns
+    /// nothing: this app's database and files must outlive it, and it cannot
+    /// [`TestApp::restart`] (it would make a master key of its own).
+    pub async fn replica(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(
+            self.database_url.clone(),
+            data_dir.path().to_owned(),
+            dist_dir(),
+        );
+        config.master_key_file = self.data_dir.path().join("master.key");
+        tweak(&mut config);
+        let server = launch(config).await.unwrap();
+        TestApp {
+            backend: self.backend,
+            address: server.address,
+            http: reqwest::Client::builder().build().unwrap(),
+            first_admin_password: self.first_admin_password.clone(),
+            demo_form_id: self.demo_form_id,
+            data_dir,
+            database_url: self.database_url.clone(),
+            pg_database: None,
+            shutdown: Some(server.shutdown),
+            server: Some(server.task),
         }
     }
 
@@ -267,6 +334,66 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// A fresh, empty database of `backend` (an SQLite file in `data_dir`): its URL and, on
+/// PostgreSQL, its name, for the app that owns it to drop.
+async fn fresh_database(
+    backend: Backend,
+    data_dir: &tempfile::TempDir,
+) -> (String, Option<String>) {
+    match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}/consentry.db", data_dir.path().display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let name = format!("consentry_t_{}", uuid::Uuid::new_v4().simple());
+            let admin_url = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("PostgreSQL must be running for the test suite (see README)");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let base = admin_url.rsplit_once('/').unwrap().0;
+            (format!("{base}/{name}"), Some(name))
+        }
+    }
+}
+
+/// A server started by [`launch`].
+struct Launched {
+    /// `http://127.0.0.1:<port>`
+    address: String,
+    seeded: consentry_server::Seeded,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Starts a server over `config` on `127.0.0.1:0` and serves until told to stop.
+async fn launch(mut config: Config) -> anyhow::Result<Launched> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    config.public_url = format!("http://{addr}");
+    config.listen = addr;
+    let (state, seeded) = consentry_server::start(config).await?;
+    let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        consentry_server::serve(listener, state, async {
+            let _ = stop.await;
+        })
+        .await
+        .unwrap();
+    });
+    Ok(Launched {
+        address: format!("http://{addr}"),
+        seeded,
+        shutdown,
+        task,
+    })
 }
 
 /// The `name=value` of the session cookie a response sets.
@@ -530,10 +657,10 @@ impl TestApp {
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
         let hash = consentry_server::auth::password::hash(USER_PASSWORD).unwrap();
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = shared::ids::UserId::from_uuid(uuid::Uuid::now_v7());
         let created = db
             .insert_user(&consentry_server::store::users::NewUser {
-                id: &id,
+                id,
                 username: &username,
                 display_name: &username,
                 role,

@@ -1,6 +1,7 @@
 //! What a staff member's device does: register a key, build and sign records to sync.
 
 use ed25519_dalek::SigningKey;
+use shared::ids::DeviceId;
 use shared::{
     api::{forms::VersionDetail, sync::SyncRecord},
     consent::{b64, record_hash, CollectingDevice},
@@ -23,7 +24,7 @@ pub fn signed_record(
     version: &VersionDetail,
     answers: &Answers,
     choices: &Choices,
-    device_id: &str,
+    device_id: &DeviceId,
     key: &SigningKey,
     seq: i64,
 ) -> SyncRecord {
@@ -44,7 +45,7 @@ pub fn signed_record_with_uuid(
     version: &VersionDetail,
     answers: &Answers,
     choices: &Choices,
-    device_id: &str,
+    device_id: &DeviceId,
     key: &SigningKey,
     seq: i64,
     uuid: &str,
@@ -55,7 +56,7 @@ pub fn signed_record_with_uuid(
     let envelope = SyncEnvelope::of_new_record(
         &statement,
         &CollectingDevice {
-            id: device_id.to_owned(),
+            id: device_id.to_string(),
             seq,
         },
         statement_hash(&statement),
@@ -63,7 +64,7 @@ pub fn signed_record_with_uuid(
     SyncRecord {
         uuid: uuid.to_owned(),
         seq,
-        form_id: version.form_id.clone(),
+        form_id: version.form_id.to_string(),
         form_version: version.summary.number,
         answers: answers.clone(),
         statement,
@@ -74,10 +75,10 @@ pub fn signed_record_with_uuid(
 
 /// Signs a record again after a test changed it (say, its consent's time).
 #[must_use]
-pub fn resigned(mut record: SyncRecord, device_id: &str, key: &SigningKey) -> SyncRecord {
+pub fn resigned(mut record: SyncRecord, device_id: &DeviceId, key: &SigningKey) -> SyncRecord {
     let envelope = SyncEnvelope {
         uuid: record.uuid.clone(),
-        device_id: device_id.to_owned(),
+        device_id: device_id.to_string(),
         seq: record.seq,
         form_id: record.form_id.clone(),
         form_version: record.form_version,
@@ -98,7 +99,7 @@ pub fn signed_edit(
     version: &VersionDetail,
     original: &SyncRecord,
     answers: &Answers,
-    device_id: &str,
+    device_id: &DeviceId,
     key: &SigningKey,
     seq: i64,
     base_version: i64,
@@ -110,7 +111,7 @@ pub fn signed_edit(
         .unwrap_or_else(|e| panic!("test answers are invalid: {e:?}"));
     let envelope = SyncEnvelope {
         uuid: original.uuid.clone(),
-        device_id: device_id.to_owned(),
+        device_id: device_id.to_string(),
         seq,
         form_id: original.form_id.clone(),
         form_version: original.form_version,

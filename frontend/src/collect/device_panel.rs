@@ -38,7 +38,7 @@ fn check(c: Collector) {
             if let Ok(devices) = api.devices().await {
                 let revoked = devices
                     .iter()
-                    .any(|d| d.id == id && d.revoked_at_ms.is_some());
+                    .any(|d| d.id.to_string() == id && d.revoked_at_ms.is_some());
                 if revoked {
                     device.revoked = true;
                     let _ = device::save(&device).await;
@@ -93,7 +93,7 @@ pub fn DevicePanel() -> impl IntoView {
                     };
                     match api.register_device(&request).await {
                         Ok(info) => {
-                            d.device_id = Some(info.id);
+                            d.device_id = Some(info.id.to_string());
                             d.name = info.name;
                             if device::save(&d).await.is_err() {
                                 c.store_failed.set(true);

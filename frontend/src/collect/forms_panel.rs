@@ -156,7 +156,7 @@ fn standing_text(standing: Standing) -> impl Fn() -> String {
 fn FormRow(form: CachedForm, standing: Standing) -> impl IntoView {
     let i18n = use_i18n();
     let c = use_collector();
-    let id = form.version.form_id.clone();
+    let id = form.version.form_id.to_string();
     let title = form.version.definition.title.clone();
     let number = form.version.summary.number.to_string();
     let href = format!("/collect/fill/{id}");

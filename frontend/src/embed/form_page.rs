@@ -28,10 +28,7 @@ enum Phase {
 
 /// The errors worth retrying with the same signed request.
 fn is_transient(error: &ApiError) -> bool {
-    matches!(
-        error.code,
-        ErrorCode::Unavailable | ErrorCode::Internal | ErrorCode::RateLimited
-    )
+    error.code.is_retryable()
 }
 
 /// Loads the published form, then runs the flow.
@@ -65,7 +62,7 @@ pub fn FormPage(form_id: String) -> impl IntoView {
 fn Flow(version: VersionDetail) -> impl IntoView {
     let i18n = use_i18n();
     crate::i18n::set_page_title(version.definition.title.get(i18n.locale_untracked()));
-    let form_id = version.form_id.clone();
+    let form_id = version.form_id.to_string();
     let kept = submission::kept(&form_id);
     let pending = RwSignal::new(kept.clone());
     let popup_open = RwSignal::new(kept.is_none());

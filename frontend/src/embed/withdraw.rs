@@ -2,6 +2,7 @@
 //! withdraws the ones they pick, as easily as they consented, and gets a signed
 //! withdrawal receipt. The token stays in the fragment, never in a URL the server sees.
 
+use shared::ids::ReceiptId;
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
@@ -15,9 +16,10 @@ use crate::api::ApiClient;
 use crate::i18n::use_i18n;
 
 /// The receipt id and token from a fragment `#<receipt_id>.<token>`.
-fn parse_fragment(hash: &str) -> Option<(String, String)> {
+fn parse_fragment(hash: &str) -> Option<(ReceiptId, String)> {
     let (id, token) = hash.trim_start_matches('#').split_once('.')?;
-    (!id.is_empty() && !token.is_empty()).then(|| (id.to_owned(), token.to_owned()))
+    let id = ReceiptId::parse(id).ok()?;
+    (!token.is_empty()).then(|| (id, token.to_owned()))
 }
 
 /// The withdrawal page.
@@ -47,7 +49,7 @@ pub fn WithdrawPage() -> impl IntoView {
 }
 
 #[component]
-fn Withdrawal(receipt_id: String, token: String) -> impl IntoView {
+fn Withdrawal(receipt_id: ReceiptId, token: String) -> impl IntoView {
     let i18n = use_i18n();
     let request = StoredValue::new(ConsentTokenRequest {
         receipt_id,
@@ -186,15 +188,20 @@ fn Withdrawal(receipt_id: String, token: String) -> impl IntoView {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn fragments_give_id_and_token() {
         assert_eq!(
-            parse_fragment("#abc.t0k-en"),
-            Some(("abc".into(), "t0k-en".into()))
+            parse_fragment("#6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b.t0k-en"),
+            Some((
+                "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b".parse().unwrap(),
+                "t0k-en".into()
+            ))
         );
+        assert_eq!(parse_fragment("#abc.t0k-en"), None, "not a receipt id");
         assert_eq!(parse_fragment("#abc"), None);
         assert_eq!(parse_fragment("#.x"), None);
         assert_eq!(parse_fragment(""), None);

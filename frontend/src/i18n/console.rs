@@ -139,7 +139,8 @@ pub struct ConsoleTexts {
     pub status: &'static str,
     pub active: &'static str,
     pub disabled: &'static str,
-    pub locked: &'static str,
+    /// Some address must wait before trying this account again.
+    pub sign_ins_delayed: &'static str,
     pub must_change: &'static str,
     pub two_step: &'static str,
     pub two_step_on: &'static str,
@@ -150,6 +151,9 @@ pub struct ConsoleTexts {
     pub reset_confirm: &'static str,
     pub no_users: &'static str,
     pub otp_title: &'static str,
+    pub backoff_title: &'static str,
+    /// Mentions `{users}`.
+    pub backoff_detail: &'static str,
     /// Mentions `{user}`.
     pub otp_for: &'static str,
     pub otp_once: &'static str,
@@ -314,7 +318,7 @@ pub const EN: ConsoleTexts = ConsoleTexts {
     status: "Status",
     active: "Active",
     disabled: "Disabled",
-    locked: "Locked",
+    sign_ins_delayed: "Sign-ins delayed",
     must_change: "Must change password",
     two_step: "Two-step",
     two_step_on: "On",
@@ -325,6 +329,11 @@ pub const EN: ConsoleTexts = ConsoleTexts {
     reset_confirm: "Issue a new one-time password? The current password stops working.",
     no_users: "No users yet.",
     otp_title: "One-time password",
+    backoff_title: "Repeated wrong passwords",
+    backoff_detail: "Some addresses must wait before they may try again to sign in as {users}. \
+        The accounts are not locked: their users sign in from elsewhere as usual. If nobody \
+        expects this, someone may be guessing passwords (the audit log lists it as \
+        auth.backoff). Resetting a password ends the wait.",
     otp_for: "The one-time password of {user}:",
     otp_once: "It is shown only once. Give it to the user now; they must replace it when they \
         first sign in.",
@@ -487,7 +496,7 @@ pub const ZH_CN: ConsoleTexts = ConsoleTexts {
     status: "状态",
     active: "正常",
     disabled: "已停用",
-    locked: "已锁定",
+    sign_ins_delayed: "登录受限",
     must_change: "须修改密码",
     two_step: "两步验证",
     two_step_on: "已开启",
@@ -498,6 +507,10 @@ pub const ZH_CN: ConsoleTexts = ConsoleTexts {
     reset_confirm: "生成新的一次性密码？当前密码将失效。",
     no_users: "还没有用户。",
     otp_title: "一次性密码",
+    backoff_title: "多次密码错误",
+    backoff_detail: "某些地址须等待一段时间后才能再次尝试以 {users} 登录。这些账号并未锁定，\
+        用户从其他地址可照常登录。如非预期，可能有人在猜测密码（审计日志中记为 \
+        auth.backoff）。重置密码即可结束等待。",
     otp_for: "{user} 的一次性密码：",
     otp_once: "此密码仅显示一次。请立即交给该用户；其首次登录时必须修改。",
     edit_user: "编辑用户",

@@ -24,6 +24,7 @@ pub struct ErrorTexts {
     pub already_resolved: &'static str,
     pub payload_too_large: &'static str,
     pub rate_limited: &'static str,
+    pub timeout: &'static str,
     pub unavailable: &'static str,
     pub internal: &'static str,
 }
@@ -61,6 +62,7 @@ impl Texts {
             ErrorCode::AlreadyResolved => e.already_resolved,
             ErrorCode::PayloadTooLarge => e.payload_too_large,
             ErrorCode::RateLimited => e.rate_limited,
+            ErrorCode::Timeout => e.timeout,
             ErrorCode::Unavailable => e.unavailable,
             ErrorCode::Internal => e.internal,
         }
@@ -120,6 +122,7 @@ pub const ERRORS_EN: ErrorTexts = ErrorTexts {
     already_resolved: "Someone already resolved this. Reload to see what is left.",
     payload_too_large: "What you sent is too large.",
     rate_limited: "Too many attempts. Wait a while and try again.",
+    timeout: "The request took too long. Try again.",
     unavailable: "The service cannot be reached right now. Check your connection and try again.",
     internal: "Something went wrong on the server. Try again later.",
 };
@@ -150,6 +153,7 @@ pub const ERRORS_ZH_CN: ErrorTexts = ErrorTexts {
     already_resolved: "已有人处理过此冲突，请刷新查看剩余项。",
     payload_too_large: "提交的内容过大。",
     rate_limited: "尝试次数过多，请稍后再试。",
+    timeout: "请求超时，请重试。",
     unavailable: "暂时无法连接服务，请检查网络后重试。",
     internal: "服务器出错，请稍后再试。",
 };

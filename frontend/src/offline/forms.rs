@@ -44,9 +44,12 @@ impl CachedForm {
     #[must_use]
     pub fn key(&self) -> String {
         if self.superseded {
-            superseded_key(&self.version.form_id, self.version.summary.number)
+            superseded_key(
+                &self.version.form_id.to_string(),
+                self.version.summary.number,
+            )
         } else {
-            self.version.form_id.clone()
+            self.version.form_id.to_string()
         }
     }
 
@@ -137,7 +140,7 @@ pub fn forms_of(
             } else {
                 let waiting = outbox
                     .iter()
-                    .filter(|e| e.user_id == user_id && e.form_id == f.version.form_id)
+                    .filter(|e| e.user_id == user_id && e.form_id == f.version.form_id.to_string())
                     .count();
                 if waiting == 0 {
                     return None;
@@ -170,7 +173,7 @@ fn replace_version(
     if let Some(old) = existing {
         let number = old.version.summary.number;
         if number != version.summary.number
-            && waiting.contains(&(old.version.form_id.clone(), number))
+            && waiting.contains(&(old.version.form_id.to_string(), number))
         {
             let mut kept = old.clone();
             kept.superseded = true;
@@ -214,17 +217,22 @@ pub fn plan_refresh(
     for form in kept {
         if form.superseded {
             // Dropped once no waiting record needs it.
-            if !waiting.contains(&(form.version.form_id.clone(), form.version.summary.number)) {
+            if !waiting.contains(&(
+                form.version.form_id.to_string(),
+                form.version.summary.number,
+            )) {
                 plan.insert(form.key(), None);
             }
         } else {
-            current.insert(form.version.form_id.clone(), form);
+            current.insert(form.version.form_id.to_string(), form);
         }
     }
-    let assigned_ids: BTreeSet<String> =
-        assigned.iter().map(|a| a.version.form_id.clone()).collect();
+    let assigned_ids: BTreeSet<String> = assigned
+        .iter()
+        .map(|a| a.version.form_id.to_string())
+        .collect();
     for a in assigned {
-        let existing = current.get(&a.version.form_id);
+        let existing = current.get(&a.version.form_id.to_string());
         let unchanged =
             existing.is_some_and(|f| f.version == a.version && f.assigned_to.contains(user_id));
         if unchanged {
@@ -274,7 +282,7 @@ pub async fn refresh_assigned(
 
 /// Keeps (or updates) a form added by its link.
 pub async fn keep_by_link(version: VersionDetail) -> Result<(), StoreError> {
-    let existing = cached_form(&version.form_id).await?;
+    let existing = cached_form(&version.form_id.to_string()).await?;
     let waiting = waiting_versions(&all_waiting().await?);
     let mut changes = Vec::new();
     for (key, put) in replace_version(existing.as_ref(), version, &waiting, now_ms(), |f| {

@@ -5,6 +5,11 @@ use super::*;
 use shared::api::forms::VersionSummary;
 use shared::schema::FormDefinition;
 
+/// Form ids (the forms are named by the last digit).
+const A: &str = "00000000-0000-4000-8000-00000000000a";
+const B: &str = "00000000-0000-4000-8000-00000000000b";
+const C: &str = "00000000-0000-4000-8000-00000000000c";
+
 fn version(id: &str, number: i64) -> VersionDetail {
     VersionDetail {
         summary: VersionSummary {
@@ -13,7 +18,7 @@ fn version(id: &str, number: i64) -> VersionDetail {
             published_at_ms: number,
             published_by: None,
         },
-        form_id: id.to_owned(),
+        form_id: id.parse().unwrap(),
         definition: FormDefinition::blank(),
     }
 }
@@ -46,74 +51,77 @@ fn waiting(user: &str, id: &str, number: i64) -> Waiting {
 
 #[test]
 fn assigned_forms_are_kept_for_their_user() {
-    let plan = plan_refresh("u1", vec![assigned("a", 1)], vec![], &[], 7);
-    let form = plan["a"].clone().unwrap();
+    let plan = plan_refresh("u1", vec![assigned(A, 1)], vec![], &[], 7);
+    let form = plan[A].clone().unwrap();
     assert!(form.assigned_to.contains("u1") && !form.by_link);
     assert_eq!(form.cached_at_ms, 7);
     // Nothing changed: nothing to write.
-    assert!(plan_refresh("u1", vec![assigned("a", 1)], vec![form], &[], 8).is_empty());
+    assert!(plan_refresh("u1", vec![assigned(A, 1)], vec![form], &[], 8).is_empty());
 }
 
 #[test]
 fn a_form_taken_away_goes_unless_records_wait_for_it() {
-    let form = kept("a", 1, &["u1"], false);
+    let form = kept(A, 1, &["u1"], false);
     let plan = plan_refresh("u1", vec![], vec![form.clone()], &[], 1);
-    assert_eq!(plan["a"], None);
+    assert_eq!(plan[A], None);
 
-    let records = [waiting("u1", "a", 1)];
+    let records = [waiting("u1", A, 1)];
     let plan = plan_refresh("u1", vec![], vec![form], &records, 1);
-    let still = plan["a"].clone().unwrap();
+    let still = plan[A].clone().unwrap();
     assert!(still.assigned_to.is_empty());
     let shown = forms_of("u1", vec![still], &records);
     assert_eq!(shown[0].1, Standing::Unassigned { waiting: 1 });
 
     // Another user of the device still has it, and links keep it too.
-    let shared = kept("a", 1, &["u1", "u2"], false);
+    let shared = kept(A, 1, &["u1", "u2"], false);
     let plan = plan_refresh("u1", vec![], vec![shared], &[], 1);
-    assert!(plan["a"].as_ref().unwrap().assigned_to.contains("u2"));
-    let linked = kept("a", 1, &["u1"], true);
+    assert!(plan[A].as_ref().unwrap().assigned_to.contains("u2"));
+    let linked = kept(A, 1, &["u1"], true);
     let plan = plan_refresh("u1", vec![], vec![linked], &[], 1);
-    assert!(plan["a"].as_ref().unwrap().by_link);
+    assert!(plan[A].as_ref().unwrap().by_link);
 }
 
 #[test]
 fn a_new_version_keeps_the_old_one_while_records_wait() {
-    let old = kept("a", 1, &["u1"], false);
-    let plan = plan_refresh("u1", vec![assigned("a", 2)], vec![old.clone()], &[], 1);
+    let old = kept(A, 1, &["u1"], false);
+    let plan = plan_refresh("u1", vec![assigned(A, 2)], vec![old.clone()], &[], 1);
     assert_eq!(plan.len(), 1);
-    assert_eq!(plan["a"].as_ref().unwrap().version.summary.number, 2);
+    assert_eq!(plan[A].as_ref().unwrap().version.summary.number, 2);
 
-    let records = [waiting("u1", "a", 1)];
-    let plan = plan_refresh("u1", vec![assigned("a", 2)], vec![old], &records, 1);
-    let superseded = plan["a@1"].clone().unwrap();
+    let records = [waiting("u1", A, 1)];
+    let plan = plan_refresh("u1", vec![assigned(A, 2)], vec![old], &records, 1);
+    let superseded = plan[&format!("{A}@1")].clone().unwrap();
     assert!(superseded.superseded && !superseded.usable_by("u1"));
 
     // Dropped once the records have synced.
     let plan = plan_refresh(
         "u1",
-        vec![assigned("a", 2)],
-        vec![superseded, plan["a"].clone().unwrap()],
+        vec![assigned(A, 2)],
+        vec![superseded, plan[A].clone().unwrap()],
         &[],
         2,
     );
-    assert_eq!(plan.get("a@1"), Some(&None));
+    assert_eq!(plan.get(&format!("{A}@1")), Some(&None));
 }
 
 #[test]
 fn each_user_sees_their_own_forms() {
     let forms = vec![
-        kept("a", 1, &["u1"], false),
-        kept("b", 1, &["u2"], false),
-        kept("c", 1, &[], true),
+        kept(A, 1, &["u1"], false),
+        kept(B, 1, &["u2"], false),
+        kept(C, 1, &[], true),
     ];
-    let shown = forms_of("u1", forms, &[waiting("u2", "b", 1)]);
-    let states: Vec<(&str, Standing)> = shown
+    let shown = forms_of("u1", forms, &[waiting("u2", B, 1)]);
+    let states: Vec<(String, Standing)> = shown
         .iter()
-        .map(|(f, s)| (f.version.form_id.as_str(), *s))
+        .map(|(f, s)| (f.version.form_id.to_string(), *s))
         .collect();
     assert_eq!(
         states,
-        vec![("a", Standing::Assigned), ("c", Standing::ByLink)]
+        vec![
+            (A.to_owned(), Standing::Assigned),
+            (C.to_owned(), Standing::ByLink)
+        ]
     );
 }
 

@@ -128,7 +128,7 @@ impl Collector {
             SessionState::SignedIn(info) => {
                 if collects(info.user.role) {
                     let user = CollectUser {
-                        id: info.user.id.clone(),
+                        id: info.user.id.to_string(),
                         display_name: info.user.display_name,
                     };
                     remember(&user);
@@ -349,7 +349,8 @@ impl Collector {
 
     /// The server's share for the user's device `id`, when signed in and online.
     async fn share(self, user: &CollectUser, id: &str) -> Option<String> {
-        let signed_in = untrack(|| self.session.info()).is_some_and(|i| i.user.id == user.id);
+        let signed_in =
+            untrack(|| self.session.info()).is_some_and(|i| i.user.id.to_string() == user.id);
         if !signed_in {
             return None;
         }
@@ -383,7 +384,7 @@ impl Collector {
             return;
         };
         // Offline, or an offline reload that has no session yet: the kept forms serve.
-        if untrack(|| self.session.info()).is_none_or(|i| i.user.id != user.id) {
+        if untrack(|| self.session.info()).is_none_or(|i| i.user.id.to_string() != user.id) {
             return;
         }
         match self.session.client().my_forms().await {

@@ -166,7 +166,7 @@ pub fn signed_record(
     Some(SyncRecord {
         uuid,
         seq,
-        form_id: version.form_id.clone(),
+        form_id: version.form_id.to_string(),
         form_version: version.summary.number,
         answers,
         statement,

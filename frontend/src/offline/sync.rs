@@ -5,6 +5,7 @@
 //! copy of the synced record instead); closing the tab or losing the network
 //! mid-sync therefore loses nothing, and the next sync replays the same signed records.
 
+use shared::ids::DeviceId;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -82,7 +83,12 @@ pub(super) async fn run(collector: Collector) {
     let Ok(Some(mut device)) = device::load(&user.id).await else {
         return;
     };
-    let Some(device_id) = device.device_id.clone().filter(|_| !device.revoked) else {
+    let Some(device_id) = device
+        .device_id
+        .as_deref()
+        .filter(|_| !device.revoked)
+        .and_then(|id| DeviceId::parse(id).ok())
+    else {
         return;
     };
     // Copies kept for edits leave the phone after a while, online or not.
@@ -123,7 +129,7 @@ pub(super) async fn run(collector: Collector) {
     let mut done = 0;
     for chunk in entries.chunks(MAX_SYNC_BATCH) {
         let batch = SyncBatch {
-            device_id: device_id.clone(),
+            device_id,
             records: chunk.iter().map(|e| e.record.clone()).collect(),
         };
         match api.sync(&batch).await {

@@ -66,7 +66,7 @@ fn Assignments() -> impl IntoView {
             let team_names: HashMap<String, String> = b
                 .teams
                 .iter()
-                .map(|t| (t.id.clone(), t.name.clone()))
+                .map(|t| (t.id.to_string(), t.name.clone()))
                 .collect();
             let choices = StoredValue::new((b.teams, b.users, team_names));
             b.forms
@@ -107,7 +107,7 @@ fn issue_for(error: Option<&ApiError>, field: &str, id: &str) -> Option<String> 
 #[component]
 fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
     let i18n = use_i18n();
-    let form_id = StoredValue::new(form.form_id.clone());
+    let form_id = StoredValue::new(form.form_id);
     let teams = RwSignal::new(
         form.assignments
             .teams
@@ -174,9 +174,9 @@ fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
             }
             all.iter()
                 .map(|team| {
-                    let id = team.id.clone();
+                    let id = team.id.to_string();
                     let label = team.name.clone();
-                    view! { <Choice field="teams" id label set=teams error form_id=form_id.get_value() /> }
+                    view! { <Choice field="teams" id label set=teams error form_id=form_id.get_value().to_string() /> }
                 })
                 .collect_view()
                 .into_any()
@@ -193,7 +193,7 @@ fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
                     let team = user
                         .team_id
                         .as_ref()
-                        .and_then(|id| names.get(id).cloned())
+                        .and_then(|id| names.get(&id.to_string()).cloned())
                         .unwrap_or_else(|| t.assign.no_team_member.to_owned());
                     let mut label = format!(
                         "{} ({}) · {} · {team}",
@@ -204,8 +204,8 @@ fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
                     if user.disabled {
                         label = format!("{label} · {}", t.assign.disabled);
                     }
-                    let id = user.id.clone();
-                    view! { <Choice field="users" id label set=users error form_id=form_id.get_value() /> }
+                    let id = user.id.to_string();
+                    view! { <Choice field="users" id label set=users error form_id=form_id.get_value().to_string() /> }
                 })
                 .collect_view()
                 .into_any()
@@ -216,7 +216,7 @@ fn FormCard(form: AssignableForm, choices: Choices) -> impl IntoView {
             class="card form assignment-card"
             on:submit=submit
             data-testid="assign-form"
-            data-form-id=form.form_id
+            data-form-id=form.form_id.to_string()
         >
             <h2 class="small-heading">
                 {move || title.get(i18n.locale()).to_owned()} " "

@@ -79,7 +79,7 @@ fn ConflictItem(
     conflicts: LocalResource<Result<ConflictList, ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = StoredValue::new(conflict.id.clone());
+    let id = StoredValue::new(conflict.id);
     let resolve = ApiCall::new(move |api, take: Take| {
         let id = id.get_value();
         async move { api.resolve_conflict(&id, &ResolveConflict { take }).await }
@@ -91,8 +91,8 @@ fn ConflictItem(
     let label = conflict.field_label.clone();
     let record = fill_record(&conflict);
     let by = (
-        conflict.author_id.clone(),
-        conflict.device_id.clone(),
+        conflict.author_id.to_string(),
+        conflict.device_id.to_string(),
         conflict.created_at_ms,
     );
     let server = value_text(conflict.server_value.clone(), conflict.visibility, false);
@@ -102,7 +102,7 @@ fn ConflictItem(
         conflict.device_cleared,
     );
     view! {
-        <li class="card conflict" data-testid="conflict" data-id=conflict.id.clone() data-field=conflict.field_key.clone()>
+        <li class="card conflict" data-testid="conflict" data-id=conflict.id.to_string() data-field=conflict.field_key.clone()>
             <h2 class="conflict-field">
                 {move || label.get(i18n.locale()).to_owned()} " "
                 <code class="muted">{conflict.field_key.clone()}</code>
@@ -151,7 +151,7 @@ fn ConflictItem(
 
 fn fill_record(c: &ConflictView) -> Vec<(&'static str, String)> {
     vec![
-        ("record", c.record_id.clone()),
+        ("record", c.record_id.to_string()),
         ("base", c.base_version.to_string()),
         ("current", c.current_version.to_string()),
     ]

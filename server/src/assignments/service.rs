@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use shared::ids::FormId;
 use shared::{
     api::{
         assignments::{
@@ -22,6 +21,7 @@ use shared::{
         error::{ApiError, ErrorCode, FieldIssue},
         forms::{FormStatus, VersionDetail, VersionSummary},
     },
+    ids::{FormId, TeamId, UserId},
     schema::FormDefinition,
 };
 
@@ -43,32 +43,32 @@ pub enum Reach {
     /// Admins: every team and account.
     Everyone,
     /// A manager: their team (none: nobody) and its members.
-    Team(Option<String>),
+    Team(Option<TeamId>),
 }
 
 impl Reach {
     /// True when a team is within reach.
     #[must_use]
-    pub fn covers_team(&self, team_id: &str) -> bool {
+    pub fn covers_team(&self, team_id: TeamId) -> bool {
         match self {
             Reach::Everyone => true,
-            Reach::Team(own) => own.as_deref() == Some(team_id),
+            Reach::Team(own) => *own == Some(team_id),
         }
     }
 
     /// True when an account in `user_team` is within reach.
     #[must_use]
-    pub fn covers_user(&self, user_team: Option<&str>) -> bool {
+    pub fn covers_user(&self, user_team: Option<TeamId>) -> bool {
         match self {
             Reach::Everyone => true,
-            Reach::Team(own) => own.is_some() && own.as_deref() == user_team,
+            Reach::Team(own) => own.is_some() && *own == user_team,
         }
     }
 
     /// True when an assignment (of an account in `user_team`, for user rows) is within reach.
     #[must_use]
-    pub fn covers(&self, row: &AssignmentRow, user_team: Option<&str>) -> bool {
-        match (&row.user_id, &row.team_id) {
+    pub fn covers(&self, row: &AssignmentRow, user_team: Option<TeamId>) -> bool {
+        match (row.user_id, row.team_id) {
             (Some(_), _) => self.covers_user(user_team),
             (None, Some(team)) => self.covers_team(team),
             (None, None) => false,
@@ -76,11 +76,36 @@ impl Reach {
     }
 }
 
-/// What a replacement changes: ids to add and to take away, each sorted.
+/// Accounts and teams a form is (or is to be) assigned to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assignees {
+    pub users: BTreeSet<UserId>,
+    pub teams: BTreeSet<TeamId>,
+}
+
+impl Assignees {
+    /// True when there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.teams.is_empty()
+    }
+
+    /// As the API writes them: ids as text, sorted.
+    #[must_use]
+    pub fn to_wire(&self) -> FormAssignments {
+        FormAssignments {
+            users: self.users.iter().map(ToString::to_string).collect(),
+            teams: self.teams.iter().map(ToString::to_string).collect(),
+        }
+        .normalized()
+    }
+}
+
+/// What a replacement changes: ids to add and to take away.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
-    pub added: FormAssignments,
-    pub removed: FormAssignments,
+    pub added: Assignees,
+    pub removed: Assignees,
 }
 
 impl Plan {
@@ -96,28 +121,25 @@ impl Plan {
 #[must_use]
 pub fn plan(
     reach: &Reach,
-    current: &[(AssignmentRow, Option<String>)],
-    wanted: &FormAssignments,
+    current: &[(AssignmentRow, Option<TeamId>)],
+    wanted: &Assignees,
 ) -> Plan {
-    let mut have_users = BTreeSet::new();
-    let mut have_teams = BTreeSet::new();
+    let mut have = Assignees::default();
     for (row, user_team) in current {
-        if !reach.covers(row, user_team.as_deref()) {
+        if !reach.covers(row, *user_team) {
             continue;
         }
-        have_users.extend(row.user_id.clone());
-        have_teams.extend(row.team_id.clone());
+        have.users.extend(row.user_id);
+        have.teams.extend(row.team_id);
     }
-    let want_users: BTreeSet<String> = wanted.users.iter().cloned().collect();
-    let want_teams: BTreeSet<String> = wanted.teams.iter().cloned().collect();
     Plan {
-        added: FormAssignments {
-            users: want_users.difference(&have_users).cloned().collect(),
-            teams: want_teams.difference(&have_teams).cloned().collect(),
+        added: Assignees {
+            users: wanted.users.difference(&have.users).copied().collect(),
+            teams: wanted.teams.difference(&have.teams).copied().collect(),
         },
-        removed: FormAssignments {
-            users: have_users.difference(&want_users).cloned().collect(),
-            teams: have_teams.difference(&want_teams).cloned().collect(),
+        removed: Assignees {
+            users: have.users.difference(&wanted.users).copied().collect(),
+            teams: have.teams.difference(&wanted.teams).copied().collect(),
         },
     }
 }
@@ -126,7 +148,7 @@ pub fn plan(
 async fn reach_of(conn: &mut sqlx::AnyConnection, caller: &Principal) -> AppResult<Reach> {
     Ok(match caller.role() {
         Role::Admin => Reach::Everyone,
-        _ => Reach::Team(store::team_of(conn, &caller.user.id).await?),
+        _ => Reach::Team(store::team_of(conn, caller.user.id).await?),
     })
 }
 
@@ -152,19 +174,18 @@ fn public_version(latest: LatestVersionRow) -> AppResult<VersionDetail> {
 fn assignable(
     version: VersionDetail,
     rows: &[&AssignmentRow],
-    team_of_user: &HashMap<String, Option<String>>,
+    team_of_user: &HashMap<UserId, Option<TeamId>>,
     reach: &Reach,
 ) -> AssignableForm {
-    let mut assignments = FormAssignments::default();
+    let mut assignments = Assignees::default();
     let mut elsewhere = 0;
     for row in rows {
         let user_team = row
             .user_id
-            .as_ref()
-            .and_then(|u| team_of_user.get(u).cloned().flatten());
-        if reach.covers(row, user_team.as_deref()) {
-            assignments.users.extend(row.user_id.clone());
-            assignments.teams.extend(row.team_id.clone());
+            .and_then(|u| team_of_user.get(&u).copied().flatten());
+        if reach.covers(row, user_team) {
+            assignments.users.extend(row.user_id);
+            assignments.teams.extend(row.team_id);
         } else {
             elsewhere += 1;
         }
@@ -173,7 +194,7 @@ fn assignable(
         form_id: version.form_id,
         title: version.definition.title,
         latest_version: version.summary,
-        assignments: assignments.normalized(),
+        assignments: assignments.to_wire(),
         assigned_elsewhere: elsewhere,
     }
 }
@@ -183,18 +204,16 @@ pub async fn board(state: &AppState, caller: &Principal) -> AppResult<Assignment
     let db = &state.db;
     let reach = reach_of(&mut *db.pool().acquire().await?, caller).await?;
     let collectors = db.collectors().await?;
-    let team_of_user: HashMap<String, Option<String>> = collectors
-        .iter()
-        .map(|c| (c.id.clone(), c.team_id.clone()))
-        .collect();
+    let team_of_user: HashMap<UserId, Option<TeamId>> =
+        collectors.iter().map(|c| (c.id, c.team_id)).collect();
     let all = db.form_assignments().await?;
-    let mut by_form: HashMap<&str, Vec<&AssignmentRow>> = HashMap::new();
+    let mut by_form: HashMap<FormId, Vec<&AssignmentRow>> = HashMap::new();
     for row in &all {
-        by_form.entry(row.form_id.as_str()).or_default().push(row);
+        by_form.entry(row.form_id).or_default().push(row);
     }
     let mut forms = Vec::new();
     for latest in db.latest_active_versions().await? {
-        let rows = by_form.remove(latest.form_id.as_str()).unwrap_or_default();
+        let rows = by_form.remove(&latest.form_id).unwrap_or_default();
         let version = public_version(latest)?;
         forms.push(assignable(version, &rows, &team_of_user, &reach));
     }
@@ -208,7 +227,7 @@ pub async fn board(state: &AppState, caller: &Principal) -> AppResult<Assignment
         .teams()
         .await?
         .into_iter()
-        .filter(|t| reach.covers_team(&t.id))
+        .filter(|t| reach.covers_team(t.id))
         .map(|t| AssignableTeam {
             id: t.id,
             name: t.name,
@@ -220,7 +239,7 @@ pub async fn board(state: &AppState, caller: &Principal) -> AppResult<Assignment
     };
     let users = collectors
         .into_iter()
-        .filter(|c| reach.covers_user(c.team_id.as_deref()))
+        .filter(|c| reach.covers_user(c.team_id))
         .map(|c| AssignableUser {
             id: c.id,
             username: c.username,
@@ -266,15 +285,24 @@ impl Issues {
     }
 }
 
-/// A request's ids as stored (lower-case UUIDs), sorted and without repeats; ids that
-/// cannot be UUIDs are kept as sent, to be reported as unknown.
-fn normalize_ids(ids: Vec<String>) -> Vec<String> {
-    let mut ids: Vec<String> = ids
-        .into_iter()
-        .map(|raw| uuid::Uuid::parse_str(&raw).map_or(raw, |u| u.to_string()))
-        .collect();
-    ids.sort();
-    ids.dedup();
+/// A request's ids, parsed: the ids that are UUIDs, without repeats, and the others
+/// reported as unknown under `field`.
+fn parse_ids<T: Ord + std::str::FromStr>(
+    raw: &[String],
+    field: &str,
+    code: &str,
+    unknown: &mut Issues,
+    message: &str,
+) -> BTreeSet<T> {
+    let mut ids = BTreeSet::new();
+    for id in raw {
+        match id.parse() {
+            Ok(id) => {
+                ids.insert(id);
+            }
+            Err(_) => unknown.add(field, code, id, message),
+        }
+    }
     ids
 }
 
@@ -286,11 +314,6 @@ pub async fn replace(
     form_id: FormId,
     wanted: FormAssignments,
 ) -> AppResult<AssignableForm> {
-    let form_id = form_id.to_string();
-    let wanted = FormAssignments {
-        users: normalize_ids(wanted.users),
-        teams: normalize_ids(wanted.teams),
-    };
     for (field, list) in [("users", &wanted.users), ("teams", &wanted.teams)] {
         if list.len() > MAX_ASSIGNEES {
             return Err(AppError::invalid_field(
@@ -300,8 +323,21 @@ pub async fn replace(
             ));
         }
     }
+    const NO_ACCOUNT: &str = "There is no such account";
+    const NO_TEAM: &str = "There is no such team";
+    let mut unknown = Issues::default();
+    let wanted = Assignees {
+        users: parse_ids(
+            &wanted.users,
+            "users",
+            UNKNOWN_USER,
+            &mut unknown,
+            NO_ACCOUNT,
+        ),
+        teams: parse_ids(&wanted.teams, "teams", UNKNOWN_TEAM, &mut unknown, NO_TEAM),
+    };
     let mut tx = state.db.begin_write().await?;
-    let (status, published) = store::lock_form(&mut tx, state.db.kind(), &form_id)
+    let (status, published) = store::lock_form(&mut tx, state.db.kind(), form_id)
         .await?
         .ok_or_else(|| AppError::not_found("No such form"))?;
     if FormStatus::parse(&status) != Some(FormStatus::Active) || !published {
@@ -311,30 +347,32 @@ pub async fn replace(
     }
 
     // Every id must name a team or a collecting account…
-    let mut unknown = Issues::default();
-    let accounts = store::accounts_named(&mut tx, &wanted.users).await?;
-    let found: HashMap<&str, (Role, Option<&str>)> = accounts
-        .iter()
-        .map(|(id, role, team)| (id.as_str(), (*role, team.as_deref())))
+    let users: Vec<UserId> = wanted.users.iter().copied().collect();
+    let accounts = store::accounts_named(&mut tx, &users).await?;
+    let found: HashMap<UserId, (Role, Option<TeamId>)> = accounts
+        .into_iter()
+        .map(|(id, role, team)| (id, (role, team)))
         .collect();
     for id in &wanted.users {
-        match found.get(id.as_str()) {
-            None => unknown.add("users", UNKNOWN_USER, id, "There is no such account"),
+        let id_text = id.to_string();
+        match found.get(id) {
+            None => unknown.add("users", UNKNOWN_USER, &id_text, NO_ACCOUNT),
             Some((Role::Admin | Role::Auditor, _)) => unknown.add(
                 "users",
                 NOT_A_COLLECTOR,
-                id,
+                &id_text,
                 "Forms can be assigned to staff and managers only",
             ),
             Some(_) => {}
         }
     }
-    let teams: BTreeSet<String> = store::existing_teams(&mut tx, &wanted.teams)
+    let teams: Vec<TeamId> = wanted.teams.iter().copied().collect();
+    let teams: BTreeSet<TeamId> = store::existing_teams(&mut tx, &teams)
         .await?
         .into_iter()
         .collect();
-    for id in wanted.teams.iter().filter(|id| !teams.contains(*id)) {
-        unknown.add("teams", UNKNOWN_TEAM, id, "There is no such team");
+    for id in wanted.teams.difference(&teams) {
+        unknown.add("teams", UNKNOWN_TEAM, &id.to_string(), NO_TEAM);
     }
     unknown.into_error(
         ErrorCode::ValidationFailed,
@@ -345,44 +383,45 @@ pub async fn replace(
     let reach = reach_of(&mut tx, caller).await?;
     let mut outside = Issues::default();
     for id in &wanted.users {
-        let team = found.get(id.as_str()).and_then(|(_, team)| *team);
+        let team = found.get(id).and_then(|(_, team)| *team);
         if !reach.covers_user(team) {
             let message = "Managers may assign forms only to members of their own team";
-            outside.add("users", OUTSIDE_TEAM, id, message);
+            outside.add("users", OUTSIDE_TEAM, &id.to_string(), message);
         }
     }
-    for id in wanted.teams.iter().filter(|t| !reach.covers_team(t)) {
+    for id in wanted.teams.iter().filter(|t| !reach.covers_team(**t)) {
         let message = "Managers may assign forms only to their own team";
-        outside.add("teams", OUTSIDE_TEAM, id, message);
+        outside.add("teams", OUTSIDE_TEAM, &id.to_string(), message);
     }
     outside.into_error(
         ErrorCode::Forbidden,
         "Managers may assign forms only to their own team and its members",
     )?;
 
-    let current = store::assignments_of(&mut tx, &form_id).await?;
+    let current = store::assignments_of(&mut tx, form_id).await?;
     let plan = plan(&reach, &current, &wanted);
     if !plan.is_empty() {
         let now = now_ms();
-        let by = caller.user.id.as_str();
-        for user in &plan.removed.users {
-            store::delete_assignment(&mut tx, &form_id, Some(user), None).await?;
+        let by = caller.user.id;
+        for &user in &plan.removed.users {
+            store::delete_assignment(&mut tx, form_id, Some(user), None).await?;
         }
-        for team in &plan.removed.teams {
-            store::delete_assignment(&mut tx, &form_id, None, Some(team)).await?;
+        for &team in &plan.removed.teams {
+            store::delete_assignment(&mut tx, form_id, None, Some(team)).await?;
         }
-        for user in &plan.added.users {
-            store::insert_assignment(&mut tx, &form_id, Some(user), None, by, now).await?;
+        for &user in &plan.added.users {
+            store::insert_assignment(&mut tx, form_id, Some(user), None, by, now).await?;
         }
-        for team in &plan.added.teams {
-            store::insert_assignment(&mut tx, &form_id, None, Some(team), by, now).await?;
+        for &team in &plan.added.teams {
+            store::insert_assignment(&mut tx, form_id, None, Some(team), by, now).await?;
         }
+        let (added, removed) = (plan.added.to_wire(), plan.removed.to_wire());
         let details = serde_json::json!({
-            "added": {"users": plan.added.users, "teams": plan.added.teams},
-            "removed": {"users": plan.removed.users, "teams": plan.removed.teams},
+            "added": {"users": added.users, "teams": added.teams},
+            "removed": {"users": removed.users, "teams": removed.teams},
         });
         let event = Event::new("forms.assign", Some(&caller.user))
-            .target("form", &form_id)
+            .target("form", form_id.to_string())
             .details(details);
         audit::record(&mut tx, origin, event).await?;
         tx.commit().await?;
@@ -402,7 +441,7 @@ pub async fn replace(
 pub async fn my_forms(state: &AppState, caller: &Principal) -> AppResult<Vec<AssignedForm>> {
     state
         .db
-        .forms_assigned_to(&caller.user.id)
+        .forms_assigned_to(caller.user.id)
         .await?
         .into_iter()
         .map(|row| {
@@ -419,40 +458,59 @@ pub async fn my_forms(state: &AppState, caller: &Principal) -> AppResult<Vec<Ass
 mod tests {
     use super::*;
 
-    fn user(id: &str) -> AssignmentRow {
+    fn form() -> FormId {
+        FormId::from_uuid(uuid::Uuid::from_bytes([0xf; 16]))
+    }
+
+    /// A distinct id for each short name.
+    fn named(name: &str) -> uuid::Uuid {
+        let mut bytes = [0; 16];
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        uuid::Uuid::from_bytes(bytes)
+    }
+
+    fn uid(name: &str) -> UserId {
+        UserId::from_uuid(named(name))
+    }
+
+    fn tid(name: &str) -> TeamId {
+        TeamId::from_uuid(named(name))
+    }
+
+    fn user(name: &str) -> AssignmentRow {
         AssignmentRow {
-            form_id: "f".into(),
-            user_id: Some(id.into()),
+            form_id: form(),
+            user_id: Some(uid(name)),
             team_id: None,
         }
     }
 
-    fn team(id: &str) -> AssignmentRow {
+    fn team(name: &str) -> AssignmentRow {
         AssignmentRow {
-            form_id: "f".into(),
+            form_id: form(),
             user_id: None,
-            team_id: Some(id.into()),
+            team_id: Some(tid(name)),
         }
     }
 
-    fn wanted(users: &[&str], teams: &[&str]) -> FormAssignments {
-        FormAssignments {
-            users: users.iter().map(|s| (*s).to_owned()).collect(),
-            teams: teams.iter().map(|s| (*s).to_owned()).collect(),
+    fn wanted(users: &[&str], teams: &[&str]) -> Assignees {
+        Assignees {
+            users: users.iter().map(|s| uid(s)).collect(),
+            teams: teams.iter().map(|s| tid(s)).collect(),
         }
     }
 
     #[test]
     fn a_managers_reach_is_their_team_and_its_members() {
-        let north = Reach::Team(Some("north".into()));
-        assert!(north.covers_team("north"));
-        assert!(!north.covers_team("south"));
-        assert!(north.covers_user(Some("north")));
-        assert!(!north.covers_user(Some("south")));
+        let north = Reach::Team(Some(tid("north")));
+        assert!(north.covers_team(tid("north")));
+        assert!(!north.covers_team(tid("south")));
+        assert!(north.covers_user(Some(tid("north"))));
+        assert!(!north.covers_user(Some(tid("south"))));
         assert!(!north.covers_user(None));
         let nowhere = Reach::Team(None);
         assert!(!nowhere.covers_user(None));
-        assert!(!nowhere.covers_team("north"));
+        assert!(!nowhere.covers_team(tid("north")));
         assert!(Reach::Everyone.covers_user(None));
     }
 
@@ -461,16 +519,16 @@ mod tests {
         let current = vec![
             (team("north"), None),
             (team("south"), None),
-            (user("n1"), Some("north".to_owned())),
-            (user("s1"), Some("south".to_owned())),
+            (user("n1"), Some(tid("north"))),
+            (user("s1"), Some(tid("south"))),
         ];
-        let north = Reach::Team(Some("north".into()));
+        let north = Reach::Team(Some(tid("north")));
         let p = plan(&north, &current, &wanted(&["n2"], &[]));
         assert_eq!(p.added, wanted(&["n2"], &[]));
         assert_eq!(p.removed, wanted(&["n1"], &["north"]));
 
         let p = plan(&Reach::Everyone, &current, &wanted(&["s1"], &["south"]));
-        assert_eq!(p.added, FormAssignments::default());
+        assert_eq!(p.added, Assignees::default());
         assert_eq!(p.removed, wanted(&["n1"], &["north"]));
 
         let same = plan(&north, &current, &wanted(&["n1"], &["north"]));

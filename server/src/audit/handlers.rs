@@ -55,14 +55,7 @@ async fn export(
         })
         .await?;
     entries.reverse();
-    let actors: std::collections::BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| e.actor_id.as_deref())
-        .collect();
-    let names = state
-        .db
-        .user_names(&actors.into_iter().collect::<Vec<_>>())
-        .await?;
+    let names = actor_names(&state, &entries).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| crate::error::AppError::internal("writing the audit CSV", e);
     out.write_record([
@@ -157,12 +150,7 @@ async fn search(
     let next_before_seq = (i64::try_from(entries.len()).unwrap_or(0) == limit)
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
-    let actors: std::collections::BTreeSet<&str> = entries
-        .iter()
-        .filter_map(|e| e.actor_id.as_deref())
-        .collect();
-    let actors: Vec<&str> = actors.into_iter().collect();
-    let actor_names = state.db.user_names(&actors).await?;
+    let actor_names = actor_names(&state, &entries).await?;
     Ok(Json(AuditPage {
         entries,
         actor_names,
@@ -184,4 +172,23 @@ async fn sign_head(
     _caller: Caller,
 ) -> AppResult<Json<Option<AuditHead>>> {
     Ok(Json(super::sign_head(&state.db, &state.keys).await?))
+}
+
+/// The user names of the entries' actors, by actor id as the entries write it.
+async fn actor_names(
+    state: &AppState,
+    entries: &[shared::audit::AuditEntry],
+) -> AppResult<std::collections::BTreeMap<String, String>> {
+    let actors: std::collections::BTreeSet<shared::ids::UserId> = entries
+        .iter()
+        .filter_map(|e| e.actor_id.as_deref()?.parse().ok())
+        .collect();
+    let actors: Vec<_> = actors.into_iter().collect();
+    Ok(state
+        .db
+        .user_names(&actors)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.to_string(), name))
+        .collect())
 }

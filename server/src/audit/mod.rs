@@ -3,6 +3,7 @@
 
 pub mod handlers;
 
+use shared::ids::UserId;
 use std::{sync::Arc, time::Duration};
 
 use shared::{
@@ -55,10 +56,13 @@ impl<'a> Event<'a> {
         self
     }
 
-    fn into_entry(self, origin: &Origin, actor_override: Option<(&str, &str)>) -> NewAuditEntry {
+    fn into_entry(self, origin: &Origin, actor_override: Option<(UserId, &str)>) -> NewAuditEntry {
         let (actor_id, actor_role) = match (self.actor, actor_override) {
-            (Some(user), _) => (Some(user.id.clone()), Some(user.role.as_str().to_owned())),
-            (None, Some((id, role))) => (Some(id.to_owned()), Some(role.to_owned())),
+            (Some(user), _) => (
+                Some(user.id.to_string()),
+                Some(user.role.as_str().to_owned()),
+            ),
+            (None, Some((id, role))) => (Some(id.to_string()), Some(role.to_owned())),
             (None, None) => (None, None),
         };
         let (target_kind, target_id) = match self.target {
@@ -96,7 +100,7 @@ pub async fn record_alone(
     db: &Db,
     origin: &Origin,
     event: Event<'_>,
-    actor: Option<(&str, &str)>,
+    actor: Option<(UserId, &str)>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
     append(&mut tx, event.into_entry(origin, actor)).await?;

@@ -1,5 +1,6 @@
 //! Accounts, sessions, CSRF protection and the permission every route declares.
 
+pub mod backoff;
 pub mod handlers;
 pub mod password;
 pub mod permission;

@@ -92,11 +92,16 @@ pub async fn verify_blocking(password: String, stored: String) -> AppResult<bool
     )
 }
 
-/// One sign-in at a time per account in this process: an attempt waits for the one
-/// before it to be counted, so parallel guesses meet the lock-out like serial ones
-/// instead of all passing its check before any failure is recorded. The guard is held
-/// from reading the account to counting the outcome.
-pub async fn account_turn(username: &str) -> tokio::sync::OwnedMutexGuard<()> {
+/// One sign-in at a time per account and client address in this process: an attempt
+/// waits for the one before it from the same address to be counted, so parallel
+/// guesses meet the back-off (`backoff.rs`) like serial ones instead of all passing its
+/// check before any failure is recorded. Attempts from other addresses, the user's own
+/// among them, do not queue behind a guesser's. The guard is held from reading the
+/// account to counting the outcome.
+pub async fn sign_in_turn(
+    username: &str,
+    address: &super::throttle::AddressKey,
+) -> tokio::sync::OwnedMutexGuard<()> {
     static IN_FLIGHT: OnceLock<std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>> =
         OnceLock::new();
     let lock = {
@@ -105,7 +110,8 @@ pub async fn account_turn(username: &str) -> tokio::sync::OwnedMutexGuard<()> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.retain(|_, weak| weak.strong_count() > 0);
-        let key = username.to_lowercase();
+        // An address key has no newline, so the pair cannot be mistaken for another.
+        let key = format!("{}\n{}", address.as_str(), username.to_lowercase());
         match map.get(&key).and_then(Weak::upgrade) {
             Some(lock) => lock,
             None => {

@@ -3,6 +3,7 @@
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
 use shared::api::auth::{TotpDisableRequest, TotpEnableRequest, TotpSetup};
+use shared::ids::UserId;
 
 use super::{
     password,
@@ -26,20 +27,20 @@ fn wrong_code() -> AppError {
 }
 
 /// Opens a stored secret of `user_id`.
-fn open_secret(state: &AppState, user_id: &str, wrapped: &str) -> AppResult<TotpSecret> {
+fn open_secret(state: &AppState, user_id: UserId, wrapped: &str) -> AppResult<TotpSecret> {
     let bytes = URL_SAFE_NO_PAD
         .decode(wrapped)
         .map_err(|e| AppError::internal(format!("TOTP secret of {user_id}"), e))?;
-    TotpSecret::open(&bytes, state.master.as_ref(), user_id)
+    TotpSecret::open(&bytes, state.master.as_ref(), &user_id.to_string())
         .map_err(|e| AppError::internal(format!("opening the TOTP secret of {user_id}"), e))
 }
 
 /// Makes a new secret for the caller, to be confirmed with [`enable`]; replaces one
 /// not yet confirmed. 409 when a second factor is already on.
 pub async fn setup(state: &AppState, caller: &Principal, origin: &Origin) -> AppResult<TotpSetup> {
-    let user_id = caller.user.id.as_str();
+    let user_id = caller.user.id;
     let secret = TotpSecret::generate();
-    let wrapped = secret.seal(state.master.as_ref(), user_id);
+    let wrapped = secret.seal(state.master.as_ref(), &user_id.to_string());
     let mut tx = state.db.begin_write().await?;
     let stored = second_factor::put_pending_totp(
         &mut tx,
@@ -72,7 +73,7 @@ pub async fn enable(
     origin: &Origin,
     req: TotpEnableRequest,
 ) -> AppResult<()> {
-    let user_id = caller.user.id.as_str();
+    let user_id = caller.user.id;
     let row = match state.db.totp(user_id).await? {
         Some(row) if row.enabled => {
             return Err(AppError::conflict("The second factor is already on"))
@@ -102,7 +103,7 @@ pub async fn enable(
 }
 
 /// The account's password, asked again before its second factor changes.
-async fn check_password(state: &AppState, user_id: &str, password: String) -> AppResult<()> {
+async fn check_password(state: &AppState, user_id: UserId, password: String) -> AppResult<()> {
     let user = state
         .db
         .user_by_id(user_id)
@@ -126,7 +127,7 @@ pub async fn disable(
     origin: &Origin,
     req: TotpDisableRequest,
 ) -> AppResult<()> {
-    let user_id = caller.user.id.as_str();
+    let user_id = caller.user.id;
     let Some(row) = state.db.totp(user_id).await?.filter(|r| r.enabled) else {
         return Err(AppError::conflict("The second factor is not on"));
     };
@@ -161,17 +162,17 @@ pub async fn check_at_sign_in(
     user: &UserRow,
     code: Option<&str>,
 ) -> AppResult<SecondFactor> {
-    let Some(row) = state.db.totp(&user.id).await?.filter(|r| r.enabled) else {
+    let Some(row) = state.db.totp(user.id).await?.filter(|r| r.enabled) else {
         return Ok(SecondFactor::Passed);
     };
     let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
         return Ok(SecondFactor::Missing);
     };
-    let secret = open_secret(state, &user.id, &row.secret_wrapped)?;
+    let secret = open_secret(state, user.id, &row.secret_wrapped)?;
     let Some(step) = matching_step(secret.bytes(), code, now_ms()) else {
         return Ok(SecondFactor::Wrong);
     };
-    Ok(if state.db.accept_totp_step(&user.id, step).await? {
+    Ok(if state.db.accept_totp_step(user.id, step).await? {
         SecondFactor::Passed
     } else {
         SecondFactor::Wrong

@@ -1,4 +1,5 @@
-//! Sign-in, sign-out, password changes and the first admin account.
+//! Sign-in (with the throttle per address and the back-off per account and address),
+//! sign-out, password changes and the first admin account.
 
 use shared::api::{
     auth::{
@@ -7,11 +8,13 @@ use shared::api::{
     },
     error::ErrorCode,
 };
+use shared::ids::UserId;
 
 use super::{
-    password, random_token,
+    backoff, password, random_token,
     second_factor::{check_at_sign_in, SecondFactor},
-    throttle, token_hash, Principal,
+    throttle::{self, AddressKey},
+    token_hash, Principal,
 };
 use crate::{
     audit::{self, Event},
@@ -20,51 +23,15 @@ use crate::{
     state::AppState,
     store::{
         now_ms,
-        users::{NewSession, NewUser, UserRow},
+        users::{NewSession, NewUser},
         Db,
     },
 };
 
-/// Failed sign-ins in a row that lock an account.
-pub const LOCK_AFTER_FAILURES: i64 = 5;
-/// How long a locked account stays locked.
-pub const LOCK_MINUTES: i64 = 15;
-
+/// The one answer to every failed sign-in: a wrong password or code, an unknown user
+/// name, a disabled account, and an address that waits (see `backoff.rs`).
 fn wrong_credentials() -> AppError {
     AppError::client(ErrorCode::Unauthenticated, "Wrong user name or password")
-}
-
-/// Counts a wrong password or second-factor code against the account (locking it
-/// after [`LOCK_AFTER_FAILURES`]) and records it.
-async fn count_failure(
-    state: &AppState,
-    origin: &Origin,
-    user: &UserRow,
-    reason: &str,
-    now: i64,
-) -> AppResult<()> {
-    let lock_until = now + LOCK_MINUTES * 60_000;
-    let failures = state
-        .db
-        .record_failed_login(&user.id, LOCK_AFTER_FAILURES, lock_until)
-        .await?;
-    tracing::info!(user_id = %user.id, failures, "sign-in failed");
-    let action = if failures >= LOCK_AFTER_FAILURES {
-        "auth.locked"
-    } else {
-        "auth.sign_in_failed"
-    };
-    let event = Event::new(action, None)
-        .target("user", &user.id)
-        .details(serde_json::json!({"reason": reason, "failures": failures}));
-    audit::record_alone(
-        &state.db,
-        origin,
-        event,
-        Some((&user.id, user.role.as_str())),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Checks the credentials (and the second factor, when the account has one) and opens
@@ -93,10 +60,15 @@ pub async fn login(
             "Enter your password",
         ));
     }
-    throttle::check(state, origin).await?;
-    let _turn = password::account_turn(&username).await;
+    // The caller's address for the throttle, and for the back-off of each account
+    // (where clients whose address is unknown count as one).
+    let known = AddressKey::of(state, origin);
+    let address = known.as_ref();
+    throttle::check(state, address).await?;
+    let pair = known.clone().unwrap_or_else(|| AddressKey::unknown(state));
+    let _turn = password::sign_in_turn(&username, &pair).await;
     if req.password.chars().count() > MAX_PASSWORD_CHARS {
-        throttle::note_failure(state, origin).await?;
+        throttle::note_failure(state, address).await?;
         return Err(wrong_credentials());
     }
     let now = now_ms();
@@ -108,21 +80,27 @@ pub async fn login(
         let event = Event::new("auth.sign_in_failed", None)
             .details(serde_json::json!({"reason": "unknown_user"}));
         audit::record_alone(&state.db, origin, event, None).await?;
-        throttle::note_failure(state, origin).await?;
+        throttle::note_failure(state, address).await?;
         return Err(wrong_credentials());
     };
-    if let Some(until) = user.locked_until_ms.filter(|until| *until > now) {
-        let secs = u64::try_from((until - now) / 1000 + 1).unwrap_or(1);
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-        });
+    let run = backoff::run_of(state, &user, &pair).await?;
+    if backoff::waits(run.as_ref(), now) {
+        // Not checked, not even the right password, but answered like a wrong one after
+        // the same work: a different answer would say that the name exists (and that
+        // the password was right). See `backoff.rs`. It counts against the address like
+        // any failure: otherwise the throttle's 429 would come one try later after a
+        // waiting account than after an unknown name, and tell them apart.
+        let _ = password::verify_blocking(req.password, password::decoy_hash().to_owned()).await?;
+        backoff::note_refused_while_waiting(state, origin, &user).await?;
+        throttle::note_failure(state, address).await?;
+        return Err(wrong_credentials());
     }
     let ok = password::verify_blocking(req.password, user.password_hash.clone()).await?;
     if !ok || user.disabled {
         if !user.disabled {
-            count_failure(state, origin, &user, "wrong_password", now).await?;
+            backoff::count_failure(state, origin, &user, &pair, "wrong_password", now).await?;
         }
-        throttle::note_failure(state, origin).await?;
+        throttle::note_failure(state, address).await?;
         return Err(wrong_credentials());
     }
     match check_at_sign_in(state, &user, totp_code.as_deref()).await? {
@@ -135,24 +113,22 @@ pub async fn login(
             ))
         }
         SecondFactor::Wrong => {
-            count_failure(state, origin, &user, "wrong_totp_code", now).await?;
-            throttle::note_failure(state, origin).await?;
+            backoff::count_failure(state, origin, &user, &pair, "wrong_totp_code", now).await?;
+            throttle::note_failure(state, address).await?;
             return Err(wrong_credentials());
         }
     }
-    if user.failed_logins > 0 || user.locked_until_ms.is_some() {
-        state.db.clear_failed_logins(&user.id).await?;
-    }
+    backoff::forget(state, &user, &pair, run.as_ref()).await?;
     let _ = state.db.delete_expired_sessions(now).await?;
     let fresh = FreshSession::new(state, now);
-    state.db.insert_session(&user.id, &fresh.row()).await?;
+    state.db.insert_session(user.id, &fresh.row()).await?;
     tracing::info!(user_id = %user.id, "signed in");
-    let event = Event::new("auth.sign_in", None).target("user", &user.id);
+    let event = Event::new("auth.sign_in", None).target("user", user.id);
     audit::record_alone(
         &state.db,
         origin,
         event,
-        Some((&user.id, user.role.as_str())),
+        Some((user.id, user.role.as_str())),
     )
     .await?;
     let info = SessionInfo {
@@ -203,7 +179,7 @@ impl FreshSession {
 /// Ends the caller's session.
 pub async fn logout(state: &AppState, caller: &Principal, origin: &Origin) -> AppResult<()> {
     state.db.delete_session(&caller.session_hash).await?;
-    let event = Event::new("auth.sign_out", Some(&caller.user)).target("user", &caller.user.id);
+    let event = Event::new("auth.sign_out", Some(&caller.user)).target("user", caller.user.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(())
 }
@@ -219,7 +195,7 @@ pub async fn change_password(
 ) -> AppResult<(SessionInfo, String)> {
     let user = state
         .db
-        .user_by_id(&caller.user.id)
+        .user_by_id(caller.user.id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
     if let Some(code) = password_problem(&req.new_password, &user.username) {
@@ -249,9 +225,9 @@ pub async fn change_password(
     }
     let hash = password::hash_blocking(req.new_password).await?;
     let fresh = FreshSession::new(state, now_ms());
-    state.db.set_password(&user.id, &hash, &fresh.row()).await?;
+    state.db.set_password(user.id, &hash, &fresh.row()).await?;
     tracing::info!(user_id = %user.id, "password changed");
-    let event = Event::new("auth.password_change", Some(&caller.user)).target("user", &user.id);
+    let event = Event::new("auth.password_change", Some(&caller.user)).target("user", user.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     let mut user = caller.user.clone();
     user.must_change_password = false;
@@ -287,10 +263,10 @@ pub async fn ensure_first_admin(db: &Db) -> anyhow::Result<Option<FirstAdmin>> {
     }
     let password = readable_password();
     let hash = password::hash_blocking(password.clone()).await?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = UserId::from_uuid(uuid::Uuid::new_v4());
     let created = db
         .insert_user(&NewUser {
-            id: &id,
+            id,
             username: "admin",
             display_name: "Administrator",
             role: Role::Admin,

@@ -2,7 +2,9 @@
 
 use axum::{
     extract::State,
+    handler::Handler as _,
     http::{header, HeaderMap, Method, StatusCode},
+    middleware::from_fn,
     response::IntoResponse,
     Json,
 };
@@ -21,36 +23,43 @@ use crate::{
     error::AppResult,
     extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
+    limits,
     state::AppState,
 };
 
+/// Each route draws on its per-address budget (`crate::limits`).
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .route(
             Method::POST,
             "/public/forms/{id}/submissions",
             Permission::Public,
-            submit,
+            submit.layer(from_fn(limits::submissions)),
         )
         .route(
             Method::POST,
             "/public/receipts/verify",
             Permission::Public,
-            verify,
+            verify.layer(from_fn(limits::reads)),
         )
         .route(
             Method::POST,
             "/public/consents/status",
             Permission::Public,
-            status,
+            status.layer(from_fn(limits::reads)),
         )
         .route(
             Method::POST,
             "/public/consents/withdraw",
             Permission::Public,
-            withdraw,
+            withdraw.layer(from_fn(limits::withdrawals)),
         )
-        .route(Method::GET, "/keys", Permission::Public, published_keys)
+        .route(
+            Method::GET,
+            "/keys",
+            Permission::Public,
+            published_keys.layer(from_fn(limits::reads)),
+        )
 }
 
 /// `GET /api/v1/keys` (also at `/.well-known/consentry-keys.json`): the server's public
@@ -72,10 +81,9 @@ async fn submit(
     headers: HeaderMap,
     AppJson(req): AppJson<SubmitRequest>,
 ) -> AppResult<(StatusCode, Json<SubmitResponse>)> {
-    let form_id = form_id.to_string();
     let version = state
         .versions
-        .get(&state.db, &form_id, req.statement.form_version)
+        .get(&state.db, form_id, req.statement.form_version)
         .await?;
     let http_origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let prepared = service::prepare(&state, &version, req, http_origin, &client, locale)?;

@@ -19,6 +19,7 @@ use shared::{
         StatementProblem,
     },
     i18n::Locale,
+    ids::{DeviceId, ReceiptId, RecordId, UserId},
     schema::ValidatedAnswers,
 };
 
@@ -48,21 +49,19 @@ fn today() -> time::Date {
 
 /// The withdrawal token of a receipt: a keyed hash of its id, so that a retried
 /// submission gets the same token back and nobody without the key can make one.
-fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: &str) -> String {
+fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: ReceiptId) -> String {
     let mut mac = subkeys.mac("withdraw-token");
-    mac.update(receipt_id.as_bytes());
+    mac.update(receipt_id.to_string().as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
 /// A version 7 UUID (milliseconds, then random bits from the thread's CSPRNG).
-fn time_ordered_id() -> String {
+fn time_ordered_id() -> RecordId {
     use rand::RngCore as _;
     let mut random = [0u8; 10];
     rand::thread_rng().fill_bytes(&mut random);
     let ms = u64::try_from(now_ms()).unwrap_or_default();
-    uuid::Builder::from_unix_timestamp_millis(ms, &random)
-        .into_uuid()
-        .to_string()
+    RecordId::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid())
 }
 
 fn statement_error(problems: &[StatementProblem]) -> AppError {
@@ -118,11 +117,11 @@ pub enum Source {
     /// already checked, in a batch with the rest of the sync request; it is the
     /// receipt's client signature.
     Staff {
-        record_id: String,
-        collected_by: String,
+        record_id: RecordId,
+        collected_by: UserId,
         /// The collector's role, for the audit entry (staff or a manager collecting).
         collector_role: Role,
-        device_id: String,
+        device_id: DeviceId,
         seq: i64,
         /// The statement's signing bytes.
         statement_bytes: Vec<u8>,
@@ -225,7 +224,7 @@ pub fn check_and_seal(
     let device = match &source {
         Source::Web => None,
         Source::Staff { device_id, seq, .. } => Some(CollectingDevice {
-            id: device_id.clone(),
+            id: device_id.to_string(),
             seq: *seq,
         }),
     };
@@ -259,15 +258,18 @@ pub fn check_and_seal(
             (bytes, hash)
         }
     };
-    check_consent(version, &answers, &body, &source, today)?;
+    let receipt_id = check_consent(version, &answers, &body, &source, today)?;
     let (submission, audit, withdraw_token) = seal(
         state,
         version,
         &answers,
         &body,
-        source,
+        Sealing {
+            source,
+            receipt_id,
+            statement_hash,
+        },
         client,
-        statement_hash,
     );
     Ok(Unsigned {
         submission,
@@ -279,14 +281,14 @@ pub fn check_and_seal(
 }
 
 /// The statement covers the answers and the form version, was signed recently enough,
-/// and names a UUID receipt.
+/// and names a UUID receipt, which is returned.
 fn check_consent(
     version: &CachedVersion,
     answers: &ValidatedAnswers,
     body: &ReceiptBody,
     source: &Source,
     today: time::Date,
-) -> AppResult<()> {
+) -> AppResult<ReceiptId> {
     let statement = &body.statement;
     let problems = check_statement(&version.statement_context(answers, today), statement);
     if !problems.is_empty() {
@@ -306,14 +308,20 @@ fn check_consent(
             "The consent statement was signed too long ago or in the future; sign again",
         ));
     }
-    if uuid::Uuid::parse_str(&statement.receipt_id).is_err() {
-        return Err(AppError::invalid_field(
+    ReceiptId::parse(&statement.receipt_id).map_err(|_| {
+        AppError::invalid_field(
             "consent",
             "receipt_id_invalid",
             "The receipt id must be a UUID",
-        ));
-    }
-    Ok(())
+        )
+    })
+}
+
+/// Where a checked submission came from, and the ids and hash it is stored under.
+struct Sealing {
+    source: Source,
+    receipt_id: ReceiptId,
+    statement_hash: String,
 }
 
 /// The record to store for checked answers, every personal or sensitive value sealed
@@ -323,10 +331,14 @@ fn seal(
     version: &CachedVersion,
     answers: &ValidatedAnswers,
     body: &ReceiptBody,
-    source: Source,
+    sealing: Sealing,
     client: &Origin,
-    statement_hash: String,
 ) -> (NewSubmission, NewAuditEntry, String) {
+    let Sealing {
+        source,
+        receipt_id,
+        statement_hash,
+    } = sealing;
     let statement = &body.statement;
     let (record_id, source, collector, device) = match source {
         // Time-ordered ids keep new rows together at the end of the table's index.
@@ -350,24 +362,20 @@ fn seal(
             }),
         ),
     };
+    let record_text = record_id.to_string();
     let dek = DataKey::generate();
-    let wrapped_key = dek.wrap(state.master.as_ref(), &record_id);
-    let key = RecordKey {
-        record_id: &record_id,
-        key_version: FIRST_KEY_VERSION,
-        dek: &dek,
-    };
+    let wrapped_key = dek.wrap(state.master.as_ref(), &record_text);
+    let key = RecordKey::new(record_id, FIRST_KEY_VERSION, &dek);
     let values = key.seal_all(&version.definition, Place::Record, answers);
     let lookups = sealed::lookups(state, answers);
 
-    let receipt_id = statement.receipt_id.clone();
     let audit = NewAuditEntry {
         at_ms: body.received_at_ms,
         actor_role: collector.as_ref().map(|(_, role)| role.as_str().to_owned()),
-        actor_id: collector.as_ref().map(|(id, _)| id.clone()),
+        actor_id: collector.as_ref().map(|(id, _)| id.to_string()),
         action: "consent.given".to_owned(),
         target_kind: Some("record".to_owned()),
-        target_id: Some(record_id.clone()),
+        target_id: Some(record_text),
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
         details: serde_json::json!({
@@ -378,13 +386,13 @@ fn seal(
             "declined": statement.purposes_declined,
         }),
     };
-    let token = withdraw_token(&state.subkeys, &receipt_id);
+    let token = withdraw_token(&state.subkeys, receipt_id);
     let submission = NewSubmission {
         record_id,
         source,
         collected_by: collector.map(|(id, _)| id),
         device,
-        form_id: version.form_id.clone(),
+        form_id: version.form_id,
         form_version: version.number,
         key_version: FIRST_KEY_VERSION,
         wrapped_key,
@@ -454,7 +462,7 @@ async fn receipt_for_token(
     let not_found = || AppError::not_found("No consent matches this link");
     let row = state
         .db
-        .receipt(&req.receipt_id)
+        .receipt(req.receipt_id)
         .await?
         .ok_or_else(not_found)?;
     let presented = sha256_tagged(req.token.as_bytes());
@@ -473,12 +481,12 @@ pub async fn status(state: &AppState, req: &ConsentTokenRequest) -> AppResult<Co
     let row = receipt_for_token(state, req).await?;
     let version = state
         .versions
-        .get_any(&state.db, &row.form_id, row.form_version)
+        .get_any(&state.db, row.form_id, row.form_version)
         .await?;
     let granted: Vec<String> = serde_json::from_str(&row.purposes_granted).unwrap_or_default();
     let withdrawn = withdrawn_map(&row);
     Ok(ConsentStatus {
-        receipt_id: row.receipt_id.clone(),
+        receipt_id: row.receipt_id,
         form_title: version.definition.title.clone(),
         received_at_ms: row.received_at_ms,
         purposes: version
@@ -534,7 +542,7 @@ pub async fn withdraw(
         withdrawn.insert(p.clone(), now);
     }
     let body = WithdrawalBody {
-        receipt_id: row.receipt_id.clone(),
+        receipt_id: row.receipt_id.to_string(),
         purposes_withdrawn: newly.clone(),
         withdrawn_at_ms: now,
         server_key_id: state.keys.current_id().to_owned(),
@@ -549,7 +557,7 @@ pub async fn withdraw(
     let mut tx = state.db.begin_write().await?;
     crate::store::records::record_withdrawal(
         &mut tx,
-        &row.receipt_id,
+        row.receipt_id,
         &serde_json::to_string(&withdrawn).unwrap_or_default(),
         &uuid::Uuid::new_v4().to_string(),
         &serde_json::to_string(&newly).unwrap_or_default(),
@@ -561,7 +569,7 @@ pub async fn withdraw(
         &mut tx,
         client,
         crate::audit::Event::new("consent.withdrawn", None)
-            .target("record", &row.record_id)
+            .target("record", row.record_id)
             .details(serde_json::json!({"receipt_id": row.receipt_id, "purposes": newly})),
     )
     .await?;

@@ -7,7 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use shared::{consent::notice_hash, schema::FormDefinition};
+use shared::{consent::notice_hash, ids::FormId, schema::FormDefinition};
 
 use crate::{
     error::{AppError, AppResult},
@@ -17,7 +17,7 @@ use crate::{
 /// A published version, parsed once.
 #[derive(Debug)]
 pub struct CachedVersion {
-    pub form_id: String,
+    pub form_id: FormId,
     pub number: i64,
     pub hash: String,
     pub notice_hash: String,
@@ -33,7 +33,7 @@ impl CachedVersion {
         today: time::Date,
     ) -> shared::consent::StatementContext<'a> {
         shared::consent::StatementContext {
-            form_id: &self.form_id,
+            form_id: self.form_id,
             form_version: self.number,
             version_hash: &self.hash,
             notice_hash: &self.notice_hash,
@@ -51,14 +51,19 @@ const STATUS_TTL: Duration = Duration::from_secs(5);
 /// Parsed versions by (form, number), and recent form statuses.
 #[derive(Default)]
 pub struct VersionCache {
-    versions: RwLock<HashMap<(String, i64), Arc<CachedVersion>>>,
-    status: RwLock<HashMap<String, (bool, Instant)>>,
+    versions: RwLock<HashMap<(FormId, i64), Arc<CachedVersion>>>,
+    status: RwLock<HashMap<FormId, (bool, Instant)>>,
 }
 
 impl VersionCache {
     /// The version, read and parsed on first use; 404 when the form or version does not
     /// exist, 409 when the form is archived.
-    pub async fn get(&self, db: &Db, form_id: &str, number: i64) -> AppResult<Arc<CachedVersion>> {
+    pub async fn get(
+        &self,
+        db: &Db,
+        form_id: FormId,
+        number: i64,
+    ) -> AppResult<Arc<CachedVersion>> {
         let version = self.get_any(db, form_id, number).await?;
         if !self.is_active(db, form_id).await? {
             return Err(AppError::conflict(
@@ -72,10 +77,10 @@ impl VersionCache {
     pub async fn get_any(
         &self,
         db: &Db,
-        form_id: &str,
+        form_id: FormId,
         number: i64,
     ) -> AppResult<Arc<CachedVersion>> {
-        let key = (form_id.to_owned(), number);
+        let key = (form_id, number);
         let cached = self.versions.read().ok().and_then(|m| m.get(&key).cloned());
         let version = match cached {
             Some(v) => v,
@@ -87,7 +92,7 @@ impl VersionCache {
                 let definition = FormDefinition::from_json(&json)
                     .map_err(|e| AppError::internal("a stored version", e))?;
                 let v = Arc::new(CachedVersion {
-                    form_id: form_id.to_owned(),
+                    form_id,
                     number,
                     hash: row.hash,
                     notice_hash: notice_hash(&definition),
@@ -102,12 +107,12 @@ impl VersionCache {
         Ok(version)
     }
 
-    async fn is_active(&self, db: &Db, form_id: &str) -> AppResult<bool> {
+    async fn is_active(&self, db: &Db, form_id: FormId) -> AppResult<bool> {
         let fresh = self
             .status
             .read()
             .ok()
-            .and_then(|m| m.get(form_id).copied())
+            .and_then(|m| m.get(&form_id).copied())
             .filter(|(_, at)| at.elapsed() < STATUS_TTL);
         if let Some((active, _)) = fresh {
             return Ok(active);
@@ -117,7 +122,7 @@ impl VersionCache {
             .await?
             .is_some_and(|f| f.status == shared::api::forms::FormStatus::Active);
         if let Ok(mut m) = self.status.write() {
-            m.insert(form_id.to_owned(), (active, Instant::now()));
+            m.insert(form_id, (active, Instant::now()));
         }
         Ok(active)
     }

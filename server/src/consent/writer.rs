@@ -3,6 +3,7 @@
 //! after the commit that holds its records. A sync batch is written in chunks as they
 //! are prepared, in one transaction of its own.
 
+use shared::ids::{DeviceId, ReceiptId};
 use std::collections::HashMap;
 
 use sqlx::AnyConnection;
@@ -275,9 +276,7 @@ async fn write_chunked(
     loop {
         match chunks.recv().await {
             Some(Chunk::Items(chunk)) => {
-                let unique = chunk
-                    .iter()
-                    .all(|i| ids.insert(i.submission.receipt_id.clone()));
+                let unique = chunk.iter().all(|i| ids.insert(i.submission.receipt_id));
                 if let Some(open) = tx.as_mut() {
                     let refs: Vec<&Item> = chunk.iter().collect();
                     if !unique || insert_new(open, &refs).await.is_err() {
@@ -320,11 +319,9 @@ async fn advance_devices<'a>(
     conn: &mut AnyConnection,
     stored: impl Iterator<Item = &'a NewSubmission>,
 ) -> Result<(), sqlx::Error> {
-    let mut highest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    let mut highest: std::collections::BTreeMap<DeviceId, i64> = std::collections::BTreeMap::new();
     for device in stored.filter_map(|s| s.device.as_ref()) {
-        let top = highest
-            .entry(device.device_id.as_str())
-            .or_insert(device.seq);
+        let top = highest.entry(device.device_id).or_insert(device.seq);
         *top = (*top).max(device.seq);
     }
     for (device, seq) in highest {
@@ -338,10 +335,7 @@ async fn write_batch(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Err
     // receipt id stored before makes the insert fail on its primary key; the
     // transaction is then dropped (rolled back) and the batch written the careful way.
     let mut ids = std::collections::HashSet::with_capacity(batch.len());
-    if batch
-        .iter()
-        .all(|i| ids.insert(i.submission.receipt_id.as_str()))
-    {
+    if batch.iter().all(|i| ids.insert(i.submission.receipt_id)) {
         match write_new(db, batch).await {
             Ok(outcomes) => return Ok(outcomes),
             Err(e) => tracing::debug!(error = %e, "batch holds a stored receipt id; checking each"),
@@ -362,24 +356,19 @@ async fn write_new(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error
 /// Stores a batch after reading which of its receipt ids are stored already.
 async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let ids: Vec<&str> = batch
-        .iter()
-        .map(|i| i.submission.receipt_id.as_str())
-        .collect();
-    let stored: HashMap<String, ReceiptRow> = receipts_on(&mut tx, &ids)
+    let ids: Vec<ReceiptId> = batch.iter().map(|i| i.submission.receipt_id).collect();
+    let stored: HashMap<ReceiptId, ReceiptRow> = receipts_on(&mut tx, &ids)
         .await?
         .into_iter()
-        .map(|r| (r.receipt_id.clone(), r))
+        .map(|r| (r.receipt_id, r))
         .collect();
     let mut outcomes = Vec::with_capacity(batch.len());
-    let mut in_batch: HashMap<&str, usize> = HashMap::new();
+    let mut in_batch: HashMap<ReceiptId, usize> = HashMap::new();
     let mut to_insert = Vec::new();
     let mut audit = Vec::new();
     for (i, item) in batch.iter().enumerate() {
         let s = &item.submission;
-        let earlier = in_batch
-            .get(s.receipt_id.as_str())
-            .map(|&e| &batch[e].submission);
+        let earlier = in_batch.get(&s.receipt_id).map(|&e| &batch[e].submission);
         let outcome = match (stored.get(&s.receipt_id), earlier) {
             // Stored before, or earlier in this batch (a quick retry): the first one counts.
             (Some(row), _) if row.statement_hash == s.statement_hash => {
@@ -390,7 +379,7 @@ async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::E
             }
             (Some(_), _) | (None, Some(_)) => Outcome::Conflict,
             (None, None) => {
-                in_batch.insert(&s.receipt_id, i);
+                in_batch.insert(s.receipt_id, i);
                 to_insert.push(s);
                 audit.push(item.audit.clone());
                 Outcome::Stored
@@ -406,9 +395,9 @@ async fn write_checked(db: &Db, batch: &[&Item]) -> Result<Vec<Outcome>, sqlx::E
 
 fn pending_row(s: &NewSubmission) -> ReceiptRow {
     ReceiptRow {
-        receipt_id: s.receipt_id.clone(),
-        record_id: s.record_id.clone(),
-        form_id: s.form_id.clone(),
+        receipt_id: s.receipt_id,
+        record_id: s.record_id,
+        form_id: s.form_id,
         form_version: s.form_version,
         statement_hash: s.statement_hash.clone(),
         receipt_json: s.receipt_json.clone(),
@@ -427,6 +416,10 @@ mod tests {
         crypto::{SealedValues, WrappedKey},
         store::records::RecordSource,
     };
+    use shared::ids::RecordId;
+
+    /// The one form of these tests.
+    const FORM: &str = "00000000-0000-4000-8000-0000000000f0";
 
     async fn db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
@@ -436,24 +429,29 @@ mod tests {
         db.migrate().await.unwrap();
         for sql in [
             "INSERT INTO forms (id, status, draft_json, created_at_ms, updated_at_ms) \
-             VALUES ('f', 'active', '{}', 1, 1)",
+             VALUES ($1, 'active', '{}', 1, 1)",
             "INSERT INTO form_versions (form_id, version_number, version_hash, \
-             definition_json, published_at_ms) VALUES ('f', 1, 'sha256:v', '{}', 1)",
+             definition_json, published_at_ms) VALUES ($1, 1, 'sha256:v', '{}', 1)",
         ] {
-            sqlx::query(sql).execute(db.pool()).await.unwrap();
+            sqlx::query(sql)
+                .bind(FORM)
+                .execute(db.pool())
+                .await
+                .unwrap();
         }
         (dir, db)
     }
 
-    /// A web submission with receipt `id` whose statement hashes to `hash`.
-    fn item(id: &str, hash: &str) -> Item {
+    /// A web submission with receipt number `n` whose statement hashes to `hash`.
+    fn item(n: u128, hash: &str) -> Item {
+        let id = ReceiptId::from_uuid(uuid::Uuid::from_u128(n));
         Item {
             submission: NewSubmission {
-                record_id: format!("record-{id}"),
+                record_id: RecordId::from_uuid(uuid::Uuid::from_u128(1 << 64 | n)),
                 source: RecordSource::Web,
                 collected_by: None,
                 device: None,
-                form_id: "f".to_owned(),
+                form_id: FORM.parse().unwrap(),
                 form_version: 1,
                 key_version: 1,
                 wrapped_key: WrappedKey {
@@ -463,7 +461,7 @@ mod tests {
                 values: SealedValues::from_sealed_json("{}".to_owned()),
                 content_hash: "sha256:c".to_owned(),
                 lookups: vec![(format!("index-{id}"), "phone")],
-                receipt_id: id.to_owned(),
+                receipt_id: id,
                 statement_hash: hash.to_owned(),
                 receipt_json: format!("{{\"id\":\"{id}\"}}"),
                 withdraw_token_hash: format!("sha256:t-{id}"),
@@ -485,7 +483,7 @@ mod tests {
     }
 
     fn items(ids: std::ops::Range<usize>) -> Vec<Item> {
-        ids.map(|i| item(&format!("r{i}"), "sha256:s")).collect()
+        ids.map(|i| item(i as u128, "sha256:s")).collect()
     }
 
     async fn count(db: &Db, table: &str) -> i64 {
@@ -566,9 +564,9 @@ mod tests {
         writer.write_all(items(5..6)).await.unwrap();
         let write = writer.write_chunked(items(0..3)).await.unwrap();
         let mut later = items(3..7);
-        later.push(item("r1", "sha256:s"));
-        later.push(item("r2", "sha256:other"));
-        later.push(item("r5", "sha256:other"));
+        later.push(item(1, "sha256:s"));
+        later.push(item(2, "sha256:other"));
+        later.push(item(5, "sha256:other"));
         write.push(later).unwrap();
         let outcomes = write.finish().await.unwrap();
         assert_eq!(

@@ -16,7 +16,7 @@ use shared::{
     schema::{compliance_warnings, diff, Answers, FormDefinition, SchemaProblem, FORMAT_VERSION},
 };
 
-use shared::ids::FormId;
+use shared::ids::{FormId, UserId};
 use sqlx::AnyConnection;
 
 use crate::{
@@ -37,7 +37,7 @@ pub struct Author<'a> {
     /// The signed-in admin; `None` for first-start seeding.
     pub caller: Option<&'a Principal>,
     /// Stored as creator or publisher: the caller, or the first admin when seeding.
-    pub user_id: Option<&'a str>,
+    pub user_id: Option<UserId>,
     pub origin: &'a Origin,
 }
 
@@ -47,7 +47,7 @@ impl<'a> Author<'a> {
     pub fn caller(caller: &'a Principal, origin: &'a Origin) -> Self {
         Self {
             caller: Some(caller),
-            user_id: Some(&caller.user.id),
+            user_id: Some(caller.user.id),
             origin,
         }
     }
@@ -58,7 +58,7 @@ impl<'a> Author<'a> {
         &self,
         conn: &mut AnyConnection,
         action: &str,
-        form_id: &str,
+        form_id: FormId,
         details: serde_json::Value,
     ) -> AppResult<()> {
         if let Some(caller) = self.caller {
@@ -151,7 +151,7 @@ fn version_summary(v: &VersionRow) -> VersionSummary {
 
 fn summary(row: &FormRow, draft: &FormDefinition) -> FormSummary {
     FormSummary {
-        id: row.id.clone(),
+        id: row.id,
         title: draft.title.clone(),
         status: row.status,
         draft_revision: row.draft_revision,
@@ -164,7 +164,7 @@ fn summary(row: &FormRow, draft: &FormDefinition) -> FormSummary {
     }
 }
 
-async fn load(db: &Db, id: &str) -> AppResult<FormRow> {
+async fn load(db: &Db, id: FormId) -> AppResult<FormRow> {
     db.form(id).await?.ok_or_else(no_such_form)
 }
 
@@ -172,7 +172,7 @@ async fn detail_of(db: &Db, row: &FormRow) -> AppResult<FormDetail> {
     let draft = read_definition(&row.draft_json, "a stored draft is unreadable")?;
     let mut changes = Vec::new();
     if let Some(latest) = &row.latest {
-        if let Some((_, json)) = db.version(&row.id, latest.number, false).await? {
+        if let Some((_, json)) = db.version(row.id, latest.number, false).await? {
             let published = read_definition(&json, "a stored version is unreadable")?;
             changes = diff(&published, &draft);
         }
@@ -200,8 +200,7 @@ pub async fn list(db: &Db, status: FormStatus) -> AppResult<Vec<FormSummary>> {
 
 /// One form with its draft, problems, warnings and changes.
 pub async fn detail(db: &Db, form_id: FormId) -> AppResult<FormDetail> {
-    let id = form_id.to_string();
-    detail_of(db, &load(db, &id).await?).await
+    detail_of(db, &load(db, form_id).await?).await
 }
 
 /// Creates a form whose draft is `definition`, or the blank starter.
@@ -218,14 +217,14 @@ async fn insert(
     db: &Db,
     author: Author<'_>,
     definition: Option<FormDefinition>,
-    from: Option<&str>,
+    from: Option<FormId>,
 ) -> AppResult<FormDetail> {
     let def = definition.unwrap_or_else(FormDefinition::blank);
     accept_definition(&def)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = FormId::from_uuid(uuid::Uuid::new_v4());
     let draft_json = write_definition(&def)?;
     let new = NewForm {
-        id: &id,
+        id,
         draft_json: &draft_json,
         created_by: author.user_id,
     };
@@ -238,10 +237,10 @@ async fn insert(
             serde_json::json!({"from": from, "draft_revision": 1}),
         ),
     };
-    author.record(&mut tx, action, &id, details).await?;
+    author.record(&mut tx, action, id, details).await?;
     tx.commit().await?;
     tracing::info!(form_id = %id, "form created");
-    detail_of(db, &load(db, &id).await?).await
+    detail_of(db, &load(db, id).await?).await
 }
 
 /// Replaces the draft if it is still at `base_revision`; 409 otherwise.
@@ -252,22 +251,21 @@ pub async fn save_draft(
     definition: &FormDefinition,
     base_revision: i64,
 ) -> AppResult<FormDetail> {
-    let id = form_id.to_string();
     accept_definition(definition)?;
     let draft_json = write_definition(definition)?;
     let mut tx = db.begin_write().await?;
-    let saved = store::save_draft(&mut tx, &id, &draft_json, base_revision, now_ms()).await?;
+    let saved = store::save_draft(&mut tx, form_id, &draft_json, base_revision, now_ms()).await?;
     if let Some(revision) = saved {
         let details =
             serde_json::json!({"draft_revision": revision, "hash": definition.version_hash()});
         author
-            .record(&mut tx, "forms.save_draft", &id, details)
+            .record(&mut tx, "forms.save_draft", form_id, details)
             .await?;
         tx.commit().await?;
     } else {
         tx.rollback().await?;
     }
-    let row = load(db, &id).await?;
+    let row = load(db, form_id).await?;
     if saved.is_none() {
         return Err(stale(row.draft_revision, base_revision));
     }
@@ -294,12 +292,11 @@ fn copy_title(title: &LocalizedText) -> LocalizedText {
 
 /// A new active form with a copy of the draft (not the versions) of another.
 pub async fn duplicate(db: &Db, author: Author<'_>, form_id: FormId) -> AppResult<FormDetail> {
-    let id = form_id.to_string();
-    let row = load(db, &id).await?;
+    let row = load(db, form_id).await?;
     let mut def = read_definition(&row.draft_json, "a stored draft is unreadable")?;
     def.title = copy_title(&def.title);
-    let detail = insert(db, author, Some(def), Some(&id)).await?;
-    tracing::info!(form_id = %detail.summary.id, from = %id, "form duplicated");
+    let detail = insert(db, author, Some(def), Some(form_id)).await?;
+    tracing::info!(form_id = %detail.summary.id, from = %form_id, "form duplicated");
     Ok(detail)
 }
 
@@ -310,11 +307,10 @@ pub async fn set_status(
     form_id: FormId,
     status: FormStatus,
 ) -> AppResult<FormSummary> {
-    let id = form_id.to_string();
-    let mut row = load(db, &id).await?;
+    let mut row = load(db, form_id).await?;
     if row.status != status {
         let mut tx = db.begin_write().await?;
-        if !store::set_form_status(&mut tx, &id, status, now_ms()).await? {
+        if !store::set_form_status(&mut tx, form_id, status, now_ms()).await? {
             return Err(no_such_form());
         }
         let action = match status {
@@ -322,10 +318,10 @@ pub async fn set_status(
             FormStatus::Active => "forms.restore",
         };
         let details = serde_json::json!({"latest_version": row.latest.as_ref().map(|v| v.number)});
-        author.record(&mut tx, action, &id, details).await?;
+        author.record(&mut tx, action, form_id, details).await?;
         tx.commit().await?;
-        tracing::info!(form_id = %id, status = status.as_str(), "form status changed");
-        row = load(db, &id).await?;
+        tracing::info!(form_id = %form_id, status = status.as_str(), "form status changed");
+        row = load(db, form_id).await?;
     }
     let draft = read_definition(&row.draft_json, "a stored draft is unreadable")?;
     Ok(summary(&row, &draft))
@@ -356,8 +352,7 @@ pub async fn publish(
     base_revision: i64,
     locale: Locale,
 ) -> AppResult<VersionDetail> {
-    let id = form_id.to_string();
-    let row = load(db, &id).await?;
+    let row = load(db, form_id).await?;
     if row.status == FormStatus::Archived {
         return Err(AppError::conflict(
             "Archived forms cannot be published; restore the form first",
@@ -378,7 +373,7 @@ pub async fn publish(
             latest.number
         )));
     }
-    if let Some(earlier) = db.version_number_with_hash(&id, &hash).await? {
+    if let Some(earlier) = db.version_number_with_hash(form_id, &hash).await? {
         return Err(AppError::conflict(format!(
             "The draft is identical to version {earlier}, and a version's content can be \
              published only once; change the draft before publishing"
@@ -388,7 +383,7 @@ pub async fn publish(
     let canonical = String::from_utf8(draft.canonical_bytes())
         .map_err(|e| AppError::internal("canonical bytes", e))?;
     let new = NewVersion {
-        form_id: &id,
+        form_id,
         number,
         hash: &hash,
         definition_json: &canonical,
@@ -400,7 +395,7 @@ pub async fn publish(
         PublishOutcome::Published => {
             let details = serde_json::json!({"version": number, "hash": hash});
             author
-                .record(&mut tx, "forms.publish", &id, details)
+                .record(&mut tx, "forms.publish", form_id, details)
                 .await?;
             tx.commit().await?;
         }
@@ -416,16 +411,15 @@ pub async fn publish(
             ))
         }
     }
-    tracing::info!(form_id = %id, version = number, "form published");
+    tracing::info!(form_id = %form_id, version = number, "form published");
     version(db, form_id, &number.to_string()).await
 }
 
 /// The versions of a form, newest first.
 pub async fn versions(db: &Db, form_id: FormId) -> AppResult<Vec<VersionSummary>> {
-    let id = form_id.to_string();
-    load(db, &id).await?;
+    load(db, form_id).await?;
     Ok(db
-        .versions(&id)
+        .versions(form_id)
         .await?
         .iter()
         .map(version_summary)
@@ -434,24 +428,22 @@ pub async fn versions(db: &Db, form_id: FormId) -> AppResult<Vec<VersionSummary>
 
 /// One version with its definition.
 pub async fn version(db: &Db, form_id: FormId, raw_number: &str) -> AppResult<VersionDetail> {
-    let id = form_id.to_string();
     let number = parse_version_number(raw_number)?;
     let (v, json) = db
-        .version(&id, number, false)
+        .version(form_id, number, false)
         .await?
         .ok_or_else(no_such_version)?;
     Ok(VersionDetail {
         summary: version_summary(&v),
-        form_id: id,
+        form_id,
         definition: read_definition(&json, "a stored version is unreadable")?,
     })
 }
 
 /// The newest version of an active form, as the public sees it (without who published it).
 pub async fn public_form(db: &Db, form_id: FormId) -> AppResult<VersionDetail> {
-    let id = form_id.to_string();
     let (v, json) = db
-        .latest_public_version(&id)
+        .latest_public_version(form_id)
         .await?
         .ok_or_else(no_such_form)?;
     Ok(VersionDetail {
@@ -459,7 +451,7 @@ pub async fn public_form(db: &Db, form_id: FormId) -> AppResult<VersionDetail> {
             published_by: None,
             ..version_summary(&v)
         },
-        form_id: id,
+        form_id,
         definition: read_definition(&json, "a stored version is unreadable")?,
     })
 }
@@ -474,10 +466,9 @@ pub async fn check_answers(
     locale: Locale,
     today: time::Date,
 ) -> AppResult<()> {
-    let id = form_id.to_string();
     let number = parse_version_number(raw_number)?;
     let (_, json) = db
-        .version(&id, number, true)
+        .version(form_id, number, true)
         .await?
         .ok_or_else(no_such_version)?;
     let def = read_definition(&json, "a stored version is unreadable")?;
@@ -488,7 +479,7 @@ pub async fn check_answers(
 
 /// On a database without forms, creates the demo form owned by `owner` and publishes its
 /// first version; returns its id.
-pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>> {
+pub async fn seed_demo(db: &Db, owner: Option<UserId>) -> AppResult<Option<FormId>> {
     if db.count_forms().await? > 0 {
         return Ok(None);
     }
@@ -500,8 +491,7 @@ pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>
         origin: &origin,
     };
     let detail = create(db, author, Some(demo)).await?;
-    let id = detail.summary.id;
-    let form_id = FormId::parse(&id).map_err(|e| AppError::internal("the demo form's id", e))?;
+    let form_id = detail.summary.id;
     publish(
         db,
         author,
@@ -510,7 +500,7 @@ pub async fn seed_demo(db: &Db, owner: Option<&str>) -> AppResult<Option<String>
         Locale::En,
     )
     .await?;
-    Ok(Some(id))
+    Ok(Some(form_id))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Edit conflicts: listing them with both values as the caller may see them, and
 //! resolving one (keep the server's value, or apply the device's as a new version).
 
+use shared::ids::{ConflictId, RecordId};
 use std::collections::HashMap;
 
 use shared::{
@@ -67,22 +68,22 @@ pub async fn list(
     }
     let scope = scope_of(state, caller).await?;
     let rows = state.db.open_conflicts(&scope, LIST_LIMIT).await?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.record_id.as_str()).collect();
+    let ids: Vec<RecordId> = rows.iter().map(|r| r.record_id).collect();
     let versions = state.db.versions_and_open_conflicts(&ids).await?;
     let mut records = HashMap::new();
     let mut conflicts = Vec::new();
     let mut unmasked = 0;
     for c in &rows {
-        if !records.contains_key(&c.record_id) {
-            let row = state.db.record_in_scope(&scope, &c.record_id).await?;
-            records.insert(c.record_id.clone(), row);
+        if let std::collections::hash_map::Entry::Vacant(e) = records.entry(c.record_id) {
+            let row = state.db.record_in_scope(&scope, c.record_id).await?;
+            e.insert(row);
         }
         let Some(Some(row)) = records.get(&c.record_id) else {
             continue;
         };
         let version = state
             .versions
-            .get_any(&state.db, &row.form_id, row.form_version)
+            .get_any(&state.db, row.form_id, row.form_version)
             .await?;
         let Some(field) = version.definition.field(&c.field_key) else {
             continue;
@@ -96,12 +97,8 @@ pub async fn list(
         let (server_value, device_value) = if vis == Visibility::Hidden {
             (None, None)
         } else {
-            let dek = data_key(state, &row.id, &row.wrapped_key)?;
-            let key = RecordKey {
-                record_id: &row.id,
-                key_version: row.key_version,
-                dek: &dek,
-            };
+            let dek = data_key(state, row.id, &row.wrapped_key)?;
+            let key = RecordKey::new(row.id, row.key_version, &dek);
             let current = key.open_all(&version.definition, Place::Record, &row.values)?;
             let device = device_value(&key, c)?;
             (
@@ -110,9 +107,9 @@ pub async fn list(
             )
         };
         conflicts.push(ConflictView {
-            id: c.id.clone(),
-            record_id: c.record_id.clone(),
-            form_id: row.form_id.clone(),
+            id: c.id,
+            record_id: c.record_id,
+            form_id: row.form_id,
             form_version: row.form_version,
             field_key: c.field_key.clone(),
             field_label: field.label.clone(),
@@ -121,8 +118,8 @@ pub async fn list(
             base_version: c.base_version,
             server_version: c.server_version,
             current_version: versions.get(&c.record_id).map_or(1, |v| v.0),
-            author_id: c.author_id.clone(),
-            device_id: c.device_id.clone(),
+            author_id: c.author_id,
+            device_id: c.device_id,
             device_seq: c.device_seq,
             created_at_ms: c.created_at_ms,
             server_value,
@@ -131,7 +128,7 @@ pub async fn list(
         });
     }
     if unmasked > 0 {
-        let ids: Vec<&str> = conflicts.iter().map(|c| c.id.as_str()).collect();
+        let ids: Vec<ConflictId> = conflicts.iter().map(|c| c.id).collect();
         let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"conflicts": ids, "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
@@ -146,7 +143,7 @@ pub(crate) fn device_value(key: &RecordKey<'_>, c: &ConflictRow) -> AppResult<Op
         .map(|json| {
             let entry: serde_json::Value = serde_json::from_str(json)
                 .map_err(|e| AppError::internal(format!("conflict {} value", c.id), e))?;
-            key.open_value(Place::Conflict(&c.id), &c.field_key, &entry)
+            key.open_value(Place::Conflict(&c.id.to_string()), &c.field_key, &entry)
         })
         .transpose()
 }
@@ -164,7 +161,7 @@ pub async fn resolve(
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
-    id: &str,
+    id: ConflictId,
     take: Take,
 ) -> AppResult<ConflictResolved> {
     if !may_resolve_conflicts(caller.role()) {
@@ -179,7 +176,7 @@ pub async fn resolve(
     let scope = scope_of(state, caller).await?;
     if state
         .db
-        .record_in_scope(&scope, &conflict.record_id)
+        .record_in_scope(&scope, conflict.record_id)
         .await?
         .is_none()
     {
@@ -205,7 +202,7 @@ async fn try_resolve(
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
-    id: &str,
+    id: ConflictId,
     take: Take,
 ) -> AppResult<Option<ConflictResolved>> {
     let mut tx = state.db.begin_write().await?;
@@ -215,7 +212,7 @@ async fn try_resolve(
     if conflict.resolved_at_ms.is_some() {
         return Err(already_resolved());
     }
-    let rec = edits::editable_record(&mut tx, &conflict.record_id)
+    let rec = edits::editable_record(&mut tx, conflict.record_id)
         .await?
         .ok_or_else(|| AppError::not_found("No such record"))?;
     let now = now_ms();
@@ -223,7 +220,7 @@ async fn try_resolve(
     if take == Take::Device {
         let cached = state
             .versions
-            .get_any(&state.db, &rec.form_id, rec.form_version)
+            .get_any(&state.db, rec.form_id, rec.form_version)
             .await?;
         let def = &cached.definition;
         let field = def
@@ -235,12 +232,8 @@ async fn try_resolve(
                 "Consent to this field's purposes was withdrawn; it can no longer be changed",
             ));
         }
-        let dek = data_key(state, &rec.id, &rec.wrapped_key)?;
-        let key = RecordKey {
-            record_id: &rec.id,
-            key_version: rec.key_version,
-            dek: &dek,
-        };
+        let dek = data_key(state, rec.id, &rec.wrapped_key)?;
+        let key = RecordKey::new(rec.id, rec.key_version, &dek);
         let current = key.open_all(def, Place::Record, &rec.values)?;
         let mut values = current.clone().into_values();
         let field_key = FieldKey::parse(conflict.field_key.clone())
@@ -262,11 +255,11 @@ async fn try_resolve(
             ));
         }
         if wanted != current {
-            if edits::versions_from(&mut tx, &rec.id, 1).await?.is_empty() {
+            if edits::versions_from(&mut tx, rec.id, 1).await?.is_empty() {
                 keep_first_version(&mut tx, &key, def, rec.version, &current, now).await?;
             }
             let author = Author {
-                user_id: &caller.user.id,
+                user_id: caller.user.id,
                 device: None,
             };
             let changed = [conflict.field_key.clone()];
@@ -288,11 +281,11 @@ async fn try_resolve(
             }
         }
     }
-    if !edits::resolve_conflict(&mut tx, id, &caller.user.id, take.as_str(), now).await? {
+    if !edits::resolve_conflict(&mut tx, id, caller.user.id, take.as_str(), now).await? {
         return Err(already_resolved());
     }
     let event = Event::new("records.conflict.resolve", Some(&caller.user))
-        .target("record", &rec.id)
+        .target("record", rec.id)
         .details(serde_json::json!({
             "conflict": id,
             "field": conflict.field_key,
@@ -302,7 +295,7 @@ async fn try_resolve(
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;
     Ok(Some(ConflictResolved {
-        id: id.to_owned(),
+        id,
         record_id: rec.id,
         take,
         version,

@@ -7,7 +7,7 @@ use shared::api::{
     records::{LookupRequest, RecordForm, RecordPage, RecordView, RevealRequest, RevealResponse},
     users::{AssignRecordRequest, AssignRecordResponse},
 };
-use shared::ids::{ConflictId, RecordId};
+use shared::ids::{ConflictId, FormId, RecordId};
 
 use super::{conflicts, service};
 use crate::{
@@ -80,8 +80,19 @@ async fn list(
     AppQuery(p): AppQuery<ListParams>,
 ) -> AppResult<Json<RecordPage>> {
     let limit = p.limit.unwrap_or(50).clamp(1, 200);
+    // `?form=` (the filter's "all forms") is no filter.
+    let form = match p.form.as_deref().filter(|f| !f.is_empty()) {
+        None => None,
+        Some(raw) => Some(FormId::parse(raw).map_err(|_| {
+            crate::error::AppError::invalid_field(
+                "form",
+                "form_invalid",
+                "The form filter is not a form id",
+            )
+        })?),
+    };
     Ok(Json(
-        service::list(&state, &caller, &origin, p.form.as_deref(), p.before, limit).await?,
+        service::list(&state, &caller, &origin, form, p.before, limit).await?,
     ))
 }
 
@@ -100,15 +111,7 @@ async fn reveal(
     AppJson(req): AppJson<RevealRequest>,
 ) -> AppResult<Json<RevealResponse>> {
     Ok(Json(
-        service::reveal(
-            &state,
-            &caller,
-            &origin,
-            &id.to_string(),
-            &req.field,
-            &req.reason,
-        )
-        .await?,
+        service::reveal(&state, &caller, &origin, id, &req.field, &req.reason).await?,
     ))
 }
 
@@ -120,7 +123,7 @@ async fn assign(
     AppJson(req): AppJson<AssignRecordRequest>,
 ) -> AppResult<Json<AssignRecordResponse>> {
     Ok(Json(
-        service::assign(&state, &caller, &origin, &id.to_string(), &req.owner_id).await?,
+        service::assign(&state, &caller, &origin, id, req.owner_id).await?,
     ))
 }
 
@@ -141,9 +144,7 @@ async fn detail(
     origin: Origin,
     AppPath(id): AppPath<RecordId>,
 ) -> AppResult<Json<RecordView>> {
-    Ok(Json(
-        service::detail(&state, &caller, &origin, &id.to_string()).await?,
-    ))
+    Ok(Json(service::detail(&state, &caller, &origin, id).await?))
 }
 
 async fn list_conflicts(
@@ -163,6 +164,6 @@ async fn resolve_conflict(
     AppJson(req): AppJson<ResolveConflict>,
 ) -> AppResult<Json<ConflictResolved>> {
     Ok(Json(
-        conflicts::resolve(&state, &caller, &origin, locale, &id.to_string(), req.take).await?,
+        conflicts::resolve(&state, &caller, &origin, locale, id, req.take).await?,
     ))
 }

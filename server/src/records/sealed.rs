@@ -3,6 +3,7 @@
 //! sets of values here; the additional data of a sealed value names the record, the
 //! field (with a suffix for history rows and conflicts) and the key version.
 
+use shared::ids::RecordId;
 use std::borrow::Cow;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
@@ -39,9 +40,13 @@ impl Place<'_> {
 }
 
 /// The data key of a record, unwrapped with the master key.
-pub fn data_key(state: &AppState, record_id: &str, wrapped_key: &WrappedKey) -> AppResult<DataKey> {
+pub fn data_key(
+    state: &AppState,
+    record_id: RecordId,
+    wrapped_key: &WrappedKey,
+) -> AppResult<DataKey> {
     wrapped_key
-        .unwrap(state.master.as_ref(), record_id)
+        .unwrap(state.master.as_ref(), &record_id.to_string())
         .map_err(|e| AppError::internal(format!("data key of record {record_id}"), e))
 }
 
@@ -51,7 +56,7 @@ pub struct Entries(serde_json::Map<String, Value>);
 
 impl Entries {
     /// Parses `values` of record `record_id`.
-    pub fn of(record_id: &str, values: &SealedValues) -> AppResult<Self> {
+    pub fn of(record_id: RecordId, values: &SealedValues) -> AppResult<Self> {
         serde_json::from_str(values.as_str())
             .map(Entries)
             .map_err(|e| AppError::internal(format!("the values of record {record_id}"), e))
@@ -70,7 +75,7 @@ pub fn is_sealed(entry: &Value) -> bool {
 }
 
 /// An ordinary entry's value; `None` for a sealed one.
-pub fn plain_value(record_id: &str, entry: &Value) -> Option<AppResult<FieldValue>> {
+pub fn plain_value(record_id: RecordId, entry: &Value) -> Option<AppResult<FieldValue>> {
     entry.get("v").map(|plain| {
         serde_json::from_value(plain.clone())
             .map_err(|e| AppError::internal(format!("a value of record {record_id}"), e))
@@ -79,15 +84,27 @@ pub fn plain_value(record_id: &str, entry: &Value) -> Option<AppResult<FieldValu
 
 /// Seals and opens the values of one record.
 pub struct RecordKey<'a> {
-    pub record_id: &'a str,
+    pub record_id: RecordId,
     pub key_version: i64,
     pub dek: &'a DataKey,
+    /// The id as the associated data of every sealed value spells it.
+    record_text: String,
 }
 
-impl RecordKey<'_> {
+impl<'a> RecordKey<'a> {
+    #[must_use]
+    pub fn new(record_id: RecordId, key_version: i64, dek: &'a DataKey) -> Self {
+        Self {
+            record_id,
+            key_version,
+            dek,
+            record_text: record_id.to_string(),
+        }
+    }
+
     fn context<'b>(&'b self, field: &'b str) -> FieldContext<'b> {
         FieldContext {
-            record_id: self.record_id,
+            record_id: &self.record_text,
             field_key: field,
             key_version: self.key_version,
         }
@@ -298,11 +315,7 @@ mod tests {
         let def = form();
         let answers = answers(&def);
         let dek = DataKey::generate();
-        let key = RecordKey {
-            record_id: "r1",
-            key_version: 1,
-            dek: &dek,
-        };
+        let key = RecordKey::new(RecordId::from_uuid(uuid::Uuid::nil()), 1, &dek);
         for place in [Place::Record, Place::Version(3), Place::Conflict("c9")] {
             let sealed = key.seal_all(&def, place, &answers);
             let json = sealed.as_str();

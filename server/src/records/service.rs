@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use shared::ids::{FormId, RecordId, UserId};
 use shared::{
     access::{may_reveal, visibility, Visibility},
     api::{
@@ -36,11 +37,11 @@ pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> 
     Ok(match caller.role() {
         Role::Admin | Role::Auditor => Scope::All,
         Role::Manager => Scope::Team {
-            manager_id: caller.user.id.clone(),
-            team_id: state.db.team_of(&caller.user.id).await?,
+            manager_id: caller.user.id,
+            team_id: state.db.team_of(caller.user.id).await?,
         },
         Role::Staff => Scope::Own {
-            user_id: caller.user.id.clone(),
+            user_id: caller.user.id,
         },
     })
 }
@@ -53,20 +54,16 @@ fn open_entry(
     field_key: &str,
     entry: &serde_json::Value,
 ) -> AppResult<FieldValue> {
-    if let Some(plain) = sealed::plain_value(&row.id, entry) {
+    if let Some(plain) = sealed::plain_value(row.id, entry) {
         return plain;
     }
     let dek = dek.ok_or_else(|| AppError::invariant("a sealed value without its data key"))?;
-    let key = RecordKey {
-        record_id: &row.id,
-        key_version: row.key_version,
-        dek,
-    };
+    let key = RecordKey::new(row.id, row.key_version, dek);
     key.open_value(Place::Record, field_key, entry)
 }
 
 fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
-    sealed::data_key(state, &row.id, &row.wrapped_key)
+    sealed::data_key(state, row.id, &row.wrapped_key)
 }
 
 /// True when consent to every purpose of `field` was withdrawn.
@@ -97,7 +94,7 @@ fn view(
     row: &RecordRow,
     unmasked: &mut usize,
 ) -> AppResult<RecordView> {
-    let entries = Entries::of(&row.id, &row.values)?;
+    let entries = Entries::of(row.id, &row.values)?;
     let gone = withdrawn_set(row);
     let mut dek = None;
     let mut values = BTreeMap::new();
@@ -174,11 +171,11 @@ fn view(
     Ok(RecordView {
         form_title: def.title.clone(),
         labels,
-        id: row.id.clone(),
-        form_id: row.form_id.clone(),
+        id: row.id,
+        form_id: row.form_id,
         form_version: row.form_version,
         source: row.source.as_str().to_owned(),
-        owner_id: row.owner_id.clone(),
+        owner_id: row.owner_id,
         owner_name: None,
         created_at_ms: row.created_at_ms,
         values,
@@ -190,12 +187,9 @@ fn view(
 /// Fills in each record's version, its number of open edit conflicts and its owner's
 /// user name.
 async fn complete_views(state: &AppState, records: &mut [RecordView]) -> AppResult<()> {
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
     let found = state.db.versions_and_open_conflicts(&ids).await?;
-    let owners: Vec<&str> = records
-        .iter()
-        .filter_map(|r| r.owner_id.as_deref())
-        .collect();
+    let owners: Vec<UserId> = records.iter().filter_map(|r| r.owner_id).collect();
     let names = state.db.user_names(&owners).await?;
     for r in records.iter_mut() {
         if let Some((version, open)) = found.get(&r.id) {
@@ -213,7 +207,7 @@ pub async fn detail(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    record_id: &str,
+    record_id: RecordId,
 ) -> AppResult<RecordView> {
     let scope = scope_of(state, caller).await?;
     let row = state
@@ -223,7 +217,7 @@ pub async fn detail(
         .ok_or_else(|| AppError::not_found("No such record"))?;
     let version = state
         .versions
-        .get_any(&state.db, &row.form_id, row.form_version)
+        .get_any(&state.db, row.form_id, row.form_version)
         .await?;
     let mut unmasked = 0;
     let mut records = [view(
@@ -248,7 +242,7 @@ pub async fn list(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    form_id: Option<&str>,
+    form_id: Option<FormId>,
     before: Option<i64>,
     limit: i64,
 ) -> AppResult<RecordPage> {
@@ -262,7 +256,7 @@ pub async fn list(
     for row in &rows {
         let version = state
             .versions
-            .get_any(&state.db, &row.form_id, row.form_version)
+            .get_any(&state.db, row.form_id, row.form_version)
             .await?;
         records.push(view(
             state,
@@ -274,7 +268,7 @@ pub async fn list(
     }
     complete_views(state, &mut records).await?;
     if unmasked > 0 {
-        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+        let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
         let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": ids, "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
@@ -293,7 +287,7 @@ pub async fn forms(state: &AppState, caller: &Principal) -> AppResult<Vec<Record
     let scope = scope_of(state, caller).await?;
     let mut forms = Vec::new();
     for (id, number) in state.db.record_forms(&scope).await? {
-        let version = state.versions.get_any(&state.db, &id, number).await?;
+        let version = state.versions.get_any(&state.db, id, number).await?;
         forms.push(RecordForm {
             id,
             title: version.definition.title.clone(),
@@ -308,7 +302,7 @@ pub async fn reveal(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    record_id: &str,
+    record_id: RecordId,
     field_key: &str,
     reason: &str,
 ) -> AppResult<RevealResponse> {
@@ -342,7 +336,7 @@ pub async fn reveal(
         .ok_or_else(not_found)?;
     let version = state
         .versions
-        .get_any(&state.db, &row.form_id, row.form_version)
+        .get_any(&state.db, row.form_id, row.form_version)
         .await?;
     let field = version.definition.field(field_key).ok_or_else(|| {
         AppError::invalid_field("field", "unknown_field", "The form has no such field")
@@ -353,14 +347,14 @@ pub async fn reveal(
             "Consent to this field's purposes was withdrawn; it can no longer be shown",
         ));
     }
-    let entries = Entries::of(&row.id, &row.values)?;
+    let entries = Entries::of(row.id, &row.values)?;
     let entry = entries
         .get(field_key)
         .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
     let dek = data_key(state, &row)?;
     let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)?;
     let event = Event::new("records.reveal", Some(&caller.user))
-        .target("record", &row.id)
+        .target("record", row.id)
         .details(serde_json::json!({"field": field_key, "reason": reason.trim()}));
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(RevealResponse {
@@ -375,8 +369,8 @@ pub async fn assign(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    record_id: &str,
-    owner_id: &str,
+    record_id: RecordId,
+    owner_id: UserId,
 ) -> AppResult<AssignRecordResponse> {
     let not_found = || AppError::not_found("No such record");
     let scope = scope_of(state, caller).await?;
@@ -403,8 +397,8 @@ pub async fn assign(
         ));
     }
     if caller.role() == Role::Manager {
-        let own_team = state.db.team_of(&caller.user.id).await?;
-        if own_team.is_none() || own_team != state.db.team_of(&owner.id).await? {
+        let own_team = state.db.team_of(caller.user.id).await?;
+        if own_team.is_none() || own_team != state.db.team_of(owner.id).await? {
             return Err(AppError::client(
                 ErrorCode::Forbidden,
                 "Managers may assign records only to members of their own team",
@@ -412,7 +406,7 @@ pub async fn assign(
         }
     }
     let mut tx = state.db.begin_write().await?;
-    let previous = record_store::set_owner(&mut tx, record_id, &owner.id, now_ms())
+    let previous = record_store::set_owner(&mut tx, record_id, owner.id, now_ms())
         .await?
         .ok_or_else(not_found)?;
     let event = Event::new("records.assign", Some(&caller.user))
@@ -422,7 +416,7 @@ pub async fn assign(
     tx.commit().await?;
     tracing::info!(record_id = %record_id, "record assigned");
     Ok(AssignRecordResponse {
-        record_id: record_id.to_owned(),
+        record_id,
         previous_owner_id: previous,
         owner_id: owner.id,
     })
@@ -471,10 +465,10 @@ pub async fn lookup(
     let mut records = Vec::new();
     let mut unmasked = 0;
     for id in state.db.records_by_lookup(&index).await? {
-        if let Some(row) = state.db.record_in_scope(&scope, &id).await? {
+        if let Some(row) = state.db.record_in_scope(&scope, id).await? {
             let version = state
                 .versions
-                .get_any(&state.db, &row.form_id, row.form_version)
+                .get_any(&state.db, row.form_id, row.form_version)
                 .await?;
             records.push(view(
                 state,
@@ -486,7 +480,7 @@ pub async fn lookup(
         }
     }
     complete_views(state, &mut records).await?;
-    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
     let event = Event::new("records.lookup", Some(&caller.user)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,
     }));

@@ -2,6 +2,7 @@
 //! record's version (replicas may write the same record at once), the kept history row
 //! and the identifier lookups, all on the caller's transaction.
 
+use shared::ids::{DeviceId, UserId};
 use shared::{
     consent::record_hash,
     schema::{FormDefinition, ValidatedAnswers},
@@ -16,10 +17,10 @@ use crate::{
 };
 
 /// Who made a version.
-pub struct Author<'a> {
-    pub user_id: &'a str,
+pub struct Author {
+    pub user_id: UserId,
     /// The device and its sequence number, for an edit synced from a device.
-    pub device: Option<(&'a str, i64)>,
+    pub device: Option<(DeviceId, i64)>,
 }
 
 /// Keeps the values a record was collected with as version 1, when the first change
@@ -61,7 +62,7 @@ pub async fn write_next(
     expected: i64,
     answers: &ValidatedAnswers,
     changed: &[String],
-    author: &Author<'_>,
+    author: &Author,
     at_ms: i64,
 ) -> AppResult<Option<i64>> {
     let record_id = key.record_id;

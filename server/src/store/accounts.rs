@@ -1,21 +1,26 @@
 //! Accounts and teams as admins manage them. Writes take the caller's transaction, so
 //! the audit entry describing a change commits with it.
 
-use shared::api::{auth::Role, system::DatabaseKind};
+use shared::{
+    api::{auth::Role, system::DatabaseKind},
+    ids::{TeamId, UserId},
+};
 use sqlx::{any::AnyRow, AnyConnection, Row as _};
 
-use super::{users::NewUser, Db};
+use super::{users::NewUser, Db, IdColumn as _};
 
 /// An account with its team and second-factor state; never its password hash.
 #[derive(Debug, Clone)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub team_name: Option<String>,
     pub disabled: bool,
+    /// While some address must wait after failed sign-ins to this account: until when
+    /// (the latest such wait). The account itself is never locked.
     pub locked_until_ms: Option<i64>,
     pub must_change_password: bool,
     pub totp_enabled: bool,
@@ -25,15 +30,18 @@ pub struct AccountRow {
 /// A team with how many accounts belong to it.
 #[derive(Debug, Clone)]
 pub struct TeamRow {
-    pub id: String,
+    pub id: TeamId,
     pub name: String,
     pub members: i64,
     pub created_at_ms: i64,
 }
 
+/// `locked_until_ms` is the end of the latest wait of any address for this account
+/// (`sign_in_backoff`), not a lock of the account itself.
 const ACCOUNT_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.team_id, \
-     t.name AS team_name, u.disabled, u.locked_until_ms, u.must_change_password, \
-     u.created_at_ms, COALESCE(z.enabled, 0) AS totp_enabled \
+     t.name AS team_name, u.disabled, u.must_change_password, \
+     (SELECT MAX(b.blocked_until_ms) FROM sign_in_backoff b WHERE b.user_id = u.id) \
+     AS locked_until_ms, u.created_at_ms, COALESCE(z.enabled, 0) AS totp_enabled \
      FROM users u LEFT JOIN teams t ON t.id = u.team_id \
      LEFT JOIN user_totp z ON z.user_id = u.id";
 
@@ -42,14 +50,16 @@ const TEAM_SELECT: &str = "SELECT t.id, t.name, t.created_at_ms, \
 
 fn account_from(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
     Ok(AccountRow {
-        id: row.try_get("id")?,
+        id: row.id("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: super::role_column(row)?,
-        team_id: row.try_get("team_id")?,
+        team_id: row.id_opt("team_id")?,
         team_name: row.try_get("team_name")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
-        locked_until_ms: row.try_get("locked_until_ms")?,
+        locked_until_ms: row
+            .try_get::<Option<i64>, _>("locked_until_ms")?
+            .filter(|until| *until > super::now_ms()),
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         totp_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -58,7 +68,7 @@ fn account_from(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
 
 fn team_from(row: &AnyRow) -> Result<TeamRow, sqlx::Error> {
     Ok(TeamRow {
-        id: row.try_get("id")?,
+        id: row.id("id")?,
         name: row.try_get("name")?,
         members: row.try_get("members")?,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -74,10 +84,10 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// One account, read on `conn`.
 pub async fn account_on(
     conn: &mut AnyConnection,
-    id: &str,
+    id: UserId,
 ) -> Result<Option<AccountRow>, sqlx::Error> {
     sqlx::query(&format!("{ACCOUNT_SELECT} WHERE u.id = $1"))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
@@ -89,7 +99,7 @@ pub async fn account_on(
 pub async fn insert_account(
     conn: &mut AnyConnection,
     user: &NewUser<'_>,
-    team_id: Option<&str>,
+    team_id: Option<TeamId>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
@@ -97,14 +107,14 @@ pub async fn insert_account(
          must_change_password, disabled, failed_logins, created_at_ms, updated_at_ms, team_id) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $7, $8) ON CONFLICT (username) DO NOTHING",
     )
-    .bind(user.id)
+    .bind(user.id.to_string())
     .bind(user.username)
     .bind(user.display_name)
     .bind(user.role.as_str())
     .bind(user.password_hash)
     .bind(i64::from(user.must_change_password))
     .bind(now)
-    .bind(team_id)
+    .bind(team_id.map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(result.rows_affected() == 1)
@@ -113,20 +123,20 @@ pub async fn insert_account(
 /// Sets an account's display name, role and team.
 pub async fn update_account(
     conn: &mut AnyConnection,
-    id: &str,
+    id: UserId,
     display_name: &str,
     role: Role,
-    team_id: Option<&str>,
+    team_id: Option<TeamId>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET display_name = $2, role = $3, team_id = $4, updated_at_ms = $5 \
          WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(display_name)
     .bind(role.as_str())
-    .bind(team_id)
+    .bind(team_id.map(|id| id.to_string()))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -134,9 +144,9 @@ pub async fn update_account(
 }
 
 /// Deletes every session of a user; returns how many there were.
-pub async fn end_sessions(conn: &mut AnyConnection, user_id: &str) -> Result<u64, sqlx::Error> {
+pub async fn end_sessions(conn: &mut AnyConnection, user_id: UserId) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
+        .bind(user_id.to_string())
         .execute(&mut *conn)
         .await?
         .rows_affected())
@@ -145,12 +155,12 @@ pub async fn end_sessions(conn: &mut AnyConnection, user_id: &str) -> Result<u64
 /// Disables or enables an account.
 pub async fn set_disabled(
     conn: &mut AnyConnection,
-    id: &str,
+    id: UserId,
     disabled: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET disabled = $2, updated_at_ms = $3 WHERE id = $1")
-        .bind(id)
+        .bind(id.to_string())
         .bind(i64::from(disabled))
         .bind(now)
         .execute(&mut *conn)
@@ -158,22 +168,27 @@ pub async fn set_disabled(
     Ok(())
 }
 
-/// Gives an account a new one-time password hash and clears its lock-out.
+/// Gives an account a new one-time password hash and forgets its failed sign-ins, so
+/// that no address waits any more (see `auth::backoff`).
 pub async fn reset_password(
     conn: &mut AnyConnection,
-    id: &str,
+    id: UserId,
     password_hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE users SET password_hash = $2, must_change_password = 1, failed_logins = 0, \
-         locked_until_ms = NULL, updated_at_ms = $3 WHERE id = $1",
+        "UPDATE users SET password_hash = $2, must_change_password = 1, updated_at_ms = $3 \
+         WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(password_hash)
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    sqlx::query("DELETE FROM sign_in_backoff WHERE user_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -184,22 +199,23 @@ pub async fn reset_password(
 pub async fn enabled_admins(
     conn: &mut AnyConnection,
     kind: DatabaseKind,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<UserId>, sqlx::Error> {
     let lock = match kind {
         DatabaseKind::Postgres => " FOR UPDATE",
         DatabaseKind::Sqlite => "",
     };
-    sqlx::query_scalar(&format!(
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT id FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY id{lock}"
     ))
     .fetch_all(&mut *conn)
-    .await
+    .await?;
+    ids.iter().map(|raw| super::decode_id("id", raw)).collect()
 }
 
 /// One team, read on `conn`.
-pub async fn team_on(conn: &mut AnyConnection, id: &str) -> Result<Option<TeamRow>, sqlx::Error> {
+pub async fn team_on(conn: &mut AnyConnection, id: TeamId) -> Result<Option<TeamRow>, sqlx::Error> {
     sqlx::query(&format!("{TEAM_SELECT} WHERE t.id = $1"))
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
@@ -210,7 +226,7 @@ pub async fn team_on(conn: &mut AnyConnection, id: &str) -> Result<Option<TeamRo
 /// Inserts a team; `Ok(false)` when the name is taken.
 pub async fn insert_team(
     conn: &mut AnyConnection,
-    id: &str,
+    id: TeamId,
     name: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -218,7 +234,7 @@ pub async fn insert_team(
         "INSERT INTO teams (id, name, created_at_ms) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO NOTHING",
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(name)
     .bind(now)
     .execute(&mut *conn)
@@ -230,12 +246,12 @@ pub async fn insert_team(
 pub async fn team_name_taken(
     conn: &mut AnyConnection,
     name: &str,
-    except_id: &str,
+    except_id: TeamId,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<String> =
         sqlx::query_scalar("SELECT id FROM teams WHERE name = $1 AND id <> $2")
             .bind(name)
-            .bind(except_id)
+            .bind(except_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
     Ok(found.is_some())
@@ -244,11 +260,11 @@ pub async fn team_name_taken(
 /// Renames a team (a concurrent rename to the same name fails as a unique violation).
 pub async fn rename_team(
     conn: &mut AnyConnection,
-    id: &str,
+    id: TeamId,
     name: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE teams SET name = $2 WHERE id = $1")
-        .bind(id)
+        .bind(id.to_string())
         .bind(name)
         .execute(&mut *conn)
         .await?;

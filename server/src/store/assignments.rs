@@ -3,34 +3,37 @@
 //! Writes take the caller's transaction, so the audit entry describing a change commits
 //! with it. A row names a user or a team, never both (the table checks it).
 
-use shared::api::{auth::Role, system::DatabaseKind};
+use shared::{
+    api::{auth::Role, system::DatabaseKind},
+    ids::{FormId, TeamId, UserId},
+};
 use sqlx::{any::AnyRow, AnyConnection, Row as _};
 
-use super::{forms::VersionRow, Db};
+use super::{forms::VersionRow, Db, IdColumn as _};
 
 /// One assignment as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssignmentRow {
-    pub form_id: String,
-    pub user_id: Option<String>,
-    pub team_id: Option<String>,
+    pub form_id: FormId,
+    pub user_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
 }
 
 /// A collecting account (staff or manager), as the assignment page lists it.
 #[derive(Debug, Clone)]
 pub struct CollectorRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     pub disabled: bool,
 }
 
 /// The latest version of an active form, with its definition JSON.
 #[derive(Debug, Clone)]
 pub struct LatestVersionRow {
-    pub form_id: String,
+    pub form_id: FormId,
     pub version: VersionRow,
     pub definition_json: String,
 }
@@ -50,7 +53,7 @@ const LATEST_OF_ACTIVE: &str = "JOIN forms f ON f.id = v.form_id AND f.status = 
 
 fn latest_from(row: &AnyRow) -> Result<LatestVersionRow, sqlx::Error> {
     Ok(LatestVersionRow {
-        form_id: row.try_get("form_id")?,
+        form_id: row.id("form_id")?,
         version: VersionRow {
             number: row.try_get("version_number")?,
             hash: row.try_get("version_hash")?,
@@ -63,19 +66,19 @@ fn latest_from(row: &AnyRow) -> Result<LatestVersionRow, sqlx::Error> {
 
 fn assignment_from(row: &AnyRow) -> Result<AssignmentRow, sqlx::Error> {
     Ok(AssignmentRow {
-        form_id: row.try_get("form_id")?,
-        user_id: row.try_get("user_id")?,
-        team_id: row.try_get("team_id")?,
+        form_id: row.id("form_id")?,
+        user_id: row.id_opt("user_id")?,
+        team_id: row.id_opt("team_id")?,
     })
 }
 
 fn collector_from(row: &AnyRow) -> Result<CollectorRow, sqlx::Error> {
     Ok(CollectorRow {
-        id: row.try_get("id")?,
+        id: row.id("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: super::role_column(row)?,
-        team_id: row.try_get("team_id")?,
+        team_id: row.id_opt("team_id")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
 }
@@ -119,7 +122,10 @@ impl Db {
 
     /// The latest version of every active form assigned to `user_id` directly or
     /// through their team.
-    pub async fn forms_assigned_to(&self, user_id: &str) -> Result<Vec<AssignedRow>, sqlx::Error> {
+    pub async fn forms_assigned_to(
+        &self,
+        user_id: UserId,
+    ) -> Result<Vec<AssignedRow>, sqlx::Error> {
         let sql = format!(
             "SELECT v.form_id, v.version_number, v.version_hash, v.published_at_ms, \
              v.definition_json, s.direct, s.via_team \
@@ -133,7 +139,7 @@ impl Db {
              ORDER BY v.form_id"
         );
         sqlx::query(&sql)
-            .bind(user_id)
+            .bind(user_id.to_string())
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -155,7 +161,7 @@ impl Db {
 pub async fn lock_form(
     conn: &mut AnyConnection,
     kind: DatabaseKind,
-    form_id: &str,
+    form_id: FormId,
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
     let lock = match kind {
         DatabaseKind::Postgres => " FOR UPDATE",
@@ -163,7 +169,7 @@ pub async fn lock_form(
     };
     let status: Option<String> =
         sqlx::query_scalar(&format!("SELECT status FROM forms WHERE id = $1{lock}"))
-            .bind(form_id)
+            .bind(form_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
     let Some(status) = status else {
@@ -171,7 +177,7 @@ pub async fn lock_form(
     };
     let published: Option<i64> =
         sqlx::query_scalar("SELECT version_number FROM form_versions WHERE form_id = $1 LIMIT 1")
-            .bind(form_id)
+            .bind(form_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
     Ok(Some((status, published.is_some())))
@@ -180,29 +186,32 @@ pub async fn lock_form(
 /// The team of an account (`None` when it has none or does not exist), read on `conn`.
 pub async fn team_of(
     conn: &mut AnyConnection,
-    user_id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT team_id FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await
-        .map(Option::flatten)
+    user_id: UserId,
+) -> Result<Option<TeamId>, sqlx::Error> {
+    let team: Option<Option<String>> =
+        sqlx::query_scalar("SELECT team_id FROM users WHERE id = $1")
+            .bind(user_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    team.flatten()
+        .map(|raw| super::decode_id("team_id", &raw))
+        .transpose()
 }
 
 /// The accounts with these ids that exist: id, role and team.
 pub async fn accounts_named(
     conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<Vec<(String, Role, Option<String>)>, sqlx::Error> {
+    ids: &[UserId],
+) -> Result<Vec<(UserId, Role, Option<TeamId>)>, sqlx::Error> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         let row = sqlx::query("SELECT id, role, team_id FROM users WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
         if let Some(row) = row {
             let role = super::role_column(&row)?;
-            found.push((row.try_get("id")?, role, row.try_get("team_id")?));
+            found.push((row.id("id")?, role, row.id_opt("team_id")?));
         }
     }
     Ok(found)
@@ -211,15 +220,17 @@ pub async fn accounts_named(
 /// The ids among `ids` that name a team.
 pub async fn existing_teams(
     conn: &mut AnyConnection,
-    ids: &[String],
-) -> Result<Vec<String>, sqlx::Error> {
+    ids: &[TeamId],
+) -> Result<Vec<TeamId>, sqlx::Error> {
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         let hit: Option<String> = sqlx::query_scalar("SELECT id FROM teams WHERE id = $1")
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-        found.extend(hit);
+        if hit.is_some() {
+            found.push(*id);
+        }
     }
     Ok(found)
 }
@@ -228,28 +239,28 @@ pub async fn existing_teams(
 /// on `conn`.
 pub async fn assignments_of(
     conn: &mut AnyConnection,
-    form_id: &str,
-) -> Result<Vec<(AssignmentRow, Option<String>)>, sqlx::Error> {
+    form_id: FormId,
+) -> Result<Vec<(AssignmentRow, Option<TeamId>)>, sqlx::Error> {
     sqlx::query(
         "SELECT a.form_id, a.user_id, a.team_id, u.team_id AS user_team \
          FROM form_assignments a LEFT JOIN users u ON u.id = a.user_id \
          WHERE a.form_id = $1",
     )
-    .bind(form_id)
+    .bind(form_id.to_string())
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|row| Ok((assignment_from(row)?, row.try_get("user_team")?)))
+    .map(|row| Ok((assignment_from(row)?, row.id_opt("user_team")?)))
     .collect()
 }
 
 /// Assigns a form to a user or a team (exactly one of them); nothing when it already is.
 pub async fn insert_assignment(
     conn: &mut AnyConnection,
-    form_id: &str,
-    user_id: Option<&str>,
-    team_id: Option<&str>,
-    assigned_by: &str,
+    form_id: FormId,
+    user_id: Option<UserId>,
+    team_id: Option<TeamId>,
+    assigned_by: UserId,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -257,10 +268,10 @@ pub async fn insert_assignment(
          assigned_at_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
-    .bind(form_id)
-    .bind(user_id)
-    .bind(team_id)
-    .bind(assigned_by)
+    .bind(form_id.to_string())
+    .bind(user_id.map(|id| id.to_string()))
+    .bind(team_id.map(|id| id.to_string()))
+    .bind(assigned_by.to_string())
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -270,19 +281,19 @@ pub async fn insert_assignment(
 /// Takes a form away from a user or a team (exactly one of them).
 pub async fn delete_assignment(
     conn: &mut AnyConnection,
-    form_id: &str,
-    user_id: Option<&str>,
-    team_id: Option<&str>,
+    form_id: FormId,
+    user_id: Option<UserId>,
+    team_id: Option<TeamId>,
 ) -> Result<(), sqlx::Error> {
     let (column, id) = match (user_id, team_id) {
-        (Some(user), _) => ("user_id", user),
-        (None, Some(team)) => ("team_id", team),
+        (Some(user), _) => ("user_id", user.to_string()),
+        (None, Some(team)) => ("team_id", team.to_string()),
         (None, None) => return Ok(()),
     };
     sqlx::query(&format!(
         "DELETE FROM form_assignments WHERE form_id = $1 AND {column} = $2"
     ))
-    .bind(form_id)
+    .bind(form_id.to_string())
     .bind(id)
     .execute(&mut *conn)
     .await?;

@@ -1,17 +1,18 @@
 //! Staff devices in the database.
 
 use shared::api::sync::DeviceInfo;
+use shared::ids::{DeviceId, UserId};
 use sqlx::{AnyConnection, Row as _};
 
-use super::Db;
+use super::{Db, IdColumn as _};
 
 const DEVICE_COLUMNS: &str =
     "id, user_id, name, public_key, created_at_ms, revoked_at_ms, last_seq";
 
 fn device_from_row(row: &sqlx::any::AnyRow) -> Result<DeviceInfo, sqlx::Error> {
     Ok(DeviceInfo {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
+        id: row.id("id")?,
+        user_id: row.id("user_id")?,
         name: row.try_get("name")?,
         public_key: row.try_get("public_key")?,
         created_at_ms: row.try_get("created_at_ms")?,
@@ -27,8 +28,8 @@ impl Db {
             "INSERT INTO devices (id, user_id, name, public_key, created_at_ms, last_seq) \
              VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (public_key) DO NOTHING",
         )
-        .bind(&d.id)
-        .bind(&d.user_id)
+        .bind(d.id.to_string())
+        .bind(d.user_id.to_string())
         .bind(&d.name)
         .bind(&d.public_key)
         .bind(d.created_at_ms)
@@ -37,10 +38,10 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn device(&self, id: &str) -> Result<Option<DeviceInfo>, sqlx::Error> {
+    pub async fn device(&self, id: DeviceId) -> Result<Option<DeviceInfo>, sqlx::Error> {
         let sql = format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE id = $1");
         sqlx::query(&sql)
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?
             .as_ref()
@@ -49,12 +50,12 @@ impl Db {
     }
 
     /// A user's devices, or everyone's when `user_id` is `None`.
-    pub async fn devices(&self, user_id: Option<&str>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
+    pub async fn devices(&self, user_id: Option<UserId>) -> Result<Vec<DeviceInfo>, sqlx::Error> {
         let sql = format!(
             "SELECT {DEVICE_COLUMNS} FROM devices WHERE ($1 IS NULL OR user_id = $1) ORDER BY created_at_ms DESC"
         );
         sqlx::query(&sql)
-            .bind(user_id)
+            .bind(user_id.map(|id| id.to_string()))
             .fetch_all(self.pool())
             .await?
             .iter()
@@ -62,11 +63,11 @@ impl Db {
             .collect()
     }
 
-    pub async fn revoke_device(&self, id: &str, at_ms: i64) -> Result<(), sqlx::Error> {
+    pub async fn revoke_device(&self, id: DeviceId, at_ms: i64) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE devices SET revoked_at_ms = $2 WHERE id = $1 AND revoked_at_ms IS NULL",
         )
-        .bind(id)
+        .bind(id.to_string())
         .bind(at_ms)
         .execute(self.pool())
         .await?;
@@ -74,16 +75,20 @@ impl Db {
     }
 
     /// Raises the device's highest stored sequence number.
-    pub async fn advance_device_seq(&self, id: &str, seq: i64) -> Result<(), sqlx::Error> {
+    pub async fn advance_device_seq(&self, id: DeviceId, seq: i64) -> Result<(), sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
         advance_seq(&mut conn, id, seq).await
     }
 }
 
 /// Records that device `id` has sent records up to `seq` (it never goes back).
-pub async fn advance_seq(conn: &mut AnyConnection, id: &str, seq: i64) -> Result<(), sqlx::Error> {
+pub async fn advance_seq(
+    conn: &mut AnyConnection,
+    id: DeviceId,
+    seq: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE devices SET last_seq = $2 WHERE id = $1 AND last_seq < $2")
-        .bind(id)
+        .bind(id.to_string())
         .bind(seq)
         .execute(&mut *conn)
         .await?;

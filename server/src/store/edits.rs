@@ -3,19 +3,20 @@
 
 use std::collections::HashMap;
 
+use shared::ids::{ConflictId, DeviceId, FormId, RecordId, UserId};
 use sqlx::{AnyConnection, Row as _};
 
 use super::{
     records::{placeholders_for, scope_condition, wrapped_key_of, Scope},
-    Db,
+    Db, IdColumn as _,
 };
 use crate::crypto::{SealedValues, WrappedKey};
 
 /// A record as an edit needs it, with its consent's statement hash and withdrawals.
 #[derive(Debug, Clone)]
 pub struct EditableRecord {
-    pub id: String,
-    pub form_id: String,
+    pub id: RecordId,
+    pub form_id: FormId,
     pub form_version: i64,
     pub key_version: i64,
     pub wrapped_key: WrappedKey,
@@ -29,20 +30,20 @@ pub struct EditableRecord {
 /// The record `id`, read on `conn` (inside the edit's transaction).
 pub async fn editable_record(
     conn: &mut AnyConnection,
-    id: &str,
+    id: RecordId,
 ) -> Result<Option<EditableRecord>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT r.id, r.form_id, r.form_version, r.key_version, r.wrapped_key, r.master_key_id, \
          r.values_json, r.version, c.statement_hash, c.purposes_withdrawn \
          FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id WHERE r.id = $1",
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|row| {
         Ok(EditableRecord {
-            id: row.try_get("id")?,
-            form_id: row.try_get("form_id")?,
+            id: row.id("id")?,
+            form_id: row.id("form_id")?,
             form_version: row.try_get("form_version")?,
             key_version: row.try_get("key_version")?,
             wrapped_key: wrapped_key_of(&row)?,
@@ -58,16 +59,16 @@ pub async fn editable_record(
 /// The answer stored for an edit already applied: its payload hash and result JSON.
 pub async fn edit_result(
     conn: &mut AnyConnection,
-    record_id: &str,
-    device_id: &str,
+    record_id: RecordId,
+    device_id: DeviceId,
     device_seq: i64,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT payload_hash, result_json FROM record_edits \
          WHERE record_id = $1 AND device_id = $2 AND device_seq = $3",
     )
-    .bind(record_id)
-    .bind(device_id)
+    .bind(record_id.to_string())
+    .bind(device_id.to_string())
     .bind(device_seq)
     .fetch_optional(&mut *conn)
     .await?;
@@ -78,7 +79,7 @@ pub async fn edit_result(
 /// Keeps the answer to an edit; `false` when another request stored one first.
 pub async fn insert_edit(
     conn: &mut AnyConnection,
-    key: (&str, &str, i64),
+    key: (RecordId, DeviceId, i64),
     payload_hash: &str,
     result_json: &str,
     at_ms: i64,
@@ -87,8 +88,8 @@ pub async fn insert_edit(
         "INSERT INTO record_edits (record_id, device_id, device_seq, payload_hash, result_json, created_at_ms) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (record_id, device_id, device_seq) DO NOTHING",
     )
-    .bind(key.0)
-    .bind(key.1)
+    .bind(key.0.to_string())
+    .bind(key.1.to_string())
     .bind(key.2)
     .bind(payload_hash)
     .bind(result_json)
@@ -109,26 +110,26 @@ pub struct VersionRow {
 
 /// A new version to keep.
 pub struct NewVersion<'a> {
-    pub record_id: &'a str,
+    pub record_id: RecordId,
     pub version: i64,
     pub values: &'a SealedValues,
     pub changed_fields: &'a str,
-    pub author_id: Option<&'a str>,
-    pub device: Option<(&'a str, i64)>,
+    pub author_id: Option<UserId>,
+    pub device: Option<(DeviceId, i64)>,
     pub at_ms: i64,
 }
 
 /// The record's versions from `from` on, oldest first.
 pub async fn versions_from(
     conn: &mut AnyConnection,
-    record_id: &str,
+    record_id: RecordId,
     from: i64,
 ) -> Result<Vec<VersionRow>, sqlx::Error> {
     sqlx::query(
         "SELECT version, values_json, changed_fields FROM record_versions \
          WHERE record_id = $1 AND version >= $2 ORDER BY version",
     )
-    .bind(record_id)
+    .bind(record_id.to_string())
     .bind(from)
     .fetch_all(&mut *conn)
     .await?
@@ -148,17 +149,19 @@ pub async fn insert_version(
     conn: &mut AnyConnection,
     v: &NewVersion<'_>,
 ) -> Result<bool, sqlx::Error> {
-    let (device_id, device_seq) = v.device.map_or((None, None), |(d, s)| (Some(d), Some(s)));
+    let (device_id, device_seq) = v
+        .device
+        .map_or((None, None), |(d, s)| (Some(d.to_string()), Some(s)));
     let done = sqlx::query(
         "INSERT INTO record_versions (record_id, version, values_json, changed_fields, author_id, \
          device_id, device_seq, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (record_id, version) DO NOTHING",
     )
-    .bind(v.record_id)
+    .bind(v.record_id.to_string())
     .bind(v.version)
     .bind(v.values.as_str())
     .bind(v.changed_fields)
-    .bind(v.author_id)
+    .bind(v.author_id.map(|id| id.to_string()))
     .bind(device_id)
     .bind(device_seq)
     .bind(v.at_ms)
@@ -171,7 +174,7 @@ pub async fn insert_version(
 /// the server may edit the same record at once); `false` when it moved on.
 pub async fn update_values(
     conn: &mut AnyConnection,
-    record_id: &str,
+    record_id: RecordId,
     expected: i64,
     values: &SealedValues,
     content_hash: &str,
@@ -181,7 +184,7 @@ pub async fn update_values(
         "UPDATE records SET values_json = $3, content_hash = $4, version = $2 + 1, \
          updated_at_ms = $5 WHERE id = $1 AND version = $2",
     )
-    .bind(record_id)
+    .bind(record_id.to_string())
     .bind(expected)
     .bind(values.as_str())
     .bind(content_hash)
@@ -194,11 +197,11 @@ pub async fn update_values(
 /// Replaces the record's identifier lookups with `lookups` (blind index, kind).
 pub async fn replace_lookups(
     conn: &mut AnyConnection,
-    record_id: &str,
+    record_id: RecordId,
     lookups: &[(String, &'static str)],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM record_lookup WHERE record_id = $1")
-        .bind(record_id)
+        .bind(record_id.to_string())
         .execute(&mut *conn)
         .await?;
     for (index, kind) in lookups {
@@ -208,7 +211,7 @@ pub async fn replace_lookups(
         )
         .bind(index)
         .bind(*kind)
-        .bind(record_id)
+        .bind(record_id.to_string())
         .execute(&mut *conn)
         .await?;
     }
@@ -218,14 +221,14 @@ pub async fn replace_lookups(
 /// A conflict as stored.
 #[derive(Debug, Clone)]
 pub struct ConflictRow {
-    pub id: String,
-    pub record_id: String,
+    pub id: ConflictId,
+    pub record_id: RecordId,
     pub field_key: String,
     pub base_version: i64,
     pub server_version: i64,
     pub device_value: Option<String>,
-    pub author_id: String,
-    pub device_id: String,
+    pub author_id: UserId,
+    pub device_id: DeviceId,
     pub device_seq: i64,
     pub created_at_ms: i64,
     pub resolved_at_ms: Option<i64>,
@@ -236,14 +239,14 @@ const CONFLICT_COLUMNS: &str = "id, record_id, field_key, base_version, server_v
 
 fn conflict_from_row(r: &sqlx::any::AnyRow) -> Result<ConflictRow, sqlx::Error> {
     Ok(ConflictRow {
-        id: r.try_get("id")?,
-        record_id: r.try_get("record_id")?,
+        id: r.id("id")?,
+        record_id: r.id("record_id")?,
         field_key: r.try_get("field_key")?,
         base_version: r.try_get("base_version")?,
         server_version: r.try_get("server_version")?,
         device_value: r.try_get("device_value")?,
-        author_id: r.try_get("author_id")?,
-        device_id: r.try_get("device_id")?,
+        author_id: r.id("author_id")?,
+        device_id: r.id("device_id")?,
         device_seq: r.try_get("device_seq")?,
         created_at_ms: r.try_get("created_at_ms")?,
         resolved_at_ms: r.try_get("resolved_at_ms")?,
@@ -256,14 +259,14 @@ pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Resul
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)"
     );
     sqlx::query(&sql)
-        .bind(&c.id)
-        .bind(&c.record_id)
+        .bind(c.id.to_string())
+        .bind(c.record_id.to_string())
         .bind(&c.field_key)
         .bind(c.base_version)
         .bind(c.server_version)
         .bind(c.device_value.as_deref())
-        .bind(&c.author_id)
-        .bind(&c.device_id)
+        .bind(c.author_id.to_string())
+        .bind(c.device_id.to_string())
         .bind(c.device_seq)
         .bind(c.created_at_ms)
         .execute(&mut *conn)
@@ -274,16 +277,16 @@ pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Resul
 /// The open conflicts a device left on a record, read on `conn`.
 pub async fn open_conflicts_from(
     conn: &mut AnyConnection,
-    record_id: &str,
-    device_id: &str,
+    record_id: RecordId,
+    device_id: DeviceId,
 ) -> Result<Vec<ConflictRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {CONFLICT_COLUMNS} FROM record_conflicts \
          WHERE record_id = $1 AND device_id = $2 AND resolved_at_ms IS NULL"
     );
     sqlx::query(&sql)
-        .bind(record_id)
-        .bind(device_id)
+        .bind(record_id.to_string())
+        .bind(device_id.to_string())
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -294,11 +297,11 @@ pub async fn open_conflicts_from(
 /// One conflict, read on `conn`.
 pub async fn conflict_on(
     conn: &mut AnyConnection,
-    id: &str,
+    id: ConflictId,
 ) -> Result<Option<ConflictRow>, sqlx::Error> {
     let sql = format!("SELECT {CONFLICT_COLUMNS} FROM record_conflicts WHERE id = $1");
     sqlx::query(&sql)
-        .bind(id)
+        .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
@@ -309,8 +312,8 @@ pub async fn conflict_on(
 /// Marks a conflict resolved if it is still open; `false` when it was not.
 pub async fn resolve_conflict(
     conn: &mut AnyConnection,
-    id: &str,
-    by: &str,
+    id: ConflictId,
+    by: UserId,
     resolution: &str,
     at_ms: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -318,9 +321,9 @@ pub async fn resolve_conflict(
         "UPDATE record_conflicts SET resolved_at_ms = $2, resolved_by = $3, resolution = $4 \
          WHERE id = $1 AND resolved_at_ms IS NULL",
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(at_ms)
-    .bind(by)
+    .bind(by.to_string())
     .bind(resolution)
     .execute(&mut *conn)
     .await?;
@@ -356,8 +359,8 @@ impl Db {
     /// Each record's version and number of open conflicts.
     pub async fn versions_and_open_conflicts(
         &self,
-        record_ids: &[&str],
-    ) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+        record_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, (i64, i64)>, sqlx::Error> {
         let mut out = HashMap::new();
         for chunk in record_ids.chunks(100) {
             let list = placeholders_for(self.kind(), 1, chunk.len());
@@ -368,11 +371,11 @@ impl Db {
             );
             let mut q = sqlx::query(&sql);
             for id in chunk {
-                q = q.bind(*id);
+                q = q.bind(id.to_string());
             }
             for row in q.fetch_all(self.pool()).await? {
                 out.insert(
-                    row.try_get("id")?,
+                    row.id("id")?,
                     (row.try_get("version")?, row.try_get("open")?),
                 );
             }

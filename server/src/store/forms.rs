@@ -5,19 +5,22 @@
 //! `FormDefinition::to_json`, versions in their canonical encoding (the bytes the version
 //! hash is computed over).
 
-use shared::api::forms::FormStatus;
+use shared::{
+    api::forms::FormStatus,
+    ids::{FormId, UserId},
+};
 use sqlx::{any::AnyRow, AnyConnection, Row};
 
-use super::Db;
+use super::{Db, IdColumn as _};
 
 /// A form as stored.
 #[derive(Debug, Clone)]
 pub struct FormRow {
-    pub id: String,
+    pub id: FormId,
     pub status: FormStatus,
     pub draft_json: String,
     pub draft_revision: i64,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     /// The newest published version, if any.
@@ -36,19 +39,19 @@ pub struct VersionRow {
 
 /// A new form to insert.
 pub struct NewForm<'a> {
-    pub id: &'a str,
+    pub id: FormId,
     pub draft_json: &'a str,
-    pub created_by: Option<&'a str>,
+    pub created_by: Option<UserId>,
 }
 
 /// A version to publish: inserted only while the form is active and its draft is still
 /// at `draft_revision`.
 pub struct NewVersion<'a> {
-    pub form_id: &'a str,
+    pub form_id: FormId,
     pub number: i64,
     pub hash: &'a str,
     pub definition_json: &'a str,
-    pub published_by: Option<&'a str>,
+    pub published_by: Option<UserId>,
     pub draft_revision: i64,
 }
 
@@ -97,11 +100,11 @@ fn version_from(row: &AnyRow) -> Result<Option<VersionRow>, sqlx::Error> {
 
 fn form_from(row: &AnyRow) -> Result<FormRow, sqlx::Error> {
     Ok(FormRow {
-        id: row.try_get("id")?,
+        id: row.id("id")?,
         status: status_from(row)?,
         draft_json: row.try_get("draft_json")?,
         draft_revision: row.try_get("draft_revision")?,
-        created_by: row.try_get("created_by")?,
+        created_by: row.id_opt("created_by")?,
         created_at_ms: row.try_get("created_at_ms")?,
         updated_at_ms: row.try_get("updated_at_ms")?,
         latest: version_from(row)?,
@@ -137,9 +140,9 @@ impl Db {
         rows.iter().map(form_from).collect()
     }
 
-    pub async fn form(&self, id: &str) -> Result<Option<FormRow>, sqlx::Error> {
+    pub async fn form(&self, id: FormId) -> Result<Option<FormRow>, sqlx::Error> {
         sqlx::query(&format!("{FORM_SELECT} WHERE f.id = $1"))
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?
             .as_ref()
@@ -163,11 +166,11 @@ impl Db {
     }
 
     /// The versions of a form, newest first.
-    pub async fn versions(&self, form_id: &str) -> Result<Vec<VersionRow>, sqlx::Error> {
+    pub async fn versions(&self, form_id: FormId) -> Result<Vec<VersionRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "{VERSION_SELECT} WHERE v.form_id = $1 ORDER BY v.version_number DESC"
         ))
-        .bind(form_id)
+        .bind(form_id.to_string())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -178,7 +181,7 @@ impl Db {
     /// One version with its definition JSON; with `active_only`, only if the form is active.
     pub async fn version(
         &self,
-        form_id: &str,
+        form_id: FormId,
         number: i64,
         active_only: bool,
     ) -> Result<Option<(VersionRow, String)>, sqlx::Error> {
@@ -190,7 +193,7 @@ impl Db {
         let row = sqlx::query(&format!(
             "{VERSION_SELECT} WHERE v.form_id = $1 AND v.version_number = $2{status}"
         ))
-        .bind(form_id)
+        .bind(form_id.to_string())
         .bind(number)
         .fetch_optional(self.pool())
         .await?;
@@ -204,13 +207,13 @@ impl Db {
     /// The newest version of an active form, with its definition JSON.
     pub async fn latest_public_version(
         &self,
-        form_id: &str,
+        form_id: FormId,
     ) -> Result<Option<(VersionRow, String)>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "{VERSION_SELECT} WHERE v.form_id = $1 AND f.status = 'active' \
              ORDER BY v.version_number DESC LIMIT 1"
         ))
-        .bind(form_id)
+        .bind(form_id.to_string())
         .fetch_optional(self.pool())
         .await?;
         Ok(row
@@ -223,13 +226,13 @@ impl Db {
     /// The number of the version of a form whose hash is `hash`, if one was published.
     pub async fn version_number_with_hash(
         &self,
-        form_id: &str,
+        form_id: FormId,
         hash: &str,
     ) -> Result<Option<i64>, sqlx::Error> {
         sqlx::query_scalar(
             "SELECT version_number FROM form_versions WHERE form_id = $1 AND version_hash = $2",
         )
-        .bind(form_id)
+        .bind(form_id.to_string())
         .bind(hash)
         .fetch_optional(self.pool())
         .await
@@ -246,9 +249,9 @@ pub async fn insert_form(
         "INSERT INTO forms (id, status, draft_json, draft_revision, created_by, \
          created_at_ms, updated_at_ms) VALUES ($1, 'active', $2, 1, $3, $4, $4)",
     )
-    .bind(form.id)
+    .bind(form.id.to_string())
     .bind(form.draft_json)
-    .bind(form.created_by)
+    .bind(form.created_by.map(|id| id.to_string()))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -259,7 +262,7 @@ pub async fn insert_form(
 /// `None` when the form is missing or its draft has moved on.
 pub async fn save_draft(
     conn: &mut AnyConnection,
-    id: &str,
+    id: FormId,
     draft_json: &str,
     base_revision: i64,
     now: i64,
@@ -268,7 +271,7 @@ pub async fn save_draft(
         "UPDATE forms SET draft_json = $2, draft_revision = draft_revision + 1, \
          updated_at_ms = $3 WHERE id = $1 AND draft_revision = $4 RETURNING draft_revision",
     )
-    .bind(id)
+    .bind(id.to_string())
     .bind(draft_json)
     .bind(now)
     .bind(base_revision)
@@ -279,12 +282,12 @@ pub async fn save_draft(
 /// Sets the status; `false` when there is no such form.
 pub async fn set_form_status(
     conn: &mut AnyConnection,
-    id: &str,
+    id: FormId,
     status: FormStatus,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("UPDATE forms SET status = $2, updated_at_ms = $3 WHERE id = $1")
-        .bind(id)
+        .bind(id.to_string())
         .bind(status.as_str())
         .bind(now)
         .execute(&mut *conn)
@@ -307,11 +310,11 @@ pub async fn insert_version(
          SELECT id, $2, $3, $4, $5, $6 FROM forms \
          WHERE id = $1 AND status = 'active' AND draft_revision = $7",
     )
-    .bind(v.form_id)
+    .bind(v.form_id.to_string())
     .bind(v.number)
     .bind(v.hash)
     .bind(v.definition_json)
-    .bind(v.published_by)
+    .bind(v.published_by.map(|id| id.to_string()))
     .bind(now)
     .bind(v.draft_revision)
     .execute(&mut *conn)
@@ -323,7 +326,7 @@ pub async fn insert_version(
         Err(e) => return Err(e),
     }
     sqlx::query("UPDATE forms SET updated_at_ms = $2 WHERE id = $1")
-        .bind(v.form_id)
+        .bind(v.form_id.to_string())
         .bind(now)
         .execute(&mut *conn)
         .await?;

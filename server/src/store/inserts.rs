@@ -110,15 +110,15 @@ fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQu
     for s in subs {
         let (device_id, device_seq, device_signature) = match &s.device {
             Some(d) => (
-                Some(d.device_id.as_str()),
+                Some(d.device_id.to_string()),
                 Some(d.seq),
                 Some(d.signature.as_str()),
             ),
             None => (None, None, None),
         };
         q = q
-            .bind(&s.record_id)
-            .bind(&s.form_id)
+            .bind(s.record_id.to_string())
+            .bind(s.form_id.to_string())
             .bind(s.form_version)
             .bind(s.source.as_str())
             .bind(s.key_version)
@@ -129,8 +129,8 @@ fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQu
             .bind("active")
             .bind(s.received_at_ms)
             .bind(s.received_at_ms)
-            .bind(s.collected_by.as_deref())
-            .bind(s.collected_by.as_deref())
+            .bind(s.collected_by.map(|id| id.to_string()))
+            .bind(s.collected_by.map(|id| id.to_string()))
             .bind(device_id)
             .bind(device_seq)
             .bind(device_signature);
@@ -139,12 +139,12 @@ fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQu
 }
 
 /// (blind index, kind, record id) of every identifier of `subs`.
-fn lookups_of<'a>(subs: &[&'a NewSubmission]) -> Vec<(&'a str, &'static str, &'a str)> {
+fn lookups_of<'a>(subs: &[&'a NewSubmission]) -> Vec<(&'a str, &'static str, String)> {
     subs.iter()
         .flat_map(|s| {
             s.lookups
                 .iter()
-                .map(|(index, kind)| (index.as_str(), *kind, s.record_id.as_str()))
+                .map(|(index, kind)| (index.as_str(), *kind, s.record_id.to_string()))
         })
         .collect()
 }
@@ -159,10 +159,10 @@ fn lookups_sql(conn: &AnyConnection, rows: usize) -> String {
 
 fn bind_lookups<'q>(
     mut q: AnyQuery<'q>,
-    lookups: &'q [(&'q str, &'q str, &'q str)],
+    lookups: &'q [(&'q str, &'q str, String)],
 ) -> AnyQuery<'q> {
     for (index, kind, record) in lookups {
-        q = q.bind(*index).bind(*kind).bind(*record);
+        q = q.bind(*index).bind(*kind).bind(record.as_str());
     }
     q
 }
@@ -179,9 +179,9 @@ fn receipts_sql(conn: &AnyConnection, rows: usize) -> String {
 fn bind_receipts<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQuery<'q> {
     for s in subs {
         q = q
-            .bind(&s.receipt_id)
-            .bind(&s.record_id)
-            .bind(&s.form_id)
+            .bind(s.receipt_id.to_string())
+            .bind(s.record_id.to_string())
+            .bind(s.form_id.to_string())
             .bind(s.form_version)
             .bind(&s.statement_hash)
             .bind(&s.receipt_json)

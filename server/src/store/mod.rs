@@ -18,7 +18,7 @@ pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use shared::api::system::DatabaseKind;
+use shared::{api::system::DatabaseKind, ids::InvalidId};
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
@@ -241,6 +241,37 @@ pub(crate) fn role_column(row: &sqlx::any::AnyRow) -> Result<shared::api::auth::
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Reads a typed id ([`shared::ids`]) from a text column: every id is stored as its
+/// hyphenated UUID text, and a value that is not one is a decoding error of that column,
+/// not a string that travels on.
+pub trait IdColumn {
+    /// The id in `column`.
+    fn id<T: FromStr<Err = InvalidId>>(&self, column: &str) -> Result<T, sqlx::Error>;
+    /// The id in `column`, which may be NULL.
+    fn id_opt<T: FromStr<Err = InvalidId>>(&self, column: &str) -> Result<Option<T>, sqlx::Error>;
+}
+
+impl IdColumn for sqlx::any::AnyRow {
+    fn id<T: FromStr<Err = InvalidId>>(&self, column: &str) -> Result<T, sqlx::Error> {
+        let raw: String = sqlx::Row::try_get(self, column)?;
+        decode_id(column, &raw)
+    }
+
+    fn id_opt<T: FromStr<Err = InvalidId>>(&self, column: &str) -> Result<Option<T>, sqlx::Error> {
+        sqlx::Row::try_get::<Option<String>, _>(self, column)?
+            .map(|raw| decode_id(column, &raw))
+            .transpose()
+    }
+}
+
+fn decode_id<T: FromStr<Err = InvalidId>>(column: &str, raw: &str) -> Result<T, sqlx::Error> {
+    raw.parse()
+        .map_err(|e: InvalidId| sqlx::Error::ColumnDecode {
+            index: column.into(),
+            source: Box::new(e),
+        })
 }
 
 #[cfg(test)]

@@ -1,27 +1,30 @@
 //! Records, their identifier lookups and their consent receipts.
 
-use shared::api::system::DatabaseKind;
+use shared::{
+    api::system::DatabaseKind,
+    ids::{DeviceId, FormId, ReceiptId, RecordId, TeamId, UserId},
+};
 use sqlx::{AnyConnection, Row as _};
 
-use super::Db;
+use super::{Db, IdColumn as _};
 use crate::crypto::{SealedValues, WrappedKey};
 
 /// A record with its consent, ready to insert.
 pub struct NewSubmission {
-    pub record_id: String,
+    pub record_id: RecordId,
     pub source: RecordSource,
     /// The staff member who collected it (and so owns it at first).
-    pub collected_by: Option<String>,
+    pub collected_by: Option<UserId>,
     /// The device that signed it, for a record collected by staff.
     pub device: Option<DeviceSignature>,
-    pub form_id: String,
+    pub form_id: FormId,
     pub form_version: i64,
     pub key_version: i64,
     pub wrapped_key: WrappedKey,
     pub values: SealedValues,
     pub content_hash: String,
     pub lookups: Vec<(String, &'static str)>,
-    pub receipt_id: String,
+    pub receipt_id: ReceiptId,
     pub statement_hash: String,
     pub receipt_json: String,
     pub withdraw_token_hash: String,
@@ -62,7 +65,7 @@ impl RecordSource {
 /// The device that collected a record and signed its sync envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSignature {
-    pub device_id: String,
+    pub device_id: DeviceId,
     /// The device's sequence number for the record.
     pub seq: i64,
     /// base64url ed25519 signature over the envelope (the receipt's client signature).
@@ -83,9 +86,9 @@ pub(crate) fn wrapped_key_of(row: &sqlx::any::AnyRow) -> Result<WrappedKey, sqlx
 /// A stored receipt, as needed to answer a retry or a withdrawal.
 #[derive(Debug, Clone)]
 pub struct ReceiptRow {
-    pub receipt_id: String,
-    pub record_id: String,
-    pub form_id: String,
+    pub receipt_id: ReceiptId,
+    pub record_id: RecordId,
+    pub form_id: FormId,
     pub form_version: i64,
     pub statement_hash: String,
     pub receipt_json: String,
@@ -100,9 +103,9 @@ const RECEIPT_COLUMNS: &str = "receipt_id, record_id, form_id, form_version, sta
 
 fn receipt_from_row(row: &sqlx::any::AnyRow) -> Result<ReceiptRow, sqlx::Error> {
     Ok(ReceiptRow {
-        receipt_id: row.try_get("receipt_id")?,
-        record_id: row.try_get("record_id")?,
-        form_id: row.try_get("form_id")?,
+        receipt_id: row.id("receipt_id")?,
+        record_id: row.id("record_id")?,
+        form_id: row.id("form_id")?,
         form_version: row.try_get("form_version")?,
         statement_hash: row.try_get("statement_hash")?,
         receipt_json: row.try_get("receipt_json")?,
@@ -116,11 +119,11 @@ fn receipt_from_row(row: &sqlx::any::AnyRow) -> Result<ReceiptRow, sqlx::Error> 
 /// The receipt with this id, read on `conn` (inside the writer's transaction).
 pub async fn receipt_on(
     conn: &mut AnyConnection,
-    receipt_id: &str,
+    receipt_id: ReceiptId,
 ) -> Result<Option<ReceiptRow>, sqlx::Error> {
     let sql = format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id = $1");
     sqlx::query(&sql)
-        .bind(receipt_id)
+        .bind(receipt_id.to_string())
         .fetch_optional(&mut *conn)
         .await?
         .as_ref()
@@ -181,7 +184,7 @@ pub const NARROW_ROWS_PER_STATEMENT: usize = 1000;
 /// ids.
 pub async fn receipts_on(
     conn: &mut AnyConnection,
-    receipt_ids: &[&str],
+    receipt_ids: &[ReceiptId],
 ) -> Result<Vec<ReceiptRow>, sqlx::Error> {
     let mut found = Vec::new();
     for chunk in receipt_ids.chunks(NARROW_ROWS_PER_STATEMENT) {
@@ -190,7 +193,7 @@ pub async fn receipts_on(
             format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN {list}");
         let mut query = sqlx::query(&sql);
         for id in chunk {
-            query = query.bind(*id);
+            query = query.bind(id.to_string());
         }
         for row in query.fetch_all(&mut *conn).await? {
             found.push(receipt_from_row(&row)?);
@@ -203,7 +206,7 @@ pub async fn receipts_on(
 /// the signed withdrawal receipt.
 pub async fn record_withdrawal(
     conn: &mut AnyConnection,
-    receipt_id: &str,
+    receipt_id: ReceiptId,
     withdrawn_json: &str,
     withdrawal_id: &str,
     purposes: &str,
@@ -211,7 +214,7 @@ pub async fn record_withdrawal(
     receipt_json: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE consent_receipts SET purposes_withdrawn = $2 WHERE receipt_id = $1")
-        .bind(receipt_id)
+        .bind(receipt_id.to_string())
         .bind(withdrawn_json)
         .execute(&mut *conn)
         .await?;
@@ -220,7 +223,7 @@ pub async fn record_withdrawal(
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(withdrawal_id)
-    .bind(receipt_id)
+    .bind(receipt_id.to_string())
     .bind(purposes)
     .bind(at_ms)
     .bind(receipt_json)
@@ -230,7 +233,7 @@ pub async fn record_withdrawal(
 }
 
 impl Db {
-    pub async fn receipt(&self, receipt_id: &str) -> Result<Option<ReceiptRow>, sqlx::Error> {
+    pub async fn receipt(&self, receipt_id: ReceiptId) -> Result<Option<ReceiptRow>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
         receipt_on(&mut conn, receipt_id).await
     }
@@ -242,13 +245,16 @@ impl Db {
     }
 
     /// Record ids whose identifier has this blind index.
-    pub async fn records_by_lookup(&self, blind_index: &str) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar(
+    pub async fn records_by_lookup(&self, blind_index: &str) -> Result<Vec<RecordId>, sqlx::Error> {
+        let ids: Vec<String> = sqlx::query_scalar(
             "SELECT record_id FROM record_lookup WHERE blind_index = $1 ORDER BY record_id",
         )
         .bind(blind_index)
         .fetch_all(self.pool())
-        .await
+        .await?;
+        ids.iter()
+            .map(|raw| super::decode_id("record_id", raw))
+            .collect()
     }
 }
 
@@ -259,21 +265,21 @@ pub enum Scope {
     All,
     /// Records owned or collected by members of this team, and unassigned ones.
     Team {
-        manager_id: String,
-        team_id: Option<String>,
+        manager_id: UserId,
+        team_id: Option<TeamId>,
     },
     /// Records this user owns or collected.
-    Own { user_id: String },
+    Own { user_id: UserId },
 }
 
 /// A stored record with what a view needs.
 #[derive(Debug, Clone)]
 pub struct RecordRow {
-    pub id: String,
-    pub form_id: String,
+    pub id: RecordId,
+    pub form_id: FormId,
     pub form_version: i64,
     pub source: RecordSource,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     pub key_version: i64,
     pub wrapped_key: WrappedKey,
     pub values: SealedValues,
@@ -293,7 +299,7 @@ pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Optio
         Scope::All => ("1 = 1".to_owned(), vec![]),
         Scope::Own { user_id } => (
             format!("(r.owner_id = ${first} OR r.collected_by = ${first})"),
-            vec![Some(user_id.clone())],
+            vec![Some(user_id.to_string())],
         ),
         Scope::Team {
             manager_id,
@@ -305,18 +311,18 @@ pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Optio
                  OR r.collected_by IN (SELECT id FROM users WHERE team_id = ${b}))",
                 b = first + 1
             ),
-            vec![Some(manager_id.clone()), team_id.clone()],
+            vec![Some(manager_id.to_string()), team_id.map(|t| t.to_string())],
         ),
     }
 }
 
 fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
     Ok(RecordRow {
-        id: row.try_get("id")?,
-        form_id: row.try_get("form_id")?,
+        id: row.id("id")?,
+        form_id: row.id("form_id")?,
         form_version: row.try_get("form_version")?,
         source: RecordSource::parse(row.try_get("source")?)?,
-        owner_id: row.try_get("owner_id")?,
+        owner_id: row.id_opt("owner_id")?,
         key_version: row.try_get("key_version")?,
         wrapped_key: wrapped_key_of(row)?,
         values: SealedValues::from_sealed_json(row.try_get("values_json")?),
@@ -330,7 +336,7 @@ impl Db {
     pub async fn records_page(
         &self,
         scope: &Scope,
-        form_id: Option<&str>,
+        form_id: Option<FormId>,
         before_ms: Option<i64>,
         limit: i64,
     ) -> Result<Vec<RecordRow>, sqlx::Error> {
@@ -339,7 +345,10 @@ impl Db {
             "{RECORD_SELECT} WHERE ($1 IS NULL OR r.form_id = $1) AND ($2 IS NULL OR r.created_at_ms < $2) \
              AND {condition} ORDER BY r.created_at_ms DESC, r.id DESC LIMIT $3"
         );
-        let mut q = sqlx::query(&sql).bind(form_id).bind(before_ms).bind(limit);
+        let mut q = sqlx::query(&sql)
+            .bind(form_id.map(|id| id.to_string()))
+            .bind(before_ms)
+            .bind(limit);
         for p in params {
             q = q.bind(p);
         }
@@ -352,7 +361,7 @@ impl Db {
 
     /// The forms records in `scope` were collected with, each with the newest version
     /// among them.
-    pub async fn record_forms(&self, scope: &Scope) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    pub async fn record_forms(&self, scope: &Scope) -> Result<Vec<(FormId, i64)>, sqlx::Error> {
         let (condition, params) = scope_condition(scope, 1);
         let sql = format!(
             "SELECT r.form_id, MAX(r.form_version) AS form_version FROM records r \
@@ -365,7 +374,7 @@ impl Db {
         q.fetch_all(self.pool())
             .await?
             .iter()
-            .map(|row| Ok((row.try_get("form_id")?, row.try_get("form_version")?)))
+            .map(|row| Ok((row.id("form_id")?, row.try_get("form_version")?)))
             .collect()
     }
 
@@ -373,11 +382,11 @@ impl Db {
     pub async fn record_in_scope(
         &self,
         scope: &Scope,
-        id: &str,
+        id: RecordId,
     ) -> Result<Option<RecordRow>, sqlx::Error> {
         let (condition, params) = scope_condition(scope, 2);
         let sql = format!("{RECORD_SELECT} WHERE r.id = $1 AND {condition}");
-        let mut q = sqlx::query(&sql).bind(id);
+        let mut q = sqlx::query(&sql).bind(id.to_string());
         for p in params {
             q = q.bind(p);
         }
@@ -389,12 +398,9 @@ impl Db {
     }
 
     /// The team a user belongs to.
-    pub async fn team_of(&self, user_id: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT team_id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(self.pool())
-            .await
-            .map(Option::flatten)
+    pub async fn team_of(&self, user_id: UserId) -> Result<Option<TeamId>, sqlx::Error> {
+        let mut conn = self.pool().acquire().await?;
+        super::assignments::team_of(&mut conn, user_id).await
     }
 }
 
@@ -402,22 +408,28 @@ impl Db {
 /// no such record.
 pub async fn set_owner(
     conn: &mut AnyConnection,
-    record_id: &str,
-    owner_id: &str,
+    record_id: RecordId,
+    owner_id: UserId,
     now: i64,
-) -> Result<Option<Option<String>>, sqlx::Error> {
+) -> Result<Option<Option<UserId>>, sqlx::Error> {
     let previous: Option<Option<String>> =
         sqlx::query_scalar("SELECT owner_id FROM records WHERE id = $1")
-            .bind(record_id)
+            .bind(record_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
     if previous.is_some() {
         sqlx::query("UPDATE records SET owner_id = $2, updated_at_ms = $3 WHERE id = $1")
-            .bind(record_id)
-            .bind(owner_id)
+            .bind(record_id.to_string())
+            .bind(owner_id.to_string())
             .bind(now)
             .execute(&mut *conn)
             .await?;
     }
-    Ok(previous)
+    previous
+        .map(|owner| {
+            owner
+                .map(|raw| super::decode_id("owner_id", &raw))
+                .transpose()
+        })
+        .transpose()
 }

@@ -1,5 +1,8 @@
-//! Second factors (TOTP secrets, sealed) and the per-address record of failed sign-ins.
+//! Second factors (TOTP secrets, sealed) and the records of failed sign-ins: per client
+//! address, and per account and address (the back-off). Addresses appear here only as
+//! keyed hashes (`auth::throttle::AddressKey`), never in clear.
 
+use shared::ids::UserId;
 use sqlx::{AnyConnection, Row as _};
 
 use super::Db;
@@ -28,7 +31,7 @@ impl std::fmt::Debug for TotpRow {
 /// `Ok(false)` when the user already has a confirmed second factor.
 pub async fn put_pending_totp(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: UserId,
     secret_wrapped: &str,
     master_key_id: &str,
     now: i64,
@@ -40,7 +43,7 @@ pub async fn put_pending_totp(
          master_key_id = excluded.master_key_id, last_used_step = NULL, \
          created_at_ms = excluded.created_at_ms WHERE user_totp.enabled = 0",
     )
-    .bind(user_id)
+    .bind(user_id.to_string())
     .bind(secret_wrapped)
     .bind(master_key_id)
     .bind(now)
@@ -52,7 +55,7 @@ pub async fn put_pending_totp(
 /// Confirms the pending secret, remembering `step` as used; `false` if there was none.
 pub async fn enable_totp(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: UserId,
     step: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -60,7 +63,7 @@ pub async fn enable_totp(
         "UPDATE user_totp SET enabled = 1, last_used_step = $2, enabled_at_ms = $3 \
          WHERE user_id = $1 AND enabled = 0",
     )
-    .bind(user_id)
+    .bind(user_id.to_string())
     .bind(step)
     .bind(now)
     .execute(&mut *conn)
@@ -72,14 +75,14 @@ pub async fn enable_totp(
 /// code that proves it was never used before); `false` otherwise.
 pub async fn delete_totp_with_step(
     conn: &mut AnyConnection,
-    user_id: &str,
+    user_id: UserId,
     step: i64,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "DELETE FROM user_totp WHERE user_id = $1 AND enabled = 1 \
          AND (last_used_step IS NULL OR last_used_step < $2)",
     )
-    .bind(user_id)
+    .bind(user_id.to_string())
     .bind(step)
     .execute(&mut *conn)
     .await?;
@@ -88,10 +91,10 @@ pub async fn delete_totp_with_step(
 
 /// Removes any second factor of `user_id` (an admin's password reset); `true` if one
 /// was confirmed.
-pub async fn delete_totp(conn: &mut AnyConnection, user_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_totp(conn: &mut AnyConnection, user_id: UserId) -> Result<bool, sqlx::Error> {
     let enabled: Option<i64> =
         sqlx::query_scalar("DELETE FROM user_totp WHERE user_id = $1 RETURNING enabled")
-            .bind(user_id)
+            .bind(user_id.to_string())
             .fetch_optional(&mut *conn)
             .await?;
     Ok(enabled == Some(1))
@@ -99,11 +102,11 @@ pub async fn delete_totp(conn: &mut AnyConnection, user_id: &str) -> Result<bool
 
 impl Db {
     /// The user's TOTP secret, confirmed or not.
-    pub async fn totp(&self, user_id: &str) -> Result<Option<TotpRow>, sqlx::Error> {
+    pub async fn totp(&self, user_id: UserId) -> Result<Option<TotpRow>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT secret_wrapped, enabled, last_used_step FROM user_totp WHERE user_id = $1",
         )
-        .bind(user_id)
+        .bind(user_id.to_string())
         .fetch_optional(self.pool())
         .await?;
         row.map(|row| {
@@ -119,53 +122,157 @@ impl Db {
     /// Marks `step` used if it is newer than the last step used: `false` when the code
     /// was already used (or an older one was), so each code signs in at most once, even
     /// when two replicas check it at the same moment.
-    pub async fn accept_totp_step(&self, user_id: &str, step: i64) -> Result<bool, sqlx::Error> {
+    pub async fn accept_totp_step(&self, user_id: UserId, step: i64) -> Result<bool, sqlx::Error> {
         let result = sqlx::query(
             "UPDATE user_totp SET last_used_step = $2 WHERE user_id = $1 AND enabled = 1 \
              AND (last_used_step IS NULL OR last_used_step < $2)",
         )
-        .bind(user_id)
+        .bind(user_id.to_string())
         .bind(step)
         .execute(self.pool())
         .await?;
         Ok(result.rows_affected() == 1)
     }
 
-    /// How many sign-ins from `ip` failed since `since_ms`, and when the oldest of them was.
+    /// How many sign-ins from the address `address_key` failed since `since_ms`, and when
+    /// the oldest of them was.
     pub async fn sign_in_failures_since(
         &self,
-        ip: &str,
+        address_key: &str,
         since_ms: i64,
     ) -> Result<(i64, Option<i64>), sqlx::Error> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS failures, MIN(at_ms) AS oldest FROM sign_in_failures \
-             WHERE ip = $1 AND at_ms > $2",
+            "SELECT COUNT(*) AS failures, MIN(at_ms) AS oldest FROM sign_in_address_failures \
+             WHERE address_key = $1 AND at_ms > $2",
         )
-        .bind(ip)
+        .bind(address_key)
         .bind(since_ms)
         .fetch_one(self.pool())
         .await?;
         Ok((row.try_get("failures")?, row.try_get("oldest")?))
     }
 
-    /// Notes a failed sign-in from `ip` and forgets every failure before `forget_before_ms`.
+    /// Notes a failed sign-in from the address `address_key` and forgets every failure
+    /// before `forget_before_ms`.
     pub async fn record_sign_in_failure(
         &self,
-        ip: &str,
+        address_key: &str,
         now: i64,
         forget_before_ms: i64,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE at_ms <= $1")
+        sqlx::query("DELETE FROM sign_in_address_failures WHERE at_ms <= $1")
             .bind(forget_before_ms)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO sign_in_failures (id, ip, at_ms) VALUES ($1, $2, $3)")
-            .bind(uuid::Uuid::new_v4().to_string())
-            .bind(ip)
-            .bind(now)
+        sqlx::query(
+            "INSERT INTO sign_in_address_failures (id, address_key, at_ms) VALUES ($1, $2, $3)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(address_key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The run of failed sign-ins to `user_id` from the address `address_key`, if any.
+    pub async fn backoff(
+        &self,
+        user_id: UserId,
+        address_key: &str,
+    ) -> Result<Option<BackoffRow>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT failures, blocked_until_ms FROM sign_in_backoff \
+             WHERE user_id = $1 AND address_key = $2",
+        )
+        .bind(user_id.to_string())
+        .bind(address_key)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|row| {
+            Ok(BackoffRow {
+                failures: row.try_get("failures")?,
+                blocked_until_ms: row.try_get("blocked_until_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts a failed sign-in to `user_id` from `address_key` and, when `wait_ms` asks
+    /// for one after this many failures, makes the pair wait until `now` plus it. First
+    /// forgets every pair whose last failure and wait both ended by `forget_before_ms`,
+    /// so a pair that has been quiet that long starts a new run. Returns the run as it
+    /// now stands.
+    pub async fn record_backoff_failure(
+        &self,
+        user_id: UserId,
+        address_key: &str,
+        now: i64,
+        forget_before_ms: i64,
+        wait_ms: fn(i64) -> Option<i64>,
+    ) -> Result<BackoffRow, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM sign_in_backoff WHERE last_failure_at_ms <= $1 \
+             AND (blocked_until_ms IS NULL OR blocked_until_ms <= $1)",
+        )
+        .bind(forget_before_ms)
+        .execute(&mut *tx)
+        .await?;
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO sign_in_backoff (user_id, address_key, failures, last_failure_at_ms, \
+             blocked_until_ms) VALUES ($1, $2, 1, $3, NULL) \
+             ON CONFLICT (user_id, address_key) DO UPDATE SET \
+             failures = sign_in_backoff.failures + 1, \
+             last_failure_at_ms = excluded.last_failure_at_ms \
+             RETURNING failures",
+        )
+        .bind(user_id.to_string())
+        .bind(address_key)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let blocked_until_ms = wait_ms(failures).map(|wait| now + wait);
+        if let Some(until) = blocked_until_ms {
+            sqlx::query(
+                "UPDATE sign_in_backoff SET blocked_until_ms = $3 \
+                 WHERE user_id = $1 AND address_key = $2",
+            )
+            .bind(user_id.to_string())
+            .bind(address_key)
+            .bind(until)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(BackoffRow {
+            failures,
+            blocked_until_ms,
+        })
+    }
+
+    /// Forgets the failures of `user_id` from `address_key` (a sign-in from there worked).
+    pub async fn forget_backoff(
+        &self,
+        user_id: UserId,
+        address_key: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM sign_in_backoff WHERE user_id = $1 AND address_key = $2")
+            .bind(user_id.to_string())
+            .bind(address_key)
             .execute(&mut *tx)
             .await?;
         tx.commit().await
     }
+}
+
+/// A run of failed sign-ins to one account from one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffRow {
+    /// Failures since the run began.
+    pub failures: i64,
+    /// Until when the pair's next try is not checked, if it must wait.
+    pub blocked_until_ms: Option<i64>,
 }

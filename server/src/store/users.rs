@@ -1,22 +1,20 @@
 //! Accounts and sessions in the database.
 
-use shared::api::auth::Role;
+use shared::{api::auth::Role, ids::UserId};
 use sqlx::Row;
 
-use super::{now_ms, Db};
+use super::{now_ms, Db, IdColumn as _};
 
 /// A user account as stored.
 #[derive(Clone)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
     pub password_hash: String,
     pub must_change_password: bool,
     pub disabled: bool,
-    pub failed_logins: i64,
-    pub locked_until_ms: Option<i64>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -31,7 +29,7 @@ impl std::fmt::Debug for UserRow {
 
 /// A new account to insert.
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    pub id: UserId,
     pub username: &'a str,
     pub display_name: &'a str,
     pub role: Role,
@@ -40,19 +38,17 @@ pub struct NewUser<'a> {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, role, password_hash, \
-     must_change_password, disabled, failed_logins, locked_until_ms";
+     must_change_password, disabled";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
-        id: row.try_get("id")?,
+        id: row.id("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: super::role_column(row)?,
         password_hash: row.try_get("password_hash")?,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
-        failed_logins: row.try_get("failed_logins")?,
-        locked_until_ms: row.try_get("locked_until_ms")?,
     })
 }
 
@@ -84,10 +80,10 @@ impl Db {
             .transpose()
     }
 
-    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    pub async fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         sqlx::query(&sql)
-            .bind(id)
+            .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?
             .as_ref()
@@ -98,8 +94,8 @@ impl Db {
     /// The user names of the accounts among `ids` (id → name); unknown ids are left out.
     pub async fn user_names(
         &self,
-        ids: &[&str],
-    ) -> Result<std::collections::BTreeMap<String, String>, sqlx::Error> {
+        ids: &[UserId],
+    ) -> Result<std::collections::BTreeMap<UserId, String>, sqlx::Error> {
         let mut names = std::collections::BTreeMap::new();
         for chunk in ids.chunks(100) {
             let sql = format!(
@@ -108,10 +104,10 @@ impl Db {
             );
             let mut query = sqlx::query(&sql);
             for id in chunk {
-                query = query.bind(*id);
+                query = query.bind(id.to_string());
             }
             for row in query.fetch_all(self.pool()).await? {
-                names.insert(row.try_get("id")?, row.try_get("username")?);
+                names.insert(row.id("id")?, row.try_get("username")?);
             }
         }
         Ok(names)
@@ -126,7 +122,7 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5, $6, 0, 0, $7, $7) \
              ON CONFLICT (username) DO NOTHING",
         )
-        .bind(user.id)
+        .bind(user.id.to_string())
         .bind(user.username)
         .bind(user.display_name)
         .bind(user.role.as_str())
@@ -138,41 +134,13 @@ impl Db {
         Ok(result.rows_affected() == 1)
     }
 
-    /// Counts a failed sign-in; locks the account until `lock_until_ms` once the count
-    /// reaches `lock_after`. Returns the new count.
-    pub async fn record_failed_login(
-        &self,
-        user_id: &str,
-        lock_after: i64,
-        lock_until_ms: i64,
-    ) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
-             locked_until_ms = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until_ms END \
-             WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(user_id)
-        .bind(lock_after)
-        .bind(lock_until_ms)
-        .fetch_one(self.pool())
-        .await
-    }
-
-    pub async fn clear_failed_logins(&self, user_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = $1")
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Replaces a password and ends every other session of the user.
     /// Replaces the password and every session of the account with `session`, in one
     /// transaction: whoever held a session before the change, the caller included, holds
     /// none after it (a session token seen by someone else is worth nothing).
     pub async fn set_password(
         &self,
-        user_id: &str,
+        user_id: UserId,
         password_hash: &str,
         session: &NewSession<'_>,
     ) -> Result<(), sqlx::Error> {
@@ -181,13 +149,13 @@ impl Db {
             "UPDATE users SET password_hash = $2, must_change_password = 0, updated_at_ms = $3 \
              WHERE id = $1",
         )
-        .bind(user_id)
+        .bind(user_id.to_string())
         .bind(password_hash)
         .bind(now_ms())
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
+            .bind(user_id.to_string())
             .execute(&mut *tx)
             .await?;
         insert_session_on(&mut tx, user_id, session).await?;
@@ -196,7 +164,7 @@ impl Db {
 
     pub async fn insert_session(
         &self,
-        user_id: &str,
+        user_id: UserId,
         session: &NewSession<'_>,
     ) -> Result<(), sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
@@ -282,7 +250,7 @@ pub struct NewSession<'a> {
 
 async fn insert_session_on(
     conn: &mut sqlx::AnyConnection,
-    user_id: &str,
+    user_id: UserId,
     s: &NewSession<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -290,7 +258,7 @@ async fn insert_session_on(
          expires_at_ms) VALUES ($1, $2, $3, $4, $4, $5)",
     )
     .bind(s.token_hash)
-    .bind(user_id)
+    .bind(user_id.to_string())
     .bind(s.csrf_token)
     .bind(s.now)
     .bind(s.expires_at_ms)

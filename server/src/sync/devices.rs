@@ -2,13 +2,14 @@
 //! seals each device's outbox in the browser.
 
 use hmac::Mac as _;
+use shared::ids::DeviceId;
 use shared::{
     api::{
         auth::Role,
         error::ErrorCode,
         sync::{DeviceInfo, OutboxKey, RegisterDevice},
     },
-    consent::{b64, public_key},
+    consent::{b64, DeviceKey},
 };
 
 use crate::{
@@ -35,18 +36,19 @@ pub async fn register(
             "Give the device a name of 1 to 80 characters",
         ));
     }
-    // A key of small order would let anyone sign for the device.
-    if public_key(&req.public_key, "device key").map_or(true, |k| k.is_weak()) {
+    // A key of small order would let anyone sign for the device; one of mixed order
+    // signs records whose receipts verify for some messages and not for others.
+    if DeviceKey::parse(&req.public_key).is_err() {
         return Err(AppError::invalid_field(
             "public_key",
             "public_key_invalid",
-            "The public key must be a base64url ed25519 key (and not a weak one)",
+            "The public key must be a base64url ed25519 key of prime order, canonically written",
         ));
     }
     let device = DeviceInfo {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: DeviceId::from_uuid(uuid::Uuid::new_v4()),
         name: name.to_owned(),
-        user_id: caller.user.id.clone(),
+        user_id: caller.user.id,
         public_key: req.public_key,
         created_at_ms: now_ms(),
         revoked_at_ms: None,
@@ -55,14 +57,14 @@ pub async fn register(
     if !state.db.insert_device(&device).await? {
         return Err(AppError::conflict("This device key is already registered"));
     }
-    let event = Event::new("devices.register", Some(&caller.user)).target("device", &device.id);
+    let event = Event::new("devices.register", Some(&caller.user)).target("device", device.id);
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(device)
 }
 
 /// The caller's devices (every device, for an admin).
 pub async fn list(state: &AppState, caller: &Principal) -> AppResult<Vec<DeviceInfo>> {
-    let own = (caller.role() != Role::Admin).then_some(caller.user.id.as_str());
+    let own = (caller.role() != Role::Admin).then_some(caller.user.id);
     Ok(state.db.devices(own).await?)
 }
 
@@ -71,7 +73,7 @@ pub async fn revoke(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
-    id: &str,
+    id: DeviceId,
 ) -> AppResult<DeviceInfo> {
     let not_found = || AppError::not_found("No such device");
     let device = state.db.device(id).await?.ok_or_else(not_found)?;
@@ -87,7 +89,11 @@ pub async fn revoke(
 /// The server's share of the key that seals a device's outbox (see [`OutboxKey`]):
 /// derived from the device's id and public key, for its owner only (not even an admin)
 /// and refused once it is revoked.
-pub async fn outbox_key(state: &AppState, caller: &Principal, id: &str) -> AppResult<OutboxKey> {
+pub async fn outbox_key(
+    state: &AppState,
+    caller: &Principal,
+    id: DeviceId,
+) -> AppResult<OutboxKey> {
     let device = state
         .db
         .device(id)
@@ -98,7 +104,7 @@ pub async fn outbox_key(state: &AppState, caller: &Principal, id: &str) -> AppRe
         return Err(revoked());
     }
     let mut mac = state.subkeys.mac("device-outbox-key-v1");
-    mac.update(device.id.as_bytes());
+    mac.update(device.id.to_string().as_bytes());
     mac.update(b"\0");
     mac.update(device.public_key.as_bytes());
     Ok(OutboxKey {

@@ -6,6 +6,7 @@
 //! together, and the device gets its answer only after the commit. When another replica
 //! moved the record on in between, the compare-and-set fails and the edit is redone.
 
+use shared::ids::{ConflictId, RecordId, UserId};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::AnyConnection;
@@ -22,7 +23,7 @@ use shared::{
 };
 
 use super::verify::{
-    check_identity, envelope_of, rejected, rejected_by, verify_signatures, ToVerify,
+    check_identity, envelope_of, rejected, rejected_by, verify_signatures, RecordIds, ToVerify,
 };
 use crate::{
     audit::{self, Event},
@@ -49,6 +50,7 @@ const ATTEMPTS: usize = 5;
 /// One edit that passed the checks before its signature.
 struct Checked {
     index: usize,
+    ids: RecordIds,
     record: SyncRecord,
     envelope: SyncEnvelope,
     version: std::sync::Arc<CachedVersion>,
@@ -64,7 +66,7 @@ pub async fn apply(
     locale: Locale,
     device: &DeviceInfo,
     edits: Vec<(usize, SyncRecord)>,
-    stored: &HashMap<String, (String, String)>,
+    stored: &HashMap<RecordId, (String, String)>,
 ) -> AppResult<Vec<(usize, SyncStatus)>> {
     let mut out = Vec::new();
     if edits.is_empty() {
@@ -78,8 +80,8 @@ pub async fn apply(
             Err(status) => out.push((index, status)),
         }
     }
-    // The envelopes in one batch verification; an edit's statement was checked when
-    // the record was stored (its hash must equal the stored one, see `apply_one`).
+    // The envelopes' signatures; an edit's statement was checked when the record was
+    // stored (its hash must equal the stored one, see `apply_one`).
     let pending: Vec<_> = checked
         .iter()
         .map(|c| ToVerify {
@@ -113,7 +115,7 @@ pub async fn apply(
         out.push((c.index, status));
     }
     if let Some(seq) = max_seq {
-        state.db.advance_device_seq(&device.id, seq).await?;
+        state.db.advance_device_seq(device.id, seq).await?;
     }
     Ok(out)
 }
@@ -125,19 +127,19 @@ async fn check(
     today: time::Date,
     record: SyncRecord,
     device: &DeviceInfo,
-    stored: &HashMap<String, (String, String)>,
+    stored: &HashMap<RecordId, (String, String)>,
 ) -> Result<Checked, SyncStatus> {
-    check_identity(&record)?;
+    let ids = check_identity(&record)?;
     let base = record.base_version.unwrap_or(0);
     if base < 1 {
         return Err(base_version_invalid());
     }
-    if !stored.contains_key(&record.uuid) {
+    if !stored.contains_key(&ids.record) {
         return Err(not_found());
     }
     let version = state
         .versions
-        .get_any(&state.db, &record.form_id, record.form_version)
+        .get_any(&state.db, ids.form, record.form_version)
         .await
         .map_err(rejected_by)?;
     let answers = version
@@ -147,6 +149,7 @@ async fn check(
     let envelope = envelope_of(device, &record, record_hash(&answers));
     Ok(Checked {
         index: 0,
+        ids,
         record,
         envelope,
         version,
@@ -229,7 +232,7 @@ async fn apply_one(
 ) -> AppResult<SyncStatus> {
     if state
         .db
-        .record_in_scope(scope, &c.record.uuid)
+        .record_in_scope(scope, c.ids.record)
         .await?
         .is_none()
     {
@@ -264,7 +267,7 @@ async fn try_once(
     today: time::Date,
 ) -> AppResult<Option<SyncStatus>> {
     let (record, def) = (&c.record, &c.version.definition);
-    let record_id = record.uuid.as_str();
+    let record_id = c.ids.record;
     let mut tx = state.db.begin_write().await?;
     if let Some(status) = replayed(&mut tx, device, c).await? {
         return Ok(Some(status));
@@ -274,12 +277,8 @@ async fn try_once(
         Err(status) => return Ok(Some(status)),
     };
     let base = record.base_version.unwrap_or(0);
-    let dek = sealed::data_key(state, &rec.id, &rec.wrapped_key)?;
-    let key = RecordKey {
-        record_id,
-        key_version: rec.key_version,
-        dek: &dek,
-    };
+    let dek = sealed::data_key(state, rec.id, &rec.wrapped_key)?;
+    let key = RecordKey::new(record_id, rec.key_version, &dek);
     let now = now_ms();
     let plan = match plan(&mut tx, &key, &rec, c, base, now, today).await? {
         Ok(plan) => plan,
@@ -289,8 +288,8 @@ async fn try_once(
     let mut version = rec.version;
     if !plan.applied.is_empty() {
         let author = Author {
-            user_id: &caller.user.id,
-            device: Some((&device.id, record.seq)),
+            user_id: caller.user.id,
+            device: Some((device.id, record.seq)),
         };
         let written = write_next(
             &mut tx,
@@ -312,7 +311,7 @@ async fn try_once(
     let filed = Filed {
         base,
         version,
-        author_id: &caller.user.id,
+        author_id: caller.user.id,
         now,
     };
     let conflict_ids = file_conflicts(&mut tx, &key, device, c, &plan, &filed).await?;
@@ -324,7 +323,7 @@ async fn try_once(
     let answer = serde_json::to_string(&status).unwrap_or_default();
     if !edits::insert_edit(
         &mut tx,
-        (record_id, &device.id, record.seq),
+        (record_id, device.id, record.seq),
         &c.envelope.payload_hash,
         &answer,
         now,
@@ -348,7 +347,7 @@ async fn try_once(
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;
     tracing::info!(
-        record_id,
+        record_id = %record_id,
         version,
         conflicts = conflict_ids.len(),
         "record edited"
@@ -363,8 +362,7 @@ async fn replayed(
     device: &DeviceInfo,
     c: &Checked,
 ) -> AppResult<Option<SyncStatus>> {
-    let Some((hash, json)) =
-        edits::edit_result(tx, &c.record.uuid, &device.id, c.record.seq).await?
+    let Some((hash, json)) = edits::edit_result(tx, c.ids.record, device.id, c.record.seq).await?
     else {
         return Ok(None);
     };
@@ -386,7 +384,7 @@ async fn stored_record(
     c: &Checked,
 ) -> AppResult<Result<EditableRecord, SyncStatus>> {
     let record = &c.record;
-    let Some(rec) = edits::editable_record(tx, &record.uuid).await? else {
+    let Some(rec) = edits::editable_record(tx, c.ids.record).await? else {
         return Ok(Err(not_found()));
     };
     if rec.statement_hash.as_deref() != Some(c.envelope.statement_hash.as_str()) {
@@ -395,7 +393,7 @@ async fn stored_record(
                 .to_owned(),
         }));
     }
-    if rec.form_id != record.form_id || rec.form_version != record.form_version {
+    if rec.form_id != c.ids.form || rec.form_version != record.form_version {
         return Ok(Err(rejected(
             RejectionCode::FormMismatch,
             "The edit names another form or version than the stored record",
@@ -422,7 +420,7 @@ async fn plan(
 ) -> AppResult<Result<MergePlan, SyncStatus>> {
     let def = &c.version.definition;
     let current = key.open_all(def, Place::Record, &rec.values)?;
-    let versions = edits::versions_from(tx, &rec.id, base).await?;
+    let versions = edits::versions_from(tx, rec.id, base).await?;
     if versions.is_empty() {
         keep_first_version(tx, key, def, rec.version, &current, now).await?;
     }
@@ -431,7 +429,7 @@ async fn plan(
     } else {
         let Some(kept) = versions.iter().find(|v| v.version == base) else {
             tracing::error!(
-                record_id = rec.id,
+                record_id = %rec.id,
                 base,
                 "a kept version of an edited record is missing"
             );
@@ -480,10 +478,10 @@ async fn plan(
 }
 
 /// Where the conflicts of an edit stand: between its base and the version it made.
-struct Filed<'a> {
+struct Filed {
     base: i64,
     version: i64,
-    author_id: &'a str,
+    author_id: UserId,
     now: i64,
 }
 
@@ -497,22 +495,22 @@ async fn file_conflicts(
     device: &DeviceInfo,
     c: &Checked,
     plan: &MergePlan,
-    filed: &Filed<'_>,
-) -> AppResult<Vec<String>> {
-    let record_id = key.record_id;
+    filed: &Filed,
+) -> AppResult<Vec<ConflictId>> {
+    let record_id = c.ids.record;
     let def = &c.version.definition;
     let mut conflict_ids = Vec::new();
     let open = if plan.conflicted.is_empty() {
         Vec::new()
     } else {
-        edits::open_conflicts_from(tx, record_id, &device.id).await?
+        edits::open_conflicts_from(tx, record_id, device.id).await?
     };
     for field_key in &plan.conflicted {
         let wanted = c.answers.get(field_key);
         let mut already = None;
         for o in open.iter().filter(|o| &o.field_key == field_key) {
             if crate::records::conflicts::device_value(key, o)?.as_ref() == wanted {
-                already = Some(o.id.clone());
+                already = Some(o.id);
                 break;
             }
         }
@@ -520,26 +518,27 @@ async fn file_conflicts(
             conflict_ids.push(id);
             continue;
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = ConflictId::from_uuid(uuid::Uuid::now_v7());
+        let id_text = id.to_string();
         let sensitivity = def
             .field(field_key)
             .map(|f| f.sensitivity)
             .unwrap_or_default();
         let device_value = wanted.map(|v| {
-            key.seal_value(Place::Conflict(&id), field_key, sensitivity, v)
+            key.seal_value(Place::Conflict(&id_text), field_key, sensitivity, v)
                 .to_string()
         });
         edits::insert_conflict(
             tx,
             &ConflictRow {
-                id: id.clone(),
-                record_id: record_id.to_owned(),
+                id,
+                record_id,
                 field_key: field_key.clone(),
                 base_version: filed.base,
                 server_version: filed.version,
                 device_value,
-                author_id: filed.author_id.to_owned(),
-                device_id: device.id.clone(),
+                author_id: filed.author_id,
+                device_id: device.id,
                 device_seq: c.record.seq,
                 created_at_ms: filed.now,
                 resolved_at_ms: None,

@@ -71,9 +71,7 @@ async fn revoke(
     origin: Origin,
     AppPath(id): AppPath<DeviceId>,
 ) -> AppResult<Json<DeviceInfo>> {
-    Ok(Json(
-        devices::revoke(&state, &caller, &origin, &id.to_string()).await?,
-    ))
+    Ok(Json(devices::revoke(&state, &caller, &origin, id).await?))
 }
 
 async fn outbox_key(
@@ -81,9 +79,7 @@ async fn outbox_key(
     Caller(caller): Caller,
     AppPath(id): AppPath<DeviceId>,
 ) -> AppResult<Json<OutboxKey>> {
-    Ok(Json(
-        devices::outbox_key(&state, &caller, &id.to_string()).await?,
-    ))
+    Ok(Json(devices::outbox_key(&state, &caller, id).await?))
 }
 
 #[tracing::instrument(skip_all)]

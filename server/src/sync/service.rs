@@ -1,5 +1,6 @@
 //! Storing a sync batch (devices are in `super::devices`).
 
+use shared::ids::{ReceiptId, RecordId};
 use std::collections::HashMap;
 
 use shared::{
@@ -49,7 +50,7 @@ pub async fn sync(
     }
     let device = state
         .db
-        .device(&batch.device_id)
+        .device(batch.device_id)
         .await?
         .filter(|d| d.user_id == caller.user.id)
         .ok_or_else(|| AppError::not_found("This device is not registered to you"))?;
@@ -59,7 +60,10 @@ pub async fn sync(
 
     // Records already stored with the same statement are acknowledged without redoing the work.
     let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid().to_owned()).collect();
-    let ids: Vec<&str> = uuids.iter().map(String::as_str).collect();
+    let ids: Vec<ReceiptId> = uuids
+        .iter()
+        .filter_map(|uuid| ReceiptId::parse(uuid).ok())
+        .collect();
     let mut stored = stored_receipts(state, &ids).await?;
 
     let count = batch.records.len();
@@ -89,11 +93,14 @@ pub async fn sync(
     // 1. Cheap checks, the envelope each record claims, and what is to be done with it.
     let mut jobs = Vec::new();
     for (index, record) in records {
-        if let Err(status) = check_identity(&record) {
-            statuses[index] = Some(status.into());
-            continue;
-        }
-        let kind = match stored.get(&record.uuid) {
+        let ids = match check_identity(&record) {
+            Ok(ids) => ids,
+            Err(status) => {
+                statuses[index] = Some(status.into());
+                continue;
+            }
+        };
+        let kind = match stored.get(&ids.record) {
             Some((hash, receipt_json)) => JobKind::Stored {
                 hash: hash.clone(),
                 receipt_json: receipt_json.clone(),
@@ -101,12 +108,13 @@ pub async fn sync(
             None => JobKind::New(
                 state
                     .versions
-                    .get(&state.db, &record.form_id, record.form_version)
+                    .get(&state.db, ids.form, record.form_version)
                     .await,
             ),
         };
         jobs.push(Job {
             index,
+            id: ids.record,
             record,
             kind,
         });
@@ -155,10 +163,10 @@ pub async fn sync(
     // Stored: this request no longer holds the writer.
     drop(active);
     // An edit may follow its record in the same request: look again for those.
-    let stored_now: Vec<&str> = edits
+    let stored_now: Vec<ReceiptId> = edits
         .iter()
-        .map(|(_, r)| r.uuid.as_str())
-        .filter(|uuid| !stored.contains_key(*uuid))
+        .filter_map(|(_, r)| ReceiptId::parse(&r.uuid).ok())
+        .filter(|id| !stored.contains_key(&RecordId::from(*id)))
         .collect();
     if !stored_now.is_empty() {
         stored.extend(stored_receipts(state, &stored_now).await?);
@@ -189,13 +197,13 @@ pub async fn sync(
 /// Receipt id → (statement hash, receipt JSON) of the stored ones among `ids`.
 async fn stored_receipts(
     state: &AppState,
-    ids: &[&str],
-) -> AppResult<HashMap<String, (String, String)>> {
+    ids: &[ReceiptId],
+) -> AppResult<HashMap<RecordId, (String, String)>> {
     let mut conn = state.db.pool().acquire().await?;
     Ok(crate::store::records::receipts_on(&mut conn, ids)
         .await?
         .into_iter()
-        .map(|r| (r.receipt_id, (r.statement_hash, r.receipt_json)))
+        .map(|r| (r.record_id, (r.statement_hash, r.receipt_json)))
         .collect())
 }
 
@@ -214,6 +222,7 @@ fn conflict() -> SyncStatus {
 /// for the statement's hash, its signature and the receipt).
 struct Claimed {
     index: usize,
+    id: RecordId,
     record: SyncRecord,
     envelope: SyncEnvelope,
     statement_bytes: Vec<u8>,
@@ -231,6 +240,7 @@ impl Claimed {
         );
         Self {
             index: job.index,
+            id: job.id,
             record: job.record,
             envelope,
             statement_bytes,
@@ -250,6 +260,7 @@ enum JobKind {
 /// A new record that passed the checks without cryptography.
 struct Job {
     index: usize,
+    id: RecordId,
     record: SyncRecord,
     kind: JobKind,
 }
@@ -312,10 +323,10 @@ fn process_share(
                             answers: record.answers,
                         };
                         let source = Source::Staff {
-                            record_id: record.uuid,
-                            collected_by: collector.id.clone(),
+                            record_id: job.id,
+                            collected_by: collector.id,
                             collector_role: collector.role,
-                            device_id: device.id.clone(),
+                            device_id: device.id,
                             seq: record.seq,
                             statement_bytes: job.statement_bytes,
                             statement_hash: job.envelope.statement_hash,
@@ -344,11 +355,9 @@ fn process_share(
     done
 }
 
-/// How many records are prepared (and then written) as one chunk. Smaller chunks
-/// overlap preparing and writing better; larger ones batch-verify signatures and
-/// countersign receipts more cheaply. At 200 (two of the writer's multi-row statements)
-/// a chunk's batch verification has more than 190 points, where curve25519-dalek
-/// switches from Straus's method to Pippenger's, cheaper per point (docs/performance.md).
+/// How many records are prepared (and then written) as one chunk: two of the writer's
+/// multi-row statements. Smaller chunks overlap preparing and writing better; larger
+/// ones hand off less (docs/performance.md).
 const CHUNK: usize = 2 * crate::store::records::ROWS_PER_STATEMENT;
 
 /// A chunk being prepared: its records' request indexes with what became of them.
@@ -365,7 +374,7 @@ fn prepare_in_chunks(
     jobs: Vec<Job>,
 ) -> Vec<PreparedChunk> {
     // Replays write nothing, so there is no writing to overlap: they go in one share per
-    // core, whose larger batch verifications cost less per signature.
+    // core.
     let (replays, new): (Vec<Job>, Vec<Job>) = jobs
         .into_iter()
         .partition(|j| matches!(j.kind, JobKind::Stored { .. }));

@@ -10,7 +10,8 @@ use shared::{
         error::{ApiError, ErrorCode},
         sync::{DeviceInfo, RejectionCode, SyncRecord, SyncStatus},
     },
-    consent::public_key,
+    consent::{signature, DeviceKey},
+    ids::{FormId, RecordId},
     sync::{statement_hash, SyncEnvelope},
 };
 
@@ -49,14 +50,24 @@ pub(super) fn rejected_by(error: AppError) -> SyncStatus {
     }
 }
 
+/// A synced record's ids, read from the text its device signed.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RecordIds {
+    pub record: RecordId,
+    pub form: FormId,
+}
+
 /// The record's UUID and form agree with its consent statement (new records and edits).
-pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
-    if uuid::Uuid::parse_str(&record.uuid).is_err() || record.statement.receipt_id != record.uuid {
+pub(super) fn check_identity(record: &SyncRecord) -> Result<RecordIds, SyncStatus> {
+    let Some(id) = RecordId::parse(&record.uuid)
+        .ok()
+        .filter(|_| record.statement.receipt_id == record.uuid)
+    else {
         return Err(rejected(
             RejectionCode::UuidInvalid,
             "The record id must be a UUID, and the consent's receipt id must equal it",
         ));
-    }
+    };
     if record.statement.form_id != record.form_id
         || record.statement.form_version != record.form_version
     {
@@ -65,7 +76,10 @@ pub(super) fn check_identity(record: &SyncRecord) -> Result<(), SyncStatus> {
             "The record and its consent name different forms",
         ));
     }
-    Ok(())
+    // A form id that is not a UUID names no form, as an unknown one does not.
+    let form = FormId::parse(&record.form_id)
+        .map_err(|_| rejected_by(AppError::not_found("No such form version")))?;
+    Ok(RecordIds { record: id, form })
 }
 
 /// The envelope the device must have signed for `record`, whose answers hash to
@@ -92,7 +106,7 @@ pub(super) fn envelope_with(
 ) -> SyncEnvelope {
     SyncEnvelope {
         uuid: record.uuid.clone(),
-        device_id: device.id.clone(),
+        device_id: device.id.to_string(),
         seq: record.seq,
         form_id: record.form_id.clone(),
         form_version: record.form_version,
@@ -111,42 +125,26 @@ pub(super) struct ToVerify<'a> {
     pub envelope: &'a SyncEnvelope,
 }
 
-/// The request indexes whose signatures do not verify. One batch verification covers
-/// them all (ed25519-zebra's, which folds the terms of the one device key together);
-/// only when it fails are the signatures checked one by one to find the bad ones.
+/// The request indexes whose signatures do not verify. Each is checked on its own by
+/// `shared`'s rule for device signatures (`SyncEnvelope::verify_with`), the one every
+/// receipt verifier applies, so that no record is stored whose receipt does not verify;
+/// the prepare slots spread the chunks over the cores. A key registration would refuse
+/// now (of mixed order, stored before it was checked) signs nothing.
 pub(super) fn verify_signatures(device: &DeviceInfo, items: &[ToVerify<'_>]) -> HashSet<usize> {
-    use ed25519_dalek::Verifier as _;
-    let mut bad = HashSet::new();
-    let Ok(key) = public_key(&device.public_key, "device key") else {
+    let Ok(key) = DeviceKey::parse(&device.public_key) else {
+        tracing::warn!(
+            device = %device.id,
+            "the device's key is not of prime order; its records are refused"
+        );
         return items.iter().map(|v| v.index).collect();
     };
-    let envelopes: Vec<Vec<u8>> = items.iter().map(|v| v.envelope.signing_bytes()).collect();
-    let mut messages: Vec<&[u8]> = Vec::with_capacity(items.len());
-    let mut signatures = Vec::with_capacity(items.len());
-    let mut owners = Vec::with_capacity(items.len());
-    for (v, envelope) in items.iter().zip(&envelopes) {
-        match shared::consent::signature(&v.record.signature, "signature") {
-            Ok(sig) => {
-                messages.push(&envelope[..]);
-                signatures.push(sig);
-                owners.push(v.index);
-            }
-            Err(_) => {
-                bad.insert(v.index);
-            }
-        }
-    }
-    let key_bytes = ed25519_zebra::VerificationKeyBytes::from(key.to_bytes());
-    let mut batch = ed25519_zebra::batch::Verifier::new();
-    for (message, signature) in messages.iter().zip(&signatures) {
-        batch.queue((key_bytes, *signature, *message));
-    }
-    if batch.verify(rand::thread_rng()).is_err() {
-        for ((message, signature), owner) in messages.iter().zip(&signatures).zip(&owners) {
-            if key.verify(message, signature).is_err() {
-                bad.insert(*owner);
-            }
-        }
-    }
-    bad
+    items
+        .iter()
+        .filter(|v| {
+            signature(&v.record.signature, "signature")
+                .and_then(|sig| v.envelope.verify_with(&key, &sig))
+                .is_err()
+        })
+        .map(|v| v.index)
+        .collect()
 }

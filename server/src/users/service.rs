@@ -67,13 +67,15 @@ fn check_display_name(name: &str) -> AppResult<String> {
 }
 
 /// The team named in a request, checked to exist (422 otherwise).
-async fn check_team(conn: &mut AnyConnection, team_id: Option<&str>) -> AppResult<Option<String>> {
-    let Some(raw) = team_id.filter(|t| !t.is_empty()) else {
+async fn check_team(
+    conn: &mut AnyConnection,
+    team_id: Option<TeamId>,
+) -> AppResult<Option<TeamId>> {
+    let Some(id) = team_id else {
         return Ok(None);
     };
     let unknown = || AppError::invalid_field("team_id", "unknown_team", "There is no such team");
-    let id = TeamId::parse(raw).map_err(|_| unknown())?.to_string();
-    accounts::team_on(conn, &id).await?.ok_or_else(unknown)?;
+    accounts::team_on(conn, id).await?.ok_or_else(unknown)?;
     Ok(Some(id))
 }
 
@@ -95,7 +97,7 @@ async fn keep_an_admin(
     Ok(())
 }
 
-async fn read_back(conn: &mut AnyConnection, id: &str) -> AppResult<UserSummary> {
+async fn read_back(conn: &mut AnyConnection, id: UserId) -> AppResult<UserSummary> {
     let row = accounts::account_on(conn, id)
         .await?
         .ok_or_else(|| AppError::invariant(format!("account {id} vanished")))?;
@@ -131,29 +133,29 @@ pub async fn create(
     let display_name = check_display_name(&req.display_name)?;
     let one_time_password = readable_password();
     let hash = password::hash_blocking(one_time_password.clone()).await?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = UserId::from_uuid(uuid::Uuid::new_v4());
     let mut tx = state.db.begin_write().await?;
-    let team_id = check_team(&mut tx, req.team_id.as_deref()).await?;
+    let team_id = check_team(&mut tx, req.team_id).await?;
     let new = NewUser {
-        id: &id,
+        id,
         username: &req.username,
         display_name: &display_name,
         role: req.role,
         password_hash: &hash,
         must_change_password: true,
     };
-    if !accounts::insert_account(&mut tx, &new, team_id.as_deref(), now_ms()).await? {
+    if !accounts::insert_account(&mut tx, &new, team_id, now_ms()).await? {
         return Err(AppError::conflict("That user name is taken"));
     }
     let event = Event::new("users.create", Some(&caller.user))
-        .target("user", &id)
+        .target("user", id)
         .details(serde_json::json!({
             "attributes": ["username", "display_name", "role", "team", "password"],
             "role": req.role.as_str(),
             "team_id": team_id,
         }));
     audit::record(&mut tx, origin, event).await?;
-    let user = read_back(&mut tx, &id).await?;
+    let user = read_back(&mut tx, id).await?;
     tx.commit().await?;
     tracing::info!(user_id = %id, role = req.role.as_str(), "account created");
     Ok(IssuedPassword {
@@ -170,13 +172,13 @@ pub async fn update(
     user_id: UserId,
     req: UpdateUserRequest,
 ) -> AppResult<UserSummary> {
-    let id = user_id.to_string();
+    let id = user_id;
     let display_name = check_display_name(&req.display_name)?;
     let mut tx = state.db.begin_write().await?;
-    let current = accounts::account_on(&mut tx, &id)
+    let current = accounts::account_on(&mut tx, id)
         .await?
         .ok_or_else(no_such_user)?;
-    let team_id = check_team(&mut tx, req.team_id.as_deref()).await?;
+    let team_id = check_team(&mut tx, req.team_id).await?;
     let mut changed = Vec::new();
     if current.display_name != display_name {
         changed.push("display_name");
@@ -198,15 +200,7 @@ pub async fn update(
         }
         keep_an_admin(state, &mut tx, &current).await?;
     }
-    accounts::update_account(
-        &mut tx,
-        &id,
-        &display_name,
-        req.role,
-        team_id.as_deref(),
-        now_ms(),
-    )
-    .await?;
+    accounts::update_account(&mut tx, id, &display_name, req.role, team_id, now_ms()).await?;
     let mut details = serde_json::json!({ "changed": changed });
     if current.role != req.role {
         details["role"] =
@@ -216,10 +210,10 @@ pub async fn update(
         details["team_id"] = serde_json::json!({"from": current.team_id, "to": team_id});
     }
     let event = Event::new("users.update", Some(&caller.user))
-        .target("user", &id)
+        .target("user", id)
         .details(details);
     audit::record(&mut tx, origin, event).await?;
-    let user = read_back(&mut tx, &id).await?;
+    let user = read_back(&mut tx, id).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -232,9 +226,9 @@ pub async fn set_disabled(
     user_id: UserId,
     disabled: bool,
 ) -> AppResult<UserSummary> {
-    let id = user_id.to_string();
+    let id = user_id;
     let mut tx = state.db.begin_write().await?;
-    let current = accounts::account_on(&mut tx, &id)
+    let current = accounts::account_on(&mut tx, id)
         .await?
         .ok_or_else(no_such_user)?;
     if current.disabled == disabled {
@@ -246,26 +240,26 @@ pub async fn set_disabled(
             return Err(AppError::conflict("You cannot disable your own account"));
         }
         keep_an_admin(state, &mut tx, &current).await?;
-        let ended = accounts::end_sessions(&mut tx, &id).await?;
+        let ended = accounts::end_sessions(&mut tx, id).await?;
         details["sessions_ended"] = ended.into();
     }
-    accounts::set_disabled(&mut tx, &id, disabled, now_ms()).await?;
+    accounts::set_disabled(&mut tx, id, disabled, now_ms()).await?;
     let action = if disabled {
         "users.disable"
     } else {
         "users.enable"
     };
     let event = Event::new(action, Some(&caller.user))
-        .target("user", &id)
+        .target("user", id)
         .details(details);
     audit::record(&mut tx, origin, event).await?;
-    let user = read_back(&mut tx, &id).await?;
+    let user = read_back(&mut tx, id).await?;
     tx.commit().await?;
     tracing::info!(user_id = %id, disabled, "account status changed");
     Ok(user)
 }
 
-/// Gives an account a new one-time password: ends its sessions, clears its lock-out
+/// Gives an account a new one-time password: ends its sessions, ends any sign-in back-off
 /// and removes its second factor (this is how someone who lost their authenticator
 /// gets back in; they set it up again after signing in).
 pub async fn reset_password(
@@ -274,25 +268,25 @@ pub async fn reset_password(
     origin: &Origin,
     user_id: UserId,
 ) -> AppResult<IssuedPassword> {
-    let id = user_id.to_string();
+    let id = user_id;
     let one_time_password = readable_password();
     let hash = password::hash_blocking(one_time_password.clone()).await?;
     let mut tx = state.db.begin_write().await?;
-    accounts::account_on(&mut tx, &id)
+    accounts::account_on(&mut tx, id)
         .await?
         .ok_or_else(no_such_user)?;
-    accounts::reset_password(&mut tx, &id, &hash, now_ms()).await?;
-    let ended = accounts::end_sessions(&mut tx, &id).await?;
-    let totp_removed = crate::store::second_factor::delete_totp(&mut tx, &id).await?;
+    accounts::reset_password(&mut tx, id, &hash, now_ms()).await?;
+    let ended = accounts::end_sessions(&mut tx, id).await?;
+    let totp_removed = crate::store::second_factor::delete_totp(&mut tx, id).await?;
     let event = Event::new("users.reset_password", Some(&caller.user))
-        .target("user", &id)
+        .target("user", id)
         .details(serde_json::json!({
             "changed": ["password", "must_change_password", "lock_out"],
             "sessions_ended": ended,
             "totp_removed": totp_removed,
         }));
     audit::record(&mut tx, origin, event).await?;
-    let user = read_back(&mut tx, &id).await?;
+    let user = read_back(&mut tx, id).await?;
     tx.commit().await?;
     tracing::info!(user_id = %id, "one-time password issued");
     Ok(IssuedPassword {

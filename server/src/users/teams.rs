@@ -58,16 +58,16 @@ pub async fn create(
     req: &TeamRequest,
 ) -> AppResult<TeamSummary> {
     let name = check_name(req)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = TeamId::from_uuid(uuid::Uuid::new_v4());
     let mut tx = state.db.begin_write().await?;
-    if !accounts::insert_team(&mut tx, &id, &name, now_ms()).await? {
+    if !accounts::insert_team(&mut tx, id, &name, now_ms()).await? {
         return Err(name_taken());
     }
     let event = Event::new("teams.create", Some(&caller.user))
-        .target("team", &id)
+        .target("team", id)
         .details(serde_json::json!({ "attributes": ["name"] }));
     audit::record(&mut tx, origin, event).await?;
-    let team = accounts::team_on(&mut tx, &id)
+    let team = accounts::team_on(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::invariant(format!("team {id} vanished")))?;
     tx.commit().await?;
@@ -83,25 +83,25 @@ pub async fn rename(
     req: &TeamRequest,
 ) -> AppResult<TeamSummary> {
     let not_found = || AppError::not_found("No such team");
-    let id = team_id.to_string();
+    let id = team_id;
     let name = check_name(req)?;
     let mut tx = state.db.begin_write().await?;
-    let current = accounts::team_on(&mut tx, &id)
+    let current = accounts::team_on(&mut tx, id)
         .await?
         .ok_or_else(not_found)?;
     if current.name == name {
         return Ok(summary(current));
     }
-    if accounts::team_name_taken(&mut tx, &name, &id).await? {
+    if accounts::team_name_taken(&mut tx, &name, id).await? {
         return Err(name_taken());
     }
-    match accounts::rename_team(&mut tx, &id, &name).await {
+    match accounts::rename_team(&mut tx, id, &name).await {
         Ok(()) => {}
         Err(e) if is_unique_violation(&e) => return Err(name_taken()),
         Err(e) => return Err(e.into()),
     }
     let event = Event::new("teams.update", Some(&caller.user))
-        .target("team", &id)
+        .target("team", id)
         .details(serde_json::json!({ "changed": ["name"] }));
     audit::record(&mut tx, origin, event).await?;
     tx.commit().await?;

@@ -13,6 +13,7 @@ use axum::{
     routing::get,
     Router,
 };
+use shared::ids::FormId;
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
@@ -117,10 +118,10 @@ async fn customer_page(State(state): State<AppState>) -> Response {
 
 /// `/f/{id}`: a published form, which only the websites the form lists may frame.
 async fn embedded_form_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let origins = match uuid::Uuid::parse_str(&id) {
-        Ok(_) => state
+    let origins = match FormId::parse(&id) {
+        Ok(id) => state
             .db
-            .latest_public_version(&id)
+            .latest_public_version(id)
             .await
             .ok()
             .flatten()

@@ -15,6 +15,7 @@
 //!   version of every active form assigned to the caller or their team, in the same
 //!   shape as the public form, so a device can keep it for offline collection
 
+use crate::ids::{FormId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::api::auth::Role;
@@ -66,7 +67,7 @@ impl FormAssignments {
 /// A published form as the assignment page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignableForm {
-    pub form_id: String,
+    pub form_id: FormId,
     /// The title of the latest published version (what collectors see).
     pub title: LocalizedText,
     pub latest_version: VersionSummary,
@@ -80,18 +81,18 @@ pub struct AssignableForm {
 /// A team that may be given forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignableTeam {
-    pub id: String,
+    pub id: TeamId,
     pub name: String,
 }
 
 /// A collecting account (staff or manager) that may be given forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignableUser {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
     /// Disabled accounts keep their assignments; they apply again once re-enabled.
     pub disabled: bool,
 }

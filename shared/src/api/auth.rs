@@ -4,6 +4,7 @@
 //! cannot read. Every state-changing request must also carry the session's CSRF token in
 //! the [`CSRF_HEADER`] header; the token comes back in [`SessionInfo`].
 
+use crate::ids::UserId;
 use serde::{Deserialize, Serialize};
 
 /// The header that carries the CSRF token on every state-changing request.
@@ -140,7 +141,7 @@ impl std::fmt::Debug for TotpDisableRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
     /// Stable user id.
-    pub id: String,
+    pub id: UserId,
     /// The name they sign in with.
     pub username: String,
     /// The name shown in the UI.

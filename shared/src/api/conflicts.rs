@@ -2,6 +2,7 @@
 //! changed since the device's base version. Managers (their team's records and
 //! unassigned ones) and admins resolve them.
 
+use crate::ids::{ConflictId, DeviceId, FormId, RecordId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
@@ -9,9 +10,9 @@ use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
 /// One open conflict, with both values as the caller may see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConflictView {
-    pub id: String,
-    pub record_id: String,
-    pub form_id: String,
+    pub id: ConflictId,
+    pub record_id: RecordId,
+    pub form_id: FormId,
     pub form_version: i64,
     pub field_key: String,
     pub field_label: LocalizedText,
@@ -25,8 +26,8 @@ pub struct ConflictView {
     /// The record's version now.
     pub current_version: i64,
     /// The staff member whose device made the edit.
-    pub author_id: String,
-    pub device_id: String,
+    pub author_id: UserId,
+    pub device_id: DeviceId,
     pub device_seq: i64,
     pub created_at_ms: i64,
     /// The server's value now: in full, masked, or `None` when hidden or not answered.
@@ -73,8 +74,8 @@ pub struct ResolveConflict {
 /// The resolved conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConflictResolved {
-    pub id: String,
-    pub record_id: String,
+    pub id: ConflictId,
+    pub record_id: RecordId,
     pub take: Take,
     /// The record's version after the resolution.
     pub version: i64,

@@ -1,5 +1,6 @@
 //! Submitting a form with consent, verifying receipts, and withdrawing consent.
 
+use crate::ids::ReceiptId;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -42,7 +43,7 @@ pub struct ReceiptVerification {
 /// receipt id and secret token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentTokenRequest {
-    pub receipt_id: String,
+    pub receipt_id: ReceiptId,
     pub token: String,
     /// For `/withdraw`: the purposes to withdraw.
     #[serde(default)]
@@ -72,7 +73,7 @@ pub struct PurposeState {
 /// The consent behind a receipt, for its subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentStatus {
-    pub receipt_id: String,
+    pub receipt_id: ReceiptId,
     pub form_title: crate::i18n::LocalizedText,
     pub received_at_ms: i64,
     pub purposes: Vec<PurposeState>,

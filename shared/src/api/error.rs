@@ -46,6 +46,9 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// Too many attempts; try again later.
     RateLimited,
+    /// The request took longer than the server allows, sending its body included, and
+    /// was stopped; it may be sent again.
+    Timeout,
     /// The service cannot answer right now (for example the database is unreachable).
     Unavailable,
     /// Something failed on the server; the cause is logged, not shown.
@@ -53,8 +56,21 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// True when the same request may succeed if sent again unchanged: the failure is
+    /// the server's or momentary (busy, too soon, too slow), not the request's.
+    #[must_use]
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::Internal
+                | ErrorCode::Unavailable
+                | ErrorCode::RateLimited
+                | ErrorCode::Timeout
+        )
+    }
+
     /// Every code.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::UnsupportedMediaType,
@@ -70,6 +86,7 @@ impl ErrorCode {
         ErrorCode::AlreadyResolved,
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited,
+        ErrorCode::Timeout,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -89,6 +106,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::Timeout => 408,
             ErrorCode::Conflict | ErrorCode::AlreadyResolved => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -118,6 +136,7 @@ impl ErrorCode {
             ErrorCode::AlreadyResolved => "already_resolved",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Timeout => "timeout",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }

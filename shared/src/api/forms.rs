@@ -18,6 +18,7 @@
 //! - `POST /public/forms/{id}/versions/{number}/check` with [`CheckAnswersRequest`] → 204,
 //!   or 422 `validation_failed` with issues per field key in the `Accept-Language` language
 
+use crate::ids::FormId;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::LocalizedText;
@@ -58,7 +59,7 @@ impl FormStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormSummary {
     /// The form's id (a UUID).
-    pub id: String,
+    pub id: FormId,
     /// The draft's title.
     pub title: LocalizedText,
     /// Active or archived.
@@ -107,7 +108,7 @@ pub struct VersionDetail {
     /// The version as lists show it.
     pub summary: VersionSummary,
     /// The form it belongs to.
-    pub form_id: String,
+    pub form_id: FormId,
     /// The definition as published.
     pub definition: FormDefinition,
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::ids::{FormId, RecordId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
@@ -26,11 +27,11 @@ pub struct ViewValue {
 /// A record in a list or detail view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordView {
-    pub id: String,
-    pub form_id: String,
+    pub id: RecordId,
+    pub form_id: FormId,
     pub form_version: i64,
     pub source: String,
-    pub owner_id: Option<String>,
+    pub owner_id: Option<UserId>,
     /// The owner's user name, so that a list names people rather than ids.
     #[serde(default)]
     pub owner_name: Option<String>,
@@ -67,7 +68,7 @@ pub struct RecordPage {
 /// were collected with, to filter the list by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordForm {
-    pub id: String,
+    pub id: FormId,
     /// The title of the newest version any of those records was collected with.
     pub title: LocalizedText,
 }

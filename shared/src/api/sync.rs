@@ -1,5 +1,6 @@
 //! Devices and the offline sync protocol (see `crate::sync` for what is signed).
 
+use crate::ids::{DeviceId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -25,9 +26,9 @@ pub struct RegisterDevice {
 /// A registered device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceInfo {
-    pub id: String,
+    pub id: DeviceId,
     pub name: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub public_key: String,
     pub created_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
@@ -73,7 +74,7 @@ pub struct SyncRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct SyncBatch<R = SyncRecord> {
-    pub device_id: String,
+    pub device_id: DeviceId,
     /// Read up to one more than [`MAX_SYNC_BATCH`], so that an oversized batch is
     /// refused as such; the rest of the array is skipped without being kept, so a body
     /// of millions of tiny entries costs no more memory than a full batch.
@@ -201,11 +202,11 @@ impl RejectionCode {
     /// server's or momentary, not the record's.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Busy
-                | Self::Api(ErrorCode::Internal | ErrorCode::Unavailable | ErrorCode::RateLimited)
-        )
+        match self {
+            Self::Busy => true,
+            Self::Api(code) => code.is_retryable(),
+            _ => false,
+        }
     }
 
     /// The JSON name.
@@ -327,22 +328,28 @@ pub struct SyncResponse {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    const DEVICE: &str = "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b";
+
     #[test]
     fn a_huge_batch_is_read_only_as_far_as_the_limit() {
         let body = format!(
-            r#"{{"device_id":"d","records":[{}]}}"#,
+            r#"{{"device_id":"{DEVICE}","records":[{}]}}"#,
             vec!["{}"; 50_000].join(",")
         );
         let batch: super::SyncBatch<super::Received> = serde_json::from_str(&body).unwrap();
         assert_eq!(batch.records.len(), super::MAX_SYNC_BATCH + 1);
-        let small: super::SyncBatch<super::Received> =
-            serde_json::from_str(r#"{"device_id":"d","records":[{},{}]}"#).unwrap();
+        let small: super::SyncBatch<super::Received> = serde_json::from_str(&format!(
+            r#"{{"device_id":"{DEVICE}","records":[{{}},{{}}]}}"#
+        ))
+        .unwrap();
         assert_eq!(small.records.len(), 2);
         // Whatever follows the array is still checked.
-        assert!(serde_json::from_str::<super::SyncBatch<super::Received>>(
-            r#"{"device_id":"d","records":[{},{},]}"#
-        )
-        .is_err());
+        assert!(
+            serde_json::from_str::<super::SyncBatch<super::Received>>(&format!(
+                r#"{{"device_id":"{DEVICE}","records":[{{}},{{}},]}}"#
+            ))
+            .is_err()
+        );
     }
 
     use super::*;

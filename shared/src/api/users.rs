@@ -4,6 +4,7 @@
 //! generated one-time password, shown once in the answer and never again; its holder
 //! must replace it at first sign-in.
 
+use crate::ids::{RecordId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::api::auth::Role;
@@ -50,15 +51,17 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 /// An account as admins see it (`GET /api/v1/users`). Never carries a password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {
-    pub id: String,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
     /// The team the user belongs to, if any.
     pub team: Option<TeamRef>,
     pub disabled: bool,
-    /// When a lock-out after failed sign-ins ends, as Unix milliseconds (past values
-    /// mean the lock has lapsed).
+    /// While some client address must wait after repeated failed sign-ins to this
+    /// account: when the latest such wait ends, as Unix milliseconds. A sign of an
+    /// attack on the account; the account itself is not locked, and signs in from other
+    /// addresses as usual. `None` when no address waits.
     pub locked_until_ms: Option<i64>,
     /// True until the user replaces a generated one-time password.
     pub must_change_password: bool,
@@ -70,7 +73,7 @@ pub struct UserSummary {
 /// A team named in a user's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamRef {
-    pub id: String,
+    pub id: TeamId,
     pub name: String,
 }
 
@@ -82,7 +85,7 @@ pub struct CreateUserRequest {
     pub display_name: String,
     pub role: Role,
     #[serde(default)]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
 }
 
 /// `PUT /api/v1/users/{id}`: the account's new display name, role and team (all of
@@ -92,7 +95,7 @@ pub struct UpdateUserRequest {
     pub display_name: String,
     pub role: Role,
     #[serde(default)]
-    pub team_id: Option<String>,
+    pub team_id: Option<TeamId>,
 }
 
 /// The answer to creating an account or resetting its password: the one-time
@@ -115,7 +118,7 @@ impl std::fmt::Debug for IssuedPassword {
 /// A team (`GET /api/v1/teams`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamSummary {
-    pub id: String,
+    pub id: TeamId,
     pub name: String,
     /// How many accounts belong to it.
     pub members: i64,
@@ -131,15 +134,15 @@ pub struct TeamRequest {
 /// `POST /api/v1/records/{id}/assign`: who owns (follows up on) the record from now on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignRecordRequest {
-    pub owner_id: String,
+    pub owner_id: UserId,
 }
 
 /// The answer to an assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssignRecordResponse {
-    pub record_id: String,
-    pub previous_owner_id: Option<String>,
-    pub owner_id: String,
+    pub record_id: RecordId,
+    pub previous_owner_id: Option<UserId>,
+    pub owner_id: UserId,
 }
 
 #[cfg(test)]
@@ -169,7 +172,7 @@ mod tests {
     fn issued_passwords_are_not_in_debug_output() {
         let issued = IssuedPassword {
             user: UserSummary {
-                id: "u1".into(),
+                id: UserId::from_uuid(uuid::Uuid::nil()),
                 username: "li.wei".into(),
                 display_name: "Li Wei".into(),
                 role: Role::Staff,

@@ -110,7 +110,7 @@ pub fn build_statement(
     ConsentStatement {
         format: RECEIPT_FORMAT,
         receipt_id: signing.receipt_id,
-        form_id: version.form_id.clone(),
+        form_id: version.form_id.to_string(),
         form_version: version.summary.number,
         form_version_hash: version.summary.hash.clone(),
         notice_hash: notice_hash(def),
@@ -165,7 +165,7 @@ mod tests {
                 published_at_ms: 0,
                 published_by: None,
             },
-            form_id: "0b6e1f0a-8a55-4b8e-9c1e-2d3c4b5a6978".into(),
+            form_id: "0b6e1f0a-8a55-4b8e-9c1e-2d3c4b5a6978".parse().unwrap(),
             definition,
         }
     }
@@ -186,7 +186,7 @@ mod tests {
     ) -> Vec<crate::consent::StatementProblem> {
         let def = &version.definition;
         let ctx = StatementContext {
-            form_id: &version.form_id,
+            form_id: version.form_id,
             form_version: version.summary.number,
             version_hash: &version.summary.hash,
             notice_hash: &notice_hash(def),
@@ -213,7 +213,7 @@ mod tests {
             ConsentStatement {
                 format: RECEIPT_FORMAT,
                 receipt_id: "r1".into(),
-                form_id: version.form_id.clone(),
+                form_id: version.form_id.to_string(),
                 form_version: 3,
                 form_version_hash: def.version_hash(),
                 notice_hash: notice_hash(def),

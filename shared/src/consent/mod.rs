@@ -14,7 +14,8 @@
 //!   the statement plus the browser's public key and signature, the time the server
 //!   received it and the id of the server key.
 //!
-//! Signatures are plain ed25519 (RFC 8032) over those bytes, except that receipts the
+//! Signatures are plain ed25519 (RFC 8032) over those bytes, checked everywhere by one
+//! rule ([`verify_signature`]; device keys: [`DeviceKey`]), except that receipts the
 //! server countersigns together (a staff device's sync batch) carry a `batch` proof and
 //! share one signature over the root of a Merkle tree of their receipt bytes (see
 //! [`batch`]). Keys and signatures travel
@@ -29,10 +30,12 @@
 pub mod batch;
 mod build;
 mod receipt;
+mod signatures;
 mod statement;
 mod submission;
 
 pub use build::*;
 pub use receipt::*;
+pub use signatures::*;
 pub use statement::*;
 pub use submission::*;

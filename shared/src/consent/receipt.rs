@@ -2,13 +2,14 @@
 //! verification; the encodings and keys both share.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use serde_json::Value;
 
 use super::batch::{leaf_hash, root_signing_bytes, tree, BatchProof, BATCH_RECEIPTS};
+use super::signatures::verify_signature;
 use super::statement::{ConsentStatement, STATEMENT_DOMAIN};
 use crate::schema::{write_canonical_bytes, write_scalar};
 
@@ -197,8 +198,7 @@ impl ReceiptBody {
                 &envelope
             }
         };
-        key.verify(signed, &sig)
-            .map_err(|_| ReceiptError::ClientSignature)
+        verify_signature(&key, signed, &sig).map_err(|_| ReceiptError::ClientSignature)
     }
 
     /// [`Self::signing_bytes`] from the statement's signing bytes, which the server
@@ -299,9 +299,7 @@ impl SignedReceipt {
             None => bytes,
             Some(proof) => root_signing_bytes(proof.size, &proof.root(leaf_hash(&bytes))?),
         };
-        server_key
-            .verify(&signed, &sig)
-            .map_err(|_| ReceiptError::ServerSignature)
+        verify_signature(server_key, &signed, &sig).map_err(|_| ReceiptError::ServerSignature)
     }
 }
 

@@ -172,7 +172,7 @@ impl StatementProblem {
 
 /// What the statement must agree with.
 pub struct StatementContext<'a> {
-    pub form_id: &'a str,
+    pub form_id: crate::ids::FormId,
     pub form_version: i64,
     pub version_hash: &'a str,
     /// [`notice_hash`] of the definition (callers that check often keep it).
@@ -193,7 +193,7 @@ pub fn check_statement(
     if statement.format != RECEIPT_FORMAT {
         problems.push(StatementProblem::UnsupportedFormat);
     }
-    if statement.form_id != ctx.form_id || statement.form_version != ctx.form_version {
+    if statement.form_id != ctx.form_id.to_string() || statement.form_version != ctx.form_version {
         problems.push(StatementProblem::WrongForm);
     }
     if statement.form_version_hash != ctx.version_hash {

@@ -124,7 +124,7 @@ story!(personal_values_are_never_stored_in_clear, |app| {
         1,
     );
     let batch = SyncBatch {
-        device_id: device.id.clone(),
+        device_id: device.id,
         records: vec![record],
     };
     post_sync(&staff, &batch).await;
@@ -169,7 +169,11 @@ story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
 
     let manager = app.user_with_role(Role::Manager).await;
     let page: RecordPage = manager.get_json("/records", 200).await;
-    let moved = page.records.iter().find(|r| r.id == ids[1]).unwrap();
+    let moved = page
+        .records
+        .iter()
+        .find(|r| r.id.to_string() == ids[1])
+        .unwrap();
     for key in ["full_name", "mobile", "email"] {
         assert!(
             moved.values[key].unreadable,
@@ -177,7 +181,11 @@ story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
         );
         assert_eq!(moved.values[key].display, None);
     }
-    let original = page.records.iter().find(|r| r.id == ids[0]).unwrap();
+    let original = page
+        .records
+        .iter()
+        .find(|r| r.id.to_string() == ids[0])
+        .unwrap();
     assert!(!original.values["full_name"].unreadable);
     assert_eq!(
         original.values["full_name"].display.as_deref(),

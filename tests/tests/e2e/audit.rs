@@ -44,12 +44,15 @@ story!(sign_ins_and_password_changes_are_recorded, |app| {
         .iter()
         .find(|e| e.action == "auth.password_change")
         .unwrap();
-    assert_eq!(change.actor_id.as_deref(), Some(admin.user().id.as_str()));
+    assert_eq!(
+        change.actor_id.as_deref(),
+        Some(admin.user().id.to_string().as_str())
+    );
     assert_eq!(change.actor_role.as_deref(), Some("admin"));
     // Auditors read who acted by name, beside the id the entry's hash covers.
     assert_eq!(
         page.actor_names
-            .get(admin.user().id.as_str())
+            .get(admin.user().id.to_string().as_str())
             .map(String::as_str),
         Some("admin")
     );
@@ -141,7 +144,7 @@ story!(form_designer_changes_are_recorded, |app| {
     let created: FormDetail = admin
         .post_json("/forms", &serde_json::json!({ "definition": def }), 201)
         .await;
-    let id = created.summary.id.clone();
+    let id = created.summary.id;
     def.title.en = "Audited, edited".into();
     admin
         .put(&format!("/forms/{id}/draft"))
@@ -167,14 +170,17 @@ story!(form_designer_changes_are_recorded, |app| {
     let of_form = |action: &str| {
         page.entries
             .iter()
-            .find(|e| e.action == action && e.target_id.as_deref() == Some(id.as_str()))
+            .find(|e| e.action == action && e.target_id.as_deref() == Some(id.to_string().as_str()))
             .unwrap_or_else(|| panic!("no {action} of the form"))
     };
-    let admin_id = admin.user().id.clone();
+    let admin_id = admin.user().id;
     let publish = of_form("forms.publish");
     assert_eq!(publish.details["version"], 1);
     assert_eq!(publish.details["hash"], published.summary.hash.as_str());
-    assert_eq!(publish.actor_id.as_deref(), Some(admin_id.as_str()));
+    assert_eq!(
+        publish.actor_id.as_deref(),
+        Some(admin_id.to_string().as_str())
+    );
     assert_eq!(of_form("forms.create").actor_role.as_deref(), Some("admin"));
     assert_eq!(of_form("forms.save_draft").details["draft_revision"], 2);
     of_form("forms.archive");
@@ -184,12 +190,12 @@ story!(form_designer_changes_are_recorded, |app| {
         .iter()
         .find(|e| e.action == "forms.duplicate")
         .unwrap();
-    assert_eq!(copy.details["from"], id.as_str());
+    assert_eq!(copy.details["from"], id.to_string().as_str());
     // First-start seeding is nobody's action and is not recorded.
     assert!(!page
         .entries
         .iter()
-        .any(|e| e.target_id.as_deref() == Some(app.demo_form_id.as_str())));
+        .any(|e| e.target_id.as_deref() == Some(app.demo_form_id.to_string().as_str())));
     let v = verdict(&admin).await;
     assert_eq!(v.report.first_break, None, "{:?}", v.message);
 });

@@ -30,8 +30,8 @@ async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
         .unwrap();
     for m in members {
         sqlx::query("UPDATE users SET team_id = $1 WHERE id = $2")
-            .bind(&team.id)
-            .bind(&m.user().id)
+            .bind(team.id.to_string())
+            .bind(m.user().id.to_string())
             .execute(db.pool())
             .await
             .unwrap();
@@ -40,7 +40,7 @@ async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
 }
 
 /// `POST /conflicts/{id}/resolve`, keeping the `take` side ("server" or "device").
-fn resolve(caller: &Session, id: &str, take: &str) -> reqwest::RequestBuilder {
+fn resolve(caller: &Session, id: impl std::fmt::Display, take: &str) -> reqwest::RequestBuilder {
     caller
         .post(&format!("/conflicts/{id}/resolve"))
         .json(&serde_json::json!({ "take": take }))
@@ -103,7 +103,7 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
         .iter()
         .find(|k| k.field_key == "full_name")
         .unwrap();
-    assert_eq!(name.record_id, c.record.uuid);
+    assert_eq!(name.record_id.to_string(), c.record.uuid);
     assert_eq!(
         (name.base_version, name.server_version, name.current_version),
         (1, 3, 3)
@@ -147,12 +147,12 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     );
 
     // A manager of another team cannot resolve it.
-    resolve(&outsider, &name.id, "device")
+    resolve(&outsider, name.id, "device")
         .expect_status(404)
         .await;
-    let done: ConflictResolved = resolve(&manager, &name.id, "device").expect_json(200).await;
+    let done: ConflictResolved = resolve(&manager, name.id, "device").expect_json(200).await;
     assert_eq!(done.version, 4);
-    let kept: ConflictResolved = resolve(&manager, &id.id, "server").expect_json(200).await;
+    let kept: ConflictResolved = resolve(&manager, id.id, "server").expect_json(200).await;
     assert_eq!(kept.version, 4);
     let view = detail(&c.staff, &c.record.uuid).await;
     assert_eq!((view.version, view.open_conflicts), (4, 0));
@@ -160,7 +160,7 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     assert_eq!(display(&view, "gender"), Some("female"));
     assert_eq!(display(&view, "resident_id"), Some("1101**********125X"));
 
-    let e: ApiError = resolve(&manager, &name.id, "server").expect_json(409).await;
+    let e: ApiError = resolve(&manager, name.id, "server").expect_json(409).await;
     assert_eq!(e.code, ErrorCode::AlreadyResolved);
     assert!(conflicts(&manager).await.conflicts.is_empty());
 
@@ -265,7 +265,7 @@ async fn a_manager_resolves_conflicts_in_the_console() {
 
     // Someone else resolves the other one meanwhile: the error shows at that item.
     let other = conflict_id(&manager, &stale.record.uuid).await;
-    resolve(&manager, &other, "server").expect_status(200).await;
+    resolve(&manager, other, "server").expect_status(200).await;
     let other_item = format!("[data-testid=conflict][data-id='{other}']");
     browser
         .click(&format!("{other_item} [data-testid=conflict-take-device]"))
@@ -285,12 +285,12 @@ async fn a_manager_resolves_conflicts_in_the_console() {
     browser.close().await;
 }
 
-async fn conflict_id(manager: &Session, record_id: &str) -> String {
+async fn conflict_id(manager: &Session, record_id: &str) -> shared::ids::ConflictId {
     conflicts(manager)
         .await
         .conflicts
         .into_iter()
-        .find(|k| k.record_id == record_id)
+        .find(|k| k.record_id.to_string() == record_id)
         .unwrap()
         .id
 }

@@ -48,7 +48,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     let answers = demo_answers();
     let batches: Vec<SyncBatch> = (0..6)
         .map(|b| SyncBatch {
-            device_id: device.id.clone(),
+            device_id: device.id,
             records: (0..1000)
                 .map(|i| {
                     signed_record(

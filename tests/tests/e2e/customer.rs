@@ -44,7 +44,7 @@ async fn host_site(page: String) -> u16 {
 }
 
 /// The host page: the loader, the element, and a line that shows the submitted event.
-fn host_page(app: &str, form_id: &str) -> String {
+fn host_page(app: &str, form_id: impl std::fmt::Display) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title>
 <script src="{app}/embed/embed.js" async></script></head><body><h1>Join our club</h1>
@@ -104,8 +104,8 @@ pub(crate) async fn decline_marketing(browser: &Browser) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let id = app.demo_form_id.clone();
-    let port = host_site(host_page(&app.address, &id)).await;
+    let id = app.demo_form_id;
+    let port = host_site(host_page(&app.address, id)).await;
     let host = format!("http://localhost:{port}");
     let version = allow_origin(&app, &host).await;
     assert_eq!(version.definition.embed_origins, vec![host.clone()]);

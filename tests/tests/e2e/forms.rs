@@ -17,10 +17,10 @@ use shared::{
 };
 
 /// The id of the demo form seeded at first start (the only form of a fresh database).
-pub async fn demo_form_id(admin: &Session) -> String {
+pub async fn demo_form_id(admin: &Session) -> shared::ids::FormId {
     let forms: Vec<FormSummary> = admin.get_json("/forms", 200).await;
     assert_eq!(forms.len(), 1, "{forms:?}");
-    forms[0].id.clone()
+    forms[0].id
 }
 
 /// Creates a form whose draft is `definition` (or the blank starter).
@@ -30,7 +30,12 @@ async fn create(admin: &Session, definition: Option<&FormDefinition>) -> FormDet
         .await
 }
 
-async fn save(admin: &Session, id: &str, definition: &FormDefinition, base: i64) -> Response {
+async fn save(
+    admin: &Session,
+    id: impl std::fmt::Display,
+    definition: &FormDefinition,
+    base: i64,
+) -> Response {
     admin
         .put(&format!("/forms/{id}/draft"))
         .json(&SaveDraftRequest {
@@ -42,7 +47,7 @@ async fn save(admin: &Session, id: &str, definition: &FormDefinition, base: i64)
         .unwrap()
 }
 
-async fn publish(admin: &Session, id: &str, base: i64) -> Response {
+async fn publish(admin: &Session, id: impl std::fmt::Display, base: i64) -> Response {
     admin
         .post(&format!("/forms/{id}/publish"))
         .json(&PublishRequest {
@@ -53,12 +58,12 @@ async fn publish(admin: &Session, id: &str, base: i64) -> Response {
         .unwrap()
 }
 
-async fn detail(admin: &Session, id: &str) -> FormDetail {
+async fn detail(admin: &Session, id: impl std::fmt::Display) -> FormDetail {
     admin.get_json(&format!("/forms/{id}"), 200).await
 }
 
 /// The published versions of the form, newest first.
-async fn versions(admin: &Session, id: &str) -> Vec<VersionSummary> {
+async fn versions(admin: &Session, id: impl std::fmt::Display) -> Vec<VersionSummary> {
     admin.get_json(&format!("/forms/{id}/versions"), 200).await
 }
 
@@ -95,7 +100,7 @@ story!(
         assert!(!blank.problems.is_empty(), "the blank starter needs work");
         assert!(blank.summary.latest_version.is_none());
         assert!(blank.summary.has_unpublished_changes);
-        let id = blank.summary.id.clone();
+        let id = blank.summary.id;
 
         let mut def = FormDefinition::demo_customer_registration();
         def.title.en = "Newsletter sign-up".into();
@@ -200,7 +205,7 @@ story!(a_draft_with_problems_is_saved_but_not_published, |app| {
     let twin = def.sections[0].fields[0].clone();
     def.sections[1].fields.push(twin);
     let d = create(&admin, Some(&def)).await;
-    let id = d.summary.id.clone();
+    let id = d.summary.id;
     let paths: Vec<&str> = d.problems.iter().map(|p| p.path.as_str()).collect();
     assert!(paths.contains(&"notice"), "{paths:?}");
     assert!(paths.contains(&"sections[1].fields[2].key"), "{paths:?}");
@@ -351,10 +356,10 @@ story!(publishing_twice_at_once_makes_one_version, |app| {
     let mut def = FormDefinition::demo_customer_registration();
     def.title.en = "Race".into();
     let form = create(&admin, Some(&def)).await;
-    let id = form.summary.id.clone();
+    let id = form.summary.id;
     let attempts: Vec<_> = (0..4)
         .map(|_| {
-            let (admin, id) = (admin.clone(), id.clone());
+            let (admin, id) = (admin.clone(), id);
             tokio::spawn(async move { publish(&admin, &id, 1).await.status().as_u16() })
         })
         .collect();
@@ -408,7 +413,7 @@ story!(a_taken_version_number_is_a_conflict_not_an_error, |app| {
     let outcome = db
         .insert_version(
             &NewVersion {
-                form_id: &id,
+                form_id: id,
                 number: 1,
                 hash: &def.version_hash(),
                 definition_json: &def.to_json().unwrap(),

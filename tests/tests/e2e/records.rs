@@ -19,7 +19,7 @@ async fn records(caller: &Session) -> Vec<RecordView> {
 /// `POST /records/{id}/reveal` of `field`, giving `reason`: the answer must have `status`.
 async fn reveal<T: serde::de::DeserializeOwned>(
     caller: &Session,
-    id: &str,
+    id: impl std::fmt::Display,
     field: &str,
     reason: &str,
     status: u16,
@@ -113,7 +113,7 @@ story!(each_role_sees_what_its_policy_allows, |app| {
     assert_eq!(log.entries.len(), 1);
     assert_eq!(
         log.entries[0].actor_id.as_deref(),
-        Some(manager.user().id.as_str())
+        Some(manager.user().id.to_string().as_str())
     );
 
     // Once assigned to a staff member, they see it.
@@ -121,7 +121,7 @@ story!(each_role_sees_what_its_policy_allows, |app| {
         .await
         .unwrap();
     sqlx::query("UPDATE records SET owner_id = $1")
-        .bind(staff.user().id.clone())
+        .bind(staff.user().id.to_string())
         .execute(db.pool())
         .await
         .unwrap();
@@ -129,7 +129,7 @@ story!(each_role_sees_what_its_policy_allows, |app| {
     let mine = records(&staff).await;
     assert_eq!(mine.len(), 1);
     // The owner is named, not only identified.
-    assert_eq!(mine[0].owner_id.as_deref(), Some(staff.user().id.as_str()));
+    assert_eq!(mine[0].owner_id, Some(staff.user().id));
     assert_eq!(
         mine[0].owner_name.as_deref(),
         Some(staff.user().username.as_str())
@@ -142,7 +142,7 @@ story!(
         app.submit_demo().await;
         let admin = app.admin().await;
         let manager = app.user_with_role(Role::Manager).await;
-        let id = records(&manager).await[0].id.clone();
+        let id = records(&manager).await[0].id;
 
         let e: ApiError = reveal(&manager, &id, "resident_id", "", 422).await;
         assert_eq!(e.field_issues("reason")[0].code, "reason_required");
@@ -162,7 +162,10 @@ story!(
 
         let log = admin.audit_log("records.reveal").await;
         assert_eq!(log.entries.len(), 1);
-        assert_eq!(log.entries[0].target_id.as_deref(), Some(id.as_str()));
+        assert_eq!(
+            log.entries[0].target_id.as_deref(),
+            Some(id.to_string().as_str())
+        );
         assert_eq!(log.entries[0].details["field"], "resident_id");
         assert!(!serde_json::to_string(&log)
             .unwrap()

@@ -7,6 +7,7 @@ use consentry_tests::{
     sync::{post_sync, register_device, signed_record, signed_record_with_uuid},
     Expect, Session,
 };
+use shared::ids::DeviceId;
 use shared::{
     api::{
         auth::Role,
@@ -21,7 +22,7 @@ async fn device(staff: &Session) -> (DeviceInfo, ed25519_dalek::SigningKey) {
     register_device(staff, "Zhang's phone").await
 }
 
-async fn revoke(admin: &Session, device_id: &str) -> DeviceInfo {
+async fn revoke(admin: &Session, device_id: impl std::fmt::Display) -> DeviceInfo {
     admin
         .post(&format!("/devices/{device_id}/revoke"))
         .expect_json(200)
@@ -35,7 +36,7 @@ async fn sync(staff: &Session, batch: &SyncBatch) -> SyncResponse {
 /// A batch of `records` from the device.
 fn batch_from(device: &DeviceInfo, records: Vec<SyncRecord>) -> SyncBatch {
     SyncBatch {
-        device_id: device.id.clone(),
+        device_id: device.id,
         records,
     }
 }
@@ -43,7 +44,7 @@ fn batch_from(device: &DeviceInfo, records: Vec<SyncRecord>) -> SyncBatch {
 /// The demo answers, every purpose consented to, signed by the device as its `seq`th.
 pub(crate) fn demo_record(
     version: &VersionDetail,
-    device_id: &str,
+    device_id: &DeviceId,
     key: &ed25519_dalek::SigningKey,
     seq: i64,
 ) -> SyncRecord {
@@ -60,7 +61,7 @@ pub(crate) fn demo_record(
 /// Demo records signed by the device, one per sequence number.
 fn demo_records(
     version: &VersionDetail,
-    device_id: &str,
+    device_id: &DeviceId,
     key: &ed25519_dalek::SigningKey,
     seqs: std::ops::RangeInclusive<i64>,
 ) -> Vec<SyncRecord> {
@@ -100,7 +101,7 @@ async fn check_batch_receipts(
                 .expect("a device-signed receipt");
             assert_eq!(
                 (device.id.as_str(), device.seq),
-                (batch.device_id.as_str(), record.seq)
+                (batch.device_id.to_string().as_str(), record.seq)
             );
             assert_eq!(receipt.body.client_signature, record.signature);
             // Changing the sequence number the receipt names breaks the client signature.
@@ -224,7 +225,7 @@ story!(the_audit_names_the_collectors_own_role, |app| {
         let entry = log
             .entries
             .iter()
-            .find(|e| e.actor_id.as_deref() == Some(collector.user().id.as_str()))
+            .find(|e| e.actor_id.as_deref() == Some(collector.user().id.to_string().as_str()))
             .expect("the collection is audited");
         assert_eq!(entry.actor_role.as_deref(), Some(role.as_str()));
     }
@@ -431,7 +432,8 @@ story!(only_the_owner_of_a_live_device_gets_its_outbox_key, |app| {
     let staff = app.user_with_role(Role::Staff).await;
     let (dev, _) = device(&staff).await;
     let (second, _) = device(&staff).await;
-    let key_of = |session: &Session, id: &str| session.get(&format!("/devices/{id}/outbox-key"));
+    let key_of =
+        |session: &Session, id: &DeviceId| session.get(&format!("/devices/{id}/outbox-key"));
     let first: OutboxKey = key_of(&staff, &dev.id).expect_json(200).await;
     let again: OutboxKey = key_of(&staff, &dev.id).expect_json(200).await;
     let other_device: OutboxKey = key_of(&staff, &second.id).expect_json(200).await;

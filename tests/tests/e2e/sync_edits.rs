@@ -28,7 +28,7 @@ pub(crate) async fn sync(
     records: Vec<SyncRecord>,
 ) -> Vec<SyncStatus> {
     let batch = SyncBatch {
-        device_id: device.id.clone(),
+        device_id: device.id,
         records,
     };
     let r = post_sync(staff, &batch).await;

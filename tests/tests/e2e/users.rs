@@ -2,6 +2,7 @@
 //! password resets, teams, and record assignment within a manager's team.
 
 use consentry_tests::{story, Expect, Session, TestApp, ADMIN_PASSWORD};
+use shared::ids::{TeamId, UserId};
 use shared::{
     api::{
         auth::Role,
@@ -19,7 +20,7 @@ async fn create_user(
     admin: &Session,
     username: &str,
     role: Role,
-    team: Option<&str>,
+    team: Option<&TeamId>,
 ) -> IssuedPassword {
     let body = serde_json::json!({
         "username": username,
@@ -109,7 +110,7 @@ story!(
         assert_eq!(created.len(), 1);
         assert_eq!(
             created[0].target_id.as_deref(),
-            Some(issued.user.id.as_str())
+            Some(issued.user.id.to_string().as_str())
         );
         let raw = serde_json::to_string(&created).unwrap();
         assert!(!raw.contains("li.wei") && !raw.contains("Display"));
@@ -188,13 +189,17 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
     for _ in 0..5 {
         let _ = app.sign_in("wang.fang", "not my password").await;
     }
+    // This address waits now: not even the right password is checked.
     assert_eq!(
         app.sign_in("wang.fang", OWN_PASSWORD)
             .await
             .unwrap_err()
             .status(),
-        429
+        401
     );
+    let users: Vec<UserSummary> = admin.get_json("/users", 200).await;
+    let listed = users.iter().find(|u| u.id == issued.user.id).unwrap();
+    assert!(listed.locked_until_ms.is_some(), "{listed:?}");
     let reset: IssuedPassword = admin
         .post(&format!("/users/{}/reset-password", issued.user.id))
         .expect_json(200)
@@ -202,13 +207,16 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
     assert!(reset.user.must_change_password);
     assert_ne!(reset.one_time_password, issued.one_time_password);
     manager.get("/auth/session").expect_status(401).await;
-    // The lock-out is cleared; the old password is gone; the new one must be replaced.
+    // The wait is over; the old password is gone; the new one must be replaced.
     assert!(app.sign_in("wang.fang", OWN_PASSWORD).await.is_err());
     let again = app
         .sign_in("wang.fang", &reset.one_time_password)
         .await
         .unwrap();
     assert!(again.info.unwrap().user.must_change_password);
+    let users: Vec<UserSummary> = admin.get_json("/users", 200).await;
+    let listed = users.iter().find(|u| u.id == issued.user.id).unwrap();
+    assert_eq!(listed.locked_until_ms, None);
     // (The audit search drops `_` from prefixes, so ask for `users.reset`.)
     let log = audit(&admin, "users.reset").await;
     assert_eq!(log.len(), 1);
@@ -217,7 +225,7 @@ story!(a_password_reset_issues_a_new_one_time_password, |app| {
         .contains(&reset.one_time_password));
 });
 
-async fn record_ids(caller: &Session) -> Vec<String> {
+async fn record_ids(caller: &Session) -> Vec<shared::ids::RecordId> {
     let page: RecordPage = caller.get_json("/records", 200).await;
     page.records.into_iter().map(|r| r.id).collect()
 }
@@ -265,15 +273,15 @@ story!(managers_see_and_assign_within_their_team, |app| {
     let record = record_ids(&admin).await.remove(0);
     assert!(record_ids(&staff1).await.is_empty());
     let path = format!("/records/{record}/assign");
-    let assign = |caller: &Session, owner: &str| {
+    let assign = |caller: &Session, owner: &UserId| {
         caller
             .post(&path)
             .json(&serde_json::json!({ "owner_id": owner }))
     };
     let done: AssignRecordResponse = assign(&admin, &s1.user.id).expect_json(200).await;
     assert_eq!(done.previous_owner_id, None);
-    assert_eq!(record_ids(&staff1).await, vec![record.clone()]);
-    assert_eq!(record_ids(&manager).await, vec![record.clone()]);
+    assert_eq!(record_ids(&staff1).await, vec![record]);
+    assert_eq!(record_ids(&manager).await, vec![record]);
     assert!(record_ids(&staff2).await.is_empty());
 
     // A manager gives records only to their own team; staff give none.
@@ -281,12 +289,12 @@ story!(managers_see_and_assign_within_their_team, |app| {
     assert_eq!(e.code, ErrorCode::Forbidden);
     assign(&staff1, &s1.user.id).expect_status(403).await;
     let done: AssignRecordResponse = assign(&manager, &m1.user.id).expect_json(200).await;
-    assert_eq!(done.previous_owner_id.as_deref(), Some(s1.user.id.as_str()));
+    assert_eq!(done.previous_owner_id, Some(s1.user.id));
 
     // Moved to the other team with the record, the manager no longer sees it.
     assign(&admin, &s2.user.id).expect_status(200).await;
     assert!(record_ids(&manager).await.is_empty());
-    assert_eq!(record_ids(&staff2).await, vec![record.clone()]);
+    assert_eq!(record_ids(&staff2).await, vec![record]);
     assign(&manager, &m1.user.id).expect_status(404).await;
 
     // Team membership changes through the account.
@@ -298,13 +306,16 @@ story!(managers_see_and_assign_within_their_team, |app| {
         )
         .await;
     assert_eq!(moved.team.unwrap().name, "North");
-    assert_eq!(record_ids(&manager).await, vec![record.clone()]);
+    assert_eq!(record_ids(&manager).await, vec![record]);
 
     let log = audit(&admin, "records.assign").await;
     assert_eq!(log.len(), 3);
     assert_eq!(log[2].details["from"], serde_json::Value::Null);
-    assert_eq!(log[2].details["to"], s1.user.id.as_str());
-    assert_eq!(log[1].actor_id.as_deref(), Some(m1.user.id.as_str()));
+    assert_eq!(log[2].details["to"], s1.user.id.to_string().as_str());
+    assert_eq!(
+        log[1].actor_id.as_deref(),
+        Some(m1.user.id.to_string().as_str())
+    );
     assert_eq!(audit(&admin, "teams.create").await.len(), 2);
     assert_eq!(audit(&admin, "teams.update").await.len(), 1);
     let update = &audit(&admin, "users.update").await[0];

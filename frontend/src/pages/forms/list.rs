@@ -168,7 +168,7 @@ where
     F: Fn(String, RowAction) + Copy + 'static,
 {
     let i18n = use_i18n();
-    let id = form.id.clone();
+    let id = form.id.to_string();
     let title = form.title.clone();
     let active = form.status == FormStatus::Active;
     let version = form.latest_version.as_ref().map(|v| v.number);
@@ -184,7 +184,7 @@ where
         }
     };
     view! {
-        <tr data-testid="form-row" data-form-id=form.id>
+        <tr data-testid="form-row" data-form-id=form.id.to_string()>
             <td>
                 <A href=format!("/forms/{}", form.id) attr:data-testid="form-open">
                     {move || title.get(i18n.locale()).to_owned()}

@@ -6,6 +6,7 @@ use leptos::html::Dialog;
 use leptos::prelude::*;
 use shared::api::auth::Role;
 use shared::api::users::AssignRecordRequest;
+use shared::ids::UserId;
 
 use super::RecordsState;
 use crate::components::api_call::{api_resource, ApiCall};
@@ -64,13 +65,10 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
         let Some(record_id) = state.assign_target.get_untracked() else {
             return;
         };
-        let req = AssignRecordRequest {
-            owner_id: owner.get_untracked().trim().to_owned(),
-        };
-        if req.owner_id.is_empty() {
-            assign.fail(local_validation(&[("owner_id", "required")]));
-        } else {
-            assign.dispatch((record_id, req));
+        // The owner comes from the list of accounts; nothing picked is nothing to send.
+        match UserId::parse(owner.get_untracked().trim()) {
+            Ok(owner_id) => assign.dispatch((record_id, AssignRecordRequest { owner_id })),
+            Err(_) => assign.fail(local_validation(&[("owner_id", "required")])),
         }
     };
     let issues = move || {
@@ -99,7 +97,7 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
                             .into_iter()
                             .map(|u| {
                                 let label = format!("{} ({})", u.display_name, u.username);
-                                view! { <option value=u.id>{label}</option> }
+                                view! { <option value=u.id.to_string()>{label}</option> }
                             })
                             .collect_view()
                     }}

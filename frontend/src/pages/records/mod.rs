@@ -117,8 +117,8 @@ fn Records() -> impl IntoView {
             .unwrap_or_default()
             .into_iter()
             .map(|f| {
-                let selected = form_input.with(|v| *v == f.id);
-                view! { <option value=f.id selected=selected>{f.title.get(locale).to_owned()}</option> }
+                let selected = form_input.with(|v| *v == f.id.to_string());
+                view! { <option value=f.id.to_string() selected=selected>{f.title.get(locale).to_owned()}</option> }
             })
             .collect_view()
     };
@@ -256,15 +256,15 @@ fn RecordRow(
     may_assign: impl Fn() -> bool + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let id = record.id.clone();
-    let short_id: String = record.id.chars().take(8).collect();
+    let id = record.id.to_string();
+    let short_id: String = id.chars().take(8).collect();
     let created = record.created_at_ms;
     // The owner by user name (the id only if the account is gone).
     let owner = record
         .owner_name
         .clone()
-        .or_else(|| record.owner_id.clone());
-    let assign_id = record.id.clone();
+        .or_else(|| record.owner_id.map(|id| id.to_string()));
+    let assign_id = record.id.to_string();
     let form_title = record.form_title.clone();
     let labels = record.labels;
     let values = record
@@ -293,14 +293,14 @@ fn RecordRow(
         })
         .collect_view();
     view! {
-        <tr data-record-id=record.id>
+        <tr data-record-id=id.clone()>
             <td class="record-facts">
-                <p class="record-id" title=record.id.clone()>
+                <p class="record-id" title=id.clone()>
                     <code>{short_id}</code>
                 </p>
                 <p>
                     {move || i18n.t().console.form} ": "
-                    <span title=record.form_id.clone()>
+                    <span title=record.form_id.to_string()>
                         {move || form_title.get(i18n.locale()).to_owned()}
                     </span>
                     " v" {record.form_version}

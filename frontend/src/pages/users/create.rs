@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::auth::Role;
 use shared::api::users::CreateUserRequest;
+use shared::ids::TeamId;
 
 use super::UsersState;
 use crate::components::api_call::ApiCall;
@@ -43,7 +44,7 @@ pub fn TeamSelect(id: &'static str, value: RwSignal<String>, state: UsersState) 
                     state
                         .teams()
                         .into_iter()
-                        .map(|t| view! { <option value=t.id>{t.name}</option> })
+                        .map(|t| view! { <option value=t.id.to_string()>{t.name}</option> })
                         .collect_view()
                 }}
             </select>
@@ -78,7 +79,7 @@ pub fn CreateUserForm(state: UsersState) -> impl IntoView {
             username: username.get_untracked().trim().to_owned(),
             display_name: display_name.get_untracked().trim().to_owned(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::Staff),
-            team_id: Some(team.get_untracked()).filter(|t| !t.is_empty()),
+            team_id: TeamId::parse(&team.get_untracked()).ok(),
         };
         let mut problems = Vec::new();
         // Other problems come back from the server, in the user's language.

@@ -114,6 +114,7 @@ fn Users() -> impl IntoView {
             <h1>{move || i18n.t().console.users_title}</h1>
             <p class="muted">{move || i18n.t().console.users_intro}</p>
             <IssuedNotice state />
+            <BackoffNotice state />
             <LoadError error=state.error />
             <Transition fallback=|| view! { <Loading /> }>{rows}</Transition>
             <div class="console-tools">
@@ -152,6 +153,37 @@ fn IssuedNotice(state: UsersState) -> impl IntoView {
                     >
                         {move || i18n.t().console.close}
                     </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The accounts some address must wait to try again after repeated wrong passwords: a
+/// sign that someone may be guessing their passwords.
+#[component]
+fn BackoffNotice(state: UsersState) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let now = js_sys::Date::now() as i64;
+        let names: Vec<String> = state
+            .directory
+            .with(|d| {
+                d.as_ref().and_then(|d| d.as_ref().ok()).map(|d| {
+                    d.users
+                        .iter()
+                        .filter(|u| u.locked_until_ms.is_some_and(|until| until > now))
+                        .map(|u| u.username.clone())
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        (!names.is_empty()).then(|| {
+            let users = names.join(", ");
+            view! {
+                <div class="alert alert-warning" role="status" data-testid="backoff-notice">
+                    <p class="alert-title">{move || i18n.t().console.backoff_title}</p>
+                    <p>{move || fill(i18n.t().console.backoff_detail, &[("users", &users)])}</p>
                 </div>
             }
         })

@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::api::auth::Role;
 use shared::api::users::{IssuedPassword, UpdateUserRequest, UserSummary};
+use shared::ids::TeamId;
 
 use super::create::{RoleSelect, TeamSelect};
 use super::UsersState;
@@ -26,9 +27,10 @@ enum AccountChange {
 pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
     let i18n = use_i18n();
     let editing = RwSignal::new(false);
-    let id = StoredValue::new(user.id.clone());
+    let id = StoredValue::new(user.id);
     let disabled = user.disabled;
-    let locked = user
+    // Some address waits after repeated wrong passwords (the account is not locked).
+    let delayed = user
         .locked_until_ms
         .is_some_and(|until| until > js_sys::Date::now() as i64);
     let must_change = user.must_change_password;
@@ -67,8 +69,8 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
     let status = move || {
         let t = &i18n.t().console;
         let mut words = vec![if disabled { t.disabled } else { t.active }];
-        if locked {
-            words.push(t.locked);
+        if delayed {
+            words.push(t.sign_ins_delayed);
         }
         if must_change {
             words.push(t.must_change);
@@ -148,10 +150,10 @@ pub fn UserRow(user: UserSummary, state: UsersState) -> impl IntoView {
 #[component]
 fn EditUser(user: UserSummary, state: UsersState, editing: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
-    let id = StoredValue::new(user.id.clone());
+    let id = StoredValue::new(user.id);
     let display_name = RwSignal::new(user.display_name.clone());
     let role = RwSignal::new(user.role.as_str().to_owned());
-    let team = RwSignal::new(user.team.map(|t| t.id).unwrap_or_default());
+    let team = RwSignal::new(user.team.map(|t| t.id.to_string()).unwrap_or_default());
     let save = ApiCall::new(move |api, req: UpdateUserRequest| {
         let id = id.get_value();
         async move { api.update_user(&id, &req).await }
@@ -166,7 +168,7 @@ fn EditUser(user: UserSummary, state: UsersState, editing: RwSignal<bool>) -> im
         let req = UpdateUserRequest {
             display_name: display_name.get_untracked().trim().to_owned(),
             role: Role::parse(&role.get_untracked()).unwrap_or(Role::Staff),
-            team_id: Some(team.get_untracked()).filter(|t| !t.is_empty()),
+            team_id: TeamId::parse(&team.get_untracked()).ok(),
         };
         if req.display_name.is_empty() {
             save.fail(local_validation(&[("display_name", "required")]));

@@ -90,7 +90,7 @@ fn TeamItem(team: TeamSummary, state: UsersState) -> impl IntoView {
     let i18n = use_i18n();
     let renaming = RwSignal::new(false);
     let name = RwSignal::new(team.name.clone());
-    let id = StoredValue::new(team.id.clone());
+    let id = StoredValue::new(team.id);
     let input_id = format!("team-name-{}", team.id);
     let rename = ApiCall::new(move |api, req: TeamRequest| {
         let id = id.get_value();

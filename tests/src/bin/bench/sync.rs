@@ -191,7 +191,7 @@ struct StatusOnly<'a> {
 
 /// A device with its key.
 struct BenchDevice {
-    id: String,
+    id: shared::ids::DeviceId,
     key: ed25519_dalek::SigningKey,
 }
 
@@ -269,7 +269,7 @@ impl Staff {
                     .collect();
                 let body = bytes::Bytes::from(
                     serde_json::to_vec(&SyncBatch {
-                        device_id: device.id.clone(),
+                        device_id: device.id,
                         records: records.clone(),
                     })
                     .unwrap(),
@@ -306,7 +306,7 @@ impl Staff {
         let count = edits.len();
         let body = bytes::Bytes::from(
             serde_json::to_vec(&SyncBatch {
-                device_id: device.id.clone(),
+                device_id: device.id,
                 records: edits,
             })
             .unwrap(),
