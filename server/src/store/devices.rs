@@ -1,7 +1,7 @@
 //! Staff devices in the database.
 
 use shared::api::sync::DeviceInfo;
-use shared::ids::{DeviceId, UserId};
+use shared::ids::{DeviceId, RecordId, UserId};
 use sqlx::{AnyConnection, Row as _};
 
 use super::{Db, IdColumn as _};
@@ -72,6 +72,31 @@ impl Db {
         .execute(self.pool())
         .await?;
         Ok(())
+    }
+
+    /// (sequence number, record) of the device's stored records among `seqs`.
+    pub async fn records_by_device_seq(
+        &self,
+        device: DeviceId,
+        seqs: &[i64],
+    ) -> Result<Vec<(i64, RecordId)>, sqlx::Error> {
+        let mut found = Vec::new();
+        for chunk in seqs.chunks(super::records::NARROW_ROWS_PER_STATEMENT) {
+            // `$1` is the device, `$2`… the numbers.
+            let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT device_seq, id FROM records WHERE device_id = $1 AND device_seq IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(device.to_string());
+            for seq in chunk {
+                query = query.bind(*seq);
+            }
+            for row in query.fetch_all(self.pool()).await? {
+                found.push((row.try_get("device_seq")?, row.id("id")?));
+            }
+        }
+        Ok(found)
     }
 
     /// Raises the device's highest stored sequence number.

@@ -120,6 +120,20 @@ pub async fn sync(
         });
     }
 
+    // A device numbers its records once each: a new record under a number another
+    // record of the device already has is refused (a copied or restored browser
+    // storage would otherwise store two customers' records as one device's one).
+    for index in seqs_reused(state, &device, &jobs).await? {
+        statuses[index] = Some(
+            rejected(
+                RejectionCode::SeqReused,
+                "This device already sent another record under this sequence number",
+            )
+            .into(),
+        );
+    }
+    jobs.retain(|j| statuses[j.index].is_none());
+
     // 2. Signatures, validation, sealing and countersigning, on the prepare slots (see
     // `slots.rs`: every core while this request is alone), chunk by chunk; each chunk
     // goes to the writer as soon as it is ready, so that storing it overlaps preparing
@@ -192,6 +206,36 @@ pub async fn sync(
             })
             .collect(),
     ))
+}
+
+/// The request indexes of new records whose sequence number the device already used
+/// for another record: stored before, or earlier in this request.
+async fn seqs_reused(state: &AppState, device: &DeviceInfo, jobs: &[Job]) -> AppResult<Vec<usize>> {
+    let new: Vec<&Job> = jobs
+        .iter()
+        .filter(|j| matches!(j.kind, JobKind::New(_)))
+        .collect();
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seqs: Vec<i64> = new.iter().map(|j| j.record.seq).collect();
+    let mut taken: HashMap<i64, RecordId> = state
+        .db
+        .records_by_device_seq(device.id, &seqs)
+        .await?
+        .into_iter()
+        .collect();
+    let mut reused = Vec::new();
+    for job in new {
+        match taken.get(&job.record.seq) {
+            Some(other) if *other != job.id => reused.push(job.index),
+            Some(_) => {}
+            None => {
+                taken.insert(job.record.seq, job.id);
+            }
+        }
+    }
+    Ok(reused)
 }
 
 /// Receipt id → (statement hash, receipt JSON) of the stored ones among `ids`.

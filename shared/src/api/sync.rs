@@ -193,6 +193,9 @@ pub enum RejectionCode {
     BaseVersionInvalid,
     /// The record kept changing while an edit was applied; the server asks for it again.
     Busy,
+    /// The device already sent another record under this sequence number: its storage
+    /// was copied or restored, or it is not the device it says it is.
+    SeqReused,
     /// A code this build does not know (from a newer server).
     Other(String),
 }
@@ -221,6 +224,7 @@ impl RejectionCode {
             Self::PurposeWithdrawn => "purpose_withdrawn",
             Self::BaseVersionInvalid => "base_version_invalid",
             Self::Busy => "busy",
+            Self::SeqReused => "seq_reused",
             Self::Other(code) => code,
         }
     }
@@ -236,6 +240,7 @@ impl RejectionCode {
             "purpose_withdrawn" => Self::PurposeWithdrawn,
             "base_version_invalid" => Self::BaseVersionInvalid,
             "busy" => Self::Busy,
+            "seq_reused" => Self::SeqReused,
             other => {
                 ErrorCode::parse(other).map_or_else(|| Self::Other(other.to_owned()), Self::Api)
             }
@@ -364,6 +369,7 @@ mod tests {
             RejectionCode::PurposeWithdrawn,
             RejectionCode::BaseVersionInvalid,
             RejectionCode::Busy,
+            RejectionCode::SeqReused,
         ]
         .into_iter()
         .chain(ErrorCode::ALL.into_iter().map(RejectionCode::Api));

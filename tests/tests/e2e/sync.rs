@@ -231,6 +231,42 @@ story!(the_audit_names_the_collectors_own_role, |app| {
     }
 });
 
+// A device numbers each record once: another record under a number the device already
+// used (stored before, or earlier in the same request) is refused and not stored, while
+// the record that has the number replays as before.
+story!(a_sequence_number_used_twice_is_refused, |app| {
+    let version = app.demo_version().await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let first = demo_record(&version, &dev.id, &key, 1);
+    assert_eq!(
+        kinds(&sync(&staff, &batch_from(&dev, vec![first.clone()])).await),
+        ["stored"]
+    );
+    // As from a copy of the device's storage: a new record under number 1, then two new
+    // records sharing number 2 in one request.
+    let copy = demo_record(&version, &dev.id, &key, 1);
+    let (a, b) = (
+        demo_record(&version, &dev.id, &key, 2),
+        demo_record(&version, &dev.id, &key, 2),
+    );
+    let r = sync(&staff, &batch_from(&dev, vec![copy, first, a, b])).await;
+    assert_eq!(
+        kinds(&r),
+        ["rejected", "already_stored", "stored", "rejected"]
+    );
+    for i in [0, 3] {
+        match &r.results[i].status {
+            SyncStatus::Rejected { code, .. } => {
+                assert_eq!(*code, shared::api::sync::RejectionCode::SeqReused);
+                assert!(!code.is_retryable());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 2);
+});
+
 story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
     let version = app.demo_version().await;
     let staff = app.user_with_role(Role::Staff).await;
