@@ -114,6 +114,7 @@ fn Flow(version: VersionDetail) -> impl IntoView {
         let request = Pending {
             form_id: form_id.clone(),
             request,
+            kept_at_ms: submission::now_ms(),
         };
         submission::keep(&request);
         pending.set(Some(request.clone()));

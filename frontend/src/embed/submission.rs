@@ -25,6 +25,22 @@ pub use shared::consent::ConsentChoices as Choices;
 pub struct Pending {
     pub form_id: String,
     pub request: SubmitRequest,
+    /// When it was kept (browser clock); entries from before this field are stale.
+    #[serde(default)]
+    pub kept_at_ms: i64,
+}
+
+/// How long an unconfirmed submission is offered again. It holds the customer's answers
+/// in clear, so it is kept only for this tab (session storage, gone when the tab
+/// closes) and only this long: on a shared kiosk the next visitor must not find the
+/// previous customer's answers, nor resend them and receive their receipt and
+/// withdrawal link.
+pub const PENDING_TTL_MS: i64 = 30 * 60_000;
+
+/// True while a submission kept at `kept_at_ms` may still be offered again at `now_ms`.
+#[must_use]
+pub fn is_fresh(kept_at_ms: i64, now_ms: i64) -> bool {
+    (0..PENDING_TTL_MS).contains(&(now_ms - kept_at_ms))
 }
 
 /// `bytes` random bytes from the browser's cryptographic generator.
@@ -99,14 +115,15 @@ pub(crate) fn statement(
 }
 
 fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    web_sys::window()?.session_storage().ok().flatten()
 }
 
 fn pending_key(form_id: &str) -> String {
     format!("consentry.pending.{form_id}")
 }
 
-/// Keeps `pending` until [`forget`] (a full storage just means no safety net).
+/// Keeps `pending` until [`forget`] or [`PENDING_TTL_MS`] (a full storage just means no
+/// safety net).
 pub fn keep(pending: &Pending) {
     if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(pending)) {
         let _ = s.set_item(&pending_key(&pending.form_id), &json);
@@ -117,7 +134,13 @@ pub fn keep(pending: &Pending) {
 #[must_use]
 pub fn kept(form_id: &str) -> Option<Pending> {
     let json = storage()?.get_item(&pending_key(form_id)).ok().flatten()?;
-    serde_json::from_str(&json).ok()
+    let pending = serde_json::from_str::<Pending>(&json)
+        .ok()
+        .filter(|p| is_fresh(p.kept_at_ms, now_ms()));
+    if pending.is_none() {
+        forget(form_id);
+    }
+    pending
 }
 
 /// Drops the kept submission once the server has it.
@@ -164,4 +187,20 @@ pub fn local_time(ms: i64) -> String {
         d.get_hours(),
         d.get_minutes()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unconfirmed_submission_is_offered_again_for_half_an_hour_only() {
+        let now = 10 * PENDING_TTL_MS;
+        assert!(is_fresh(now, now));
+        assert!(is_fresh(now - PENDING_TTL_MS + 1, now));
+        assert!(!is_fresh(now - PENDING_TTL_MS, now));
+        // Kept "in the future" (the clock was moved back) or before the field existed.
+        assert!(!is_fresh(now + 1, now));
+        assert!(!is_fresh(0, now));
+    }
 }
