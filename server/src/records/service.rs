@@ -174,7 +174,7 @@ fn view(
         id: row.id,
         form_id: row.form_id,
         form_version: row.form_version,
-        source: row.source.as_str().to_owned(),
+        source: row.source,
         owner_id: row.owner_id,
         owner_name: None,
         created_at_ms: row.created_at_ms,

@@ -32,34 +32,15 @@ pub struct NewSubmission {
     pub received_at_ms: i64,
 }
 
-/// Where a record was collected (the `source` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordSource {
-    /// A customer's browser, through the embedded form.
-    Web,
-    /// A staff member's device, through offline collection and sync.
-    Staff,
-}
+pub use shared::api::records::RecordSource;
 
-impl RecordSource {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordSource::Web => "web",
-            RecordSource::Staff => "staff",
-        }
-    }
-
-    fn parse(column: &str) -> Result<Self, sqlx::Error> {
-        match column {
-            "web" => Ok(RecordSource::Web),
-            "staff" => Ok(RecordSource::Staff),
-            other => Err(sqlx::Error::ColumnDecode {
-                index: "source".to_owned(),
-                source: format!("unknown record source {other}").into(),
-            }),
-        }
-    }
+/// The `source` column.
+fn source_column(row: &sqlx::any::AnyRow) -> Result<RecordSource, sqlx::Error> {
+    let name: String = row.try_get("source")?;
+    RecordSource::parse(&name).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: "source".to_owned(),
+        source: format!("unknown record source {name}").into(),
+    })
 }
 
 /// The device that collected a record and signed its sync envelope.
@@ -321,7 +302,7 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
         id: row.id("id")?,
         form_id: row.id("form_id")?,
         form_version: row.try_get("form_version")?,
-        source: RecordSource::parse(row.try_get("source")?)?,
+        source: source_column(row)?,
         owner_id: row.id_opt("owner_id")?,
         key_version: row.try_get("key_version")?,
         wrapped_key: wrapped_key_of(row)?,

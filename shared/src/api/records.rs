@@ -25,12 +25,43 @@ pub struct ViewValue {
 }
 
 /// A record in a list or detail view.
+/// Where a record was collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordSource {
+    /// A customer's browser, through the embedded form.
+    Web,
+    /// A staff member's device, through offline collection and sync.
+    Staff,
+}
+
+impl RecordSource {
+    /// The name on the wire and in the database.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Web => "web",
+            RecordSource::Staff => "staff",
+        }
+    }
+
+    /// Reads a name written by [`Self::as_str`].
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "web" => Some(RecordSource::Web),
+            "staff" => Some(RecordSource::Staff),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordView {
     pub id: RecordId,
     pub form_id: FormId,
     pub form_version: i64,
-    pub source: String,
+    pub source: RecordSource,
     pub owner_id: Option<UserId>,
     /// The owner's user name, so that a list names people rather than ids.
     #[serde(default)]

@@ -10,7 +10,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::access::Permission;
 use shared::api::error::ApiError;
-use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
+use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordSource, RecordView};
 
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{local_time, ErrorAlert, LoadError, Loading, RolesOnly};
@@ -266,6 +266,7 @@ fn RecordRow(
         .or_else(|| record.owner_id.map(|id| id.to_string()));
     let assign_id = record.id.to_string();
     let form_title = record.form_title.clone();
+    let source = record.source;
     let labels = record.labels;
     let values = record
         .values
@@ -309,7 +310,13 @@ fn RecordRow(
                     {move || i18n.t().console.created} ": "
                     {move || local_time(created, i18n.locale().tag())}
                 </p>
-                <p>{move || i18n.t().console.source} ": " {record.source.clone()}</p>
+                <p>{move || i18n.t().console.source} ": " {move || {
+                    let t = &i18n.t().console;
+                    match source {
+                        RecordSource::Web => t.source_web,
+                        RecordSource::Staff => t.source_staff,
+                    }
+                }}</p>
                 <p data-testid="record-version">
                     {move || fill(i18n.t().console.record_version, &[("version", &record.version.to_string())])}
                     {(record.open_conflicts > 0).then(|| view! {
