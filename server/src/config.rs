@@ -44,7 +44,8 @@ pub enum Command {
         chunk: i64,
     },
     /// Retire the signing key in use and create a new one; the retired key stays
-    /// published so old receipts keep verifying. Restart servers to sign with the new key.
+    /// published so old receipts keep verifying. Running servers sign with the new key
+    /// from their next reading of the keys (see `--key-refresh-seconds`).
     RotateSigningKey,
     /// Check the audit log's hash chain and signed heads; exit 1 if broken, naming the
     /// first entry that is altered, missing, out of order or cut off.
@@ -129,6 +130,12 @@ pub struct ServeArgs {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// The team (by name) whose managers also see the records nobody owns yet, such as
+    /// customers' web submissions, to give them to someone. Without it only admins
+    /// (and auditors) see those until an admin assigns them [default: none].
+    #[arg(long, env = "CONSENTRY_INTAKE_TEAM", global = true)]
+    pub intake_team: Option<String>,
+
     /// Customer submissions accepted per minute from one client address (a third of
     /// them at once); more are refused with 429 and `Retry-After`. Clients behind one
     /// NAT share an address: raise it for a busy form [default: 30].
@@ -196,6 +203,7 @@ struct FileConfig {
     session_max_hours: Option<u32>,
     sign_in_failures_per_ip: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    intake_team: Option<String>,
     submissions_per_minute: Option<u32>,
     withdrawals_per_minute: Option<u32>,
     public_reads_per_minute: Option<u32>,
@@ -241,6 +249,8 @@ pub struct Config {
     pub sign_in_failures_per_ip: u32,
     /// See `ServeArgs::trusted_proxies`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// See `ServeArgs::intake_team`.
+    pub intake_team: Option<String>,
     /// Per-address budgets of the public routes (`crate::limits`); `None` turns them off.
     pub rate_limits: Option<RateLimits>,
     pub timeouts: Timeouts,
@@ -310,6 +320,7 @@ impl std::fmt::Debug for Config {
             .field("session_max_hours", &self.session_max_hours)
             .field("sign_in_failures_per_ip", &self.sign_in_failures_per_ip)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("intake_team", &self.intake_team)
             .field("rate_limits", &self.rate_limits)
             .field("timeouts", &self.timeouts)
             .field("key_refresh", &self.key_refresh)
@@ -500,6 +511,12 @@ impl Config {
                 .unwrap_or(20)
                 .max(1),
             trusted_proxies,
+            intake_team: args
+                .intake_team
+                .clone()
+                .or(file.intake_team)
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
             rate_limits,
             timeouts,
             key_refresh: seconds(
@@ -548,6 +565,7 @@ impl Config {
             session_max_hours: 12,
             sign_in_failures_per_ip: 20,
             trusted_proxies: Vec::new(),
+            intake_team: None,
             // The suites send far more from 127.0.0.1 than a person would; the tests of
             // the limits (`tests/tests/e2e/limits.rs`) set their own.
             rate_limits: None,

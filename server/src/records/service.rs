@@ -32,14 +32,30 @@ use crate::{
     },
 };
 
-/// The records a caller may see.
+/// The records a caller may see: everything for admins and auditors; what their team
+/// owns for a manager (and the unassigned ones when their team is the intake); what
+/// they own for staff. Unassigned records (customers' web submissions) otherwise reach
+/// only admins, who give them to someone.
 pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> {
     Ok(match caller.role() {
         Role::Admin | Role::Auditor => Scope::All,
-        Role::Manager => Scope::Team {
-            manager_id: caller.user.id,
-            team_id: state.db.team_of(caller.user.id).await?,
-        },
+        Role::Manager => {
+            let team_id = state.db.team_of(caller.user.id).await?;
+            let intake = match (&state.config.intake_team, team_id) {
+                (Some(intake), Some(team)) => {
+                    let mut conn = state.db.pool().acquire().await?;
+                    crate::store::accounts::team_on(&mut conn, team)
+                        .await?
+                        .is_some_and(|t| t.name == *intake)
+                }
+                _ => false,
+            };
+            Scope::Team {
+                manager_id: caller.user.id,
+                team_id,
+                intake,
+            }
+        }
         Role::Staff => Scope::Own {
             user_id: caller.user.id,
         },

@@ -244,12 +244,14 @@ impl Db {
 pub enum Scope {
     /// Every record (admins, auditors).
     All,
-    /// Records owned or collected by members of this team, and unassigned ones.
+    /// Records owned by the manager or members of their team, and, when the team is the
+    /// intake (`Config::intake_team`), records nobody owns yet.
     Team {
         manager_id: UserId,
         team_id: Option<TeamId>,
+        intake: bool,
     },
-    /// Records this user owns or collected.
+    /// Records this user owns.
     Own { user_id: UserId },
 }
 
@@ -278,19 +280,22 @@ const RECORD_SELECT: &str =
 pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
     match scope {
         Scope::All => ("1 = 1".to_owned(), vec![]),
+        // Who collected a record does not matter once it has an owner: giving the
+        // record to someone else takes it away from the collector and their team.
         Scope::Own { user_id } => (
-            format!("(r.owner_id = ${first} OR r.collected_by = ${first})"),
+            format!("r.owner_id = ${first}"),
             vec![Some(user_id.to_string())],
         ),
         Scope::Team {
             manager_id,
             team_id,
+            intake,
         } => (
             format!(
-                "(r.owner_id IS NULL OR r.owner_id = ${first} OR r.collected_by = ${first} \
-                 OR r.owner_id IN (SELECT id FROM users WHERE team_id = ${b}) \
-                 OR r.collected_by IN (SELECT id FROM users WHERE team_id = ${b}))",
-                b = first + 1
+                "(r.owner_id = ${first} \
+                 OR r.owner_id IN (SELECT id FROM users WHERE team_id = ${b}){unassigned})",
+                b = first + 1,
+                unassigned = if *intake { " OR r.owner_id IS NULL" } else { "" },
             ),
             vec![Some(manager_id.to_string()), team_id.map(|t| t.to_string())],
         ),

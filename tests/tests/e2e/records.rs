@@ -49,6 +49,17 @@ async fn lookup<T: serde::de::DeserializeOwned>(
         .await
 }
 
+/// Gives every record to `owner` (admins do; a web submission is nobody's until then).
+async fn give_all(admin: &Session, owner: &Session) {
+    for r in records(admin).await {
+        admin
+            .post(&format!("/records/{}/assign", r.id))
+            .json(&serde_json::json!({ "owner_id": owner.user().id }))
+            .expect_status(200)
+            .await;
+    }
+}
+
 fn shown<'a>(r: &'a RecordView, key: &str) -> (Visibility, Option<&'a str>) {
     let v = &r.values[key];
     (v.visibility, v.display.as_deref())
@@ -61,8 +72,11 @@ story!(each_role_sees_what_its_policy_allows, |app| {
     let auditor = app.user_with_role(Role::Auditor).await;
     let staff = app.user_with_role(Role::Staff).await;
 
-    // Staff see only their own customers: a web submission is nobody's yet.
+    // Staff see only their own customers, managers their team's: a web submission is
+    // nobody's until an admin gives it to someone.
     assert!(records(&staff).await.is_empty());
+    assert!(records(&manager).await.is_empty());
+    give_all(&admin, &manager).await;
 
     let m = records(&manager).await;
     assert_eq!(m.len(), 1);
@@ -142,6 +156,7 @@ story!(
         app.submit_demo().await;
         let admin = app.admin().await;
         let manager = app.user_with_role(Role::Manager).await;
+        give_all(&admin, &manager).await;
         let id = records(&manager).await[0].id;
 
         let e: ApiError = reveal(&manager, &id, "resident_id", "", 422).await;
@@ -186,7 +201,9 @@ story!(
             }))
             .expect_status(200)
             .await;
+        let admin = app.admin().await;
         let manager = app.user_with_role(Role::Manager).await;
+        give_all(&admin, &manager).await;
         let m = records(&manager).await;
         for key in [
             "marketing_opt_in",

@@ -236,6 +236,58 @@ async fn create_team(admin: &Session, name: &str) -> TeamSummary {
         .await
 }
 
+// Records nobody owns yet (customers' web submissions) reach admins, and the managers
+// of the intake team once one is configured, not every manager; giving a record to
+// someone takes it from whoever had it, the staff member who collected it included.
+story!(
+    unassigned_records_reach_only_admins_and_the_intake_team,
+    |app| {
+        let mut app = app;
+        let admin = app.admin().await;
+        let north = create_team(&admin, "North").await;
+        let south = create_team(&admin, "South").await;
+        let m1 = create_user(&admin, "north.manager", Role::Manager, Some(&north.id)).await;
+        let m2 = create_user(&admin, "south.manager", Role::Manager, Some(&south.id)).await;
+        let s1 = create_user(&admin, "north.staff", Role::Staff, Some(&north.id)).await;
+        app.submit_demo().await;
+        let record = record_ids(&admin).await.remove(0);
+        let (north_manager, south_manager) = (activate(&app, &m1).await, activate(&app, &m2).await);
+        assert!(record_ids(&north_manager).await.is_empty());
+        assert!(record_ids(&south_manager).await.is_empty());
+
+        app.restart(|c| c.intake_team = Some("North".into()))
+            .await
+            .unwrap();
+        let admin = app.admin().await;
+        let north_manager = app.sign_in("north.manager", OWN_PASSWORD).await.unwrap();
+        let south_manager = app.sign_in("south.manager", OWN_PASSWORD).await.unwrap();
+        assert_eq!(record_ids(&north_manager).await, vec![record]);
+        assert!(record_ids(&south_manager).await.is_empty());
+
+        // The intake manager gives it to a member; a reassignment elsewhere takes it away
+        // from both of them.
+        let staff = activate(&app, &s1).await;
+        north_manager
+            .post(&format!("/records/{record}/assign"))
+            .json(&serde_json::json!({ "owner_id": s1.user.id }))
+            .expect_status(200)
+            .await;
+        assert_eq!(record_ids(&staff).await, vec![record]);
+        admin
+            .post(&format!("/records/{record}/assign"))
+            .json(&serde_json::json!({ "owner_id": m2.user.id }))
+            .expect_status(200)
+            .await;
+        assert!(record_ids(&staff).await.is_empty());
+        assert!(record_ids(&north_manager).await.is_empty());
+        assert_eq!(record_ids(&south_manager).await, vec![record]);
+        staff
+            .get(&format!("/records/{record}"))
+            .expect_status(404)
+            .await;
+    }
+);
+
 story!(managers_see_and_assign_within_their_team, |app| {
     let admin = app.admin().await;
     let north = create_team(&admin, "North").await;
