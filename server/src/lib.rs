@@ -151,7 +151,7 @@ pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
         std::sync::Arc::new(master_keyring(&config)?);
     let db = store::Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    let keys = keys::SigningKeys::load_or_create(&db, master.as_ref()).await?;
+    let keys = std::sync::Arc::new(keys::KeyRing::load(db.clone(), master.clone()).await?);
     let subkeys =
         std::sync::Arc::new(crypto::SubkeyRoot::load_or_create(&db, master.as_ref()).await?);
     let seeded = if config.seed {
@@ -183,6 +183,7 @@ pub async fn serve(
     let db = state.db.clone();
     let keys = state.keys.clone();
     let head_signer = audit::spawn_head_signer(db.clone(), keys.clone(), Duration::from_secs(30));
+    let key_refresher = keys.clone().spawn_refresher(state.config.key_refresh);
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let header_timeout = state.config.timeouts.header;
@@ -202,11 +203,12 @@ pub async fn serve(
         }
     };
     head_signer.abort();
+    key_refresher.abort();
     if let Some(task) = checkpointer {
         task.abort();
     }
     // Leave a signed head behind so that nothing logged before shutdown can be cut off.
-    if let Err(e) = audit::sign_head(&db, &keys).await {
+    if let Err(e) = audit::sign_head(&db, &keys.snapshot()).await {
         tracing::warn!(error = %e, "could not sign the audit head at shutdown");
     }
     db.close().await;

@@ -38,7 +38,8 @@ async fn main() -> anyhow::Result<()> {
                 consentry_server::rotation::rotate_signing_key(&db, &master).await?;
             db.close().await;
             println!(
-                "new signing key {new_id}; retired {}. Restart the servers to sign with it.",
+                "new signing key {new_id}; retired {}. Running servers sign with it once they \
+                 read the keys again (every --key-refresh-seconds).",
                 retired.as_deref().unwrap_or("none")
             );
             Ok(())

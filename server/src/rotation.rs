@@ -16,7 +16,10 @@ use crate::{
     audit::{self, Event},
     crypto::{load_master_key, KeyWrapper, LocalMasterKey},
     extract::Origin,
-    store::{now_ms, Db},
+    store::{
+        keys::{active_server_key_ids, retire_active_server_keys},
+        now_ms, Db,
+    },
 };
 
 /// How far a rotation has come.
@@ -193,27 +196,23 @@ pub async fn rotate(
     Ok(progress)
 }
 
-/// `consentry rotate-signing-key`: retires the signing key in use and creates a new one.
-/// The retired key stays published, so everything it signed stays verifiable; servers
-/// sign with the new key from their next start. Returns (retired id, new id).
+/// `consentry rotate-signing-key`: retires the signing key in use and creates a new one,
+/// in one transaction under the key lock (`Db::begin_key_change`), audited there. The
+/// retired key stays published, so everything it signed stays verifiable; running
+/// servers sign with the new key from their next reading of the keys (every
+/// `key_refresh`). Returns (retired id, new id).
 pub async fn rotate_signing_key(
     db: &Db,
     master: &dyn KeyWrapper,
 ) -> anyhow::Result<(Option<String>, String)> {
     let now = now_ms();
-    let retired: Vec<String> = db
-        .server_keys()
-        .await?
-        .into_iter()
-        .filter(|r| r.retired_at_ms.is_none())
-        .map(|r| r.key_id)
-        .collect();
-    let new_id = crate::keys::create_key(db, master).await?;
-    for id in &retired {
-        db.retire_server_key(id, now).await?;
-    }
+    let mut tx = db.begin_key_change().await?;
+    let retired = active_server_key_ids(&mut tx).await?;
+    retire_active_server_keys(&mut tx, now).await?;
+    let new_id = crate::keys::add_key(&mut tx, master, now).await?;
     let event = Event::new("keys.rotate_signing", None)
         .details(serde_json::json!({"retired": retired, "new_key_id": new_id}));
-    audit::record_alone(db, &Origin::default(), event, None).await?;
+    audit::record(&mut tx, &Origin::default(), event).await?;
+    tx.commit().await?;
     Ok((retired.into_iter().next(), new_id))
 }

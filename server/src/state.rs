@@ -6,7 +6,7 @@ use crate::{
     config::{Config, SessionPolicy},
     consent::{versions::VersionCache, writer::SubmissionWriter},
     crypto::{KeyWrapper, SubkeyRoot},
-    keys::SigningKeys,
+    keys::KeyRing,
     store::Db,
     web::spa::SpaAssets,
 };
@@ -32,8 +32,9 @@ pub struct Services {
     pub spa: Arc<SpaAssets>,
     /// Wraps data keys and signing keys; never leaves the process.
     pub master: Arc<dyn KeyWrapper>,
-    /// The server's ed25519 keys (receipts, audit heads).
-    pub keys: Arc<SigningKeys>,
+    /// The server's ed25519 keys (receipts, audit heads), read again from the database
+    /// as they change: take one `snapshot()` per operation.
+    pub keys: Arc<KeyRing>,
     /// Purpose-bound subkeys (blind indexes, withdrawal tokens).
     pub subkeys: Arc<SubkeyRoot>,
     /// Published form versions, parsed once.
@@ -49,7 +50,7 @@ impl AppState {
         db: Db,
         config: Config,
         master: Arc<dyn KeyWrapper>,
-        keys: Arc<SigningKeys>,
+        keys: Arc<KeyRing>,
         subkeys: Arc<SubkeyRoot>,
     ) -> Self {
         let sessions = SessionPolicy::from(&config);

@@ -111,7 +111,11 @@ impl TestApp {
     ///
     /// The master key exists and the migrations have run before the servers start (a
     /// deployment provides the one and runs the other; sqlx does not lock an SQLite
-    /// file while migrating), so what runs at once is each server's first start.
+    /// file while migrating), so what runs at once is each server's first start. On
+    /// PostgreSQL the servers are also held at their first read of the signing keys
+    /// until every one waits there, as replicas on several machines may meet: sqlx's
+    /// migration lock, taken even with nothing to apply, would otherwise let them
+    /// through one by one.
     pub async fn spawn_replicas(
         backend: Backend,
         count: usize,
@@ -126,7 +130,17 @@ impl TestApp {
             .await
             .unwrap();
         db.migrate().await.unwrap();
-        db.close().await;
+        let mut gate = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let mut tx = db.pool().begin().await.unwrap();
+                sqlx::query("LOCK TABLE server_keys IN ACCESS EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                Some(tx)
+            }
+        };
         let mut dirs = vec![data_dir];
         let starts: Vec<_> = (0..count)
             .map(|i| {
@@ -142,6 +156,28 @@ impl TestApp {
                 tokio::spawn(launch(config))
             })
             .collect();
+        if let Some(tx) = gate.take() {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+            loop {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM pg_locks \
+                     WHERE NOT granted AND relation = 'server_keys'::regclass",
+                )
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+                if waiting >= i64::try_from(count).unwrap() {
+                    break;
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "only {waiting} of {count} servers came to read the keys"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            tx.rollback().await.unwrap();
+        }
+        db.close().await;
         let mut servers = Vec::with_capacity(count);
         for start in starts {
             servers.push(start.await.unwrap().unwrap());

@@ -162,7 +162,7 @@ async fn verify(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> AppResult<Json<AuditVerification>> {
-    let report = super::verify(&state.db, state.keys.published()).await?;
+    let report = super::verify_with(&state.db, &state.keys).await?;
     let message = report.first_break.as_ref().map(ToString::to_string);
     Ok(Json(AuditVerification { report, message }))
 }
@@ -171,7 +171,8 @@ async fn sign_head(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> AppResult<Json<Option<AuditHead>>> {
-    Ok(Json(super::sign_head(&state.db, &state.keys).await?))
+    let keys = state.keys.snapshot();
+    Ok(Json(super::sign_head(&state.db, &keys).await?))
 }
 
 /// The user names of the entries' actors, by actor id as the entries write it.

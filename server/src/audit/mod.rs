@@ -8,14 +8,15 @@ use std::{sync::Arc, time::Duration};
 
 use shared::{
     api::auth::CurrentUser,
-    audit::{verify_chain, AuditHead, ChainReport},
+    audit::{verify_chain, AuditEntry, AuditHead, ChainReport},
     consent::{PublishedKey, PublishedKeySet},
 };
 use sqlx::AnyConnection;
 
 use crate::{
+    error::AppResult,
     extract::Origin,
-    keys::SigningKeys,
+    keys::{KeyRing, SigningKeys},
     store::{
         audit::{append, NewAuditEntry},
         now_ms, Db,
@@ -122,15 +123,34 @@ pub async fn sign_head(db: &Db, keys: &SigningKeys) -> Result<Option<AuditHead>,
 pub async fn verify(db: &Db, published: &PublishedKeySet) -> Result<ChainReport, sqlx::Error> {
     let entries = db.audit_all().await?;
     let heads = db.audit_heads().await?;
-    Ok(verify_chain(&entries, &heads, |id| {
+    Ok(check(&entries, &heads, published))
+}
+
+/// [`verify`] against this server's keys, read again first when a head names a key
+/// they lack (one another replica made since this server last read them).
+pub async fn verify_with(db: &Db, keys: &KeyRing) -> AppResult<ChainReport> {
+    let entries = db.audit_all().await?;
+    let heads = db.audit_heads().await?;
+    let mut known = keys.snapshot();
+    if let Some(head) = heads
+        .iter()
+        .find(|h| known.published().find(&h.key_id).is_none())
+    {
+        known = keys.knowing(&head.key_id).await?;
+    }
+    Ok(check(&entries, &heads, known.published()))
+}
+
+fn check(entries: &[AuditEntry], heads: &[AuditHead], published: &PublishedKeySet) -> ChainReport {
+    verify_chain(entries, heads, |id| {
         published.find(id).map(|k| k.public_key.as_str())
-    }))
+    })
 }
 
 /// Signs the head every `period` until the server stops.
 pub fn spawn_head_signer(
     db: Db,
-    keys: Arc<SigningKeys>,
+    keys: Arc<KeyRing>,
     period: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -138,7 +158,7 @@ pub fn spawn_head_signer(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match sign_head(&db, &keys).await {
+            match sign_head(&db, &keys.snapshot()).await {
                 Ok(Some(head)) => tracing::debug!(seq = head.seq, "signed the audit head"),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "could not sign the audit head"),

@@ -68,7 +68,7 @@ pub fn routes() -> ApiRoutes {
 pub async fn published_keys(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CACHE_CONTROL, "public, max-age=300")],
-        Json(state.keys.published().clone()),
+        Json(state.keys.snapshot().published().clone()),
     )
 }
 
@@ -99,8 +99,8 @@ async fn submit(
 async fn verify(
     State(state): State<AppState>,
     AppJson(receipt): AppJson<SignedReceipt>,
-) -> Json<ReceiptVerification> {
-    Json(service::verify_receipt(&state, &receipt))
+) -> AppResult<Json<ReceiptVerification>> {
+    Ok(Json(service::verify_receipt(&state, &receipt).await?))
 }
 
 async fn status(

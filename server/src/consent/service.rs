@@ -180,9 +180,12 @@ pub struct Unsigned {
 /// plain signature for a receipt alone) and completes what to store.
 #[must_use]
 pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Prepared> {
+    // One reading of the keys for the whole batch: each receipt names the key that signs it.
+    let keys = state.keys.snapshot();
     let mut bodies = Vec::with_capacity(unsigned.len());
     let mut rest = Vec::with_capacity(unsigned.len());
-    for u in unsigned {
+    for mut u in unsigned {
+        u.body.server_key_id = keys.current_id().to_owned();
         let bytes = u
             .body
             .signing_bytes_with(&u.statement_bytes)
@@ -190,7 +193,7 @@ pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Pr
         bodies.push((u.body, bytes));
         rest.push((u.submission, u.audit, u.withdraw_token));
     }
-    let receipts = shared::consent::countersign_batch(state.keys.current(), bodies);
+    let receipts = shared::consent::countersign_batch(keys.current(), bodies);
     rest.into_iter()
         .zip(receipts)
         .map(|((mut submission, audit, withdraw_token), receipt)| {
@@ -234,7 +237,8 @@ pub fn check_and_seal(
         client_signature: req.client_signature,
         device,
         received_at_ms,
-        server_key_id: state.keys.current_id().to_owned(),
+        // Named when countersigned, by the key that signs.
+        server_key_id: String::new(),
     };
     let (statement_bytes, statement_hash) = match &mut source {
         // The device's envelope already named them, and its signature was checked.
@@ -440,10 +444,14 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
     }
 }
 
-/// Verifies a receipt against this server's published keys.
-#[must_use]
-pub fn verify_receipt(state: &AppState, receipt: &SignedReceipt) -> ReceiptVerification {
-    match receipt.verify(state.keys.published()) {
+/// Verifies a receipt against this server's published keys, read again first when the
+/// receipt names a key they lack (one another replica made since they were read).
+pub async fn verify_receipt(
+    state: &AppState,
+    receipt: &SignedReceipt,
+) -> AppResult<ReceiptVerification> {
+    let keys = state.keys.knowing(&receipt.body.server_key_id).await?;
+    Ok(match receipt.verify(keys.published()) {
         Ok(()) => ReceiptVerification {
             valid: true,
             problem: None,
@@ -452,7 +460,7 @@ pub fn verify_receipt(state: &AppState, receipt: &SignedReceipt) -> ReceiptVerif
             valid: false,
             problem: Some(e.to_string()),
         },
-    }
+    })
 }
 
 async fn receipt_for_token(
@@ -541,14 +549,15 @@ pub async fn withdraw(
     for p in &newly {
         withdrawn.insert(p.clone(), now);
     }
+    let keys = state.keys.snapshot();
     let body = WithdrawalBody {
         receipt_id: row.receipt_id.to_string(),
         purposes_withdrawn: newly.clone(),
         withdrawn_at_ms: now,
-        server_key_id: state.keys.current_id().to_owned(),
+        server_key_id: keys.current_id().to_owned(),
     };
     let receipt = WithdrawalReceipt {
-        server_signature: state.keys.sign(&body.signing_bytes()),
+        server_signature: keys.sign(&body.signing_bytes()),
         body,
     };
     if newly.is_empty() {

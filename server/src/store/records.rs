@@ -295,7 +295,11 @@ pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Optio
                 "(r.owner_id = ${first} \
                  OR r.owner_id IN (SELECT id FROM users WHERE team_id = ${b}){unassigned})",
                 b = first + 1,
-                unassigned = if *intake { " OR r.owner_id IS NULL" } else { "" },
+                unassigned = if *intake {
+                    " OR r.owner_id IS NULL"
+                } else {
+                    ""
+                },
             ),
             vec![Some(manager_id.to_string()), team_id.map(|t| t.to_string())],
         ),

@@ -16,6 +16,7 @@ mod customer;
 mod designer;
 mod device_keys;
 mod forms;
+mod key_ring;
 mod limits;
 mod offline;
 mod public_forms;

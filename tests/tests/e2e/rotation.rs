@@ -9,8 +9,19 @@ use consentry_server::{auth::totp, store::now_ms};
 use consentry_tests::{story, Expect, TestApp, USER_PASSWORD};
 use shared::api::{auth::Role, consent::ConsentStatus, records::RecordPage};
 
+/// The names a new manager sees once an admin gives them every record (masked as a
+/// manager's view is; web submissions are nobody's until given).
 async fn names_seen_by_a_manager(app: &TestApp) -> Vec<Option<String>> {
+    let admin = app.admin().await;
     let manager = app.user_with_role(Role::Manager).await;
+    let all: RecordPage = admin.get_json("/records", 200).await;
+    for r in &all.records {
+        admin
+            .post(&format!("/records/{}/assign", r.id))
+            .json(&serde_json::json!({ "owner_id": manager.user().id }))
+            .expect_status(200)
+            .await;
+    }
     let page: RecordPage = manager.get_json("/records", 200).await;
     page.records
         .iter()
