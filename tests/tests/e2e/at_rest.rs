@@ -107,6 +107,24 @@ fn assert_no_markers(bytes: &[u8], place: &str) {
     }
 }
 
+/// A new manager to whom an admin gave every record (web submissions are nobody's until
+/// given).
+async fn manager_given_every_record(app: &consentry_tests::TestApp) -> consentry_tests::Session {
+    let admin = app.admin().await;
+    let manager = app.user_with_role(Role::Manager).await;
+    let all: RecordPage = admin.get_json("/records", 200).await;
+    for r in &all.records {
+        consentry_tests::Expect::expect_status(
+            admin
+                .post(&format!("/records/{}/assign", r.id))
+                .json(&serde_json::json!({ "owner_id": manager.user().id })),
+            200,
+        )
+        .await;
+    }
+    manager
+}
+
 story!(personal_values_are_never_stored_in_clear, |app| {
     let version = app.demo_version().await;
     // A customer's submission…
@@ -129,7 +147,7 @@ story!(personal_values_are_never_stored_in_clear, |app| {
     };
     post_sync(&staff, &batch).await;
     // The values are readable through the API by those allowed…
-    let manager = app.user_with_role(Role::Manager).await;
+    let manager = manager_given_every_record(&app).await;
     let page: RecordPage = manager.get_json("/records", 200).await;
     assert!(page
         .records
@@ -167,7 +185,7 @@ story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
         .unwrap();
     db.close().await;
 
-    let manager = app.user_with_role(Role::Manager).await;
+    let manager = manager_given_every_record(&app).await;
     let page: RecordPage = manager.get_json("/records", 200).await;
     let moved = page
         .records
