@@ -8,7 +8,7 @@ use consentry_tests::{story, Backend, Expect, TestApp};
 use shared::{api::audit::AuditVerification, audit::AuditHead};
 
 /// Runs `consentry rotate-signing-key` against `app`'s database: (retired id, new id).
-async fn rotate_signing_key(app: &TestApp) -> (Option<String>, String) {
+pub(crate) async fn rotate_signing_key(app: &TestApp) -> (Option<String>, String) {
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
         .unwrap();

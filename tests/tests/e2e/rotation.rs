@@ -137,18 +137,7 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
 story!(a_retired_signing_key_still_verifies_old_receipts, |app| {
     let mut app = app;
     let before = app.submit_demo().await;
-    let db = consentry_server::store::Db::connect(&app.database_url)
-        .await
-        .unwrap();
-    let master = consentry_server::crypto::MasterKeyring::new(
-        consentry_server::crypto::load_existing_master_key(&app.data_dir.path().join("master.key"))
-            .unwrap(),
-        vec![],
-    );
-    let (retired, new_id) = consentry_server::rotation::rotate_signing_key(&db, &master)
-        .await
-        .unwrap();
-    db.close().await;
+    let (retired, new_id) = crate::key_ring::rotate_signing_key(&app).await;
     assert_eq!(
         retired.as_deref(),
         Some(before.receipt.body.server_key_id.as_str())
