@@ -396,6 +396,12 @@ impl ApiClient {
         self.fetch(Method::POST, "/audit/heads", None::<&()>).await
     }
 
+    /// `GET /api/v1/openapi.json`: the API's OpenAPI 3.1 document, read as plain JSON
+    /// (the console only lists it; see `pages/api_docs.rs`).
+    pub async fn openapi(&self) -> Result<serde_json::Value, ApiError> {
+        self.fetch(Method::GET, "/openapi.json", None::<&()>).await
+    }
+
     /// Sends a request and decodes a JSON answer.
     pub(crate) async fn fetch<B, T>(
         &self,

@@ -9,6 +9,7 @@ use crate::components::layout::{Footer, Header, MustChangeBanner, MAIN_ID};
 use crate::i18n::I18n;
 use crate::offline::Collector;
 use crate::pages::account::AccountPage;
+use crate::pages::api_docs::ApiDocsPage;
 use crate::pages::assignments::AssignmentsPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::conflicts::ConflictsPage;
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/conflicts") view=ConflictsPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/assignments") view=AssignmentsPage />
+                    <Route path=path!("/api-docs") view=ApiDocsPage />
                 </Routes>
             </main>
             <Footer />

@@ -3,6 +3,7 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod api_docs;
 mod assign;
 mod collect;
 mod console;
@@ -13,6 +14,7 @@ mod designer_zh;
 mod errors;
 mod renderer;
 
+pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
 pub use collect::CollectTexts;
 pub use console::ConsoleTexts;
@@ -231,6 +233,8 @@ pub struct Texts {
     pub collect: CollectTexts,
     /// Giving forms to teams and people.
     pub assign: AssignTexts,
+    /// The API contract page.
+    pub api_docs: ApiDocsTexts,
     /// Accounts, records, the audit log and two-step sign-in.
     pub console: ConsoleTexts,
     /// The form renderer customers see.
@@ -327,6 +331,7 @@ pub static EN: Texts = Texts {
     nav_collect: "Collect",
     collect: collect::EN,
     assign: assign::EN,
+    api_docs: api_docs::EN,
     console: console::EN,
     renderer: renderer::EN,
     customer: customer::EN,
@@ -404,6 +409,7 @@ pub static ZH_CN: Texts = Texts {
     nav_collect: "采集",
     collect: collect::ZH_CN,
     assign: assign::ZH_CN,
+    api_docs: api_docs::ZH_CN,
     console: console::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,

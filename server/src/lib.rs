@@ -16,6 +16,7 @@ pub mod extract;
 pub mod forms;
 pub mod keys;
 pub mod limits;
+pub mod openapi;
 pub mod receipt_cli;
 pub mod records;
 pub mod rotation;
@@ -71,12 +72,14 @@ pub fn api_routes() -> ApiRoutes {
         .merge(users::routes())
         .merge(assignments::routes())
 }
+        .merge(openapi::routes())
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let (api, _) = api_routes().into_parts();
     let api = api
         .fallback(api_not_found)
+        .layer(Extension(openapi::Published::new(&table)))
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -7,6 +7,7 @@ use crate::{api::auth::Role, schema::Sensitivity};
 
 /// How much of a value a viewer gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// The value as collected.

@@ -25,6 +25,7 @@ const HEAD_DOMAIN: &[u8] = b"consentry-audit-head-v1\n";
 /// One audit log entry. It holds references and hashes, never personal data, so that
 /// purging a record never requires editing the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// 1, 2, 3, … without gaps.
     pub seq: i64,
@@ -76,6 +77,7 @@ impl AuditEntry {
 
 /// A signed statement of the newest entry at some moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditHead {
     pub seq: i64,
     pub hash: String,
@@ -125,6 +127,7 @@ impl AuditHead {
 
 /// The first place where the log is not what it claims to be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChainBreak {
     /// The entry's content does not match its hash: it was changed.
@@ -149,6 +152,7 @@ pub enum ChainBreak {
 
 /// The result of checking a whole log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChainReport {
     pub entries_checked: i64,
     pub heads_checked: i64,

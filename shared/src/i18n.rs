@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A language of the user interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Locale {
     /// Simplified Chinese (`zh-CN`).
     #[serde(rename = "zh-CN")]
@@ -62,6 +63,7 @@ impl Locale {
 
 /// Text given in both languages of the product.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LocalizedText {
     /// Simplified Chinese.
     #[serde(rename = "zh-CN", default)]

@@ -100,6 +100,16 @@ macro_rules! id_type {
                 id.to_string()
             }
         }
+
+        #[cfg(feature = "openapi")]
+        crate::openapi::manual_schema!(
+            $name,
+            crate::openapi::string(
+                Some("uuid"),
+                None,
+                concat!("The id of a ", $what, ": a UUID"),
+            )
+        );
     };
 }
 

@@ -11,5 +11,7 @@ pub mod consent;
 pub mod i18n;
 pub mod ids;
 pub mod mask;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod schema;
 pub mod sync;

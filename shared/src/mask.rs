@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a field's value is masked for display; chosen per field in the form definition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MaskStyle {
     /// Shown as entered.

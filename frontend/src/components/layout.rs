@@ -87,6 +87,13 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || session.may(Permission::ManageUsers)>
+                            <li>
+                                <A href="/api-docs" attr:data-testid="nav-api-docs">
+                                    {move || i18n.t().api_docs.nav}
+                                </A>
+                            </li>
+                        </Show>
                         // Staff and managers collect; offline, the one who last collected here.
                         <Show when=move || collector.user.with(Option::is_some)>
                             <li>

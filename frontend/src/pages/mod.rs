@@ -1,6 +1,7 @@
 //! One module per route of the app.
 
 pub mod account;
+pub mod api_docs;
 pub mod assignments;
 pub mod audit;
 pub mod conflicts;

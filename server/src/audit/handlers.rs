@@ -35,6 +35,17 @@ const MAX_EXPORT: i64 = 100_000;
 /// first, as CSV with every hash so the chain can be checked outside the product, and
 /// the acting account's user name beside its id.
 /// The export itself is audited.
+#[utoipa::path(get, path = "/audit/export", tag = "audit", summary = "Export the audit log as CSV",
+    params(
+        ("action" = Option<String>, Query, description = "Actions starting with this"),
+        ("actor" = Option<String>, Query, description = "The acting account's id"),
+        ("target" = Option<String>, Query, description = "The target's id"),
+        ("from_ms" = Option<i64>, Query, description = "From this time, Unix milliseconds"),
+        ("to_ms" = Option<i64>, Query, description = "Until this time, Unix milliseconds"),
+        ("before_seq" = Option<i64>, Query, description = "Entries before this one"),
+        ("limit" = Option<i64>, Query, description = "Ignored: an export holds up to 100,000 entries"),
+    ),
+    responses((status = 200, description = "The entries, oldest first", content_type = "text/csv", body = String)))]
 async fn export(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -132,6 +143,17 @@ struct SearchParams {
 async fn search(
     State(state): State<AppState>,
     _caller: Caller,
+#[utoipa::path(get, path = "/audit", tag = "audit", summary = "Search the audit log",
+    params(
+        ("action" = Option<String>, Query, description = "Actions starting with this, such as `auth.`"),
+        ("actor" = Option<String>, Query, description = "The acting account's id"),
+        ("target" = Option<String>, Query, description = "The target's id"),
+        ("from_ms" = Option<i64>, Query, description = "From this time, Unix milliseconds"),
+        ("to_ms" = Option<i64>, Query, description = "Until this time, Unix milliseconds"),
+        ("before_seq" = Option<i64>, Query, description = "`next_before_seq` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "At most this many (1–1000, 100 by default)"),
+    ),
+    responses((status = 200, description = "Entries, newest first", body = shared::api::audit::AuditPage)))]
     AppQuery(p): AppQuery<SearchParams>,
 ) -> AppResult<Json<AuditPage>> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
@@ -163,6 +185,8 @@ async fn verify(
     _caller: Caller,
 ) -> AppResult<Json<AuditVerification>> {
     let report = super::verify_with(&state.db, &state.keys).await?;
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", summary = "Verify the whole chain",
+    responses((status = 200, description = "The report, with the first break in words if any", body = shared::api::audit::AuditVerification)))]
     let message = report.first_break.as_ref().map(ToString::to_string);
     Ok(Json(AuditVerification { report, message }))
 }
@@ -172,6 +196,8 @@ async fn sign_head(
     _caller: Caller,
 ) -> AppResult<Json<Option<AuditHead>>> {
     let keys = state.keys.snapshot();
+#[utoipa::path(post, path = "/audit/heads", tag = "audit", summary = "Sign the chain's head now",
+    responses((status = 200, description = "The signed head, or null when the log is empty", body = Option<shared::audit::AuditHead>)))]
     Ok(Json(super::sign_head(&state.db, &keys).await?))
 }
 
@@ -193,3 +219,8 @@ async fn actor_names(
         .map(|(id, name)| (id.to_string(), name))
         .collect())
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(search, verify, sign_head, export))]
+pub struct ApiDoc;

@@ -56,6 +56,15 @@ pub fn routes() -> ApiRoutes {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/login", tag = "auth", summary = "Sign in",
+    description = "Checks the user name and password (and the second factor's code when the account has one) and starts a session: the answer sets the session cookie and carries the CSRF token.",
+    request_body = shared::api::auth::SignInRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = shared::api::auth::SessionInfo),
+        (status = 401, description = "`unauthenticated`: wrong user name or password; `totp_required`: send the second factor's code", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: a field is missing or too long", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: too many failed sign-ins from this address; see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 async fn login(
     State(state): State<AppState>,
     origin: Origin,
@@ -65,11 +74,15 @@ async fn login(
     Ok(with_session_cookie(Json(info).into_response(), &token))
 }
 
+#[utoipa::path(get, path = "/auth/session", tag = "auth", summary = "The current session",
+    responses((status = 200, description = "Who is signed in, and the CSRF token", body = shared::api::auth::SessionInfo)))]
 async fn session(Caller(caller): Caller) -> Json<SessionInfo> {
     Json(service::session_info(&caller))
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", summary = "Sign out",
+    responses((status = 204, description = "Signed out; the session cookie is cleared")))]
 async fn logout(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -84,6 +97,14 @@ async fn logout(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/password", tag = "auth", summary = "Change one's password",
+    description = "Replaces the password (also a generated one-time password) and rotates the session: the answer sets a new session cookie.",
+    request_body = shared::api::auth::ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Changed; a new session cookie is set", body = shared::api::auth::SessionInfo),
+        (status = 422, description = "`validation_failed`: the current password is wrong or the new one breaks the rules", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: too many wrong passwords", body = shared::api::error::ApiError),
+    ))]
 async fn change_password(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -103,6 +124,11 @@ fn with_session_cookie(mut response: Response, token: &str) -> Response {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/totp/setup", tag = "auth", summary = "Start setting up a second factor",
+    responses(
+        (status = 200, description = "A new secret, to confirm with `/auth/totp/enable`", body = shared::api::auth::TotpSetup),
+        (status = 409, description = "`conflict`: the second factor is already on", body = shared::api::error::ApiError),
+    ))]
 async fn totp_setup(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -112,6 +138,14 @@ async fn totp_setup(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/totp/enable", tag = "auth", summary = "Turn the second factor on",
+    request_body = shared::api::auth::TotpEnableRequest,
+    responses(
+        (status = 204, description = "On"),
+        (status = 409, description = "`conflict`: already on, or no secret was set up", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: wrong password or code", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: too many wrong passwords", body = shared::api::error::ApiError),
+    ))]
 async fn totp_enable(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -123,6 +157,14 @@ async fn totp_enable(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/auth/totp/disable", tag = "auth", summary = "Turn the second factor off",
+    request_body = shared::api::auth::TotpDisableRequest,
+    responses(
+        (status = 204, description = "Off"),
+        (status = 409, description = "`conflict`: the second factor is not on", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: wrong password or code", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: too many wrong passwords", body = shared::api::error::ApiError),
+    ))]
 async fn totp_disable(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -132,3 +174,16 @@ async fn totp_disable(
     second_factor::disable(&state, &caller, &origin, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    login,
+    session,
+    logout,
+    change_password,
+    totp_setup,
+    totp_enable,
+    totp_disable
+))]
+pub struct ApiDoc;

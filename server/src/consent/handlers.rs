@@ -65,6 +65,12 @@ pub fn routes() -> ApiRoutes {
 /// `GET /api/v1/keys` (also at `/.well-known/consentry-keys.json`): the server's public
 /// keys, current and retired, so that anyone can verify receipts offline. Cacheable
 /// for a few minutes.
+#[utoipa::path(get, path = "/keys", tag = "system", summary = "The server's signing keys",
+    description = "Current and retired; also at `/.well-known/consentry-keys.json`.",
+    responses(
+        (status = 200, description = "The key set", body = shared::consent::PublishedKeySet),
+        (status = 429, description = "`rate_limited`: see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 pub async fn published_keys(State(state): State<AppState>) -> impl IntoResponse {
     (
         [(header::CACHE_CONTROL, "public, max-age=300")],
@@ -73,6 +79,17 @@ pub async fn published_keys(State(state): State<AppState>) -> impl IntoResponse 
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/public/forms/{id}/submissions", tag = "public", summary = "Submit a form with consent",
+    description = "The answers and the consent statement the customer's browser signed. The answer is the countersigned receipt; a retry of a stored submission gets the same receipt with 200.",
+    params(("id" = shared::ids::FormId, Path, description = "The form")), request_body = shared::api::consent::SubmitRequest,
+    responses(
+        (status = 201, description = "Stored", body = shared::api::consent::SubmitResponse),
+        (status = 200, description = "Stored before (a retry)", body = shared::api::consent::SubmitResponse),
+        (status = 403, description = "`forbidden`: the page's origin may not embed the form", body = shared::api::error::ApiError),
+        (status = 409, description = "`conflict`: another submission has this receipt id", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the answers or the statement do not fit the form", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 async fn submit(
     State(state): State<AppState>,
     AppPath(form_id): AppPath<FormId>,
@@ -96,6 +113,12 @@ async fn submit(
     Ok((status, Json(response)))
 }
 
+#[utoipa::path(post, path = "/public/receipts/verify", tag = "public", summary = "Verify a receipt",
+    request_body = shared::consent::SignedReceipt,
+    responses(
+        (status = 200, description = "Whether it verifies, and why not", body = shared::api::consent::ReceiptVerification),
+        (status = 429, description = "`rate_limited`: see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 async fn verify(
     State(state): State<AppState>,
     AppJson(receipt): AppJson<SignedReceipt>,
@@ -103,6 +126,13 @@ async fn verify(
     Ok(Json(service::verify_receipt(&state, &receipt).await?))
 }
 
+#[utoipa::path(post, path = "/public/consents/status", tag = "public", summary = "A consent's purposes",
+    request_body = shared::api::consent::ConsentTokenRequest,
+    responses(
+        (status = 200, description = "The consent behind the receipt", body = shared::api::consent::ConsentStatus),
+        (status = 404, description = "`not_found`: no such receipt, or a wrong token", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 async fn status(
     State(state): State<AppState>,
     AppJson(req): AppJson<ConsentTokenRequest>,
@@ -111,6 +141,14 @@ async fn status(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/public/consents/withdraw", tag = "public", summary = "Withdraw consent",
+    request_body = shared::api::consent::ConsentTokenRequest,
+    responses(
+        (status = 200, description = "The signed receipt of the withdrawal", body = shared::api::consent::WithdrawalReceipt),
+        (status = 404, description = "`not_found`: no such receipt, or a wrong token", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: no purposes, or purposes the consent does not have", body = shared::api::error::ApiError),
+        (status = 429, description = "`rate_limited`: see `Retry-After`", body = shared::api::error::ApiError),
+    ))]
 async fn withdraw(
     State(state): State<AppState>,
     client: Origin,
@@ -118,3 +156,8 @@ async fn withdraw(
 ) -> AppResult<Json<WithdrawalReceipt>> {
     Ok(Json(service::withdraw(&state, &req, &client).await?))
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(published_keys, submit, verify, status, withdraw))]
+pub struct ApiDoc;

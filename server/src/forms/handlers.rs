@@ -67,6 +67,9 @@ pub fn routes() -> ApiRoutes {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/forms", tag = "forms", summary = "List forms",
+    params(("status" = Option<shared::api::forms::FormStatus>, Query, description = "`active` (the default) or `archived`")),
+    responses((status = 200, description = "The forms, most recently changed first", body = Vec<shared::api::forms::FormSummary>)))]
 async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -76,6 +79,12 @@ async fn list(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/forms", tag = "forms", summary = "Create a form",
+    request_body = shared::api::forms::CreateFormRequest,
+    responses(
+        (status = 201, description = "Created with its first draft", body = shared::api::forms::FormDetail),
+        (status = 422, description = "`validation_failed`: the definition cannot be read", body = shared::api::error::ApiError),
+    ))]
 async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -88,6 +97,9 @@ async fn create(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/forms/{id}", tag = "forms", summary = "A form with its draft",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 200, description = "The form", body = shared::api::forms::FormDetail)))]
 async fn detail(
     State(state): State<AppState>,
     AppPath(id): AppPath<FormId>,
@@ -96,6 +108,13 @@ async fn detail(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(put, path = "/forms/{id}/draft", tag = "forms", summary = "Save the draft",
+    params(("id" = shared::ids::FormId, Path, description = "The form")), request_body = shared::api::forms::SaveDraftRequest,
+    responses(
+        (status = 200, description = "Saved; problems are reported, not refused", body = shared::api::forms::FormDetail),
+        (status = 409, description = "`conflict`: someone saved since `base_revision`, or the form is archived", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the definition cannot be read", body = shared::api::error::ApiError),
+    ))]
 async fn save_draft(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -110,6 +129,9 @@ async fn save_draft(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/forms/{id}/duplicate", tag = "forms", summary = "Copy a form",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 201, description = "The copy", body = shared::api::forms::FormDetail)))]
 async fn duplicate(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -121,6 +143,9 @@ async fn duplicate(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/forms/{id}/archive", tag = "forms", summary = "Archive a form",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 200, description = "Archived", body = shared::api::forms::FormSummary)))]
 async fn archive(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -134,6 +159,9 @@ async fn archive(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/forms/{id}/restore", tag = "forms", summary = "Restore an archived form",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 200, description = "Active again", body = shared::api::forms::FormSummary)))]
 async fn restore(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -147,6 +175,13 @@ async fn restore(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/forms/{id}/publish", tag = "forms", summary = "Publish the draft",
+    params(("id" = shared::ids::FormId, Path, description = "The form")), request_body = shared::api::forms::PublishRequest,
+    responses(
+        (status = 201, description = "The new version", body = shared::api::forms::VersionDetail),
+        (status = 409, description = "`conflict`: the draft changed since `base_revision`, nothing changed since the last version, or the form is archived", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the draft has problems", body = shared::api::error::ApiError),
+    ))]
 async fn publish(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -167,6 +202,9 @@ async fn publish(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/forms/{id}/versions", tag = "forms", summary = "A form's published versions",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 200, description = "Newest first", body = Vec<shared::api::forms::VersionSummary>)))]
 async fn versions(
     State(state): State<AppState>,
     AppPath(id): AppPath<FormId>,
@@ -175,6 +213,9 @@ async fn versions(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/forms/{id}/versions/{number}", tag = "forms", summary = "One published version",
+    params(("id" = shared::ids::FormId, Path, description = "The form"), ("number" = i64, Path, minimum = 1, description = "The version number: 1, 2, …")),
+    responses((status = 200, description = "The version", body = shared::api::forms::VersionDetail)))]
 async fn version(
     State(state): State<AppState>,
     AppPath((id, number)): AppPath<(FormId, String)>,
@@ -183,11 +224,18 @@ async fn version(
 }
 
 /// `PUT` and `DELETE` of a version: refused whatever the version, the body or the caller's intent.
+#[utoipa::path(method(put, delete), path = "/forms/{id}/versions/{number}", tag = "forms", summary = "Versions are immutable",
+    description = "Always refused: a published version never changes, since consent receipts bind its hash.",
+    params(("id" = shared::ids::FormId, Path, description = "The form"), ("number" = i64, Path, minimum = 1, description = "The version number: 1, 2, …")),
+    responses((status = 409, description = "`conflict`: published versions cannot change", body = shared::api::error::ApiError)))]
 async fn immutable() -> AppError {
     service::versions_are_immutable()
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/public/forms/{id}", tag = "public", summary = "A form as customers see it",
+    params(("id" = shared::ids::FormId, Path, description = "The form")),
+    responses((status = 200, description = "The latest published version of an active form", body = shared::api::forms::VersionDetail)))]
 async fn public_form(
     State(state): State<AppState>,
     AppPath(id): AppPath<FormId>,
@@ -196,6 +244,13 @@ async fn public_form(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/public/forms/{id}/versions/{number}/check", tag = "public", summary = "Check answers",
+    description = "Validates answers with the server's rules; the issues are in the `Accept-Language` language.",
+    params(("id" = shared::ids::FormId, Path, description = "The form"), ("number" = i64, Path, minimum = 1, description = "The version number: 1, 2, …")), request_body = shared::api::forms::CheckAnswersRequest,
+    responses(
+        (status = 204, description = "The answers are valid"),
+        (status = 422, description = "`validation_failed`: issues per field key in `details.fields`", body = shared::api::error::ApiError),
+    ))]
 async fn check_answers(
     State(state): State<AppState>,
     RequestLocale(locale): RequestLocale,
@@ -206,3 +261,22 @@ async fn check_answers(
     service::check_answers(&state.db, id, &number, &req.answers, locale, today).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    detail,
+    save_draft,
+    duplicate,
+    archive,
+    restore,
+    publish,
+    versions,
+    version,
+    immutable,
+    public_form,
+    check_answers
+))]
+pub struct ApiDoc;

@@ -73,6 +73,17 @@ struct ListParams {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/records", tag = "records", summary = "List records in the caller's reach",
+    description = "Staff see what they own, managers what their team owns (and unowned records when their team is the intake team), admins and auditors everything; values are masked by role.",
+    params(
+        ("form" = Option<shared::ids::FormId>, Query, description = "Only records of this form"),
+        ("before" = Option<i64>, Query, description = "`next_before` of the previous page"),
+        ("limit" = Option<i64>, Query, description = "At most this many (1–200, 50 by default)"),
+    ),
+    responses(
+        (status = 200, description = "A page, newest first", body = shared::api::records::RecordPage),
+        (status = 422, description = "`validation_failed`: the form filter is not a form id", body = shared::api::error::ApiError),
+    ))]
 async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -96,6 +107,8 @@ async fn list(
     ))
 }
 
+#[utoipa::path(get, path = "/records/forms", tag = "records", summary = "The forms of the records in reach",
+    responses((status = 200, description = "By title, for the list's filter", body = Vec<shared::api::records::RecordForm>)))]
 async fn forms(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -103,6 +116,13 @@ async fn forms(
     Ok(Json(service::forms(&state, &caller).await?))
 }
 
+#[utoipa::path(post, path = "/records/{id}/reveal", tag = "records", summary = "Reveal a masked value",
+    description = "With a reason, kept in the audit log.",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")), request_body = shared::api::records::RevealRequest,
+    responses(
+        (status = 200, description = "The value in full", body = shared::api::records::RevealResponse),
+        (status = 422, description = "`validation_failed`: the reason is too short or too long, or the field has no value to reveal", body = shared::api::error::ApiError),
+    ))]
 async fn reveal(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -115,6 +135,12 @@ async fn reveal(
     ))
 }
 
+#[utoipa::path(post, path = "/records/{id}/assign", tag = "records", summary = "Give a record to an owner",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")), request_body = shared::api::users::AssignRecordRequest,
+    responses(
+        (status = 200, description = "Assigned", body = shared::api::users::AssignRecordResponse),
+        (status = 422, description = "`validation_failed`: the owner cannot own records or is outside the manager's team", body = shared::api::error::ApiError),
+    ))]
 async fn assign(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -127,6 +153,13 @@ async fn assign(
     ))
 }
 
+#[utoipa::path(post, path = "/records/lookup", tag = "records", summary = "Find records by an identifier",
+    description = "By phone, email or resident ID number, through blind indexes: nothing is decrypted to search.",
+    request_body = shared::api::records::LookupRequest,
+    responses(
+        (status = 200, description = "The matching records in reach", body = shared::api::records::RecordPage),
+        (status = 422, description = "`validation_failed`: the value is not of its kind", body = shared::api::error::ApiError),
+    ))]
 async fn lookup(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -138,6 +171,9 @@ async fn lookup(
     ))
 }
 
+#[utoipa::path(get, path = "/records/{id}", tag = "records", summary = "One record",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")),
+    responses((status = 200, description = "The record, masked by role", body = shared::api::records::RecordView)))]
 async fn detail(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -147,6 +183,8 @@ async fn detail(
     Ok(Json(service::detail(&state, &caller, &origin, id).await?))
 }
 
+#[utoipa::path(get, path = "/conflicts", tag = "conflicts", summary = "Open edit conflicts",
+    responses((status = 200, description = "The conflicts in the caller's reach, both values masked by role", body = shared::api::conflicts::ConflictList)))]
 async fn list_conflicts(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -155,6 +193,13 @@ async fn list_conflicts(
     Ok(Json(conflicts::list(&state, &caller, &origin).await?))
 }
 
+#[utoipa::path(post, path = "/conflicts/{id}/resolve", tag = "conflicts", summary = "Resolve a conflict",
+    params(("id" = shared::ids::ConflictId, Path, description = "The conflict")), request_body = shared::api::conflicts::ResolveConflict,
+    responses(
+        (status = 200, description = "Resolved", body = shared::api::conflicts::ConflictResolved),
+        (status = 409, description = "`already_resolved`, or `conflict`: the value can no longer apply", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the device's value no longer fits the record", body = shared::api::error::ApiError),
+    ))]
 async fn resolve_conflict(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -167,3 +212,17 @@ async fn resolve_conflict(
         conflicts::resolve(&state, &caller, &origin, locale, id, req.take).await?,
     ))
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    forms,
+    detail,
+    list_conflicts,
+    resolve_conflict,
+    lookup,
+    reveal,
+    assign
+))]
+pub struct ApiDoc;

@@ -46,6 +46,13 @@ pub fn routes() -> ApiRoutes {
         )
 }
 
+#[utoipa::path(post, path = "/devices", tag = "sync", summary = "Register this device's key",
+    request_body = shared::api::sync::RegisterDevice,
+    responses(
+        (status = 201, description = "Registered", body = shared::api::sync::DeviceInfo),
+        (status = 409, description = "`conflict`: this key is already registered", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the name is blank or the key is not an acceptable ed25519 key", body = shared::api::error::ApiError),
+    ))]
 async fn register(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -58,6 +65,9 @@ async fn register(
     ))
 }
 
+#[utoipa::path(get, path = "/devices", tag = "sync", summary = "List devices",
+    description = "The caller's own devices; admins see every device.",
+    responses((status = 200, description = "The devices", body = Vec<shared::api::sync::DeviceInfo>)))]
 async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -65,6 +75,9 @@ async fn list(
     Ok(Json(devices::list(&state, &caller).await?))
 }
 
+#[utoipa::path(post, path = "/devices/{id}/revoke", tag = "sync", summary = "Revoke a device",
+    params(("id" = shared::ids::DeviceId, Path, description = "The device")),
+    responses((status = 200, description = "Revoked: it can no longer sync", body = shared::api::sync::DeviceInfo)))]
 async fn revoke(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -74,6 +87,9 @@ async fn revoke(
     Ok(Json(devices::revoke(&state, &caller, &origin, id).await?))
 }
 
+#[utoipa::path(get, path = "/devices/{id}/outbox-key", tag = "sync", summary = "The server's share of the outbox key",
+    params(("id" = shared::ids::DeviceId, Path, description = "The device")),
+    responses((status = 200, description = "For the device's owner only, never once revoked", body = shared::api::sync::OutboxKey)))]
 async fn outbox_key(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -83,6 +99,15 @@ async fn outbox_key(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/sync", tag = "sync", summary = "Send records collected offline",
+    description = "At most 1,000 records (32 MiB). Each record gets its own answer, in request order; a malformed record is refused alone.",
+    request_body = shared::api::sync::SyncBatch,
+    responses(
+        (status = 200, description = "One result per record", body = shared::api::sync::SyncResponse),
+        (status = 404, description = "`not_found`: the device is not registered to the caller", body = shared::api::error::ApiError),
+        (status = 409, description = "`conflict`: the device was revoked", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: too many records, or an unknown device", body = shared::api::error::ApiError),
+    ))]
 async fn sync(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -101,3 +126,8 @@ impl Lenient for SyncBatch<Received> {
         strict.into()
     }
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register, list, revoke, outbox_key, sync))]
+pub struct ApiDoc;

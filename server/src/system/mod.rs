@@ -16,6 +16,8 @@ pub fn routes() -> ApiRoutes {
     ApiRoutes::new().route(Method::GET, "/system/version", Permission::Public, version)
 }
 
+#[utoipa::path(get, path = "/system/version", tag = "system", summary = "What is running",
+    responses((status = 200, description = "Name, version and database", body = shared::api::system::VersionInfo)))]
 async fn version(State(state): State<AppState>) -> Json<VersionInfo> {
     Json(VersionInfo {
         name: "Consentry".to_owned(),
@@ -54,3 +56,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<HealthSt
         }),
     )
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(version))]
+pub struct ApiDoc;

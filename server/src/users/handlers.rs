@@ -41,11 +41,21 @@ pub fn routes() -> ApiRoutes {
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/users", tag = "users", summary = "List accounts",
+    responses((status = 200, description = "Every account", body = Vec<shared::api::users::UserSummary>)))]
 async fn list(State(state): State<AppState>) -> AppResult<Json<Vec<UserSummary>>> {
     Ok(Json(service::list(&state).await?))
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/users", tag = "users", summary = "Create an account",
+    description = "The answer shows a generated one-time password once; its holder must replace it at first sign-in.",
+    request_body = shared::api::users::CreateUserRequest,
+    responses(
+        (status = 201, description = "Created", body = shared::api::users::IssuedPassword),
+        (status = 409, description = "`conflict`: the user name is taken", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: a name breaks its rules, or the team does not exist", body = shared::api::error::ApiError),
+    ))]
 async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -57,6 +67,13 @@ async fn create(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(put, path = "/users/{id}", tag = "users", summary = "Change an account's name, role and team",
+    params(("id" = shared::ids::UserId, Path, description = "The account")), request_body = shared::api::users::UpdateUserRequest,
+    responses(
+        (status = 200, description = "Changed", body = shared::api::users::UserSummary),
+        (status = 409, description = "`conflict`: the last enabled admin keeps the role", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: a name breaks its rules, or the team does not exist", body = shared::api::error::ApiError),
+    ))]
 async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -70,6 +87,12 @@ async fn update(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/users/{id}/disable", tag = "users", summary = "Disable an account",
+    params(("id" = shared::ids::UserId, Path, description = "The account")),
+    responses(
+        (status = 200, description = "Disabled; its sessions end", body = shared::api::users::UserSummary),
+        (status = 409, description = "`conflict`: the last enabled admin stays enabled", body = shared::api::error::ApiError),
+    ))]
 async fn disable(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -82,6 +105,9 @@ async fn disable(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/users/{id}/enable", tag = "users", summary = "Enable an account",
+    params(("id" = shared::ids::UserId, Path, description = "The account")),
+    responses((status = 200, description = "Enabled", body = shared::api::users::UserSummary)))]
 async fn enable(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -94,6 +120,9 @@ async fn enable(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/users/{id}/reset-password", tag = "users", summary = "Reset an account's password",
+    params(("id" = shared::ids::UserId, Path, description = "The account")),
+    responses((status = 200, description = "A new one-time password, shown once", body = shared::api::users::IssuedPassword)))]
 async fn reset_password(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -106,11 +135,20 @@ async fn reset_password(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/teams", tag = "users", summary = "List teams",
+    responses((status = 200, description = "Every team", body = Vec<shared::api::users::TeamSummary>)))]
 async fn list_teams(State(state): State<AppState>) -> AppResult<Json<Vec<TeamSummary>>> {
     Ok(Json(teams::list(&state).await?))
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/teams", tag = "users", summary = "Create a team",
+    request_body = shared::api::users::TeamRequest,
+    responses(
+        (status = 201, description = "Created", body = shared::api::users::TeamSummary),
+        (status = 409, description = "`conflict`: the name is taken", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the name is blank or too long", body = shared::api::error::ApiError),
+    ))]
 async fn create_team(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -122,6 +160,13 @@ async fn create_team(
 }
 
 #[tracing::instrument(skip_all)]
+#[utoipa::path(put, path = "/teams/{id}", tag = "users", summary = "Rename a team",
+    params(("id" = shared::ids::TeamId, Path, description = "The team")), request_body = shared::api::users::TeamRequest,
+    responses(
+        (status = 200, description = "Renamed", body = shared::api::users::TeamSummary),
+        (status = 409, description = "`conflict`: the name is taken", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: the name is blank or too long", body = shared::api::error::ApiError),
+    ))]
 async fn rename_team(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -133,3 +178,18 @@ async fn rename_team(
         teams::rename(&state, &caller, &origin, id, &req).await?,
     ))
 }
+
+/// The OpenAPI description of these routes (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    update,
+    disable,
+    enable,
+    reset_password,
+    list_teams,
+    create_team,
+    rename_team
+))]
+pub struct ApiDoc;

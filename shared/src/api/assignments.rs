@@ -39,6 +39,7 @@ pub const TOO_MANY: &str = "too_many";
 /// Who a form is assigned to: account ids and team ids. Order does not matter and
 /// repeated ids count once.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormAssignments {
     #[serde(default)]
     pub users: Vec<String>,
@@ -66,6 +67,7 @@ impl FormAssignments {
 
 /// A published form as the assignment page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignableForm {
     pub form_id: FormId,
     /// The title of the latest published version (what collectors see).
@@ -80,6 +82,7 @@ pub struct AssignableForm {
 
 /// A team that may be given forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignableTeam {
     pub id: TeamId,
     pub name: String,
@@ -87,6 +90,7 @@ pub struct AssignableTeam {
 
 /// A collecting account (staff or manager) that may be given forms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignableUser {
     pub id: UserId,
     pub username: String,
@@ -99,6 +103,7 @@ pub struct AssignableUser {
 
 /// `GET /form-assignments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignmentBoard {
     /// Active forms with a published version, by title.
     pub forms: Vec<AssignableForm>,
@@ -113,6 +118,7 @@ pub struct AssignmentBoard {
 
 /// A form the caller collects with (`GET /my-forms`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignedForm {
     /// The latest published version, exactly as `GET /public/forms/{id}` returns it.
     pub version: VersionDetail,

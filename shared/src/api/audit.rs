@@ -6,6 +6,7 @@ use crate::audit::{AuditEntry, ChainReport};
 
 /// `GET /api/v1/audit`: entries newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// The user name of each account acting on this page (user id → name), so that
@@ -23,3 +24,4 @@ pub struct AuditVerification {
     /// The first break in words, when there is one.
     pub message: Option<String>,
 }
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,6 +12,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// A user's role. Each role sees and may do different things.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Forms, users, settings and keys.
@@ -51,6 +52,7 @@ impl Role {
 
 /// `POST /api/v1/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// The account's user name.
     pub username: String,
@@ -74,6 +76,7 @@ impl std::fmt::Debug for LoginRequest {
 /// client that sends a plain [`LoginRequest`] keeps working; an account with a second
 /// factor then answers `totp_required` once the password is right.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     #[serde(flatten)]
     pub credentials: LoginRequest,
@@ -95,6 +98,7 @@ impl std::fmt::Debug for SignInRequest {
 /// authenticator app (as text or as a QR code of the URI). It takes effect only once
 /// confirmed with a code through `POST /api/v1/auth/totp/enable`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpSetup {
     /// The secret in base32 (RFC 4648, no padding).
     pub secret: String,
@@ -111,6 +115,7 @@ impl std::fmt::Debug for TotpSetup {
 /// `POST /api/v1/auth/totp/enable`: the password, and a code from the app proving it
 /// holds the secret.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpEnableRequest {
     /// The account's password: turning a second factor on needs the person, not only
     /// their session (someone holding a stolen session could otherwise lock them out).
@@ -126,6 +131,7 @@ impl std::fmt::Debug for TotpEnableRequest {
 
 /// `POST /api/v1/auth/totp/disable`: both factors, so a session left open is not enough.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpDisableRequest {
     pub password: String,
     pub code: String,
@@ -139,6 +145,7 @@ impl std::fmt::Debug for TotpDisableRequest {
 
 /// The signed-in user, as the UI needs to know them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentUser {
     /// Stable user id.
     pub id: UserId,
@@ -154,6 +161,7 @@ pub struct CurrentUser {
 
 /// `GET /api/v1/auth/session` and the answer to a successful login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// Who is signed in.
     pub user: CurrentUser,
@@ -165,6 +173,7 @@ pub struct SessionInfo {
 
 /// `POST /api/v1/auth/password`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     /// The password in use now.
     pub current_password: String,

@@ -9,6 +9,7 @@ use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
 
 /// One open conflict, with both values as the caller may see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictView {
     pub id: ConflictId,
     pub record_id: RecordId,
@@ -40,12 +41,14 @@ pub struct ConflictView {
 
 /// `GET /api/v1/conflicts`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictList {
     pub conflicts: Vec<ConflictView>,
 }
 
 /// Which value wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Take {
     /// Keep the server's value; the device's is dropped.
@@ -67,12 +70,14 @@ impl Take {
 
 /// `POST /api/v1/conflicts/{id}/resolve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolveConflict {
     pub take: Take,
 }
 
 /// The resolved conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictResolved {
     pub id: ConflictId,
     pub record_id: RecordId,

@@ -11,6 +11,7 @@ use crate::{
 /// `POST /api/v1/public/forms/{id}/submissions`: the answers and the consent statement
 /// the customer's browser signed with its per-submission key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitRequest {
     pub statement: ConsentStatement,
     /// The browser's ed25519 public key, base64url.
@@ -21,11 +22,16 @@ pub struct SubmitRequest {
 }
 
 /// The answer to a submission: the countersigned receipt and how to withdraw later.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = std::collections::BTreeMap<String, serde_json::Value>)
+    )]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubmitResponse {
     pub receipt: SignedReceipt,
     /// Secret token for withdrawing; the link is `/withdraw#<receipt_id>.<token>`.
     pub withdraw_token: String,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// True when this submission had been stored before (a retry).
     pub replayed: bool,
 }
@@ -36,6 +42,7 @@ pub struct ReceiptVerification {
     pub valid: bool,
     /// Why not, when not valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub problem: Option<String>,
 }
 
@@ -46,6 +53,7 @@ pub struct ConsentTokenRequest {
     pub receipt_id: ReceiptId,
     pub token: String,
     /// For `/withdraw`: the purposes to withdraw.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(default)]
     pub purposes: Vec<String>,
 }
@@ -65,6 +73,7 @@ pub struct PurposeState {
     pub key: String,
     pub name: crate::i18n::LocalizedText,
     pub required: bool,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub granted: bool,
     /// When it was withdrawn, if it was.
     pub withdrawn_at_ms: Option<i64>,
@@ -76,6 +85,7 @@ pub struct ConsentStatus {
     pub receipt_id: ReceiptId,
     pub form_title: crate::i18n::LocalizedText,
     pub received_at_ms: i64,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub purposes: Vec<PurposeState>,
 }
 
@@ -85,6 +95,7 @@ pub struct WithdrawalBody {
     pub receipt_id: String,
     pub purposes_withdrawn: Vec<String>,
     pub withdrawn_at_ms: i64,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub server_key_id: String,
 }
 
@@ -94,6 +105,7 @@ pub struct WithdrawalReceipt {
     pub body: WithdrawalBody,
     /// ed25519 over `b"consentry-withdrawal-v1\n" || canonical_json(body)`, base64url.
     pub server_signature: String,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 }
 
 impl WithdrawalBody {
@@ -114,6 +126,7 @@ pub struct ReceiptDocument {
     /// Always `consentry-receipt-v1`.
     pub format: String,
     pub receipt: SignedReceipt,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub server_key: crate::consent::PublishedKey,
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// A stable, machine-readable error code. Its JSON form is the `snake_case` name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The request is malformed in a way no more specific code describes.
@@ -145,6 +146,7 @@ impl ErrorCode {
 
 /// What is wrong with one field: a stable code, its parameters, and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldIssue {
     /// Stable code such as `required` or `too_short`; the UI translates it.
     pub code: String,
@@ -157,6 +159,7 @@ pub struct FieldIssue {
 
 /// Structured details of an error.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetails {
     /// Problems per field key (a form field key, or a request field name).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -173,6 +176,7 @@ impl ErrorDetails {
 
 /// The body of every API error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     /// Stable code for programs.
     pub code: ErrorCode,

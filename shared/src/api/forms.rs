@@ -26,6 +26,7 @@ use crate::schema::{Answers, ComplianceWarning, DraftChange, FormDefinition, Sch
 
 /// Whether a form is in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FormStatus {
     /// Listed, editable, publishable and served to the public.
@@ -57,6 +58,7 @@ impl FormStatus {
 
 /// A form as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSummary {
     /// The form's id (a UUID).
     pub id: FormId,
@@ -76,6 +78,7 @@ pub struct FormSummary {
 
 /// A published version as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     /// 1 for the first version, then one more for each.
     pub number: i64,
@@ -89,6 +92,7 @@ pub struct VersionSummary {
 
 /// A form with its draft, for the designer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormDetail {
     /// The form as a list shows it.
     pub summary: FormSummary,
@@ -104,6 +108,7 @@ pub struct FormDetail {
 
 /// One published version with its definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionDetail {
     /// The version as lists show it.
     pub summary: VersionSummary,
@@ -115,6 +120,7 @@ pub struct VersionDetail {
 
 /// `POST /forms`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateFormRequest {
     /// The first draft; `None` starts from [`FormDefinition::blank`].
     #[serde(default)]
@@ -123,6 +129,7 @@ pub struct CreateFormRequest {
 
 /// `PUT /forms/{id}/draft`: replaces the draft (autosave).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SaveDraftRequest {
     /// The whole new draft. It may still have problems; they are reported, not refused.
     pub definition: FormDefinition,
@@ -133,6 +140,7 @@ pub struct SaveDraftRequest {
 
 /// `POST /forms/{id}/publish`: publishes the draft as the next version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishRequest {
     /// The draft revision the publisher reviewed.
     pub base_revision: i64,
@@ -140,8 +148,13 @@ pub struct PublishRequest {
 
 /// `POST /public/forms/{id}/versions/{number}/check`: validates answers on the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckAnswersRequest {
     /// The answers, by field key.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = std::collections::BTreeMap<String, serde_json::Value>)
+    )]
     pub answers: Answers,
 }
 

@@ -9,6 +9,7 @@ use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
 
 /// One field of a record in a view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ViewValue {
     pub sensitivity: Sensitivity,
     /// What the viewer gets.
@@ -27,6 +28,7 @@ pub struct ViewValue {
 /// A record in a list or detail view.
 /// Where a record was collected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordSource {
     /// A customer's browser, through the embedded form.
@@ -57,6 +59,7 @@ impl RecordSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordView {
     pub id: RecordId,
     pub form_id: FormId,
@@ -89,6 +92,7 @@ fn first_version() -> i64 {
 
 /// `GET /api/v1/records`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordPage {
     pub records: Vec<RecordView>,
     /// Pass as `before` for the next page.
@@ -98,6 +102,7 @@ pub struct RecordPage {
 /// `GET /api/v1/records/forms`: one of the forms that records in the caller's reach
 /// were collected with, to filter the list by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordForm {
     pub id: FormId,
     /// The title of the newest version any of those records was collected with.
@@ -112,6 +117,7 @@ pub const MAX_REVEAL_REASON_CHARS: usize = 200;
 
 /// `POST /api/v1/records/{id}/reveal`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevealRequest {
     pub field: String,
     /// Why the person needs to see it (kept in the audit log).
@@ -120,6 +126,7 @@ pub struct RevealRequest {
 
 /// The revealed value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevealResponse {
     pub field: String,
     pub value: String,
@@ -127,6 +134,7 @@ pub struct RevealResponse {
 
 /// What kind of identifier a lookup searches by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IdentifierKind {
     Phone,
@@ -137,6 +145,7 @@ pub enum IdentifierKind {
 /// `POST /api/v1/records/lookup`: find a person's records by an identifier, for a
 /// data-subject request or to spot duplicates, without decrypting anything.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LookupRequest {
     pub kind: IdentifierKind,
     pub value: String,

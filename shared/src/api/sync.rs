@@ -16,6 +16,7 @@ pub const MAX_SYNC_BODY_BYTES: usize = 32 * 1024 * 1024;
 
 /// `POST /api/v1/devices`: registers this browser's public key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterDevice {
     /// A name the staff member recognises, such as "Zhang's phone".
     pub name: String,
@@ -25,6 +26,7 @@ pub struct RegisterDevice {
 
 /// A registered device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     pub id: DeviceId,
     pub name: String,
@@ -44,6 +46,7 @@ pub struct DeviceInfo {
 /// the device, given only to the device's owner and never once the device is revoked:
 /// a lost phone's outbox then opens only with its owner's password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxKey {
     /// 32 bytes, base64url.
     pub key: String,
@@ -51,11 +54,16 @@ pub struct OutboxKey {
 
 /// One record as a device sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncRecord {
     pub uuid: String,
     pub seq: i64,
     pub form_id: String,
     pub form_version: i64,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = std::collections::BTreeMap<String, serde_json::Value>)
+    )]
     pub answers: Answers,
     /// The customer's consent. The device's envelope signature binds it by its hash and
     /// is the consent's client signature in the receipt (see `crate::sync`).
@@ -75,6 +83,7 @@ pub struct SyncRecord {
 #[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct SyncBatch<R = SyncRecord> {
     pub device_id: DeviceId,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// Read up to one more than [`MAX_SYNC_BATCH`], so that an oversized batch is
     /// refused as such; the rest of the array is skipped without being kept, so a body
     /// of millions of tiny entries costs no more memory than a full batch.
@@ -276,6 +285,16 @@ impl From<ErrorCode> for RejectionCode {
 impl Serialize for RejectionCode {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
+#[cfg(feature = "openapi")]
+crate::openapi::manual_schema!(
+    RejectionCode,
+    crate::openapi::string(
+        None,
+        None,
+        "Why a record was refused: one of the API's error codes, or malformed_record, uuid_invalid, form_mismatch, consent_invalid, purpose_withdrawn, base_version_invalid, busy, seq_reused"
+    )
+);
+
     }
 }
 
@@ -291,6 +310,7 @@ impl<'de> Deserialize<'de> for RejectionCode {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SyncStatus {
     /// Stored now, durably.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     Stored { receipt: Box<SignedReceipt> },
     /// Stored before with the same content; nothing changed.
     AlreadyStored { receipt: Box<SignedReceipt> },
@@ -321,6 +341,7 @@ pub enum SyncStatus {
 pub struct SyncResult {
     pub uuid: String,
     #[serde(flatten)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub status: SyncStatus,
 }
 
@@ -329,6 +350,7 @@ pub struct SyncResult {
 pub struct SyncResponse {
     pub results: Vec<SyncResult>,
 }
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

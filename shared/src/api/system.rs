@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which database the server stores its data in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DatabaseKind {
     /// The embedded SQLite file (the default).
@@ -14,6 +15,7 @@ pub enum DatabaseKind {
 
 /// `GET /api/v1/system/version`: what is running.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionInfo {
     /// The product name.
     pub name: String,
@@ -27,6 +29,7 @@ pub struct VersionInfo {
 
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthStatus {
     /// `ok` when healthy or ready.
     pub status: String,

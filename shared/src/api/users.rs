@@ -50,6 +50,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 
 /// An account as admins see it (`GET /api/v1/users`). Never carries a password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     pub id: UserId,
     pub username: String,
@@ -72,6 +73,7 @@ pub struct UserSummary {
 
 /// A team named in a user's summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamRef {
     pub id: TeamId,
     pub name: String,
@@ -79,6 +81,7 @@ pub struct TeamRef {
 
 /// `POST /api/v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateUserRequest {
     /// See [`username_problem`].
     pub username: String,
@@ -91,6 +94,7 @@ pub struct CreateUserRequest {
 /// `PUT /api/v1/users/{id}`: the account's new display name, role and team (all of
 /// them; `team_id: null` or absent takes the user out of any team).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateUserRequest {
     pub display_name: String,
     pub role: Role,
@@ -101,6 +105,7 @@ pub struct UpdateUserRequest {
 /// The answer to creating an account or resetting its password: the one-time
 /// password is shown here once and is not stored in clear anywhere.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssuedPassword {
     pub user: UserSummary,
     pub one_time_password: String,
@@ -117,6 +122,7 @@ impl std::fmt::Debug for IssuedPassword {
 
 /// A team (`GET /api/v1/teams`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamSummary {
     pub id: TeamId,
     pub name: String,
@@ -127,18 +133,21 @@ pub struct TeamSummary {
 
 /// `POST /api/v1/teams` and `PUT /api/v1/teams/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamRequest {
     pub name: String,
 }
 
 /// `POST /api/v1/records/{id}/assign`: who owns (follows up on) the record from now on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignRecordRequest {
     pub owner_id: UserId,
 }
 
 /// The answer to an assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssignRecordResponse {
     pub record_id: RecordId,
     pub previous_owner_id: Option<UserId>,

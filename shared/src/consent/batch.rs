@@ -24,6 +24,7 @@ const MAX_PATH: usize = 32;
 
 /// Where a receipt sits among receipts countersigned together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchProof {
     /// The receipt's position among the `size` receipts, from 0.
     pub index: u32,

@@ -33,6 +33,7 @@ pub struct CollectingDevice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptBody {
     pub statement: ConsentStatement,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// The browser's (or staff device's) ed25519 public key, base64url.
     pub client_public_key: String,
     /// The browser's signature over the statement bytes, base64url; with `device`, the
@@ -41,6 +42,7 @@ pub struct ReceiptBody {
     /// Set when a staff device collected the consent (see [`CollectingDevice`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<CollectingDevice>,
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// When the server received the submission, Unix milliseconds.
     pub received_at_ms: i64,
     /// The id of the server key that countersigns (see the published key set).
@@ -59,6 +61,7 @@ pub struct SignedReceipt {
     pub batch: Option<BatchProof>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 /// One server public key, as published at the well-known URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedKey {
@@ -71,6 +74,7 @@ pub struct PublishedKey {
     pub retired_at_ms: Option<i64>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 /// The server's signing keys, current and retired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct PublishedKeySet {
@@ -83,6 +87,7 @@ impl PublishedKeySet {
         self.keys.iter().find(|k| k.key_id == key_id)
     }
 }
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 
 /// Why a receipt does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -11,6 +11,7 @@ use crate::{i18n::Locale, schema::write_member};
 pub const STATEMENT_DOMAIN: &[u8] = b"consentry-consent-statement-v1\n";
 /// Consents given apart from the purposes (PIPL Art. 29, 31 and 39).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeparateConsents {
     /// Separate consent to processing sensitive personal information.
     pub sensitive: bool,
@@ -22,6 +23,7 @@ pub struct SeparateConsents {
 
 /// What the customer agreed to, as their browser signs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentStatement {
     /// [`RECEIPT_FORMAT`].
     pub format: u32,

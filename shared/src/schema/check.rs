@@ -23,6 +23,7 @@ pub const MAX_DECIMALS: u8 = 18;
 
 /// A stable code for one structural problem. Its JSON form is the `snake_case` name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProblemCode {
     /// `format_version` is not the supported one.
@@ -152,6 +153,7 @@ impl fmt::Display for ProblemCode {
 
 /// One structural problem of a definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchemaProblem {
     /// Where in the definition, such as `sections[0].fields[2].rules.max_length`.
     pub path: String,

@@ -20,6 +20,7 @@ pub const PIPL_GUARDIAN_AGE: u8 = 14;
 
 /// A stable code for one compliance warning. Its JSON form is the `snake_case` name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WarningCode {
     /// A sensitive field names no purpose.
@@ -89,6 +90,7 @@ impl fmt::Display for WarningCode {
 
 /// One compliance warning, with the path of the part of the definition it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComplianceWarning {
     /// Where in the definition, such as `sections[0].fields[3].retention`.
     pub path: String,

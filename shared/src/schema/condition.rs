@@ -23,6 +23,7 @@ use super::value::FieldValue;
 
 /// When a field is visible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// The field's answer equals `value` (see [`FieldValue::matches`]).
@@ -59,10 +60,13 @@ pub enum Condition {
         value: String,
     },
     /// Every condition holds (true when the list is empty).
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     All(Vec<Condition>),
     /// At least one condition holds (false when the list is empty).
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     Any(Vec<Condition>),
     /// The condition does not hold.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     Not(Box<Condition>),
 }
 

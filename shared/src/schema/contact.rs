@@ -101,6 +101,7 @@ impl fmt::Display for EmailAddress {
 
 /// A numbering plan a phone field accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PhoneFormat {
     /// A mainland China mobile number: 11 digits matching `1[3-9]\d{9}`, optionally after `+86`.

@@ -122,6 +122,15 @@ impl Decimal {
     }
 }
 
+#[cfg(feature = "openapi")]
+crate::openapi::manual_schema!(
+    Decimal,
+    crate::openapi::string_or_number(
+        r"^[+-]?[0-9]+(\.[0-9]+)?$",
+        "A decimal number in plain notation; written as a string, read from a string or a number"
+    )
+);
+
 impl Ord for Decimal {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self.negative, other.negative) {

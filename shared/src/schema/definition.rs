@@ -12,6 +12,7 @@ pub const FORMAT_VERSION: u32 = 1;
 
 /// A form definition, as designed in the back office and published as a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormDefinition {
     /// The version of this JSON format; always [`FORMAT_VERSION`].
@@ -49,6 +50,7 @@ pub struct FormDefinition {
 
 /// The organisation responsible for the data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Controller {
     /// The organisation's name.
@@ -59,6 +61,7 @@ pub struct Controller {
 
 /// A reason for processing, which people consent to (or are told about) separately.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Purpose {
     /// The key fields and consents use.
@@ -77,6 +80,7 @@ pub struct Purpose {
 
 /// The legal ground of a purpose (PIPL Art. 13, GDPR Art. 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LawfulBasis {
     /// The person's consent (PIPL 13(1), GDPR 6(1)(a)).
@@ -113,6 +117,7 @@ impl LawfulBasis {
 
 /// A transfer of personal data abroad, which the notice must disclose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CrossBorderTransfer {
     /// The overseas recipient's name and contact.
@@ -125,6 +130,7 @@ pub struct CrossBorderTransfer {
 
 /// A group of fields, optionally starting a new page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     /// The section's key.

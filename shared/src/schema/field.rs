@@ -14,6 +14,7 @@ use crate::mask::MaskStyle;
 
 /// A form field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// The key answers use for this field.
@@ -72,6 +73,7 @@ impl Field {
 ///
 /// In JSON, an object tagged by `type`: `{"type": "number", "decimals": 2}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldKind {
     /// One line of text.
@@ -144,6 +146,7 @@ impl FieldKind {
 
 /// One option of a choice field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     /// The value answers use.
@@ -154,6 +157,7 @@ pub struct ChoiceOption {
 
 /// Limits on an answer. Every rule is optional.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
     /// Fewest characters (short and long text).
@@ -212,6 +216,7 @@ impl Rules {
 /// classes limited). The expression must match the whole answer: it is wrapped in
 /// `^(?:…)$` before use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pattern {
     /// The regular expression.
@@ -261,6 +266,16 @@ impl fmt::Display for DateLimit {
     }
 }
 
+#[cfg(feature = "openapi")]
+crate::openapi::manual_schema!(
+    DateLimit,
+    crate::openapi::string(
+        None,
+        Some("^(today|[0-9]{4}-[0-9]{2}-[0-9]{2})$"),
+        "`today`, or a date as yyyy-mm-dd"
+    )
+);
+
 impl Serialize for DateLimit {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -308,6 +323,7 @@ pub fn format_iso_date(d: Date) -> String {
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sensitivity {
     /// Not about an identifiable person (for example a rating of the service).
@@ -321,6 +337,7 @@ pub enum Sensitivity {
 
 /// How long an answer is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RetentionPeriod {
     /// Days after submission; at least 1.
@@ -331,6 +348,7 @@ pub struct RetentionPeriod {
 
 /// What happens to an answer when its retention period ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RetentionAction {
     /// The value is erased.

@@ -97,6 +97,12 @@ macro_rules! key_type {
             }
         }
 
+        #[cfg(feature = "openapi")]
+        crate::openapi::manual_schema!(
+            $name,
+            crate::openapi::string(None, Some("^[a-z][a-z0-9_]{0,63}$"), "A key: a-z, 0-9 and _, starting with a letter")
+        );
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 &self.0

@@ -12,6 +12,7 @@ use shared::api::auth::Role;
 /// the server.
 const EXPECTED: &[(&str, &str, Permission, u16)] = &[
     ("GET", "/system/version", Permission::Public, 200),
+    ("GET", "/openapi.json", Permission::Public, 200),
     ("POST", "/auth/login", Permission::Public, 400),
     ("GET", "/auth/session", Permission::OwnAccount, 200),
     ("POST", "/auth/logout", Permission::OwnAccount, 204),
