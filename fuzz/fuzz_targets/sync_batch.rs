@@ -19,7 +19,7 @@ use shared::{
     api::sync::{Received, SyncBatch, SyncRecord, MAX_SYNC_BATCH},
     consent::{
         check_statement, countersign_batch, record_hash, signature, CollectingDevice, DeviceKey,
-        ReceiptBody, StatementContext,
+        HashKey, ReceiptBody, StatementContext,
     },
     schema::ValidatedAnswers,
     sync::merge_plan,
@@ -84,6 +84,7 @@ fuzz_target!(|data: &[u8]| {
             merge(&answers);
             continue;
         }
+        let hash_key = record.hash_key.as_deref().and_then(HashKey::parse);
         let ctx = StatementContext {
             form_id: fuzz_support::id(fuzz_support::FORM_ID),
             form_version: version.summary.number,
@@ -92,6 +93,7 @@ fuzz_target!(|data: &[u8]| {
             definition,
             answers: &answers,
             today,
+            hash_key: hash_key.as_ref(),
         };
         let problems = check_statement(&ctx, &record.statement);
         let statement_bytes = record.statement.signing_bytes();

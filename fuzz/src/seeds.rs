@@ -9,7 +9,7 @@ use shared::{
     api::sync::{SyncBatch, SyncRecord},
     consent::{
         b64, build_statement, countersign_batch, record_hash, sha256_tagged, CollectingDevice,
-        ConsentChoices, ConsentStatement, ReceiptBody, SignedReceipt, Signing,
+        ConsentChoices, ConsentStatement, HashKey, ReceiptBody, SignedReceipt, Signing,
     },
     i18n::Locale,
     schema::{Answers, FormDefinition},
@@ -70,6 +70,12 @@ pub fn form_schema() -> Vec<Seed> {
     ]
 }
 
+/// The key of the seeds' statements' hashes.
+#[must_use]
+pub fn hash_key() -> HashKey {
+    HashKey::from_bytes([7; 32])
+}
+
 /// A statement for the demo answers (changed by `changes`), as a browser or a device
 /// builds it.
 #[must_use]
@@ -82,7 +88,7 @@ pub fn statement(receipt_id: &str, changes: &serde_json::Value) -> (ConsentState
         .unwrap_or_default();
     let signing = Signing {
         receipt_id: receipt_id.to_owned(),
-        subject_salt: [7; 16],
+        hash_key: hash_key(),
         signed_at_ms: 1_780_000_000_000,
         locale: Locale::ZhCn,
     };
@@ -166,6 +172,7 @@ fn record(
         form_version: statement.form_version,
         answers,
         statement: statement.clone(),
+        hash_key: base_version.is_none().then(|| hash_key().to_text()),
         base_version,
         signature: String::new(),
     };

@@ -24,6 +24,7 @@ pub mod state;
 pub mod store;
 pub mod sync;
 pub mod system;
+pub mod upgrade;
 pub mod users;
 pub mod web;
 
@@ -71,15 +72,15 @@ pub fn api_routes() -> ApiRoutes {
         .merge(forms::routes())
         .merge(users::routes())
         .merge(assignments::routes())
-}
         .merge(openapi::routes())
+}
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (api, _) = api_routes().into_parts();
+    let (api, table) = api_routes().into_parts();
     let api = api
-        .fallback(api_not_found)
         .layer(Extension(openapi::Published::new(&table)))
+        .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -157,6 +158,7 @@ pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
     let keys = std::sync::Arc::new(keys::KeyRing::load(db.clone(), master.clone()).await?);
     let subkeys =
         std::sync::Arc::new(crypto::SubkeyRoot::load_or_create(&db, master.as_ref()).await?);
+    upgrade::run(&db, master.as_ref(), &subkeys).await?;
     let seeded = if config.seed {
         bootstrap::seed(&db).await?
     } else {

@@ -5,7 +5,7 @@ use ed25519_dalek::SigningKey;
 use rand::RngCore as _;
 use shared::{
     api::{consent::SubmitRequest, forms::VersionDetail},
-    consent::{build_statement, sign_submission, ConsentStatement, Signing},
+    consent::{build_statement, sign_submission, ConsentStatement, HashKey, Signing},
     i18n::Locale,
     schema::Answers,
 };
@@ -44,37 +44,42 @@ pub fn signed_submission(
     key: &SigningKey,
     receipt_id: &str,
 ) -> SubmitRequest {
-    let statement = statement(version, answers, choices, receipt_id);
-    sign_submission(statement, answers.clone(), key)
+    let (statement, hash_key) = statement(version, answers, choices, receipt_id);
+    sign_submission(statement, &hash_key, answers.clone(), key)
 }
 
 /// The consent statement for `answers` (validated with the published definition, which
 /// they must pass) as a browser builds it, or a staff device with the record's UUID as
-/// `receipt_id`: a fresh salt, the current time, the notice read in Chinese.
+/// `receipt_id`: a fresh key for its hashes (returned beside it), the current time, the
+/// notice read in Chinese.
 #[must_use]
 pub fn statement(
     version: &VersionDetail,
     answers: &Answers,
     choices: &Choices,
     receipt_id: &str,
-) -> ConsentStatement {
+) -> (ConsentStatement, HashKey) {
     let today = time::OffsetDateTime::now_utc().date();
     let validated = version
         .definition
         .validate(answers, today)
         .unwrap_or_else(|e| panic!("test answers are invalid: {e:?}"));
-    let mut subject_salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut subject_salt);
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    let hash_key = HashKey::from_bytes(key);
     let signing = Signing {
         receipt_id: receipt_id.to_owned(),
-        subject_salt,
+        hash_key: hash_key.clone(),
         signed_at_ms: i64::try_from(
             time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000,
         )
         .unwrap_or_default(),
         locale: Locale::ZhCn,
     };
-    build_statement(version, &validated, choices, signing)
+    (
+        build_statement(version, &validated, choices, signing),
+        hash_key,
+    )
 }
 
 /// A fresh per-submission key, as a browser makes one.

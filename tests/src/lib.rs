@@ -683,6 +683,15 @@ impl TestApp {
     }
 
     /// A new account of `role`, with [`USER_PASSWORD`], signed in.
+    /// Runs `sql` straight on the test's database, as someone holding it would.
+    pub async fn execute(&self, sql: &str) {
+        let db = consentry_server::store::Db::connect(&self.database_url)
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(db.pool()).await.unwrap();
+        db.close().await;
+    }
+
     pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
         let db = consentry_server::store::Db::connect(&self.database_url)
             .await

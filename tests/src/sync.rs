@@ -52,7 +52,7 @@ pub fn signed_record_with_uuid(
 ) -> SyncRecord {
     // As on a device: the statement's receipt id is the record's UUID, and the one
     // signature is the device's over the envelope, which binds the statement's hash.
-    let statement = statement(version, answers, choices, uuid);
+    let (statement, hash_key) = statement(version, answers, choices, uuid);
     let envelope = SyncEnvelope::of_new_record(
         &statement,
         &CollectingDevice {
@@ -68,6 +68,7 @@ pub fn signed_record_with_uuid(
         form_version: version.summary.number,
         answers: answers.clone(),
         statement,
+        hash_key: Some(hash_key.to_text()),
         base_version: None,
         signature: envelope.sign(key),
     }
@@ -127,6 +128,7 @@ pub fn signed_edit(
         form_version: original.form_version,
         answers: answers.clone(),
         statement: original.statement.clone(),
+        hash_key: None,
         base_version: Some(base_version),
         signature: envelope.sign(key),
     }

@@ -23,7 +23,8 @@ enum Phase {
     /// The answers show a minor: a guardian must consent before sending.
     Guardian,
     Sending,
-    Done(Box<SubmitResponse>),
+    /// The server's answer, and the key of the statement's hashes that was sent.
+    Done(Box<SubmitResponse>, Option<String>),
 }
 
 /// The errors worth retrying with the same signed request.
@@ -81,7 +82,9 @@ fn Flow(version: VersionDetail) -> impl IntoView {
                     submission::forget(&request.form_id);
                     pending.set(None);
                     frame::report_submitted(&response.receipt.body.statement.receipt_id);
-                    phase.set(Phase::Done(Box::new(response)));
+                    phase.set(Phase::Done(Box::new(response), request.request.hash_key));
+                    // The button pressed is gone: focus goes on to the receipt.
+                    focus_soon(vec!["#receipt-title".to_owned()]);
                 }
                 Err(e) => {
                     if !is_transient(&e) {
@@ -193,9 +196,9 @@ fn Flow(version: VersionDetail) -> impl IntoView {
         }
     };
     let receipt_view = move || match phase.get() {
-        Phase::Done(response) => {
+        Phase::Done(response, hash_key) => {
             let def = version.with_value(|v| v.definition.clone());
-            Some(view! { <ReceiptView definition=def response=*response /> })
+            Some(view! { <ReceiptView definition=def response=*response hash_key /> })
         }
         _ => None,
     };

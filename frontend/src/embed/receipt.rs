@@ -34,9 +34,14 @@ fn purpose_names(def: &FormDefinition, keys: &[String], locale: shared::i18n::Lo
         .join(", ")
 }
 
-/// The summary and the receipt's document.
+/// The summary and the receipt's document, which carries `hash_key` (the key of the
+/// statement's hashes): the customer's own copy.
 #[component]
-pub fn ReceiptView(definition: FormDefinition, response: SubmitResponse) -> impl IntoView {
+pub fn ReceiptView(
+    definition: FormDefinition,
+    response: SubmitResponse,
+    hash_key: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let document = RwSignal::new(None::<String>);
     let SubmitResponse {
@@ -56,6 +61,7 @@ pub fn ReceiptView(definition: FormDefinition, response: SubmitResponse) -> impl
                 format: RECEIPT_DOCUMENT_FORMAT.to_owned(),
                 receipt,
                 server_key,
+                hash_key,
             }),
             // Without the key the bare receipt still verifies against the key set.
             None => serde_json::to_string_pretty(&receipt),

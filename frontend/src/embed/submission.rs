@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use shared::api::consent::SubmitRequest;
 use shared::api::forms::VersionDetail;
 use shared::consent::{
-    build_statement, sign_submission, ConsentChoices, ConsentStatement, Signing,
+    build_statement, sign_submission, ConsentChoices, ConsentStatement, HashKey, Signing,
 };
 use shared::i18n::Locale;
 use shared::schema::ValidatedAnswers;
@@ -89,14 +89,15 @@ pub fn sign(version: &VersionDetail, collected: Collected) -> Option<SubmitReque
         choices,
         locale,
     } = collected;
-    let statement = statement(version, &validated, &choices, locale, new_receipt_id()?)?;
-    Some(sign_submission(statement, answers, &key))
+    let (statement, hash_key) =
+        statement(version, &validated, &choices, locale, new_receipt_id()?)?;
+    Some(sign_submission(statement, &hash_key, answers, &key))
 }
 
 /// The consent statement for `validated` answers with `receipt_id`, signed at the
-/// browser's current time, with a fresh random salt for the subject hash. Staff devices
-/// use it too, with the record's UUID as receipt id. `None` only when the browser has no
-/// random source.
+/// browser's current time, and the fresh random key of its hashes (sent beside it, and
+/// kept in the customer's receipt document). Staff devices use it too, with the record's
+/// UUID as receipt id. `None` only when the browser has no random source.
 #[must_use]
 pub(crate) fn statement(
     version: &VersionDetail,
@@ -104,14 +105,18 @@ pub(crate) fn statement(
     choices: &ConsentChoices,
     locale: Locale,
     receipt_id: String,
-) -> Option<ConsentStatement> {
+) -> Option<(ConsentStatement, HashKey)> {
+    let hash_key = HashKey::from_bytes(random::<32>()?);
     let signing = Signing {
         receipt_id,
-        subject_salt: random::<16>()?,
+        hash_key: hash_key.clone(),
         signed_at_ms: now_ms(),
         locale,
     };
-    Some(build_statement(version, validated, choices, signing))
+    Some((
+        build_statement(version, validated, choices, signing),
+        hash_key,
+    ))
 }
 
 fn storage() -> Option<web_sys::Storage> {

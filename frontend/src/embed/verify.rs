@@ -5,18 +5,19 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::consent::ReceiptDocument;
-use shared::consent::SignedReceipt;
+use shared::consent::{HashKey, SignedReceipt};
 use wasm_bindgen::JsCast;
 
 use super::{api, error_text};
 use crate::api::ApiClient;
 use crate::i18n::use_i18n;
 
-/// The signed receipt in a pasted text, whichever of the two shapes it has.
-fn parse_receipt(text: &str) -> Option<SignedReceipt> {
+/// The signed receipt in a pasted text, whichever of the two shapes it has, and the key
+/// of its statement's hashes when the text is the customer's own document.
+fn parse_receipt(text: &str) -> Option<(SignedReceipt, Option<HashKey>)> {
     serde_json::from_str::<ReceiptDocument>(text)
-        .map(|d| d.receipt)
-        .or_else(|_| serde_json::from_str::<SignedReceipt>(text))
+        .map(|d| (d.receipt, d.hash_key.as_deref().and_then(HashKey::parse)))
+        .or_else(|_| serde_json::from_str::<SignedReceipt>(text).map(|r| (r, None)))
         .ok()
 }
 
@@ -37,10 +38,26 @@ pub fn VerifyPage() -> impl IntoView {
     let server = RwSignal::new(None::<Verdict>);
     let local = RwSignal::new(None::<Verdict>);
     let busy = RwSignal::new(false);
+    let subject = RwSignal::new(String::new());
+    let names = RwSignal::new(None::<bool>);
+    // The customer's document carries the hash key: offer to check whom it names.
+    let keyed = Memo::new(move |_| {
+        parse_receipt(&text.get())
+            .and_then(|(r, key)| key.map(|k| (r.body.statement.subject_hash, k)))
+    });
+    let check_subject = move |_| {
+        let today =
+            time::OffsetDateTime::from_unix_timestamp(super::submission::now_ms().div_euclid(1000))
+                .map_or(time::Date::MIN, |t| t.date());
+        names.set(keyed.with_untracked(|k| {
+            k.as_ref()
+                .map(|(hash, key)| key.names_subject(hash, &subject.get_untracked(), today))
+        }));
+    };
     let check = move |_| {
         server.set(None);
         local.set(None);
-        let Some(receipt) = parse_receipt(&text.get_untracked()) else {
+        let Some((receipt, _)) = parse_receipt(&text.get_untracked()) else {
             problem.set(Some(i18n.t().customer.verify_not_json.to_owned()));
             return;
         };
@@ -142,6 +159,40 @@ pub fn VerifyPage() -> impl IntoView {
                 {move || verdict(i18n.t().customer.verify_server, "verify-server", server)}
                 {move || verdict(i18n.t().customer.verify_local, "verify-local", local)}
             </div>
+            <Show when=move || keyed.with(Option::is_some)>
+                <div class="field">
+                    <label for="verify-subject">{move || i18n.t().customer.verify_subject}</label>
+                    <input
+                        id="verify-subject"
+                        type="text"
+                        autocomplete="off"
+                        aria-describedby="verify-subject-help"
+                        data-testid="verify-subject"
+                        prop:value=move || subject.get()
+                        on:input=move |ev| {
+                            names.set(None);
+                            subject.set(event_target_value(&ev));
+                        }
+                    />
+                    <p id="verify-subject-help" class="muted">
+                        {move || i18n.t().customer.verify_subject_help}
+                    </p>
+                </div>
+                <button
+                    type="button"
+                    class="button button-secondary"
+                    data-testid="verify-subject-submit"
+                    on:click=check_subject
+                >
+                    {move || i18n.t().customer.verify_subject_submit}
+                </button>
+                <p aria-live="polite" data-testid="verify-subject-result">
+                    {move || names.get().map(|yes| {
+                        let t = &i18n.t().customer;
+                        if yes { t.verify_subject_yes } else { t.verify_subject_no }
+                    })}
+                </p>
+            </Show>
         </section>
     }
 }

@@ -73,6 +73,11 @@ pub struct CustomerTexts {
     pub verify_valid: &'static str,
     pub verify_invalid: &'static str,
     pub verify_keys_unavailable: &'static str,
+    pub verify_subject: &'static str,
+    pub verify_subject_help: &'static str,
+    pub verify_subject_submit: &'static str,
+    pub verify_subject_yes: &'static str,
+    pub verify_subject_no: &'static str,
 }
 
 /// English.
@@ -142,6 +147,11 @@ pub const EN: CustomerTexts = CustomerTexts {
     verify_valid: "Valid",
     verify_invalid: "Not valid",
     verify_keys_unavailable: "The server's published keys could not be loaded.",
+    verify_subject: "Phone number, email or ID number",
+    verify_subject_help: "Your copy of the receipt holds the key that ties it to you: check that it names you. Nothing you type here leaves this page.",
+    verify_subject_submit: "Check it names me",
+    verify_subject_yes: "This receipt names this person.",
+    verify_subject_no: "This receipt does not name this person.",
 };
 
 /// Simplified Chinese.
@@ -208,6 +218,11 @@ pub const ZH_CN: CustomerTexts = CustomerTexts {
     verify_not_json: "这不是 Consentry 回执。",
     verify_server: "服务器核验",
     verify_local: "浏览器本地核验",
+    verify_subject: "手机号、电子邮箱或身份证号",
+    verify_subject_help: "您保存的回执副本含有将其与您关联的密钥：可在此核对回执是否指向您本人。此处输入的内容不会离开本页面。",
+    verify_subject_submit: "核对是否为本人",
+    verify_subject_yes: "此回执指向该人。",
+    verify_subject_no: "此回执不指向该人。",
     verify_valid: "有效",
     verify_invalid: "无效",
     verify_keys_unavailable: "无法加载服务器公布的密钥。",

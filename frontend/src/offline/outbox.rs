@@ -155,7 +155,8 @@ pub fn signed_record(
         choices,
         locale,
     } = collected;
-    let statement = submission::statement(version, &validated, &choices, locale, uuid.clone())?;
+    let (statement, hash_key) =
+        submission::statement(version, &validated, &choices, locale, uuid.clone())?;
     // One signature, over the envelope, which binds the statement by its hash: it is
     // also the consent's client signature in the receipt.
     let envelope = SyncEnvelope::of_new_record(
@@ -170,6 +171,7 @@ pub fn signed_record(
         form_version: version.summary.number,
         answers,
         statement,
+        hash_key: Some(hash_key.to_text()),
         base_version: None,
         signature: envelope.sign(&key),
     })
@@ -207,6 +209,7 @@ pub fn signed_edit(
         form_version: original.form_version,
         answers: collected.answers,
         statement: original.statement.clone(),
+        hash_key: None,
         base_version: Some(base_version),
         signature: envelope.sign(&key),
     })

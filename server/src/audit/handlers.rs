@@ -67,6 +67,7 @@ async fn export(
         .await?;
     entries.reverse();
     let names = actor_names(&state, &entries).await?;
+    let reasons = super::reasons::open(&state.db, state.master.as_ref(), &entries).await?;
     let mut out = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| crate::error::AppError::internal("writing the audit CSV", e);
     out.write_record([
@@ -81,6 +82,7 @@ async fn export(
         "ip",
         "user_agent",
         "details",
+        "reveal_reason",
         "prev_hash",
         "hash",
     ])
@@ -101,6 +103,7 @@ async fn export(
             e.ip.clone().unwrap_or_default(),
             e.user_agent.clone().unwrap_or_default(),
             e.details.to_string(),
+            reasons.get(&e.seq).cloned().unwrap_or_default(),
             e.prev_hash.clone(),
             e.hash.clone(),
         ])
@@ -140,9 +143,6 @@ struct SearchParams {
     limit: Option<i64>,
 }
 
-async fn search(
-    State(state): State<AppState>,
-    _caller: Caller,
 #[utoipa::path(get, path = "/audit", tag = "audit", summary = "Search the audit log",
     params(
         ("action" = Option<String>, Query, description = "Actions starting with this, such as `auth.`"),
@@ -154,6 +154,9 @@ async fn search(
         ("limit" = Option<i64>, Query, description = "At most this many (1–1000, 100 by default)"),
     ),
     responses((status = 200, description = "Entries, newest first", body = shared::api::audit::AuditPage)))]
+async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
     AppQuery(p): AppQuery<SearchParams>,
 ) -> AppResult<Json<AuditPage>> {
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
@@ -173,31 +176,33 @@ async fn search(
         .then(|| entries.last().map(|e| e.seq))
         .flatten();
     let actor_names = actor_names(&state, &entries).await?;
+    let reveal_reasons = super::reasons::open(&state.db, state.master.as_ref(), &entries).await?;
     Ok(Json(AuditPage {
         entries,
         actor_names,
+        reveal_reasons,
         next_before_seq,
     }))
 }
 
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", summary = "Verify the whole chain",
+    responses((status = 200, description = "The report, with the first break in words if any", body = shared::api::audit::AuditVerification)))]
 async fn verify(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> AppResult<Json<AuditVerification>> {
     let report = super::verify_with(&state.db, &state.keys).await?;
-#[utoipa::path(get, path = "/audit/verify", tag = "audit", summary = "Verify the whole chain",
-    responses((status = 200, description = "The report, with the first break in words if any", body = shared::api::audit::AuditVerification)))]
     let message = report.first_break.as_ref().map(ToString::to_string);
     Ok(Json(AuditVerification { report, message }))
 }
 
+#[utoipa::path(post, path = "/audit/heads", tag = "audit", summary = "Sign the chain's head now",
+    responses((status = 200, description = "The signed head, or null when the log is empty", body = Option<shared::audit::AuditHead>)))]
 async fn sign_head(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> AppResult<Json<Option<AuditHead>>> {
     let keys = state.keys.snapshot();
-#[utoipa::path(post, path = "/audit/heads", tag = "audit", summary = "Sign the chain's head now",
-    responses((status = 200, description = "The signed head, or null when the log is empty", body = Option<shared::audit::AuditHead>)))]
     Ok(Json(super::sign_head(&state.db, &keys).await?))
 }
 

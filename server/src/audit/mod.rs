@@ -2,6 +2,7 @@
 //! verifying the whole chain (see `shared::audit` for the hash chain itself).
 
 pub mod handlers;
+pub mod reasons;
 
 use shared::ids::UserId;
 use std::{sync::Arc, time::Duration};

@@ -15,7 +15,7 @@ use shared::{
         error::{ApiError, ErrorCode, FieldIssue},
     },
     consent::{
-        check_statement, sha256_tagged, CollectingDevice, ReceiptBody, SignedReceipt,
+        check_statement, sha256_tagged, CollectingDevice, HashKey, ReceiptBody, SignedReceipt,
         StatementProblem,
     },
     i18n::Locale,
@@ -26,7 +26,7 @@ use shared::{
 use super::{versions::CachedVersion, writer::Outcome};
 use crate::{
     auth::constant_time_eq,
-    crypto::{DataKey, SubkeyRoot},
+    crypto::{DataKey, SealedText, SubkeyRoot},
     error::{AppError, AppResult},
     extract::Origin,
     records::sealed::{self, Place, RecordKey},
@@ -34,7 +34,7 @@ use crate::{
     store::{
         audit::NewAuditEntry,
         now_ms,
-        records::{DeviceSignature, NewSubmission, RecordSource},
+        records::{DeviceSignature, NewSubmission, ReceiptRow, RecordSource},
     },
 };
 
@@ -135,6 +135,8 @@ pub struct Prepared {
     pub submission: NewSubmission,
     pub audit: NewAuditEntry,
     pub receipt: SignedReceipt,
+    /// The receipt's JSON, as sealed into `submission` (and answered to a device).
+    pub receipt_json: String,
     pub withdraw_token: String,
 }
 
@@ -173,6 +175,8 @@ pub struct Unsigned {
     body: ReceiptBody,
     statement_bytes: Vec<u8>,
     withdraw_token: String,
+    /// The record's data key, which seals the receipt once countersigned.
+    dek: DataKey,
 }
 
 /// Countersigns the receipts of checked submissions (see
@@ -191,14 +195,17 @@ pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Pr
             .signing_bytes_with(&u.statement_bytes)
             .unwrap_or_else(|| u.body.signing_bytes());
         bodies.push((u.body, bytes));
-        rest.push((u.submission, u.audit, u.withdraw_token));
+        rest.push((u.submission, u.audit, u.withdraw_token, u.dek));
     }
     let receipts = shared::consent::countersign_batch(keys.current(), bodies);
     rest.into_iter()
         .zip(receipts)
-        .map(|((mut submission, audit, withdraw_token), receipt)| {
-            submission.receipt_json = serde_json::to_string(&receipt).unwrap_or_default();
+        .map(|((mut submission, audit, withdraw_token, dek), receipt)| {
+            let receipt_json = serde_json::to_string(&receipt).unwrap_or_default();
+            let key = RecordKey::new(submission.record_id, submission.key_version, &dek);
+            submission.receipt = key.seal_text(sealed::RECEIPT, receipt_json.as_bytes());
             Prepared {
+                receipt_json,
                 submission,
                 audit,
                 receipt,
@@ -223,6 +230,17 @@ pub fn check_and_seal(
         .definition
         .validate(&req.answers, today)
         .map_err(|e| AppError::Client(e.to_api_error(locale)))?;
+    let hash_key = match req.hash_key.as_deref().map(HashKey::parse) {
+        None => None,
+        Some(Some(key)) => Some(key),
+        Some(None) => {
+            return Err(AppError::invalid_field(
+                "hash_key",
+                "hash_key_invalid",
+                "The statement's hash key must be 32 bytes of base64url",
+            ))
+        }
+    };
     let received_at_ms = now_ms();
     let device = match &source {
         Source::Web => None,
@@ -262,8 +280,8 @@ pub fn check_and_seal(
             (bytes, hash)
         }
     };
-    let receipt_id = check_consent(version, &answers, &body, &source, today)?;
-    let (submission, audit, withdraw_token) = seal(
+    let receipt_id = check_consent(version, &answers, &body, hash_key.as_ref(), &source, today)?;
+    let (submission, audit, withdraw_token, dek) = seal(
         state,
         version,
         &answers,
@@ -272,6 +290,7 @@ pub fn check_and_seal(
             source,
             receipt_id,
             statement_hash,
+            hash_key,
         },
         client,
     );
@@ -281,20 +300,24 @@ pub fn check_and_seal(
         body,
         statement_bytes,
         withdraw_token,
+        dek,
     })
 }
 
-/// The statement covers the answers and the form version, was signed recently enough,
-/// and names a UUID receipt, which is returned.
+/// The statement covers the answers and the form version (its hashes checked with
+/// `hash_key`), was signed recently enough, and names a UUID receipt, which is returned.
 fn check_consent(
     version: &CachedVersion,
     answers: &ValidatedAnswers,
     body: &ReceiptBody,
+    hash_key: Option<&HashKey>,
     source: &Source,
     today: time::Date,
 ) -> AppResult<ReceiptId> {
     let statement = &body.statement;
-    let problems = check_statement(&version.statement_context(answers, today), statement);
+    let mut context = version.statement_context(answers, today);
+    context.hash_key = hash_key;
+    let problems = check_statement(&context, statement);
     if !problems.is_empty() {
         return Err(statement_error(&problems));
     }
@@ -326,10 +349,12 @@ struct Sealing {
     source: Source,
     receipt_id: ReceiptId,
     statement_hash: String,
+    hash_key: Option<HashKey>,
 }
 
-/// The record to store for checked answers, every personal or sensitive value sealed
-/// under a fresh data key, with its audit entry and the customer's withdrawal token.
+/// The record to store for checked answers, every personal or sensitive value (and the
+/// statement's hash key) sealed under a fresh data key, with its audit entry, the
+/// customer's withdrawal token and the data key, which seals the receipt later.
 fn seal(
     state: &AppState,
     version: &CachedVersion,
@@ -337,11 +362,12 @@ fn seal(
     body: &ReceiptBody,
     sealing: Sealing,
     client: &Origin,
-) -> (NewSubmission, NewAuditEntry, String) {
+) -> (NewSubmission, NewAuditEntry, String, DataKey) {
     let Sealing {
         source,
         receipt_id,
         statement_hash,
+        hash_key,
     } = sealing;
     let statement = &body.statement;
     let (record_id, source, collector, device) = match source {
@@ -371,6 +397,7 @@ fn seal(
     let wrapped_key = dek.wrap(state.master.as_ref(), &record_text);
     let key = RecordKey::new(record_id, FIRST_KEY_VERSION, &dek);
     let values = key.seal_all(&version.definition, Place::Record, answers);
+    let hash_key = hash_key.map(|k| key.seal_text(sealed::HASH_KEY, k.to_text().as_bytes()));
     let lookups = sealed::lookups(state, answers);
 
     let audit = NewAuditEntry {
@@ -401,16 +428,17 @@ fn seal(
         key_version: FIRST_KEY_VERSION,
         wrapped_key,
         values,
-        content_hash: statement.record_hash.clone(),
         lookups,
         receipt_id,
         statement_hash,
-        receipt_json: String::new(),
+        // Sealed once countersigned (`countersign_together`).
+        receipt: SealedText::from_column(String::new()),
+        hash_key,
         withdraw_token_hash: sha256_tagged(token.as_bytes()),
         purposes_granted: serde_json::to_string(&statement.purposes_granted).unwrap_or_default(),
         received_at_ms: body.received_at_ms,
     };
-    (submission, audit, token)
+    (submission, audit, token, dek)
 }
 
 /// Stores a prepared submission and answers only after the commit.
@@ -420,6 +448,7 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
         audit,
         receipt,
         withdraw_token,
+        ..
     } = prepared;
     let outcome = state
         .writer
@@ -433,7 +462,7 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
             replayed: false,
         }),
         Outcome::Replayed(stored) => Ok(SubmitResponse {
-            receipt: serde_json::from_str(&stored.receipt_json)
+            receipt: serde_json::from_str(&stored_receipt_json(state, &stored)?)
                 .map_err(|e| AppError::internal("a stored receipt", e))?,
             withdraw_token,
             replayed: true,
@@ -442,6 +471,18 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
             "A different submission with this receipt id was already stored",
         )),
     }
+}
+
+/// The JSON of a stored receipt, opened with its record's data key (or, in a row a
+/// server wrote before receipts were sealed, as it is until `upgrade.rs` seals it).
+pub fn stored_receipt_json(state: &AppState, row: &ReceiptRow) -> AppResult<String> {
+    if row.receipt.as_str().starts_with('{') {
+        return Ok(row.receipt.as_str().to_owned());
+    }
+    let dek = sealed::data_key(state, row.record_id, &row.wrapped_key)?;
+    let json = RecordKey::new(row.record_id, row.key_version, &dek)
+        .open_text(sealed::RECEIPT, &row.receipt)?;
+    String::from_utf8(json.to_vec()).map_err(|e| AppError::internal("a stored receipt", e))
 }
 
 /// Verifies a receipt against this server's published keys, read again first when the

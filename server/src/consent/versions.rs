@@ -40,6 +40,7 @@ impl CachedVersion {
             definition: &self.definition,
             answers,
             today,
+            hash_key: None,
         }
     }
 }

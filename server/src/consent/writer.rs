@@ -400,7 +400,9 @@ fn pending_row(s: &NewSubmission) -> ReceiptRow {
         form_id: s.form_id,
         form_version: s.form_version,
         statement_hash: s.statement_hash.clone(),
-        receipt_json: s.receipt_json.clone(),
+        receipt: s.receipt.clone(),
+        wrapped_key: s.wrapped_key.clone(),
+        key_version: s.key_version,
         withdraw_token_hash: s.withdraw_token_hash.clone(),
         purposes_granted: s.purposes_granted.clone(),
         purposes_withdrawn: "{}".to_owned(),
@@ -413,7 +415,7 @@ fn pending_row(s: &NewSubmission) -> ReceiptRow {
 mod tests {
     use super::*;
     use crate::{
-        crypto::{SealedValues, WrappedKey},
+        crypto::{SealedText, SealedValues, WrappedKey},
         store::records::RecordSource,
     };
     use shared::ids::RecordId;
@@ -459,11 +461,11 @@ mod tests {
                     bytes: b"k".to_vec(),
                 },
                 values: SealedValues::from_sealed_json("{}".to_owned()),
-                content_hash: "sha256:c".to_owned(),
                 lookups: vec![(format!("index-{id}"), "phone")],
                 receipt_id: id,
                 statement_hash: hash.to_owned(),
-                receipt_json: format!("{{\"id\":\"{id}\"}}"),
+                receipt: SealedText::from_column(format!("sealed-{id}")),
+                hash_key: None,
                 withdraw_token_hash: format!("sha256:t-{id}"),
                 purposes_granted: "[]".to_owned(),
                 received_at_ms: 1,

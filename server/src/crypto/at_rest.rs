@@ -36,6 +36,47 @@ impl std::fmt::Debug for SealedValues {
     }
 }
 
+/// A text sealed under a record's data key for one place of the record, as a column
+/// stores it (base64url of a [`super::SealedValue`]): a consent receipt and the key of
+/// its statement's hashes (`consent_receipts.receipt_sealed`, `hash_key_sealed`). Made
+/// only by sealing (`records::sealed::RecordKey::seal_text`) and by the store reading a
+/// column back.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedText(String);
+
+impl SealedText {
+    /// Sealed bytes, written as their column stores them.
+    #[must_use]
+    pub(crate) fn from_sealed(sealed: &super::SealedValue) -> Self {
+        Self(URL_SAFE_NO_PAD.encode(&sealed.0))
+    }
+
+    /// A column that sealing wrote.
+    #[must_use]
+    pub(crate) fn from_column(column: String) -> Self {
+        Self(column)
+    }
+
+    /// The sealed bytes; `None` when the column does not hold base64url (a row from
+    /// before receipts were sealed: see `upgrade.rs`).
+    #[must_use]
+    pub fn sealed(&self) -> Option<super::SealedValue> {
+        URL_SAFE_NO_PAD.decode(&self.0).ok().map(super::SealedValue)
+    }
+
+    /// The text to store.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SealedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SealedText({} bytes)", self.0.len())
+    }
+}
+
 impl WrappedKey {
     /// The wrapped bytes as the `wrapped_key` column stores them (base64url).
     #[must_use]

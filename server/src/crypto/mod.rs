@@ -12,7 +12,7 @@ mod envelope;
 mod master_key;
 mod subkeys;
 
-pub use at_rest::SealedValues;
+pub use at_rest::{SealedText, SealedValues};
 pub use envelope::{blind_index, DataKey, FieldContext, SealedValue, WrappedKey};
 pub use master_key::{
     load_existing_master_key, load_master_key, KeyWrapper, LocalMasterKey, MasterKeyring,

@@ -13,7 +13,9 @@ use shared::schema::{FieldKey, FieldValue, FormDefinition, Sensitivity, Validate
 use zeroize::Zeroizing;
 
 use crate::{
-    crypto::{blind_index, DataKey, FieldContext, SealedValue, SealedValues, WrappedKey},
+    crypto::{
+        blind_index, DataKey, FieldContext, SealedText, SealedValue, SealedValues, WrappedKey,
+    },
     error::{AppError, AppResult},
     state::AppState,
 };
@@ -38,6 +40,11 @@ impl Place<'_> {
         }
     }
 }
+
+/// Where a record's consent receipt is sealed (see [`RecordKey::seal_text`]).
+pub const RECEIPT: &str = "#receipt";
+/// Where the key of its statement's hashes is sealed.
+pub const HASH_KEY: &str = "#hash-key";
 
 /// The data key of a record, unwrapped with the master key.
 pub fn data_key(
@@ -108,6 +115,23 @@ impl<'a> RecordKey<'a> {
             field_key: field,
             key_version: self.key_version,
         }
+    }
+
+    /// `text` sealed for a place of the record that is not a field: [`RECEIPT`] or
+    /// [`HASH_KEY`] (field keys hold no `#`, so neither is ever a field's label).
+    #[must_use]
+    pub fn seal_text(&self, place: &str, text: &[u8]) -> SealedText {
+        SealedText::from_sealed(&self.dek.seal(&self.context(place), text))
+    }
+
+    /// Opens what [`Self::seal_text`] sealed for `place`.
+    pub fn open_text(&self, place: &str, sealed: &SealedText) -> AppResult<Zeroizing<Vec<u8>>> {
+        let unreadable =
+            |what: &str| AppError::invariant(format!("record {} {place} {what}", self.record_id));
+        let bytes = sealed.sealed().ok_or_else(|| unreadable("is not sealed"))?;
+        self.dek
+            .open(&self.context(place), &bytes)
+            .map_err(|_| unreadable("does not decrypt"))
     }
 
     /// One value sealed for `place`, base64url (the `c` of a stored entry).
@@ -275,6 +299,21 @@ pub fn lookups(state: &AppState, answers: &ValidatedAnswers) -> Vec<(String, &'s
         })
         .map(|(kind, normalised)| (blind_index(&state.subkeys, kind, normalised), kind))
         .collect()
+}
+
+/// How an edit's payload hash (the SHA-256 of its answers) is kept for its replay
+/// check (`record_edits.payload_hash`): keyed under a subkey, since the plain hash
+/// would let anyone holding the database test guesses of the record's personal values.
+#[must_use]
+pub fn kept_payload_hash(subkeys: &crate::crypto::SubkeyRoot, payload_hash: &str) -> String {
+    use hmac::Mac as _;
+    let mut mac = subkeys.mac("edit-payload-hash");
+    mac.update(payload_hash.as_bytes());
+    format!(
+        "{}{}",
+        shared::consent::KEYED_HASH_PREFIX,
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 #[cfg(test)]

@@ -367,11 +367,21 @@ pub async fn reveal(
     let entry = entries
         .get(field_key)
         .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
-    let dek = data_key(state, &row)?;
-    let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)?;
-    let event = Event::new("records.reveal", Some(&caller.user))
+    let dek = data_key(state, &row).map_err(unreadable(&row, field_key))?;
+    let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)
+        .map_err(unreadable(&row, field_key))?;
+    // The reason may name the person: it is sealed under the record's data key, so the
+    // immutable log holds nothing readable once the record is erased.
+    let reason_id = uuid::Uuid::new_v4().to_string();
+    let sealed_reason = RecordKey::new(row.id, row.key_version, &dek)
+        .seal_text(&audit::reasons::place(&reason_id), reason.trim().as_bytes());
+    let event = Event::new(audit::reasons::REVEAL, Some(&caller.user))
         .target("record", row.id)
-        .details(serde_json::json!({"field": field_key, "reason": reason.trim()}));
+        .details(serde_json::json!({
+            "field": field_key,
+            "reason_id": reason_id,
+            "reason_sealed": sealed_reason.as_str(),
+        }));
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(RevealResponse {
         field: field_key.to_owned(),

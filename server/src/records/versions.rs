@@ -3,10 +3,7 @@
 //! and the identifier lookups, all on the caller's transaction.
 
 use shared::ids::{DeviceId, UserId};
-use shared::{
-    consent::record_hash,
-    schema::{FormDefinition, ValidatedAnswers},
-};
+use shared::schema::{FormDefinition, ValidatedAnswers};
 use sqlx::AnyConnection;
 
 use super::sealed::{lookups, Place, RecordKey};
@@ -67,16 +64,7 @@ pub async fn write_next(
 ) -> AppResult<Option<i64>> {
     let record_id = key.record_id;
     let values = key.seal_all(def, Place::Record, answers);
-    if !edits::update_values(
-        conn,
-        record_id,
-        expected,
-        &values,
-        &record_hash(answers),
-        at_ms,
-    )
-    .await?
-    {
+    if !edits::update_values(conn, record_id, expected, &values, at_ms).await? {
         return Ok(None);
     }
     let version = expected + 1;

@@ -177,17 +177,15 @@ pub async fn update_values(
     record_id: RecordId,
     expected: i64,
     values: &SealedValues,
-    content_hash: &str,
     at_ms: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE records SET values_json = $3, content_hash = $4, version = $2 + 1, \
-         updated_at_ms = $5 WHERE id = $1 AND version = $2",
+        "UPDATE records SET values_json = $3, version = $2 + 1, updated_at_ms = $4 \
+         WHERE id = $1 AND version = $2",
     )
     .bind(record_id.to_string())
     .bind(expected)
     .bind(values.as_str())
-    .bind(content_hash)
     .bind(at_ms)
     .execute(&mut *conn)
     .await?;

@@ -14,6 +14,7 @@ pub mod inserts;
 pub mod keys;
 pub mod records;
 pub mod second_factor;
+pub mod upgrade;
 pub mod users;
 
 use std::{path::Path, str::FromStr, time::Duration};

@@ -7,7 +7,7 @@ use shared::{
 use sqlx::{AnyConnection, Row as _};
 
 use super::{Db, IdColumn as _};
-use crate::crypto::{SealedValues, WrappedKey};
+use crate::crypto::{SealedText, SealedValues, WrappedKey};
 
 /// A record with its consent, ready to insert.
 pub struct NewSubmission {
@@ -22,11 +22,13 @@ pub struct NewSubmission {
     pub key_version: i64,
     pub wrapped_key: WrappedKey,
     pub values: SealedValues,
-    pub content_hash: String,
     pub lookups: Vec<(String, &'static str)>,
     pub receipt_id: ReceiptId,
     pub statement_hash: String,
-    pub receipt_json: String,
+    /// The countersigned receipt's JSON, sealed under the record's data key.
+    pub receipt: SealedText,
+    /// The key of a format-2 statement's hashes, sealed likewise.
+    pub hash_key: Option<SealedText>,
     pub withdraw_token_hash: String,
     pub purposes_granted: String,
     pub received_at_ms: i64,
@@ -64,7 +66,8 @@ pub(crate) fn wrapped_key_of(row: &sqlx::any::AnyRow) -> Result<WrappedKey, sqlx
     })
 }
 
-/// A stored receipt, as needed to answer a retry or a withdrawal.
+/// A stored receipt, as needed to answer a retry or a withdrawal, with its record's
+/// data key to open it.
 #[derive(Debug, Clone)]
 pub struct ReceiptRow {
     pub receipt_id: ReceiptId,
@@ -72,15 +75,23 @@ pub struct ReceiptRow {
     pub form_id: FormId,
     pub form_version: i64,
     pub statement_hash: String,
-    pub receipt_json: String,
+    /// The receipt's JSON, sealed (`records::sealed::RECEIPT`); in a row written by a
+    /// server from before receipts were sealed, its JSON until `upgrade.rs` seals it.
+    pub receipt: SealedText,
+    pub wrapped_key: WrappedKey,
+    pub key_version: i64,
     pub withdraw_token_hash: String,
     pub purposes_granted: String,
     pub purposes_withdrawn: String,
     pub received_at_ms: i64,
 }
 
-const RECEIPT_COLUMNS: &str = "receipt_id, record_id, form_id, form_version, statement_hash, \
-     receipt_json, withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms";
+const RECEIPT_COLUMNS: &str = "c.receipt_id, c.record_id, c.form_id, c.form_version, \
+     c.statement_hash, COALESCE(c.receipt_sealed, c.receipt_json) AS receipt_sealed, \
+     c.withdraw_token_hash, c.purposes_granted, \
+     c.purposes_withdrawn, c.received_at_ms, r.wrapped_key, r.master_key_id, r.key_version";
+/// The receipts joined with their records, for [`RECEIPT_COLUMNS`].
+const RECEIPTS_WITH_KEYS: &str = "consent_receipts c JOIN records r ON r.id = c.record_id";
 
 fn receipt_from_row(row: &sqlx::any::AnyRow) -> Result<ReceiptRow, sqlx::Error> {
     Ok(ReceiptRow {
@@ -89,7 +100,9 @@ fn receipt_from_row(row: &sqlx::any::AnyRow) -> Result<ReceiptRow, sqlx::Error> 
         form_id: row.id("form_id")?,
         form_version: row.try_get("form_version")?,
         statement_hash: row.try_get("statement_hash")?,
-        receipt_json: row.try_get("receipt_json")?,
+        receipt: SealedText::from_column(row.try_get("receipt_sealed")?),
+        wrapped_key: wrapped_key_of(row)?,
+        key_version: row.try_get("key_version")?,
         withdraw_token_hash: row.try_get("withdraw_token_hash")?,
         purposes_granted: row.try_get("purposes_granted")?,
         purposes_withdrawn: row.try_get("purposes_withdrawn")?,
@@ -102,7 +115,7 @@ pub async fn receipt_on(
     conn: &mut AnyConnection,
     receipt_id: ReceiptId,
 ) -> Result<Option<ReceiptRow>, sqlx::Error> {
-    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id = $1");
+    let sql = format!("SELECT {RECEIPT_COLUMNS} FROM {RECEIPTS_WITH_KEYS} WHERE c.receipt_id = $1");
     sqlx::query(&sql)
         .bind(receipt_id.to_string())
         .fetch_optional(&mut *conn)
@@ -170,8 +183,9 @@ pub async fn receipts_on(
     let mut found = Vec::new();
     for chunk in receipt_ids.chunks(NARROW_ROWS_PER_STATEMENT) {
         let list = placeholders(conn, 1, chunk.len());
-        let sql =
-            format!("SELECT {RECEIPT_COLUMNS} FROM consent_receipts WHERE receipt_id IN {list}");
+        let sql = format!(
+            "SELECT {RECEIPT_COLUMNS} FROM {RECEIPTS_WITH_KEYS} WHERE c.receipt_id IN {list}"
+        );
         let mut query = sqlx::query(&sql);
         for id in chunk {
             query = query.bind(id.to_string());
@@ -223,6 +237,32 @@ impl Db {
         sqlx::query_scalar("SELECT COUNT(*) FROM records")
             .fetch_one(self.pool())
             .await
+    }
+
+    /// The wrapped data key and key version of each of `ids` still stored.
+    pub async fn record_keys(
+        &self,
+        ids: &[RecordId],
+    ) -> Result<std::collections::HashMap<RecordId, (WrappedKey, i64)>, sqlx::Error> {
+        let mut found = std::collections::HashMap::new();
+        let mut conn = self.pool().acquire().await?;
+        for chunk in ids.chunks(NARROW_ROWS_PER_STATEMENT) {
+            let list = placeholders(&conn, 1, chunk.len());
+            let sql = format!(
+                "SELECT id, wrapped_key, master_key_id, key_version FROM records WHERE id IN {list}"
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                found.insert(
+                    row.id("id")?,
+                    (wrapped_key_of(&row)?, row.try_get("key_version")?),
+                );
+            }
+        }
+        Ok(found)
     }
 
     /// Record ids whose identifier has this blind index.

@@ -115,7 +115,7 @@ mod tests {
             purposes_declined: vec![],
             separate_consents: SeparateConsents::default(),
             subject_hash: "sha256:cc".into(),
-            subject_salt: "c2FsdA".into(),
+            subject_salt: None,
             signature_hash: "sha256:dd".into(),
             record_hash: "sha256:ee".into(),
             signed_at_ms: 1,

@@ -40,7 +40,7 @@ use crate::{
     store::{
         edits::{self, ConflictRow, EditableRecord},
         now_ms,
-        records::Scope,
+        records::{ReceiptRow, Scope},
     },
 };
 
@@ -55,6 +55,9 @@ struct Checked {
     envelope: SyncEnvelope,
     version: std::sync::Arc<CachedVersion>,
     answers: ValidatedAnswers,
+    /// The envelope's payload hash as `record_edits` keeps it
+    /// (`sealed::kept_payload_hash`).
+    kept_hash: String,
 }
 
 /// Applies the edits of a sync request (`stored` maps the request's stored record ids
@@ -66,7 +69,7 @@ pub async fn apply(
     locale: Locale,
     device: &DeviceInfo,
     edits: Vec<(usize, SyncRecord)>,
-    stored: &HashMap<RecordId, (String, String)>,
+    stored: &HashMap<RecordId, ReceiptRow>,
 ) -> AppResult<Vec<(usize, SyncStatus)>> {
     let mut out = Vec::new();
     if edits.is_empty() {
@@ -127,7 +130,7 @@ async fn check(
     today: time::Date,
     record: SyncRecord,
     device: &DeviceInfo,
-    stored: &HashMap<RecordId, (String, String)>,
+    stored: &HashMap<RecordId, ReceiptRow>,
 ) -> Result<Checked, SyncStatus> {
     let ids = check_identity(&record)?;
     let base = record.base_version.unwrap_or(0);
@@ -150,6 +153,7 @@ async fn check(
     Ok(Checked {
         index: 0,
         ids,
+        kept_hash: sealed::kept_payload_hash(&state.subkeys, &envelope.payload_hash),
         record,
         envelope,
         version,
@@ -200,6 +204,7 @@ fn consent_problems(c: &Checked) -> BTreeMap<String, Vec<FieldIssue>> {
             StatementProblem::WrongRecordHash
                 | StatementProblem::WrongSignatureHash
                 | StatementProblem::WrongSubjectHash
+                | StatementProblem::HashKeyMissing
         ) {
             continue;
         }
@@ -324,7 +329,7 @@ async fn try_once(
     if !edits::insert_edit(
         &mut tx,
         (record_id, device.id, record.seq),
-        &c.envelope.payload_hash,
+        &c.kept_hash,
         &answer,
         now,
     )
@@ -366,15 +371,20 @@ async fn replayed(
     else {
         return Ok(None);
     };
-    Ok(Some(if hash == c.envelope.payload_hash {
-        serde_json::from_str(&json).map_err(|e| AppError::internal("a stored edit answer", e))?
-    } else {
-        SyncStatus::Conflict {
+    // Rows from before hashes were kept keyed hold the plain hash until `upgrade.rs`
+    // keys them.
+    Ok(Some(
+        if hash == c.kept_hash || hash == c.envelope.payload_hash {
+            serde_json::from_str(&json)
+                .map_err(|e| AppError::internal("a stored edit answer", e))?
+        } else {
+            SyncStatus::Conflict {
             message:
                 "Another edit with this sequence number was already applied; nothing was changed"
                     .to_owned(),
         }
-    }))
+        },
+    ))
 }
 
 /// The stored record, if the edit is about it: same consent, same form version, and a

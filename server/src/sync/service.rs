@@ -25,12 +25,13 @@ use super::{
 use crate::{
     auth::Principal,
     consent::{
-        service::{check_and_seal, countersign_together, Source},
+        service::{check_and_seal, countersign_together, stored_receipt_json, Source},
         writer::{Item, Outcome},
     },
     error::{AppError, AppResult},
     extract::Origin,
     state::AppState,
+    store::records::ReceiptRow,
 };
 
 /// Stores a batch: checks each record on its own, writes all that pass in one
@@ -101,10 +102,7 @@ pub async fn sync(
             }
         };
         let kind = match stored.get(&ids.record) {
-            Some((hash, receipt_json)) => JobKind::Stored {
-                hash: hash.clone(),
-                receipt_json: receipt_json.clone(),
-            },
+            Some(row) => JobKind::Stored(Box::new(row.clone())),
             None => JobKind::New(
                 state
                     .versions
@@ -150,7 +148,7 @@ pub async fn sync(
             match done {
                 Done::Answer(answer) => statuses[i] = Some(answer),
                 Done::Prepared(p) => {
-                    receipts.push((i, p.submission.receipt_json.clone()));
+                    receipts.push((i, p.receipt_json));
                     items.push(Item {
                         submission: p.submission,
                         audit: p.audit,
@@ -169,7 +167,10 @@ pub async fn sync(
         for ((i, json), outcome) in receipts.into_iter().zip(outcomes) {
             statuses[i] = Some(match outcome {
                 Outcome::Stored => Answer::Receipt { fresh: true, json },
-                Outcome::Replayed(row) => Answer::stored_before(row.receipt_json),
+                Outcome::Replayed(row) => match stored_receipt_json(state, &row) {
+                    Ok(json) => Answer::stored_before(json),
+                    Err(e) => return Err(e),
+                },
                 Outcome::Conflict => conflict().into(),
             });
         }
@@ -238,16 +239,16 @@ async fn seqs_reused(state: &AppState, device: &DeviceInfo, jobs: &[Job]) -> App
     Ok(reused)
 }
 
-/// Receipt id → (statement hash, receipt JSON) of the stored ones among `ids`.
+/// Record id → stored receipt, of the stored ones among `ids`.
 async fn stored_receipts(
     state: &AppState,
     ids: &[ReceiptId],
-) -> AppResult<HashMap<RecordId, (String, String)>> {
+) -> AppResult<HashMap<RecordId, ReceiptRow>> {
     let mut conn = state.db.pool().acquire().await?;
     Ok(crate::store::records::receipts_on(&mut conn, ids)
         .await?
         .into_iter()
-        .map(|r| (r.record_id, (r.statement_hash, r.receipt_json)))
+        .map(|r| (r.record_id, r))
         .collect())
 }
 
@@ -296,7 +297,7 @@ impl Claimed {
 /// What to do with a new record that passed the cheap checks.
 enum JobKind {
     /// A record with this UUID is stored: acknowledge it again if it is the same.
-    Stored { hash: String, receipt_json: String },
+    Stored(Box<ReceiptRow>),
     /// Not stored yet: prepare it with its form version (or say why there is none).
     New(AppResult<std::sync::Arc<crate::consent::versions::CachedVersion>>),
 }
@@ -315,11 +316,15 @@ enum Done {
     Prepared(Box<crate::consent::service::Prepared>),
 }
 
-fn already_stored(hash: &str, receipt_json: String, envelope: &SyncEnvelope) -> Answer {
-    if hash == envelope.statement_hash {
-        Answer::stored_before(receipt_json)
-    } else {
-        conflict().into()
+/// The answer to a record stored before: its receipt again (opened here, on a
+/// blocking thread) if it is the same record, else a conflict.
+fn already_stored(state: &AppState, row: &ReceiptRow, envelope: &SyncEnvelope) -> Answer {
+    if row.statement_hash != envelope.statement_hash {
+        return conflict().into();
+    }
+    match stored_receipt_json(state, row) {
+        Ok(json) => Answer::stored_before(json),
+        Err(e) => rejected_by(e).into(),
     }
 }
 
@@ -354,14 +359,15 @@ fn process_share(
                 )))
             } else {
                 match job.kind {
-                    JobKind::Stored { hash, receipt_json } => {
-                        Done::Answer(already_stored(&hash, receipt_json, &job.envelope))
+                    JobKind::Stored(row) => {
+                        Done::Answer(already_stored(state, &row, &job.envelope))
                     }
                     JobKind::New(Err(e)) => Done::Answer(rejected_by(e).into()),
                     JobKind::New(Ok(version)) => {
                         let record = job.record;
                         let request = SubmitRequest {
                             statement: record.statement,
+                            hash_key: record.hash_key,
                             client_public_key: device.public_key.clone(),
                             client_signature: record.signature,
                             answers: record.answers,

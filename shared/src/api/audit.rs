@@ -13,15 +13,20 @@ pub struct AuditPage {
     /// auditors read who did what. Not part of the entries: their hashes cover the ids.
     #[serde(default)]
     pub actor_names: std::collections::BTreeMap<String, String>,
+    /// The reason given for each reveal on this page (entry seq → reason), opened by the
+    /// server: entries hold it sealed under the record's data key, so it is gone once
+    /// the record is erased.
+    #[serde(default)]
+    pub reveal_reasons: std::collections::BTreeMap<i64, String>,
     /// Pass as `before_seq` to read the next page; `None` on the last page.
     pub next_before_seq: Option<i64>,
 }
 
 /// `GET /api/v1/audit/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditVerification {
     pub report: ChainReport,
     /// The first break in words, when there is one.
     pub message: Option<String>,
 }
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -14,46 +14,50 @@ use crate::{
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitRequest {
     pub statement: ConsentStatement,
+    /// The key of the statement's hashes (format 2), base64url: checked, then stored
+    /// sealed with the record; it is not part of the signed receipt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_key: Option<String>,
     /// The browser's ed25519 public key, base64url.
     pub client_public_key: String,
     /// Its signature over the statement bytes, base64url.
     pub client_signature: String,
-    pub answers: Answers,
-}
-
-/// The answer to a submission: the countersigned receipt and how to withdraw later.
     #[cfg_attr(
         feature = "openapi",
         schema(value_type = std::collections::BTreeMap<String, serde_json::Value>)
     )]
+    pub answers: Answers,
+}
+
+/// The answer to a submission: the countersigned receipt and how to withdraw later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitResponse {
     pub receipt: SignedReceipt,
     /// Secret token for withdrawing; the link is `/withdraw#<receipt_id>.<token>`.
     pub withdraw_token: String,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// True when this submission had been stored before (a retry).
     pub replayed: bool,
 }
 
 /// `POST /api/v1/public/receipts/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptVerification {
     pub valid: bool,
     /// Why not, when not valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub problem: Option<String>,
 }
 
 /// `POST /api/v1/public/consents/status` and `/withdraw` identify the consent by its
 /// receipt id and secret token.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentTokenRequest {
     pub receipt_id: ReceiptId,
     pub token: String,
     /// For `/withdraw`: the purposes to withdraw.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     #[serde(default)]
     pub purposes: Vec<String>,
 }
@@ -69,11 +73,11 @@ impl std::fmt::Debug for ConsentTokenRequest {
 
 /// One purpose of a consent, as the withdrawal page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PurposeState {
     pub key: String,
     pub name: crate::i18n::LocalizedText,
     pub required: bool,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub granted: bool,
     /// When it was withdrawn, if it was.
     pub withdrawn_at_ms: Option<i64>,
@@ -81,31 +85,31 @@ pub struct PurposeState {
 
 /// The consent behind a receipt, for its subject.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentStatus {
     pub receipt_id: ReceiptId,
     pub form_title: crate::i18n::LocalizedText,
     pub received_at_ms: i64,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub purposes: Vec<PurposeState>,
 }
 
 /// What a withdrawal covered, signed by the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithdrawalBody {
     pub receipt_id: String,
     pub purposes_withdrawn: Vec<String>,
     pub withdrawn_at_ms: i64,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub server_key_id: String,
 }
 
 /// The receipt of a withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WithdrawalReceipt {
     pub body: WithdrawalBody,
     /// ed25519 over `b"consentry-withdrawal-v1\n" || canonical_json(body)`, base64url.
     pub server_signature: String,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 }
 
 impl WithdrawalBody {
@@ -122,12 +126,18 @@ impl WithdrawalBody {
 /// A receipt as the customer downloads it: the signed receipt plus the server key it
 /// names, so it can be checked offline (compare the key with the published one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptDocument {
     /// Always `consentry-receipt-v1`.
     pub format: String,
     pub receipt: SignedReceipt,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub server_key: crate::consent::PublishedKey,
+    /// The key of the statement's hashes: with it, whoever holds this document can
+    /// check that the receipt names a given phone number, email or ID number. The
+    /// customer's own copy carries it; remove it to show the receipt to someone who
+    /// must not learn that.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_key: Option<String>,
 }
 
 /// The `format` of a [`ReceiptDocument`].

@@ -68,6 +68,9 @@ pub struct SyncRecord {
     /// The customer's consent. The device's envelope signature binds it by its hash and
     /// is the consent's client signature in the receipt (see `crate::sync`).
     pub statement: ConsentStatement,
+    /// The key of the statement's hashes (format 2), base64url; not sent with an edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_key: Option<String>,
     /// For an edit: the server version it started from. An edit carries the full
     /// edited answers and the record's original statement.
     #[serde(default)]
@@ -80,10 +83,10 @@ pub struct SyncRecord {
 /// [`Received`] when the batch does not parse as a whole, so that a malformed record is
 /// refused on its own and the rest of the batch is still processed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(bound(deserialize = "R: Deserialize<'de>"))]
 pub struct SyncBatch<R = SyncRecord> {
     pub device_id: DeviceId,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// Read up to one more than [`MAX_SYNC_BATCH`], so that an oversized batch is
     /// refused as such; the rest of the array is skipped without being kept, so a body
     /// of millions of tiny entries costs no more memory than a full batch.
@@ -282,9 +285,6 @@ impl From<ErrorCode> for RejectionCode {
     }
 }
 
-impl Serialize for RejectionCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
 #[cfg(feature = "openapi")]
 crate::openapi::manual_schema!(
     RejectionCode,
@@ -295,6 +295,9 @@ crate::openapi::manual_schema!(
     )
 );
 
+impl Serialize for RejectionCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -307,10 +310,10 @@ impl<'de> Deserialize<'de> for RejectionCode {
 
 /// What became of one record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SyncStatus {
     /// Stored now, durably.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     Stored { receipt: Box<SignedReceipt> },
     /// Stored before with the same content; nothing changed.
     AlreadyStored { receipt: Box<SignedReceipt> },
@@ -338,19 +341,19 @@ pub enum SyncStatus {
 
 /// The result for one record, in request order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResult {
     pub uuid: String,
     #[serde(flatten)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     pub status: SyncStatus,
 }
 
 /// The answer to a sync request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncResponse {
     pub results: Vec<SyncResult>,
 }
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use ed25519_dalek::SigningKey;
 
-use super::receipt::{b64, subject_hash, RECEIPT_FORMAT};
+use super::keyed::HashKey;
+use super::receipt::RECEIPT_FORMAT;
 use super::statement::{ConsentStatement, SeparateConsents};
-use super::submission::{notice_hash, record_hash, signature_hash, subject_identifier};
+use super::submission::{notice_hash, subject_identifier};
 use crate::api::{consent::SubmitRequest, forms::VersionDetail};
 use crate::i18n::Locale;
 use crate::schema::{Answers, FormDefinition, ValidatedAnswers};
@@ -84,8 +85,8 @@ impl ConsentChoices {
 pub struct Signing {
     /// A fresh UUID for a customer's submission; the record's UUID on a staff device.
     pub receipt_id: String,
-    /// Fresh random bytes that salt the subject hash (16, the fewest the server accepts).
-    pub subject_salt: [u8; 16],
+    /// A fresh random key for the statement's hashes, sent beside it.
+    pub hash_key: HashKey,
     /// The signer's clock, Unix milliseconds.
     pub signed_at_ms: i64,
     /// The language the customer read the notice in.
@@ -94,8 +95,8 @@ pub struct Signing {
 
 /// The consent statement for `validated` answers to `version` (checked with its
 /// published definition) and the customer's `choices`: the hashes of the form version,
-/// notice, answers and signature, and the subject's identifier hashed with the salt of
-/// `signing` (`none` when the answers name no phone, email or resident ID).
+/// notice, and the answers, signature and subject's identifier hashed with the key of
+/// `signing` (the subject `none` when the answers name no phone, email or resident ID).
 #[must_use]
 pub fn build_statement(
     version: &VersionDetail,
@@ -104,9 +105,9 @@ pub fn build_statement(
     signing: Signing,
 ) -> ConsentStatement {
     let def = &version.definition;
-    let salt = &signing.subject_salt;
+    let key = &signing.hash_key;
     let subject = subject_identifier(def, validated)
-        .map_or_else(|| "none".to_owned(), |id| subject_hash(salt, &id));
+        .map_or_else(|| "none".to_owned(), |id| key.subject_hash(&id));
     ConsentStatement {
         format: RECEIPT_FORMAT,
         receipt_id: signing.receipt_id,
@@ -118,25 +119,27 @@ pub fn build_statement(
         purposes_declined: choices.declined.clone(),
         separate_consents: choices.separate.clone(),
         subject_hash: subject,
-        subject_salt: b64(salt),
-        signature_hash: signature_hash(validated),
-        record_hash: record_hash(validated),
+        subject_salt: None,
+        signature_hash: key.signature_hash(validated),
+        record_hash: key.record_hash(validated),
         signed_at_ms: signing.signed_at_ms,
         locale: signing.locale,
     }
 }
 
 /// A customer's submission: `statement` signed with the browser's per-submission `key`,
-/// and the `answers` it covers (as sent, before normalisation).
+/// the key of its hashes, and the `answers` it covers (as sent, before normalisation).
 #[must_use]
 pub fn sign_submission(
     statement: ConsentStatement,
+    hash_key: &HashKey,
     answers: Answers,
     key: &SigningKey,
 ) -> SubmitRequest {
     let (client_public_key, client_signature) = statement.sign(key);
     SubmitRequest {
         statement,
+        hash_key: Some(hash_key.to_text()),
         client_public_key,
         client_signature,
         answers,
@@ -150,7 +153,10 @@ mod tests {
 
     use super::*;
     use crate::api::forms::VersionSummary;
-    use crate::consent::{check_statement, sha256_tagged, ReceiptBody, StatementContext};
+    use crate::consent::{
+        b64, check_statement, record_hash, signature_hash, subject_hash, ReceiptBody,
+        StatementContext, StatementProblem, SALTED_FORMAT,
+    };
 
     fn today() -> Date {
         Date::from_calendar_date(2026, Month::June, 1).unwrap()
@@ -173,7 +179,7 @@ mod tests {
     fn signing() -> Signing {
         Signing {
             receipt_id: "r1".into(),
-            subject_salt: *b"0123456789abcdef",
+            hash_key: HashKey::from_bytes([3; 32]),
             signed_at_ms: 1_795_000_000_000,
             locale: Locale::ZhCn,
         }
@@ -193,6 +199,7 @@ mod tests {
             definition: def,
             answers: validated,
             today: today(),
+            hash_key: Some(&signing().hash_key),
         };
         check_statement(&ctx, statement)
     }
@@ -206,7 +213,7 @@ mod tests {
             .unwrap();
         let choices = ConsentChoices::all_demo();
         let statement = build_statement(&version, &validated, &choices, signing());
-        let salt = b"0123456789abcdef";
+        let key = signing().hash_key;
         let subject = subject_identifier(def, &validated).unwrap();
         assert_eq!(
             statement,
@@ -220,16 +227,76 @@ mod tests {
                 purposes_granted: choices.granted,
                 purposes_declined: vec![],
                 separate_consents: choices.separate,
-                subject_hash: subject_hash(salt, &subject),
-                subject_salt: b64(salt),
-                signature_hash: signature_hash(&validated),
-                record_hash: record_hash(&validated),
+                subject_hash: key.subject_hash(&subject),
+                subject_salt: None,
+                signature_hash: key.signature_hash(&validated),
+                record_hash: key.record_hash(&validated),
                 signed_at_ms: 1_795_000_000_000,
                 locale: Locale::ZhCn,
             }
         );
         assert_ne!(statement.signature_hash, "none");
         assert_eq!(problems(&version, &validated, &statement), vec![]);
+    }
+
+    #[test]
+    fn a_keyed_statement_needs_its_own_key() {
+        let version = demo_version();
+        let def = &version.definition;
+        let validated = def
+            .validate(&FormDefinition::demo_answers(), today())
+            .unwrap();
+        let statement =
+            build_statement(&version, &validated, &ConsentChoices::all_demo(), signing());
+        let ctx = |key| StatementContext {
+            form_id: version.form_id,
+            form_version: 3,
+            version_hash: &version.summary.hash,
+            notice_hash: "",
+            definition: def,
+            answers: &validated,
+            today: today(),
+            hash_key: key,
+        };
+        let notice = StatementProblem::WrongNoticeHash;
+        assert_eq!(
+            check_statement(&ctx(None), &statement),
+            vec![notice.clone(), StatementProblem::HashKeyMissing]
+        );
+        let other = HashKey::from_bytes([4; 32]);
+        assert_eq!(
+            check_statement(&ctx(Some(&other)), &statement),
+            vec![
+                notice,
+                StatementProblem::WrongRecordHash,
+                StatementProblem::WrongSignatureHash,
+                StatementProblem::WrongSubjectHash,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_salted_statement_of_format_1_still_passes_the_check() {
+        let version = demo_version();
+        let def = &version.definition;
+        let validated = def
+            .validate(&FormDefinition::demo_answers(), today())
+            .unwrap();
+        let salt = b"0123456789abcdef";
+        let subject = subject_identifier(def, &validated).unwrap();
+        let mut statement =
+            build_statement(&version, &validated, &ConsentChoices::all_demo(), signing());
+        statement.format = SALTED_FORMAT;
+        statement.subject_hash = subject_hash(salt, &subject);
+        statement.subject_salt = Some(b64(salt));
+        statement.signature_hash = signature_hash(&validated);
+        statement.record_hash = record_hash(&validated);
+        assert_eq!(problems(&version, &validated, &statement), vec![]);
+        statement.subject_salt = Some(b64(b"short"));
+        assert_eq!(
+            problems(&version, &validated, &statement),
+            vec![StatementProblem::WrongSubjectHash]
+        );
     }
 
     #[test]
@@ -240,7 +307,10 @@ mod tests {
             build_statement(&version, &validated, &ConsentChoices::all_demo(), signing());
         assert_eq!(statement.subject_hash, "none");
         assert_eq!(statement.signature_hash, "none");
-        assert_eq!(statement.record_hash, sha256_tagged(b"{}"));
+        assert_eq!(
+            statement.record_hash,
+            signing().hash_key.record_hash(&validated)
+        );
     }
 
     #[test]
@@ -255,8 +325,10 @@ mod tests {
             signing(),
         );
         let key = SigningKey::from_bytes(&[7u8; 32]);
-        let request = sign_submission(statement.clone(), answers.clone(), &key);
+        let hash_key = signing().hash_key;
+        let request = sign_submission(statement.clone(), &hash_key, answers.clone(), &key);
         assert_eq!(request.statement, statement);
+        assert_eq!(request.hash_key, Some(hash_key.to_text()));
         assert_eq!(request.answers, answers);
         assert_eq!(
             request.client_public_key,

@@ -25,16 +25,19 @@
 //!
 //! A statement is put together in one place, [`build_statement`], by the customer app,
 //! staff devices and the test client alike; the server checks it with
-//! [`check_statement`].
+//! [`check_statement`]. Its hashes of the subject, signature and answers are keyed by a
+//! random [`HashKey`] that travels beside it, not in it (format 2; see [`keyed`]).
 
 pub mod batch;
 mod build;
+pub mod keyed;
 mod receipt;
 mod signatures;
 mod statement;
 mod submission;
 
 pub use build::*;
+pub use keyed::{HashKey, KEYED_HASH_PREFIX};
 pub use receipt::*;
 pub use signatures::*;
 pub use statement::*;

@@ -9,20 +9,31 @@ use sha2::{Digest, Sha256};
 use serde_json::Value;
 
 use super::batch::{leaf_hash, root_signing_bytes, tree, BatchProof, BATCH_RECEIPTS};
-use super::signatures::verify_signature;
+use super::signatures::{verify_signature, DeviceKey};
 use super::statement::{ConsentStatement, STATEMENT_DOMAIN};
 use crate::schema::{write_canonical_bytes, write_scalar};
 
 /// The domain line in front of a receipt's canonical JSON.
 pub const RECEIPT_DOMAIN: &[u8] = b"consentry-consent-receipt-v1\n";
-/// The format number both structures carry.
-pub const RECEIPT_FORMAT: u32 = 1;
+/// The format of the statements made now: hashes keyed by a [`super::HashKey`].
+pub const RECEIPT_FORMAT: u32 = 2;
+/// The first format, whose subject hash is salted with the salt beside it: still
+/// verified, and still accepted from staff devices that collected offline before an
+/// update.
+pub const SALTED_FORMAT: u32 = 1;
+
+/// Whether statements of `format` are known (verified and accepted).
+#[must_use]
+pub fn is_known_format(format: u32) -> bool {
+    format == RECEIPT_FORMAT || format == SALTED_FORMAT
+}
 
 /// The staff device that collected a consent offline, and its sequence number for the
 /// record. The device signs the record's sync envelope ([`crate::sync::SyncEnvelope`]),
 /// which binds the statement by its hash, rather than the statement alone: one signature
 /// per record serves both the consent and the sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollectingDevice {
     pub id: String,
     pub seq: i64,
@@ -31,9 +42,9 @@ pub struct CollectingDevice {
 /// What the server countersigns: the statement, the browser's signature over it, and
 /// the server's own facts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptBody {
     pub statement: ConsentStatement,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// The browser's (or staff device's) ed25519 public key, base64url.
     pub client_public_key: String,
     /// The browser's signature over the statement bytes, base64url; with `device`, the
@@ -42,7 +53,6 @@ pub struct ReceiptBody {
     /// Set when a staff device collected the consent (see [`CollectingDevice`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<CollectingDevice>,
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
     /// When the server received the submission, Unix milliseconds.
     pub received_at_ms: i64,
     /// The id of the server key that countersigns (see the published key set).
@@ -51,6 +61,7 @@ pub struct ReceiptBody {
 
 /// A receipt as the customer keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedReceipt {
     pub body: ReceiptBody,
     /// The server's signature over the receipt bytes, base64url; with `batch`, over the
@@ -61,9 +72,9 @@ pub struct SignedReceipt {
     pub batch: Option<BatchProof>,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 /// One server public key, as published at the well-known URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedKey {
     pub key_id: String,
     /// ed25519 public key, base64url.
@@ -74,9 +85,9 @@ pub struct PublishedKey {
     pub retired_at_ms: Option<i64>,
 }
 
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 /// The server's signing keys, current and retired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublishedKeySet {
     pub keys: Vec<PublishedKey>,
 }
@@ -87,7 +98,6 @@ impl PublishedKeySet {
         self.keys.iter().find(|k| k.key_id == key_id)
     }
 }
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 
 /// Why a receipt does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,7 +136,8 @@ pub fn sha256_tagged(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
-/// The salted hash of a subject identifier: `sha256:` of `salt || identifier`.
+/// The salted hash of a subject identifier in a format-1 statement: `sha256:` of
+/// `salt || identifier`.
 #[must_use]
 pub fn subject_hash(salt: &[u8], identifier: &str) -> String {
     let mut h = Sha256::new();
@@ -185,10 +196,14 @@ impl ReceiptBody {
     /// [`Self::verify_client_signature`] when the caller already holds the statement's
     /// signing bytes (the server hashes them too, and need not encode them twice).
     pub fn verify_client_signature_over(&self, statement_bytes: &[u8]) -> Result<(), ReceiptError> {
-        if self.statement.format != RECEIPT_FORMAT {
+        if !is_known_format(self.statement.format) {
             return Err(ReceiptError::Format(self.statement.format));
         }
-        let key = public_key(&self.client_public_key, "browser's public key")?;
+        // A browser's key must be as sound as a device's (canonical, of prime order):
+        // with a key of small or mixed order, verifiers that follow other rules could
+        // disagree about the signature.
+        let key = DeviceKey::parse(&self.client_public_key)
+            .map_err(|_| ReceiptError::Key("browser's or device's public key"))?;
         let sig = signature(&self.client_signature, "browser's signature")?;
         let envelope;
         let signed = match &self.device {
@@ -203,7 +218,7 @@ impl ReceiptBody {
                 &envelope
             }
         };
-        verify_signature(&key, signed, &sig).map_err(|_| ReceiptError::ClientSignature)
+        key.verify(signed, &sig)
     }
 
     /// [`Self::signing_bytes`] from the statement's signing bytes, which the server

@@ -277,13 +277,13 @@ mod tests {
             torsion_r.verify_client_signature(),
             Err(ReceiptError::ClientSignature)
         );
-        // A key of mixed order: refused as a device key whatever it signs; the receipt
-        // verifier refuses this signature too.
+        // A key of mixed order: refused as a device key whatever it signs, by the
+        // server and by the receipt verifier alike.
         let mixed = device_receipt(|m| forge(secret, nonce, 1, 0, m));
         assert!(!server_accepts(&mixed));
         assert_eq!(
             mixed.verify_client_signature(),
-            Err(ReceiptError::ClientSignature)
+            Err(ReceiptError::Key("browser's or device's public key"))
         );
         let mixed_key = public_key(&mixed.client_public_key, "key").unwrap();
         assert!(!mixed_key.is_weak());
@@ -297,13 +297,28 @@ mod tests {
     fn a_mixed_order_key_is_refused_even_where_the_rule_accepts_its_signature() {
         // With `T` of order 2, `[k]T` is the identity for every even `k`: there the
         // rule accepts an honest signature under `a·B + T`, and only the key check
-        // stands between such a key and a record whose receipt verifies by chance.
+        // stands between such a key and a receipt that verifies by chance (and that
+        // verifiers following other rules would refuse).
         let found = (0u8..32).find_map(|i| {
             let body = device_receipt(|m| forge([0x33; 32], [i; 32], 4, 0, m));
-            body.verify_client_signature().is_ok().then_some(body)
+            let key = public_key(&body.client_public_key, "key").unwrap();
+            let device = body.device.as_ref().unwrap();
+            let envelope = SyncEnvelope::of_new_record(
+                &body.statement,
+                device,
+                sha256_tagged(&body.statement.signing_bytes()),
+            );
+            let signature = super::super::signature(&body.client_signature, "s").unwrap();
+            verify_signature(&key, &envelope.signing_bytes(), &signature)
+                .is_ok()
+                .then_some(body)
         });
         let body = found.unwrap();
         assert!(!server_accepts(&body));
+        assert_eq!(
+            body.verify_client_signature(),
+            Err(ReceiptError::Key("browser's or device's public key"))
+        );
     }
 
     #[test]

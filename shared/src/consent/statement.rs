@@ -40,14 +40,18 @@ pub struct ConsentStatement {
     /// Purpose keys declined, sorted.
     pub purposes_declined: Vec<String>,
     pub separate_consents: SeparateConsents,
-    /// `sha256:` of `salt || identifier` (the subject's phone, email or ID), so the
-    /// receipt names its subject without containing them.
+    /// The subject's identifier (phone, email or ID number) hashed, so that the
+    /// receipt names its subject without containing them: in format 2 keyed
+    /// (`hmac-sha256:…`, see [`super::HashKey`]), in format 1 `sha256:` of
+    /// `subject_salt || identifier`; `none` when the answers hold none.
     pub subject_hash: String,
-    /// The random salt of `subject_hash`, base64url.
-    pub subject_salt: String,
-    /// `sha256:…` of the signature image (or typed name).
+    /// Format 1 only: the random salt of `subject_hash`, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_salt: Option<String>,
+    /// The signature image (or typed name) hashed: keyed in format 2, `sha256:…` in 1.
     pub signature_hash: String,
-    /// `sha256:…` of the canonical JSON of the submitted answers.
+    /// The canonical JSON of the submitted answers hashed: keyed in format 2,
+    /// `sha256:…` in 1.
     pub record_hash: String,
     /// The browser's clock when the customer signed, Unix milliseconds.
     pub signed_at_ms: i64,
@@ -94,7 +98,9 @@ impl ConsentStatement {
         write_member(&mut out, false, "signature_hash", &self.signature_hash);
         write_member(&mut out, false, "signed_at_ms", &self.signed_at_ms);
         write_member(&mut out, false, "subject_hash", &self.subject_hash);
-        write_member(&mut out, false, "subject_salt", &self.subject_salt);
+        if let Some(salt) = &self.subject_salt {
+            write_member(&mut out, false, "subject_salt", salt);
+        }
         out.push(b'}');
         out
     }
@@ -113,9 +119,9 @@ impl ConsentStatement {
 /// A statement for tests.
 #[cfg(test)]
 pub(super) fn sample() -> ConsentStatement {
-    use super::receipt::{sha256_tagged, subject_hash, RECEIPT_FORMAT};
+    use super::receipt::{sha256_tagged, subject_hash, SALTED_FORMAT};
     ConsentStatement {
-        format: RECEIPT_FORMAT,
+        format: SALTED_FORMAT,
         receipt_id: "r1".into(),
         form_id: "f1".into(),
         form_version: 1,
@@ -125,7 +131,7 @@ pub(super) fn sample() -> ConsentStatement {
         purposes_declined: vec!["marketing".into()],
         separate_consents: SeparateConsents::default(),
         subject_hash: subject_hash(b"salt", "alice@example.com"),
-        subject_salt: b64(b"salt"),
+        subject_salt: Some(b64(b"salt")),
         signature_hash: sha256_tagged(b"sig"),
         record_hash: sha256_tagged(b"record"),
         signed_at_ms: 1,
@@ -161,7 +167,7 @@ mod tests {
             s.receipt_id.clone_from(&text);
             s.form_id = text.chars().rev().collect();
             s.form_version_hash.push_str(&text);
-            s.subject_salt.clone_from(&text);
+            s.subject_salt = (!zh).then(|| text.clone());
             s.purposes_granted.clone_from(&purposes);
             s.purposes_declined = purposes.into_iter().rev().collect();
             s.separate_consents = SeparateConsents {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::{
-    receipt::{sha256_tagged, RECEIPT_FORMAT},
+    keyed::HashKey,
+    receipt::{sha256_tagged, RECEIPT_FORMAT, SALTED_FORMAT},
     statement::ConsentStatement,
 };
 use crate::schema::{
@@ -32,11 +33,18 @@ pub fn notice_hash(def: &FormDefinition) -> String {
 }
 
 /// `sha256:` of the canonical JSON of the validated answers (in the shape a browser
-/// sends them, after normalisation).
+/// sends them, after normalisation): a format-1 statement's `record_hash`, and the
+/// payload hash of a device's edit.
 #[must_use]
 pub fn record_hash(answers: &ValidatedAnswers) -> String {
-    // The canonical JSON of `answers.to_answers()`, written straight from the values
-    // (field keys iterate in the same byte order a JSON object's keys sort in; tested).
+    sha256_tagged(&record_bytes(answers))
+}
+
+/// The canonical JSON of the validated answers, as `answers.to_answers()` would
+/// encode, written straight from the values (field keys iterate in the same byte order
+/// a JSON object's keys sort in; tested).
+#[must_use]
+pub fn record_bytes(answers: &ValidatedAnswers) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.push(b'{');
     for (i, (key, value)) in answers.iter().enumerate() {
@@ -48,11 +56,11 @@ pub fn record_hash(answers: &ValidatedAnswers) -> String {
         crate::schema::write_canonical_bytes(&value.to_answer(), &mut out);
     }
     out.push(b'}');
-    sha256_tagged(&out)
+    out
 }
 
-/// `sha256:` of the signature: the drawn PNG's hash, or the hash of the typed name;
-/// `none` when the form has no signature answer.
+/// A format-1 statement's `signature_hash`: the drawn PNG's hash, or the SHA-256 of the
+/// typed name; `none` when the form has no signature answer.
 #[must_use]
 pub fn signature_hash(answers: &ValidatedAnswers) -> String {
     answers
@@ -133,6 +141,8 @@ pub enum StatementProblem {
     SensitiveConsentMissing,
     CrossBorderConsentMissing,
     GuardianConsentMissing,
+    /// A format-2 statement came without its 32-byte hash key.
+    HashKeyMissing,
     WrongRecordHash,
     WrongSignatureHash,
     WrongSubjectHash,
@@ -166,6 +176,9 @@ impl StatementProblem {
             Self::WrongSubjectHash => {
                 "The consent statement does not match the person's identifier".into()
             }
+            Self::HashKeyMissing => {
+                "The consent statement's hash key is missing or not 32 bytes of base64url".into()
+            }
         }
     }
 }
@@ -180,6 +193,8 @@ pub struct StatementContext<'a> {
     pub definition: &'a FormDefinition,
     pub answers: &'a ValidatedAnswers,
     pub today: Date,
+    /// The key of a format-2 statement's hashes, sent beside it.
+    pub hash_key: Option<&'a HashKey>,
 }
 
 /// Every problem of `statement` against its context (empty when it fits).
@@ -190,7 +205,7 @@ pub fn check_statement(
 ) -> Vec<StatementProblem> {
     let def = ctx.definition;
     let mut problems = Vec::new();
-    if statement.format != RECEIPT_FORMAT {
+    if !super::is_known_format(statement.format) {
         problems.push(StatementProblem::UnsupportedFormat);
     }
     if statement.form_id != ctx.form_id.to_string() || statement.form_version != ctx.form_version {
@@ -246,27 +261,51 @@ pub fn check_statement(
     if needs_guardian(def, ctx.answers, ctx.today) && !sc.guardian {
         problems.push(StatementProblem::GuardianConsentMissing);
     }
-    if statement.record_hash != record_hash(ctx.answers) {
+    let subject = subject_identifier(def, ctx.answers);
+    let (record, signature, subject_ok) = match (statement.format, ctx.hash_key) {
+        (RECEIPT_FORMAT, Some(key)) => (
+            key.record_hash(ctx.answers),
+            key.signature_hash(ctx.answers),
+            statement.subject_salt.is_none()
+                && subject.map_or_else(|| "none".to_owned(), |id| key.subject_hash(&id))
+                    == statement.subject_hash,
+        ),
+        (RECEIPT_FORMAT, None) => {
+            problems.push(StatementProblem::HashKeyMissing);
+            return problems;
+        }
+        (SALTED_FORMAT, _) => (
+            record_hash(ctx.answers),
+            signature_hash(ctx.answers),
+            salted_subject_matches(statement, subject.as_deref()),
+        ),
+        _ => return problems,
+    };
+    if statement.record_hash != record {
         problems.push(StatementProblem::WrongRecordHash);
     }
-    if statement.signature_hash != signature_hash(ctx.answers) {
+    if statement.signature_hash != signature {
         problems.push(StatementProblem::WrongSignatureHash);
     }
-    let subject_ok = match subject_identifier(def, ctx.answers) {
-        Some(id) => {
-            use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
-            URL_SAFE_NO_PAD
-                .decode(&statement.subject_salt)
-                .is_ok_and(|salt| {
-                    salt.len() >= 16 && super::subject_hash(&salt, &id) == statement.subject_hash
-                })
-        }
-        None => statement.subject_hash == "none",
-    };
     if !subject_ok {
         problems.push(StatementProblem::WrongSubjectHash);
     }
     problems
+}
+
+/// Whether a format-1 statement's salted subject hash names `identifier` (or `none`).
+fn salted_subject_matches(statement: &ConsentStatement, identifier: Option<&str>) -> bool {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    match identifier {
+        Some(id) => statement
+            .subject_salt
+            .as_deref()
+            .and_then(|salt| URL_SAFE_NO_PAD.decode(salt).ok())
+            .is_some_and(|salt| {
+                salt.len() >= 16 && super::subject_hash(&salt, id) == statement.subject_hash
+            }),
+        None => statement.subject_hash == "none",
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! Personal data at rest: unique marker strings submitted by a customer and synced by a
 //! device appear nowhere in the database (SQLite file and WAL after a checkpoint, or
-//! PostgreSQL's tables) nor in the server's debug logs; a ciphertext moved to another
-//! row does not decrypt.
+//! PostgreSQL's tables) nor in the server's debug logs; no hash in the database is the
+//! hash of an identifier, a signature or the answers, salted or not with anything the
+//! database holds; a ciphertext moved to another row does not decrypt.
 
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
     process::{free_port, server_binary, ServerProcess},
     story,
-    sync::{post_sync, register_device, signed_record},
+    sync::{post_sync, register_device, signed_edit, signed_record},
     Backend, Expect, TestApp,
 };
 use shared::{
@@ -68,6 +69,9 @@ async fn everything_stored(app: &TestApp) -> Vec<u8> {
                 "record_lookup",
                 "consent_receipts",
                 "consent_withdrawals",
+                "record_edits",
+                "record_versions",
+                "record_conflicts",
                 "audit_log",
                 "devices",
                 "users",
@@ -125,12 +129,12 @@ async fn manager_given_every_record(app: &consentry_tests::TestApp) -> consentry
     manager
 }
 
-story!(personal_values_are_never_stored_in_clear, |app| {
+/// Stores the marked answers every way they arrive: the first from a customer's browser,
+/// the second synced from a staff device, then edited there into the third.
+async fn store_marked(app: &TestApp) {
     let version = app.demo_version().await;
-    // A customer's submission…
     let req = marked_submission(&version, 1);
     assert_eq!(app.submit(&req).await.status(), 201);
-    // …and a record synced from a staff device.
     let staff = app.user_with_role(Role::Staff).await;
     let (device, key) = register_device(&staff, "phone").await;
     let record = signed_record(
@@ -141,11 +145,18 @@ story!(personal_values_are_never_stored_in_clear, |app| {
         &key,
         1,
     );
-    let batch = SyncBatch {
-        device_id: device.id,
-        records: vec![record],
-    };
-    post_sync(&staff, &batch).await;
+    let edit = signed_edit(&version, &record, &marked(3), &device.id, &key, 2, 1);
+    for records in [vec![record], vec![edit]] {
+        let batch = SyncBatch {
+            device_id: device.id,
+            records,
+        };
+        post_sync(&staff, &batch).await;
+    }
+}
+
+story!(personal_values_are_never_stored_in_clear, |app| {
+    store_marked(&app).await;
     // The values are readable through the API by those allowed…
     let manager = manager_given_every_record(&app).await;
     let page: RecordPage = manager.get_json("/records", 200).await;
@@ -157,6 +168,124 @@ story!(personal_values_are_never_stored_in_clear, |app| {
     let place = format!("the {:?} database", app.backend);
     assert_no_markers(&everything_stored(&app).await, &place);
 });
+
+/// Every 64-digit run of lower-case hex in `bytes`: the hashes stored.
+fn hex_hashes(bytes: &[u8]) -> std::collections::HashSet<&[u8]> {
+    bytes
+        .split(|b| !b.is_ascii_hexdigit() || b.is_ascii_uppercase())
+        .filter(|run| run.len() == 64)
+        .collect()
+}
+
+/// Everything stored that could be a salt: each run of base64url or hex characters of
+/// 16 to 88 (32 bytes of hex, 64 of base64url), decoded each way it decodes, and as it is.
+fn salt_candidates(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine as _};
+    let mut out = Vec::new();
+    for run in bytes.split(|b| !(b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')) {
+        if !(16..=88).contains(&run.len()) {
+            continue;
+        }
+        out.push(run.to_vec());
+        if let Ok(decoded) = URL_SAFE_NO_PAD.decode(run) {
+            out.push(decoded);
+        }
+        if let Ok(decoded) = hex::decode(run) {
+            out.push(decoded);
+        }
+    }
+    out
+}
+
+/// The stored hashes that are SHA-256 of a `secret`, alone or with a salt the database
+/// holds before or after it.
+fn hashes_of_secrets<'a>(bytes: &'a [u8], secrets: &[Vec<u8>]) -> Vec<(String, &'a [u8])> {
+    use sha2::{Digest, Sha256};
+    let stored = hex_hashes(bytes);
+    let salts = salt_candidates(bytes);
+    let mut found = Vec::new();
+    for secret in secrets {
+        let name = String::from_utf8_lossy(secret).into_owned();
+        let mut check = |digest: &[u8]| {
+            let hex = hex::encode(digest);
+            if let Some(hit) = stored.get(hex.as_bytes()) {
+                found.push((name.clone(), *hit));
+            }
+        };
+        check(&Sha256::digest(secret));
+        for salt in &salts {
+            check(
+                &Sha256::new()
+                    .chain_update(salt)
+                    .chain_update(secret)
+                    .finalize(),
+            );
+            check(
+                &Sha256::new()
+                    .chain_update(secret)
+                    .chain_update(salt)
+                    .finalize(),
+            );
+        }
+    }
+    found
+}
+
+story!(
+    no_identifier_can_be_recovered_by_hashing_candidates,
+    |app| {
+        store_marked(&app).await;
+        let version = app.demo_version().await;
+        let bytes = everything_stored(&app).await;
+        assert!(
+            hex_hashes(&bytes).len() > 3,
+            "the database holds hashes (statements, tokens, audit entries)"
+        );
+
+        // What someone holding the database would try: each identifier (as entered and as
+        // normalised), the typed signature, and each set of answers whole.
+        let today = time::OffsetDateTime::now_utc().date();
+        let mut secrets: Vec<Vec<u8>> = [
+            "13912345678",
+            "+8613912345678",
+            "zqxjv.marker@example.com",
+            "11010519491231002X",
+            "张三",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        for n in 1..=3 {
+            let validated = version.definition.validate(&marked(n), today).unwrap();
+            secrets.push(shared::consent::record_bytes(&validated));
+        }
+        let found = hashes_of_secrets(&bytes, &secrets);
+        assert!(
+            found.is_empty(),
+            "hashes in the {:?} database give away {:?}",
+            app.backend,
+            found
+                .iter()
+                .map(|(secret, hash)| format!("{secret} ({})", String::from_utf8_lossy(hash)))
+                .collect::<Vec<_>>()
+        );
+        // The check itself finds a salted hash stored beside its salt.
+        let salt = b"0123456789abcdef";
+        let planted = [
+            bytes.as_slice(),
+            b" ",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, salt)
+                .as_bytes(),
+            b" ",
+            hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+                [&salt[..], b"+8613912345678"].concat(),
+            ))
+            .as_bytes(),
+        ]
+        .concat();
+        assert_eq!(hashes_of_secrets(&planted, &secrets).len(), 1);
+    }
+);
 
 story!(a_ciphertext_moved_to_another_row_does_not_decrypt, |app| {
     let version = app.demo_version().await;

@@ -63,6 +63,8 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
         .wait_for_text(
             "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-actor]",
             &auditor_name,
+    browser.find("[data-testid=reveal-reason]").await;
+    browser.axe("console: a record, the reveal dialog").await;
         )
         .await;
     let export = browser
@@ -87,6 +89,16 @@ async fn totp_step(last: Option<i64>) -> i64 {
     use consentry_server::{auth::totp::step_at, store::now_ms};
     if now_ms().rem_euclid(30_000) > 28_500 {
         tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+    // The reason is shown to the auditor, opened by the server (the entry holds it sealed).
+    browser
+        .click("[data-testid=audit-row][data-action='records.reveal'] summary")
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-reveal-reason]",
+            "Checking identity for an access request",
+        )
+        .await;
     }
     let now = step_at(now_ms());
     last.map_or(now - 1, |l| (l + 1).max(now - 1))

@@ -240,10 +240,21 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     assert_eq!(statement["receipt_id"], receipt_id.as_str());
     assert_eq!(statement["purposes_declined"], json!(["marketing"]));
     assert_eq!(statement["separate_consents"]["sensitive"], true);
-    assert!(statement["signature_hash"]
-        .as_str()
-        .unwrap()
-        .starts_with("sha256:"));
+    // The statement's hashes are keyed; the customer's copy holds the key, the signed
+    // receipt (what the server stores and anyone may be shown) does not.
+    for hash in ["signature_hash", "subject_hash", "record_hash"] {
+        assert!(
+            statement[hash]
+                .as_str()
+                .unwrap()
+                .starts_with("hmac-sha256:"),
+            "{hash}: {}",
+            statement[hash]
+        );
+    }
+    assert!(statement.get("subject_salt").is_none());
+    assert_eq!(doc["hash_key"].as_str().map(str::len), Some(43));
+    assert!(doc["receipt"].get("hash_key").is_none());
     let link = browser
         .attr("[data-testid=withdraw-link]", "href")
         .await
@@ -301,3 +312,152 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
         .await;
     browser.close().await;
 }
+    // With the key in the customer's copy, the page tells whether it names them.
+    browser
+        .fill("[data-testid=verify-subject]", "13800138001")
+        .await;
+    browser.click("[data-testid=verify-subject-submit]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=verify-subject-result]",
+            "This receipt does not name this person.",
+        )
+        .await;
+    browser
+        .fill("[data-testid=verify-subject]", "138 0013 8000")
+        .await;
+    browser.click("[data-testid=verify-subject-submit]").await;
+    browser
+        .wait_for_text(
+            "[data-testid=verify-subject-result]",
+            "This receipt names this person.",
+        )
+        .await;
+    browser.axe("customer: verify, verified").await;
+    // The same page in Chinese.
+    browser
+        .click("[data-testid=lang-switch] [data-lang='zh-CN']")
+        .await;
+    browser.find("html[lang=zh-CN]").await;
+    browser.axe("customer: verify, verified, zh-CN").await;
+    browser.close().await;
+}
+
+/// Whether the checkbox or radio button matching `css` is ticked.
+async fn checked(browser: &Browser, css: &str) -> bool {
+    let checked = browser.find(css).await.prop("checked").await.unwrap();
+    checked.as_deref() == Some("true")
+}
+
+/// Waits (up to 5 s) until the element matching `css` has keyboard focus.
+async fn wait_for_focus(browser: &Browser, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !browser.focus_is(css).await {
+        assert!(
+            Instant::now() < deadline,
+            "{css} never had focus; {:?} has",
+            browser.focus().await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The whole customer flow with the keyboard alone, in Chinese and dark mode (axe checks
+/// each step in these too): Tab and Shift+Tab
+/// between controls, Space to tick, the arrow keys within a pair of radio buttons,
+/// Enter to go on; never a click. Every stop shows where focus is; the pop-up keeps
+/// focus while it is open, and focus then goes where the customer goes on: the form's
+/// title, each new page's heading (the next Tab reaches its first field), the receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_completes_the_form_with_the_keyboard_alone() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    browser.dark_mode(true).await;
+    browser
+        .open(&app, &format!("/f/{}?lang=zh-CN", app.demo_form_id))
+        .await;
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    browser.find("html[lang=zh-CN]").await;
+    browser.axe("customer, zh-CN, dark: privacy pop-up").await;
+
+    // The pop-up: agree, decline marketing with the arrow key, agree, tick the separate
+    // consent.
+    browser
+        .tab_to("#purpose-membership_service-agree", false, 10)
+        .await;
+    browser.press(&[Key::Space]).await;
+    browser.tab_to("#purpose-marketing-agree", false, 3).await;
+    browser.press(&[Key::Down]).await;
+    assert!(checked(&browser, "#purpose-marketing-decline").await);
+    assert!(!checked(&browser, "#purpose-marketing-agree").await);
+    browser
+        .tab_to("#purpose-identity_verification-agree", false, 3)
+        .await;
+    browser.press(&[Key::Space]).await;
+    browser.tab_to("#consent-sensitive", false, 3).await;
+    browser.press(&[Key::Space]).await;
+    assert!(checked(&browser, "#consent-sensitive").await);
+    browser
+        .tab_to("[data-testid=privacy-continue]", false, 3)
+        .await;
+    // Focus goes round inside the pop-up, both ways (past its ends, to the browser's own
+    // controls, never to the page behind), and Escape does not close it.
+    browser
+        .tab_to("#purpose-membership_service-agree", false, 20)
+        .await;
+    browser
+        .tab_to("[data-testid=privacy-continue]", true, 20)
+        .await;
+    browser.press(&[Key::Escape]).await;
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    browser.press(&[Key::Enter]).await;
+
+    // Page 1: focus goes on to the form, whose first field is the next stop.
+    wait_for_focus(&browser, "#cf .rendered-form-title").await;
+    browser.axe("customer, zh-CN, dark: form page 1").await;
+    browser.tab_to("#cf-full_name", false, 1).await;
+    browser.type_keys("Zhang San").await;
+    browser.tab_to("#cf-mobile", false, 1).await;
+    browser.type_keys("13800138000").await;
+    browser.tab_to("#cf-email", false, 1).await;
+    browser.type_keys("zhang.san@example.com").await;
+    browser.tab_to("[data-testid=form-next]", false, 12).await;
+    browser.press(&[Key::Enter]).await;
+
+    // Page 2: the resident ID. Focus is at the new page's heading.
+    wait_for_focus(&browser, "#cf-section-identity").await;
+    browser.axe("customer, zh-CN, dark: form page 2").await;
+    browser.tab_to("#cf-resident_id", false, 1).await;
+    browser.type_keys("110101199003071233").await;
+    browser.tab_to("[data-testid=form-next]", false, 3).await;
+    browser.press(&[Key::Enter]).await;
+
+    // Page 3: one interest ticked with Space, the address left empty.
+    wait_for_focus(&browser, "#cf-section-preferences").await;
+    browser.axe("customer, zh-CN, dark: form page 3").await;
+    browser
+        .tab_to("[data-field-key=interests] input", false, 1)
+        .await;
+    browser.press(&[Key::Space]).await;
+    browser.tab_to("[data-testid=form-next]", false, 16).await;
+    browser.press(&[Key::Enter]).await;
+
+    // Page 4: a typed signature, then send.
+    wait_for_focus(&browser, "#cf .form-section-title").await;
+    browser.tab_to("#cf-signature", false, 4).await;
+    browser.type_keys("Zhang San").await;
+    browser.axe("customer, zh-CN, dark: signature").await;
+    browser.tab_to("[data-testid=form-submit]", false, 6).await;
+    browser.press(&[Key::Enter]).await;
+
+    // The receipt, its heading focused.
+    wait_for_focus(&browser, "#receipt-title").await;
+    browser.axe("customer, zh-CN, dark: receipt").await;
+    browser
+        .wait_for_text("[data-testid=receipt-declined]", "营销推广")
+        .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);

@@ -182,9 +182,29 @@ story!(
             Some(id.to_string().as_str())
         );
         assert_eq!(log.entries[0].details["field"], "resident_id");
-        assert!(!serde_json::to_string(&log)
-            .unwrap()
-            .contains("110101199003071233"));
+        // The entry holds the reason sealed; auditors read it opened beside the entry.
+        let entry = serde_json::to_string(&log.entries).unwrap();
+        assert!(!entry.contains("110101199003071233"));
+        assert!(!entry.contains("at the desk"), "{entry}");
+        assert_eq!(
+            log.reveal_reasons
+                .get(&log.entries[0].seq)
+                .map(String::as_str),
+            Some(reason)
+        );
+        let csv = admin
+            .get("/audit/export?action=records.reveal")
+            .expect_status(200)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(csv.contains(reason), "{csv}");
+        // Once the record's key is gone (erasure), the reason can no longer be read.
+        app.execute("UPDATE records SET wrapped_key = 'AAAA'").await;
+        let log = admin.audit_log("records.reveal").await;
+        assert_eq!(log.entries.len(), 1);
+        assert!(log.reveal_reasons.is_empty());
     }
 );
 

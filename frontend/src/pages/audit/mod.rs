@@ -133,10 +133,12 @@ fn AuditLog() -> impl IntoView {
             let mut list = first.entries;
             // User id → name of the accounts acting in the entries loaded so far.
             let mut names = first.actor_names;
+            let mut reasons = first.reveal_reasons;
             more.with(|m| {
                 for page in m {
                     list.extend(page.entries.iter().cloned());
                     names.extend(page.actor_names.clone());
+                    reasons.extend(page.reveal_reasons.clone());
                 }
             });
             if list.is_empty() {
@@ -168,7 +170,8 @@ fn AuditLog() -> impl IntoView {
                                         .actor_id
                                         .as_ref()
                                         .and_then(|id| names.get(id).cloned());
-                                    view! { <EntryRow entry actor_name /> }
+                                    let reveal_reason = reasons.get(&entry.seq).cloned();
+                                    view! { <EntryRow entry actor_name reveal_reason /> }
                                 })
                                 .collect_view()}
                         </tbody>
@@ -245,7 +248,12 @@ fn AuditLog() -> impl IntoView {
 
 /// One entry, with its details in a disclosure.
 #[component]
-fn EntryRow(entry: AuditEntry, actor_name: Option<String>) -> impl IntoView {
+fn EntryRow(
+    entry: AuditEntry,
+    actor_name: Option<String>,
+    /// The reason given, for a reveal whose record still exists.
+    reveal_reason: Option<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let at = entry.at_ms;
     let dash = move || i18n.t().console.none;
@@ -287,6 +295,12 @@ fn EntryRow(entry: AuditEntry, actor_name: Option<String>) -> impl IntoView {
                 <details class="audit-details">
                     <summary>{move || i18n.t().console.details_show}</summary>
                     <div class="audit-details-body">
+                        {reveal_reason.map(|reason| view! {
+                            <p>
+                                {move || i18n.t().console.details_reason} ": "
+                                <span data-testid="audit-reveal-reason">{reason}</span>
+                            </p>
+                        })}
                         <pre>{details}</pre>
                         <p>
                             {move || i18n.t().console.details_agent} ": " {agent}
