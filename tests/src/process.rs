@@ -38,6 +38,25 @@ pub fn server_binary() -> PathBuf {
         .join("debug/consentry")
 }
 
+/// How to start a [`ServerProcess`].
+#[derive(Debug, Clone, Copy)]
+pub struct Launch<'a> {
+    /// The `consentry` binary ([`server_binary`]).
+    pub binary: &'a Path,
+    /// Its data folder: the master key, and the SQLite file unless `database_url` says
+    /// otherwise.
+    pub data_dir: &'a Path,
+    /// A database URL (`postgres://…`) instead of `<data_dir>/consentry.db`.
+    pub database_url: Option<&'a str>,
+    pub port: u16,
+    /// On a first start the printed admin password and demo form are read.
+    pub first_start: bool,
+    /// The log filter (`warn`, `info`, …).
+    pub log: &'a str,
+    /// Where the log goes (appended), if anywhere.
+    pub log_file: Option<&'a Path>,
+}
+
 /// A running server process.
 pub struct ServerProcess {
     child: Child,
@@ -64,11 +83,40 @@ impl ServerProcess {
         log: &str,
         log_file: Option<&Path>,
     ) -> ServerProcess {
+        Self::launch(&Launch {
+            binary,
+            data_dir,
+            database_url: None,
+            port,
+            first_start,
+            log,
+            log_file,
+        })
+    }
+
+    /// Starts the server as `launch` says, and waits until it is serving.
+    pub fn launch(launch: &Launch<'_>) -> ServerProcess {
+        let Launch {
+            binary,
+            data_dir,
+            database_url,
+            port,
+            first_start,
+            log,
+            log_file,
+        } = *launch;
         let stderr = match log_file {
-            Some(path) => Stdio::from(std::fs::File::create(path).expect("a log file")),
+            Some(path) => Stdio::from(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .expect("a log file"),
+            ),
             None => Stdio::null(),
         };
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args([
                 "serve",
                 "--listen",
@@ -79,7 +127,11 @@ impl ServerProcess {
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--static-dir")
-            .arg(data_dir.join("no-web-app"))
+            .arg(data_dir.join("no-web-app"));
+        if let Some(url) = database_url {
+            command.arg("--database-url").arg(url);
+        }
+        let mut child = command
             // Benchmarks and crash tests send far more from one address than a person.
             .arg("--no-rate-limits")
             .stdout(Stdio::piped())
@@ -177,4 +229,107 @@ pub async fn add_staff(db_url: &str, username: &str, password: &str) {
     .await
     .unwrap();
     db.close().await;
+}
+
+/// The database of a server process: `<data_dir>/consentry.db` on SQLite (the data
+/// folder owns it), or a fresh PostgreSQL database, dropped when this is.
+pub struct ProcessDatabase {
+    /// The URL the server is given.
+    pub url: String,
+    pg_name: Option<String>,
+}
+
+impl ProcessDatabase {
+    /// A fresh, empty database of `backend` for a server whose data folder is `data_dir`.
+    ///
+    /// # Panics
+    /// If PostgreSQL cannot be reached.
+    #[allow(clippy::unwrap_used)]
+    pub async fn create(backend: crate::Backend, data_dir: &Path) -> ProcessDatabase {
+        match backend {
+            crate::Backend::Sqlite => ProcessDatabase {
+                url: format!("sqlite://{}/consentry.db", data_dir.display()),
+                pg_name: None,
+            },
+            crate::Backend::Postgres => {
+                use sqlx::Connection as _;
+                let name = format!("consentry_p_{}", uuid::Uuid::new_v4().simple());
+                let admin_url = crate::postgres_admin_url();
+                let mut conn = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("PostgreSQL must be running for the test suite (see README)");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+                let base = admin_url.rsplit_once('/').unwrap().0;
+                ProcessDatabase {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// The URL to give the server: `None` for its default SQLite file.
+    #[must_use]
+    pub fn server_url(&self) -> Option<&str> {
+        self.pg_name.as_ref().map(|_| self.url.as_str())
+    }
+}
+
+impl Drop for ProcessDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // From a thread of its own: Drop cannot await, and may run inside a runtime.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async move {
+                    use sqlx::Connection as _;
+                    if let Ok(mut conn) =
+                        sqlx::PgConnection::connect(&crate::postgres_admin_url()).await
+                    {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// `consentry verify-audit` over a server's data folder and database, as an operator
+/// runs it: whether the log is intact (exit 0), and what the command printed.
+///
+/// # Panics
+/// If the binary cannot run, or exits other than 0 or 1.
+#[must_use]
+pub fn verify_audit(binary: &Path, data_dir: &Path, database_url: &str) -> (bool, String) {
+    let out = Command::new(binary)
+        .arg("verify-audit")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--database-url")
+        .arg(database_url)
+        .args(["--log", "error"])
+        .output()
+        .expect("consentry verify-audit runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    match out.status.code() {
+        Some(0) => (true, text),
+        Some(1) => (false, text),
+        other => panic!(
+            "verify-audit exited with {other:?}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
 }

@@ -82,6 +82,31 @@ fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
     sealed::data_key(state, row.id, &row.wrapped_key)
 }
 
+/// Logs why a record's data key could not be unwrapped.
+fn log_unreadable(row: &RecordRow) -> impl FnOnce(AppError) + '_ {
+    move |e| tracing::error!(record_id = %row.id, error = %e, "data key unreadable")
+}
+
+/// A stored value that cannot be opened (altered, or moved from another record): a
+/// clear refusal naming the record and field, rather than an opaque 500; the cause is
+/// logged.
+fn unreadable<'a>(
+    row: &'a RecordRow,
+    field_key: &'a str,
+) -> impl FnOnce(AppError) -> AppError + 'a {
+    move |e| {
+        tracing::error!(record_id = %row.id, field = %field_key, error = %e, "stored value unreadable");
+        AppError::client(
+            ErrorCode::Conflict,
+            format!(
+                "The stored value of field {field_key} of record {} cannot be read: it was \
+                 altered or damaged",
+                row.id
+            ),
+        )
+    }
+}
+
 /// True when consent to every purpose of `field` was withdrawn.
 pub(crate) fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
     !field.purposes.is_empty()
@@ -112,7 +137,10 @@ fn view(
 ) -> AppResult<RecordView> {
     let entries = Entries::of(row.id, &row.values)?;
     let gone = withdrawn_set(row);
-    let mut dek = None;
+    // The data key, unwrapped at the first sealed value shown: `Some(None)` when it
+    // cannot be (a wrapped key altered or moved from another record), and then every
+    // sealed value is unreadable while the rest of the record, and of the list, shows.
+    let mut dek: Option<Option<DataKey>> = None;
     let mut values = BTreeMap::new();
     for field in def.fields() {
         let Some(entry) = entries.get(field.key.as_str()) else {
@@ -137,9 +165,14 @@ fn view(
             Visibility::Hidden => None,
             Visibility::Full | Visibility::Masked => {
                 if dek.is_none() && sealed::is_sealed(entry) {
-                    dek = Some(data_key(state, row)?);
+                    dek = Some(data_key(state, row).map_err(log_unreadable(row)).ok());
                 }
-                let opened = match open_entry(row, dek.as_ref(), field.key.as_str(), entry) {
+                let opened = match open_entry(
+                    row,
+                    dek.as_ref().and_then(Option::as_ref),
+                    field.key.as_str(),
+                    entry,
+                ) {
                     Ok(v) => v,
                     Err(e) => {
                         // Tampering or corruption: show nothing for this value, keep the rest.

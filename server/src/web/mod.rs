@@ -13,7 +13,10 @@ use axum::{
     routing::get,
     Router,
 };
-use shared::ids::FormId;
+use shared::{
+    api::error::{ApiError, ErrorCode},
+    ids::FormId,
+};
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
@@ -52,6 +55,15 @@ async fn boot_script(State(state): State<AppState>, Path(file): Path<String>) ->
 }
 
 async fn serve_file_or_app(state: &AppState, files: ServeDir, req: Request) -> Response {
+    // What the API does not claim under its prefix (`/api/v1/`, `/api/v2/x`) is the
+    // API's own 404 in its JSON shape, not the web app.
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return crate::error::api_error_response(&ApiError::new(
+            ErrorCode::NotFound,
+            "No such API route",
+        ));
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         return (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed").into_response();
     }
