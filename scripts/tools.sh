@@ -64,4 +64,13 @@ if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
+  # axe-core, which the browser tests run on each page (tests/src/a11y.rs), at the
+  # version tests/package-lock.json pins.
+  axe_wanted="$(sed -n '/"node_modules\/axe-core"/,/}/s/.*"version": "\(.*\)".*/\1/p' "$root/tests/package-lock.json")"
+  axe_found="$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$root/tests/node_modules/axe-core/package.json" 2>/dev/null || true)"
+  if [ "$axe_found" != "$axe_wanted" ]; then
+    command -v npm >/dev/null || apt_install nodejs npm
+    log "installing axe-core $axe_wanted (npm ci in tests/)"
+    npm ci --silent --prefix "$root/tests" --no-audit --no-fund >/dev/null
+  fi
 fi

@@ -16,6 +16,7 @@ use shared::i18n::Locale;
 use shared::schema::{Answers, FormDefinition};
 use time::Date;
 
+use crate::components::focus::{focus_soon, form_title};
 use crate::components::form_renderer::{state, FormRenderer};
 use crate::embed::consent_dialog::{effective_definition, ConsentDialog, PopupChoices};
 use crate::i18n::{fill, use_i18n};
@@ -189,6 +190,8 @@ pub fn FillStep(
     #[prop(default = true)] can_review: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Shown when the pop-up closes: focus goes on to the form, not back to the page.
+    focus_soon(form_title(id_prefix));
     view! {
         <p class="embed-review" hidden=!can_review>
             <button

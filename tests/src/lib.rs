@@ -2,6 +2,7 @@
 //! SQLite file or a fresh PostgreSQL database, and signed-in API sessions.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod a11y;
 pub mod browser;
 pub mod consent;
 pub mod process;
@@ -682,7 +683,6 @@ impl TestApp {
         n
     }
 
-    /// A new account of `role`, with [`USER_PASSWORD`], signed in.
     /// Runs `sql` straight on the test's database, as someone holding it would.
     pub async fn execute(&self, sql: &str) {
         let db = consentry_server::store::Db::connect(&self.database_url)
@@ -692,6 +692,7 @@ impl TestApp {
         db.close().await;
     }
 
+    /// A new account of `role`, with [`USER_PASSWORD`], signed in.
     pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
         let db = consentry_server::store::Db::connect(&self.database_url)
             .await

@@ -4,6 +4,7 @@
 
 pub mod api_call;
 pub mod console_ui;
+pub mod focus;
 pub mod form;
 pub mod form_renderer;
 pub mod lang_switch;

@@ -12,6 +12,7 @@ use super::receipt::ReceiptView;
 use super::submission::{self, Pending};
 use super::{api, error_text, frame};
 use crate::api::ApiClient;
+use crate::components::focus::focus_soon;
 use crate::i18n::use_i18n;
 use crate::submit::{FillStep, FormInProgress, GuardianStep};
 

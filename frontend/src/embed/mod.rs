@@ -69,9 +69,9 @@ pub fn EmbedApp() -> impl IntoView {
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {
-        <div class="embed-top">
+        <header class="embed-top">
             <LangSwitch />
-        </div>
+        </header>
         <main id="main" class="embed-main">
             {page}
         </main>

@@ -262,6 +262,7 @@ async fn a_manager_resolves_conflicts_in_the_console() {
             "张小三",
         )
         .await;
+    browser.axe("console: conflicts").await;
 
     // Someone else resolves the other one meanwhile: the error shows at that item.
     let other = conflict_id(&manager, &stale.record.uuid).await;
@@ -273,6 +274,7 @@ async fn a_manager_resolves_conflicts_in_the_console() {
     browser
         .find(&format!("{other_item} [data-testid=form-error]"))
         .await;
+    browser.axe("console: conflicts, an error").await;
 
     // Taking the device's value makes a new version; the list then has nothing left.
     browser

@@ -14,10 +14,25 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     let auditor_name = auditor.user().username.clone();
     let browser = Browser::start().await;
 
-    // The admin creates a staff account and is shown its one-time password once.
+    // The sign-in page, the home page and the admin's account page.
+    browser.open(&app, "/login").await;
+    browser.find("[data-testid=login-username]").await;
+    browser.axe("console: sign-in").await;
+    browser.submit_login("admin", "not the password").await;
+    browser.find("[data-testid=form-error]").await;
+    browser.axe("console: sign-in, refused").await;
     browser.sign_in(&app, "admin", ADMIN_PASSWORD).await;
+    browser.axe("console: account").await;
+    browser.open(&app, "/").await;
+    browser
+        .wait_for_text("[data-testid=server-version]", env!("CARGO_PKG_VERSION"))
+        .await;
+    browser.axe("console: home").await;
+
+    // The admin creates a staff account and is shown its one-time password once.
     browser.open(&app, "/users").await;
     browser.find("[data-testid=users-table]").await;
+    browser.axe("console: users").await;
     browser.fill("[data-testid=new-username]", "li.staff").await;
     browser
         .fill("[data-testid=new-display-name]", "Li Staff")
@@ -28,6 +43,15 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser
         .find("[data-testid=user-row][data-username='li.staff']")
         .await;
+    browser.axe("console: users, a one-time password").await;
+
+    // The other pages of the console, as the admin sees them.
+    browser.click("[data-testid=nav-assignments]").await;
+    browser.find("[data-testid=assign-form]").await;
+    browser.axe("console: assignments").await;
+    browser.click("[data-testid=nav-conflicts]").await;
+    browser.find("[data-testid=no-conflicts]").await;
+    browser.axe("console: conflicts, none").await;
     browser.click("[data-testid=sign-out]").await;
     browser.find("[data-testid=login-username]").await;
 
@@ -37,11 +61,17 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser
         .wait_for_text("[data-testid=value-resident_id]", "1101**********1233")
         .await;
+    browser.axe("console: records").await;
     browser.click("[data-testid=reveal-resident_id]").await;
+    browser.find("[data-testid=reveal-reason]").await;
+    browser.axe("console: a record, the reveal dialog").await;
     // Too short a reason is refused in the browser, at the field.
     browser.fill("[data-testid=reveal-reason]", "why").await;
     browser.click("[data-testid=reveal-submit]").await;
     browser.find("#reveal-reason-issues li").await;
+    browser
+        .axe("console: a record, the reveal dialog with a problem")
+        .await;
     browser
         .fill(
             "[data-testid=reveal-reason]",
@@ -52,19 +82,28 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser
         .wait_for_text("[data-testid=value-resident_id]", "110101199003071233")
         .await;
+    browser.axe("console: a record, revealed").await;
 
     // The reveal is in the audit log, and the chain verifies.
     browser.open(&app, "/audit").await;
     browser
         .find("[data-testid=audit-row][data-action='records.reveal']")
         .await;
+    // The reason is shown to the auditor, opened by the server (the entry holds it sealed).
+    browser
+        .click("[data-testid=audit-row][data-action='records.reveal'] summary")
+        .await;
+    browser
+        .wait_for_text(
+            "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-reveal-reason]",
+            "Checking identity for an access request",
+        )
+        .await;
     // Who acted is shown by name.
     browser
         .wait_for_text(
             "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-actor]",
             &auditor_name,
-    browser.find("[data-testid=reveal-reason]").await;
-    browser.axe("console: a record, the reveal dialog").await;
         )
         .await;
     let export = browser
@@ -80,6 +119,20 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
         .attr("[data-testid=chain-report]", "data-broken")
         .await;
     assert_eq!(broken.as_deref(), Some("false"));
+    browser.axe("console: audit").await;
+    // The console in Chinese.
+    browser
+        .click("[data-testid=lang-switch] [data-lang='zh-CN']")
+        .await;
+    browser.find("html[lang=zh-CN]").await;
+    browser.axe("console: audit, zh-CN").await;
+    browser.dark_mode(true).await;
+    browser.axe("console: audit, zh-CN, dark").await;
+    browser.open(&app, "/records").await;
+    browser
+        .wait_for_text("[data-testid=value-resident_id]", "1101**********1233")
+        .await;
+    browser.axe("console: records, zh-CN, dark").await;
     browser.close().await;
 }
 
@@ -89,16 +142,6 @@ async fn totp_step(last: Option<i64>) -> i64 {
     use consentry_server::{auth::totp::step_at, store::now_ms};
     if now_ms().rem_euclid(30_000) > 28_500 {
         tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
-    // The reason is shown to the auditor, opened by the server (the entry holds it sealed).
-    browser
-        .click("[data-testid=audit-row][data-action='records.reveal'] summary")
-        .await;
-    browser
-        .wait_for_text(
-            "[data-testid=audit-row][data-action='records.reveal'] [data-testid=audit-reveal-reason]",
-            "Checking identity for an access request",
-        )
-        .await;
     }
     let now = step_at(now_ms());
     last.map_or(now - 1, |l| (l + 1).max(now - 1))
@@ -123,6 +166,7 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
     let secret = decode_base32(secret.trim()).expect("a base32 secret");
     let uri = browser.text("[data-testid=totp-uri]").await;
     assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    browser.axe("console: account, two-step set-up").await;
 
     // A wrong code is refused next to the field; the right one turns it on.
     let step = totp_step(None).await;
@@ -147,6 +191,9 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
     browser.click("[data-testid=totp-enable]").await;
     browser.find("#totp-code-issues li").await;
     browser
+        .axe("console: account, two-step set-up with a problem")
+        .await;
+    browser
         .fill("[data-testid=totp-password]", USER_PASSWORD)
         .await;
     browser.fill("[data-testid=totp-code]", &right).await;
@@ -163,6 +210,7 @@ async fn two_step_sign_in_is_set_up_and_used_through_the_console() {
         browser.find("[data-testid=login-totp-intro]").await;
     };
     enter_password().await;
+    browser.axe("console: sign-in, the code").await;
     browser.fill("[data-testid=login-totp]", wrong).await;
     browser.click("[data-testid=login-submit]").await;
     browser.find("[data-testid=form-error]").await;

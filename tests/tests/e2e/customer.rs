@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use consentry_tests::{browser::Browser, Backend, Expect, TestApp};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 use shared::api::forms::{FormDetail, VersionDetail};
@@ -165,19 +166,29 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     );
     // The form is not shown before the choices are made.
     assert!(browser.client.find(Locator::Css("#cf")).await.is_err());
+    browser.axe("customer: privacy pop-up").await;
     decline_marketing(&browser).await;
     // Without the separate consent to sensitive information the form cannot start.
     browser.click("[data-testid=privacy-continue]").await;
     browser.find("[data-testid=privacy-problems]").await;
+    browser.axe("customer: privacy pop-up, with problems").await;
     browser.click("label[for=consent-sensitive]").await;
     browser.click("[data-testid=privacy-continue]").await;
 
-    // Page 1: about you.
+    // Page 1: about you. Next with nothing filled in shows the problems at the fields.
+    browser.find("#cf-full_name").await;
+    browser.axe("customer: form page 1").await;
+    browser.click("[data-testid=form-next]").await;
+    browser.find("[data-testid=form-issues-summary]").await;
+    browser.find("#cf-full_name-issues li").await;
+    browser.axe("customer: form page 1, with problems").await;
     browser.fill("#cf-full_name", "张三").await;
     browser.fill("#cf-mobile", "138 0013 8000").await;
     browser.fill("#cf-email", "zhang.san@example.com").await;
     browser.click("[data-testid=form-next]").await;
     // Page 2: the sensitive resident ID.
+    browser.find("#cf-resident_id").await;
+    browser.axe("customer: form page 2").await;
     browser.fill("#cf-resident_id", "110101199003071233").await;
     browser.click("[data-testid=form-next]").await;
     // Page 3: marketing was declined, so its fields are not there at all.
@@ -193,9 +204,12 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
             "{key} is shown"
         );
     }
+    browser.axe("customer: form page 3").await;
     browser.click("[data-testid=form-next]").await;
 
     // Page 4: a drawn signature.
+    browser.find("#cf-signature").await;
+    browser.axe("customer: signature, typed").await;
     browser.click("label[for=cf-signature-method-drawn]").await;
     let canvas = browser.find("canvas#cf-signature").await;
     let stroke = MouseActions::new("pen".to_owned())
@@ -223,10 +237,12 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
         });
     browser.client.perform_actions(stroke).await.unwrap();
     browser.find(".signature-actions [role=status]").await;
+    browser.axe("customer: signature, drawn").await;
     browser.click("[data-testid=form-submit]").await;
 
     // The receipt.
     browser.find("[data-testid=receipt]").await;
+    browser.axe("customer: receipt").await;
     let receipt_id = text_content(&browser, "[data-testid=receipt-id]")
         .await
         .trim()
@@ -286,6 +302,8 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
 
     // The withdrawal link shows the consent and withdraws as easily as it was given.
     browser.client.goto(&link).await.unwrap();
+    browser.find("label[for=withdraw-membership_service]").await;
+    browser.axe("customer: withdraw").await;
     browser
         .click("label[for=withdraw-membership_service]")
         .await;
@@ -299,9 +317,12 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     browser
         .find("[data-purpose=membership_service] input:disabled")
         .await;
+    browser.axe("customer: withdraw, withdrawn").await;
 
     // Anyone can check the receipt on the verify page: by the server and in the browser.
     browser.open(&app, "/verify").await;
+    browser.find("[data-testid=verify-text]").await;
+    browser.axe("customer: verify").await;
     browser.fill("[data-testid=verify-text]", &original).await;
     browser.click("[data-testid=verify-submit]").await;
     browser
@@ -310,8 +331,6 @@ async fn a_customer_consents_in_an_embedded_form_and_gets_a_verifiable_receipt()
     browser
         .find("[data-testid=verify-local][data-valid=true]")
         .await;
-    browser.close().await;
-}
     // With the key in the customer's copy, the page tells whether it names them.
     browser
         .fill("[data-testid=verify-subject]", "13800138001")
@@ -461,3 +480,5 @@ async fn a_customer_completes_the_form_with_the_keyboard_alone() {
         .wait_for_text("[data-testid=receipt-declined]", "营销推广")
         .await;
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
+    browser.close().await;
+}

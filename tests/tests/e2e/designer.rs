@@ -82,6 +82,7 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     let browser = Browser::start().await;
     sign_in(&browser, &app).await;
 
+    browser.axe("designer: forms list").await;
     browser.click("[data-testid=new-form]").await;
     browser.find("[data-testid=form-editor]").await;
     browser
@@ -107,6 +108,7 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     browser
         .wait_for_text("[data-testid=editor-title]", "Pet club sign-up")
         .await;
+    browser.axe("designer: settings").await;
 
     for (kind, key, en, zh) in FIELDS {
         add_field(&browser, kind, key, en, zh).await;
@@ -135,6 +137,9 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
         false,
     )
     .await;
+    browser
+        .axe("designer: fields, a condition and the preview")
+        .await;
 
     // Autosave, then publish version 1 after confirming.
     browser
@@ -145,10 +150,12 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     browser
         .wait_for_text("[data-testid=publish-confirm]", "Publish version 1")
         .await;
+    browser.axe("designer: publish dialog").await;
     browser.click("[data-testid=publish-confirm]").await;
     browser
         .wait_for_text("[data-testid=publish-result]", "Version 1 published.")
         .await;
+    browser.axe("designer: published").await;
 
     // The published version, rendered as customers will see it.
     browser
@@ -157,6 +164,7 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     browser.find("[data-testid=version-view]").await;
     let hash = browser.text("[data-testid=version-hash]").await;
     assert!(hash.starts_with("sha256:"), "{hash}");
+    browser.axe("designer: published version").await;
     for (_, key, en, _) in FIELDS.iter().filter(|f| f.1 != "pet_name") {
         let css = format!("[data-testid=version-preview] [data-field-key={key}]");
         let text = browser.text(&css).await;
@@ -168,6 +176,17 @@ async fn an_admin_designs_publishes_and_previews_a_form() {
     wait_presence(&browser, pet, true).await;
     browser.click("#version-has_pet-no").await;
     wait_presence(&browser, pet, false).await;
+    // The designer in Chinese.
+    browser.open(&app, &format!("/forms/{form_id}")).await;
+    browser
+        .click("[data-testid=lang-switch] [data-lang='zh-CN']")
+        .await;
+    browser
+        .wait_for_text("[data-testid=editor-title]", "宠物俱乐部报名")
+        .await;
+    browser.axe("designer: editor, zh-CN").await;
+    browser.dark_mode(true).await;
+    browser.axe("designer: editor, zh-CN, dark").await;
     browser.close().await;
 
     // The API agrees: version 1 holds exactly these fields.

@@ -12,38 +12,11 @@
 use std::time::{Duration, Instant};
 
 use consentry_tests::{browser::Browser, Backend, Expect, TestApp, ADMIN_PASSWORD, USER_PASSWORD};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::Locator;
-use reqwest::{Method, Url};
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::api::auth::Role;
 
 use crate::customer::decline_marketing;
-
-/// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &Url,
-        session: Option<&str>,
-    ) -> Result<Url, <Url as std::str::FromStr>::Err> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &Url) -> (Method, Option<String>) {
-        let body = json!({"cmd": self.cmd, "params": self.params});
-        (Method::POST, Some(body.to_string()))
-    }
-}
 
 /// Switches the page's network off or on, as DevTools' "Offline" does.
 async fn network(browser: &Browser, online: bool) {
@@ -54,11 +27,7 @@ async fn network(browser: &Browser, online: bool) {
             json!({"offline": !online, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
         ),
     ] {
-        browser
-            .client
-            .issue_cmd(Cdp { cmd, params })
-            .await
-            .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+        browser.cdp(cmd, params).await;
     }
 }
 
@@ -155,16 +124,24 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let browser = staff_with_device(&app).await;
 
+    browser.axe("collect: a registered device").await;
+
     // The network goes away; three customers are served all the same.
     network(&browser, false).await;
     browser.find(".collect-network[data-online=false]").await;
+    browser.axe("collect: offline").await;
     browser.click("[data-testid=fill-form]").await;
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    browser.axe("collect: privacy pop-up").await;
     for (i, name) in ["张三", "李四", "王五"].into_iter().enumerate() {
         if i > 0 {
             browser.click("[data-testid=collect-another]").await;
         }
         collect_one(&browser, name).await;
     }
+    browser.axe("collect: saved").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
 
     // A reload while offline: the service worker serves the app, the outbox is intact.
@@ -199,12 +176,15 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         lock.contains("\"salt\""),
         "wrapped under the password too: {lock}"
     );
+    browser.axe("collect: locked").await;
     unlock(&browser, "not the password").await;
     browser
         .find("#unlock-password[aria-invalid=true] ~ .field-issues li")
         .await;
+    browser.axe("collect: locked, a wrong password").await;
     unlock(&browser, USER_PASSWORD).await;
     wait_text(&browser, "[data-testid=outbox-count]", "3", 20).await;
+    browser.axe("collect: outbox, waiting").await;
     let records = browser
         .client
         .find_all(Locator::Css(
@@ -231,6 +211,7 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
     network(&browser, true).await;
     wait_text(&browser, "[data-testid=synced-count]", "3", 60).await;
     wait_text(&browser, "[data-testid=outbox-count]", "0", 5).await;
+    browser.axe("collect: outbox, synced").await;
     let synced = browser
         .client
         .find_all(Locator::Css("[data-testid=synced-record]"))
@@ -293,6 +274,7 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     browser.find(".collect-network[data-online=false]").await;
     browser.click("[data-testid=synced-edit]").await;
     browser.find("[data-testid=editing-notice]").await;
+    browser.axe("collect: editing a synced record").await;
     browser.fill("#cc-full_name", "张三丰").await;
     browser.click("[data-testid=form-next]").await;
     browser.find("#cc-resident_id").await;
@@ -313,6 +295,7 @@ async fn staff_edit_a_synced_record_offline_and_the_server_merges_it() {
     browser
         .find("[data-testid=edit-outcome][data-state=merged]")
         .await;
+    browser.axe("collect: outbox, an edit merged").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
     assert_eq!(app.count("SELECT MAX(version) FROM records").await, 2);
     assert_eq!(app.count("SELECT COUNT(*) FROM record_conflicts").await, 0);

@@ -41,7 +41,7 @@ pub(super) fn SectionView(form: FormState, section: Section) -> impl IntoView {
             {has_title
                 .then(|| {
                     view! {
-                        <h3 id=heading_id class="form-section-title">
+                        <h3 id=heading_id class="form-section-title" tabindex="-1">
                             {move || title.get(i18n.locale()).to_owned()}
                         </h3>
                     }

@@ -20,6 +20,7 @@ use shared::schema::{
 use time::Date;
 use wasm_bindgen::JsCast;
 
+use crate::components::focus::{focus_soon, page_heading};
 use crate::i18n::{fill, use_i18n};
 use field::SectionView;
 
@@ -166,7 +167,7 @@ pub fn FormRenderer(
         };
         let Some(first) = problems.first().cloned() else {
             page.set(current + 1);
-            scroll_to_form(id_prefix);
+            to_page_start(id_prefix);
             return;
         };
         attempted.set(true);
@@ -198,7 +199,7 @@ pub fn FormRenderer(
     view! {
         <form id=id_prefix class="rendered-form" novalidate on:submit=on_submit_event>
             <header class="rendered-form-header">
-                <h2 class="rendered-form-title">{text(|d| &d.title)}</h2>
+                <h2 class="rendered-form-title" tabindex="-1">{text(|d| &d.title)}</h2>
                 <p class="rendered-form-description">{text(|d| &d.description)}</p>
             </header>
             <Show when=move || { attempted.get() && issue_count.get() > 0 }>
@@ -225,7 +226,7 @@ pub fn FormRenderer(
                         data-testid="form-back"
                         on:click=move |_| {
                             page.update(|p| *p = p.saturating_sub(1));
-                            scroll_to_form(id_prefix);
+                            to_page_start(id_prefix);
                         }
                     >
                         {move || i18n.t().renderer.back}
@@ -311,9 +312,11 @@ fn focus_field(prefix: &str, key: &str) {
     }
 }
 
-/// Brings the top of the form into view after a page change.
-fn scroll_to_form(prefix: &str) {
+/// Brings the top of the form into view after a page change and focuses the new page's
+/// heading (focus would otherwise stay on Next, below the new page's fields).
+fn to_page_start(prefix: &str) {
     if let Some(el) = document().and_then(|d| d.get_element_by_id(prefix)) {
         el.scroll_into_view();
     }
+    focus_soon(page_heading(prefix));
 }

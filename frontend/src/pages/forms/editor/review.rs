@@ -233,10 +233,12 @@ pub fn ReviewPanel(editor: Editor) -> impl IntoView {
                 Some(d) => d.problems.iter().map(|p| (p.path.clone(), p.message(locale))).collect(),
                 None => Vec::new(),
             };
+            // "None" stands beside the list, not in it: a list holds only items.
             if list.is_empty() {
                 return view! { <p class="muted">{move || i18n.t().designer.no_problems}</p> }.into_any();
             }
-            list.into_iter()
+            let rows = list
+                .into_iter()
                 .map(|(path, message)| {
                     let target = path.clone();
                     view! {
@@ -249,8 +251,8 @@ pub fn ReviewPanel(editor: Editor) -> impl IntoView {
                         </li>
                     }
                 })
-                .collect_view()
-                .into_any()
+                .collect_view();
+            view! { <ul class="issue-list">{rows}</ul> }.into_any()
         })
     };
     let id = editor.id.get_value();
@@ -262,7 +264,8 @@ pub fn ReviewPanel(editor: Editor) -> impl IntoView {
                 .into_any();
         }
         let locale = i18n.locale();
-        list.into_iter()
+        let rows = list
+            .into_iter()
             .map(|v| {
                 let label = fill(i18n.t().designer.version_n, &[("n", &v.number.to_string())]);
                 view! {
@@ -274,19 +277,19 @@ pub fn ReviewPanel(editor: Editor) -> impl IntoView {
                     </li>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view();
+        view! { <ul class="version-list">{rows}</ul> }.into_any()
     };
     view! {
         <section class="card review" aria-labelledby="problems-heading">
             <h2 id="problems-heading">{move || i18n.t().designer.problems}</h2>
-            <ul class="issue-list" data-testid="problems">{move || items(false)}</ul>
+            <div data-testid="problems">{move || items(false)}</div>
             <h2>{move || i18n.t().designer.warnings}</h2>
-            <ul class="issue-list" data-testid="warnings">{move || items(true)}</ul>
+            <div data-testid="warnings">{move || items(true)}</div>
             <h2>{move || i18n.t().designer.changes}</h2>
             <ChangeList editor />
             <h2>{move || i18n.t().designer.versions}</h2>
-            <ul class="version-list" data-testid="version-list">{versions}</ul>
+            <div data-testid="version-list">{versions}</div>
         </section>
     }
 }
