@@ -29,6 +29,13 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
         .await;
     browser.axe("console: home").await;
 
+    // The API's contract, browsable: an operation opens with its schemas.
+    browser.open(&app, "/api-docs").await;
+    let sync = "[data-testid=api-operation][data-method=POST][data-path='/sync']";
+    browser.click(&format!("{sync} summary")).await;
+    browser.find(&format!("{sync} details[open]")).await;
+    browser.axe("console: API documentation").await;
+
     // The admin creates a staff account and is shown its one-time password once.
     browser.open(&app, "/users").await;
     browser.find("[data-testid=users-table]").await;
