@@ -78,7 +78,7 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         init_logs();
         let data_dir = tempfile::tempdir().unwrap();
-        let (database_url, pg_database) = fresh_database(backend, &data_dir).await;
+        let (database_url, pg_database) = fresh_database(backend, data_dir.path()).await;
         let config =
             Config::for_tests(database_url.clone(), data_dir.path().to_owned(), dist_dir());
         let server = launch(config).await.unwrap();
@@ -124,7 +124,7 @@ impl TestApp {
     ) -> Vec<TestApp> {
         init_logs();
         let data_dir = tempfile::tempdir().unwrap();
-        let (database_url, mut pg_database) = fresh_database(backend, &data_dir).await;
+        let (database_url, mut pg_database) = fresh_database(backend, data_dir.path()).await;
         let master_key_file = data_dir.path().join("master.key");
         consentry_server::crypto::load_master_key(&master_key_file).unwrap();
         let db = consentry_server::store::Db::connect(&database_url)
@@ -353,35 +353,41 @@ impl Drop for TestApp {
             server.abort();
         }
         if let Some(name) = self.pg_database.take() {
-            // Drop the database from a thread of its own: Drop cannot await.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            })
-            .join();
+            drop_postgres_database(name);
         }
     }
 }
 
+/// Drops the PostgreSQL database `name` (made by [`fresh_database`]), from a thread of
+/// its own: `Drop` cannot await, and may run inside a runtime.
+pub(crate) fn drop_postgres_database(name: String) {
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async move {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&postgres_admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    })
+    .join();
+}
+
 /// A fresh, empty database of `backend` (an SQLite file in `data_dir`): its URL and, on
-/// PostgreSQL, its name, for the app that owns it to drop.
-async fn fresh_database(
+/// PostgreSQL, its name, for its owner to drop ([`drop_postgres_database`]).
+pub(crate) async fn fresh_database(
     backend: Backend,
-    data_dir: &tempfile::TempDir,
+    data_dir: &std::path::Path,
 ) -> (String, Option<String>) {
     match backend {
         Backend::Sqlite => (
-            format!("sqlite://{}/consentry.db", data_dir.path().display()),
+            format!("sqlite://{}/consentry.db", data_dir.display()),
             None,
         ),
         Backend::Postgres => {

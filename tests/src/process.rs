@@ -244,32 +244,9 @@ impl ProcessDatabase {
     ///
     /// # Panics
     /// If PostgreSQL cannot be reached.
-    #[allow(clippy::unwrap_used)]
     pub async fn create(backend: crate::Backend, data_dir: &Path) -> ProcessDatabase {
-        match backend {
-            crate::Backend::Sqlite => ProcessDatabase {
-                url: format!("sqlite://{}/consentry.db", data_dir.display()),
-                pg_name: None,
-            },
-            crate::Backend::Postgres => {
-                use sqlx::Connection as _;
-                let name = format!("consentry_p_{}", uuid::Uuid::new_v4().simple());
-                let admin_url = crate::postgres_admin_url();
-                let mut conn = sqlx::PgConnection::connect(&admin_url)
-                    .await
-                    .expect("PostgreSQL must be running for the test suite (see README)");
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
-                conn.close().await.unwrap();
-                let base = admin_url.rsplit_once('/').unwrap().0;
-                ProcessDatabase {
-                    url: format!("{base}/{name}"),
-                    pg_name: Some(name),
-                }
-            }
-        }
+        let (url, pg_name) = crate::fresh_database(backend, data_dir).await;
+        ProcessDatabase { url, pg_name }
     }
 
     /// The URL to give the server: `None` for its default SQLite file.
@@ -282,27 +259,7 @@ impl ProcessDatabase {
 impl Drop for ProcessDatabase {
     fn drop(&mut self) {
         if let Some(name) = self.pg_name.take() {
-            // From a thread of its own: Drop cannot await, and may run inside a runtime.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    use sqlx::Connection as _;
-                    if let Ok(mut conn) =
-                        sqlx::PgConnection::connect(&crate::postgres_admin_url()).await
-                    {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
-                    }
-                });
-            })
-            .join();
+            crate::drop_postgres_database(name);
         }
     }
 }

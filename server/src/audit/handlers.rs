@@ -36,15 +36,7 @@ const MAX_EXPORT: i64 = 100_000;
 /// the acting account's user name beside its id.
 /// The export itself is audited.
 #[utoipa::path(get, path = "/audit/export", tag = "audit", summary = "Export the audit log as CSV",
-    params(
-        ("action" = Option<String>, Query, description = "Actions starting with this"),
-        ("actor" = Option<String>, Query, description = "The acting account's id"),
-        ("target" = Option<String>, Query, description = "The target's id"),
-        ("from_ms" = Option<i64>, Query, description = "From this time, Unix milliseconds"),
-        ("to_ms" = Option<i64>, Query, description = "Until this time, Unix milliseconds"),
-        ("before_seq" = Option<i64>, Query, description = "Entries before this one"),
-        ("limit" = Option<i64>, Query, description = "Ignored: an export holds up to 100,000 entries"),
-    ),
+    params(SearchParams),
     responses((status = 200, description = "The entries, oldest first", content_type = "text/csv", body = String)))]
 async fn export(
     State(state): State<AppState>,
@@ -132,27 +124,28 @@ async fn export(
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+/// The filters of the search and the export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchParams {
+    /// Actions starting with this, such as `auth.`
     action: Option<String>,
+    /// The acting account's id
     actor: Option<String>,
+    /// The target's id
     target: Option<String>,
+    /// From this time, Unix milliseconds
     from_ms: Option<i64>,
+    /// Until this time, Unix milliseconds
     to_ms: Option<i64>,
+    /// `next_before_seq` of the previous page
     before_seq: Option<i64>,
+    /// At most this many (1–1000, 100 by default; an export holds up to 100,000)
     limit: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/audit", tag = "audit", summary = "Search the audit log",
-    params(
-        ("action" = Option<String>, Query, description = "Actions starting with this, such as `auth.`"),
-        ("actor" = Option<String>, Query, description = "The acting account's id"),
-        ("target" = Option<String>, Query, description = "The target's id"),
-        ("from_ms" = Option<i64>, Query, description = "From this time, Unix milliseconds"),
-        ("to_ms" = Option<i64>, Query, description = "Until this time, Unix milliseconds"),
-        ("before_seq" = Option<i64>, Query, description = "`next_before_seq` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "At most this many (1–1000, 100 by default)"),
-    ),
+    params(SearchParams),
     responses((status = 200, description = "Entries, newest first", body = shared::api::audit::AuditPage)))]
 async fn search(
     State(state): State<AppState>,

@@ -375,6 +375,8 @@ mod tests {
             indexes,
             [
                 "consent_receipts_record",
+                // Receipts still to seal (a later migration, sealed_receipts).
+                "consent_receipts_unsealed",
                 "sqlite_autoindex_consent_receipts_1"
             ]
         );
