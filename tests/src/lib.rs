@@ -698,6 +698,18 @@ impl TestApp {
         db.close().await;
     }
 
+    /// A new collecting account of `role` (staff or manager) with every form assigned
+    /// to it, signed in: what sync needs to accept its records.
+    pub async fn collector(&self, role: shared::api::auth::Role) -> Session {
+        let session = self.user_with_role(role).await;
+        let db = consentry_server::store::Db::connect(&self.database_url)
+            .await
+            .unwrap();
+        assign_every_form(&db, session.user().id).await;
+        db.close().await;
+        session
+    }
+
     /// A new account of `role`, with [`USER_PASSWORD`], signed in.
     pub async fn user_with_role(&self, role: shared::api::auth::Role) -> Session {
         let db = consentry_server::store::Db::connect(&self.database_url)
@@ -726,5 +738,34 @@ impl TestApp {
         self.sign_in(&username, USER_PASSWORD)
             .await
             .unwrap_or_else(|_| panic!("{username} cannot sign in"))
+    }
+}
+
+/// Assigns every form in `db` to `user` straight in the database (as an admin would on
+/// the assignment page), so that the user's synced records are accepted.
+///
+/// # Panics
+/// If the database cannot be read or written.
+#[allow(clippy::unwrap_used)]
+pub async fn assign_every_form(db: &consentry_server::store::Db, user: shared::ids::UserId) {
+    use sqlx::Row as _;
+    let forms: Vec<String> = sqlx::query("SELECT id FROM forms")
+        .fetch_all(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<String, _>("id"))
+        .collect();
+    for form in forms {
+        sqlx::query(
+            "INSERT INTO form_assignments (id, form_id, user_id, team_id, assigned_by, \
+             assigned_at_ms) VALUES ($1, $2, $3, NULL, NULL, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(form)
+        .bind(user.to_string())
+        .execute(db.pool())
+        .await
+        .unwrap();
     }
 }

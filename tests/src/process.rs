@@ -210,7 +210,8 @@ impl Drop for ServerProcess {
 }
 
 /// Adds a staff account straight into the database file of a server started by
-/// [`ServerProcess`] (which seeds only the admin), for tests and the bench to sign in as.
+/// [`ServerProcess`] (which seeds only the admin), with every form assigned to it, for
+/// tests and the bench to sign in and sync as.
 ///
 /// # Panics
 /// If the database cannot be opened or written.
@@ -218,8 +219,9 @@ impl Drop for ServerProcess {
 pub async fn add_staff(db_url: &str, username: &str, password: &str) {
     let db = consentry_server::store::Db::connect(db_url).await.unwrap();
     let hash = consentry_server::auth::password::hash(password).unwrap();
+    let id = shared::ids::UserId::from_uuid(uuid::Uuid::now_v7());
     db.insert_user(&consentry_server::store::users::NewUser {
-        id: shared::ids::UserId::from_uuid(uuid::Uuid::now_v7()),
+        id,
         username,
         display_name: username,
         role: shared::api::auth::Role::Staff,
@@ -228,6 +230,7 @@ pub async fn add_staff(db_url: &str, username: &str, password: &str) {
     })
     .await
     .unwrap();
+    crate::assign_every_form(&db, id).await;
     db.close().await;
 }
 

@@ -120,6 +120,25 @@ impl Db {
         .collect()
     }
 
+    /// The ids of every form assigned to `user_id` directly or through their team,
+    /// whatever the form's status (a record collected before a form was archived is
+    /// still the assignee's to send).
+    pub async fn form_ids_assigned_to(
+        &self,
+        user_id: UserId,
+    ) -> Result<std::collections::HashSet<FormId>, sqlx::Error> {
+        sqlx::query(
+            "SELECT DISTINCT a.form_id FROM form_assignments a JOIN users u ON u.id = $1 \
+             WHERE a.user_id = u.id OR a.team_id = u.team_id",
+        )
+        .bind(user_id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|row| row.id("form_id"))
+        .collect()
+    }
+
     /// The latest version of every active form assigned to `user_id` directly or
     /// through their team.
     pub async fn forms_assigned_to(

@@ -1,6 +1,6 @@
 //! Storing a sync batch (devices are in `super::devices`).
 
-use shared::ids::{ReceiptId, RecordId};
+use shared::ids::{FormId, ReceiptId, RecordId};
 use std::collections::HashMap;
 
 use shared::{
@@ -113,10 +113,26 @@ pub async fn sync(
         jobs.push(Job {
             index,
             id: ids.record,
+            form: ids.form,
             record,
             kind,
         });
     }
+
+    // Staff collect only with the forms given to them: a new record of a form that is
+    // not (or no longer) assigned to the caller or their team waits on the device,
+    // which sends it again, until the form is assigned again.
+    for index in forms_not_assigned(state, caller, &jobs).await? {
+        statuses[index] = Some(
+            rejected(
+                RejectionCode::FormNotAssigned,
+                "This form is not assigned to you; the record stays on the device and is \
+                 sent again once the form is assigned to you or your team",
+            )
+            .into(),
+        );
+    }
+    jobs.retain(|j| statuses[j.index].is_none());
 
     // A device numbers its records once each: a new record under a number another
     // record of the device already has is refused (a copied or restored browser
@@ -207,6 +223,29 @@ pub async fn sync(
             })
             .collect(),
     ))
+}
+
+/// The request indexes of new records whose form is not assigned to `caller`, directly
+/// or through their team.
+async fn forms_not_assigned(
+    state: &AppState,
+    caller: &Principal,
+    jobs: &[Job],
+) -> AppResult<Vec<usize>> {
+    let new: Vec<(usize, FormId)> = jobs
+        .iter()
+        .filter(|j| matches!(j.kind, JobKind::New(_)))
+        .map(|j| (j.index, j.form))
+        .collect();
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let assigned = state.db.form_ids_assigned_to(caller.user.id).await?;
+    Ok(new
+        .into_iter()
+        .filter(|(_, form)| !assigned.contains(form))
+        .map(|(index, _)| index)
+        .collect())
 }
 
 /// The request indexes of new records whose sequence number the device already used
@@ -306,6 +345,7 @@ enum JobKind {
 struct Job {
     index: usize,
     id: RecordId,
+    form: FormId,
     record: SyncRecord,
     kind: JobKind,
 }

@@ -208,6 +208,10 @@ pub enum RejectionCode {
     /// The device already sent another record under this sequence number: its storage
     /// was copied or restored, or it is not the device it says it is.
     SeqReused,
+    /// The record's form is not assigned to the account that synced it (directly or
+    /// through its team). Retryable: the device keeps the record and sends it again, so
+    /// that it is stored once an admin or manager assigns the form again.
+    FormNotAssigned,
     /// A code this build does not know (from a newer server).
     Other(String),
 }
@@ -218,7 +222,7 @@ impl RejectionCode {
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Busy => true,
+            Self::Busy | Self::FormNotAssigned => true,
             Self::Api(code) => code.is_retryable(),
             _ => false,
         }
@@ -237,6 +241,7 @@ impl RejectionCode {
             Self::BaseVersionInvalid => "base_version_invalid",
             Self::Busy => "busy",
             Self::SeqReused => "seq_reused",
+            Self::FormNotAssigned => "form_not_assigned",
             Self::Other(code) => code,
         }
     }
@@ -253,6 +258,7 @@ impl RejectionCode {
             "base_version_invalid" => Self::BaseVersionInvalid,
             "busy" => Self::Busy,
             "seq_reused" => Self::SeqReused,
+            "form_not_assigned" => Self::FormNotAssigned,
             other => {
                 ErrorCode::parse(other).map_or_else(|| Self::Other(other.to_owned()), Self::Api)
             }
@@ -395,6 +401,7 @@ mod tests {
             RejectionCode::BaseVersionInvalid,
             RejectionCode::Busy,
             RejectionCode::SeqReused,
+            RejectionCode::FormNotAssigned,
         ]
         .into_iter()
         .chain(ErrorCode::ALL.into_iter().map(RejectionCode::Api));
@@ -404,7 +411,7 @@ mod tests {
             assert_eq!(serde_json::from_str::<RejectionCode>(&json).unwrap(), code);
         }
         // The server asks for these again; the device must send them again.
-        for retry in ["busy", "internal", "unavailable", "rate_limited"] {
+        for retry in ["busy", "internal", "unavailable", "rate_limited", "form_not_assigned"] {
             assert!(RejectionCode::parse(retry).is_retryable(), "{retry}");
         }
         for keep in [

@@ -115,7 +115,7 @@ fn assert_no_markers(bytes: &[u8], place: &str) {
 /// given).
 async fn manager_given_every_record(app: &consentry_tests::TestApp) -> consentry_tests::Session {
     let admin = app.admin().await;
-    let manager = app.user_with_role(Role::Manager).await;
+    let manager = app.collector(Role::Manager).await;
     let all: RecordPage = admin.get_json("/records", 200).await;
     for r in &all.records {
         consentry_tests::Expect::expect_status(
@@ -135,7 +135,7 @@ async fn store_marked(app: &TestApp) {
     let version = app.demo_version().await;
     let req = marked_submission(&version, 1);
     assert_eq!(app.submit(&req).await.status(), 201);
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (device, key) = register_device(&staff, "phone").await;
     let record = signed_record(
         &version,

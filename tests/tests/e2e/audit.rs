@@ -228,6 +228,6 @@ story!(auditors_export_the_log_as_csv, |app| {
     // Oldest first, and the export is itself in the log.
     assert!(rows[0].starts_with("1,"));
     assert_eq!(auditor.audit_log("audit.export").await.entries.len(), 1);
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     staff.get("/audit/export").expect_status(403).await;
 });

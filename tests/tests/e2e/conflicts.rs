@@ -56,9 +56,9 @@ async fn conflicts(caller: &Session) -> ConflictList {
 
 story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     let admin = app.admin().await;
-    let staff = app.user_with_role(Role::Staff).await;
-    let manager = app.user_with_role(Role::Manager).await;
-    let outsider = app.user_with_role(Role::Manager).await;
+    let staff = app.collector(Role::Staff).await;
+    let manager = app.collector(Role::Manager).await;
+    let outsider = app.collector(Role::Manager).await;
     put_in_one_team(&app, &admin, &[&staff, &manager]).await;
     let c = collect(&app, staff).await;
 
@@ -169,7 +169,7 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
 });
 
 story!(a_conflict_met_again_is_not_filed_twice, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let c = collect(&app, staff).await;
     let (tablet, tablet_key) = register_device(&c.staff, "tablet").await;
     let edit = |answers: &shared::schema::Answers, seq: i64| {
@@ -233,8 +233,8 @@ async fn one_conflict(app: &TestApp, staff: Session) -> Collected {
 async fn a_manager_resolves_conflicts_in_the_console() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let admin = app.admin().await;
-    let staff = app.user_with_role(Role::Staff).await;
-    let manager = app.user_with_role(Role::Manager).await;
+    let staff = app.collector(Role::Staff).await;
+    let manager = app.collector(Role::Manager).await;
     put_in_one_team(&app, &admin, &[&staff, &manager]).await;
     let c = one_conflict(&app, staff).await;
     let stale = one_conflict(&app, c.staff.clone()).await;

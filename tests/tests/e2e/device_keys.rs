@@ -98,7 +98,7 @@ fn assert_invalid_signature(response: &SyncResponse) {
 }
 
 story!(a_device_key_of_mixed_order_is_refused, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     // `a·B + T`, `T` of order 8: not of small order, so `is_weak` lets it through.
     let a = new_key().to_scalar();
     let key = (EdwardsPoint::mul_base(&a) + torsion(1))
@@ -124,7 +124,7 @@ story!(
     a_signature_whose_r_carries_torsion_is_refused_and_nothing_stored,
     |app| {
         let version = app.demo_version().await;
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let (device, key) = register_device(&staff, "phone").await;
         // The record signed honestly by the device's key, but with `T` (order 8) added
         // to `R`: a batch check (cofactored) accepts it, the receipt verifier does not.
@@ -165,7 +165,7 @@ story!(
     a_mixed_order_key_stored_before_the_check_signs_nothing,
     |app| {
         let version = app.demo_version().await;
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         // A key `a·B + T`, `T` of order 2, registered before registration checked
         // torsion: written straight to the database.
         let a = new_key().to_scalar();

@@ -109,7 +109,7 @@ fn record(version: &VersionDetail, device: DeviceId, key: &SigningKey, seq: i64)
 
 story!(forged_sync_records_are_refused_and_store_nothing, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (device, key) = register_device(&staff, "phone").await;
     let (_, other_key) = register_device(&staff, "tablet").await;
     let mut seq = 0;
@@ -209,7 +209,7 @@ story!(forged_sync_records_are_refused_and_store_nothing, |app| {
 story!(
     keys_of_small_order_or_written_non_canonically_are_refused,
     |app| {
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let mut keys: Vec<(String, String)> = EIGHT_TORSION
             .iter()
             .enumerate()

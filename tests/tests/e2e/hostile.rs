@@ -558,7 +558,7 @@ story!(static_files_do_not_leave_the_web_app, |app| {
 });
 
 story!(sync_batches_over_the_limit_are_refused_whole, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (device, _) = register_device(&staff, "phone").await;
     let mut probe = Probe::default();
     let batch = |records: &str| {
@@ -652,7 +652,7 @@ story!(hostile_text_is_stored_as_text_or_refused, |app| {
     let admin = app.admin().await;
     let mut probe = Probe::default();
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (device, key) = register_device(&staff, "phone").await;
     let mut seq = 0;
     let mut stored_texts = Vec::new();

@@ -256,7 +256,7 @@ async fn a_request_whose_body_trickles_in_is_stopped_with_a_json_408() {
     assert!(e.generic);
 
     // A sync batch, the largest upload, has longer (300 s by default).
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let mut upload = TcpStream::connect(host(&app)).await.unwrap();
     upload
         .write_all(

@@ -68,9 +68,9 @@ fn shown<'a>(r: &'a RecordView, key: &str) -> (Visibility, Option<&'a str>) {
 story!(each_role_sees_what_its_policy_allows, |app| {
     app.submit_demo().await;
     let admin = app.admin().await;
-    let manager = app.user_with_role(Role::Manager).await;
+    let manager = app.collector(Role::Manager).await;
     let auditor = app.user_with_role(Role::Auditor).await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
 
     // Staff see only their own customers, managers their team's: a web submission is
     // nobody's until an admin gives it to someone.
@@ -155,7 +155,7 @@ story!(
     |app| {
         app.submit_demo().await;
         let admin = app.admin().await;
-        let manager = app.user_with_role(Role::Manager).await;
+        let manager = app.collector(Role::Manager).await;
         give_all(&admin, &manager).await;
         let id = records(&manager).await[0].id;
 
@@ -222,7 +222,7 @@ story!(
             .expect_status(200)
             .await;
         let admin = app.admin().await;
-        let manager = app.user_with_role(Role::Manager).await;
+        let manager = app.collector(Role::Manager).await;
         give_all(&admin, &manager).await;
         let m = records(&manager).await;
         for key in [
@@ -260,7 +260,7 @@ story!(a_person_is_found_by_identifier_without_decrypting, |app| {
     let e: ApiError = lookup(&auditor, "phone", "12", 422).await;
     assert_eq!(e.field_issues("value")[0].code, "phone_invalid");
     // Staff find nothing outside their own records.
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let page: RecordPage = lookup(&staff, "phone", "13800138000", 200).await;
     assert!(page.records.is_empty());
     // The lookup is audited without the value searched for.

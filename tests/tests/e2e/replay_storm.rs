@@ -141,7 +141,7 @@ story!(replays_alongside_fresh_traffic_write_nothing, |app| {
     // Each device stores its share of the corpus and keeps the receipts it was given.
     let mut devices = Vec::new();
     for _ in 0..clients {
-        let session = app.user_with_role(Role::Staff).await;
+        let session = app.collector(Role::Staff).await;
         let (info, key) = register_device(&session, "phone").await;
         let mut device = Device {
             session,

@@ -13,7 +13,7 @@ use shared::api::{auth::Role, consent::ConsentStatus, records::RecordPage};
 /// manager's view is; web submissions are nobody's until given).
 async fn names_seen_by_a_manager(app: &TestApp) -> Vec<Option<String>> {
     let admin = app.admin().await;
-    let manager = app.user_with_role(Role::Manager).await;
+    let manager = app.collector(Role::Manager).await;
     let all: RecordPage = admin.get_json("/records", 200).await;
     for r in &all.records {
         admin
@@ -36,7 +36,7 @@ story!(the_master_key_rotates_without_losing_anything, |app| {
         receipts.push(app.submit_demo().await);
     }
     // A TOTP secret is sealed under the master key too.
-    let totp_user = app.user_with_role(Role::Staff).await;
+    let totp_user = app.collector(Role::Staff).await;
     let username = totp_user.user().username.clone();
     let setup: shared::api::auth::TotpSetup =
         totp_user.post("/auth/totp/setup").expect_json(200).await;

@@ -172,7 +172,7 @@ async fn check_batch_receipts(
 
 story!(replaying_a_batch_changes_nothing, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let records = demo_records(&version, &dev.id, &key, 1..=3);
     let batch = batch_from(&dev, records);
@@ -217,7 +217,7 @@ story!(the_audit_names_the_collectors_own_role, |app| {
     let version = app.demo_version().await;
     let admin = app.admin().await;
     for role in [Role::Staff, Role::Manager] {
-        let collector = app.user_with_role(role).await;
+        let collector = app.collector(role).await;
         let (dev, key) = device(&collector).await;
         let batch = batch_from(&dev, demo_records(&version, &dev.id, &key, 1..=1));
         assert_eq!(kinds(&sync(&collector, &batch).await), ["stored"]);
@@ -236,7 +236,7 @@ story!(the_audit_names_the_collectors_own_role, |app| {
 // the record that has the number replays as before.
 story!(a_sequence_number_used_twice_is_refused, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let first = demo_record(&version, &dev.id, &key, 1);
     assert_eq!(
@@ -267,9 +267,52 @@ story!(a_sequence_number_used_twice_is_refused, |app| {
     assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 2);
 });
 
+/// The code of the `i`th answer, which must be a refusal.
+fn rejection(r: &SyncResponse, i: usize) -> &shared::api::sync::RejectionCode {
+    match &r.results[i].status {
+        SyncStatus::Rejected { code, .. } => code,
+        other => panic!("{other:?}"),
+    }
+}
+
+// Staff collect only with the forms given to them: a new record of a form not assigned
+// to them (or no longer) is refused as retryable, so that the device keeps it and sends
+// it again, and it is stored once the form is assigned; records stored before are still
+// acknowledged.
+story!(records_of_a_form_not_assigned_to_the_caller_wait_on_the_device, |app| {
+    use shared::api::sync::RejectionCode;
+    let version = app.demo_version().await;
+    let admin = app.admin().await;
+    let staff = app.user_with_role(Role::Staff).await;
+    let (dev, key) = device(&staff).await;
+    let first = demo_record(&version, &dev.id, &key, 1);
+    let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
+    assert_eq!(*rejection(&r, 0), RejectionCode::FormNotAssigned);
+    assert!(rejection(&r, 0).is_retryable());
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
+
+    let assign = |users: Vec<String>| {
+        admin
+            .put(&format!("/form-assignments/{}", app.demo_form_id))
+            .json(&serde_json::json!({ "users": users, "teams": [] }))
+            .expect_status(200)
+    };
+    assign(vec![staff.user().id.to_string()]).await;
+    let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
+    assert_eq!(kinds(&r), ["stored"]);
+
+    // Taken away again: the stored record is still acknowledged, a new one waits.
+    assign(Vec::new()).await;
+    let second = demo_record(&version, &dev.id, &key, 2);
+    let r = sync(&staff, &batch_from(&dev, vec![first, second])).await;
+    assert_eq!(kinds(&r), ["already_stored", "rejected"]);
+    assert_eq!(*rejection(&r, 1), RejectionCode::FormNotAssigned);
+    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
+});
+
 story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let original = demo_record(&version, &dev.id, &key, 1);
     let r = sync(&staff, &batch_from(&dev, vec![original.clone()])).await;
@@ -300,7 +343,7 @@ story!(
     a_forged_or_invalid_record_is_refused_and_the_rest_stored,
     |app| {
         let version = app.demo_version().await;
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let (dev, key) = device(&staff).await;
         let good1 = demo_record(&version, &dev.id, &key, 1);
         // Signed by a key that is not the device's.
@@ -344,7 +387,7 @@ story!(
 // the same record and is a conflict when it is not; nothing is stored twice.
 story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let mut records: Vec<_> = demo_records(&version, &dev.id, &key, 1..=248);
     records.push(records[19].clone());
@@ -391,7 +434,7 @@ story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
 
 story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
 
     let too_many: Vec<_> = demo_records(&version, &dev.id, &key, 0..=1000);
@@ -406,7 +449,7 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
     let record = demo_record(&version, &dev.id, &key, 1);
     let batch = batch_from(&dev, vec![record]);
     admin.post("/sync").json(&batch).expect_status(403).await;
-    let other = app.user_with_role(Role::Staff).await;
+    let other = app.collector(Role::Staff).await;
     other.post("/sync").json(&batch).expect_status(404).await;
 
     // An admin revokes the device; its records are refused with a reason.
@@ -420,7 +463,7 @@ story!(revoked_devices_and_oversized_batches_are_refused, |app| {
 
 story!(consent_collected_offline_days_ago_still_syncs, |app| {
     let version = app.demo_version().await;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, key) = device(&staff).await;
     let three_days = 3 * 24 * 3_600_000;
     let mut old = demo_record(&version, &dev.id, &key, 1);
@@ -434,7 +477,7 @@ story!(consent_collected_offline_days_ago_still_syncs, |app| {
 });
 
 story!(weak_or_malformed_device_keys_are_refused, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     // The identity point (small order: it would verify forged signatures) and a key of
     // the wrong length, next to a good one.
     let mut identity = [0u8; 32];
@@ -465,7 +508,7 @@ story!(weak_or_malformed_device_keys_are_refused, |app| {
 
 story!(only_the_owner_of_a_live_device_gets_its_outbox_key, |app| {
     use shared::api::sync::OutboxKey;
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let (dev, _) = device(&staff).await;
     let (second, _) = device(&staff).await;
     let key_of =
@@ -478,7 +521,7 @@ story!(only_the_owner_of_a_live_device_gets_its_outbox_key, |app| {
     assert_eq!(shared::consent::b64_decode(&first.key).unwrap().len(), 32);
 
     // Nobody else gets it: not another collector, not an admin.
-    let other = app.user_with_role(Role::Staff).await;
+    let other = app.collector(Role::Staff).await;
     let e: ApiError = key_of(&other, &dev.id).expect_json(404).await;
     assert_eq!(e.code, ErrorCode::NotFound);
     let admin = app.admin().await;

@@ -113,7 +113,7 @@ pub(crate) fn with(key: &str, value: serde_json::Value) -> shared::schema::Answe
 }
 
 story!(an_edit_of_an_unchanged_record_is_applied, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let c = collect(&app, staff).await;
     let edit = c.edit(&with("full_name", serde_json::json!("张三丰")), 2, 1);
     let r = sync(&c.staff, &c.device, vec![edit]).await;
@@ -163,7 +163,7 @@ pub(crate) async fn two_devices_edit(
 story!(
     edits_of_different_fields_from_the_same_base_both_merge,
     |app| {
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let c = collect(&app, staff).await;
         // The same staff member's second device holds the same copy (version 1).
         let (r, _) = two_devices_edit(
@@ -187,7 +187,7 @@ story!(
 );
 
 story!(a_replayed_edit_changes_nothing, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let c = collect(&app, staff).await;
     let edit = c.edit(&with("full_name", serde_json::json!("张三丰")), 2, 1);
     let first = sync(&c.staff, &c.device, vec![edit.clone()]).await;
@@ -222,7 +222,7 @@ story!(a_replayed_edit_changes_nothing, |app| {
 });
 
 story!(forged_foreign_and_future_edits_are_refused, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let c = collect(&app, staff).await;
     let answers = with("full_name", serde_json::json!("王五"));
     // Signed by a key that is not the device's.
@@ -258,7 +258,7 @@ story!(forged_foreign_and_future_edits_are_refused, |app| {
     }
 
     // Another staff member's device cannot edit this record, even signing properly.
-    let other = app.user_with_role(Role::Staff).await;
+    let other = app.collector(Role::Staff).await;
     let (dev2, key2) = device(&other).await;
     let foreign = signed_edit(&c.version, &c.record, &answers, &dev2.id, &key2, 1, 1);
     let r = sync(&other, &dev2, vec![foreign]).await;
@@ -275,7 +275,7 @@ story!(forged_foreign_and_future_edits_are_refused, |app| {
 });
 
 story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let c = collect(&app, staff).await;
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
@@ -304,7 +304,7 @@ story!(fields_whose_purpose_was_withdrawn_cannot_be_edited, |app| {
 
 story!(an_edit_may_follow_its_record_in_the_same_batch, |app| {
     // A device that collected and then corrected a record offline sends both at once.
-    let staff = app.user_with_role(Role::Staff).await;
+    let staff = app.collector(Role::Staff).await;
     let version = app.demo_version().await;
     let (device, key) = device(&staff).await;
     let record = demo_record(&version, &device.id, &key, 1);

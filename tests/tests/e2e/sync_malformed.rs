@@ -16,7 +16,7 @@ story!(
     a_malformed_record_is_refused_alone_and_the_rest_stored,
     |app| {
         let version = app.demo_version().await;
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let (dev, key) = register_device(&staff, "Zhang's phone").await;
         let record = |seq| serde_json::to_value(demo_record(&version, &dev.id, &key, seq)).unwrap();
         let (first, mut wrong_answers, mut unsigned, last) =

@@ -277,7 +277,7 @@ story!(
                 .to_string()
         };
         let (first, second) = (starting('A'), starting('B'));
-        let staff = app.user_with_role(Role::Staff).await;
+        let staff = app.collector(Role::Staff).await;
         let auditor = app.user_with_role(Role::Auditor).await;
         for id in [&first, &second] {
             admin
