@@ -3,7 +3,11 @@
 //! Requests go to the page's own origin and carry the session cookie. Every
 //! state-changing request also carries the session's CSRF token in
 //! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
-//! API's error shape, comes back as an [`ApiError`].
+//! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
+//! `api/retention.rs`, and those of withdrawals staff record in `api/withdrawals.rs`.
+
+mod retention;
+mod withdrawals;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};

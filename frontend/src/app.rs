@@ -18,6 +18,7 @@ use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::records::RecordsPage;
+use crate::pages::retention::RetentionPage;
 use crate::pages::users::UsersPage;
 use crate::session::Session;
 
@@ -49,6 +50,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/records") view=RecordsPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/conflicts") view=ConflictsPage />
+                    <Route path=path!("/retention") view=RetentionPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/assignments") view=AssignmentsPage />
                     <Route path=path!("/api-docs") view=ApiDocsPage />

@@ -13,6 +13,10 @@ mod designer_en;
 mod designer_zh;
 mod errors;
 mod renderer;
+mod retention;
+mod retention_en;
+mod retention_zh;
+mod withdrawal;
 
 pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
@@ -22,6 +26,8 @@ pub use customer::CustomerTexts;
 pub use designer::DesignerTexts;
 pub use errors::{ErrorTexts, IssueTexts};
 pub use renderer::RendererTexts;
+pub use retention::RetentionTexts;
+pub use withdrawal::WithdrawalTexts;
 
 use leptos::prelude::*;
 use shared::api::auth::Role;
@@ -243,6 +249,10 @@ pub struct Texts {
     pub customer: CustomerTexts,
     /// The form designer.
     pub designer: DesignerTexts,
+    /// Data retention: the retention page, and retention on records and in the designer.
+    pub retention: RetentionTexts,
+    /// Withdrawals staff hand out (the customer's receipt on a device) or record.
+    pub withdrawal: WithdrawalTexts,
     /// A message for each stable API error code.
     pub errors: ErrorTexts,
     /// Messages for the field issue codes the UI knows.
@@ -336,6 +346,8 @@ pub static EN: Texts = Texts {
     renderer: renderer::EN,
     customer: customer::EN,
     designer: designer::EN,
+    retention: retention::EN,
+    withdrawal: withdrawal::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
 };
@@ -414,6 +426,8 @@ pub static ZH_CN: Texts = Texts {
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,
     designer: designer::ZH_CN,
+    retention: retention::ZH_CN,
+    withdrawal: withdrawal::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,
 };

@@ -8,6 +8,7 @@ pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod clock;
 pub mod config;
 pub mod consent;
 pub mod crypto;
@@ -19,6 +20,7 @@ pub mod limits;
 pub mod openapi;
 pub mod receipt_cli;
 pub mod records;
+pub mod retention;
 pub mod rotation;
 pub mod state;
 pub mod store;
@@ -72,6 +74,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(forms::routes())
         .merge(users::routes())
         .merge(assignments::routes())
+        .merge(retention::handlers::routes())
         .merge(openapi::routes())
 }
 
@@ -190,6 +193,7 @@ pub async fn serve(
     let head_signer = audit::spawn_head_signer(db.clone(), keys.clone(), Duration::from_secs(30));
     let key_refresher = keys.clone().spawn_refresher(state.config.key_refresh);
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
+    let retention = retention::worker::spawn(state.clone(), Duration::from_secs(5));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let header_timeout = state.config.timeouts.header;
     let server = serve_connections(listener, app(state), header_timeout, async move {
@@ -209,6 +213,7 @@ pub async fn serve(
     };
     head_signer.abort();
     key_refresher.abort();
+    retention.abort();
     if let Some(task) = checkpointer {
         task.abort();
     }

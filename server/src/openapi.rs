@@ -114,6 +114,7 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::forms::handlers::ApiDoc::openapi(),
         crate::users::handlers::ApiDoc::openapi(),
         crate::assignments::handlers::ApiDoc::openapi(),
+        crate::retention::handlers::ApiDoc::openapi(),
     ] {
         doc.merge(part);
     }
@@ -188,6 +189,9 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::CollectRecords => "collect_records",
         Permission::ResolveConflicts => "resolve_conflicts",
         Permission::ViewAudit => "view_audit",
+        Permission::ManageRetention => "manage_retention",
+        Permission::EndRelationships => "end_relationships",
+        Permission::RecordWithdrawals => "record_withdrawals",
     }
 }
 

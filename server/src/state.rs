@@ -41,6 +41,10 @@ pub struct Services {
     pub versions: Arc<VersionCache>,
     /// The task that stores submissions in batches.
     pub writer: SubmissionWriter,
+    /// The clock retention judges dates by.
+    pub clock: Arc<crate::clock::Clock>,
+    /// This replica's retention worker.
+    pub retention: crate::retention::Retention,
 }
 
 impl AppState {
@@ -66,6 +70,8 @@ impl AppState {
             subkeys,
             versions: Arc::new(VersionCache::default()),
             writer,
+            clock: Arc::new(crate::clock::Clock::default()),
+            retention: crate::retention::Retention::new(crate::store::now_ms()),
         }))
     }
 }

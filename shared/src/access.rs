@@ -79,11 +79,20 @@ pub enum Permission {
     ResolveConflicts,
     /// Give published forms to teams and accounts (admins; managers within their team).
     AssignForms,
+    /// See what retention will do, run it, read its reports and place legal holds
+    /// (admins).
+    ManageRetention,
+    /// Record the end of a customer relationship on a record in the caller's scope,
+    /// which starts the retention clocks counted from it (staff, managers, admins).
+    EndRelationships,
+    /// Record a customer's withdrawal of consent on a record in the caller's scope, at
+    /// the customer's request (staff, managers, admins).
+    RecordWithdrawals,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 15] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -96,6 +105,9 @@ impl Permission {
         Permission::AssignRecords,
         Permission::ResolveConflicts,
         Permission::AssignForms,
+        Permission::ManageRetention,
+        Permission::EndRelationships,
+        Permission::RecordWithdrawals,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -105,7 +117,13 @@ impl Permission {
             (Permission::Public, _) => true,
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (
+                Permission::ManageForms | Permission::ManageUsers | Permission::ManageRetention,
+                Some(role),
+            ) => role == Role::Admin,
+            (Permission::EndRelationships | Permission::RecordWithdrawals, Some(role)) => {
+                matches!(role, Role::Admin | Role::Manager | Role::Staff)
+            }
             (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => may_reveal(role),

@@ -154,6 +154,16 @@ id_type!(
     AssignmentId,
     "assignment"
 );
+id_type!(
+    /// A retention run.
+    RetentionRunId,
+    "retention run"
+);
+id_type!(
+    /// A legal hold.
+    LegalHoldId,
+    "legal hold"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

@@ -13,5 +13,6 @@ pub mod ids;
 pub mod mask;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod retention;
 pub mod schema;
 pub mod sync;

@@ -68,6 +68,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// The database URL the server uses.
     pub database_url: String,
+    /// The server's clock for retention: tests move it forward.
+    pub clock: std::sync::Arc<consentry_server::clock::Clock>,
     pg_database: Option<String>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -101,6 +103,7 @@ impl TestApp {
             database_url,
             pg_database,
             shutdown: Some(server.shutdown),
+            clock: server.clock,
             server: Some(server.task),
         }
     }
@@ -204,6 +207,7 @@ impl TestApp {
                 database_url: database_url.clone(),
                 pg_database: pg_database.take(),
                 shutdown: Some(server.shutdown),
+                clock: server.clock,
                 server: Some(server.task),
             })
             .collect()
@@ -233,6 +237,7 @@ impl TestApp {
             database_url: self.database_url.clone(),
             pg_database: None,
             shutdown: Some(server.shutdown),
+            clock: server.clock,
             server: Some(server.task),
         }
     }
@@ -257,6 +262,7 @@ impl TestApp {
         config.listen = addr;
         tweak(&mut config);
         let (state, _) = consentry_server::start(config).await?;
+        self.clock = state.clock.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         self.server = Some(tokio::spawn(async move {
             let _ = consentry_server::serve(listener, state, async {
@@ -411,6 +417,7 @@ pub(crate) async fn fresh_database(
 struct Launched {
     /// `http://127.0.0.1:<port>`
     address: String,
+    clock: std::sync::Arc<consentry_server::clock::Clock>,
     seeded: consentry_server::Seeded,
     shutdown: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
@@ -423,6 +430,7 @@ async fn launch(mut config: Config) -> anyhow::Result<Launched> {
     config.public_url = format!("http://{addr}");
     config.listen = addr;
     let (state, seeded) = consentry_server::start(config).await?;
+    let clock = state.clock.clone();
     let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         consentry_server::serve(listener, state, async {
@@ -433,6 +441,7 @@ async fn launch(mut config: Config) -> anyhow::Result<Launched> {
     });
     Ok(Launched {
         address: format!("http://{addr}"),
+        clock,
         seeded,
         shutdown,
         task,

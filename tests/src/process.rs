@@ -134,6 +134,8 @@ impl ServerProcess {
         let mut child = command
             // Benchmarks and crash tests send far more from one address than a person.
             .arg("--no-rate-limits")
+            // Runs start from the tests, not at the day's scheduled moment.
+            .arg("--no-retention-schedule")
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()

@@ -1,11 +1,14 @@
 //! The Collect area (`/collect`) where staff and managers collect records in person,
 //! offline first: this device, the forms kept on it, the outbox and the sync state.
-//! `fill.rs` is the collection flow itself and `outbox.rs` the list of waiting records.
+//! `fill.rs` is the collection flow itself, `outbox.rs` the list of waiting and synced
+//! records, and `customer_receipt.rs` the withdrawal link handed to the customer.
 
+mod customer_receipt;
 mod device_panel;
 mod fill;
 mod forms_panel;
 mod outbox;
+mod qr;
 mod unlock;
 
 pub use fill::FillPage;

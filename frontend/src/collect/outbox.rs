@@ -1,11 +1,13 @@
 //! `/collect/outbox`: the records waiting on this device, those the server refused and
-//! why (with the issues per field), and those it stored with their receipt numbers. A
-//! waiting record can be edited (signed again with a new sequence number) or discarded.
+//! why (with the issues per field), and those it stored with their receipt numbers and
+//! the customer's receipt to hand over. A waiting record can be edited (signed again
+//! with a new sequence number) or discarded.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 
+use super::customer_receipt::{CustomerReceiptButton, CustomerReceiptDialog};
 use super::{Collecting, SyncBar};
 use crate::embed::submission::local_time;
 use crate::i18n::{fill, set_page_title, use_i18n};
@@ -25,11 +27,13 @@ pub fn OutboxPage() -> impl IntoView {
             .map(|entry| view! { <WaitingRow entry /> })
             .collect_view()
     };
+    // The synced record whose customer's receipt is open.
+    let receipt_target = RwSignal::new(None::<String>);
     let synced = move || {
         c.synced
             .get()
             .into_iter()
-            .map(|entry| view! { <SyncedRow entry /> })
+            .map(|entry| view! { <SyncedRow entry receipt_target /> })
             .collect_view()
     };
     view! {
@@ -47,6 +51,7 @@ pub fn OutboxPage() -> impl IntoView {
                     <p class="muted">{move || i18n.t().collect.nothing_synced}</p>
                 </Show>
                 <ul class="collect-records" data-testid="synced-list">{synced}</ul>
+                <CustomerReceiptDialog target=receipt_target />
             </Collecting>
         </section>
     }
@@ -197,15 +202,16 @@ fn edit_outcome(outcome: &EditOutcome) -> impl IntoView {
 }
 
 /// A record the server stored, with its receipt number, what became of its last edit,
-/// and a link to edit this device's copy of it.
+/// the customer's receipt and a link to edit this device's copy of it.
 #[component]
-fn SyncedRow(entry: SyncedEntry) -> impl IntoView {
+fn SyncedRow(entry: SyncedEntry, receipt_target: RwSignal<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let title = entry.form_title.clone();
     let edit_href = entry
         .record
         .as_ref()
         .map(|r| format!("/collect/fill/{}?synced={}", r.form_id, r.uuid));
+    let receipt = entry.clone();
     view! {
         <li class="collect-record" data-testid="synced-record" data-uuid=entry.uuid>
             <p>
@@ -217,13 +223,14 @@ fn SyncedRow(entry: SyncedEntry) -> impl IntoView {
                 {move || i18n.t().collect.receipt_id} ": " <code>{entry.receipt.body.statement.receipt_id.clone()}</code>
             </p>
             {entry.last_edit.as_ref().map(edit_outcome)}
-            {edit_href.map(|href| view! {
-                <div class="collect-actions">
+            <div class="collect-actions">
+                <CustomerReceiptButton entry=receipt target=receipt_target />
+                {edit_href.map(|href| view! {
                     <A href=href attr:class="button button-secondary button-small" attr:data-testid="synced-edit">
                         {move || i18n.t().collect.edit}
                     </A>
-                </div>
-            })}
+                })}
+            </div>
         </li>
     }
 }

@@ -135,6 +135,42 @@ pub fn local_time(unix_ms: i64, locale: &str) -> String {
     date.to_locale_string(locale, &JsValue::UNDEFINED).into()
 }
 
+/// A Unix time in milliseconds as the browser writes a local date (no time) in `locale`.
+#[must_use]
+pub fn local_date(unix_ms: i64, locale: &str) -> String {
+    #[allow(clippy::cast_precision_loss)] // Exact for any date before the year 285,000.
+    let date = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
+    date.to_locale_date_string(locale, &JsValue::UNDEFINED)
+        .into()
+}
+
+/// The calendar day (UTC) of a Unix time in milliseconds as the browser writes a date in
+/// `locale`: for days entered as `yyyy-mm-dd` and stored as their UTC midnight.
+#[must_use]
+pub fn utc_date(unix_ms: i64, locale: &str) -> String {
+    #[allow(clippy::cast_precision_loss)] // Exact for any date before the year 285,000.
+    let date = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &options,
+        &JsValue::from_str("timeZone"),
+        &JsValue::from_str("UTC"),
+    );
+    date.to_locale_date_string(locale, &options).into()
+}
+
+/// Today's local date as `yyyy-mm-dd`, the format of `<input type=date>`.
+#[must_use]
+pub fn today_iso() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
 /// The Unix milliseconds of local midnight at the start of `yyyy-mm-dd`, or of the next
 /// day when `end_of_day`; `None` for an empty or invalid date.
 #[must_use]

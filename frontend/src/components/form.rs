@@ -91,12 +91,57 @@ pub fn TextField(
                 data-testid=testid
                 bind:value=value
             />
-            <ul id=issues_id class="field-issues" aria-live="polite">
+            <ul id=issues_id class="field-issues" aria-live="polite" data-error-for=field>
                 {move || {
                     issues.get().into_iter().map(|msg| view! { <li>{msg}</li> }).collect_view()
                 }}
             </ul>
         </div>
+    }
+}
+
+/// How a field issue is put into words: [`Texts::issue`] unless a form knows better.
+pub type IssueText = fn(&Texts, &FieldIssue) -> String;
+
+/// The messages of `error`'s issues under the key `field` (tracked).
+pub fn field_messages(
+    error: RwSignal<Option<ApiError>>,
+    field: &str,
+    text: IssueText,
+) -> Vec<String> {
+    let i18n = use_i18n();
+    let t = i18n.t();
+    error.with(|e| {
+        e.as_ref()
+            .map(|e| e.field_issues(field).iter().map(|i| text(t, i)).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// The issues of one field under its input, for a form that lays out its own inputs:
+/// the list `id` names in the input's `aria-describedby`, with `data-error-for` naming
+/// the field's key in the API's error.
+#[component]
+pub fn FieldIssues(
+    /// The list's `id`.
+    id: String,
+    /// The key of this field in `details.fields` of an API error.
+    field: &'static str,
+    /// The form's last error.
+    error: RwSignal<Option<ApiError>>,
+    /// How issues are put into words.
+    #[prop(default = Texts::issue)]
+    text: IssueText,
+) -> impl IntoView {
+    view! {
+        <ul id=id class="field-issues" aria-live="polite" data-error-for=field>
+            {move || {
+                field_messages(error, field, text)
+                    .into_iter()
+                    .map(|msg| view! { <li>{msg}</li> })
+                    .collect_view()
+            }}
+        </ul>
     }
 }
 

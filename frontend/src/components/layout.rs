@@ -73,6 +73,13 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || session.may(Permission::ManageRetention)>
+                            <li>
+                                <A href="/retention" attr:data-testid="nav-retention">
+                                    {move || i18n.t().retention.nav}
+                                </A>
+                            </li>
+                        </Show>
                         <Show when=move || session.may(Permission::ResolveConflicts)>
                             <li>
                                 <A href="/conflicts" attr:data-testid="nav-conflicts">

@@ -14,7 +14,8 @@ mod receipt;
 mod rich_text;
 pub(crate) mod submission;
 mod verify;
-mod withdraw;
+// The withdrawal link is also handed out by staff devices (`crate::collect`).
+pub(crate) mod withdraw;
 
 use leptos::prelude::*;
 use shared::i18n::Locale;

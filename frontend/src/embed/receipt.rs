@@ -7,18 +7,10 @@ use leptos::task::spawn_local;
 use shared::api::consent::{ReceiptDocument, SubmitResponse, RECEIPT_DOCUMENT_FORMAT};
 use shared::schema::FormDefinition;
 
-use super::api;
 use super::submission::{download, local_time};
+use super::{api, withdraw};
 use crate::api::ApiClient;
 use crate::i18n::use_i18n;
-
-/// The withdrawal link: the token is in the fragment, which browsers never send.
-fn withdraw_link(receipt_id: &str, token: &str) -> String {
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    format!("{origin}/withdraw#{receipt_id}.{token}")
-}
 
 /// The names of `keys` in the current language, or "none".
 fn purpose_names(def: &FormDefinition, keys: &[String], locale: shared::i18n::Locale) -> String {
@@ -71,7 +63,7 @@ pub fn ReceiptView(
     let body = signed.body;
     let statement = body.statement;
     let receipt_id = statement.receipt_id;
-    let link = withdraw_link(&receipt_id, &withdraw_token);
+    let link = withdraw::link(&withdraw::page_origin(), &receipt_id, &withdraw_token);
     let received = local_time(body.received_at_ms);
     let key_id = body.server_key_id;
     let def = StoredValue::new(definition);

@@ -15,6 +15,22 @@ use super::{api, error_text};
 use crate::api::ApiClient;
 use crate::i18n::use_i18n;
 
+/// The customer's withdrawal link, `<origin>/withdraw#<receipt_id>.<token>`: the token
+/// is in the fragment, which browsers never send. [`parse_fragment`] reads it back.
+#[must_use]
+pub(crate) fn link(origin: &str, receipt_id: &str, token: &str) -> String {
+    format!("{origin}/withdraw#{receipt_id}.{token}")
+}
+
+/// This page's origin: the server that stored the consent, whose `/withdraw` page the
+/// link opens (known offline too).
+#[must_use]
+pub(crate) fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
 /// The receipt id and token from a fragment `#<receipt_id>.<token>`.
 fn parse_fragment(hash: &str) -> Option<(ReceiptId, String)> {
     let (id, token) = hash.trim_start_matches('#').split_once('.')?;
@@ -205,5 +221,21 @@ mod tests {
         assert_eq!(parse_fragment("#abc"), None);
         assert_eq!(parse_fragment("#.x"), None);
         assert_eq!(parse_fragment(""), None);
+    }
+
+    #[test]
+    fn the_link_carries_id_and_token_in_the_fragment_and_reads_back() {
+        let id = "6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b";
+        let url = link("https://consent.example", id, "t0k-en_1");
+        assert_eq!(
+            url,
+            "https://consent.example/withdraw#6f1c2d3e-4b5a-4978-8a6b-5c4d3e2f1a0b.t0k-en_1"
+        );
+        let (path, fragment) = url.split_once('#').unwrap();
+        assert!(path.ends_with("/withdraw"));
+        assert_eq!(
+            parse_fragment(&format!("#{fragment}")),
+            Some((id.parse().unwrap(), "t0k-en_1".into()))
+        );
     }
 }

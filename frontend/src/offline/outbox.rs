@@ -18,6 +18,7 @@ use super::device::Device;
 use super::idb::{self, Change, StoreError, OUTBOX, SYNCED};
 use super::vault::Vault;
 use crate::embed::submission::{self, Choices};
+use crate::embed::withdraw;
 
 /// Why the server did not store a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +83,11 @@ pub struct SyncedEntry {
     /// What became of the last edit sent.
     #[serde(default)]
     pub last_edit: Option<EditOutcome>,
+    /// The customer's secret for withdrawing, from the server's answer, to hand to the
+    /// customer with their receipt (see [`SyncedEntry::customer_link`]); absent for
+    /// records synced before servers gave it. Sealed with the rest of the entry.
+    #[serde(default)]
+    pub withdraw_token: Option<String>,
 }
 
 fn first_version() -> i64 {
@@ -98,6 +104,41 @@ pub struct EditOutcome {
 }
 
 impl SyncedEntry {
+    /// What the device keeps of `sent` once the server stored it (answer `stored` or
+    /// `already_stored`) at `now_ms`: the receipt, the copy for edits and the customer's
+    /// withdrawal token.
+    #[must_use]
+    pub fn stored(
+        sent: &OutboxEntry,
+        receipt: SignedReceipt,
+        withdraw_token: Option<String>,
+        now_ms: i64,
+    ) -> Self {
+        Self {
+            user_id: sent.user_id.clone(),
+            uuid: sent.record.uuid.clone(),
+            form_title: sent.form_title.clone(),
+            created_at_ms: sent.created_at_ms,
+            synced_at_ms: now_ms,
+            receipt,
+            record: Some(sent.record.clone()),
+            version: 1,
+            last_edit: None,
+            withdraw_token: withdraw_token.filter(|t| !t.is_empty()),
+        }
+    }
+
+    /// The customer's withdrawal link on `origin`, when the server gave a token.
+    #[must_use]
+    pub fn customer_link(&self, origin: &str) -> Option<String> {
+        let token = self.withdraw_token.as_deref()?;
+        Some(withdraw::link(
+            origin,
+            &self.receipt.body.statement.receipt_id,
+            token,
+        ))
+    }
+
     /// Drops this device's copy of the answers once [`KEEP_COPIES_MS`] have passed since
     /// the record was last synced; `true` when it did.
     pub fn forget_if_old(&mut self, now_ms: i64) -> bool {
@@ -318,7 +359,7 @@ pub async fn forget_old_copies(vault: &Vault, now_ms: i64) -> Result<usize, Stor
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn record(base_version: Option<i64>) -> SyncRecord {
@@ -349,6 +390,19 @@ mod tests {
         })
     }
 
+    /// A receipt for the test record, received at `ms`.
+    pub(crate) fn receipt(ms: i64) -> SignedReceipt {
+        serde_json::from_value(serde_json::json!({
+            "body": {
+                "statement": statement(),
+                "client_public_key": "k", "client_signature": "s",
+                "received_at_ms": ms, "server_key_id": "k1"
+            },
+            "server_signature": "x"
+        }))
+        .unwrap()
+    }
+
     fn synced_at(ms: i64) -> SyncedEntry {
         SyncedEntry {
             user_id: "u".into(),
@@ -356,19 +410,61 @@ mod tests {
             form_title: LocalizedText::default(),
             created_at_ms: ms,
             synced_at_ms: ms,
-            receipt: serde_json::from_value(serde_json::json!({
-                "body": {
-                    "statement": statement(),
-                    "client_public_key": "k", "client_signature": "s",
-                    "received_at_ms": ms, "server_key_id": "k1"
-                },
-                "server_signature": "x"
-            }))
-            .unwrap(),
+            receipt: receipt(ms),
             record: Some(record(None)),
             version: 1,
             last_edit: None,
+            withdraw_token: None,
         }
+    }
+
+    /// The test record, waiting in the outbox.
+    pub(crate) fn waiting() -> OutboxEntry {
+        OutboxEntry {
+            user_id: "u".into(),
+            form_title: LocalizedText::default(),
+            created_at_ms: 5,
+            record: record(None),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_record_keeps_the_customers_withdrawal_token_and_link() {
+        let signed = receipt(0);
+        let entry = SyncedEntry::stored(&waiting(), signed.clone(), Some("t0k".into()), 9);
+        assert_eq!(entry.withdraw_token.as_deref(), Some("t0k"));
+        assert_eq!((entry.created_at_ms, entry.synced_at_ms), (5, 9));
+        assert_eq!(entry.record, Some(record(None)));
+        assert_eq!(
+            entry.customer_link("https://c.example").as_deref(),
+            Some("https://c.example/withdraw#01a2273b-df97-7284-bef1-5d62762c677a.t0k")
+        );
+        // It is sealed with the entry and reads back.
+        let json = serde_json::to_value(&entry).unwrap();
+        let back: SyncedEntry = serde_json::from_value(json).unwrap();
+        assert_eq!(back, entry);
+        // An edit keeps it.
+        let outcome = EditOutcome {
+            version: 2,
+            merged: Vec::new(),
+            conflicted: Vec::new(),
+        };
+        let edited = entry.after_edit(record(Some(1)), outcome, 10);
+        assert_eq!(edited.withdraw_token.as_deref(), Some("t0k"));
+        // Without a token (an older server) there is no link to give.
+        let none = SyncedEntry::stored(&waiting(), signed.clone(), None, 9);
+        assert_eq!(none.customer_link("https://c.example"), None);
+        let empty = SyncedEntry::stored(&waiting(), signed, Some(String::new()), 9);
+        assert_eq!(empty.withdraw_token, None);
+    }
+
+    #[test]
+    fn synced_entries_stored_before_the_token_still_read() {
+        let mut json = serde_json::to_value(synced_at(1)).unwrap();
+        json.as_object_mut().unwrap().remove("withdraw_token");
+        let entry: SyncedEntry = serde_json::from_value(json).unwrap();
+        assert_eq!(entry.withdraw_token, None);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The sync loop: sends the outbox in batches of at most `MAX_SYNC_BATCH` records when
 //! the network returns, every little while when online, and on demand. A record leaves
-//! the outbox only in the same IndexedDB transaction that files its receipt, after the
-//! server answered `stored`, `already_stored` or `edited` (an edit updates the device's
-//! copy of the synced record instead); closing the tab or losing the network
-//! mid-sync therefore loses nothing, and the next sync replays the same signed records.
+//! the outbox only in the same IndexedDB transaction that files its receipt (with the
+//! customer's withdrawal token, which `crate::collect` hands over), after the server
+//! answered `stored`, `already_stored` or `edited` (an edit updates the device's copy of
+//! the synced record instead); closing the tab or losing the network mid-sync therefore
+//! loses nothing, and the next sync replays the same signed records.
 
 use shared::ids::DeviceId;
 use std::collections::HashMap;
@@ -202,61 +203,123 @@ async fn apply(
         let Some(entry) = by_uuid.get(result.uuid.as_str()) else {
             continue;
         };
-        let problem = match result.status {
-            SyncStatus::Stored { receipt } | SyncStatus::AlreadyStored { receipt } => {
-                let synced = SyncedEntry {
-                    user_id: entry.user_id.clone(),
-                    uuid: result.uuid.clone(),
-                    form_title: entry.form_title.clone(),
-                    created_at_ms: entry.created_at_ms,
-                    synced_at_ms: now,
-                    receipt: *receipt,
-                    record: Some(entry.record.clone()),
-                    version: 1,
-                    last_edit: None,
-                };
-                changes.push(outbox::put_synced(vault, &synced)?);
-                changes.push(Change::delete(OUTBOX, &result.uuid));
-                continue;
-            }
-            SyncStatus::Edited {
-                version,
-                merged_fields,
-                conflicted_fields,
-            } => {
-                let outcome = EditOutcome {
-                    version,
-                    merged: merged_fields,
-                    conflicted: conflicted_fields,
-                };
-                if let Some(copy) = copies.remove(&result.uuid) {
-                    let updated = copy.after_edit(entry.record.clone(), outcome, now);
-                    changes.push(outbox::put_synced(vault, &updated)?);
+        match file(entry, result.status, copies.remove(&result.uuid), now) {
+            Filed::Synced(synced) => {
+                if let Some(synced) = synced {
+                    changes.push(outbox::put_synced(vault, &synced)?);
                 }
                 changes.push(Change::delete(OUTBOX, &result.uuid));
-                continue;
             }
-            SyncStatus::Conflict { message } => Problem::Conflict { message },
-            SyncStatus::Rejected {
-                code,
-                message,
-                fields,
-            } => Problem::Rejected {
-                code,
-                message,
-                fields,
-            },
-        };
-        let mut kept = (*entry).clone();
-        kept.problem = Some(problem);
-        changes.push(outbox::put_pending(vault, &kept)?);
+            Filed::Kept(kept) => changes.push(outbox::put_pending(vault, &kept)?),
+        }
     }
     idb::write(changes).await
 }
 
+/// What becomes of one sent record, given the server's answer.
+#[derive(Debug, PartialEq, Eq)]
+enum Filed {
+    /// Stored, or its edit answered: it leaves the outbox, and this synced entry is
+    /// saved (none for an edit whose copy is no longer on the device).
+    Synced(Option<Box<SyncedEntry>>),
+    /// Not stored: it stays in the outbox with the server's reason.
+    Kept(Box<OutboxEntry>),
+}
+
+/// Files the answer `status` to `sent`; `copy` is the synced entry an edit was made
+/// from.
+fn file(sent: &OutboxEntry, status: SyncStatus, copy: Option<SyncedEntry>, now: i64) -> Filed {
+    let problem = match status {
+        SyncStatus::Stored {
+            receipt,
+            withdraw_token,
+        }
+        | SyncStatus::AlreadyStored {
+            receipt,
+            withdraw_token,
+        } => {
+            return Filed::Synced(Some(Box::new(SyncedEntry::stored(
+                sent,
+                *receipt,
+                withdraw_token,
+                now,
+            ))));
+        }
+        SyncStatus::Edited {
+            version,
+            merged_fields,
+            conflicted_fields,
+        } => {
+            let outcome = EditOutcome {
+                version,
+                merged: merged_fields,
+                conflicted: conflicted_fields,
+            };
+            return Filed::Synced(
+                copy.map(|c| Box::new(c.after_edit(sent.record.clone(), outcome, now))),
+            );
+        }
+        SyncStatus::Conflict { message } => Problem::Conflict { message },
+        SyncStatus::Rejected {
+            code,
+            message,
+            fields,
+        } => Problem::Rejected {
+            code,
+            message,
+            fields,
+        },
+    };
+    let mut kept = Box::new(sent.clone());
+    kept.problem = Some(problem);
+    Filed::Kept(kept)
+}
+
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use shared::api::sync::SyncResult;
+
+    use crate::offline::outbox::tests::{receipt, waiting};
+
+    /// The server's answer for the test record, as JSON.
+    fn answer(mut status: serde_json::Value) -> SyncStatus {
+        status["uuid"] = serde_json::json!(waiting().record.uuid);
+        serde_json::from_value::<SyncResult>(status).unwrap().status
+    }
+
+    #[test]
+    fn a_stored_answer_keeps_the_customers_withdrawal_token() {
+        let receipt = serde_json::to_value(receipt(3)).unwrap();
+        for status in ["stored", "already_stored"] {
+            let status = answer(serde_json::json!({
+                "status": status, "receipt": receipt, "withdraw_token": "t0k"
+            }));
+            let Filed::Synced(Some(synced)) = file(&waiting(), status, None, 7) else {
+                panic!("not filed as synced");
+            };
+            assert_eq!(synced.withdraw_token.as_deref(), Some("t0k"));
+            assert_eq!(synced.synced_at_ms, 7);
+        }
+        // An older server sends no token: the record is filed all the same.
+        let status = answer(serde_json::json!({"status": "stored", "receipt": receipt}));
+        let Filed::Synced(Some(synced)) = file(&waiting(), status, None, 7) else {
+            panic!("not filed as synced");
+        };
+        assert_eq!(synced.withdraw_token, None);
+    }
+
+    #[test]
+    fn a_refused_record_stays_in_the_outbox_with_the_reason() {
+        let status = answer(serde_json::json!({
+            "status": "rejected", "code": "validation_failed", "message": "m"
+        }));
+        let Filed::Kept(kept) = file(&waiting(), status, None, 7) else {
+            panic!("not kept");
+        };
+        assert!(!kept.is_sendable());
+    }
 
     #[test]
     fn the_vault_closes_after_fifteen_idle_minutes_and_not_before() {

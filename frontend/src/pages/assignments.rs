@@ -34,7 +34,10 @@ fn Assignments() -> impl IntoView {
     let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().assign.title));
     let board = api_resource(|api| async move { api.assignment_board().await });
-    let is_admin = move || session.info().is_some_and(|i| i.user.role == Role::Admin);
+    // Read once: the page does not outlive the session, and parts that followed it
+    // would be rebuilt while signing out takes the page away (it panicked there).
+    let is_admin_now = untrack(|| session.info().is_some_and(|i| i.user.role == Role::Admin));
+    let is_admin = move || is_admin_now;
     let intro = move || {
         let t = &i18n.t().assign;
         if is_admin() {

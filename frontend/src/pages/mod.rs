@@ -10,4 +10,5 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod records;
+pub mod retention;
 pub mod users;

@@ -8,18 +8,18 @@ use axum::{
     response::IntoResponse,
     Json,
 };
-use shared::ids::FormId;
+use shared::ids::{FormId, RecordId};
 use shared::{
     api::consent::{
-        ConsentStatus, ConsentTokenRequest, ReceiptVerification, SubmitRequest, SubmitResponse,
-        WithdrawalReceipt,
+        ConsentStatus, ConsentTokenRequest, ReceiptVerification, RecordWithdrawalRequest,
+        SubmitRequest, SubmitResponse, WithdrawalReceipt,
     },
     consent::SignedReceipt,
 };
 
-use super::service;
+use super::{service, withdrawal};
 use crate::{
-    auth::{ApiRoutes, Permission},
+    auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
     extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
@@ -53,6 +53,18 @@ pub fn routes() -> ApiRoutes {
             "/public/consents/withdraw",
             Permission::Public,
             withdraw.layer(from_fn(limits::withdrawals)),
+        )
+        .route(
+            Method::GET,
+            "/records/{id}/consent",
+            Permission::ViewRecords,
+            record_consent,
+        )
+        .route(
+            Method::POST,
+            "/records/{id}/withdrawals",
+            Permission::RecordWithdrawals,
+            record_withdrawal,
         )
         .route(
             Method::GET,
@@ -137,7 +149,7 @@ async fn status(
     State(state): State<AppState>,
     AppJson(req): AppJson<ConsentTokenRequest>,
 ) -> AppResult<Json<ConsentStatus>> {
-    Ok(Json(service::status(&state, &req).await?))
+    Ok(Json(withdrawal::status(&state, &req).await?))
 }
 
 #[tracing::instrument(skip_all)]
@@ -154,10 +166,57 @@ async fn withdraw(
     client: Origin,
     AppJson(req): AppJson<ConsentTokenRequest>,
 ) -> AppResult<Json<WithdrawalReceipt>> {
-    Ok(Json(service::withdraw(&state, &req, &client).await?))
+    Ok(Json(withdrawal::withdraw(&state, &req, &client).await?))
+}
+
+#[tracing::instrument(skip_all)]
+#[utoipa::path(get, path = "/records/{id}/consent", tag = "records", summary = "A record's consent",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")),
+    responses(
+        (status = 200, description = "What the consent covers and what was withdrawn, by purpose", body = shared::api::consent::ConsentStatus),
+        (status = 404, description = "`not_found`: no such record in the caller's reach", body = shared::api::error::ApiError),
+    ))]
+async fn record_consent(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    AppPath(id): AppPath<RecordId>,
+) -> AppResult<Json<ConsentStatus>> {
+    Ok(Json(
+        withdrawal::status_of_record(&state, &caller, id).await?,
+    ))
+}
+
+#[tracing::instrument(skip_all)]
+#[utoipa::path(post, path = "/records/{id}/withdrawals", tag = "records", summary = "Record a customer's withdrawal",
+    description = "At the customer's request (in person, by phone), with their signature or a stated reason; signed and receipted like the customer's own.",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")),
+    request_body = shared::api::consent::RecordWithdrawalRequest,
+    responses(
+        (status = 200, description = "The signed receipt of the withdrawal", body = shared::api::consent::WithdrawalReceipt),
+        (status = 404, description = "`not_found`: no such record in the caller's reach", body = shared::api::error::ApiError),
+        (status = 422, description = "`validation_failed`: no purposes, purposes not given, or neither signature nor reason", body = shared::api::error::ApiError),
+    ))]
+async fn record_withdrawal(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    AppPath(id): AppPath<RecordId>,
+    AppJson(req): AppJson<RecordWithdrawalRequest>,
+) -> AppResult<Json<WithdrawalReceipt>> {
+    Ok(Json(
+        withdrawal::record_for_customer(&state, &caller, &origin, id, &req).await?,
+    ))
 }
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(published_keys, submit, verify, status, withdraw))]
+#[openapi(paths(
+    published_keys,
+    submit,
+    verify,
+    status,
+    withdraw,
+    record_consent,
+    record_withdrawal
+))]
 pub struct ApiDoc;

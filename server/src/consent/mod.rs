@@ -4,4 +4,5 @@
 pub mod handlers;
 pub mod service;
 pub mod versions;
+pub mod withdrawal;
 pub mod writer;

@@ -8,10 +8,7 @@ use hmac::Mac as _;
 use shared::{
     api::{
         auth::Role,
-        consent::{
-            ConsentStatus, ConsentTokenRequest, PurposeState, ReceiptVerification, SubmitRequest,
-            SubmitResponse, WithdrawalBody, WithdrawalReceipt,
-        },
+        consent::{ReceiptVerification, SubmitRequest, SubmitResponse},
         error::{ApiError, ErrorCode, FieldIssue},
     },
     consent::{
@@ -25,7 +22,6 @@ use shared::{
 
 use super::{versions::CachedVersion, writer::Outcome};
 use crate::{
-    auth::constant_time_eq,
     crypto::{DataKey, SealedText, SubkeyRoot},
     error::{AppError, AppResult},
     extract::Origin,
@@ -49,7 +45,7 @@ fn today() -> time::Date {
 
 /// The withdrawal token of a receipt: a keyed hash of its id, so that a retried
 /// submission gets the same token back and nobody without the key can make one.
-fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: ReceiptId) -> String {
+pub fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: ReceiptId) -> String {
     let mut mac = subkeys.mac("withdraw-token");
     mac.update(receipt_id.to_string().as_bytes());
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
@@ -476,6 +472,15 @@ pub async fn store(state: &AppState, prepared: Prepared) -> AppResult<SubmitResp
 /// The JSON of a stored receipt, opened with its record's data key (or, in a row a
 /// server wrote before receipts were sealed, as it is until `upgrade.rs` seals it).
 pub fn stored_receipt_json(state: &AppState, row: &ReceiptRow) -> AppResult<String> {
+    if row.receipt.as_str().is_empty() {
+        // Erased by retention (`store::retention::shred_key`): the customer's copy is
+        // the only one, and it still verifies.
+        return Err(AppError::client(
+            ErrorCode::Conflict,
+            "This consent's record was erased under the retention policy; its receipt is \
+             no longer kept on the server",
+        ));
+    }
     if row.receipt.as_str().starts_with('{') {
         return Ok(row.receipt.as_str().to_owned());
     }
@@ -502,127 +507,4 @@ pub async fn verify_receipt(
             problem: Some(e.to_string()),
         },
     })
-}
-
-async fn receipt_for_token(
-    state: &AppState,
-    req: &ConsentTokenRequest,
-) -> AppResult<crate::store::records::ReceiptRow> {
-    let not_found = || AppError::not_found("No consent matches this link");
-    let row = state
-        .db
-        .receipt(req.receipt_id)
-        .await?
-        .ok_or_else(not_found)?;
-    let presented = sha256_tagged(req.token.as_bytes());
-    if !constant_time_eq(presented.as_bytes(), row.withdraw_token_hash.as_bytes()) {
-        return Err(not_found());
-    }
-    Ok(row)
-}
-
-fn withdrawn_map(row: &crate::store::records::ReceiptRow) -> BTreeMap<String, i64> {
-    serde_json::from_str(&row.purposes_withdrawn).unwrap_or_default()
-}
-
-/// The consent behind a withdrawal link.
-pub async fn status(state: &AppState, req: &ConsentTokenRequest) -> AppResult<ConsentStatus> {
-    let row = receipt_for_token(state, req).await?;
-    let version = state
-        .versions
-        .get_any(&state.db, row.form_id, row.form_version)
-        .await?;
-    let granted: Vec<String> = serde_json::from_str(&row.purposes_granted).unwrap_or_default();
-    let withdrawn = withdrawn_map(&row);
-    Ok(ConsentStatus {
-        receipt_id: row.receipt_id,
-        form_title: version.definition.title.clone(),
-        received_at_ms: row.received_at_ms,
-        purposes: version
-            .definition
-            .purposes
-            .iter()
-            .map(|p| PurposeState {
-                key: p.key.as_str().to_owned(),
-                name: p.name.clone(),
-                required: p.required,
-                granted: granted.iter().any(|g| g == p.key.as_str()),
-                withdrawn_at_ms: withdrawn.get(p.key.as_str()).copied(),
-            })
-            .collect(),
-    })
-}
-
-/// Withdraws consent to some purposes; signed and audited.
-pub async fn withdraw(
-    state: &AppState,
-    req: &ConsentTokenRequest,
-    client: &Origin,
-) -> AppResult<WithdrawalReceipt> {
-    let row = receipt_for_token(state, req).await?;
-    let granted: Vec<String> = serde_json::from_str(&row.purposes_granted).unwrap_or_default();
-    let mut withdrawn = withdrawn_map(&row);
-    if req.purposes.is_empty() {
-        return Err(AppError::invalid_field(
-            "purposes",
-            "required",
-            "Choose at least one purpose to withdraw",
-        ));
-    }
-    for p in &req.purposes {
-        if !granted.contains(p) {
-            return Err(AppError::invalid_field(
-                "purposes",
-                "not_granted",
-                format!("Consent to {p} was not given, so it cannot be withdrawn"),
-            ));
-        }
-    }
-    let now = now_ms();
-    let mut newly: Vec<String> = req
-        .purposes
-        .iter()
-        .filter(|p| !withdrawn.contains_key(*p))
-        .cloned()
-        .collect();
-    newly.sort();
-    newly.dedup();
-    for p in &newly {
-        withdrawn.insert(p.clone(), now);
-    }
-    let keys = state.keys.snapshot();
-    let body = WithdrawalBody {
-        receipt_id: row.receipt_id.to_string(),
-        purposes_withdrawn: newly.clone(),
-        withdrawn_at_ms: now,
-        server_key_id: keys.current_id().to_owned(),
-    };
-    let receipt = WithdrawalReceipt {
-        server_signature: keys.sign(&body.signing_bytes()),
-        body,
-    };
-    if newly.is_empty() {
-        return Ok(receipt);
-    }
-    let mut tx = state.db.begin_write().await?;
-    crate::store::records::record_withdrawal(
-        &mut tx,
-        row.receipt_id,
-        &serde_json::to_string(&withdrawn).unwrap_or_default(),
-        &uuid::Uuid::new_v4().to_string(),
-        &serde_json::to_string(&newly).unwrap_or_default(),
-        now,
-        &serde_json::to_string(&receipt).unwrap_or_default(),
-    )
-    .await?;
-    crate::audit::record(
-        &mut tx,
-        client,
-        crate::audit::Event::new("consent.withdrawn", None)
-            .target("record", row.record_id)
-            .details(serde_json::json!({"receipt_id": row.receipt_id, "purposes": newly})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(receipt)
 }

@@ -12,6 +12,7 @@ use shared::{
             RecordForm, RecordPage, RecordView, RevealResponse, ViewValue, MAX_REVEAL_REASON_CHARS,
             MIN_REVEAL_REASON_CHARS,
         },
+        retention::ProcessedValue,
         users::AssignRecordResponse,
     },
     mask::mask,
@@ -142,8 +143,31 @@ fn view(
     // sealed value is unreadable while the rest of the record, and of the list, shows.
     let mut dek: Option<Option<DataKey>> = None;
     let mut values = BTreeMap::new();
+    let processed: BTreeMap<String, ProcessedValue> = row
+        .retention_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
     for field in def.fields() {
         let Some(entry) = entries.get(field.key.as_str()) else {
+            // Deleted or anonymised by retention: what is left, never revealed.
+            if let Some(mark) = processed.get(field.key.as_str()) {
+                values.insert(
+                    field.key.as_str().to_owned(),
+                    ViewValue {
+                        sensitivity: field.sensitivity,
+                        visibility: if mark.anonymised.is_some() {
+                            Visibility::Full
+                        } else {
+                            Visibility::Hidden
+                        },
+                        display: None,
+                        withdrawn: false,
+                        unreadable: false,
+                        retention: Some(mark.clone()),
+                    },
+                );
+            }
             continue;
         };
         let sensitivity = field.sensitivity;
@@ -156,6 +180,7 @@ fn view(
                     display: None,
                     withdrawn: true,
                     unreadable: false,
+                    retention: None,
                 },
             );
             continue;
@@ -185,6 +210,7 @@ fn view(
                                 display: None,
                                 withdrawn: false,
                                 unreadable: true,
+                                retention: None,
                             },
                         );
                         continue;
@@ -209,6 +235,7 @@ fn view(
                 display,
                 withdrawn: false,
                 unreadable: false,
+                retention: None,
             },
         );
     }
@@ -218,6 +245,7 @@ fn view(
         .map(|f| (f.key.as_str().to_owned(), f.label.clone()))
         .collect();
     Ok(RecordView {
+        relationship_ended_at_ms: row.relationship_ended_at_ms,
         form_title: def.title.clone(),
         labels,
         id: row.id,
@@ -397,9 +425,20 @@ pub async fn reveal(
         ));
     }
     let entries = Entries::of(row.id, &row.values)?;
-    let entry = entries
-        .get(field_key)
-        .ok_or_else(|| AppError::not_found("The record has no value for this field"))?;
+    let processed = row.retention_json.as_deref().is_some_and(|j| {
+        serde_json::from_str::<BTreeMap<String, ProcessedValue>>(j)
+            .is_ok_and(|m| m.contains_key(field_key))
+    });
+    let entry = entries.get(field_key).ok_or_else(|| {
+        if processed {
+            AppError::conflict(
+                "This value was deleted or anonymised under the retention policy; it can \
+                 never be revealed",
+            )
+        } else {
+            AppError::not_found("The record has no value for this field")
+        }
+    })?;
     let dek = data_key(state, &row).map_err(unreadable(&row, field_key))?;
     let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)
         .map_err(unreadable(&row, field_key))?;

@@ -84,6 +84,19 @@ pub async fn write_next(
     if !kept {
         return Ok(None);
     }
-    edits::replace_lookups(conn, record_id, &lookups(state, answers)).await?;
+    // Values that serve only withdrawn purposes are no longer looked up by.
+    let gone =
+        super::service::withdrawn_purposes(edits::withdrawn_of(conn, record_id).await?.as_deref());
+    let kept = ValidatedAnswers::from_values(
+        answers
+            .iter()
+            .filter(|(k, _)| {
+                def.field(k.as_str())
+                    .is_none_or(|f| !super::service::withdrawn(f, &gone))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    edits::replace_lookups(conn, record_id, &lookups(state, &kept)).await?;
     Ok(Some(version))
 }

@@ -180,8 +180,8 @@ pub async fn update_values(
     at_ms: i64,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE records SET values_json = $3, version = $2 + 1, updated_at_ms = $4 \
-         WHERE id = $1 AND version = $2",
+        "UPDATE records SET values_json = $3, version = $2 + 1, updated_at_ms = $4, \
+         retention_due_at_ms = NULL WHERE id = $1 AND version = $2",
     )
     .bind(record_id.to_string())
     .bind(expected)
@@ -190,6 +190,18 @@ pub async fn update_values(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The purposes withdrawn from a record's consent (purpose → time, JSON), read on the
+/// edit's transaction.
+pub async fn withdrawn_of(
+    conn: &mut AnyConnection,
+    record_id: RecordId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT purposes_withdrawn FROM consent_receipts WHERE record_id = $1")
+        .bind(record_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 /// Replaces the record's identifier lookups with `lookups` (blind index, kind).

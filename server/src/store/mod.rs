@@ -10,9 +10,11 @@ pub mod audit;
 pub mod devices;
 pub mod edits;
 pub mod forms;
+pub mod holds;
 pub mod inserts;
 pub mod keys;
 pub mod records;
+pub mod retention;
 pub mod second_factor;
 pub mod upgrade;
 pub mod users;
@@ -125,6 +127,18 @@ impl Db {
         }
     }
 
+    /// SQLite: copies the WAL into the database file and empties it, so that pages a
+    /// retention run changed leave no older copy in the WAL (with `secure_delete`, the
+    /// file's freed space is zeroed too). Nothing to do on PostgreSQL.
+    pub async fn checkpoint_truncate(&self) -> Result<(), sqlx::Error> {
+        if self.writer.is_some() {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// SQLite: copies the WAL into the database file every `period` from a reader
     /// connection, beside the writer rather than inside one of its commits (which
     /// stalled every request of that batch). Pages changed by many commits in between
@@ -186,6 +200,9 @@ fn sqlite_pool(options: AnyPoolOptions) -> AnyPoolOptions {
                 conn.execute("PRAGMA journal_mode = WAL").await?;
                 conn.execute("PRAGMA synchronous = FULL").await?;
                 conn.execute("PRAGMA foreign_keys = ON").await?;
+                // Freed pages are overwritten with zeros, so that values retention (or a
+                // subject's request) deletes do not linger in the file's free pages.
+                conn.execute("PRAGMA secure_delete = ON").await?;
                 conn.execute("PRAGMA busy_timeout = 10000").await?;
                 conn.execute("PRAGMA mmap_size = 1073741824").await?;
                 // Statement journals (a multi-row insert inside a transaction keeps one)

@@ -125,6 +125,29 @@ pub async fn receipt_on(
         .transpose()
 }
 
+/// The receipt with this id, read on `conn` inside a write transaction; on PostgreSQL
+/// its row stays locked until the transaction ends, so that two withdrawals of one
+/// consent run one after the other (SQLite's write transactions already do).
+pub async fn receipt_locked(
+    conn: &mut AnyConnection,
+    kind: DatabaseKind,
+    receipt_id: ReceiptId,
+) -> Result<Option<ReceiptRow>, sqlx::Error> {
+    let lock = match kind {
+        DatabaseKind::Postgres => " FOR UPDATE OF c",
+        DatabaseKind::Sqlite => "",
+    };
+    let sql =
+        format!("SELECT {RECEIPT_COLUMNS} FROM {RECEIPTS_WITH_KEYS} WHERE c.receipt_id = $1{lock}");
+    sqlx::query(&sql)
+        .bind(receipt_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .as_ref()
+        .map(receipt_from_row)
+        .transpose()
+}
+
 /// `($1, $2, …), (…)` for `rows` rows of `cols` parameters; on SQLite `(?, ?, …)`.
 ///
 /// SQLite finds a named parameter such as `$17` by a linear search, and sqlx looks up
@@ -197,37 +220,64 @@ pub async fn receipts_on(
     Ok(found)
 }
 
-/// Marks purposes withdrawn (`withdrawn_json` is the new map purpose → time) and keeps
-/// the signed withdrawal receipt.
+/// A withdrawal to keep: purposes, time, the signed receipt and, for one staff recorded
+/// at the customer's request, who did and the sealed evidence (reason, signature).
+pub struct NewWithdrawal<'a> {
+    pub id: &'a str,
+    pub receipt_id: ReceiptId,
+    /// The consent's whole map purpose → time withdrawn, after this withdrawal.
+    pub withdrawn_json: &'a str,
+    /// The purposes this withdrawal adds (JSON array).
+    pub purposes: &'a str,
+    pub at_ms: i64,
+    pub receipt_json: &'a str,
+    pub recorded_by: Option<UserId>,
+    pub evidence: Option<&'a SealedText>,
+}
+
+/// Marks purposes withdrawn and keeps the withdrawal with its signed receipt.
 pub async fn record_withdrawal(
     conn: &mut AnyConnection,
-    receipt_id: ReceiptId,
-    withdrawn_json: &str,
-    withdrawal_id: &str,
-    purposes: &str,
-    at_ms: i64,
-    receipt_json: &str,
+    w: &NewWithdrawal<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE consent_receipts SET purposes_withdrawn = $2 WHERE receipt_id = $1")
-        .bind(receipt_id.to_string())
-        .bind(withdrawn_json)
+        .bind(w.receipt_id.to_string())
+        .bind(w.withdrawn_json)
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "INSERT INTO consent_withdrawals (id, receipt_id, purposes, withdrawn_at_ms, receipt_json) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO consent_withdrawals (id, receipt_id, purposes, withdrawn_at_ms, \
+         receipt_json, recorded_by, evidence_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(withdrawal_id)
-    .bind(receipt_id.to_string())
-    .bind(purposes)
-    .bind(at_ms)
-    .bind(receipt_json)
+    .bind(w.id)
+    .bind(w.receipt_id.to_string())
+    .bind(w.purposes)
+    .bind(w.at_ms)
+    .bind(w.receipt_json)
+    .bind(w.recorded_by.map(|u| u.to_string()))
+    .bind(w.evidence.map(SealedText::as_str))
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 impl Db {
+    /// The receipt of a record's consent.
+    pub async fn receipt_of_record(
+        &self,
+        record_id: RecordId,
+    ) -> Result<Option<ReceiptRow>, sqlx::Error> {
+        let sql =
+            format!("SELECT {RECEIPT_COLUMNS} FROM {RECEIPTS_WITH_KEYS} WHERE c.record_id = $1");
+        sqlx::query(&sql)
+            .bind(record_id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(receipt_from_row)
+            .transpose()
+    }
+
     pub async fn receipt(&self, receipt_id: ReceiptId) -> Result<Option<ReceiptRow>, sqlx::Error> {
         let mut conn = self.pool().acquire().await?;
         receipt_on(&mut conn, receipt_id).await
@@ -309,11 +359,15 @@ pub struct RecordRow {
     pub created_at_ms: i64,
     /// Purpose → when consent to it was withdrawn.
     pub withdrawn_json: Option<String>,
+    pub relationship_ended_at_ms: Option<i64>,
+    /// What retention did to its fields (`retention_json`).
+    pub retention_json: Option<String>,
 }
 
 const RECORD_SELECT: &str =
     "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
-     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn \
+     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn, \
+     r.relationship_ended_at_ms, r.retention_json \
      FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
 
 /// The SQL condition and its parameters (from `$first` on) for a scope.
@@ -358,6 +412,8 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
         values: SealedValues::from_sealed_json(row.try_get("values_json")?),
         created_at_ms: row.try_get("created_at_ms")?,
         withdrawn_json: row.try_get("purposes_withdrawn")?,
+        relationship_ended_at_ms: row.try_get("relationship_ended_at_ms")?,
+        retention_json: row.try_get("retention_json")?,
     })
 }
 

@@ -14,10 +14,12 @@ use shared::api::sync::{SyncResult, SyncStatus};
 
 /// What became of one record: a receipt as stored JSON, or any other status.
 pub enum Answer {
-    /// `stored` (now) or `already_stored`, with the receipt's JSON.
+    /// `stored` (now) or `already_stored`, with the receipt's JSON and the customer's
+    /// withdrawal token.
     Receipt {
         fresh: bool,
         json: String,
+        withdraw_token: Option<String>,
     },
     Other(SyncStatus),
 }
@@ -32,7 +34,11 @@ impl Answer {
     /// A receipt stored before, if its stored JSON is well-formed.
     pub fn stored_before(json: String) -> Self {
         match serde_json::from_str::<&serde_json::value::RawValue>(&json) {
-            Ok(_) => Self::Receipt { fresh: false, json },
+            Ok(_) => Self::Receipt {
+                fresh: false,
+                json,
+                withdraw_token: None,
+            },
             Err(e) => Self::Other(super::verify::rejected_by(
                 crate::error::AppError::internal("a stored receipt", e),
             )),
@@ -63,7 +69,11 @@ impl SyncAnswer {
             }
             // Writing into memory cannot fail.
             match answer {
-                Answer::Receipt { fresh, json } => {
+                Answer::Receipt {
+                    fresh,
+                    json,
+                    withdraw_token,
+                } => {
                     out.extend_from_slice(b"{\"uuid\":");
                     let _ = serde_json::to_writer(&mut out, &uuid);
                     out.extend_from_slice(if fresh {
@@ -72,6 +82,10 @@ impl SyncAnswer {
                         b",\"status\":\"already_stored\",\"receipt\":".as_slice()
                     });
                     out.extend_from_slice(json.as_bytes());
+                    if let Some(token) = withdraw_token {
+                        out.extend_from_slice(b",\"withdraw_token\":");
+                        let _ = serde_json::to_writer(&mut out, &token);
+                    }
                     out.push(b'}');
                 }
                 Answer::Other(status) => {
@@ -141,12 +155,14 @@ mod tests {
                     uuid: "u1".into(),
                     status: SyncStatus::Stored {
                         receipt: Box::new(a.clone()),
+                        withdraw_token: Some("t\"1".into()),
                     },
                 },
                 SyncResult {
                     uuid: "u\"2".into(),
                     status: SyncStatus::AlreadyStored {
                         receipt: Box::new(b.clone()),
+                        withdraw_token: None,
                     },
                 },
                 SyncResult {
@@ -172,6 +188,7 @@ mod tests {
                 Answer::Receipt {
                     fresh: true,
                     json: serde_json::to_string(&a).unwrap(),
+                    withdraw_token: Some("t\"1".into()),
                 },
             ),
             (

@@ -182,7 +182,11 @@ pub async fn sync(
         let outcomes = write.finish().await.map_err(internal)?;
         for ((i, json), outcome) in receipts.into_iter().zip(outcomes) {
             statuses[i] = Some(match outcome {
-                Outcome::Stored => Answer::Receipt { fresh: true, json },
+                Outcome::Stored => Answer::Receipt {
+                    fresh: true,
+                    json,
+                    withdraw_token: None,
+                },
                 Outcome::Replayed(row) => match stored_receipt_json(state, &row) {
                     Ok(json) => Answer::stored_before(json),
                     Err(e) => return Err(e),
@@ -212,13 +216,20 @@ pub async fn sync(
             .into_iter()
             .zip(statuses)
             .map(|(uuid, status)| {
-                let answer = status.unwrap_or_else(|| {
+                let mut answer = status.unwrap_or_else(|| {
                     rejected(
                         RejectionCode::Api(ErrorCode::Internal),
                         "The record was not processed; send it again",
                     )
                     .into()
                 });
+                // The customer's withdrawal token, for the device to hand over with the
+                // receipt (a record's id is its receipt's).
+                if let Answer::Receipt { withdraw_token, .. } = &mut answer {
+                    *withdraw_token = ReceiptId::parse(&uuid)
+                        .ok()
+                        .map(|id| crate::consent::service::withdraw_token(&state.subkeys, id));
+                }
                 (uuid, answer)
             })
             .collect(),

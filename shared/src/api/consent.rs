@@ -142,3 +142,38 @@ pub struct ReceiptDocument {
 
 /// The `format` of a [`ReceiptDocument`].
 pub const RECEIPT_DOCUMENT_FORMAT: &str = "consentry-receipt-v1";
+
+/// The shortest reason staff may give for a withdrawal they record.
+pub const MIN_WITHDRAWAL_REASON_CHARS: usize = 5;
+/// The longest reason staff may give for a withdrawal they record.
+pub const MAX_WITHDRAWAL_REASON_CHARS: usize = 200;
+/// The longest typed-name signature a recorded withdrawal may carry.
+pub const MAX_TYPED_SIGNATURE_CHARS: usize = 100;
+/// The largest signature (a PNG data URL) a recorded withdrawal may carry.
+pub const MAX_WITHDRAWAL_SIGNATURE_BYTES: usize = 256 * 1024;
+
+/// `POST /api/v1/records/{id}/withdrawals`: staff or an admin record a customer's
+/// withdrawal at the customer's request (in person, by phone), with the customer's
+/// signature or a stated reason (at least one). Signed and receipted like the
+/// customer's own; the reason and signature are stored sealed under the record's key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordWithdrawalRequest {
+    pub purposes: Vec<String>,
+    /// How the customer asked (e.g. "by phone on 3 December, identity checked").
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The customer's signature: a `data:image/png;base64,…` URL or a typed name.
+    #[serde(default)]
+    pub signature: Option<String>,
+}
+
+impl std::fmt::Debug for RecordWithdrawalRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordWithdrawalRequest")
+            .field("purposes", &self.purposes)
+            .field("reason", &self.reason.as_ref().map(|_| "…"))
+            .field("signature", &self.signature.as_ref().map(|_| "…"))
+            .finish()
+    }
+}

@@ -23,9 +23,12 @@ pub struct ViewValue {
     /// is shown, and the server logs it.
     #[serde(default)]
     pub unreadable: bool,
+    /// What retention did to this field's value, when it did: deleted, or anonymised
+    /// (with what was left, shown instead of the value). Never revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<super::retention::ProcessedValue>,
 }
 
-/// A record in a list or detail view.
 /// Where a record was collected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,10 +61,14 @@ impl RecordSource {
     }
 }
 
+/// A record in a list or detail view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordView {
     pub id: RecordId,
+    /// When the customer relationship ended, once recorded (clocks counted from it run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship_ended_at_ms: Option<i64>,
     pub form_id: FormId,
     pub form_version: i64,
     pub source: RecordSource,
@@ -140,6 +147,27 @@ pub enum IdentifierKind {
     Phone,
     Email,
     ResidentId,
+}
+
+impl IdentifierKind {
+    /// Every kind, in the order forms list them.
+    pub const ALL: [IdentifierKind; 3] = [Self::Phone, Self::Email, Self::ResidentId];
+
+    /// The JSON name, which is also the blind index's kind.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::ResidentId => "resident_id",
+        }
+    }
+
+    /// Reads a name written by [`Self::as_str`].
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
 }
 
 /// `POST /api/v1/records/lookup`: find a person's records by an identifier, for a

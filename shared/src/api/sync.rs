@@ -319,10 +319,20 @@ impl<'de> Deserialize<'de> for RejectionCode {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SyncStatus {
-    /// Stored now, durably.
-    Stored { receipt: Box<SignedReceipt> },
+    /// Stored now, durably. `withdraw_token` is the customer's secret for withdrawing
+    /// (the link `/withdraw#<receipt_id>.<token>`), for the device to hand to the
+    /// customer with their receipt.
+    Stored {
+        receipt: Box<SignedReceipt>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withdraw_token: Option<String>,
+    },
     /// Stored before with the same content; nothing changed.
-    AlreadyStored { receipt: Box<SignedReceipt> },
+    AlreadyStored {
+        receipt: Box<SignedReceipt>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        withdraw_token: Option<String>,
+    },
     /// An edit of a synced record was merged (or its replay answered again): the
     /// server's copy is now at `version`. The device's changes to `merged_fields` are in
     /// it; those to `conflicted_fields` wait for a manager, and the server's values stay.
@@ -411,7 +421,13 @@ mod tests {
             assert_eq!(serde_json::from_str::<RejectionCode>(&json).unwrap(), code);
         }
         // The server asks for these again; the device must send them again.
-        for retry in ["busy", "internal", "unavailable", "rate_limited", "form_not_assigned"] {
+        for retry in [
+            "busy",
+            "internal",
+            "unavailable",
+            "rate_limited",
+            "form_not_assigned",
+        ] {
             assert!(RejectionCode::parse(retry).is_retryable(), "{retry}");
         }
         for keep in [

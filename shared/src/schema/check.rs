@@ -279,6 +279,12 @@ impl FormDefinition {
                     ProblemCode::BlankText,
                 ));
             }
+            if p.retention.is_some_and(|r| r.days == 0) {
+                out.push(SchemaProblem::new(
+                    format!("{path}.retention.days"),
+                    ProblemCode::InvalidRetention,
+                ));
+            }
         }
         self.check_sections(&mut out);
         out

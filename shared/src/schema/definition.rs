@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check::SchemaProblem;
-use super::field::Field;
+use super::field::{Field, RetentionPeriod};
 use super::keys::{PurposeKey, SectionKey};
 use crate::i18n::LocalizedText;
 
@@ -76,6 +76,11 @@ pub struct Purpose {
     /// True when the service cannot be provided without this purpose.
     #[serde(default)]
     pub required: bool,
+    /// How long this purpose needs the answers of its fields, when it states its own
+    /// period (else each field's own). A field goes only when none of its purposes
+    /// still needs it: the longest clock wins (see `crate::retention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<RetentionPeriod>,
 }
 
 /// The legal ground of a purpose (PIPL Art. 13, GDPR Art. 6).

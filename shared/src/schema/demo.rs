@@ -7,7 +7,8 @@ use super::definition::{
     Controller, FormDefinition, LawfulBasis, Purpose, Section, FORMAT_VERSION,
 };
 use super::field::{
-    ChoiceOption, DateLimit, Field, FieldKind, RetentionAction, RetentionPeriod, Rules, Sensitivity,
+    ChoiceOption, DateLimit, Field, FieldKind, RetentionAction, RetentionPeriod, RetentionStart,
+    Rules, Sensitivity,
 };
 use super::keys::{FieldKey, OptionKey, PurposeKey, SectionKey};
 use crate::i18n::LocalizedText;
@@ -51,6 +52,7 @@ fn field(key: &'static str, kind: FieldKind, label: LocalizedText) -> Field {
         retention: Some(RetentionPeriod {
             days: 730,
             action: RetentionAction::Anonymise,
+            from: RetentionStart::Collection,
         }),
         mask: MaskStyle::None,
     }
@@ -137,6 +139,7 @@ impl FormDefinition {
                     ),
                     lawful_basis: LawfulBasis::Contract,
                     required: true,
+                    retention: None,
                 },
                 Purpose {
                     key: PurposeKey::from_static(MARKETING),
@@ -144,6 +147,7 @@ impl FormDefinition {
                     description: text("发送优惠和活动信息", "Send offers and news of events"),
                     lawful_basis: LawfulBasis::Consent,
                     required: false,
+                    retention: None,
                 },
                 Purpose {
                     key: PurposeKey::from_static(IDENTITY),
@@ -154,6 +158,7 @@ impl FormDefinition {
                     ),
                     lawful_basis: LawfulBasis::LegalObligation,
                     required: true,
+                    retention: None,
                 },
             ],
             notice: text(NOTICE_ZH, NOTICE_EN),
@@ -253,6 +258,7 @@ fn identity_section() -> Section {
                 retention: Some(RetentionPeriod {
                     days: 1095,
                     action: RetentionAction::Delete,
+                    from: RetentionStart::Collection,
                 }),
                 mask: MaskStyle::IdNumber,
                 ..field("resident_id", FieldKind::ResidentId, text("居民身份证号码", "Resident ID number"))

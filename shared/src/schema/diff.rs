@@ -152,6 +152,8 @@ attribute_enum!(
         LawfulBasis => "lawful_basis",
         /// Whether it is required.
         Required => "required",
+        /// Its own retention period.
+        Retention => "retention",
         /// Its place among the purposes.
         Position => "position",
     }
@@ -330,6 +332,7 @@ fn diff_purposes(old: &[Purpose], new: &[Purpose], out: &mut Vec<DraftChange>) {
                 before.lawful_basis == p.lawful_basis,
             ),
             (PurposeAttribute::Required, before.required == p.required),
+            (PurposeAttribute::Retention, before.retention == p.retention),
             (PurposeAttribute::Position, !moved.contains(key)),
         ]
         .into_iter()

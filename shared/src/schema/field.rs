@@ -340,14 +340,38 @@ pub enum Sensitivity {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RetentionPeriod {
-    /// Days after submission; at least 1.
+    /// Days after the clock starts (see `from`); at least 1.
     pub days: u32,
     /// What happens when the period ends.
     pub action: RetentionAction,
+    /// When the clock starts: at collection unless stated.
+    #[serde(default, skip_serializing_if = "RetentionStart::is_collection")]
+    pub from: RetentionStart,
+}
+
+/// When a retention clock starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionStart {
+    /// When the record was collected.
+    #[default]
+    Collection,
+    /// When the customer relationship ended, as staff or an admin record it on the
+    /// record; until then the clock does not run.
+    RelationshipEnd,
+}
+
+impl RetentionStart {
+    /// True for the default, which the JSON leaves out.
+    #[must_use]
+    pub fn is_collection(&self) -> bool {
+        *self == RetentionStart::Collection
+    }
 }
 
 /// What happens to an answer when its retention period ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RetentionAction {

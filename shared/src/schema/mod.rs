@@ -94,7 +94,7 @@ pub use diff::{
 };
 pub use field::{
     format_iso_date, parse_iso_date, ChoiceOption, DateLimit, Field, FieldKind, Pattern,
-    RetentionAction, RetentionPeriod, Rules, Sensitivity,
+    RetentionAction, RetentionPeriod, RetentionStart, Rules, Sensitivity,
 };
 pub use issue::{IssueCode, ValidationErrors, ValidationIssue};
 pub use keys::{FieldKey, KeyError, OptionKey, PurposeKey, SectionKey, MAX_KEY_LEN};

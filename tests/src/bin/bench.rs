@@ -11,7 +11,11 @@
 //! Each sync line also gives the bench client's own CPU and the server's context
 //! switches per record.
 //!
-//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]` (defaults 20000 and 15000);
+//! - a retention run over `RETENTION_VALUES` expiring values: run time, values per
+//!   second, server CPU per value.
+//!
+//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS] [RETENTION_VALUES]` (defaults
+//! 20000, 15000 and 100000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
 //! runs the sync rounds five times (new devices and records each time, so the database
 //! grows) and ends with the median, lowest and highest of each figure;
@@ -19,6 +23,8 @@
 //! profiling the server while it stores new records.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+#[path = "bench/retention.rs"]
+mod retention;
 #[path = "bench/sync.rs"]
 mod sync;
 
@@ -310,6 +316,7 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let total_submissions: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20_000);
     let total_sync: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(15_000);
+    let retention_values: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let bin = server_binary();
     assert!(
         bin.exists(),
@@ -361,6 +368,19 @@ async fn main() {
     }
     if total_sync > 0 {
         sync::sync(&http, &base, &db_url, &version, pid, total_sync).await;
+    }
+    if retention_values > 0 {
+        let password = server.admin_password.clone().unwrap_or_default();
+        retention::retention(
+            &http,
+            &base,
+            &db_url,
+            &version,
+            pid,
+            &password,
+            retention_values,
+        )
+        .await;
     }
     drop(server);
     if kept {

@@ -19,14 +19,14 @@ use shared::{
     schema::Answers,
 };
 
-const MARKERS: [&str; 4] = [
+pub(crate) const MARKERS: [&str; 4] = [
     "Zqxjvmarker",
     "zqxjv.marker@example.com",
     "13912345678",
     "11010519491231002X",
 ];
 
-fn marked(n: u8) -> Answers {
+pub(crate) fn marked(n: u8) -> Answers {
     let mut a = demo_answers();
     a.insert(
         "full_name".into(),
@@ -45,14 +45,14 @@ fn marked(n: u8) -> Answers {
     a
 }
 
-async fn everything_stored(app: &TestApp) -> Vec<u8> {
+pub(crate) async fn everything_stored(app: &TestApp) -> Vec<u8> {
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
         .unwrap();
     let bytes = match app.backend {
         Backend::Sqlite => {
-            // Move the WAL into the main file, then read both as bytes.
-            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            // Move the WAL into the main file (emptying it), then read both as bytes.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(db.pool())
                 .await
                 .unwrap();
@@ -76,6 +76,8 @@ async fn everything_stored(app: &TestApp) -> Vec<u8> {
                 "devices",
                 "users",
                 "sessions",
+                "legal_holds",
+                "retention_runs",
             ] {
                 let text: Option<String> =
                     sqlx::query_scalar(&format!("SELECT string_agg(t::text, ' ') FROM {table} t"))
@@ -92,7 +94,7 @@ async fn everything_stored(app: &TestApp) -> Vec<u8> {
 }
 
 /// The `n`th marked answers, signed by a customer's browser.
-fn marked_submission(version: &VersionDetail, n: u8) -> SubmitRequest {
+pub(crate) fn marked_submission(version: &VersionDetail, n: u8) -> SubmitRequest {
     signed_submission(
         version,
         &marked(n),
@@ -102,7 +104,7 @@ fn marked_submission(version: &VersionDetail, n: u8) -> SubmitRequest {
     )
 }
 
-fn assert_no_markers(bytes: &[u8], place: &str) {
+pub(crate) fn assert_no_markers(bytes: &[u8], place: &str) {
     for marker in MARKERS {
         assert!(
             !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),

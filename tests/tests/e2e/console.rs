@@ -59,6 +59,37 @@ async fn accounts_masking_reveal_and_audit_through_the_console() {
     browser.click("[data-testid=nav-conflicts]").await;
     browser.find("[data-testid=no-conflicts]").await;
     browser.axe("console: conflicts, none").await;
+
+    // The customer asks at the counter to stop marketing: the admin records it.
+    browser.open(&app, "/records").await;
+    browser.click("[data-testid=record-withdrawal-open]").await;
+    browser
+        .click("[data-testid=record-withdrawal-purpose][data-key=marketing]")
+        .await;
+    browser.axe("console: recording a withdrawal").await;
+    browser
+        .click("[data-testid=record-withdrawal-submit]")
+        .await;
+    // Neither a reason nor a signature: refused at the field.
+    browser.find("[data-error-for=reason] li").await;
+    browser
+        .fill(
+            "[data-testid=record-withdrawal-reason]",
+            "Asked at the counter; ID card checked",
+        )
+        .await;
+    browser
+        .click("[data-testid=record-withdrawal-submit]")
+        .await;
+    browser.find("[data-testid=record-withdrawal-done]").await;
+    browser.axe("console: a withdrawal recorded").await;
+    browser.click("[data-testid=record-withdrawal-close]").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM consent_withdrawals WHERE recorded_by IS NOT NULL")
+            .await,
+        1
+    );
+    // Signing out from the records page leaves it cleanly (it once panicked there).
     browser.click("[data-testid=sign-out]").await;
     browser.find("[data-testid=login-username]").await;
 

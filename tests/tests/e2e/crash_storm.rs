@@ -82,6 +82,8 @@ pub(crate) struct Harness {
     server: Option<ServerProcess>,
     pub address: String,
     pub version: VersionDetail,
+    /// The first admin's printed password.
+    pub admin_password: String,
 }
 
 impl Harness {
@@ -100,7 +102,9 @@ impl Harness {
             log_file: Some(&data.path().join("server.log")),
         });
         let version = server.demo_version().await;
+        let admin_password = server.admin_password.clone().unwrap_or_default();
         Harness {
+            admin_password,
             address: server.address.clone(),
             binary,
             data,

@@ -398,9 +398,16 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
     // Nothing was written by what was refused. Carried out were only requests that
     // are whole whatever came with them: a blank draft (`POST /forms` takes an optional
     // definition, so `{}` and unknown members make one), a second factor's setup (no
-    // body), a signed audit head; and the audit log's export, a GET that logs itself.
+    // body), a signed audit head, a retention dry run (which writes nothing) and a
+    // retention run (no body); and the audit log's export, a GET that logs itself.
     eprintln!("carried out despite the abuse: {:?}", probe.carried_out);
-    let expected = ["POST /forms", "POST /auth/totp/setup", "POST /audit/heads"];
+    let expected = [
+        "POST /forms",
+        "POST /auth/totp/setup",
+        "POST /audit/heads",
+        "POST /retention/dry-run",
+        "POST /retention/runs",
+    ];
     assert!(
         probe
             .carried_out
@@ -409,12 +416,15 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
         "{:?}",
         probe.carried_out
     );
-    let drafts = i64::try_from(probe.carried_out.get("POST /forms").copied().unwrap_or(0)).unwrap();
+    let carried =
+        |route: &str| i64::try_from(probe.carried_out.get(route).copied().unwrap_or(0)).unwrap();
+    let drafts = carried("POST /forms");
     let after = table_counts(&app).await;
     for (table, n) in &after {
         let written = match table.as_str() {
             "forms" | "form_drafts" => drafts,
-            "user_totp" | "audit_log" => continue,
+            "retention_runs" => carried("POST /retention/runs"),
+            "user_totp" | "audit_log" | "leases" => continue,
             _ => 0,
         };
         assert_eq!(
@@ -434,9 +444,14 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
             .unwrap();
     db.close().await;
     assert!(
-        logged
-            .iter()
-            .all(|a| ["audit.export", "forms.create", "auth.totp_setup"].contains(&a.as_str())),
+        logged.iter().all(|a| [
+            "audit.export",
+            "forms.create",
+            "auth.totp_setup",
+            "retention.run_started",
+            "retention.run_finished",
+        ]
+        .contains(&a.as_str())),
         "logged: {logged:?}"
     );
 });

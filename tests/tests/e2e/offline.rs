@@ -226,6 +226,34 @@ async fn staff_collect_three_records_offline_and_they_sync_when_back_online() {
         3
     );
 
+    // Each customer gets their receipt from the phone: the withdrawal link, as text and
+    // as a QR code, to scan or print; the link works.
+    browser.click("[data-testid=customer-receipt-open]").await;
+    browser
+        .find("[data-testid=customer-receipt] svg[data-testid=customer-receipt-qr]")
+        .await;
+    let link = browser.text("[data-testid=customer-receipt-link]").await;
+    let fragment = link
+        .trim()
+        .split_once("/withdraw#")
+        .map(|(_, f)| f.to_owned())
+        .unwrap_or_else(|| panic!("not a withdrawal link: {link:?}"));
+    let (receipt_id, token) = fragment.split_once('.').unwrap();
+    let status: shared::api::consent::ConsentStatus = app
+        .anonymous()
+        .post_json(
+            "/public/consents/status",
+            &json!({"receipt_id": receipt_id, "token": token}),
+            200,
+        )
+        .await;
+    assert!(status.purposes.iter().any(|p| p.granted));
+    browser.find("[data-testid=customer-receipt-print]").await;
+    browser
+        .axe("collect: a customer's receipt with its QR code")
+        .await;
+    browser.click("[data-testid=customer-receipt-close]").await;
+
     // Online and signed in, a reload opens the records with the server's share: nothing
     // to type.
     browser.client.refresh().await.unwrap();

@@ -156,7 +156,7 @@ story!(replays_alongside_fresh_traffic_write_nothing, |app| {
                 records: chunk.to_vec(),
             };
             for result in post_sync(&device.session, &batch).await.results {
-                let SyncStatus::Stored { receipt } = result.status else {
+                let SyncStatus::Stored { receipt, .. } = result.status else {
                     panic!("corpus record {}: {:?}", result.uuid, result.status);
                 };
                 receipts.insert(result.uuid, receipt);
@@ -199,7 +199,7 @@ story!(replays_alongside_fresh_traffic_write_nothing, |app| {
                         };
                         for result in post_sync(&device.session, &batch).await.results {
                             match result.status {
-                                SyncStatus::AlreadyStored { receipt } => {
+                                SyncStatus::AlreadyStored { receipt, .. } => {
                                     assert_eq!(
                                         Some(&receipt),
                                         receipts.get(&result.uuid),

@@ -93,7 +93,7 @@ async fn check_batch_receipts(
 ) {
     let keys = app.published_keys().await;
     for (record, result) in batch.records.iter().zip(&response.results) {
-        if let SyncStatus::Stored { receipt } = &result.status {
+        if let SyncStatus::Stored { receipt, .. } = &result.status {
             let device = receipt
                 .body
                 .device
@@ -120,7 +120,7 @@ async fn check_batch_receipts(
         .results
         .iter()
         .filter_map(|r| match &r.status {
-            SyncStatus::Stored { receipt } => Some(&**receipt),
+            SyncStatus::Stored { receipt, .. } => Some(&**receipt),
             _ => None,
         })
         .collect();
@@ -189,7 +189,10 @@ story!(replaying_a_batch_changes_nothing, |app| {
         // The receipts come back the same.
         for (a, b) in first.results.iter().zip(&again.results) {
             match (&a.status, &b.status) {
-                (SyncStatus::Stored { receipt: x }, SyncStatus::AlreadyStored { receipt: y }) => {
+                (
+                    SyncStatus::Stored { receipt: x, .. },
+                    SyncStatus::AlreadyStored { receipt: y, .. },
+                ) => {
                     assert_eq!(x, y);
                 }
                 other => panic!("{other:?}"),
@@ -279,36 +282,39 @@ fn rejection(r: &SyncResponse, i: usize) -> &shared::api::sync::RejectionCode {
 // to them (or no longer) is refused as retryable, so that the device keeps it and sends
 // it again, and it is stored once the form is assigned; records stored before are still
 // acknowledged.
-story!(records_of_a_form_not_assigned_to_the_caller_wait_on_the_device, |app| {
-    use shared::api::sync::RejectionCode;
-    let version = app.demo_version().await;
-    let admin = app.admin().await;
-    let staff = app.user_with_role(Role::Staff).await;
-    let (dev, key) = device(&staff).await;
-    let first = demo_record(&version, &dev.id, &key, 1);
-    let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
-    assert_eq!(*rejection(&r, 0), RejectionCode::FormNotAssigned);
-    assert!(rejection(&r, 0).is_retryable());
-    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
+story!(
+    records_of_a_form_not_assigned_to_the_caller_wait_on_the_device,
+    |app| {
+        use shared::api::sync::RejectionCode;
+        let version = app.demo_version().await;
+        let admin = app.admin().await;
+        let staff = app.user_with_role(Role::Staff).await;
+        let (dev, key) = device(&staff).await;
+        let first = demo_record(&version, &dev.id, &key, 1);
+        let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
+        assert_eq!(*rejection(&r, 0), RejectionCode::FormNotAssigned);
+        assert!(rejection(&r, 0).is_retryable());
+        assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 0);
 
-    let assign = |users: Vec<String>| {
-        admin
-            .put(&format!("/form-assignments/{}", app.demo_form_id))
-            .json(&serde_json::json!({ "users": users, "teams": [] }))
-            .expect_status(200)
-    };
-    assign(vec![staff.user().id.to_string()]).await;
-    let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
-    assert_eq!(kinds(&r), ["stored"]);
+        let assign = |users: Vec<String>| {
+            admin
+                .put(&format!("/form-assignments/{}", app.demo_form_id))
+                .json(&serde_json::json!({ "users": users, "teams": [] }))
+                .expect_status(200)
+        };
+        assign(vec![staff.user().id.to_string()]).await;
+        let r = sync(&staff, &batch_from(&dev, vec![first.clone()])).await;
+        assert_eq!(kinds(&r), ["stored"]);
 
-    // Taken away again: the stored record is still acknowledged, a new one waits.
-    assign(Vec::new()).await;
-    let second = demo_record(&version, &dev.id, &key, 2);
-    let r = sync(&staff, &batch_from(&dev, vec![first, second])).await;
-    assert_eq!(kinds(&r), ["already_stored", "rejected"]);
-    assert_eq!(*rejection(&r, 1), RejectionCode::FormNotAssigned);
-    assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
-});
+        // Taken away again: the stored record is still acknowledged, a new one waits.
+        assign(Vec::new()).await;
+        let second = demo_record(&version, &dev.id, &key, 2);
+        let r = sync(&staff, &batch_from(&dev, vec![first, second])).await;
+        assert_eq!(kinds(&r), ["already_stored", "rejected"]);
+        assert_eq!(*rejection(&r, 1), RejectionCode::FormNotAssigned);
+        assert_eq!(app.count("SELECT COUNT(*) FROM records").await, 1);
+    }
+);
 
 story!(the_same_uuid_with_other_content_is_a_conflict, |app| {
     let version = app.demo_version().await;
@@ -411,7 +417,7 @@ story!(a_batch_of_many_chunks_is_stored_once_and_whole, |app| {
     check_batch_receipts(&app, &batch, &first).await;
     // The repeat is answered with the receipt of the record it repeats.
     match (&first.results[19].status, &first.results[248].status) {
-        (SyncStatus::Stored { receipt: a }, SyncStatus::AlreadyStored { receipt: b }) => {
+        (SyncStatus::Stored { receipt: a, .. }, SyncStatus::AlreadyStored { receipt: b, .. }) => {
             assert_eq!(a, b);
         }
         other => panic!("{other:?}"),

@@ -3,20 +3,13 @@
 //! Both produce the answer shape `shared::schema::Answers` documents for signatures, so
 //! the shared engine turns them into a `Signature::Typed` or `Signature::Drawn`.
 
-use leptos::ev::PointerEvent;
-use leptos::html::Canvas;
 use leptos::prelude::*;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::field::FieldCtx;
 use super::state::text_answer;
+use crate::components::signature_pad::SignaturePad;
 use crate::i18n::use_i18n;
-
-/// The drawing's size in canvas pixels; CSS scales it to the width available.
-const PAD_WIDTH: u32 = 600;
-const PAD_HEIGHT: u32 = 200;
 
 /// The choice of signing method and the matching input.
 #[component]
@@ -67,7 +60,7 @@ pub(super) fn SignatureInput(ctx: FieldCtx) -> impl IntoView {
             </div>
             {move || {
                 if drawn.get() {
-                    view! { <SignaturePad ctx=pad_ctx.clone() /> }.into_any()
+                    pad(&pad_ctx).into_any()
                 } else {
                     typed(&typed_ctx).into_any()
                 }
@@ -98,110 +91,27 @@ fn typed(ctx: &FieldCtx) -> impl IntoView {
     }
 }
 
-fn context_2d(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
-}
-
-/// The pointer position in canvas pixels.
-fn point(canvas: &HtmlCanvasElement, ev: &PointerEvent) -> (f64, f64) {
-    let rect = canvas.get_bounding_client_rect();
-    let sx = f64::from(canvas.width()) / rect.width().max(1.0);
-    let sy = f64::from(canvas.height()) / rect.height().max(1.0);
-    (
-        (f64::from(ev.client_x()) - rect.left()) * sx,
-        (f64::from(ev.client_y()) - rect.top()) * sy,
-    )
-}
-
-/// A canvas to draw on with a mouse, finger or pen, and a button that clears it.
-#[component]
-fn SignaturePad(ctx: FieldCtx) -> impl IntoView {
-    let i18n = use_i18n();
+/// The canvas, whose drawing becomes the field's answer.
+fn pad(ctx: &FieldCtx) -> impl IntoView {
     let form = ctx.form;
-    let canvas = NodeRef::<Canvas>::new();
-    let drawing = RwSignal::new(false);
     let has_drawing = {
         let key = ctx.key.clone();
-        move || {
+        Signal::derive(move || {
             form.answers
                 .with(|a| text_answer(a, &key).starts_with("data:"))
-        }
+        })
     };
-    let start = move |ev: PointerEvent| {
-        let Some(el) = canvas.get_untracked() else {
-            return;
-        };
-        let Some(c) = context_2d(&el) else { return };
-        ev.prevent_default();
-        let _ = el.set_pointer_capture(ev.pointer_id());
-        let (x, y) = point(&el, &ev);
-        c.set_line_width(3.0);
-        c.set_line_cap("round");
-        c.set_line_join("round");
-        c.set_stroke_style_str("#111111");
-        c.begin_path();
-        c.move_to(x, y);
-        c.line_to(x, y);
-        c.stroke();
-        drawing.set(true);
-    };
-    let draw = move |ev: PointerEvent| {
-        if !drawing.get_untracked() {
-            return;
-        }
-        let Some(el) = canvas.get_untracked() else {
-            return;
-        };
-        if let Some(c) = context_2d(&el) {
-            let (x, y) = point(&el, &ev);
-            c.line_to(x, y);
-            c.stroke();
-        }
-    };
-    let end_key = ctx.key.clone();
-    let end = move |_: PointerEvent| {
-        if !drawing.get_untracked() {
-            return;
-        }
-        drawing.set(false);
-        if let Some(data) = canvas.get_untracked().and_then(|el| el.to_data_url().ok()) {
-            form.set(&end_key, Value::String(data));
-            form.touch(&end_key);
-        }
-    };
-    let clear_key = ctx.key.clone();
-    let clear = move |_| {
-        if let Some(el) = canvas.get_untracked() {
-            if let Some(c) = context_2d(&el) {
-                c.clear_rect(0.0, 0.0, f64::from(el.width()), f64::from(el.height()));
-            }
-        }
-        form.set(&clear_key, Value::Null);
-    };
+    let (drawn_key, clear_key) = (ctx.key.clone(), ctx.key.clone());
     view! {
-        <canvas
-            node_ref=canvas
+        <SignaturePad
             id=ctx.id.clone()
-            class="signature-pad"
-            width=PAD_WIDTH
-            height=PAD_HEIGHT
-            role="img"
-            aria-label=move || i18n.t().renderer.signature_canvas_label
-            aria-describedby=ctx.described_by
-            on:pointerdown=start
-            on:pointermove=draw
-            on:pointerup=end.clone()
-            on:pointercancel=end
-        ></canvas>
-        <div class="signature-actions">
-            <button type="button" class="button button-secondary button-small" on:click=clear>
-                {move || i18n.t().renderer.signature_clear}
-            </button>
-            <Show when=has_drawing>
-                <span class="muted" role="status">
-                    {move || i18n.t().renderer.signature_drawn_done}
-                </span>
-            </Show>
-        </div>
+            described_by=ctx.described_by.clone()
+            has_drawing
+            on_drawn=move |data: String| {
+                form.set(&drawn_key, Value::String(data));
+                form.touch(&drawn_key);
+            }
+            on_clear=move |()| form.set(&clear_key, Value::Null)
+        />
     }
 }

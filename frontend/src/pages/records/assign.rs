@@ -23,7 +23,9 @@ pub fn AssignDialog(state: RecordsState) -> impl IntoView {
     let dialog = NodeRef::<Dialog>::new();
     let owner = RwSignal::new(String::new());
     let done = RwSignal::new(false);
-    let is_admin = move || session.info().is_some_and(|i| i.user.role == Role::Admin);
+    // Read once (see `value.rs`).
+    let is_admin_now = untrack(|| session.info().is_some_and(|i| i.user.role == Role::Admin));
+    let is_admin = move || is_admin_now;
     // Admins pick from the enabled accounts, loaded each time the dialog opens.
     let users = api_resource(move |api| {
         let wanted = state.assign_target.with(Option::is_some) && is_admin();

@@ -1,8 +1,14 @@
 //! `/records`: the caller's records as the server scopes and masks them, a filter by
-//! form, a lookup by identifier, an audited reveal of masked values, and assignment.
+//! form, a lookup by identifier, an audited reveal of masked values, assignment, what
+//! retention did to values, the end of a customer relationship, and withdrawals of
+//! consent recorded at the customer's request.
 
 mod assign;
+mod relationship;
+mod row;
 mod value;
+mod withdrawal;
+mod withdrawal_draft;
 
 use std::collections::BTreeMap;
 
@@ -10,15 +16,17 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::access::Permission;
 use shared::api::error::ApiError;
-use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordSource, RecordView};
+use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
 
 use crate::components::api_call::{api_resource, ApiCall};
-use crate::components::console_ui::{local_time, ErrorAlert, LoadError, Loading, RolesOnly};
+use crate::components::console_ui::{ErrorAlert, LoadError, Loading, RolesOnly};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
 use assign::AssignDialog;
-use value::{RevealDialog, ValueCell};
+use row::RecordRow;
+use value::RevealDialog;
+use withdrawal::RecordWithdrawalDialog;
 
 /// Records per page.
 const PAGE_SIZE: &str = "50";
@@ -41,6 +49,9 @@ pub(crate) struct RecordsState {
     pub reveal_target: RwSignal<Option<(String, String)>>,
     /// The record the assign dialog is about.
     pub assign_target: RwSignal<Option<String>>,
+    /// The record the withdrawal dialog is about, as its row shows it (the row shows the
+    /// server's new view of it after a withdrawal).
+    pub withdrawal_target: RwSignal<Option<RwSignal<RecordView>>>,
 }
 
 impl RecordsState {
@@ -105,6 +116,7 @@ fn Records() -> impl IntoView {
         revealed: RwSignal::new(BTreeMap::new()),
         reveal_target: RwSignal::new(None),
         assign_target: RwSignal::new(None),
+        withdrawal_target: RwSignal::new(None),
     };
     let form_input = RwSignal::new(String::new());
     // The filter offers the forms of the records in reach, by title.
@@ -135,7 +147,9 @@ fn Records() -> impl IntoView {
         form_input.set(String::new());
         state.show(String::new());
     };
-    let may_assign = move || session.may(Permission::AssignRecords);
+    // Read once for the rows (see `relationship.rs`).
+    let may_assign_now = untrack(|| session.may(Permission::AssignRecords));
+    let may_assign = move || may_assign_now;
     let table = move |list: Vec<RecordView>| {
         if list.is_empty() {
             return view! {
@@ -244,115 +258,8 @@ fn Records() -> impl IntoView {
             </Show>
             <RevealDialog state />
             <AssignDialog state />
+            <RecordWithdrawalDialog state />
         </section>
-    }
-}
-
-/// One record: its facts, then each field as the server shows it.
-#[component]
-fn RecordRow(
-    record: RecordView,
-    state: RecordsState,
-    may_assign: impl Fn() -> bool + Send + Sync + Copy + 'static,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = record.id.to_string();
-    let short_id: String = id.chars().take(8).collect();
-    let created = record.created_at_ms;
-    // The owner by user name (the id only if the account is gone).
-    let owner = record
-        .owner_name
-        .clone()
-        .or_else(|| record.owner_id.map(|id| id.to_string()));
-    let assign_id = record.id.to_string();
-    let form_title = record.form_title.clone();
-    let source = record.source;
-    let labels = record.labels;
-    let values = record
-        .values
-        .into_iter()
-        .map(|(key, value)| {
-            // The field's label in the reader's language; its key only if it has none.
-            let label = labels.get(&key).cloned().unwrap_or_default();
-            let fallback = key.clone();
-            let label = move || {
-                let text = label.get(i18n.locale());
-                if text.is_empty() {
-                    fallback.clone()
-                } else {
-                    text.to_owned()
-                }
-            };
-            view! {
-                <div class="record-value">
-                    <dt>{label}</dt>
-                    <dd>
-                        <ValueCell record_id=id.clone() key value state />
-                    </dd>
-                </div>
-            }
-        })
-        .collect_view();
-    view! {
-        <tr data-record-id=id.clone()>
-            <td class="record-facts">
-                <p class="record-id" title=id.clone()>
-                    <code>{short_id}</code>
-                </p>
-                <p>
-                    {move || i18n.t().console.form} ": "
-                    <span title=record.form_id.to_string()>
-                        {move || form_title.get(i18n.locale()).to_owned()}
-                    </span>
-                    " v" {record.form_version}
-                </p>
-                <p>
-                    {move || i18n.t().console.created} ": "
-                    {move || local_time(created, i18n.locale().tag())}
-                </p>
-                <p>{move || i18n.t().console.source} ": " {move || {
-                    let t = &i18n.t().console;
-                    match source {
-                        RecordSource::Web => t.source_web,
-                        RecordSource::Staff => t.source_staff,
-                    }
-                }}</p>
-                <p data-testid="record-version">
-                    {move || fill(i18n.t().console.record_version, &[("version", &record.version.to_string())])}
-                    {(record.open_conflicts > 0).then(|| view! {
-                        " · "
-                        <a href="/conflicts" class="badge" data-testid="record-open-conflicts">
-                            {move || fill(i18n.t().console.record_open_conflicts, &[("count", &record.open_conflicts.to_string())])}
-                        </a>
-                    })}
-                </p>
-                <p>
-                    {move || i18n.t().console.owner} ": "
-                    {match owner {
-                        Some(owner) => view! { <code>{owner}</code> }.into_any(),
-                        None => {
-                            view! { <span>{move || i18n.t().console.unassigned}</span> }.into_any()
-                        }
-                    }}
-                </p>
-                <Show when=may_assign>
-                    <button
-                        type="button"
-                        class="button button-secondary button-small"
-                        on:click={
-                            let assign_id = assign_id.clone();
-                            move |_| state.assign_target.set(Some(assign_id.clone()))
-                        }
-                        data-testid="assign-open"
-                    >
-                        {move || i18n.t().console.assign}
-                    </button>
-                </Show>
-            </td>
-            <td>
-                <dl class="record-values">{values}</dl>
-            </td>
-        </tr>
     }
 }
 

@@ -2,6 +2,7 @@
 //! value with a reason (audited by the server).
 //!
 //! Each state that is not a plain value carries an icon and a word, never colour alone.
+//! Values retention deleted or anonymised say so, and have nothing to reveal.
 
 use leptos::ev::SubmitEvent;
 use leptos::html::Dialog;
@@ -11,10 +12,13 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::records::{
     RevealRequest, ViewValue, MAX_REVEAL_REASON_CHARS, MIN_REVEAL_REASON_CHARS,
 };
+use shared::api::retention::ProcessedValue;
+use shared::i18n::Locale;
+use shared::schema::RetentionAction;
 
 use super::RecordsState;
 use crate::components::api_call::ApiCall;
-use crate::components::console_ui::{close_dialog, open_dialog};
+use crate::components::console_ui::{close_dialog, local_date, open_dialog};
 use crate::components::form::FormAlert;
 use crate::i18n::{fill, use_i18n, Texts};
 use crate::session::use_session;
@@ -54,6 +58,9 @@ pub fn ValueCell(
     value: ViewValue,
     state: RecordsState,
 ) -> impl IntoView {
+    if let Some(processed) = value.retention {
+        return view! { <ProcessedCell key processed /> }.into_any();
+    }
     let i18n = use_i18n();
     let session = use_session();
     let target = (record_id, key.clone());
@@ -87,7 +94,10 @@ pub fn ValueCell(
         let revealed = revealed.clone();
         move || revealed().or_else(|| display.clone())
     };
-    let may = move || session.info().is_some_and(|i| may_reveal(i.user.role));
+    // Read once: the page does not outlive the session, and a cell that followed it
+    // would be rebuilt while signing out takes the page away (it panicked there).
+    let may_now = untrack(|| session.info().is_some_and(|i| may_reveal(i.user.role)));
+    let may = move || may_now;
     let can_reveal = { move || base == Shown::Masked && revealed().is_none() && may() };
     let testid = format!("value-{key}");
     let reveal_testid = format!("reveal-{key}");
@@ -119,6 +129,52 @@ pub fn ValueCell(
                 </button>
             </Show>
         </span>
+    }
+    .into_any()
+}
+
+/// A value retention processed: what anonymising left, or when it was deleted. Neither
+/// can be revealed.
+#[component]
+fn ProcessedCell(key: String, processed: ProcessedValue) -> impl IntoView {
+    let i18n = use_i18n();
+    let at = processed.at_ms;
+    let date = move || local_date(at, i18n.locale().tag());
+    match processed.action {
+        RetentionAction::Anonymise => {
+            let left = processed.anonymised.map(|a| {
+                let testid = format!("value-{key}");
+                view! {
+                    <span class="value-text" data-testid=testid>
+                        {move || a.display(i18n.locale() == Locale::ZhCn)}
+                    </span>
+                }
+            });
+            view! {
+                <span class="value-cell" data-field=key>
+                    {left}
+                    <span
+                        class="value-state state-anonymised"
+                        data-state="state-anonymised"
+                        data-testid="value-anonymised"
+                        title=move || fill(i18n.t().retention.value_anonymised_on, &[("date", &date())])
+                    >
+                        <span class="value-icon" aria-hidden="true">"◐"</span>
+                        {move || i18n.t().retention.value_anonymised}
+                    </span>
+                </span>
+            }
+            .into_any()
+        }
+        RetentionAction::Delete => view! {
+            <span class="value-cell" data-field=key>
+                <span class="value-state state-erased" data-state="state-erased" data-testid="value-erased">
+                    <span class="value-icon" aria-hidden="true">"⌫"</span>
+                    {move || fill(i18n.t().retention.value_erased, &[("date", &date())])}
+                </span>
+            </span>
+        }
+        .into_any(),
     }
 }
 

@@ -203,6 +203,12 @@ fn form_level_problems() {
         "example.com".into(),
     ];
     def.guardian_consent_under_age = Some(30);
+    def.purposes[0].retention = Some(crate::schema::RetentionPeriod {
+        days: 0,
+        action: crate::schema::RetentionAction::Delete,
+        from: crate::schema::RetentionStart::RelationshipEnd,
+    });
+    has(&def, "purposes[0].retention.days", P::InvalidRetention);
     has(&def, "format_version", P::UnsupportedFormatVersion);
     has(&def, "title", P::BlankText);
     has(&def, "controller.contact", P::BlankText);

@@ -171,6 +171,7 @@ fn every_field_attribute_is_named() {
     f.retention = Some(RetentionPeriod {
         days: 30,
         action: RetentionAction::Delete,
+        from: Default::default(),
     });
     f.mask = MaskStyle::Partial;
     let changes = diff(&demo(), &draft);

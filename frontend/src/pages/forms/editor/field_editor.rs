@@ -4,17 +4,15 @@
 use leptos::prelude::*;
 use serde_json::Value;
 use shared::mask::MaskStyle;
-use shared::schema::{
-    FieldKey, FieldKind, PurposeKey, RetentionAction, RetentionPeriod, Sensitivity,
-};
+use shared::retention::AnonymisationRule;
+use shared::schema::{FieldKey, FieldKind, PurposeKey, RetentionAction, Sensitivity};
 
 use super::condition::ConditionBuilder;
+use super::retention::{AnonymisationNote, PeriodInputs};
 use super::rules::KindSettings;
 use super::Editor;
 use crate::i18n::use_i18n;
-use crate::pages::forms::widgets::{
-    bilingual, checkbox, label, parse_optional, select, set_text, text_input,
-};
+use crate::pages::forms::widgets::{bilingual, checkbox, label, select, set_text, text_input};
 
 /// The editor of the selected field, if any.
 #[component]
@@ -253,12 +251,6 @@ fn ValueProperties(editor: Editor, at: (usize, usize)) -> impl IntoView {
             .collect_view()
             .into_any()
     };
-    let days_error = RwSignal::new(false);
-    let initial_days = editor
-        .field(at, |f| f.retention.map(|r| r.days.to_string()))
-        .flatten()
-        .unwrap_or_default();
-    let days_text = RwSignal::new(initial_days);
     let levels = [
         Sensitivity::Ordinary,
         Sensitivity::Personal,
@@ -273,7 +265,6 @@ fn ValueProperties(editor: Editor, at: (usize, usize)) -> impl IntoView {
         MaskStyle::Partial,
         MaskStyle::Full,
     ];
-    let actions = [RetentionAction::Delete, RetentionAction::Anonymise];
     view! {
         {select(
             "field-sensitivity".to_owned(),
@@ -287,41 +278,22 @@ fn ValueProperties(editor: Editor, at: (usize, usize)) -> impl IntoView {
             <legend>{move || i18n.t().designer.field_purposes}</legend>
             {purpose_boxes}
         </fieldset>
-        <div class="field" class:field-invalid=move || days_error.get()>
-            <label for="field-retention-days">{move || i18n.t().designer.retention_days}</label>
-            <input
-                id="field-retention-days"
-                type="text"
-                inputmode="numeric"
-                data-testid="field-retention-days"
-                prop:value=move || days_text.get()
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    match parse_optional::<u32>(&text) {
-                        Ok(days) => {
-                            days_error.set(false);
-                            editor.edit_field(at, |f| {
-                                let action = f.retention.map_or(RetentionAction::Delete, |r| r.action);
-                                f.retention = days.map(|days| RetentionPeriod { days, action });
-                            });
-                        }
-                        Err(()) => days_error.set(true),
-                    }
-                    days_text.set(text);
-                }
-            />
-            <p class="field-issues">{move || days_error.get().then(|| i18n.t().designer.invalid_number)}</p>
-        </div>
-        {select(
-            "field-retention-action".to_owned(),
-            label(|t| t.retention_action),
-            move || actions.iter().map(|a| (json_name(a), i18n.t().designer.retention_action(*a).to_owned())).collect(),
-            move || editor.field(at, |f| f.retention.map(|r| json_name(&r.action))).flatten().unwrap_or_else(|| json_name(&RetentionAction::Delete)),
-            move |v| if let Some(action) = actions.into_iter().find(|a| json_name(a) == v) {
-                editor.edit_field(at, |f| if let Some(r) = f.retention.as_mut() { r.action = action });
-            },
-            Some("field-retention-action".to_owned()),
-        )}
+        <PeriodInputs
+            id="field-retention".to_owned()
+            testid="field-retention"
+            blank_is_none=true
+            days_label=|t| t.designer.retention_days
+            get=move || editor.field(at, |f| f.retention).flatten()
+            set=move |period| editor.edit_field(at, |f| f.retention = period)
+        />
+        <AnonymisationNote
+            rule=untrack(|| editor.field(at, |f| AnonymisationRule::of(&f.kind))).unwrap_or(AnonymisationRule::Removed)
+            anonymises=move || {
+                editor
+                    .field(at, |f| f.retention.is_some_and(|r| r.action == RetentionAction::Anonymise))
+                    .unwrap_or_default()
+            }
+        />
         {select(
             "field-mask".to_owned(),
             label(|t| t.mask),

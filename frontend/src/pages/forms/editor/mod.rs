@@ -4,6 +4,7 @@
 mod condition;
 mod embed;
 mod field_editor;
+mod retention;
 mod review;
 mod rules;
 mod settings;

@@ -7,6 +7,7 @@ use shared::schema::{CrossBorderTransfer, FormDefinition, LawfulBasis, Purpose, 
 
 use super::embed::EmbedPanel;
 use super::field_editor::{json_name, KeyInput};
+use super::retention::{PeriodInputs, DEFAULT_PURPOSE_PERIOD};
 use super::Editor;
 use crate::i18n::use_i18n;
 use crate::pages::forms::widgets::{
@@ -189,6 +190,7 @@ fn Purposes(editor: Editor) -> impl IntoView {
                     description: LocalizedText::default(),
                     lawful_basis: LawfulBasis::Consent,
                     required: false,
+                    retention: None,
                 });
             }
         });
@@ -228,6 +230,25 @@ fn Purposes(editor: Editor) -> impl IntoView {
                             move |on| edit(i, Box::new(move |p| p.required = on)),
                             Some("purpose-required".to_owned()),
                         )}
+                        {checkbox(
+                            format!("purpose-{i}-retention"),
+                            move || i18n.t().retention.purpose_retention.to_owned(),
+                            move || read(i).is_some_and(|p| p.retention.is_some()),
+                            move |on| edit(i, Box::new(move |p| p.retention = on.then_some(DEFAULT_PURPOSE_PERIOD))),
+                            Some("purpose-retention-enabled".to_owned()),
+                        )}
+                        <Show when=move || read(i).is_some_and(|p| p.retention.is_some())>
+                            <div class="nested" data-testid="purpose-retention">
+                                <PeriodInputs
+                                    id=format!("purpose-{i}-retention")
+                                    testid="purpose-retention"
+                                    blank_is_none=false
+                                    days_label=|t| t.retention.purpose_retention_days
+                                    get=move || read(i).and_then(|p| p.retention)
+                                    set=move |period| edit(i, Box::new(move |p| p.retention = period))
+                                />
+                            </div>
+                        </Show>
                         <button type="button" class="button button-secondary button-small" data-testid="purpose-remove"
                             on:click=move |_| editor.edit(|d| if i < d.purposes.len() { d.purposes.remove(i); })>
                             {move || i18n.t().designer.remove}
@@ -240,6 +261,9 @@ fn Purposes(editor: Editor) -> impl IntoView {
     view! {
         <fieldset class="field-group purposes">
             <legend>{move || i18n.t().designer.purposes}</legend>
+            <p class="field-hint" data-testid="purpose-retention-note">
+                {move || i18n.t().retention.longest_clock_wins}
+            </p>
             <ol class="purpose-rows">{rows}</ol>
             <button type="button" class="button button-secondary button-small" data-testid="purpose-add" on:click=add>
                 {move || i18n.t().designer.add_purpose}

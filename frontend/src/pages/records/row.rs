@@ -1,0 +1,147 @@
+//! One record in the list: its facts, the end of its customer relationship, and each
+//! field as the server shows it. Recording the end or a withdrawal replaces the record
+//! with the server's answer.
+
+use leptos::prelude::*;
+use shared::access::Permission;
+use shared::api::records::{RecordSource, RecordView};
+
+use super::relationship::RelationshipEnd;
+use super::value::ValueCell;
+use super::withdrawal::RecordWithdrawalButton;
+use super::RecordsState;
+use crate::components::console_ui::local_time;
+use crate::i18n::{fill, use_i18n};
+use crate::session::use_session;
+
+/// One record: its facts, then each field as the server shows it.
+#[component]
+pub fn RecordRow(
+    record: RecordView,
+    state: RecordsState,
+    may_assign: impl Fn() -> bool + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    // Read once (see `relationship.rs`).
+    let may_withdraw = untrack(|| session.may(Permission::RecordWithdrawals));
+    let id = record.id.to_string();
+    let assign_id = id.clone();
+    let current = RwSignal::new(record);
+    view! {
+        <tr data-record-id=id>
+            <td class="record-facts">
+                {move || view! { <RecordFacts record=current.get() /> }}
+                <RelationshipEnd record=current />
+                <Show when=move || may_withdraw>
+                    <RecordWithdrawalButton record=current state />
+                </Show>
+                <Show when=may_assign>
+                    <button
+                        type="button"
+                        class="button button-secondary button-small"
+                        on:click={
+                            let assign_id = assign_id.clone();
+                            move |_| state.assign_target.set(Some(assign_id.clone()))
+                        }
+                        data-testid="assign-open"
+                    >
+                        {move || i18n.t().console.assign}
+                    </button>
+                </Show>
+            </td>
+            <td>{move || view! { <RecordValues record=current.get() state /> }}</td>
+        </tr>
+    }
+}
+
+/// The record's id, form, time, source, version and owner.
+#[component]
+fn RecordFacts(record: RecordView) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = record.id.to_string();
+    let short_id: String = id.chars().take(8).collect();
+    let created = record.created_at_ms;
+    // The owner by user name (the id only if the account is gone).
+    let owner = record
+        .owner_name
+        .clone()
+        .or_else(|| record.owner_id.map(|id| id.to_string()));
+    let form_title = record.form_title.clone();
+    let source = record.source;
+    view! {
+        <p class="record-id" title=id>
+            <code>{short_id}</code>
+        </p>
+        <p>
+            {move || i18n.t().console.form} ": "
+            <span title=record.form_id.to_string()>
+                {move || form_title.get(i18n.locale()).to_owned()}
+            </span>
+            " v" {record.form_version}
+        </p>
+        <p>
+            {move || i18n.t().console.created} ": "
+            {move || local_time(created, i18n.locale().tag())}
+        </p>
+        <p>{move || i18n.t().console.source} ": " {move || {
+            let t = &i18n.t().console;
+            match source {
+                RecordSource::Web => t.source_web,
+                RecordSource::Staff => t.source_staff,
+            }
+        }}</p>
+        <p data-testid="record-version">
+            {move || fill(i18n.t().console.record_version, &[("version", &record.version.to_string())])}
+            {(record.open_conflicts > 0).then(|| view! {
+                " · "
+                <a href="/conflicts" class="badge" data-testid="record-open-conflicts">
+                    {move || fill(i18n.t().console.record_open_conflicts, &[("count", &record.open_conflicts.to_string())])}
+                </a>
+            })}
+        </p>
+        <p>
+            {move || i18n.t().console.owner} ": "
+            {match owner {
+                Some(owner) => view! { <code>{owner}</code> }.into_any(),
+                None => {
+                    view! { <span>{move || i18n.t().console.unassigned}</span> }.into_any()
+                }
+            }}
+        </p>
+    }
+}
+
+/// Each field of the record, by label, as the server shows it.
+#[component]
+fn RecordValues(record: RecordView, state: RecordsState) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = record.id.to_string();
+    let labels = record.labels;
+    let values = record
+        .values
+        .into_iter()
+        .map(|(key, value)| {
+            // The field's label in the reader's language; its key only if it has none.
+            let label = labels.get(&key).cloned().unwrap_or_default();
+            let fallback = key.clone();
+            let label = move || {
+                let text = label.get(i18n.locale());
+                if text.is_empty() {
+                    fallback.clone()
+                } else {
+                    text.to_owned()
+                }
+            };
+            view! {
+                <div class="record-value">
+                    <dt>{label}</dt>
+                    <dd>
+                        <ValueCell record_id=id.clone() key value state />
+                    </dd>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <dl class="record-values">{values}</dl> }
+}
