@@ -47,6 +47,27 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// Where [`PANIC_HOOK`] keeps the panics of the tab, across its pages.
+const PANICS_KEY: &str = "__consentry_test_panics";
+
+/// Runs before any page script: keeps each `console.error` that reports a Rust panic
+/// (`console_error_panic_hook`) in the tab's session storage.
+const PANIC_HOOK: &str = "(() => {
+  const original = console.error;
+  console.error = (...args) => {
+    try {
+      const text = args.map(String).join(' ');
+      if (text.includes('panicked at')) {
+        const key = '__consentry_test_panics';
+        const seen = JSON.parse(sessionStorage.getItem(key) || '[]');
+        seen.push(text.slice(0, 600));
+        sessionStorage.setItem(key, JSON.stringify(seen));
+      }
+    } catch (e) {}
+    original.apply(console, args);
+  };
+})();";
+
 impl Browser {
     /// Starts chromedriver and a fresh headless Chromium profile.
     pub async fn start() -> Browser {
@@ -92,21 +113,48 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        Browser {
+        let browser = Browser {
             client,
             driver,
             _profile: profile,
-        }
+        };
+        browser
+            .cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": PANIC_HOOK }),
+            )
+            .await;
+        browser
+    }
+
+    /// The Rust panics the web app reported (through `console.error`) on any page of the
+    /// test's origin so far.
+    pub async fn panics(&self) -> Vec<String> {
+        let script = format!("return sessionStorage.getItem('{PANICS_KEY}')");
+        let stored = self.client.execute(&script, vec![]).await.ok();
+        stored
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default()
     }
 
     /// Waits (up to 15 s) for an element matching the CSS selector.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(15))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
+        {
+            Ok(element) => element,
+            // A panic freezes the app: say so, it is the likelier cause.
+            Err(e) => panic!(
+                "no element matches {css}: {e}; the web app's panics: {:#?}",
+                self.panics().await
+            ),
+        }
     }
 
     /// Opens `path` (such as `/login`) of the app.
@@ -204,9 +252,12 @@ impl Browser {
         .await;
     }
 
-    /// Ends the browser session.
+    /// Ends the browser session; fails the test if the web app panicked on the way (a
+    /// panic leaves the page frozen while the test may still pass).
     pub async fn close(mut self) {
+        let panics = self.panics().await;
         let _ = self.client.clone().close().await;
+        assert!(panics.is_empty(), "the web app panicked: {panics:#?}");
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

@@ -19,6 +19,7 @@ mod device_keys;
 mod forgery;
 mod forms;
 mod hostile;
+mod hostile_memory;
 mod injected_script;
 mod key_ring;
 mod limits;
