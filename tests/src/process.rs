@@ -55,6 +55,9 @@ pub struct Launch<'a> {
     pub log: &'a str,
     /// Where the log goes (appended), if anywhere.
     pub log_file: Option<&'a Path>,
+    /// The time of day (UTC, `HH:MM`) of the daily retention run; `None`: runs start
+    /// only from the tests, not at the day's scheduled moment.
+    pub retention_at: Option<&'a str>,
 }
 
 /// A running server process.
@@ -91,6 +94,7 @@ impl ServerProcess {
             first_start,
             log,
             log_file,
+            retention_at: None,
         })
     }
 
@@ -104,6 +108,7 @@ impl ServerProcess {
             first_start,
             log,
             log_file,
+            retention_at,
         } = *launch;
         let stderr = match log_file {
             Some(path) => Stdio::from(
@@ -131,11 +136,13 @@ impl ServerProcess {
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
         }
+        match retention_at {
+            Some(at) => command.arg("--retention-at").arg(at),
+            None => command.arg("--no-retention-schedule"),
+        };
         let mut child = command
             // Benchmarks and crash tests send far more from one address than a person.
             .arg("--no-rate-limits")
-            // Runs start from the tests, not at the day's scheduled moment.
-            .arg("--no-retention-schedule")
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()

@@ -88,6 +88,11 @@ pub(crate) struct Harness {
 
 impl Harness {
     pub(crate) async fn start(backend: Backend) -> Harness {
+        Self::start_with(backend, None).await
+    }
+
+    /// [`Harness::start`] with the daily retention run at `retention_at` (UTC `HH:MM`).
+    pub(crate) async fn start_with(backend: Backend, retention_at: Option<&str>) -> Harness {
         let binary = server_binary();
         let data = tempfile::tempdir().unwrap();
         let database = ProcessDatabase::create(backend, data.path()).await;
@@ -100,6 +105,7 @@ impl Harness {
             first_start: true,
             log: "warn",
             log_file: Some(&data.path().join("server.log")),
+            retention_at,
         });
         let version = server.demo_version().await;
         let admin_password = server.admin_password.clone().unwrap_or_default();
@@ -132,6 +138,7 @@ impl Harness {
             first_start: false,
             log: "warn",
             log_file: Some(&self.data.path().join("server.log")),
+            retention_at: None,
         }));
     }
 

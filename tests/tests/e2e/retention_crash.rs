@@ -1,7 +1,8 @@
 //! Retention runs survive their server and share one database (issue #19): a run killed
 //! with SIGKILL in the middle resumes after the restart and processes every due value
-//! exactly once; two servers on one PostgreSQL database asked to run at the same moment
-//! make one run, carried out by one of them at a time, each value processed once.
+//! exactly once; two servers on one PostgreSQL database whose schedulers reach the day's
+//! moment together make one run, carried out by one of them, each value processed once,
+//! and two asked by hand at once start one.
 //!
 //! The records are made due by moving their collection time back (the server processes
 //! run on the real clock).
@@ -159,11 +160,19 @@ async fn a_killed_run_resumes_and_processes_each_value_once_postgres() {
     killed_run_resumes(Backend::Postgres).await;
 }
 
+/// A time of day (UTC, `HH:MM`) between 45 and 105 seconds from now.
+fn a_minute_from_now() -> String {
+    // The next whole minute at least 45 s away.
+    let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(45);
+    let at = soon + time::Duration::seconds(60 - i64::from(soon.second()));
+    format!("{:02}:{:02}", at.hour(), at.minute())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_servers_on_one_postgres_make_one_run_and_process_each_value_once() {
-    let h = Harness::start(Backend::Postgres).await;
-    let db = due_records(&h).await;
-    let admin = admin_at(&h.address, &h.admin_password.clone()).await;
+async fn two_servers_on_one_postgres_run_the_scheduler_and_process_each_value_once() {
+    // Both servers schedule the day's run for the same minute, a minute from now.
+    let at = a_minute_from_now();
+    let h = Harness::start_with(Backend::Postgres, Some(&at)).await;
     let second = ServerProcess::launch(&Launch {
         binary: &consentry_tests::process::server_binary(),
         data_dir: h.data.path(),
@@ -172,7 +181,10 @@ async fn two_servers_on_one_postgres_make_one_run_and_process_each_value_once() 
         first_start: false,
         log: "warn",
         log_file: Some(&h.data.path().join("second.log")),
+        retention_at: Some(&at),
     });
+    let db = due_records(&h).await;
+    let admin = admin_at(&h.address, &h.admin_password.clone()).await;
     let other = Session::sign_in(
         &reqwest::Client::new(),
         &second.address,
@@ -181,7 +193,27 @@ async fn two_servers_on_one_postgres_make_one_run_and_process_each_value_once() 
     )
     .await
     .unwrap();
-    // Both are asked at once: one run starts, the other request is refused.
+    let mut runs: Vec<RunSummary> = Vec::new();
+    for _ in 0..1500 {
+        runs = other.get_json("/retention/runs", 200).await;
+        if runs.first().is_some_and(|r| r.status == RunStatus::Done) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].status, RunStatus::Done, "{}", h.log());
+    assert_eq!(
+        runs[0].trigger,
+        shared::api::retention::RunTrigger::Schedule
+    );
+    let report = report(&admin, runs[0].id).await;
+    processed_once(&db, values_per_record(), &[report]).await;
+    // Both schedulers look again (every 5 s): the moment was taken, no second run.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let runs: Vec<RunSummary> = admin.get_json("/retention/runs", 200).await;
+    assert_eq!(runs.len(), 1, "one run for the moment: {runs:?}");
+    // Asked by hand on both at once: one more run, the other request refused.
     let body = serde_json::json!({});
     let (a, b) = tokio::join!(
         admin.post("/retention/runs").json(&body).send(),
@@ -190,21 +222,6 @@ async fn two_servers_on_one_postgres_make_one_run_and_process_each_value_once() 
     let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [202, 409]);
-    let mut runs: Vec<RunSummary> = admin.get_json("/retention/runs", 200).await;
-    assert_eq!(runs.len(), 1);
-    let id = runs.remove(0).id;
-    let mut last = report(&admin, id).await;
-    for _ in 0..1200 {
-        if last.summary.status == RunStatus::Done {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        last = report(&other, id).await;
-    }
-    assert_eq!(last.summary.status, RunStatus::Done);
-    processed_once(&db, values_per_record(), &[last]).await;
-    let runs: Vec<RunSummary> = other.get_json("/retention/runs", 200).await;
-    assert_eq!(runs.len(), 1, "one report per run");
     drop(second);
     db.close().await;
 }
