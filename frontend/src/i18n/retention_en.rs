@@ -19,7 +19,7 @@ pub const EN: RetentionTexts = RetentionTexts {
     as_of: "As of {time}",
     forecast_empty: "Nothing is due within 90 days.",
     form_nothing_due: "Nothing of this form is due within 90 days.",
-    form_records: "{count} records hold values",
+    form_records: "Records holding values: {count}",
     waiting: "Waiting for the customer relationship to end: {count}",
     held_records: "Records under a legal hold: {count}",
     col_field: "Field",

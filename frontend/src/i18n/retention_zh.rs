@@ -19,7 +19,7 @@ pub const ZH_CN: RetentionTexts = RetentionTexts {
     as_of: "截至 {time}",
     forecast_empty: "未来 90 天内没有到期的数据。",
     form_nothing_due: "此表单未来 90 天内没有到期的数据。",
-    form_records: "{count} 条记录存有数据",
+    form_records: "存有数据的记录：{count}",
     waiting: "等待客户关系结束：{count}",
     held_records: "受法律保全的记录：{count}",
     col_field: "字段",
