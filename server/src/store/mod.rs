@@ -40,6 +40,8 @@ pub enum StoreError {
     Connect(#[source] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("cannot upgrade the database's tables: {0}")]
+    Upgrade(#[source] sqlx::Error),
 }
 
 /// A query through the `Any` driver, with its arguments.
@@ -102,7 +104,16 @@ impl Db {
             DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
             DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await.map_err(StoreError::Migrate)
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::Migrate)?;
+        if self.kind == DatabaseKind::Sqlite {
+            widen_roles_sqlite(&self.pool)
+                .await
+                .map_err(StoreError::Upgrade)?;
+        }
+        Ok(())
     }
 
     /// The connection pool.
@@ -264,6 +275,69 @@ pub fn now_ms() -> i64 {
 /// Reads a typed id ([`shared::ids`]) from a text column: every id is stored as its
 /// hyphenated UUID text, and a value that is not one is a decoding error of that column,
 /// not a string that travels on.
+/// The roles `users.role` allows (its CHECK constraint).
+const ROLES_CHECK: &str =
+    "CHECK (role IN ('admin', 'auditor', 'manager', 'staff', 'privacy_officer'))";
+/// The constraint as the first migration wrote it.
+const ROLES_CHECK_BEFORE: &str = "CHECK (role IN ('admin', 'auditor', 'manager', 'staff'))";
+
+/// SQLite: lets `users.role` hold `privacy_officer` (issue #20; PostgreSQL's migration
+/// 150 replaces the constraint). SQLite cannot change a CHECK in place: the table is
+/// rebuilt by SQLite's documented procedure, which needs foreign keys off, and that
+/// pragma does nothing inside a transaction, where sqlx runs every SQLite migration
+/// (rebuilt there, the children's references would be renamed and their rows deleted
+/// by cascade). So it runs here, after the migrations, on a connection of its own, once.
+async fn widen_roles_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    let table: Option<String> =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(table) = table.filter(|sql| sql.contains(ROLES_CHECK_BEFORE)) else {
+        return Ok(());
+    };
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' \
+         AND sql IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let create = table
+        .replacen("CREATE TABLE users", "CREATE TABLE users_new", 1)
+        .replace(ROLES_CHECK_BEFORE, ROLES_CHECK);
+    conn.execute("PRAGMA foreign_keys = OFF").await?;
+    let rebuilt = async {
+        conn.execute("BEGIN IMMEDIATE").await?;
+        conn.execute(create.as_str()).await?;
+        conn.execute("INSERT INTO users_new SELECT * FROM users")
+            .await?;
+        conn.execute("DROP TABLE users").await?;
+        conn.execute("ALTER TABLE users_new RENAME TO users")
+            .await?;
+        for index in &indexes {
+            conn.execute(index.as_str()).await?;
+        }
+        let broken: Vec<String> =
+            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(&mut *conn)
+                .await?;
+        if broken.is_empty() {
+            conn.execute("COMMIT").await?;
+            Ok(())
+        } else {
+            Err(sqlx::Error::Protocol(format!(
+                "rebuilding users would break the foreign keys of {broken:?}"
+            )))
+        }
+    }
+    .await;
+    if rebuilt.is_err() {
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    rebuilt
+}
+
 pub trait IdColumn {
     /// The id in `column`.
     fn id<T: FromStr<Err = InvalidId>>(&self, column: &str) -> Result<T, sqlx::Error>;
@@ -309,6 +383,88 @@ mod tests {
             v
         };
         assert_eq!(names("migrations/sqlite"), names("migrations/postgres"));
+    }
+
+    /// Widening `users.role` (issue #20) on SQLite keeps every user, their sessions and
+    /// second factors (no cascade), the children's references to `users` and its
+    /// indexes, and runs once.
+    #[tokio::test]
+    async fn widening_the_roles_keeps_users_and_what_points_at_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/r.db", dir.path().display()))
+            .await
+            .unwrap();
+        let upto = SQLITE_MIGRATIONS
+            .iter()
+            .position(|m| m.description == "privacy officer role")
+            .unwrap();
+        let before = Migrator {
+            migrations: std::borrow::Cow::Owned(SQLITE_MIGRATIONS.migrations[..upto].to_vec()),
+            ..Migrator::DEFAULT
+        };
+        before.run(db.pool()).await.unwrap();
+        for sql in [
+            "INSERT INTO teams (id, name, created_at_ms) VALUES ('t', 'T', 1)",
+            "INSERT INTO users (id, username, display_name, role, password_hash, \
+             created_at_ms, updated_at_ms, team_id) VALUES ('u', 'zhang', 'Z', 'staff', 'h', 1, 1, 't')",
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, \
+             last_seen_ms, expires_at_ms) VALUES ('s', 'u', 'c', 1, 1, 9)",
+        ] {
+            sqlx::query(sql).execute(db.pool()).await.unwrap();
+        }
+        let refused = sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, \
+             created_at_ms, updated_at_ms) VALUES ('p', 'li', 'L', 'privacy_officer', 'h', 1, 1)",
+        )
+        .execute(db.pool())
+        .await;
+        assert!(refused.is_err(), "the old CHECK refuses the new role");
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap();
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, \
+             created_at_ms, updated_at_ms) VALUES ('p', 'li', 'L', 'privacy_officer', 'h', 1, 1)",
+        )
+        .execute(db.pool())
+        .await
+        .unwrap();
+        let pool = db.pool().clone();
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM sessions").await, 1);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM users WHERE team_id = 't'").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'users_team'").await,
+            1
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%users_new%' OR sql LIKE '%users_old%'").await,
+            0
+        );
+        let broken: Vec<String> =
+            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert!(broken.is_empty(), "{broken:?}");
+        // Foreign keys are on again: a session of nobody is refused.
+        let orphan = sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at_ms, \
+             last_seen_ms, expires_at_ms) VALUES ('s2', 'nobody', 'c', 1, 1, 9)",
+        )
+        .execute(db.pool())
+        .await;
+        assert!(orphan.is_err());
     }
 
     /// The rebuild of `consent_receipts` (migration 80) keeps every receipt and the
