@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests the running server against its own OpenAPI document (GET /api/v1/openapi.json)
-# with schemathesis, as every role: admin, auditor, manager, staff and anonymous. Builds
-# the server, starts it on a free port over a fresh SQLite data directory, signs in as the
+# with schemathesis, as every role: admin, auditor, manager, staff, privacy officer and
+# anonymous. Builds the server, starts it on a free port over a fresh SQLite data
+# directory, signs in as the
 # first admin, replaces the generated password, creates one account per role, then lets
 # schemathesis generate requests for every operation: deeply (examples, boundary cases,
 # random data) for the operations the role may call, by the document's `x-roles`, and a
@@ -96,7 +97,7 @@ def sign_in(username, password, new_password):
 admin = sign_in("admin", first_password, "a-long-first-password")
 sessions = {"admin": admin}
 team, _ = call("POST", "/teams", {"name": "Contract team"}, admin)
-for role in ["auditor", "manager", "staff"]:
+for role in ["auditor", "manager", "staff", "privacy_officer"]:
     issued, _ = call("POST", "/users", {
         "username": f"contract-{role}", "display_name": f"Contract {role}",
         "role": role, "team_id": team["id"] if role in ("manager", "staff") else None,
@@ -113,7 +114,7 @@ def names(ops):
     # A regular expression of operation names ("GET /forms"), for schemathesis' filters.
     return "^(" + "|".join(re.escape(name) for name, _ in ops) + ")$" if ops else "-"
 # The admin's run changes accounts (disables, resets passwords), so it goes last.
-for role in ["anonymous", "auditor", "manager", "staff", "admin"]:
+for role in ["anonymous", "auditor", "manager", "staff", "privacy_officer", "admin"]:
     cookie, csrf = sessions.get(role, ("", ""))
     allowed = [(name, op) for name, op in operations
                if op["x-permission"] == "public" or role in op.get("x-roles", [])]

@@ -215,6 +215,7 @@ pub struct Texts {
     pub session_expires: &'static str,
     pub role_admin: &'static str,
     pub role_auditor: &'static str,
+    pub role_privacy_officer: &'static str,
     pub role_manager: &'static str,
     pub role_staff: &'static str,
     pub must_change_title: &'static str,
@@ -268,6 +269,7 @@ impl Texts {
             Role::Auditor => self.role_auditor,
             Role::Manager => self.role_manager,
             Role::Staff => self.role_staff,
+            Role::PrivacyOfficer => self.role_privacy_officer,
         }
     }
 }
@@ -319,6 +321,7 @@ pub static EN: Texts = Texts {
     session_expires: "Session ends",
     role_admin: "Administrator",
     role_auditor: "Auditor",
+    role_privacy_officer: "Privacy officer",
     role_manager: "Manager",
     role_staff: "Staff",
     must_change_title: "Choose a new password",
@@ -399,6 +402,7 @@ pub static ZH_CN: Texts = Texts {
     session_expires: "会话到期时间",
     role_admin: "管理员",
     role_auditor: "审计员",
+    role_privacy_officer: "个人信息保护负责人",
     role_manager: "主管",
     role_staff: "员工",
     must_change_title: "请设置新密码",

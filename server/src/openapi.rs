@@ -198,7 +198,7 @@ pub fn permission_name(permission: Permission) -> &'static str {
 /// Adds the route's permission, security and the error answers its kind can give.
 fn describe(operation: &mut Operation, spec: &RouteSpec) {
     use shared::api::auth::Role;
-    let roles: Vec<&str> = [Role::Admin, Role::Auditor, Role::Manager, Role::Staff]
+    let roles: Vec<&str> = Role::ALL
         .into_iter()
         .filter(|role| spec.permission.allows(Some(*role)))
         .map(Role::as_str)

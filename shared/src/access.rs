@@ -27,19 +27,25 @@ pub const fn visibility(role: Role, sensitivity: Sensitivity) -> Visibility {
     match (role, sensitivity) {
         (_, Sensitivity::Ordinary) => Visibility::Full,
         (Role::Admin, Sensitivity::Personal)
-        | (Role::Auditor | Role::Manager | Role::Staff, Sensitivity::Sensitive) => {
-            Visibility::Masked
-        }
+        | (
+            Role::Auditor | Role::Manager | Role::Staff | Role::PrivacyOfficer,
+            Sensitivity::Sensitive,
+        ) => Visibility::Masked,
         (Role::Admin, Sensitivity::Sensitive) => Visibility::Hidden,
         (Role::Auditor, Sensitivity::Personal) => Visibility::Masked,
-        (Role::Manager | Role::Staff, Sensitivity::Personal) => Visibility::Full,
+        (Role::Manager | Role::Staff | Role::PrivacyOfficer, Sensitivity::Personal) => {
+            Visibility::Full
+        }
     }
 }
 
 /// Whether `role` may reveal a masked value (with a reason, audited).
 #[must_use]
 pub const fn may_reveal(role: Role) -> bool {
-    matches!(role, Role::Manager | Role::Staff | Role::Auditor)
+    matches!(
+        role,
+        Role::Manager | Role::Staff | Role::Auditor | Role::PrivacyOfficer
+    )
 }
 
 /// Whether `role` may list and resolve edit conflicts (managers within their team's
@@ -117,14 +123,19 @@ impl Permission {
             (Permission::Public, _) => true,
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (
-                Permission::ManageForms | Permission::ManageUsers | Permission::ManageRetention,
-                Some(role),
-            ) => role == Role::Admin,
-            (Permission::EndRelationships | Permission::RecordWithdrawals, Some(role)) => {
-                matches!(role, Role::Admin | Role::Manager | Role::Staff)
+            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (Permission::ManageRetention, Some(role)) => {
+                matches!(role, Role::Admin | Role::PrivacyOfficer)
             }
-            (Permission::ViewAudit, Some(role)) => matches!(role, Role::Admin | Role::Auditor),
+            (Permission::EndRelationships | Permission::RecordWithdrawals, Some(role)) => {
+                matches!(
+                    role,
+                    Role::Admin | Role::Manager | Role::Staff | Role::PrivacyOfficer
+                )
+            }
+            (Permission::ViewAudit, Some(role)) => {
+                matches!(role, Role::Admin | Role::Auditor | Role::PrivacyOfficer)
+            }
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => may_reveal(role),
             (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
@@ -149,6 +160,7 @@ mod tests {
             (Role::Auditor, [Full, Masked, Masked]),
             (Role::Manager, [Full, Full, Masked]),
             (Role::Staff, [Full, Full, Masked]),
+            (Role::PrivacyOfficer, [Full, Full, Masked]),
         ];
         for (role, row) in expected {
             for (s, v) in [Ordinary, Personal, Sensitive].into_iter().zip(row) {

@@ -357,7 +357,7 @@ pub async fn replace(
         let id_text = id.to_string();
         match found.get(id) {
             None => unknown.add("users", UNKNOWN_USER, &id_text, NO_ACCOUNT),
-            Some((Role::Admin | Role::Auditor, _)) => unknown.add(
+            Some((Role::Admin | Role::Auditor | Role::PrivacyOfficer, _)) => unknown.add(
                 "users",
                 NOT_A_COLLECTOR,
                 &id_text,

@@ -39,7 +39,7 @@ use crate::{
 /// only admins, who give them to someone.
 pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> {
     Ok(match caller.role() {
-        Role::Admin | Role::Auditor => Scope::All,
+        Role::Admin | Role::Auditor | Role::PrivacyOfficer => Scope::All,
         Role::Manager => {
             let team_id = state.db.team_of(caller.user.id).await?;
             let intake = match (&state.config.intake_team, team_id) {

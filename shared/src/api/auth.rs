@@ -17,15 +17,28 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub enum Role {
     /// Forms, users, settings and keys.
     Admin,
-    /// Data-protection officer or auditor: audit log, reports, data-subject requests.
+    /// Checks compliance: the audit log and reports, personal data masked.
     Auditor,
     /// Their team's records.
     Manager,
     /// Only the customers they collected or were assigned.
     Staff,
+    /// The privacy officer: data-subject requests, the people they concern and their
+    /// records, retention and holds, withdrawals, the audit log; no form design and no
+    /// user administration.
+    PrivacyOfficer,
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Auditor,
+        Role::Manager,
+        Role::Staff,
+        Role::PrivacyOfficer,
+    ];
+
     /// The JSON and database name of the role.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -34,6 +47,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::Manager => "manager",
             Role::Staff => "staff",
+            Role::PrivacyOfficer => "privacy_officer",
         }
     }
 
@@ -45,6 +59,7 @@ impl Role {
             "auditor" => Some(Role::Auditor),
             "manager" => Some(Role::Manager),
             "staff" => Some(Role::Staff),
+            "privacy_officer" => Some(Role::PrivacyOfficer),
             _ => None,
         }
     }

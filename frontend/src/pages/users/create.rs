@@ -12,7 +12,13 @@ use crate::components::form::{local_validation, FormAlert, SubmitButton, TextFie
 use crate::i18n::{use_i18n, Texts};
 
 /// Every role, in the order the pickers list them.
-pub const ROLES: [Role; 4] = [Role::Staff, Role::Manager, Role::Auditor, Role::Admin];
+pub const ROLES: [Role; 5] = [
+    Role::Staff,
+    Role::Manager,
+    Role::Auditor,
+    Role::PrivacyOfficer,
+    Role::Admin,
+];
 
 /// A `<select>` of roles bound to `value` (a role's name).
 #[component]
