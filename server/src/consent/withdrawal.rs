@@ -49,7 +49,7 @@ async fn receipt_for_token(state: &AppState, req: &ConsentTokenRequest) -> AppRe
 }
 
 fn withdrawn_map(row: &ReceiptRow) -> BTreeMap<String, i64> {
-    serde_json::from_str(&row.purposes_withdrawn).unwrap_or_default()
+    crate::records::service::withdrawn_times(Some(&row.purposes_withdrawn))
 }
 
 /// What a consent covers and what was withdrawn, by purpose.

@@ -301,6 +301,23 @@ pub fn lookups(state: &AppState, answers: &ValidatedAnswers) -> Vec<(String, &'s
         .collect()
 }
 
+/// [`lookups`] of `answers` without the fields `gone` names: those whose every purpose
+/// was withdrawn, which a search by that identifier no longer finds the record through.
+#[must_use]
+pub fn lookups_kept(
+    state: &AppState,
+    def: &FormDefinition,
+    answers: &ValidatedAnswers,
+    gone: impl Fn(&shared::schema::Field) -> bool,
+) -> Vec<(String, &'static str)> {
+    let kept = answers
+        .iter()
+        .filter(|(k, _)| def.field(k.as_str()).is_none_or(|f| !gone(f)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    lookups(state, &ValidatedAnswers::from_values(kept))
+}
+
 /// How an edit's payload hash (the SHA-256 of its answers) is kept for its replay
 /// check (`record_edits.payload_hash`): keyed under a subkey, since the plain hash
 /// would let anyone holding the database test guesses of the record's personal values.

@@ -110,11 +110,7 @@ fn unreadable<'a>(
 
 /// True when consent to every purpose of `field` was withdrawn.
 pub(crate) fn withdrawn(field: &Field, withdrawn: &BTreeSet<String>) -> bool {
-    !field.purposes.is_empty()
-        && field
-            .purposes
-            .iter()
-            .all(|p| withdrawn.contains(p.as_str()))
+    shared::retention::serves_only(field, |p| withdrawn.contains(p.as_str()))
 }
 
 fn withdrawn_set(row: &RecordRow) -> BTreeSet<String> {
@@ -123,8 +119,13 @@ fn withdrawn_set(row: &RecordRow) -> BTreeSet<String> {
 
 /// The purposes withdrawn, from a receipt's `purposes_withdrawn`.
 pub(crate) fn withdrawn_purposes(json: Option<&str>) -> BTreeSet<String> {
-    json.and_then(|j| serde_json::from_str::<BTreeMap<String, i64>>(j).ok())
-        .map(|m| m.into_keys().collect())
+    withdrawn_times(json).into_keys().collect()
+}
+
+/// Purpose → when it was withdrawn, from a receipt's `purposes_withdrawn` (nothing when
+/// absent or unreadable).
+pub(crate) fn withdrawn_times(json: Option<&str>) -> BTreeMap<String, i64> {
+    json.and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default()
 }
 

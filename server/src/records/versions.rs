@@ -6,7 +6,7 @@ use shared::ids::{DeviceId, UserId};
 use shared::schema::{FormDefinition, ValidatedAnswers};
 use sqlx::AnyConnection;
 
-use super::sealed::{lookups, Place, RecordKey};
+use super::sealed::{lookups_kept, Place, RecordKey};
 use crate::{
     error::AppResult,
     state::AppState,
@@ -87,16 +87,7 @@ pub async fn write_next(
     // Values that serve only withdrawn purposes are no longer looked up by.
     let gone =
         super::service::withdrawn_purposes(edits::withdrawn_of(conn, record_id).await?.as_deref());
-    let kept = ValidatedAnswers::from_values(
-        answers
-            .iter()
-            .filter(|(k, _)| {
-                def.field(k.as_str())
-                    .is_none_or(|f| !super::service::withdrawn(f, &gone))
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    );
-    edits::replace_lookups(conn, record_id, &lookups(state, &kept)).await?;
+    let kept = lookups_kept(state, def, answers, |f| super::service::withdrawn(f, &gone));
+    edits::replace_lookups(conn, record_id, &kept).await?;
     Ok(Some(version))
 }

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use shared::{
     api::retention::ProcessedValue,
     ids::RecordId,
-    retention::{field_due, next_due, Anonymised, Due, RecordClocks},
-    schema::{Field, FieldKind, FormDefinition, PurposeKey, RetentionAction, ValidatedAnswers},
+    retention::{field_due, next_due, serves_only_withdrawn, Anonymised, Due, RecordClocks},
+    schema::{Field, FieldKind, FormDefinition, PurposeKey, RetentionAction},
 };
 use sqlx::AnyConnection;
 
@@ -32,11 +32,7 @@ use crate::{
 /// A record's clocks from its row.
 #[must_use]
 pub fn clocks_of(row: &ClockRow, grace_ms: i64) -> RecordClocks {
-    let withdrawn: BTreeMap<String, i64> = row
-        .withdrawn_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str(j).ok())
-        .unwrap_or_default();
+    let withdrawn = crate::records::service::withdrawn_times(row.withdrawn_json.as_deref());
     RecordClocks {
         collected_at_ms: row.created_at_ms,
         relationship_ended_at_ms: row.relationship_ended_at_ms,
@@ -245,7 +241,9 @@ async fn process(
         let remaining = key
             .open_all(def, Place::Record, &values)
             .map_err(Failure::Record)?;
-        Some(kept_lookups(pass.state, def, &remaining, &clocks))
+        Some(sealed::lookups_kept(pass.state, def, &remaining, |f| {
+            serves_only_withdrawn(f, &clocks)
+        }))
     } else {
         None
     };
@@ -309,26 +307,6 @@ async fn process(
     Ok(())
 }
 
-/// The blind indexes of `answers`, except those of fields whose every purpose was
-/// withdrawn: a search by that identifier no longer finds the record through them.
-#[must_use]
-pub fn kept_lookups(
-    state: &AppState,
-    def: &FormDefinition,
-    answers: &ValidatedAnswers,
-    clocks: &RecordClocks,
-) -> Vec<(String, &'static str)> {
-    let kept: BTreeMap<_, _> = answers
-        .iter()
-        .filter(|(k, _)| {
-            def.field(k.as_str())
-                .is_none_or(|f| !shared::retention::serves_only_withdrawn(f, clocks))
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    sealed::lookups(state, &ValidatedAnswers::from_values(kept))
-}
-
 /// After a withdrawal (on its transaction): the record's lookups are rebuilt without the
 /// values that served only withdrawn purposes, and its next due moment is computed
 /// again (those values now go after the grace period).
@@ -350,9 +328,8 @@ pub async fn drop_withdrawn_lookups(
     let def = &version.definition;
     let clocks = clocks_of(&row.clock, state.config.retention.grace_ms());
     let present = keys_of(row.clock.values.as_str());
-    let affected = held_fields(def, &present).any(|f| {
-        lookup_kind(&f.kind).is_some() && shared::retention::serves_only_withdrawn(f, &clocks)
-    });
+    let affected = held_fields(def, &present)
+        .any(|f| lookup_kind(&f.kind).is_some() && serves_only_withdrawn(f, &clocks));
     if !affected {
         return Ok(());
     }
@@ -362,7 +339,7 @@ pub async fn drop_withdrawn_lookups(
     replace_lookups(
         conn,
         record_id,
-        &kept_lookups(state, def, &answers, &clocks),
+        &sealed::lookups_kept(state, def, &answers, |f| serves_only_withdrawn(f, &clocks)),
     )
     .await?;
     Ok(())

@@ -57,7 +57,10 @@ async fn scan(
 ) -> AppResult<()> {
     let mut after: Option<RecordId> = None;
     loop {
-        let rows = state.db.records_due_by(until_ms, after, SCAN_PAGE).await?;
+        let rows = state
+            .db
+            .records_due_by(Some(until_ms), after, SCAN_PAGE)
+            .await?;
         let Some(last) = rows.last() else {
             return Ok(());
         };

@@ -197,7 +197,7 @@ async fn carry_out(state: &AppState, holder: &str, run: &RunRow) -> AppResult<bo
 async fn compute_dues(state: &AppState, holder: &str, grace_ms: i64) -> AppResult<bool> {
     let mut after: Option<RecordId> = None;
     loop {
-        let rows = state.db.records_without_due(after, DUE_PAGE).await?;
+        let rows = state.db.records_due_by(None, after, DUE_PAGE).await?;
         let Some(last) = rows.last() else {
             return Ok(true);
         };

@@ -229,29 +229,11 @@ fn clock_from(row: &AnyRow) -> Result<ClockRow, sqlx::Error> {
 }
 
 impl Db {
-    /// Up to `limit` records whose next due moment is not known, after `after` (id order).
-    pub async fn records_without_due(
-        &self,
-        after: Option<RecordId>,
-        limit: i64,
-    ) -> Result<Vec<ClockRow>, sqlx::Error> {
-        sqlx::query(&format!(
-            "{CLOCK_SELECT} WHERE r.retention_due_at_ms IS NULL AND r.status <> 'erased' \
-             AND ($1 IS NULL OR r.id > $1) ORDER BY r.id LIMIT $2"
-        ))
-        .bind(after.map(|id| id.to_string()))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(clock_from)
-        .collect()
-    }
-
-    /// Records with a value due by `until_ms` (or not computed yet), for forecasts.
+    /// Up to `limit` records, after `after` (id order), whose next due moment is not
+    /// known yet or, given `until_ms`, comes by then.
     pub async fn records_due_by(
         &self,
-        until_ms: i64,
+        until_ms: Option<i64>,
         after: Option<RecordId>,
         limit: i64,
     ) -> Result<Vec<ClockRow>, sqlx::Error> {

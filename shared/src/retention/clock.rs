@@ -118,11 +118,15 @@ pub fn field_due(definition: &FormDefinition, field: &Field, clocks: &RecordCloc
 /// lookups go at once, before the grace period ends.
 #[must_use]
 pub fn serves_only_withdrawn(field: &Field, clocks: &RecordClocks) -> bool {
-    !field.purposes.is_empty()
-        && field
-            .purposes
-            .iter()
-            .all(|p| clocks.withdrawn.contains_key(p))
+    serves_only(field, |p| clocks.withdrawn.contains_key(p))
+}
+
+/// Whether every purpose of `field` is one `withdrawn` names (false for a field that
+/// serves no purpose): the one rule for hiding such values, dropping their lookups and
+/// refusing edits of them.
+#[must_use]
+pub fn serves_only(field: &Field, withdrawn: impl Fn(&PurposeKey) -> bool) -> bool {
+    !field.purposes.is_empty() && field.purposes.iter().all(withdrawn)
 }
 
 /// The due answers of a record at `now_ms`, in form order: field and its due.

@@ -7,8 +7,8 @@ pub mod clock;
 
 pub use anonymise::{province_name, AnonymisationRule, Anonymised};
 pub use clock::{
-    due_fields, field_due, next_due, serves_only_withdrawn, Due, DueBecause, Kept, RecordClocks,
-    DAY_MS,
+    due_fields, field_due, next_due, serves_only, serves_only_withdrawn, Due, DueBecause, Kept,
+    RecordClocks, DAY_MS,
 };
 
 #[cfg(test)]

@@ -114,7 +114,7 @@ where
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table class="table retention-table" data-testid="retention-holds">
+            <table class="table retention-table retention-wide" data-testid="retention-holds">
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t().retention.col_scope}</th>

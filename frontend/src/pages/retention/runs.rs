@@ -238,7 +238,7 @@ where
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table class="table retention-table" data-testid="retention-runs">
+            <table class="table retention-table retention-wide" data-testid="retention-runs">
                 <thead>
                     <tr>
                         <th scope="col">{move || i18n.t().retention.col_started}</th>
