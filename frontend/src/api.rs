@@ -6,6 +6,7 @@
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
 //! `api/retention.rs`, and those of withdrawals staff record in `api/withdrawals.rs`.
 
+mod requests;
 mod retention;
 mod withdrawals;
 

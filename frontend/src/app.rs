@@ -17,7 +17,9 @@ use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
+use crate::pages::records::history::RecordHistoryPage;
 use crate::pages::records::RecordsPage;
+use crate::pages::requests::{RequestPage, RequestsPage};
 use crate::pages::retention::RetentionPage;
 use crate::pages::users::UsersPage;
 use crate::session::Session;
@@ -48,9 +50,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/collect/outbox") view=OutboxPage />
                     <Route path=path!("/collect/fill/:id") view=FillPage />
                     <Route path=path!("/records") view=RecordsPage />
+                    <Route path=path!("/records/:id/history") view=RecordHistoryPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/conflicts") view=ConflictsPage />
                     <Route path=path!("/retention") view=RetentionPage />
+                    <Route path=path!("/requests") view=RequestsPage />
+                    <Route path=path!("/requests/:id") view=RequestPage />
                     <Route path=path!("/users") view=UsersPage />
                     <Route path=path!("/assignments") view=AssignmentsPage />
                     <Route path=path!("/api-docs") view=ApiDocsPage />

@@ -8,11 +8,16 @@ mod assign;
 mod collect;
 mod console;
 mod customer;
+mod customer_request;
 mod designer;
 mod designer_en;
 mod designer_zh;
 mod errors;
+mod history;
 mod renderer;
+mod requests;
+mod requests_en;
+mod requests_zh;
 mod retention;
 mod retention_en;
 mod retention_zh;
@@ -23,9 +28,12 @@ pub use assign::AssignTexts;
 pub use collect::CollectTexts;
 pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
+pub use customer_request::CustomerRequestTexts;
 pub use designer::DesignerTexts;
 pub use errors::{ErrorTexts, IssueTexts};
+pub use history::HistoryTexts;
 pub use renderer::RendererTexts;
+pub use requests::RequestsTexts;
 pub use retention::RetentionTexts;
 pub use withdrawal::WithdrawalTexts;
 
@@ -252,8 +260,14 @@ pub struct Texts {
     pub designer: DesignerTexts,
     /// Data retention: the retention page, and retention on records and in the designer.
     pub retention: RetentionTexts,
+    /// Data-subject requests: the register and the work on one request.
+    pub requests: RequestsTexts,
     /// Withdrawals staff hand out (the customer's receipt on a device) or record.
     pub withdrawal: WithdrawalTexts,
+    /// A record's versions in the console.
+    pub history: HistoryTexts,
+    /// A customer's own request about their data, on their consent page.
+    pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
     pub errors: ErrorTexts,
     /// Messages for the field issue codes the UI knows.
@@ -350,7 +364,10 @@ pub static EN: Texts = Texts {
     customer: customer::EN,
     designer: designer::EN,
     retention: retention::EN,
+    requests: requests::EN,
     withdrawal: withdrawal::EN,
+    history: history::EN,
+    customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
 };
@@ -431,7 +448,10 @@ pub static ZH_CN: Texts = Texts {
     customer: customer::ZH_CN,
     designer: designer::ZH_CN,
     retention: retention::ZH_CN,
+    requests: requests::ZH_CN,
     withdrawal: withdrawal::ZH_CN,
+    history: history::ZH_CN,
+    customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,
 };

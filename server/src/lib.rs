@@ -20,8 +20,10 @@ pub mod limits;
 pub mod openapi;
 pub mod receipt_cli;
 pub mod records;
+pub mod requests;
 pub mod retention;
 pub mod rotation;
+pub mod spreadsheet;
 pub mod state;
 pub mod store;
 pub mod sync;
@@ -75,6 +77,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(users::routes())
         .merge(assignments::routes())
         .merge(retention::handlers::routes())
+        .merge(requests::handlers::routes())
         .merge(openapi::routes())
 }
 

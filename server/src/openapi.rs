@@ -114,6 +114,7 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::forms::handlers::ApiDoc::openapi(),
         crate::users::handlers::ApiDoc::openapi(),
         crate::assignments::handlers::ApiDoc::openapi(),
+        crate::requests::handlers::ApiDoc::openapi(),
         crate::retention::handlers::ApiDoc::openapi(),
     ] {
         doc.merge(part);
@@ -192,6 +193,7 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::ManageRetention => "manage_retention",
         Permission::EndRelationships => "end_relationships",
         Permission::RecordWithdrawals => "record_withdrawals",
+        Permission::ManageRequests => "manage_requests",
     }
 }
 

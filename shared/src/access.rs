@@ -94,11 +94,15 @@ pub enum Permission {
     /// Record a customer's withdrawal of consent on a record in the caller's scope, at
     /// the customer's request (staff, managers, admins).
     RecordWithdrawals,
+    /// Work on data-subject requests: the register, finding a person's records, the
+    /// answer package, corrections and erasure for a request (admins and privacy
+    /// officers).
+    ManageRequests,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -114,6 +118,7 @@ impl Permission {
         Permission::ManageRetention,
         Permission::EndRelationships,
         Permission::RecordWithdrawals,
+        Permission::ManageRequests,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -124,7 +129,7 @@ impl Permission {
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
             (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
-            (Permission::ManageRetention, Some(role)) => {
+            (Permission::ManageRetention | Permission::ManageRequests, Some(role)) => {
                 matches!(role, Role::Admin | Role::PrivacyOfficer)
             }
             (Permission::EndRelationships | Permission::RecordWithdrawals, Some(role)) => {

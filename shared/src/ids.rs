@@ -164,6 +164,16 @@ id_type!(
     LegalHoldId,
     "legal hold"
 );
+id_type!(
+    /// A data-subject request.
+    SubjectRequestId,
+    "request"
+);
+id_type!(
+    /// A one-time download of a request's answer package.
+    PackageId,
+    "package"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod mask;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod requests;
 pub mod retention;
 pub mod schema;
 pub mod sync;

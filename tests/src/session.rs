@@ -99,6 +99,12 @@ impl Session {
         format!("{}/api/v1{path}", self.address)
     }
 
+    /// The signed-in user's id.
+    pub async fn user_id(&self) -> shared::ids::UserId {
+        let info: shared::api::auth::SessionInfo = self.get_json("/auth/session", 200).await;
+        info.user.id
+    }
+
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.with_auth(self.http.get(self.url(path)), false)
     }

@@ -80,6 +80,13 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || session.may(Permission::ManageRequests)>
+                            <li>
+                                <A href="/requests" attr:data-testid="nav-requests">
+                                    {move || i18n.t().requests.nav}
+                                </A>
+                            </li>
+                        </Show>
                         <Show when=move || session.may(Permission::ResolveConflicts)>
                             <li>
                                 <A href="/conflicts" attr:data-testid="nav-conflicts">

@@ -1,4 +1,5 @@
-//! The small customer-facing app served at `/f/{form_id}`, `/withdraw` and `/verify`.
+//! The small customer-facing app served at `/f/{form_id}`, `/withdraw` (which is also
+//! where customers make requests about their data) and `/verify`.
 //!
 //! It is its own WASM binary (`consentry-embed`) so customers never download the admin
 //! console: it routes on `window.location.pathname` itself and uses only this module,
@@ -11,6 +12,7 @@ pub(crate) mod consent_dialog;
 mod form_page;
 mod frame;
 mod receipt;
+mod request;
 mod rich_text;
 pub(crate) mod submission;
 mod verify;

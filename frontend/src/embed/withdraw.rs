@@ -1,6 +1,7 @@
 //! `/withdraw#<receipt_id>.<token>`: the customer sees each purpose of their consent and
 //! withdraws the ones they pick, as easily as they consented, and gets a signed
-//! withdrawal receipt. The token stays in the fragment, never in a URL the server sees.
+//! withdrawal receipt; below, they make other requests about their data (`request.rs`).
+//! The token stays in the fragment, never in a URL the server sees.
 
 use shared::ids::ReceiptId;
 use std::collections::BTreeSet;
@@ -10,6 +11,7 @@ use leptos::task::spawn_local;
 use shared::api::consent::{ConsentStatus, ConsentTokenRequest, WithdrawalReceipt};
 use shared::api::error::ApiError;
 
+use super::request::RequestSection;
 use super::submission::{download, local_time};
 use super::{api, error_text};
 use crate::api::ApiClient;
@@ -46,14 +48,20 @@ pub fn WithdrawPage() -> impl IntoView {
     let link = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .and_then(|h| parse_fragment(&h));
-    let body = match link {
-        None => view! {
-            <p class="alert alert-error" role="alert" data-testid="withdraw-bad-link">
-                {move || i18n.t().customer.withdraw_bad_link}
-            </p>
-        }
-        .into_any(),
-        Some((receipt_id, token)) => view! { <Withdrawal receipt_id token /> }.into_any(),
+    let (body, requests) = match link {
+        None => (
+            view! {
+                <p class="alert alert-error" role="alert" data-testid="withdraw-bad-link">
+                    {move || i18n.t().customer.withdraw_bad_link}
+                </p>
+            }
+            .into_any(),
+            None,
+        ),
+        Some((receipt_id, token)) => (
+            view! { <Withdrawal receipt_id token=token.clone() /> }.into_any(),
+            Some(view! { <RequestSection receipt_id token /> }),
+        ),
     };
     view! {
         <section class="embed-card" aria-labelledby="withdraw-title">
@@ -61,6 +69,7 @@ pub fn WithdrawPage() -> impl IntoView {
             <p>{move || i18n.t().customer.withdraw_intro}</p>
             {body}
         </section>
+        {requests}
     }
 }
 

@@ -10,5 +10,6 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod records;
+pub mod requests;
 pub mod retention;
 pub mod users;

@@ -191,6 +191,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_WITHDRAWAL_GRACE_DAYS", global = true)]
     pub withdrawal_grace_days: Option<u32>,
 
+    /// How long the organisation has to answer a data-subject request: days (`15d`) or
+    /// calendar months (`1m`) [default: 15d, as practised under PIPL].
+    #[arg(long, env = "CONSENTRY_REQUEST_DUE", global = true)]
+    pub request_due: Option<String>,
+
+    /// By how much the deadline of a request may be extended, with a stated reason
+    /// (`2m` under the GDPR; `none`: never) [default: none].
+    #[arg(long, env = "CONSENTRY_REQUEST_EXTENSION", global = true)]
+    pub request_extension: Option<String>,
+
     /// Do not run retention on a schedule (runs start only from the console).
     #[arg(long, env = "CONSENTRY_NO_RETENTION_SCHEDULE", global = true)]
     pub no_retention_schedule: bool,
@@ -233,6 +243,8 @@ pub(super) struct FileConfig {
     pub(super) retention_at: Option<String>,
     pub(super) withdrawal_grace_days: Option<u32>,
     pub(super) no_retention_schedule: Option<bool>,
+    pub(super) request_due: Option<String>,
+    pub(super) request_extension: Option<String>,
     pub(super) log: Option<String>,
     pub(super) no_seed: Option<bool>,
 }

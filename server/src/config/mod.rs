@@ -49,6 +49,8 @@ pub struct Config {
     /// See `ServeArgs::key_refresh_seconds`.
     pub key_refresh: Duration,
     pub retention: crate::retention::Settings,
+    /// Deadlines of data-subject requests (`ServeArgs::request_due`, `request_extension`).
+    pub requests: shared::requests::RequestPolicy,
     pub log: String,
     pub seed: bool,
 }
@@ -279,6 +281,13 @@ impl Config {
             name: "retention_at",
             reason,
         })?;
+        let requests = request_policy(
+            args.request_due.clone().or(file.request_due).as_deref(),
+            args.request_extension
+                .clone()
+                .or(file.request_extension)
+                .as_deref(),
+        )?;
         let master_key_file = args
             .master_key_file
             .clone()
@@ -330,6 +339,7 @@ impl Config {
                 DEFAULT_KEY_REFRESH,
             ),
             retention,
+            requests,
             log: args
                 .log
                 .clone()
@@ -382,6 +392,7 @@ impl Config {
                 scheduled: false,
                 ..crate::retention::Settings::default()
             },
+            requests: shared::requests::RequestPolicy::default(),
             log: "warn".to_owned(),
             seed: true,
         }
@@ -415,3 +426,30 @@ impl From<&Config> for SessionPolicy {
 
 #[cfg(test)]
 mod tests;
+
+/// The deadlines of data-subject requests from the configuration's texts.
+fn request_policy(
+    due: Option<&str>,
+    extension: Option<&str>,
+) -> Result<shared::requests::RequestPolicy, ConfigError> {
+    use shared::requests::{DuePeriod, RequestPolicy};
+    let defaults = RequestPolicy::default();
+    let due = match due {
+        None => defaults.due,
+        Some(text) => DuePeriod::parse(text).map_err(|reason| ConfigError::Invalid {
+            name: "request_due",
+            reason,
+        })?,
+    };
+    let extension = match extension.map(str::trim) {
+        None => defaults.extension,
+        Some("none" | "") => None,
+        Some(text) => Some(
+            DuePeriod::parse(text).map_err(|reason| ConfigError::Invalid {
+                name: "request_extension",
+                reason,
+            })?,
+        ),
+    };
+    Ok(RequestPolicy { due, extension })
+}

@@ -34,7 +34,10 @@ use crate::{
     store::records::{receipt_locked, record_withdrawal, NewWithdrawal, ReceiptRow},
 };
 
-async fn receipt_for_token(state: &AppState, req: &ConsentTokenRequest) -> AppResult<ReceiptRow> {
+pub(crate) async fn receipt_for_token(
+    state: &AppState,
+    req: &ConsentTokenRequest,
+) -> AppResult<ReceiptRow> {
     let not_found = || AppError::not_found("No consent matches this link");
     let row = state
         .db
@@ -53,7 +56,7 @@ fn withdrawn_map(row: &ReceiptRow) -> BTreeMap<String, i64> {
 }
 
 /// What a consent covers and what was withdrawn, by purpose.
-async fn status_of(state: &AppState, row: &ReceiptRow) -> AppResult<ConsentStatus> {
+pub(crate) async fn status_of(state: &AppState, row: &ReceiptRow) -> AppResult<ConsentStatus> {
     let version = state
         .versions
         .get_any(&state.db, row.form_id, row.form_version)

@@ -1,6 +1,7 @@
 //! Edit conflicts: listing them with both values as the caller may see them, and
 //! resolving one (keep the server's value, or apply the device's as a new version).
 
+use shared::api::records::VersionCause;
 use shared::ids::{ConflictId, RecordId};
 use std::collections::HashMap;
 
@@ -261,6 +262,8 @@ async fn try_resolve(
             let author = Author {
                 user_id: caller.user.id,
                 device: None,
+                cause: VersionCause::ConflictResolved,
+                request_id: None,
             };
             let changed = [conflict.field_key.clone()];
             match write_next(

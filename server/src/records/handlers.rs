@@ -36,6 +36,12 @@ pub fn routes() -> ApiRoutes {
         )
         .route(
             Method::GET,
+            "/records/{id}/history",
+            Permission::ViewRecords,
+            history,
+        )
+        .route(
+            Method::GET,
             "/conflicts",
             Permission::ResolveConflicts,
             list_conflicts,
@@ -88,6 +94,7 @@ async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
+    RequestLocale(locale): RequestLocale,
     AppQuery(p): AppQuery<ListParams>,
 ) -> AppResult<Json<RecordPage>> {
     let limit = p.limit.unwrap_or(50).clamp(1, 200);
@@ -103,7 +110,26 @@ async fn list(
         })?),
     };
     Ok(Json(
-        service::list(&state, &caller, &origin, form, p.before, limit).await?,
+        service::list(&state, &caller, &origin, locale, form, p.before, limit).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/records/{id}/history", tag = "records", summary = "A record's history",
+    description = "Every version, oldest first: who, when, from which device, why (an edit, a resolved conflict, a correction for a data-subject request) and which fields changed; values masked by role.",
+    params(("id" = shared::ids::RecordId, Path, description = "The record")),
+    responses(
+        (status = 200, description = "The versions", body = shared::api::records::RecordHistory),
+        (status = 404, description = "`not_found`: no such record in the caller's reach", body = shared::api::error::ApiError),
+    ))]
+async fn history(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    RequestLocale(locale): RequestLocale,
+    AppPath(id): AppPath<RecordId>,
+) -> AppResult<Json<shared::api::records::RecordHistory>> {
+    Ok(Json(
+        super::history::history(&state, &caller, &origin, locale, id).await?,
     ))
 }
 
@@ -164,10 +190,11 @@ async fn lookup(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
+    RequestLocale(locale): RequestLocale,
     AppJson(req): AppJson<LookupRequest>,
 ) -> AppResult<Json<RecordPage>> {
     Ok(Json(
-        service::lookup(&state, &caller, &origin, req.kind, &req.value).await?,
+        service::lookup(&state, &caller, &origin, locale, req.kind, &req.value).await?,
     ))
 }
 
@@ -178,9 +205,12 @@ async fn detail(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
+    RequestLocale(locale): RequestLocale,
     AppPath(id): AppPath<RecordId>,
 ) -> AppResult<Json<RecordView>> {
-    Ok(Json(service::detail(&state, &caller, &origin, id).await?))
+    Ok(Json(
+        service::detail(&state, &caller, &origin, locale, id).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/conflicts", tag = "conflicts", summary = "Open edit conflicts",
@@ -219,6 +249,7 @@ async fn resolve_conflict(
     list,
     forms,
     detail,
+    history,
     list_conflicts,
     resolve_conflict,
     lookup,

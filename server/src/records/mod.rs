@@ -3,6 +3,8 @@
 
 pub mod conflicts;
 pub mod handlers;
+pub mod history;
+pub mod identifier;
 pub mod sealed;
 pub mod service;
 pub mod versions;

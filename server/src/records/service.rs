@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use shared::i18n::Locale;
 use shared::ids::{FormId, RecordId, UserId};
 use shared::{
     access::{may_reveal, visibility, Visibility},
@@ -22,7 +23,7 @@ use shared::{
 use crate::{
     audit::{self, Event},
     auth::Principal,
-    crypto::DataKey,
+    crypto::{DataKey, SealedValues},
     error::{AppError, AppResult},
     extract::Origin,
     records::sealed::{self, Entries, Place, RecordKey},
@@ -68,6 +69,7 @@ pub async fn scope_of(state: &AppState, caller: &Principal) -> AppResult<Scope> 
 fn open_entry(
     row: &RecordRow,
     dek: Option<&DataKey>,
+    place: Place<'_>,
     field_key: &str,
     entry: &serde_json::Value,
 ) -> AppResult<FieldValue> {
@@ -76,7 +78,7 @@ fn open_entry(
     }
     let dek = dek.ok_or_else(|| AppError::invariant("a sealed value without its data key"))?;
     let key = RecordKey::new(row.id, row.key_version, dek);
-    key.open_value(Place::Record, field_key, entry)
+    key.open_value(place, field_key, entry)
 }
 
 fn data_key(state: &AppState, row: &RecordRow) -> AppResult<DataKey> {
@@ -133,11 +135,56 @@ pub(crate) fn withdrawn_times(json: Option<&str>) -> BTreeMap<String, i64> {
 fn view(
     state: &AppState,
     role: Role,
+    locale: Locale,
     def: &FormDefinition,
     row: &RecordRow,
     unmasked: &mut usize,
 ) -> AppResult<RecordView> {
-    let entries = Entries::of(row.id, &row.values)?;
+    let values = values_view(
+        state,
+        role,
+        locale,
+        def,
+        row,
+        (&row.values, Place::Record),
+        unmasked,
+    )?;
+    let labels = def
+        .fields()
+        .filter(|f| values.contains_key(f.key.as_str()))
+        .map(|f| (f.key.as_str().to_owned(), f.label.clone()))
+        .collect();
+    Ok(RecordView {
+        relationship_ended_at_ms: row.relationship_ended_at_ms,
+        form_title: def.title.clone(),
+        labels,
+        id: row.id,
+        form_id: row.form_id,
+        form_version: row.form_version,
+        source: row.source,
+        owner_id: row.owner_id,
+        owner_name: None,
+        created_at_ms: row.created_at_ms,
+        values,
+        version: 1,
+        open_conflicts: 0,
+    })
+}
+
+/// The values of `row` as `role` sees them: those in `stored` (the record's, or a kept
+/// version's, opened at `place`), masked by sensitivity, withdrawn purposes hidden, and
+/// what retention did shown in place of a value it removed. Counts the values shown in
+/// clear.
+pub(crate) fn values_view(
+    state: &AppState,
+    role: Role,
+    locale: Locale,
+    def: &FormDefinition,
+    row: &RecordRow,
+    (stored, place): (&SealedValues, Place<'_>),
+    unmasked: &mut usize,
+) -> AppResult<BTreeMap<String, ViewValue>> {
+    let entries = Entries::of(row.id, stored)?;
     let gone = withdrawn_set(row);
     // The data key, unwrapped at the first sealed value shown: `Some(None)` when it
     // cannot be (a wrapped key altered or moved from another record), and then every
@@ -162,7 +209,10 @@ fn view(
                         } else {
                             Visibility::Hidden
                         },
-                        display: None,
+                        display: mark
+                            .anonymised
+                            .as_ref()
+                            .map(|kept| field.anonymised_text(kept, locale)),
                         withdrawn: false,
                         unreadable: false,
                         retention: Some(mark.clone()),
@@ -196,6 +246,7 @@ fn view(
                 let opened = match open_entry(
                     row,
                     dek.as_ref().and_then(Option::as_ref),
+                    place,
                     field.key.as_str(),
                     entry,
                 ) {
@@ -217,7 +268,7 @@ fn view(
                         continue;
                     }
                 };
-                let text = opened.display_text();
+                let text = field.value_text(&opened, locale);
                 if vis == Visibility::Full {
                     if sensitivity != Sensitivity::Ordinary {
                         *unmasked += 1;
@@ -240,26 +291,7 @@ fn view(
             },
         );
     }
-    let labels = def
-        .fields()
-        .filter(|f| values.contains_key(f.key.as_str()))
-        .map(|f| (f.key.as_str().to_owned(), f.label.clone()))
-        .collect();
-    Ok(RecordView {
-        relationship_ended_at_ms: row.relationship_ended_at_ms,
-        form_title: def.title.clone(),
-        labels,
-        id: row.id,
-        form_id: row.form_id,
-        form_version: row.form_version,
-        source: row.source,
-        owner_id: row.owner_id,
-        owner_name: None,
-        created_at_ms: row.created_at_ms,
-        values,
-        version: 1,
-        open_conflicts: 0,
-    })
+    Ok(values)
 }
 
 /// Fills in each record's version, its number of open edit conflicts and its owner's
@@ -279,12 +311,41 @@ async fn complete_views(state: &AppState, records: &mut [RecordView]) -> AppResu
     Ok(())
 }
 
+/// Records as `role` sees them, complete (version, open conflicts, owner's name), and
+/// how many values they show in clear (what the caller audits).
+pub(crate) async fn views(
+    state: &AppState,
+    role: Role,
+    locale: Locale,
+    rows: &[RecordRow],
+) -> AppResult<(Vec<RecordView>, usize)> {
+    let mut records = Vec::with_capacity(rows.len());
+    let mut unmasked = 0;
+    for row in rows {
+        let version = state
+            .versions
+            .get_any(&state.db, row.form_id, row.form_version)
+            .await?;
+        records.push(view(
+            state,
+            role,
+            locale,
+            &version.definition,
+            row,
+            &mut unmasked,
+        )?);
+    }
+    complete_views(state, &mut records).await?;
+    Ok((records, unmasked))
+}
+
 /// One record in the caller's scope, with its version and open conflicts; reading
 /// personal data in clear is audited.
 pub async fn detail(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
+    locale: Locale,
     record_id: RecordId,
 ) -> AppResult<RecordView> {
     let scope = scope_of(state, caller).await?;
@@ -293,26 +354,17 @@ pub async fn detail(
         .record_in_scope(&scope, record_id)
         .await?
         .ok_or_else(|| AppError::not_found("No such record"))?;
-    let version = state
-        .versions
-        .get_any(&state.db, row.form_id, row.form_version)
-        .await?;
-    let mut unmasked = 0;
-    let mut records = [view(
-        state,
-        caller.role(),
-        &version.definition,
-        &row,
-        &mut unmasked,
-    )?];
-    complete_views(state, &mut records).await?;
+    let (records, unmasked) =
+        views(state, caller.role(), locale, std::slice::from_ref(&row)).await?;
     if unmasked > 0 {
         let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
-    let [record] = records;
-    Ok(record)
+    records
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::invariant("a record's view is missing"))
 }
 
 /// A page of records for the caller; reading personal data in clear is audited.
@@ -320,6 +372,7 @@ pub async fn list(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
+    locale: Locale,
     form_id: Option<FormId>,
     before: Option<i64>,
     limit: i64,
@@ -329,22 +382,7 @@ pub async fn list(
         .db
         .records_page(&scope, form_id, before, limit)
         .await?;
-    let mut records = Vec::with_capacity(rows.len());
-    let mut unmasked = 0;
-    for row in &rows {
-        let version = state
-            .versions
-            .get_any(&state.db, row.form_id, row.form_version)
-            .await?;
-        records.push(view(
-            state,
-            caller.role(),
-            &version.definition,
-            row,
-            &mut unmasked,
-        )?);
-    }
-    complete_views(state, &mut records).await?;
+    let (records, unmasked) = views(state, caller.role(), locale, &rows).await?;
     if unmasked > 0 {
         let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
         let event = Event::new("records.read", Some(&caller.user))
@@ -441,7 +479,7 @@ pub async fn reveal(
         }
     })?;
     let dek = data_key(state, &row).map_err(unreadable(&row, field_key))?;
-    let opened = open_entry(&row, Some(&dek), field.key.as_str(), entry)
+    let opened = open_entry(&row, Some(&dek), Place::Record, field.key.as_str(), entry)
         .map_err(unreadable(&row, field_key))?;
     // The reason may name the person: it is sealed under the record's data key, so the
     // immutable log holds nothing readable once the record is erased.
@@ -527,58 +565,20 @@ pub async fn lookup(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
+    locale: Locale,
     kind: shared::api::records::IdentifierKind,
     value: &str,
 ) -> AppResult<RecordPage> {
-    use shared::{
-        api::records::IdentifierKind,
-        schema::{EmailAddress, PhoneFormat, PhoneNumber, ResidentId},
-    };
-    let today = time::OffsetDateTime::now_utc().date();
-    let invalid = |code: &str, message: &str| AppError::invalid_field("value", code, message);
-    let (kind_name, normalised) = match kind {
-        IdentifierKind::Phone => (
-            "phone",
-            PhoneNumber::parse(value, &[PhoneFormat::CnMobile, PhoneFormat::E164])
-                .map_err(|_| invalid("phone_invalid", "Not a phone number"))?
-                .as_str()
-                .to_owned(),
-        ),
-        IdentifierKind::Email => (
-            "email",
-            EmailAddress::parse(value)
-                .map_err(|_| invalid("email_invalid", "Not an email address"))?
-                .as_str()
-                .to_owned(),
-        ),
-        IdentifierKind::ResidentId => (
-            "resident_id",
-            ResidentId::parse(value, today)
-                .map_err(|_| invalid("resident_id_invalid", "Not a resident ID number"))?
-                .as_str()
-                .to_owned(),
-        ),
-    };
-    let index = crate::crypto::blind_index(&state.subkeys, kind_name, &normalised);
+    let index = super::identifier::index_of(state, kind, value, "value")?;
+    let kind_name = kind.as_str();
     let scope = scope_of(state, caller).await?;
-    let mut records = Vec::new();
-    let mut unmasked = 0;
+    let mut rows = Vec::new();
     for id in state.db.records_by_lookup(&index).await? {
         if let Some(row) = state.db.record_in_scope(&scope, id).await? {
-            let version = state
-                .versions
-                .get_any(&state.db, row.form_id, row.form_version)
-                .await?;
-            records.push(view(
-                state,
-                caller.role(),
-                &version.definition,
-                &row,
-                &mut unmasked,
-            )?);
+            rows.push(row);
         }
     }
-    complete_views(state, &mut records).await?;
+    let (records, unmasked) = views(state, caller.role(), locale, &rows).await?;
     let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
     let event = Event::new("records.lookup", Some(&caller.user)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,

@@ -2,7 +2,8 @@
 //! record's version (replicas may write the same record at once), the kept history row
 //! and the identifier lookups, all on the caller's transaction.
 
-use shared::ids::{DeviceId, UserId};
+use shared::api::records::VersionCause;
+use shared::ids::{DeviceId, SubjectRequestId, UserId};
 use shared::schema::{FormDefinition, ValidatedAnswers};
 use sqlx::AnyConnection;
 
@@ -18,6 +19,10 @@ pub struct Author {
     pub user_id: UserId,
     /// The device and its sequence number, for an edit synced from a device.
     pub device: Option<(DeviceId, i64)>,
+    /// Why the version is made.
+    pub cause: VersionCause,
+    /// The data-subject request behind a correction.
+    pub request_id: Option<SubjectRequestId>,
 }
 
 /// Keeps the values a record was collected with as version 1, when the first change
@@ -40,6 +45,8 @@ pub async fn keep_first_version(
                 changed_fields: "[]",
                 author_id: None,
                 device: None,
+                cause: VersionCause::Collected,
+                request_id: None,
                 at_ms,
             },
         )
@@ -77,6 +84,8 @@ pub async fn write_next(
             changed_fields: &serde_json::to_string(changed).unwrap_or_default(),
             author_id: Some(author.user_id),
             device: author.device,
+            cause: author.cause,
+            request_id: author.request_id,
             at_ms,
         },
     )

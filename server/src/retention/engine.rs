@@ -151,7 +151,7 @@ pub async fn apply(
 
 /// Why a record was not processed: the database (which ends the page), or the record
 /// itself (reported; the run goes on).
-enum Failure {
+pub(crate) enum Failure {
     Db(sqlx::Error),
     Record(AppError),
 }
@@ -172,19 +172,7 @@ async fn process(
     let id = row.clock.id;
     let form = row.clock.form_id;
     let clocks = clocks_of(&row.clock, pass.grace_ms);
-    let mut entries: Map<String, Value> =
-        serde_json::from_str(row.clock.values.as_str()).map_err(|e| {
-            Failure::Record(AppError::internal(format!("the values of record {id}"), e))
-        })?;
-    let mut versions: Vec<(i64, Map<String, Value>)> = if row.clock.version > 1 {
-        store::versions_of(conn, id)
-            .await?
-            .into_iter()
-            .map(|(v, json)| (v, serde_json::from_str(&json).unwrap_or_default()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let (entries, versions) = stored_of(conn, row).await?;
     let present: BTreeSet<String> = entries
         .keys()
         .chain(versions.iter().flat_map(|(_, m)| m.keys()))
@@ -201,20 +189,93 @@ async fn process(
         return Ok(());
     }
 
-    let dek = sealed::data_key(pass.state, id, &row.wrapped_key).map_err(Failure::Record)?;
+    let actions: Vec<(&Field, RetentionAction)> = due.iter().map(|(f, d)| (*f, d.action)).collect();
+    let shredded = remove_values(
+        conn,
+        pass.state,
+        row,
+        def,
+        &clocks,
+        &actions,
+        pass.now_ms,
+        (entries, versions),
+    )
+    .await?;
+    for (field, action) in &actions {
+        report.count(form, field.key.as_str(), *action);
+    }
+    let fields: BTreeMap<&str, RetentionAction> =
+        actions.iter().map(|(f, a)| (f.key.as_str(), *a)).collect();
+    audit::record(
+        conn,
+        &Origin::default(),
+        Event::new("retention.applied", None)
+            .target("record", id)
+            .details(serde_json::json!({
+                "run_id": pass.run_id,
+                "fields": fields,
+                "key_shredded": shredded,
+            })),
+    )
+    .await?;
+    report.records += 1;
+    Ok(())
+}
+
+/// A record's stored values and those of its kept versions, as JSON objects by field.
+pub type Stored = (Map<String, Value>, Vec<(i64, Map<String, Value>)>);
+
+/// Reads what `row` stores, for [`remove_values`].
+pub(crate) async fn stored_of(
+    conn: &mut AnyConnection,
+    row: &RetainedRow,
+) -> Result<Stored, Failure> {
+    let id = row.clock.id;
+    let entries: Map<String, Value> =
+        serde_json::from_str(row.clock.values.as_str()).map_err(|e| {
+            Failure::Record(AppError::internal(format!("the values of record {id}"), e))
+        })?;
+    let versions = if row.clock.version > 1 {
+        store::versions_of(conn, id)
+            .await?
+            .into_iter()
+            .map(|(v, json)| (v, serde_json::from_str(&json).unwrap_or_default()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((entries, versions))
+}
+
+/// Deletes or anonymises `actions`' fields of a record on `conn`: from the record, every
+/// kept version and edit conflicts; lookups rebuilt from what remains; the data key
+/// replaced by a fresh one when no sealed value remains (crypto-shredding; returns
+/// true then). Retention runs and erasure for a data-subject request both come here;
+/// each audits in its own words. Everything that can fail for the record alone comes
+/// before any write, so that a record is processed whole or not at all.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn remove_values(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    row: &RetainedRow,
+    def: &FormDefinition,
+    clocks: &RecordClocks,
+    actions: &[(&Field, RetentionAction)],
+    now_ms: i64,
+    (mut entries, mut versions): Stored,
+) -> Result<bool, Failure> {
+    let id = row.clock.id;
+    let dek = sealed::data_key(state, id, &row.wrapped_key).map_err(Failure::Record)?;
     let key = RecordKey::new(id, row.key_version, &dek);
     let mut marks: BTreeMap<String, ProcessedValue> = row
         .retention_json
         .as_deref()
         .and_then(|j| serde_json::from_str(j).ok())
         .unwrap_or_default();
-    // Everything that can fail for this record alone comes first, before any write,
-    // so that a record is processed whole or not at all.
-    let mut actions = BTreeMap::new();
     let mut kinds_touched = false;
-    for (field, d) in &due {
+    for (field, action) in actions {
         let name = field.key.as_str();
-        let anonymised = match (d.action, entries.get(name)) {
+        let anonymised = match (action, entries.get(name)) {
             (RetentionAction::Anonymise, Some(entry)) => Anonymised::of(
                 &key.open_value(Place::Record, name, entry)
                     .map_err(Failure::Record)?,
@@ -229,28 +290,26 @@ async fn process(
         marks.insert(
             name.to_owned(),
             ProcessedValue {
-                action: d.action,
-                at_ms: pass.now_ms,
+                action: *action,
+                at_ms: now_ms,
                 anonymised,
             },
         );
-        actions.insert(name.to_owned(), d.action);
     }
     let values = SealedValues::from_sealed_json(Value::Object(entries.clone()).to_string());
     let lookups = if kinds_touched {
         let remaining = key
             .open_all(def, Place::Record, &values)
             .map_err(Failure::Record)?;
-        Some(sealed::lookups_kept(pass.state, def, &remaining, |f| {
-            serves_only_withdrawn(f, &clocks)
+        Some(sealed::lookups_kept(state, def, &remaining, |f| {
+            serves_only_withdrawn(f, clocks)
         }))
     } else {
         None
     };
 
-    for (field, d) in &due {
+    for (field, _) in actions {
         store::delete_conflicts_of(conn, id, field.key.as_str()).await?;
-        report.count(form, field.key.as_str(), d.action);
     }
     for (version, kept) in &versions {
         store::set_version_values(conn, id, *version, &Value::Object(kept.clone()).to_string())
@@ -266,7 +325,7 @@ async fn process(
         .any(|e| e.get("c").is_some());
     let shredded = !any_sealed;
     if shredded {
-        let fresh = DataKey::generate().wrap(pass.state.master.as_ref(), &id.to_string());
+        let fresh = DataKey::generate().wrap(state.master.as_ref(), &id.to_string());
         store::shred_key(conn, id, &fresh, row.key_version + 1).await?;
     }
     let remaining: BTreeSet<String> = entries
@@ -274,7 +333,7 @@ async fn process(
         .chain(versions.iter().flat_map(|(_, m)| m.keys()))
         .cloned()
         .collect();
-    let next = next_due(def, held_fields(def, &remaining), &clocks).unwrap_or(NEVER);
+    let next = next_due(def, held_fields(def, &remaining), clocks).unwrap_or(NEVER);
     store::update_retained(
         conn,
         id,
@@ -287,24 +346,11 @@ async fn process(
             } else {
                 "active"
             },
-            at_ms: pass.now_ms,
+            at_ms: now_ms,
         },
     )
     .await?;
-    audit::record(
-        conn,
-        &Origin::default(),
-        Event::new("retention.applied", None)
-            .target("record", id)
-            .details(serde_json::json!({
-                "run_id": pass.run_id,
-                "fields": actions,
-                "key_shredded": shredded,
-            })),
-    )
-    .await?;
-    report.records += 1;
-    Ok(())
+    Ok(shredded)
 }
 
 /// After a withdrawal (on its transaction): the record's lookups are rebuilt without the

@@ -180,11 +180,12 @@ async fn end_relationship(
     State(state): State<AppState>,
     Caller(caller): Caller,
     origin: Origin,
+    crate::extract::RequestLocale(locale): crate::extract::RequestLocale,
     AppPath(id): AppPath<RecordId>,
     AppJson(req): AppJson<RelationshipEnd>,
 ) -> AppResult<Json<RecordView>> {
     Ok(Json(
-        relationship::end(&state, &caller, &origin, id, &req).await?,
+        relationship::end(&state, &caller, &origin, locale, id, &req).await?,
     ))
 }
 

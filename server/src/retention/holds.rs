@@ -11,12 +11,12 @@ use shared::{
     },
     i18n::LocalizedText,
     ids::LegalHoldId,
-    schema::{parse_iso_date, EmailAddress, PhoneFormat, PhoneNumber, ResidentId},
+    schema::parse_iso_date,
 };
 
 use crate::{
     audit::{self, Event},
-    crypto::{blind_index, DataKey, FieldContext, SealedText},
+    crypto::{DataKey, FieldContext, SealedText},
     error::{AppError, AppResult},
     extract::Origin,
     state::AppState,
@@ -43,36 +43,15 @@ fn context(hold_id: &str) -> FieldContext<'_> {
     }
 }
 
-/// The normalised identifier and its blind-index kind, or a 422 naming `target.value`.
+/// The blind index of a person's identifier and its kind, or a 422 naming
+/// `target.value`.
 fn person_index(
     state: &AppState,
     kind: IdentifierKind,
     value: &str,
 ) -> AppResult<(String, &'static str)> {
-    let invalid = |message: &str| AppError::invalid_field("target.value", "invalid", message);
-    let today = time::OffsetDateTime::from_unix_timestamp(state.clock.now_ms() / 1000)
-        .map(time::OffsetDateTime::date)
-        .map_err(|e| AppError::internal("today", e))?;
-    let normalised = match kind {
-        IdentifierKind::Phone => {
-            PhoneNumber::parse(value, &[PhoneFormat::CnMobile, PhoneFormat::E164])
-                .map_err(|_| invalid("Not a mobile number this system stores"))?
-                .as_str()
-                .to_owned()
-        }
-        IdentifierKind::Email => EmailAddress::parse(value)
-            .map_err(|_| invalid("Not an email address"))?
-            .as_str()
-            .to_owned(),
-        IdentifierKind::ResidentId => ResidentId::parse(value, today)
-            .map_err(|_| invalid("Not a valid resident ID number"))?
-            .as_str()
-            .to_owned(),
-    };
-    Ok((
-        blind_index(&state.subkeys, kind.as_str(), &normalised),
-        kind.as_str(),
-    ))
+    let index = crate::records::identifier::index_of(state, kind, value, "target.value")?;
+    Ok((index, kind.as_str()))
 }
 
 /// Places a hold.
@@ -224,20 +203,25 @@ pub async fn list(state: &AppState) -> AppResult<Vec<LegalHold>> {
     Ok(out)
 }
 
-async fn view(state: &AppState, row: HoldRow) -> AppResult<LegalHold> {
-    let now = state.clock.now_ms();
-    let reason = SealedText::from_column(row.reason_sealed.clone())
+/// A hold's reason, opened; a mark when it does not open.
+pub(crate) fn reason_of(state: &AppState, id: LegalHoldId, sealed: &str) -> String {
+    SealedText::from_column(sealed.to_owned())
         .sealed()
         .and_then(|bytes| {
             reason_key(state)
                 .ok()?
-                .open(&context(&row.id.to_string()), &bytes)
+                .open(&context(&id.to_string()), &bytes)
                 .ok()
         })
         .map_or_else(
             || "(unreadable)".to_owned(),
             |plain| String::from_utf8_lossy(&plain).into_owned(),
-        );
+        )
+}
+
+async fn view(state: &AppState, row: HoldRow) -> AppResult<LegalHold> {
+    let now = state.clock.now_ms();
+    let reason = reason_of(state, row.id, &row.reason_sealed);
     let scope = match row.scope.as_str() {
         "record" => HoldScope::Record {
             record_id: row

@@ -22,6 +22,7 @@ pub async fn end(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
+    locale: shared::i18n::Locale,
     record_id: RecordId,
     req: &RelationshipEnd,
 ) -> AppResult<RecordView> {
@@ -56,5 +57,5 @@ pub async fn end(
     )
     .await?;
     tx.commit().await?;
-    detail(state, caller, origin, record_id).await
+    detail(state, caller, origin, locale, record_id).await
 }

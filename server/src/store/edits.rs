@@ -116,6 +116,8 @@ pub struct NewVersion<'a> {
     pub changed_fields: &'a str,
     pub author_id: Option<UserId>,
     pub device: Option<(DeviceId, i64)>,
+    pub cause: shared::api::records::VersionCause,
+    pub request_id: Option<shared::ids::SubjectRequestId>,
     pub at_ms: i64,
 }
 
@@ -154,7 +156,8 @@ pub async fn insert_version(
         .map_or((None, None), |(d, s)| (Some(d.to_string()), Some(s)));
     let done = sqlx::query(
         "INSERT INTO record_versions (record_id, version, values_json, changed_fields, author_id, \
-         device_id, device_seq, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         device_id, device_seq, created_at_ms, cause, request_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          ON CONFLICT (record_id, version) DO NOTHING",
     )
     .bind(v.record_id.to_string())
@@ -165,6 +168,8 @@ pub async fn insert_version(
     .bind(device_id)
     .bind(device_seq)
     .bind(v.at_ms)
+    .bind(v.cause.as_str())
+    .bind(v.request_id.map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -391,5 +396,71 @@ impl Db {
             }
         }
         Ok(out)
+    }
+}
+
+/// One version of a record for its history view.
+#[derive(Debug, Clone)]
+pub struct HistoryRow {
+    pub version: i64,
+    pub values: SealedValues,
+    /// JSON array of field keys.
+    pub changed_fields: String,
+    pub author_name: Option<String>,
+    pub device_id: Option<shared::ids::DeviceId>,
+    pub cause: Option<String>,
+    pub request_id: Option<shared::ids::SubjectRequestId>,
+    pub at_ms: i64,
+}
+
+impl super::Db {
+    /// Every kept version of a record, oldest first, with its author's user name.
+    pub async fn record_history(
+        &self,
+        record_id: RecordId,
+    ) -> Result<Vec<HistoryRow>, sqlx::Error> {
+        use super::IdColumn as _;
+        sqlx::query(
+            "SELECT v.version, v.values_json, v.changed_fields, u.username AS author_name, \
+             v.device_id, v.cause, v.request_id, v.created_at_ms \
+             FROM record_versions v LEFT JOIN users u ON u.id = v.author_id \
+             WHERE v.record_id = $1 ORDER BY v.version",
+        )
+        .bind(record_id.to_string())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HistoryRow {
+                version: r.try_get("version")?,
+                values: SealedValues::from_sealed_json(r.try_get("values_json")?),
+                changed_fields: r.try_get("changed_fields")?,
+                author_name: r.try_get("author_name")?,
+                device_id: r.id_opt("device_id")?,
+                cause: r.try_get("cause")?,
+                request_id: r.id_opt("request_id")?,
+                at_ms: r.try_get("created_at_ms")?,
+            })
+        })
+        .collect()
+    }
+
+    /// Who collected a record (user name) and with which device, for version 1.
+    pub async fn collector_of(
+        &self,
+        record_id: RecordId,
+    ) -> Result<(Option<String>, Option<shared::ids::DeviceId>), sqlx::Error> {
+        use super::IdColumn as _;
+        let row = sqlx::query(
+            "SELECT u.username, r.device_id FROM records r \
+             LEFT JOIN users u ON u.id = r.collected_by WHERE r.id = $1",
+        )
+        .bind(record_id.to_string())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            None => Ok((None, None)),
+            Some(r) => Ok((r.try_get("username")?, r.id_opt("device_id")?)),
+        }
     }
 }

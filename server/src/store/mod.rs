@@ -14,6 +14,7 @@ pub mod holds;
 pub mod inserts;
 pub mod keys;
 pub mod records;
+pub mod requests;
 pub mod retention;
 pub mod second_factor;
 pub mod upgrade;
@@ -358,7 +359,10 @@ impl IdColumn for sqlx::any::AnyRow {
     }
 }
 
-fn decode_id<T: FromStr<Err = InvalidId>>(column: &str, raw: &str) -> Result<T, sqlx::Error> {
+pub(crate) fn decode_id<T: FromStr<Err = InvalidId>>(
+    column: &str,
+    raw: &str,
+) -> Result<T, sqlx::Error> {
     raw.parse()
         .map_err(|e: InvalidId| sqlx::Error::ColumnDecode {
             index: column.into(),

@@ -295,6 +295,8 @@ async fn try_once(
         let author = Author {
             user_id: caller.user.id,
             device: Some((device.id, record.seq)),
+            cause: shared::api::records::VersionCause::DeviceEdit,
+            request_id: None,
         };
         let written = write_next(
             &mut tx,

@@ -11,6 +11,7 @@ pub mod consent;
 pub mod error;
 pub mod forms;
 pub mod records;
+pub mod requests;
 pub mod retention;
 pub mod sync;
 pub mod system;

@@ -186,3 +186,77 @@ impl std::fmt::Debug for LookupRequest {
             .finish_non_exhaustive()
     }
 }
+
+/// Why a version of a record was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VersionCause {
+    /// As collected.
+    Collected,
+    /// An edit synced from a staff device, merged.
+    DeviceEdit,
+    /// A conflict resolved by taking the device's value.
+    ConflictResolved,
+    /// A correction made for a data-subject request.
+    RequestCorrection,
+}
+
+impl VersionCause {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Collected => "collected",
+            Self::DeviceEdit => "device_edit",
+            Self::ConflictResolved => "conflict_resolved",
+            Self::RequestCorrection => "request_correction",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Collected,
+            Self::DeviceEdit,
+            Self::ConflictResolved,
+            Self::RequestCorrection,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+}
+
+/// One version of a record in its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordVersionView {
+    pub version: i64,
+    pub at_ms: i64,
+    /// Who made it (`None`: the customer, or the collector of version 1 when unknown).
+    pub by_name: Option<String>,
+    /// The device it was synced from, when it was.
+    pub device_id: Option<crate::ids::DeviceId>,
+    pub cause: VersionCause,
+    /// The request it was made for, for a correction.
+    pub request_id: Option<crate::ids::SubjectRequestId>,
+    /// The fields this version changed (empty for version 1).
+    pub changed: Vec<String>,
+    /// The values as the viewer may see them, masked as elsewhere.
+    pub values: BTreeMap<String, ViewValue>,
+}
+
+/// `GET /api/v1/records/{id}/history`: every version, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordHistory {
+    pub record_id: RecordId,
+    /// Where the record was collected: version 1 of a web record was made by the
+    /// customer.
+    pub source: RecordSource,
+    pub form_title: LocalizedText,
+    /// Field labels by key, in form order of appearance.
+    pub labels: BTreeMap<String, LocalizedText>,
+    /// The form's field keys in form order, to lay values out.
+    pub field_order: Vec<String>,
+    pub versions: Vec<RecordVersionView>,
+}

@@ -118,6 +118,31 @@ impl LawfulBasis {
             LawfulBasis::LegitimateInterests => "legitimate_interests",
         }
     }
+
+    /// Its name for people (the answer to a data-subject request says it).
+    #[must_use]
+    pub fn label(self, locale: crate::i18n::Locale) -> &'static str {
+        let (zh, en) = match self {
+            LawfulBasis::Consent => ("您的同意", "your consent"),
+            LawfulBasis::Contract => ("订立或履行合同所必需", "needed for a contract with you"),
+            LawfulBasis::Employment => (
+                "人力资源管理所必需",
+                "needed for human-resources management",
+            ),
+            LawfulBasis::LegalObligation => ("履行法定义务所必需", "needed to meet a legal duty"),
+            LawfulBasis::VitalInterests => (
+                "保护生命健康和财产安全所必需",
+                "needed to protect life, health or property",
+            ),
+            LawfulBasis::PublicInterest => ("为公共利益实施", "in the public interest"),
+            LawfulBasis::LegitimateInterests => ("合法利益", "legitimate interests"),
+        };
+        if locale == crate::i18n::Locale::ZhCn {
+            zh
+        } else {
+            en
+        }
+    }
 }
 
 /// A transfer of personal data abroad, which the notice must disclose.

@@ -9,7 +9,8 @@ use super::condition::Condition;
 use super::contact::PhoneFormat;
 use super::decimal::Decimal;
 use super::keys::{FieldKey, OptionKey, PurposeKey};
-use crate::i18n::LocalizedText;
+use super::value::FieldValue;
+use crate::i18n::{Locale, LocalizedText};
 use crate::mask::MaskStyle;
 
 /// A form field.
@@ -65,6 +66,65 @@ impl Field {
         match &self.kind {
             FieldKind::SingleChoice { options } | FieldKind::MultipleChoice { options } => options,
             _ => &[],
+        }
+    }
+
+    /// The label of option `key` in `locale`, or the key itself when the form no longer
+    /// has that option.
+    #[must_use]
+    pub fn option_label<'a>(&'a self, key: &'a str, locale: Locale) -> &'a str {
+        self.options()
+            .iter()
+            .find(|o| o.key.as_str() == key)
+            .map_or(key, |o| o.label.get(locale))
+    }
+
+    /// A value as one line for people, in `locale`: choices by their labels, yes/no in
+    /// words, everything else as [`FieldValue::display_text`] writes it (before masking).
+    #[must_use]
+    pub fn value_text(&self, value: &FieldValue, locale: Locale) -> String {
+        let zh = locale == Locale::ZhCn;
+        match value {
+            FieldValue::Choice(key) => self.option_label(key.as_str(), locale).to_owned(),
+            FieldValue::Choices(keys) => keys
+                .iter()
+                .map(|k| self.option_label(k.as_str(), locale))
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " }),
+            FieldValue::Bool(b) => match (b, zh) {
+                (true, true) => "是",
+                (false, true) => "否",
+                (true, false) => "Yes",
+                (false, false) => "No",
+            }
+            .to_owned(),
+            other => other.display_text(),
+        }
+    }
+
+    /// What anonymising kept of a value of this field, as one line in `locale`: a kept
+    /// choice by its labels.
+    #[must_use]
+    pub fn anonymised_text(&self, kept: &crate::retention::Anonymised, locale: Locale) -> String {
+        use crate::retention::Anonymised;
+        use serde_json::Value;
+        let zh = locale == Locale::ZhCn;
+        match kept {
+            Anonymised::Kept {
+                value: Value::String(key),
+            } if !self.options().is_empty() => self.option_label(key, locale).to_owned(),
+            Anonymised::Kept {
+                value: Value::Array(keys),
+            } if !self.options().is_empty() => keys
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|k| self.option_label(k, locale))
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " }),
+            Anonymised::Kept {
+                value: Value::Bool(b),
+            } => self.value_text(&FieldValue::Bool(*b), locale),
+            other => other.display(zh),
         }
     }
 }

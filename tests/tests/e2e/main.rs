@@ -29,6 +29,7 @@ mod offline;
 mod public_forms;
 mod records;
 mod replay_storm;
+mod requests;
 mod retention;
 mod retention_console;
 mod retention_crash;

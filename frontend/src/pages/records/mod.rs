@@ -4,6 +4,8 @@
 //! consent recorded at the customer's request.
 
 mod assign;
+pub mod history;
+mod history_compare;
 mod relationship;
 mod row;
 mod value;
@@ -108,6 +110,9 @@ fn Records() -> impl IntoView {
     let state = RecordsState {
         form_filter,
         first: api_resource(move |api| {
+            // Values are worded in the viewer's language (choices by their labels):
+            // switching it loads them again.
+            let _ = i18n.locale();
             let params = page_params(form_filter.get(), None);
             async move { api.records(&params).await }
         }),

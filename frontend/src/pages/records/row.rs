@@ -1,6 +1,6 @@
-//! One record in the list: its facts, the end of its customer relationship, and each
-//! field as the server shows it. Recording the end or a withdrawal replaces the record
-//! with the server's answer.
+//! One record in the list: its facts, a link to its history, the end of its customer
+//! relationship, and each field as the server shows it. Recording the end or a
+//! withdrawal replaces the record with the server's answer.
 
 use leptos::prelude::*;
 use shared::access::Permission;
@@ -27,11 +27,22 @@ pub fn RecordRow(
     let may_withdraw = untrack(|| session.may(Permission::RecordWithdrawals));
     let id = record.id.to_string();
     let assign_id = id.clone();
+    let history_href = format!("/records/{id}/history");
     let current = RwSignal::new(record);
     view! {
         <tr data-record-id=id>
             <td class="record-facts">
                 {move || view! { <RecordFacts record=current.get() /> }}
+                <a
+                    href=history_href
+                    class="button button-secondary button-small"
+                    data-testid="record-history"
+                >
+                    {move || i18n.t().history.open}
+                    <span class="muted">
+                        {move || format!(" v{}", current.with(|r| r.version))}
+                    </span>
+                </a>
                 <RelationshipEnd record=current />
                 <Show when=move || may_withdraw>
                     <RecordWithdrawalButton record=current state />

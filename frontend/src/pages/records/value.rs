@@ -59,7 +59,8 @@ pub fn ValueCell(
     state: RecordsState,
 ) -> impl IntoView {
     if let Some(processed) = value.retention {
-        return view! { <ProcessedCell key processed /> }.into_any();
+        let shown = value.display;
+        return view! { <ProcessedCell key processed shown /> }.into_any();
     }
     let i18n = use_i18n();
     let session = use_session();
@@ -133,10 +134,11 @@ pub fn ValueCell(
     .into_any()
 }
 
-/// A value retention processed: what anonymising left, or when it was deleted. Neither
-/// can be revealed.
+/// A value retention processed: what anonymising left (as the server words it in the
+/// viewer's language, choices by their labels), or when it was deleted. Neither can be
+/// revealed.
 #[component]
-fn ProcessedCell(key: String, processed: ProcessedValue) -> impl IntoView {
+fn ProcessedCell(key: String, processed: ProcessedValue, shown: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let at = processed.at_ms;
     let date = move || local_date(at, i18n.locale().tag());
@@ -146,7 +148,7 @@ fn ProcessedCell(key: String, processed: ProcessedValue) -> impl IntoView {
                 let testid = format!("value-{key}");
                 view! {
                     <span class="value-text" data-testid=testid>
-                        {move || a.display(i18n.locale() == Locale::ZhCn)}
+                        {move || shown.clone().unwrap_or_else(|| a.display(i18n.locale() == Locale::ZhCn))}
                     </span>
                 }
             });
