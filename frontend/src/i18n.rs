@@ -6,6 +6,7 @@
 mod api_docs;
 mod assign;
 mod collect;
+mod conflicts;
 mod console;
 mod customer;
 mod customer_request;
@@ -26,6 +27,7 @@ mod withdrawal;
 pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
 pub use collect::CollectTexts;
+pub use conflicts::ConflictsTexts;
 pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
 pub use customer_request::CustomerRequestTexts;
@@ -252,6 +254,8 @@ pub struct Texts {
     pub api_docs: ApiDocsTexts,
     /// Accounts, records, the audit log and two-step sign-in.
     pub console: ConsoleTexts,
+    /// Edit conflicts and changes waiting for approval.
+    pub conflicts: ConflictsTexts,
     /// The form renderer customers see.
     pub renderer: RendererTexts,
     /// The customer-facing app around the renderer.
@@ -360,6 +364,7 @@ pub static EN: Texts = Texts {
     assign: assign::EN,
     api_docs: api_docs::EN,
     console: console::EN,
+    conflicts: conflicts::EN,
     renderer: renderer::EN,
     customer: customer::EN,
     designer: designer::EN,
@@ -444,6 +449,7 @@ pub static ZH_CN: Texts = Texts {
     assign: assign::ZH_CN,
     api_docs: api_docs::ZH_CN,
     console: console::ZH_CN,
+    conflicts: conflicts::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,
     designer: designer::ZH_CN,

@@ -84,7 +84,7 @@ async fn published(Extension(Published(json)): Extension<Published>) -> Response
     paths(published),
     // A sync batch is generic over its records (the server also reads malformed ones),
     // so the derive names the record's schema without adding it.
-    components(schemas(shared::api::sync::SyncRecord)),
+    components(schemas(shared::api::sync::SyncRecord, shared::ids::PackageId)),
     tags(
         (name = "auth", description = "Signing in and out, the session, passwords and the second factor"),
         (name = "users", description = "Accounts and teams (admins)"),

@@ -162,6 +162,8 @@ pub struct MergePlan {
     /// The device's changes to fields the server also changed since the base, to a
     /// different value: left for a manager to resolve.
     pub conflicted: Vec<String>,
+    /// The device's changes to key fields, held for approval instead of applied.
+    pub pending: Vec<String>,
 }
 
 impl MergePlan {
@@ -188,7 +190,43 @@ impl MergePlan {
             merged,
             applied: Vec::new(),
             conflicted,
+            pending: Vec::new(),
         }
+    }
+
+    /// The plan when changes of the fields `needs_approval` says are key fields wait for
+    /// someone's approval: they leave `applied` and `merged` (their values in `answers`
+    /// go back to `current`) for `pending`. Conflicts stay conflicts.
+    #[must_use]
+    pub fn hold_for_approval(
+        mut self,
+        current: &ValidatedAnswers,
+        needs_approval: impl Fn(&str) -> bool,
+    ) -> Self {
+        let held: Vec<String> = self
+            .applied
+            .iter()
+            .filter(|k| needs_approval(k))
+            .cloned()
+            .collect();
+        if held.is_empty() {
+            return self;
+        }
+        let mut values = self.answers.into_values();
+        for key in &held {
+            let Ok(field) = FieldKey::parse(key.clone()) else {
+                continue;
+            };
+            match current.get(key) {
+                Some(v) => values.insert(field, v.clone()),
+                None => values.remove(&field),
+            };
+        }
+        self.answers = ValidatedAnswers::from_values(values);
+        self.applied.retain(|k| !held.contains(k));
+        self.merged.retain(|k| !held.contains(k));
+        self.pending = held;
+        self
     }
 }
 
@@ -235,6 +273,7 @@ pub fn merge_plan(
         merged,
         applied,
         conflicted,
+        pending: Vec::new(),
     }
 }
 
@@ -382,5 +421,24 @@ mod tests {
             ));
             proptest::prop_assert_eq!(env.signing_bytes(), generic);
         }
+    }
+
+    #[test]
+    fn changes_of_key_fields_wait_while_the_rest_apply() {
+        let base = answers(&[("name", "张三"), ("phone", "1"), ("city", "上海")]);
+        let current = answers(&[("name", "张三"), ("phone", "1"), ("city", "北京")]);
+        let device = answers(&[("name", "张三丰"), ("phone", "2"), ("city", "广州")]);
+        let plan = merge_plan(&base, &current, &set(&["city"]), &device)
+            .hold_for_approval(&current, |k| k == "phone" || k == "city");
+        assert_eq!(plan.applied, vec!["name".to_owned()]);
+        assert_eq!(plan.merged, vec!["name".to_owned()]);
+        assert_eq!(plan.pending, vec!["phone".to_owned()]);
+        assert_eq!(
+            plan.conflicted,
+            vec!["city".to_owned()],
+            "a conflict stays one"
+        );
+        assert_eq!(plan.answers.get("phone"), current.get("phone"));
+        assert_eq!(plan.answers.get("name"), device.get("name"));
     }
 }

@@ -11,8 +11,11 @@ use super::customer_receipt::{CustomerReceiptButton, CustomerReceiptDialog};
 use super::{Collecting, SyncBar};
 use crate::embed::submission::local_time;
 use crate::i18n::{fill, set_page_title, use_i18n};
+use crate::offline::forms::{CachedForm, Standing};
 use crate::offline::outbox::{self, EditOutcome, OutboxEntry, Problem, SyncedEntry};
 use crate::offline::use_collector;
+use shared::i18n::Locale;
+use shared::schema::FormDefinition;
 
 /// `/collect/outbox`.
 #[component]
@@ -181,24 +184,79 @@ fn WaitingRow(entry: OutboxEntry) -> impl IntoView {
     }
 }
 
-/// What became of the last edit of a synced record.
-fn edit_outcome(outcome: &EditOutcome) -> impl IntoView {
+/// What became of the last edit of a synced record; `form` is the form id and version
+/// it was collected with, to name the fields whose change waits for approval.
+fn edit_outcome(outcome: &EditOutcome, form: Option<(String, i64)>) -> impl IntoView {
     let i18n = use_i18n();
+    let c = use_collector();
     let waiting = outcome.conflicted.len();
     let version = outcome.version.to_string();
-    let state = if waiting == 0 { "merged" } else { "conflicted" };
+    let state = outcome.state();
+    let pending = outcome.pending.clone();
+    let keys = pending.join(",");
+    let pending_view = (!pending.is_empty()).then(|| {
+        let names = move || {
+            let locale = i18n.locale();
+            c.forms.with(|forms| {
+                // The version the record was collected with first, then any other kept.
+                let mut definitions: Vec<&FormDefinition> = Vec::new();
+                if let Some((id, number)) = &form {
+                    let of_form =
+                        |f: &&(CachedForm, Standing)| f.0.version.form_id.to_string() == *id;
+                    definitions.extend(
+                        forms
+                            .iter()
+                            .filter(of_form)
+                            .filter(|f| f.0.version.summary.number == *number)
+                            .map(|f| &f.0.version.definition),
+                    );
+                    definitions.extend(
+                        forms
+                            .iter()
+                            .filter(of_form)
+                            .map(|f| &f.0.version.definition),
+                    );
+                }
+                field_labels(&definitions, &pending, locale).join(i18n.t().collect.list_separator)
+            })
+        };
+        view! {
+            <p class="badge" data-testid="edit-pending" data-fields=keys>
+                <span aria-hidden="true">"⏳ "</span>
+                {move || fill(i18n.t().collect.edit_pending, &[("fields", &names())])}
+            </p>
+        }
+    });
     view! {
         <p class="badge" data-testid="edit-outcome" data-state=state>
             {move || {
                 let t = &i18n.t().collect;
-                if waiting == 0 {
-                    fill(t.edit_merged, &[("version", &version)])
-                } else {
+                if waiting > 0 {
                     fill(t.edit_waits, &[("count", &waiting.to_string())])
+                } else if state == "pending" {
+                    t.edit_sent_for_approval.to_owned()
+                } else {
+                    fill(t.edit_merged, &[("version", &version)])
                 }
             }}
         </p>
+        {pending_view}
     }
+}
+
+/// Each of `keys` by its label in `locale`, from the first of `definitions` that has the
+/// field with a label; the key itself when none has.
+fn field_labels(definitions: &[&FormDefinition], keys: &[String], locale: Locale) -> Vec<String> {
+    keys.iter()
+        .map(|key| {
+            definitions
+                .iter()
+                .filter_map(|d| d.field(key))
+                .map(|f| f.label.get(locale))
+                .find(|label| !label.is_empty())
+                .map_or_else(|| key.clone(), str::to_owned)
+        })
+        .collect()
 }
 
 /// A record the server stored, with its receipt number, what became of its last edit,
@@ -222,7 +280,10 @@ fn SyncedRow(entry: SyncedEntry, receipt_target: RwSignal<Option<String>>) -> im
             <p class="muted">
                 {move || i18n.t().collect.receipt_id} ": " <code>{entry.receipt.body.statement.receipt_id.clone()}</code>
             </p>
-            {entry.last_edit.as_ref().map(edit_outcome)}
+            {entry.last_edit.as_ref().map(|outcome| {
+                let form = entry.record.as_ref().map(|r| (r.form_id.clone(), r.form_version));
+                edit_outcome(outcome, form)
+            })}
             <div class="collect-actions">
                 <CustomerReceiptButton entry=receipt target=receipt_target />
                 {edit_href.map(|href| view! {
@@ -232,5 +293,21 @@ fn SyncedRow(entry: SyncedEntry, receipt_target: RwSignal<Option<String>>) -> im
                 })}
             </div>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_waiting_for_approval_are_named_by_label_or_else_by_key() {
+        let demo = FormDefinition::demo_customer_registration();
+        let keys = vec!["mobile".to_owned(), "gone".to_owned()];
+        let en = field_labels(&[&demo], &keys, Locale::En);
+        assert_eq!(en[1], "gone");
+        let mobile = demo.field("mobile").map(|f| f.label.get(Locale::En));
+        assert_eq!(Some(en[0].as_str()), mobile);
+        assert_eq!(field_labels(&[], &keys, Locale::ZhCn), keys);
     }
 }

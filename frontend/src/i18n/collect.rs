@@ -80,6 +80,12 @@ pub struct CollectTexts {
     pub edit_merged: &'static str,
     /// Mentions `{count}`.
     pub edit_waits: &'static str,
+    /// An edit that changed only key fields: it waits for approval as a whole.
+    pub edit_sent_for_approval: &'static str,
+    /// Mentions `{fields}`: the fields whose change waits for approval.
+    pub edit_pending: &'static str,
+    /// Between the items of a list of names.
+    pub list_separator: &'static str,
     pub no_local_copy: &'static str,
     pub nothing_synced: &'static str,
     pub save_failed: &'static str,
@@ -158,6 +164,9 @@ pub const EN: CollectTexts = CollectTexts {
     edit_of_synced: "Edit of a synced record",
     edit_merged: "Edit merged (version {version})",
     edit_waits: "{count} fields wait for a manager",
+    edit_sent_for_approval: "Edit received: it waits for approval",
+    edit_pending: "Waiting for approval: {fields}",
+    list_separator: ", ",
     no_local_copy: "This device has no copy of the record to edit.",
     nothing_synced: "Nothing synced yet.",
     save_failed: "The record could not be saved on this device.",
@@ -236,6 +245,9 @@ pub const ZH_CN: CollectTexts = CollectTexts {
     edit_of_synced: "对已同步记录的修改",
     edit_merged: "修改已合并（版本 {version}）",
     edit_waits: "{count} 个字段等待经理处理",
+    edit_sent_for_approval: "修改已送达，正在等待审批",
+    edit_pending: "待审批的修改：{fields}",
+    list_separator: "、",
     no_local_copy: "本设备没有这条记录的副本，无法修改。",
     nothing_synced: "还没有已同步的记录。",
     save_failed: "无法在本设备上保存这条记录。",

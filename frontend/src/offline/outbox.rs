@@ -101,6 +101,26 @@ pub struct EditOutcome {
     pub merged: Vec<String>,
     /// Fields that wait for a manager; the server kept its values for them.
     pub conflicted: Vec<String>,
+    /// Key fields whose change waits for someone's approval; the server kept its values
+    /// for them until then (none in answers kept before approvals existed).
+    #[serde(default)]
+    pub pending: Vec<String>,
+}
+
+impl EditOutcome {
+    /// How the outbox words it: `conflicted` when fields wait for a manager to choose,
+    /// `pending` when the edit changed only fields whose change waits for approval,
+    /// `merged` otherwise.
+    #[must_use]
+    pub fn state(&self) -> &'static str {
+        if !self.conflicted.is_empty() {
+            "conflicted"
+        } else if self.merged.is_empty() && !self.pending.is_empty() {
+            "pending"
+        } else {
+            "merged"
+        }
+    }
 }
 
 impl SyncedEntry {
@@ -152,7 +172,9 @@ impl SyncedEntry {
     /// The copy to edit and the version it stands for. After an edit left conflicts the
     /// copy holds the device's values for those fields, not the server's, so the next
     /// edit starts again from the earlier base: the server then sees the server's own
-    /// changes since and never takes the device's values without a manager.
+    /// changes since and never takes the device's values without a manager. Changes
+    /// waiting for approval do not move the base back: the next edit shows them again
+    /// as the device's changes of key fields, which wait for approval again.
     #[must_use]
     pub fn after_edit(mut self, sent: SyncRecord, outcome: EditOutcome, now_ms: i64) -> Self {
         if outcome.conflicted.is_empty() {
@@ -449,6 +471,7 @@ pub(crate) mod tests {
             version: 2,
             merged: Vec::new(),
             conflicted: Vec::new(),
+            pending: Vec::new(),
         };
         let edited = entry.after_edit(record(Some(1)), outcome, 10);
         assert_eq!(edited.withdraw_token.as_deref(), Some("t0k"));
@@ -485,6 +508,7 @@ pub(crate) mod tests {
             version: 3,
             merged: Vec::new(),
             conflicted: conflicted.iter().map(|f| (*f).to_owned()).collect(),
+            pending: Vec::new(),
         };
         let later = 10 * 24 * 3_600_000;
         let clean = synced_at(0).after_edit(record(Some(1)), outcome(&[]), later);
@@ -530,5 +554,25 @@ pub(crate) mod tests {
         }))
         .unwrap();
         assert!(stored.is_retryable());
+    }
+
+    #[test]
+    fn an_edit_says_which_changes_wait_for_approval() {
+        let outcome = |merged: &[&str], conflicted: &[&str], pending: &[&str]| EditOutcome {
+            version: 2,
+            merged: merged.iter().map(|f| (*f).to_owned()).collect(),
+            conflicted: conflicted.iter().map(|f| (*f).to_owned()).collect(),
+            pending: pending.iter().map(|f| (*f).to_owned()).collect(),
+        };
+        assert_eq!(outcome(&["city"], &[], &[]).state(), "merged");
+        assert_eq!(outcome(&["city"], &[], &["mobile"]).state(), "merged");
+        assert_eq!(outcome(&[], &[], &["mobile"]).state(), "pending");
+        assert_eq!(outcome(&[], &["name"], &["mobile"]).state(), "conflicted");
+        // Answers kept before approvals existed still read.
+        let kept: EditOutcome = serde_json::from_value(serde_json::json!({
+            "version": 2, "merged": ["city"], "conflicted": []
+        }))
+        .unwrap();
+        assert!(kept.pending.is_empty());
     }
 }

@@ -249,11 +249,13 @@ fn file(sent: &OutboxEntry, status: SyncStatus, copy: Option<SyncedEntry>, now: 
             version,
             merged_fields,
             conflicted_fields,
+            pending_fields,
         } => {
             let outcome = EditOutcome {
                 version,
                 merged: merged_fields,
                 conflicted: conflicted_fields,
+                pending: pending_fields,
             };
             return Filed::Synced(
                 copy.map(|c| Box::new(c.after_edit(sent.record.clone(), outcome, now))),

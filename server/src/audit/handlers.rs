@@ -80,25 +80,30 @@ async fn export(
     ])
     .map_err(csv_error)?;
     for e in &entries {
-        out.write_record([
-            e.seq.to_string(),
-            e.at_ms.to_string(),
-            e.actor_id.clone().unwrap_or_default(),
-            e.actor_id
-                .as_ref()
-                .and_then(|id| names.get(id).cloned())
-                .unwrap_or_default(),
-            e.actor_role.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.target_kind.clone().unwrap_or_default(),
-            e.target_id.clone().unwrap_or_default(),
-            e.ip.clone().unwrap_or_default(),
-            e.user_agent.clone().unwrap_or_default(),
-            e.details.to_string(),
-            reasons.get(&e.seq).cloned().unwrap_or_default(),
-            e.prev_hash.clone(),
-            e.hash.clone(),
-        ])
+        out.write_record(
+            [
+                e.seq.to_string(),
+                e.at_ms.to_string(),
+                e.actor_id.clone().unwrap_or_default(),
+                e.actor_id
+                    .as_ref()
+                    .and_then(|id| names.get(id).cloned())
+                    .unwrap_or_default(),
+                e.actor_role.clone().unwrap_or_default(),
+                e.action.clone(),
+                e.target_kind.clone().unwrap_or_default(),
+                e.target_id.clone().unwrap_or_default(),
+                e.ip.clone().unwrap_or_default(),
+                e.user_agent.clone().unwrap_or_default(),
+                e.details.to_string(),
+                reasons.get(&e.seq).cloned().unwrap_or_default(),
+                e.prev_hash.clone(),
+                e.hash.clone(),
+            ]
+            .iter()
+            // A user agent or reason is what a client sent: written inert.
+            .map(|cell| crate::spreadsheet::inert(cell).into_owned()),
+        )
         .map_err(csv_error)?;
     }
     let body = out

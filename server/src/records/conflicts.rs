@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use shared::{
     access::{may_resolve_conflicts, visibility, Visibility},
     api::{
-        conflicts::{ConflictList, ConflictResolved, ConflictView, Take},
+        conflicts::{
+            ConflictKind, ConflictList, ConflictResolved, ConflictView, ResolveConflict, Take,
+            MAX_DECISION_COMMENT_CHARS,
+        },
         error::ErrorCode,
     },
     i18n::Locale,
@@ -71,6 +74,8 @@ pub async fn list(
     let rows = state.db.open_conflicts(&scope, LIST_LIMIT).await?;
     let ids: Vec<RecordId> = rows.iter().map(|r| r.record_id).collect();
     let versions = state.db.versions_and_open_conflicts(&ids).await?;
+    let authors: Vec<shared::ids::UserId> = rows.iter().map(|r| r.author_id).collect();
+    let names = state.db.user_names(&authors).await?;
     let mut records = HashMap::new();
     let mut conflicts = Vec::new();
     let mut unmasked = 0;
@@ -107,8 +112,28 @@ pub async fn list(
                 shown(field, vis, device.as_ref(), &mut unmasked),
             )
         };
+        // A change waiting for approval is contested when the field changed on the server
+        // since its base, or another open change of the field waits beside it.
+        let contested = c.kind == ConflictKind::Approval
+            && (rows
+                .iter()
+                .any(|o| o.id != c.id && o.record_id == c.record_id && o.field_key == c.field_key)
+                || {
+                    let mut conn = state.db.pool().acquire().await?;
+                    edits::versions_from(&mut conn, c.record_id, c.base_version + 1)
+                        .await?
+                        .iter()
+                        .any(|v| {
+                            serde_json::from_str::<Vec<String>>(&v.changed_fields)
+                                .is_ok_and(|f| f.contains(&c.field_key))
+                        })
+                });
         conflicts.push(ConflictView {
             id: c.id,
+            kind: c.kind,
+            author_name: names.get(&c.author_id).cloned(),
+            form_title: version.definition.title.clone(),
+            contested,
             record_id: c.record_id,
             form_id: row.form_id,
             form_version: row.form_version,
@@ -163,11 +188,24 @@ pub async fn resolve(
     origin: &Origin,
     locale: Locale,
     id: ConflictId,
-    take: Take,
+    decision: &ResolveConflict,
 ) -> AppResult<ConflictResolved> {
     if !may_resolve_conflicts(caller.role()) {
         return Err(AppError::forbidden());
     }
+    let comment = decision
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if comment.is_some_and(|c| c.chars().count() > MAX_DECISION_COMMENT_CHARS) {
+        return Err(AppError::invalid_field(
+            "comment",
+            "too_long",
+            format!("At most {MAX_DECISION_COMMENT_CHARS} characters"),
+        ));
+    }
+    let take = decision.take;
     let not_found = || AppError::not_found("No such conflict");
     let conflict = {
         let mut conn = state.db.pool().acquire().await?;
@@ -186,8 +224,14 @@ pub async fn resolve(
     if conflict.resolved_at_ms.is_some() {
         return Err(already_resolved());
     }
+    if conflict.kind == ConflictKind::Approval && conflict.author_id == caller.user.id {
+        return Err(AppError::client(
+            ErrorCode::Forbidden,
+            "You cannot decide on your own change: another manager or an admin approves it",
+        ));
+    }
     for _ in 0..ATTEMPTS {
-        if let Some(done) = try_resolve(state, caller, origin, locale, id, take).await? {
+        if let Some(done) = try_resolve(state, caller, origin, locale, id, (take, comment)).await? {
             return Ok(done);
         }
     }
@@ -204,7 +248,7 @@ async fn try_resolve(
     origin: &Origin,
     locale: Locale,
     id: ConflictId,
-    take: Take,
+    (take, comment): (Take, Option<&str>),
 ) -> AppResult<Option<ConflictResolved>> {
     let mut tx = state.db.begin_write().await?;
     let conflict = edits::conflict_on(&mut tx, id)
@@ -218,6 +262,8 @@ async fn try_resolve(
         .ok_or_else(|| AppError::not_found("No such record"))?;
     let now = now_ms();
     let mut version = rec.version;
+    let dek = data_key(state, rec.id, &rec.wrapped_key)?;
+    let approval = conflict.kind == ConflictKind::Approval;
     if take == Take::Device {
         let cached = state
             .versions
@@ -233,7 +279,6 @@ async fn try_resolve(
                 "Consent to this field's purposes was withdrawn; it can no longer be changed",
             ));
         }
-        let dek = data_key(state, rec.id, &rec.wrapped_key)?;
         let key = RecordKey::new(rec.id, rec.key_version, &dek);
         let current = key.open_all(def, Place::Record, &rec.values)?;
         let mut values = current.clone().into_values();
@@ -259,11 +304,24 @@ async fn try_resolve(
             if edits::versions_from(&mut tx, rec.id, 1).await?.is_empty() {
                 keep_first_version(&mut tx, &key, def, rec.version, &current, now).await?;
             }
-            let author = Author {
-                user_id: caller.user.id,
-                device: None,
-                cause: VersionCause::ConflictResolved,
-                request_id: None,
+            // An approved change is the author's, from their device; a resolved conflict
+            // is the resolver's.
+            let author = if approval {
+                Author {
+                    user_id: conflict.author_id,
+                    device: Some((conflict.device_id, conflict.device_seq)),
+                    cause: VersionCause::ApprovedChange,
+                    request_id: None,
+                    change_id: Some(conflict.id),
+                }
+            } else {
+                Author {
+                    user_id: caller.user.id,
+                    device: None,
+                    cause: VersionCause::ConflictResolved,
+                    request_id: None,
+                    change_id: None,
+                }
             };
             let changed = [conflict.field_key.clone()];
             match write_next(
@@ -284,10 +342,30 @@ async fn try_resolve(
             }
         }
     }
-    if !edits::resolve_conflict(&mut tx, id, caller.user.id, take.as_str(), now).await? {
+    let comment_sealed = comment.map(|c| {
+        RecordKey::new(rec.id, rec.key_version, &dek)
+            .seal_text(&format!("#decision:{id}"), c.as_bytes())
+            .as_str()
+            .to_owned()
+    });
+    if !edits::resolve_conflict(
+        &mut tx,
+        id,
+        caller.user.id,
+        take.as_str(),
+        now,
+        comment_sealed.as_deref(),
+    )
+    .await?
+    {
         return Err(already_resolved());
     }
-    let event = Event::new("records.conflict.resolve", Some(&caller.user))
+    let action = match (approval, take) {
+        (false, _) => "records.conflict.resolve",
+        (true, Take::Device) => "records.change.approved",
+        (true, Take::Server) => "records.change.rejected",
+    };
+    let event = Event::new(action, Some(&caller.user))
         .target("record", rec.id)
         .details(serde_json::json!({
             "conflict": id,

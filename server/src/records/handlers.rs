@@ -239,7 +239,7 @@ async fn resolve_conflict(
     AppJson(req): AppJson<ResolveConflict>,
 ) -> AppResult<Json<ConflictResolved>> {
     Ok(Json(
-        conflicts::resolve(&state, &caller, &origin, locale, id, req.take).await?,
+        conflicts::resolve(&state, &caller, &origin, locale, id, &req).await?,
     ))
 }
 

@@ -50,6 +50,7 @@ pub async fn history(
             device_id,
             cause: VersionCause::Collected,
             request_id: None,
+            approved_by_name: None,
             changed: Vec::new(),
             values: service::values_view(
                 state,
@@ -85,6 +86,7 @@ pub async fn history(
             device_id,
             cause,
             request_id: v.request_id,
+            approved_by_name: v.approved_by_name,
             changed: serde_json::from_str(&v.changed_fields).unwrap_or_default(),
             values: service::values_view(
                 state,

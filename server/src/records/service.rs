@@ -154,6 +154,11 @@ fn view(
         .filter(|f| values.contains_key(f.key.as_str()))
         .map(|f| (f.key.as_str().to_owned(), f.label.clone()))
         .collect();
+    let field_order = def
+        .fields()
+        .filter(|f| values.contains_key(f.key.as_str()))
+        .map(|f| f.key.as_str().to_owned())
+        .collect();
     Ok(RecordView {
         relationship_ended_at_ms: row.relationship_ended_at_ms,
         form_title: def.title.clone(),
@@ -168,6 +173,8 @@ fn view(
         values,
         version: 1,
         open_conflicts: 0,
+        pending_fields: Vec::new(),
+        field_order,
     })
 }
 
@@ -301,12 +308,14 @@ async fn complete_views(state: &AppState, records: &mut [RecordView]) -> AppResu
     let found = state.db.versions_and_open_conflicts(&ids).await?;
     let owners: Vec<UserId> = records.iter().filter_map(|r| r.owner_id).collect();
     let names = state.db.user_names(&owners).await?;
+    let mut pending = state.db.pending_fields(&ids).await?;
     for r in records.iter_mut() {
         if let Some((version, open)) = found.get(&r.id) {
             r.version = *version;
             r.open_conflicts = *open;
         }
         r.owner_name = r.owner_id.as_ref().and_then(|id| names.get(id).cloned());
+        r.pending_fields = pending.remove(&r.id).unwrap_or_default();
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ pub struct Author {
     pub cause: VersionCause,
     /// The data-subject request behind a correction.
     pub request_id: Option<SubjectRequestId>,
+    /// The approved change of a key field it applies.
+    pub change_id: Option<shared::ids::ConflictId>,
 }
 
 /// Keeps the values a record was collected with as version 1, when the first change
@@ -47,6 +49,7 @@ pub async fn keep_first_version(
                 device: None,
                 cause: VersionCause::Collected,
                 request_id: None,
+                change_id: None,
                 at_ms,
             },
         )
@@ -86,6 +89,7 @@ pub async fn write_next(
             device: author.device,
             cause: author.cause,
             request_id: author.request_id,
+            change_id: author.change_id,
             at_ms,
         },
     )

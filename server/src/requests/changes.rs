@@ -155,6 +155,7 @@ async fn try_correct(
         device: None,
         cause: VersionCause::RequestCorrection,
         request_id: Some(id),
+        change_id: None,
     };
     let Some(version) = write_next(
         &mut tx,

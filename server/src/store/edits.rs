@@ -118,6 +118,8 @@ pub struct NewVersion<'a> {
     pub device: Option<(DeviceId, i64)>,
     pub cause: shared::api::records::VersionCause,
     pub request_id: Option<shared::ids::SubjectRequestId>,
+    /// The approved change the version applies.
+    pub change_id: Option<ConflictId>,
     pub at_ms: i64,
 }
 
@@ -156,8 +158,8 @@ pub async fn insert_version(
         .map_or((None, None), |(d, s)| (Some(d.to_string()), Some(s)));
     let done = sqlx::query(
         "INSERT INTO record_versions (record_id, version, values_json, changed_fields, author_id, \
-         device_id, device_seq, created_at_ms, cause, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         device_id, device_seq, created_at_ms, cause, request_id, change_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (record_id, version) DO NOTHING",
     )
     .bind(v.record_id.to_string())
@@ -170,6 +172,7 @@ pub async fn insert_version(
     .bind(v.at_ms)
     .bind(v.cause.as_str())
     .bind(v.request_id.map(|id| id.to_string()))
+    .bind(v.change_id.map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -247,10 +250,12 @@ pub struct ConflictRow {
     pub device_seq: i64,
     pub created_at_ms: i64,
     pub resolved_at_ms: Option<i64>,
+    /// A conflict, or a change of a key field waiting for approval.
+    pub kind: shared::api::conflicts::ConflictKind,
 }
 
 const CONFLICT_COLUMNS: &str = "id, record_id, field_key, base_version, server_version, \
-     device_value, author_id, device_id, device_seq, created_at_ms, resolved_at_ms";
+     device_value, author_id, device_id, device_seq, created_at_ms, resolved_at_ms, kind";
 
 fn conflict_from_row(r: &sqlx::any::AnyRow) -> Result<ConflictRow, sqlx::Error> {
     Ok(ConflictRow {
@@ -265,13 +270,15 @@ fn conflict_from_row(r: &sqlx::any::AnyRow) -> Result<ConflictRow, sqlx::Error> 
         device_seq: r.try_get("device_seq")?,
         created_at_ms: r.try_get("created_at_ms")?,
         resolved_at_ms: r.try_get("resolved_at_ms")?,
+        kind: shared::api::conflicts::ConflictKind::parse(&r.try_get::<String, _>("kind")?)
+            .unwrap_or_default(),
     })
 }
 
 pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Result<(), sqlx::Error> {
     let sql = format!(
         "INSERT INTO record_conflicts ({CONFLICT_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, $11)"
     );
     sqlx::query(&sql)
         .bind(c.id.to_string())
@@ -284,6 +291,7 @@ pub async fn insert_conflict(conn: &mut AnyConnection, c: &ConflictRow) -> Resul
         .bind(c.device_id.to_string())
         .bind(c.device_seq)
         .bind(c.created_at_ms)
+        .bind(c.kind.as_str())
         .execute(&mut *conn)
         .await?;
     Ok(())
@@ -324,22 +332,25 @@ pub async fn conflict_on(
         .transpose()
 }
 
-/// Marks a conflict resolved if it is still open; `false` when it was not.
+/// Marks a conflict resolved if it is still open, with the decider's comment (sealed);
+/// `false` when it was not open.
 pub async fn resolve_conflict(
     conn: &mut AnyConnection,
     id: ConflictId,
     by: UserId,
     resolution: &str,
     at_ms: i64,
+    comment_sealed: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE record_conflicts SET resolved_at_ms = $2, resolved_by = $3, resolution = $4 \
-         WHERE id = $1 AND resolved_at_ms IS NULL",
+        "UPDATE record_conflicts SET resolved_at_ms = $2, resolved_by = $3, resolution = $4, \
+         comment_sealed = $5 WHERE id = $1 AND resolved_at_ms IS NULL",
     )
     .bind(id.to_string())
     .bind(at_ms)
     .bind(by.to_string())
     .bind(resolution)
+    .bind(comment_sealed)
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -381,7 +392,8 @@ impl Db {
             let list = placeholders_for(self.kind(), 1, chunk.len());
             let sql = format!(
                 "SELECT r.id, r.version, (SELECT COUNT(*) FROM record_conflicts k \
-                 WHERE k.record_id = r.id AND k.resolved_at_ms IS NULL) AS open \
+                 WHERE k.record_id = r.id AND k.resolved_at_ms IS NULL \
+                 AND k.kind = 'conflict') AS open \
                  FROM records r WHERE r.id IN {list}"
             );
             let mut q = sqlx::query(&sql);
@@ -393,6 +405,32 @@ impl Db {
                     row.id("id")?,
                     (row.try_get("version")?, row.try_get("open")?),
                 );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The fields of each record with a change waiting for approval.
+    pub async fn pending_fields(
+        &self,
+        record_ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, Vec<String>>, sqlx::Error> {
+        let mut out: HashMap<RecordId, Vec<String>> = HashMap::new();
+        for chunk in record_ids.chunks(100) {
+            let list = placeholders_for(self.kind(), 1, chunk.len());
+            let sql = format!(
+                "SELECT DISTINCT record_id, field_key FROM record_conflicts \
+                 WHERE record_id IN {list} AND kind = 'approval' AND resolved_at_ms IS NULL \
+                 ORDER BY record_id, field_key"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for row in q.fetch_all(self.pool()).await? {
+                out.entry(row.id("record_id")?)
+                    .or_default()
+                    .push(row.try_get("field_key")?);
             }
         }
         Ok(out)
@@ -410,6 +448,8 @@ pub struct HistoryRow {
     pub device_id: Option<shared::ids::DeviceId>,
     pub cause: Option<String>,
     pub request_id: Option<shared::ids::SubjectRequestId>,
+    /// Who approved the change this version applied.
+    pub approved_by_name: Option<String>,
     pub at_ms: i64,
 }
 
@@ -422,8 +462,11 @@ impl super::Db {
         use super::IdColumn as _;
         sqlx::query(
             "SELECT v.version, v.values_json, v.changed_fields, u.username AS author_name, \
-             v.device_id, v.cause, v.request_id, v.created_at_ms \
+             v.device_id, v.cause, v.request_id, v.created_at_ms, \
+             d.username AS approved_by_name \
              FROM record_versions v LEFT JOIN users u ON u.id = v.author_id \
+             LEFT JOIN record_conflicts k ON k.id = v.change_id \
+             LEFT JOIN users d ON d.id = k.resolved_by \
              WHERE v.record_id = $1 ORDER BY v.version",
         )
         .bind(record_id.to_string())
@@ -439,6 +482,7 @@ impl super::Db {
                 device_id: r.id_opt("device_id")?,
                 cause: r.try_get("cause")?,
                 request_id: r.id_opt("request_id")?,
+                approved_by_name: r.try_get("approved_by_name")?,
                 at_ms: r.try_get("created_at_ms")?,
             })
         })

@@ -178,6 +178,7 @@ mod tests {
                         version: 2,
                         merged_fields: vec!["a".into()],
                         conflicted_fields: vec![],
+                        pending_fields: vec!["b".into()],
                     },
                 },
             ],
@@ -209,6 +210,7 @@ mod tests {
                     version: 2,
                     merged_fields: vec!["a".into()],
                     conflicted_fields: vec![],
+                    pending_fields: vec!["b".into()],
                 }
                 .into(),
             ),

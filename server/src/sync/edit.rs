@@ -13,6 +13,8 @@ use sqlx::AnyConnection;
 
 use shared::{
     api::{
+        auth::Role,
+        conflicts::ConflictKind,
         error::{ErrorCode, FieldIssue},
         sync::{DeviceInfo, RejectionCode, SyncRecord, SyncStatus},
     },
@@ -285,7 +287,9 @@ async fn try_once(
     let dek = sealed::data_key(state, rec.id, &rec.wrapped_key)?;
     let key = RecordKey::new(record_id, rec.key_version, &dek);
     let now = now_ms();
-    let plan = match plan(&mut tx, &key, &rec, c, base, now, today).await? {
+    // Staff's and managers' changes of key fields wait for someone else's approval.
+    let held = matches!(caller.role(), Role::Staff | Role::Manager);
+    let plan = match plan(&mut tx, &key, &rec, c, (base, held), now, today).await? {
         Ok(plan) => plan,
         Err(status) => return Ok(Some(status)),
     };
@@ -297,6 +301,7 @@ async fn try_once(
             device: Some((device.id, record.seq)),
             cause: shared::api::records::VersionCause::DeviceEdit,
             request_id: None,
+            change_id: None,
         };
         let written = write_next(
             &mut tx,
@@ -326,6 +331,7 @@ async fn try_once(
         version,
         merged_fields: plan.merged.clone(),
         conflicted_fields: plan.conflicted.clone(),
+        pending_fields: plan.pending.clone(),
     };
     let answer = serde_json::to_string(&status).unwrap_or_default();
     if !edits::insert_edit(
@@ -426,7 +432,7 @@ async fn plan(
     key: &RecordKey<'_>,
     rec: &EditableRecord,
     c: &Checked,
-    base: i64,
+    (base, held): (i64, bool),
     now: i64,
     today: time::Date,
 ) -> AppResult<Result<MergePlan, SyncStatus>> {
@@ -455,7 +461,10 @@ async fn plan(
         .flat_map(|v| serde_json::from_str::<Vec<String>>(&v.changed_fields).unwrap_or_default())
         .collect();
 
-    let plan = merge_plan(&base_values, &current, &server_changed, &c.answers);
+    let mut plan = merge_plan(&base_values, &current, &server_changed, &c.answers);
+    if held {
+        plan = plan.hold_for_approval(&current, |k| def.field(k).is_some_and(|f| f.needs_approval));
+    }
     let gone = withdrawn_purposes(rec.withdrawn_json.as_deref());
     let blocked: BTreeMap<String, Vec<FieldIssue>> = plan
         .device_changed
@@ -497,10 +506,11 @@ struct Filed {
     now: i64,
 }
 
-/// Files a conflict for each field the device and the server both changed, and returns
-/// their ids. A device keeps its base version after a conflict, so each later edit of
-/// the record from it meets the same conflict again: one that is still open with the
-/// same value is not filed twice. A different value is a new conflict beside the first.
+/// Files a conflict for each field the device and the server both changed, and a change
+/// waiting for approval for each key field held back, and returns their ids. A device
+/// keeps its base version after a conflict, so each later edit of the record from it
+/// meets the same conflict again: one that is still open with the same value is not
+/// filed twice. A different value is a new one beside the first.
 async fn file_conflicts(
     tx: &mut AnyConnection,
     key: &RecordKey<'_>,
@@ -512,15 +522,23 @@ async fn file_conflicts(
     let record_id = c.ids.record;
     let def = &c.version.definition;
     let mut conflict_ids = Vec::new();
-    let open = if plan.conflicted.is_empty() {
+    let open = if plan.conflicted.is_empty() && plan.pending.is_empty() {
         Vec::new()
     } else {
         edits::open_conflicts_from(tx, record_id, device.id).await?
     };
-    for field_key in &plan.conflicted {
+    let filing = plan
+        .conflicted
+        .iter()
+        .map(|k| (k, ConflictKind::Conflict))
+        .chain(plan.pending.iter().map(|k| (k, ConflictKind::Approval)));
+    for (field_key, kind) in filing {
         let wanted = c.answers.get(field_key);
         let mut already = None;
-        for o in open.iter().filter(|o| &o.field_key == field_key) {
+        for o in open
+            .iter()
+            .filter(|o| &o.field_key == field_key && o.kind == kind)
+        {
             if crate::records::conflicts::device_value(key, o)?.as_ref() == wanted {
                 already = Some(o.id);
                 break;
@@ -554,6 +572,7 @@ async fn file_conflicts(
                 device_seq: c.record.seq,
                 created_at_ms: filed.now,
                 resolved_at_ms: None,
+                kind,
             },
         )
         .await?;

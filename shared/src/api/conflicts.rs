@@ -7,11 +7,60 @@ use serde::{Deserialize, Serialize};
 
 use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
 
-/// One open conflict, with both values as the caller may see them.
+/// What waits for a manager: a conflict between two edits, or a change of a key field
+/// that needs approval.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// The device and the server both changed the field.
+    #[default]
+    Conflict,
+    /// A change of a key field (`Field::needs_approval`) by staff or a manager: taking
+    /// the device's value approves it, keeping the server's rejects it; its author may
+    /// not decide it.
+    Approval,
+}
+
+impl ConflictKind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Conflict => "conflict",
+            Self::Approval => "approval",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Conflict, Self::Approval]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+/// The longest comment on a decision.
+pub const MAX_DECISION_COMMENT_CHARS: usize = 500;
+
+/// One open conflict or change waiting for approval, with both values as the caller may
+/// see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConflictView {
     pub id: ConflictId,
+    #[serde(default)]
+    pub kind: ConflictKind,
+    /// The author's user name.
+    #[serde(default)]
+    pub author_name: Option<String>,
+    /// The record's form title.
+    #[serde(default)]
+    pub form_title: LocalizedText,
+    /// For a change waiting for approval: the field changed on the server since the
+    /// change's base, or another change of it waits too; deciding one does not decide
+    /// the other.
+    #[serde(default)]
+    pub contested: bool,
     pub record_id: RecordId,
     pub form_id: FormId,
     pub form_version: i64,
@@ -69,10 +118,13 @@ impl Take {
 }
 
 /// `POST /api/v1/conflicts/{id}/resolve`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResolveConflict {
     pub take: Take,
+    /// Why (kept with the decision, sealed); at most [`MAX_DECISION_COMMENT_CHARS`].
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// The resolved conflict.

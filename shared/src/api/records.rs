@@ -91,6 +91,27 @@ pub struct RecordView {
     /// Edit conflicts on this record that wait for a manager.
     #[serde(default)]
     pub open_conflicts: i64,
+    /// Fields with a change waiting for approval (the value shown is the one in force).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_fields: Vec<String>,
+    /// The keys of `values` in the form's order, to show them as the form asks them.
+    #[serde(default)]
+    pub field_order: Vec<String>,
+}
+
+impl RecordView {
+    /// Takes the values out in the form's order (any `field_order` does not name follow,
+    /// by key).
+    pub fn take_ordered_values(&mut self) -> Vec<(String, ViewValue)> {
+        let mut values = std::mem::take(&mut self.values);
+        let mut out: Vec<(String, ViewValue)> = self
+            .field_order
+            .iter()
+            .filter_map(|k| values.remove(k).map(|v| (k.clone(), v)))
+            .collect();
+        out.extend(values);
+        out
+    }
 }
 
 fn first_version() -> i64 {
@@ -200,6 +221,8 @@ pub enum VersionCause {
     ConflictResolved,
     /// A correction made for a data-subject request.
     RequestCorrection,
+    /// A change of a key field, approved by a manager or an admin.
+    ApprovedChange,
 }
 
 impl VersionCause {
@@ -210,6 +233,7 @@ impl VersionCause {
             Self::DeviceEdit => "device_edit",
             Self::ConflictResolved => "conflict_resolved",
             Self::RequestCorrection => "request_correction",
+            Self::ApprovedChange => "approved_change",
         }
     }
 
@@ -220,6 +244,7 @@ impl VersionCause {
             Self::DeviceEdit,
             Self::ConflictResolved,
             Self::RequestCorrection,
+            Self::ApprovedChange,
         ]
         .into_iter()
         .find(|c| c.as_str() == name)
@@ -239,6 +264,9 @@ pub struct RecordVersionView {
     pub cause: VersionCause,
     /// The request it was made for, for a correction.
     pub request_id: Option<crate::ids::SubjectRequestId>,
+    /// For an approved change: who approved it, and their comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by_name: Option<String>,
     /// The fields this version changed (empty for version 1).
     pub changed: Vec<String>,
     /// The values as the viewer may see them, masked as elsewhere.

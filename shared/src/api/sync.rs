@@ -342,6 +342,9 @@ pub enum SyncStatus {
         merged_fields: Vec<String>,
         #[serde(default)]
         conflicted_fields: Vec<String>,
+        /// Key fields the edit changed that wait for approval (not applied yet).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pending_fields: Vec<String>,
     },
     /// Another record with this UUID but different content is stored; it is unchanged.
     Conflict { message: String },

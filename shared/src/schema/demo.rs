@@ -55,6 +55,7 @@ fn field(key: &'static str, kind: FieldKind, label: LocalizedText) -> Field {
             from: RetentionStart::Collection,
         }),
         mask: MaskStyle::None,
+        needs_approval: false,
     }
 }
 
@@ -197,6 +198,7 @@ fn basic_section() -> Section {
                     "Used to sign in and for order updates",
                 ),
                 mask: MaskStyle::Phone,
+                needs_approval: true,
                 ..field(
                     "mobile",
                     FieldKind::Phone {
@@ -207,6 +209,7 @@ fn basic_section() -> Section {
             },
             Field {
                 mask: MaskStyle::Email,
+                needs_approval: true,
                 ..field("email", FieldKind::Email, text("电子邮箱", "Email"))
             },
             Field {
@@ -261,6 +264,7 @@ fn identity_section() -> Section {
                     from: RetentionStart::Collection,
                 }),
                 mask: MaskStyle::IdNumber,
+                needs_approval: true,
                 ..field("resident_id", FieldKind::ResidentId, text("居民身份证号码", "Resident ID number"))
             },
         ],

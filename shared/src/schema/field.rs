@@ -51,6 +51,12 @@ pub struct Field {
     /// How the answer is masked in lists and exports.
     #[serde(default)]
     pub mask: MaskStyle,
+    /// A key field: a change by staff or a manager (in an offline edit that syncs) waits
+    /// for another person's approval instead of taking effect (hijacked or corrupted
+    /// customer records start with an unchecked change of a phone or ID number). New
+    /// phone, email and resident-ID fields start with it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_approval: bool,
 }
 
 impl Field {

@@ -202,6 +202,15 @@ story!(form_designer_changes_are_recorded, |app| {
 
 story!(auditors_export_the_log_as_csv, |app| {
     let _admin = logged(&app).await;
+    // A sign-in whose User-Agent a spreadsheet would run as a formula.
+    let r = reqwest::Client::new()
+        .post(app.api("/auth/login"))
+        .header("user-agent", "=HYPERLINK(\"http://evil.example\",\"x\")")
+        .json(&serde_json::json!({"username": "nobody", "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
     let auditor = app.user_with_role(Role::Auditor).await;
     let r = auditor
         .get("/audit/export?action=auth.")
@@ -227,6 +236,9 @@ story!(auditors_export_the_log_as_csv, |app| {
     );
     // Oldest first, and the export is itself in the log.
     assert!(rows[0].starts_with("1,"));
+    // It is written inert: quoted with a leading apostrophe, never as `=HYPERLINK`.
+    assert!(text.contains("'=HYPERLINK("), "{text}");
+    assert!(!text.contains(",=HYPERLINK(") && !text.contains(",\"=HYPERLINK("));
     assert_eq!(auditor.audit_log("audit.export").await.entries.len(), 1);
     let staff = app.collector(Role::Staff).await;
     staff.get("/audit/export").expect_status(403).await;

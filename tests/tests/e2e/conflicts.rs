@@ -11,8 +11,10 @@ use shared::{
     access::Visibility,
     api::{
         auth::Role,
-        conflicts::{ConflictList, ConflictResolved},
+        conflicts::{ConflictKind, ConflictList, ConflictResolved},
         error::{ApiError, ErrorCode},
+        records::{RecordHistory, VersionCause},
+        sync::SyncStatus,
         users::TeamSummary,
     },
 };
@@ -21,7 +23,7 @@ use crate::sync_edits::{
     collect, detail, display, edited, sync, two_devices_edit, with, Collected,
 };
 
-async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
+pub(crate) async fn put_in_one_team(app: &TestApp, admin: &Session, members: &[&Session]) {
     let team: TeamSummary = admin
         .post_json("/teams", &serde_json::json!({"name": "North"}), 201)
         .await;
@@ -76,18 +78,21 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     b.insert("gender".into(), serde_json::json!("female"));
     let (status, tablet) = two_devices_edit(&c, &a, &b).await;
     let r = [status];
-    // The gender merges; the name and ID wait, and the server's values stay.
+    // The gender merges; the name waits as a conflict. The resident ID is a key field:
+    // each device's change of it waits for approval, and the server's value stays.
     assert_eq!(
         edited(&r[0]),
-        (
-            3,
-            vec!["gender".to_owned()],
-            vec!["full_name".to_owned(), "resident_id".to_owned()]
-        )
+        (3, vec!["gender".to_owned()], vec!["full_name".to_owned()])
     );
+    let SyncStatus::Edited { pending_fields, .. } = &r[0] else {
+        unreachable!()
+    };
+    assert_eq!(pending_fields, &["resident_id".to_owned()]);
     let view = detail(&c.staff, &c.record.uuid).await;
-    assert_eq!((view.version, view.open_conflicts), (3, 2));
+    assert_eq!((view.version, view.open_conflicts), (3, 1));
+    assert_eq!(view.pending_fields, vec!["resident_id".to_owned()]);
     assert_eq!(display(&view, "full_name"), Some("张三丰"));
+    assert_eq!(display(&view, "resident_id"), Some("1101**********1233"));
 
     // Staff and auditors may not resolve; a manager of another team sees nothing.
     c.staff.get("/conflicts").expect_status(403).await;
@@ -97,12 +102,13 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
 
     // The manager sees both values, masked as the policy says.
     let list = conflicts(&manager).await;
-    assert_eq!(list.conflicts.len(), 2);
+    assert_eq!(list.conflicts.len(), 3);
     let name = list
         .conflicts
         .iter()
         .find(|k| k.field_key == "full_name")
         .unwrap();
+    assert_eq!(name.kind, ConflictKind::Conflict);
     assert_eq!(name.record_id.to_string(), c.record.uuid);
     assert_eq!(
         (name.base_version, name.server_version, name.current_version),
@@ -113,14 +119,33 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
     assert_eq!(name.device_value.as_deref(), Some("张小三"));
     assert_eq!(name.device_id, tablet.id);
     assert_eq!(name.field_label.en, "Full name");
-    let id = list
+    let approvals: Vec<_> = list
         .conflicts
         .iter()
-        .find(|k| k.field_key == "resident_id")
-        .unwrap();
-    assert_eq!(id.visibility, Visibility::Masked);
-    assert_eq!(id.server_value.as_deref(), Some("1101**********125X"));
-    assert_eq!(id.device_value.as_deref(), Some("1101**********1209"));
+        .filter(|k| k.field_key == "resident_id")
+        .collect();
+    assert_eq!(approvals.len(), 2);
+    assert!(approvals
+        .iter()
+        .all(|k| k.kind == ConflictKind::Approval && k.contested));
+    assert!(approvals
+        .iter()
+        .all(|k| k.author_name.as_deref() == Some(c.staff.user().username.as_str())));
+    let from_tablet = approvals.iter().find(|k| k.device_id == tablet.id).unwrap();
+    let from_phone = approvals.iter().find(|k| k.device_id != tablet.id).unwrap();
+    assert_eq!(from_tablet.visibility, Visibility::Masked);
+    assert_eq!(
+        from_tablet.server_value.as_deref(),
+        Some("1101**********1233")
+    );
+    assert_eq!(
+        from_tablet.device_value.as_deref(),
+        Some("1101**********1209")
+    );
+    assert_eq!(
+        from_phone.device_value.as_deref(),
+        Some("1101**********125X")
+    );
     // Admins see every conflict, with personal data masked and sensitive hidden.
     let all = conflicts(&admin).await;
     let name_a = all
@@ -152,20 +177,78 @@ story!(the_same_field_changed_twice_waits_for_a_manager, |app| {
         .await;
     let done: ConflictResolved = resolve(&manager, name.id, "device").expect_json(200).await;
     assert_eq!(done.version, 4);
-    let kept: ConflictResolved = resolve(&manager, id.id, "server").expect_json(200).await;
-    assert_eq!(kept.version, 4);
+    // The tablet's ID is approved (a new version, the staff member's, approved by the
+    // manager); the phone's is rejected.
+    let approved: ConflictResolved = resolve(&manager, from_tablet.id, "device")
+        .expect_json(200)
+        .await;
+    assert_eq!(approved.version, 5);
+    let rejected: ConflictResolved = resolve(&manager, from_phone.id, "server")
+        .expect_json(200)
+        .await;
+    assert_eq!(rejected.version, 5);
     let view = detail(&c.staff, &c.record.uuid).await;
-    assert_eq!((view.version, view.open_conflicts), (4, 0));
+    assert_eq!((view.version, view.open_conflicts), (5, 0));
+    assert!(view.pending_fields.is_empty());
     assert_eq!(display(&view, "full_name"), Some("张小三"));
-    assert_eq!(display(&view, "gender"), Some("female"));
-    assert_eq!(display(&view, "resident_id"), Some("1101**********125X"));
+    assert_eq!(display(&view, "gender"), Some("Female"));
+    assert_eq!(display(&view, "resident_id"), Some("1101**********1209"));
+    let history: RecordHistory = manager
+        .get_json(&format!("/records/{}/history", c.record.uuid), 200)
+        .await;
+    let v5 = &history.versions[4];
+    assert_eq!(v5.cause, VersionCause::ApprovedChange);
+    assert_eq!(
+        v5.by_name.as_deref(),
+        Some(c.staff.user().username.as_str())
+    );
+    assert_eq!(
+        v5.approved_by_name.as_deref(),
+        Some(manager.user().username.as_str())
+    );
+    assert_eq!(v5.changed, vec!["resident_id".to_owned()]);
 
     let e: ApiError = resolve(&manager, name.id, "server").expect_json(409).await;
+    assert_eq!(e.code, ErrorCode::AlreadyResolved);
+    let e: ApiError = resolve(&manager, from_phone.id, "device")
+        .expect_json(409)
+        .await;
     assert_eq!(e.code, ErrorCode::AlreadyResolved);
     assert!(conflicts(&manager).await.conflicts.is_empty());
 
     assert_eq!(audit(&admin, "records.edit").await, 2);
-    assert_eq!(audit(&admin, "records.conflict.resolve").await, 2);
+    assert_eq!(audit(&admin, "records.conflict.resolve").await, 1);
+    assert_eq!(audit(&admin, "records.change.approved").await, 1);
+    assert_eq!(audit(&admin, "records.change.rejected").await, 1);
+});
+
+// A manager's own change of a key field waits too, and another manager or an admin
+// decides it: never its author.
+story!(nobody_approves_their_own_change, |app| {
+    let admin = app.admin().await;
+    let manager = app.collector(Role::Manager).await;
+    let other = app.collector(Role::Manager).await;
+    put_in_one_team(&app, &admin, &[&manager, &other]).await;
+    let c = collect(&app, manager).await;
+    let edit = c.edit(&with("mobile", serde_json::json!("13700001111")), 2, 1);
+    let r = sync(&c.staff, &c.device, vec![edit]).await;
+    assert_eq!(edited(&r[0]), (1, vec![], vec![]));
+    let list = conflicts(&c.staff).await;
+    let change = &list.conflicts[0];
+    assert_eq!(
+        (change.kind, change.field_key.as_str()),
+        (ConflictKind::Approval, "mobile")
+    );
+    let e: ApiError = resolve(&c.staff, change.id, "device")
+        .expect_json(403)
+        .await;
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    let done: ConflictResolved = resolve(&other, change.id, "device").expect_json(200).await;
+    assert_eq!(done.version, 2);
+    let view = detail(&c.staff, &c.record.uuid).await;
+    assert_eq!(display(&view, "mobile"), Some("+8613700001111"));
+    let e: ApiError = resolve(&admin, change.id, "server").expect_json(409).await;
+    assert_eq!(e.code, ErrorCode::AlreadyResolved);
 });
 
 story!(a_conflict_met_again_is_not_filed_twice, |app| {
@@ -205,7 +288,7 @@ story!(a_conflict_met_again_is_not_filed_twice, |app| {
     assert_eq!((version, conflicted), (3, vec!["full_name".to_owned()]));
     assert_eq!(open().await, 1);
     let view = detail(&c.staff, &c.record.uuid).await;
-    assert_eq!(display(&view, "gender"), Some("female"));
+    assert_eq!(display(&view, "gender"), Some("Female"));
     assert_eq!(display(&view, "full_name"), Some("张三丰"));
 
     // Another name from the tablet is another proposal: both wait for a manager.

@@ -30,6 +30,7 @@ mod public_forms;
 mod records;
 mod replay_storm;
 mod requests;
+mod requests_console;
 mod retention;
 mod retention_console;
 mod retention_crash;

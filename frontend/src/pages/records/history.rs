@@ -228,6 +228,7 @@ fn VersionBlock(
                     <dd data-testid="history-cause" data-cause=version.cause.as_str()>
                         <Cause
                             cause=version.cause
+                            approved_by=version.approved_by_name.clone()
                             device=version.device_id.map(|d| d.to_string())
                             request=version.request_id.map(|r| (r.to_string(), r.reference()))
                             may_open_requests
@@ -279,10 +280,11 @@ fn VersionBlock(
 }
 
 /// Why a version was made, in words; a correction names its request, linked for those
-/// who work on requests.
+/// who work on requests; an approved change names who approved it.
 #[component]
 fn Cause(
     cause: VersionCause,
+    approved_by: Option<String>,
     device: Option<String>,
     request: Option<(String, String)>,
     may_open_requests: bool,
@@ -295,8 +297,17 @@ fn Cause(
             VersionCause::DeviceEdit => t.cause_device_edit,
             VersionCause::ConflictResolved => t.cause_conflict_resolved,
             VersionCause::RequestCorrection => t.cause_request_correction,
+            VersionCause::ApprovedChange => t.cause_approved_change,
         }
     };
+    let approved_by = approved_by.map(|name| {
+        view! {
+            " · "
+            <span data-testid="history-approved-by">
+                {move || fill(i18n.t().history.approved_by, &[("name", &name)])}
+            </span>
+        }
+    });
     let device = device.map(|id| {
         let short = short_id(&id);
         view! { " (" <code title=id>{short}</code> ")" }
@@ -309,7 +320,7 @@ fn Cause(
             view! { " " <span data-testid="history-request">{reference}</span> }.into_any()
         }
     });
-    view! { {words} {device} {request} }
+    view! { {words} {device} {approved_by} {request} }
 }
 
 /// The mark beside a value that changed: an icon and a word, never colour alone.
@@ -422,6 +433,7 @@ mod tests {
             device_id: device.then(|| shared::ids::DeviceId::from_random_bytes([7; 16])),
             cause,
             request_id: None,
+            approved_by_name: None,
             changed: Vec::new(),
             values: BTreeMap::new(),
         }

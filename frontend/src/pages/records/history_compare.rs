@@ -287,6 +287,7 @@ mod tests {
                 VersionCause::DeviceEdit
             },
             request_id: None,
+            approved_by_name: None,
             changed: changed.iter().map(|c| (*c).to_owned()).collect(),
             values: values
                 .iter()

@@ -1,5 +1,6 @@
 //! One record in the list: its facts, a link to its history, the end of its customer
-//! relationship, and each field as the server shows it. Recording the end or a
+//! relationship, and each field as the server shows it (marked when a change of it waits
+//! for approval, with a link to the conflicts and approvals page). Recording the end or a
 //! withdrawal replaces the record with the server's answer.
 
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn RecordRow(
     let session = use_session();
     // Read once (see `relationship.rs`).
     let may_withdraw = untrack(|| session.may(Permission::RecordWithdrawals));
+    let may_decide = untrack(|| session.may(Permission::ResolveConflicts));
     let id = record.id.to_string();
     let assign_id = id.clone();
     let history_href = format!("/records/{id}/history");
@@ -32,7 +34,7 @@ pub fn RecordRow(
     view! {
         <tr data-record-id=id>
             <td class="record-facts">
-                {move || view! { <RecordFacts record=current.get() /> }}
+                {move || view! { <RecordFacts record=current.get() may_decide /> }}
                 <a
                     href=history_href
                     class="button button-secondary button-small"
@@ -66,9 +68,10 @@ pub fn RecordRow(
     }
 }
 
-/// The record's id, form, time, source, version and owner.
+/// The record's id, form, time, source, version (with what waits for a manager) and
+/// owner; `may_decide`: the viewer may open the conflicts and approvals page.
 #[component]
-fn RecordFacts(record: RecordView) -> impl IntoView {
+fn RecordFacts(record: RecordView, may_decide: bool) -> impl IntoView {
     let i18n = use_i18n();
     let id = record.id.to_string();
     let short_id: String = id.chars().take(8).collect();
@@ -110,6 +113,28 @@ fn RecordFacts(record: RecordView) -> impl IntoView {
                     {move || fill(i18n.t().console.record_open_conflicts, &[("count", &record.open_conflicts.to_string())])}
                 </a>
             })}
+            {(!record.pending_fields.is_empty()).then(|| {
+                let words = move || i18n.t().console.record_pending;
+                // Those who decide get the link; others only learn that changes wait.
+                let mark = if may_decide {
+                    view! {
+                        <a href="/conflicts" class="badge" data-testid="record-pending-approval">
+                            <span aria-hidden="true">"⏳ "</span>
+                            {words}
+                        </a>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <span class="badge" data-testid="record-pending-approval">
+                            <span aria-hidden="true">"⏳ "</span>
+                            {words}
+                        </span>
+                    }
+                    .into_any()
+                };
+                view! { " · " {mark} }
+            })}
         </p>
         <p>
             {move || i18n.t().console.owner} ": "
@@ -125,14 +150,16 @@ fn RecordFacts(record: RecordView) -> impl IntoView {
 
 /// Each field of the record, by label, as the server shows it.
 #[component]
-fn RecordValues(record: RecordView, state: RecordsState) -> impl IntoView {
+fn RecordValues(mut record: RecordView, state: RecordsState) -> impl IntoView {
     let i18n = use_i18n();
     let id = record.id.to_string();
-    let labels = record.labels;
+    let labels = std::mem::take(&mut record.labels);
+    let pending = std::mem::take(&mut record.pending_fields);
     let values = record
-        .values
+        .take_ordered_values()
         .into_iter()
         .map(|(key, value)| {
+            let waits = pending.contains(&key).then(|| view! { <PendingMark /> });
             // The field's label in the reader's language; its key only if it has none.
             let label = labels.get(&key).cloned().unwrap_or_default();
             let fallback = key.clone();
@@ -149,10 +176,25 @@ fn RecordValues(record: RecordView, state: RecordsState) -> impl IntoView {
                     <dt>{label}</dt>
                     <dd>
                         <ValueCell record_id=id.clone() key value state />
+                        {waits}
                     </dd>
                 </div>
             }
         })
         .collect_view();
     view! { <dl class="record-values">{values}</dl> }
+}
+
+/// The mark beside a value whose change waits for approval: the value shown is the one
+/// in force. An icon and words, never colour alone.
+#[component]
+fn PendingMark() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        " "
+        <span class="value-state state-pending" data-state="state-pending" data-testid="value-pending">
+            <span class="value-icon" aria-hidden="true">"⏳"</span>
+            {move || i18n.t().console.value_pending}
+        </span>
+    }
 }

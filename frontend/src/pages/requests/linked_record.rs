@@ -28,7 +28,7 @@ where
 {
     let i18n = use_i18n();
     let LinkedRecord {
-        record,
+        mut record,
         purposes,
         found_by,
         erased,
@@ -44,11 +44,12 @@ where
         let title = title.get(locale).to_owned();
         format!("{title} · {}", local_date(created, locale.tag()))
     };
+    let labels = std::mem::take(&mut record.labels);
     let values = record
-        .values
+        .take_ordered_values()
         .into_iter()
         .map(|(key, value)| {
-            let label = record.labels.get(&key).cloned().unwrap_or_default();
+            let label = labels.get(&key).cloned().unwrap_or_default();
             let field = key.clone();
             view! {
                 <div class="record-value" data-field=field>

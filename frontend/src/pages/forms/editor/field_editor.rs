@@ -1,5 +1,6 @@
 //! The properties of the selected field: key, texts, required, kind settings and rules,
-//! default, visibility condition, sensitivity, purposes, retention and masking.
+//! default, visibility condition, sensitivity, purposes, retention, masking, and whether
+//! changes wait for approval.
 
 use leptos::prelude::*;
 use serde_json::Value;
@@ -207,7 +208,8 @@ fn DefaultValue(editor: Editor, at: (usize, usize), kind: &'static str) -> impl 
     }
 }
 
-/// Sensitivity, purposes, retention and masking: how the answer is protected.
+/// Sensitivity, purposes, retention, masking and approval of changes: how the answer is
+/// protected.
 #[component]
 fn ValueProperties(editor: Editor, at: (usize, usize)) -> impl IntoView {
     let i18n = use_i18n();
@@ -302,6 +304,23 @@ fn ValueProperties(editor: Editor, at: (usize, usize)) -> impl IntoView {
             move |v| if let Some(style) = styles.into_iter().find(|s| json_name(s) == v) { editor.edit_field(at, |f| f.mask = style) },
             Some("field-mask".to_owned()),
         )}
+        <div class="choice">
+            <input
+                id="field-needs-approval"
+                type="checkbox"
+                data-testid="field-needs-approval"
+                aria-describedby="field-needs-approval-hint"
+                prop:checked=move || editor.field(at, |f| f.needs_approval).unwrap_or_default()
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    editor.edit_field(at, |f| f.needs_approval = on);
+                }
+            />
+            <label for="field-needs-approval">{move || i18n.t().designer.needs_approval}</label>
+        </div>
+        <p id="field-needs-approval-hint" class="field-hint">
+            {move || i18n.t().designer.needs_approval_hint}
+        </p>
     }
 }
 

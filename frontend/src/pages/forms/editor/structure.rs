@@ -50,6 +50,12 @@ fn new_field(def: &FormDefinition, kind: &FieldKind) -> Option<Field> {
     let key = FieldKey::parse(unique_key(kind.name(), |k| def.field(k).is_some())).ok()?;
     let zh = texts(Locale::ZhCn).designer.kind(kind);
     let en = texts(Locale::En).designer.kind(kind);
+    // Changes of a person's phone, email or ID number wait for approval unless the
+    // designer turns it off.
+    let needs_approval = matches!(
+        kind,
+        FieldKind::Phone { .. } | FieldKind::Email | FieldKind::ResidentId
+    );
     let kind = match kind {
         FieldKind::SingleChoice { .. } | FieldKind::MultipleChoice { .. } => {
             let options = (1..=2)
@@ -81,6 +87,7 @@ fn new_field(def: &FormDefinition, kind: &FieldKind) -> Option<Field> {
         purposes: Vec::new(),
         retention: None,
         mask: shared::mask::MaskStyle::None,
+        needs_approval,
     })
 }
 
@@ -340,6 +347,8 @@ fn FieldRow(
             .field(at, |f| i18n.t().designer.kind(&f.kind))
             .unwrap_or_default()
     };
+    let approval =
+        Signal::derive(move || editor.field(at, |f| f.needs_approval).unwrap_or_default());
     let aria = move |template: fn(&DesignerTexts) -> &'static str| {
         move || fill(template(&i18n.t().designer), &[("label", &name())])
     };
@@ -390,7 +399,13 @@ fn FieldRow(
                 on:click=move |_| editor.selected.set(Some(at))
             >
                 <span class="field-row-label">{name}</span>
-                <span class="field-row-meta">{kind} " · " <code>{key}</code></span>
+                <span class="field-row-meta">
+                    {kind} " · " <code>{key}</code>
+                    {move || approval.get().then(|| view! {
+                        " · "
+                        <span data-testid="field-row-approval">{move || i18n.t().designer.needs_approval_mark}</span>
+                    })}
+                </span>
             </button>
             <span class="field-row-actions">
                 <button type="button" class="icon-button" data-testid="field-up" aria-label=aria(|t| t.move_up) on:click=move |_| shift(true)>
@@ -441,5 +456,18 @@ mod tests {
         );
         assert_eq!(field.map(|f| f.options().len()), Some(2));
         assert_eq!(unique_key("x", |k| k == "x_1"), "x_2");
+    }
+
+    #[test]
+    fn new_phone_email_and_id_fields_need_approval_for_changes() {
+        let def = FormDefinition::blank();
+        let needs = |kind: FieldKind| new_field(&def, &kind).map(|f| f.needs_approval);
+        assert_eq!(needs(FieldKind::Email), Some(true));
+        assert_eq!(needs(FieldKind::ResidentId), Some(true));
+        assert_eq!(needs(FieldKind::ShortText), Some(false));
+        let phone = kinds()
+            .into_iter()
+            .find(|k| matches!(k, FieldKind::Phone { .. }));
+        assert_eq!(phone.and_then(needs), Some(true));
     }
 }
