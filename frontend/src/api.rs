@@ -4,8 +4,10 @@
 //! state-changing request also carries the session's CSRF token in
 //! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
-//! `api/retention.rs`, and those of withdrawals staff record in `api/withdrawals.rs`.
+//! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`, and
+//! those of governed exports in `api/exports.rs`.
 
+mod exports;
 mod requests;
 mod retention;
 mod withdrawals;
@@ -517,6 +519,7 @@ pub fn code_for_status(status: u16) -> ErrorCode {
         405 => ErrorCode::MethodNotAllowed,
         408 => ErrorCode::Timeout,
         409 => ErrorCode::Conflict,
+        410 => ErrorCode::Gone,
         413 => ErrorCode::PayloadTooLarge,
         415 => ErrorCode::UnsupportedMediaType,
         422 => ErrorCode::ValidationFailed,
@@ -534,6 +537,7 @@ mod tests {
     #[test]
     fn statuses_without_a_body_map_to_codes() {
         assert_eq!(code_for_status(401), ErrorCode::Unauthenticated);
+        assert_eq!(code_for_status(410), ErrorCode::Gone);
         assert_eq!(code_for_status(502), ErrorCode::Unavailable);
         assert_eq!(code_for_status(500), ErrorCode::Internal);
         assert_eq!(code_for_status(418), ErrorCode::Internal);

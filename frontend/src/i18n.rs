@@ -14,6 +14,7 @@ mod designer;
 mod designer_en;
 mod designer_zh;
 mod errors;
+mod exports;
 mod history;
 mod renderer;
 mod requests;
@@ -33,6 +34,7 @@ pub use customer::CustomerTexts;
 pub use customer_request::CustomerRequestTexts;
 pub use designer::DesignerTexts;
 pub use errors::{ErrorTexts, IssueTexts};
+pub use exports::ExportsTexts;
 pub use history::HistoryTexts;
 pub use renderer::RendererTexts;
 pub use requests::RequestsTexts;
@@ -270,6 +272,8 @@ pub struct Texts {
     pub withdrawal: WithdrawalTexts,
     /// A record's versions in the console.
     pub history: HistoryTexts,
+    /// Governed exports: the export dialog, the caller's exports, approvals, the ledger.
+    pub exports: ExportsTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
@@ -372,6 +376,7 @@ pub static EN: Texts = Texts {
     requests: requests::EN,
     withdrawal: withdrawal::EN,
     history: history::EN,
+    exports: exports::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
@@ -457,6 +462,7 @@ pub static ZH_CN: Texts = Texts {
     requests: requests::ZH_CN,
     withdrawal: withdrawal::ZH_CN,
     history: history::ZH_CN,
+    exports: exports::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,

@@ -13,6 +13,7 @@ pub mod config;
 pub mod consent;
 pub mod crypto;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod forms;
 pub mod keys;
@@ -78,6 +79,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(assignments::routes())
         .merge(retention::handlers::routes())
         .merge(requests::handlers::routes())
+        .merge(exports::handlers::routes())
         .merge(openapi::routes())
 }
 

@@ -115,6 +115,7 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::users::handlers::ApiDoc::openapi(),
         crate::assignments::handlers::ApiDoc::openapi(),
         crate::requests::handlers::ApiDoc::openapi(),
+        crate::exports::handlers::ApiDoc::openapi(),
         crate::retention::handlers::ApiDoc::openapi(),
     ] {
         doc.merge(part);
@@ -194,6 +195,7 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::EndRelationships => "end_relationships",
         Permission::RecordWithdrawals => "record_withdrawals",
         Permission::ManageRequests => "manage_requests",
+        Permission::DecideExports => "decide_exports",
     }
 }
 

@@ -98,11 +98,14 @@ pub enum Permission {
     /// answer package, corrections and erasure for a request (admins and privacy
     /// officers).
     ManageRequests,
+    /// Approve or refuse an unmasked export above the threshold (admins and privacy
+    /// officers; never the person who asked, which the service checks).
+    DecideExports,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -119,6 +122,7 @@ impl Permission {
         Permission::EndRelationships,
         Permission::RecordWithdrawals,
         Permission::ManageRequests,
+        Permission::DecideExports,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -129,7 +133,12 @@ impl Permission {
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
             (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
-            (Permission::ManageRetention | Permission::ManageRequests, Some(role)) => {
+            (
+                Permission::ManageRetention
+                | Permission::ManageRequests
+                | Permission::DecideExports,
+                Some(role),
+            ) => {
                 matches!(role, Role::Admin | Role::PrivacyOfficer)
             }
             (Permission::EndRelationships | Permission::RecordWithdrawals, Some(role)) => {

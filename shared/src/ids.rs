@@ -174,6 +174,11 @@ id_type!(
     PackageId,
     "package"
 );
+id_type!(
+    /// An export of records (its ledger entry).
+    ExportId,
+    "export"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

@@ -154,6 +154,9 @@ pub fn FormAlert(
     /// A text for this form that replaces the generic one for some codes.
     #[prop(optional)]
     summary: Option<fn(&Texts, &ApiError) -> Option<&'static str>>,
+    /// The alert's `data-testid` (`form-error` unless a page names its own).
+    #[prop(default = "form-error")]
+    testid: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
     move || {
@@ -162,7 +165,7 @@ pub fn FormAlert(
             let title = summary.and_then(|f| f(t, &e)).unwrap_or(t.error(e.code));
             let detail = says_more(&e, title).then(|| e.message.clone());
             view! {
-                <div class="alert alert-error" role="alert" data-testid="form-error">
+                <div class="alert alert-error" role="alert" data-testid=testid>
                     <p class="alert-title">{title}</p>
                     {detail.map(|d| view! { <p class="alert-detail">{d}</p> })}
                 </div>

@@ -66,6 +66,13 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || session.may(Permission::ViewRecords)>
+                            <li>
+                                <A href="/exports" attr:data-testid="nav-exports">
+                                    {move || i18n.t().exports.nav}
+                                </A>
+                            </li>
+                        </Show>
                         <Show when=move || session.may(Permission::ViewAudit)>
                             <li>
                                 <A href="/audit" attr:data-testid="nav-audit">

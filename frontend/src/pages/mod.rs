@@ -5,6 +5,7 @@ pub mod api_docs;
 pub mod assignments;
 pub mod audit;
 pub mod conflicts;
+pub mod exports;
 pub mod forms;
 pub mod home;
 pub mod login;

@@ -11,6 +11,7 @@ mod at_rest;
 mod envelope;
 mod master_key;
 mod subkeys;
+mod texts;
 
 pub use at_rest::{SealedText, SealedValues};
 pub use envelope::{blind_index, DataKey, FieldContext, SealedValue, WrappedKey};
@@ -19,6 +20,7 @@ pub use master_key::{
     MASTER_KEY_ENV,
 };
 pub use subkeys::SubkeyRoot;
+pub use texts::TextSealer;
 
 /// Why a cryptographic operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -54,8 +54,7 @@ pub async fn history(
             changed: Vec::new(),
             values: service::values_view(
                 state,
-                caller.role(),
-                locale,
+                service::Viewer::screen(caller.role(), locale),
                 def,
                 &row,
                 (&row.values, Place::Record),
@@ -90,8 +89,7 @@ pub async fn history(
             changed: serde_json::from_str(&v.changed_fields).unwrap_or_default(),
             values: service::values_view(
                 state,
-                caller.role(),
-                locale,
+                service::Viewer::screen(caller.role(), locale),
                 def,
                 &row,
                 (&v.values, Place::Version(v.version)),

@@ -131,19 +131,38 @@ pub(crate) fn withdrawn_times(json: Option<&str>) -> BTreeMap<String, i64> {
         .unwrap_or_default()
 }
 
-/// A record as `role` sees it; counts the values shown in full.
+/// Who looks at records, in which language, and whether values the role sees masked
+/// are shown in full (an unmasked export, which the role may reveal).
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub role: Role,
+    pub locale: Locale,
+    pub unmask: bool,
+}
+
+impl Viewer {
+    /// The caller as the screen shows records to them.
+    #[must_use]
+    pub fn screen(role: Role, locale: Locale) -> Self {
+        Self {
+            role,
+            locale,
+            unmask: false,
+        }
+    }
+}
+
+/// A record as the viewer sees it; counts the values shown in full.
 fn view(
     state: &AppState,
-    role: Role,
-    locale: Locale,
+    viewer: Viewer,
     def: &FormDefinition,
     row: &RecordRow,
     unmasked: &mut usize,
 ) -> AppResult<RecordView> {
     let values = values_view(
         state,
-        role,
-        locale,
+        viewer,
         def,
         row,
         (&row.values, Place::Record),
@@ -184,13 +203,17 @@ fn view(
 /// clear.
 pub(crate) fn values_view(
     state: &AppState,
-    role: Role,
-    locale: Locale,
+    viewer: Viewer,
     def: &FormDefinition,
     row: &RecordRow,
     (stored, place): (&SealedValues, Place<'_>),
     unmasked: &mut usize,
 ) -> AppResult<BTreeMap<String, ViewValue>> {
+    let Viewer {
+        role,
+        locale,
+        unmask,
+    } = viewer;
     let entries = Entries::of(row.id, stored)?;
     let gone = withdrawn_set(row);
     // The data key, unwrapped at the first sealed value shown: `Some(None)` when it
@@ -243,7 +266,10 @@ pub(crate) fn values_view(
             );
             continue;
         }
-        let vis = visibility(role, sensitivity);
+        let vis = match visibility(role, sensitivity) {
+            Visibility::Masked if unmask && may_reveal(role) => Visibility::Full,
+            vis => vis,
+        };
         let display = match vis {
             Visibility::Hidden => None,
             Visibility::Full | Visibility::Masked => {
@@ -324,8 +350,7 @@ async fn complete_views(state: &AppState, records: &mut [RecordView]) -> AppResu
 /// how many values they show in clear (what the caller audits).
 pub(crate) async fn views(
     state: &AppState,
-    role: Role,
-    locale: Locale,
+    viewer: Viewer,
     rows: &[RecordRow],
 ) -> AppResult<(Vec<RecordView>, usize)> {
     let mut records = Vec::with_capacity(rows.len());
@@ -337,8 +362,7 @@ pub(crate) async fn views(
             .await?;
         records.push(view(
             state,
-            role,
-            locale,
+            viewer,
             &version.definition,
             row,
             &mut unmasked,
@@ -363,8 +387,12 @@ pub async fn detail(
         .record_in_scope(&scope, record_id)
         .await?
         .ok_or_else(|| AppError::not_found("No such record"))?;
-    let (records, unmasked) =
-        views(state, caller.role(), locale, std::slice::from_ref(&row)).await?;
+    let (records, unmasked) = views(
+        state,
+        Viewer::screen(caller.role(), locale),
+        std::slice::from_ref(&row),
+    )
+    .await?;
     if unmasked > 0 {
         let event = Event::new("records.read", Some(&caller.user))
             .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
@@ -391,7 +419,7 @@ pub async fn list(
         .db
         .records_page(&scope, form_id, before, limit)
         .await?;
-    let (records, unmasked) = views(state, caller.role(), locale, &rows).await?;
+    let (records, unmasked) = views(state, Viewer::screen(caller.role(), locale), &rows).await?;
     if unmasked > 0 {
         let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
         let event = Event::new("records.read", Some(&caller.user))
@@ -587,7 +615,7 @@ pub async fn lookup(
             rows.push(row);
         }
     }
-    let (records, unmasked) = views(state, caller.role(), locale, &rows).await?;
+    let (records, unmasked) = views(state, Viewer::screen(caller.role(), locale), &rows).await?;
     let ids: Vec<RecordId> = records.iter().map(|r| r.id).collect();
     let event = Event::new("records.lookup", Some(&caller.user)).details(serde_json::json!({
         "kind": kind_name, "records": ids, "unmasked_values": unmasked,

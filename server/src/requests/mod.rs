@@ -17,57 +17,37 @@ pub mod service;
 use shared::ids::SubjectRequestId;
 
 use crate::{
-    crypto::{DataKey, FieldContext, SealedText},
+    crypto::TextSealer,
     error::{AppError, AppResult},
     state::AppState,
 };
 
-/// Seals and opens a request's texts.
-pub struct Sealer {
-    key: DataKey,
-}
+/// Seals and opens a request's texts (subkey `subject-request`, the request id as owner).
+pub struct Sealer(TextSealer);
 
 impl Sealer {
     pub fn new(state: &AppState) -> AppResult<Self> {
-        let key = DataKey::from_slice(state.subkeys.derive("subject-request").as_ref())
-            .map_err(|e| AppError::internal("the request key", e))?;
-        Ok(Self { key })
+        TextSealer::new(&state.subkeys, "subject-request")
+            .map(Self)
+            .map_err(|e| AppError::internal("the request key", e))
     }
 
     /// `text` sealed for request `id` at `place`, as its column stores it.
     #[must_use]
     pub fn seal(&self, id: SubjectRequestId, place: &str, text: &str) -> String {
-        let id = id.to_string();
-        let context = FieldContext {
-            record_id: &id,
-            field_key: place,
-            key_version: 0,
-        };
-        SealedText::from_sealed(&self.key.seal(&context, text.as_bytes()))
-            .as_str()
-            .to_owned()
+        self.0.seal(&id.to_string(), place, text)
     }
 
     /// The text sealed at `place`; a mark when it does not open (altered or moved),
     /// logged, so that the rest of the request still shows.
     #[must_use]
     pub fn open(&self, id: SubjectRequestId, place: &str, column: &str) -> String {
-        let id_text = id.to_string();
-        let context = FieldContext {
-            record_id: &id_text,
-            field_key: place,
-            key_version: 0,
-        };
-        SealedText::from_column(column.to_owned())
-            .sealed()
-            .and_then(|bytes| self.key.open(&context, &bytes).ok())
-            .map_or_else(
-                || {
-                    tracing::error!(request_id = %id, place, "request text unreadable");
-                    "(unreadable)".to_owned()
-                },
-                |plain| String::from_utf8_lossy(&plain).into_owned(),
-            )
+        self.0
+            .open(&id.to_string(), place, column)
+            .unwrap_or_else(|| {
+                tracing::error!(request_id = %id, place, "request text unreadable");
+                "(unreadable)".to_owned()
+            })
     }
 }
 

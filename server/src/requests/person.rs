@@ -68,7 +68,12 @@ pub async fn linked(
             rows.push(row);
         }
     }
-    let (views, unmasked) = views(state, role, locale, &rows).await?;
+    let (views, unmasked) = views(
+        state,
+        crate::records::service::Viewer::screen(role, locale),
+        &rows,
+    )
+    .await?;
     let now = state.clock.now_ms();
     let mut out = Vec::with_capacity(views.len());
     for view in views {

@@ -266,7 +266,10 @@ async fn view(state: &AppState, row: HoldRow) -> AppResult<LegalHold> {
 }
 
 /// The title of a form's newest published version (blank when it has none).
-async fn form_title(state: &AppState, form_id: shared::ids::FormId) -> AppResult<LocalizedText> {
+pub(crate) async fn form_title(
+    state: &AppState,
+    form_id: shared::ids::FormId,
+) -> AppResult<LocalizedText> {
     let Some(latest) = state.db.form(form_id).await?.and_then(|f| f.latest) else {
         return Ok(LocalizedText::default());
     };

@@ -9,6 +9,7 @@ pub mod assignments;
 pub mod audit;
 pub mod devices;
 pub mod edits;
+pub mod exports;
 pub mod forms;
 pub mod holds;
 pub mod inserts;

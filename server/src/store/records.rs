@@ -370,6 +370,13 @@ const RECORD_SELECT: &str =
      r.relationship_ended_at_ms, r.retention_json \
      FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
 
+/// [`RECORD_SELECT`] with the purposes the consent granted.
+const RECORD_SELECT_GRANTED: &str =
+    "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
+     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn, \
+     r.relationship_ended_at_ms, r.retention_json, c.purposes_granted \
+     FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
+
 /// The SQL condition and its parameters (from `$first` on) for a scope.
 pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
     match scope {
@@ -443,6 +450,67 @@ impl Db {
             .iter()
             .map(record_from_row)
             .collect()
+    }
+
+    /// A page of the records of one form in `scope` for an export, oldest first, after
+    /// `(created_at_ms, id)`, collected within `[from, to]`; each with the purposes its
+    /// consent granted (the receipt's JSON list).
+    pub async fn records_for_export(
+        &self,
+        scope: &Scope,
+        form_id: FormId,
+        (from_ms, to_ms): (Option<i64>, Option<i64>),
+        after: Option<(i64, RecordId)>,
+        limit: i64,
+    ) -> Result<Vec<(RecordRow, Option<String>)>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 7);
+        let (after_ms, after_id) =
+            after.map_or((None, None), |(ms, id)| (Some(ms), Some(id.to_string())));
+        let sql = format!(
+            "{RECORD_SELECT_GRANTED} WHERE r.form_id = $1 AND r.status <> 'erased' \
+             AND ($2 IS NULL OR r.created_at_ms >= $2) AND ($3 IS NULL OR r.created_at_ms <= $3) \
+             AND ($4 IS NULL OR r.created_at_ms > $4 OR (r.created_at_ms = $4 AND r.id > $5)) \
+             AND {condition} ORDER BY r.created_at_ms, r.id LIMIT $6"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(form_id.to_string())
+            .bind(from_ms)
+            .bind(to_ms)
+            .bind(after_ms)
+            .bind(after_id)
+            .bind(limit);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((record_from_row(row)?, row.try_get("purposes_granted")?)))
+            .collect()
+    }
+
+    /// How many records of one form in `scope` an export within `[from, to]` holds.
+    pub async fn count_for_export(
+        &self,
+        scope: &Scope,
+        form_id: FormId,
+        from_ms: Option<i64>,
+        to_ms: Option<i64>,
+    ) -> Result<i64, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 4);
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM records r WHERE r.form_id = $1 AND r.status <> 'erased' \
+             AND ($2 IS NULL OR r.created_at_ms >= $2) AND ($3 IS NULL OR r.created_at_ms <= $3) \
+             AND {condition}"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(form_id.to_string())
+            .bind(from_ms)
+            .bind(to_ms);
+        for p in params {
+            q = q.bind(p);
+        }
+        q.fetch_one(self.pool()).await?.try_get("n")
     }
 
     /// The forms records in `scope` were collected with, each with the newest version

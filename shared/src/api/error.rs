@@ -43,6 +43,9 @@ pub enum ErrorCode {
     Conflict,
     /// The conflict was already resolved (by someone else, or by a retried request).
     AlreadyResolved,
+    /// It existed but is no longer available (a one-time download taken, expired or
+    /// withdrawn).
+    Gone,
     /// The body is larger than the route allows.
     PayloadTooLarge,
     /// Too many attempts; try again later.
@@ -71,7 +74,7 @@ impl ErrorCode {
     }
 
     /// Every code.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::BadRequest,
         ErrorCode::InvalidJson,
         ErrorCode::UnsupportedMediaType,
@@ -85,6 +88,7 @@ impl ErrorCode {
         ErrorCode::InvalidSignature,
         ErrorCode::Conflict,
         ErrorCode::AlreadyResolved,
+        ErrorCode::Gone,
         ErrorCode::PayloadTooLarge,
         ErrorCode::RateLimited,
         ErrorCode::Timeout,
@@ -109,6 +113,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,
             ErrorCode::Conflict | ErrorCode::AlreadyResolved => 409,
+            ErrorCode::Gone => 410,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::ValidationFailed => 422,
@@ -135,6 +140,7 @@ impl ErrorCode {
             ErrorCode::InvalidSignature => "invalid_signature",
             ErrorCode::Conflict => "conflict",
             ErrorCode::AlreadyResolved => "already_resolved",
+            ErrorCode::Gone => "gone",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Timeout => "timeout",

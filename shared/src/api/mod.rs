@@ -9,6 +9,7 @@ pub mod auth;
 pub mod conflicts;
 pub mod consent;
 pub mod error;
+pub mod exports;
 pub mod forms;
 pub mod records;
 pub mod requests;

@@ -13,9 +13,11 @@
 //!
 //! - a retention run over `RETENTION_VALUES` expiring values: run time, values per
 //!   second, server CPU per value.
+//! - a CSV export of `EXPORT_RECORDS` more records, downloaded as it streams: rows per
+//!   second, server CPU per row, the server's peak memory beside its memory before.
 //!
-//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS] [RETENTION_VALUES]` (defaults
-//! 20000, 15000 and 100000);
+//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS] [RETENTION_VALUES]
+//! [EXPORT_RECORDS]` (defaults 20000, 15000, 100000 and 100000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
 //! runs the sync rounds five times (new devices and records each time, so the database
 //! grows) and ends with the median, lowest and highest of each figure;
@@ -23,6 +25,8 @@
 //! profiling the server while it stores new records.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+#[path = "bench/export.rs"]
+mod export;
 #[path = "bench/retention.rs"]
 mod retention;
 #[path = "bench/sync.rs"]
@@ -317,6 +321,7 @@ async fn main() {
     let total_submissions: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20_000);
     let total_sync: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(15_000);
     let retention_values: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let export_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let bin = server_binary();
     assert!(
         bin.exists(),
@@ -379,6 +384,19 @@ async fn main() {
             pid,
             &password,
             retention_values,
+        )
+        .await;
+    }
+    if export_records > 0 {
+        let password = server.admin_password.clone().unwrap_or_default();
+        export::export(
+            &http,
+            &base,
+            &db_url,
+            &version,
+            pid,
+            &password,
+            export_records,
         )
         .await;
     }

@@ -203,6 +203,18 @@ const EXPECTED: &[(&str, &str, Permission, u16)] = &[
         404,
     ),
     ("POST", "/public/requests", Permission::Public, 400),
+    ("GET", "/exports", Permission::ViewRecords, 200),
+    ("POST", "/exports", Permission::ViewRecords, 400),
+    ("GET", "/exports/settings", Permission::ManageUsers, 200),
+    ("PUT", "/exports/settings", Permission::ManageUsers, 400),
+    (
+        "POST",
+        "/exports/{id}/decision",
+        Permission::DecideExports,
+        400,
+    ),
+    ("POST", "/exports/{id}/cancel", Permission::ViewRecords, 404),
+    ("GET", "/exports/{id}/file", Permission::ViewRecords, 404),
     ("GET", "/public/forms/{id}", Permission::Public, 404),
     (
         "POST",

@@ -16,6 +16,8 @@ mod crash_storm;
 mod customer;
 mod designer;
 mod device_keys;
+mod exports;
+mod exports_console;
 mod forgery;
 mod forms;
 mod hostile;

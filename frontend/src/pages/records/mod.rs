@@ -1,9 +1,11 @@
 //! `/records`: the caller's records as the server scopes and masks them, a filter by
 //! form, a lookup by identifier, an audited reveal of masked values, assignment, what
 //! retention did to values, the end of a customer relationship, and withdrawals of
-//! consent recorded at the customer's request.
+//! consent recorded at the customer's request; an export of the chosen form's records
+//! (`export.rs`).
 
 mod assign;
+mod export;
 pub mod history;
 mod history_compare;
 mod relationship;
@@ -18,7 +20,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::access::Permission;
 use shared::api::error::ApiError;
-use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
+use shared::api::records::{IdentifierKind, LookupRequest, RecordForm, RecordPage, RecordView};
 
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{ErrorAlert, LoadError, Loading, RolesOnly};
@@ -26,6 +28,7 @@ use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
 use assign::AssignDialog;
+use export::ExportDialog;
 use row::RecordRow;
 use value::RevealDialog;
 use withdrawal::RecordWithdrawalDialog;
@@ -54,6 +57,8 @@ pub(crate) struct RecordsState {
     /// The record the withdrawal dialog is about, as its row shows it (the row shows the
     /// server's new view of it after a withdrawal).
     pub withdrawal_target: RwSignal<Option<RwSignal<RecordView>>>,
+    /// The form the export dialog exports.
+    pub export_target: RwSignal<Option<RecordForm>>,
 }
 
 impl RecordsState {
@@ -122,6 +127,7 @@ fn Records() -> impl IntoView {
         reveal_target: RwSignal::new(None),
         assign_target: RwSignal::new(None),
         withdrawal_target: RwSignal::new(None),
+        export_target: RwSignal::new(None),
     };
     let form_input = RwSignal::new(String::new());
     // The filter offers the forms of the records in reach, by title.
@@ -147,6 +153,19 @@ fn Records() -> impl IntoView {
     let apply_filter = move |ev: SubmitEvent| {
         ev.prevent_default();
         state.show(form_input.get_untracked().trim().to_owned());
+    };
+    // An export is of one form: the one chosen in the filter.
+    let no_form = move || form_input.with(String::is_empty);
+    let open_export = move |_| {
+        let chosen = form_input.get_untracked();
+        let form = forms.with_untracked(|f| {
+            f.as_ref()
+                .and_then(|f| f.as_ref().ok())
+                .and_then(|list| list.iter().find(|f| f.id.to_string() == chosen).cloned())
+        });
+        if form.is_some() {
+            state.export_target.set(form);
+        }
     };
     let clear_filter = move |_| {
         form_input.set(String::new());
@@ -230,7 +249,22 @@ fn Records() -> impl IntoView {
                         >
                             {move || i18n.t().console.filter_clear}
                         </button>
+                        <button
+                            type="button"
+                            class="button button-secondary button-small"
+                            disabled=no_form
+                            aria-describedby=move || no_form().then_some("export-open-hint")
+                            on:click=open_export
+                            data-testid="export-open"
+                        >
+                            {move || i18n.t().exports.open}
+                        </button>
                     </div>
+                    <Show when=no_form>
+                        <p id="export-open-hint" class="field-hint">
+                            {move || i18n.t().exports.open_hint}
+                        </p>
+                    </Show>
                 </form>
                 <LookupForm state />
             </div>
@@ -264,6 +298,7 @@ fn Records() -> impl IntoView {
             <RevealDialog state />
             <AssignDialog state />
             <RecordWithdrawalDialog state />
+            <ExportDialog state />
         </section>
     }
 }

@@ -7,10 +7,9 @@ use std::time::{Duration, Instant};
 use consentry_tests::{
     consent::{demo_answers, Choices},
     sync::{register_device, signed_record},
-    Session, ADMIN_PASSWORD,
+    Session,
 };
 use shared::api::{
-    auth::ChangePasswordRequest,
     forms::VersionDetail,
     retention::{RunReport, RunStatus, RunSummary},
     sync::SyncBatch,
@@ -73,21 +72,7 @@ pub async fn retention(
     .unwrap();
     db.close().await;
 
-    let first = Session::sign_in(http, base, "admin", first_admin_password)
-        .await
-        .unwrap();
-    first
-        .post("/auth/password")
-        .json(&ChangePasswordRequest {
-            current_password: first_admin_password.to_owned(),
-            new_password: ADMIN_PASSWORD.into(),
-        })
-        .send()
-        .await
-        .unwrap();
-    let admin = Session::sign_in(http, base, "admin", ADMIN_PASSWORD)
-        .await
-        .unwrap();
+    let admin = super::export::admin(http, base, first_admin_password).await;
     let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     let run: RunSummary = admin

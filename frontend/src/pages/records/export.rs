@@ -1,0 +1,455 @@
+//! The export dialog of the records page: the records of the form chosen in the filter,
+//! as the caller sees them, to a CSV file, optionally within dates; unmasked with a
+//! reason for roles that may reveal values. The answer is a one-time download link, or
+//! word that an admin or privacy officer must approve it first (the Exports page then
+//! offers the download).
+
+use leptos::ev::SubmitEvent;
+use leptos::html::Dialog;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use shared::access::may_reveal;
+use shared::api::error::{ApiError, ErrorCode};
+use shared::api::exports::{
+    ExportEntry, ExportFormat, ExportStatus, NewExport, MAX_EXPORT_REASON_CHARS,
+    MIN_EXPORT_REASON_CHARS,
+};
+use shared::i18n::Locale;
+use shared::ids::FormId;
+
+use super::RecordsState;
+use crate::components::api_call::ApiCall;
+use crate::components::console_ui::{close_dialog, open_dialog};
+use crate::components::form::{local_validation, FieldIssues, FormAlert};
+use crate::i18n::{fill, use_i18n, Texts};
+use crate::pages::exports::{
+    issue_text, text_problem, DownloadLink, StatusLine, BEFORE_FROM, REFRESH_AFTER,
+};
+use crate::session::use_session;
+
+/// What the dialog's inputs hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ExportDraft {
+    unmasked: bool,
+    reason: String,
+    /// `yyyy-mm-dd` as a date input gives it, or empty.
+    from: String,
+    to: String,
+}
+
+impl ExportDraft {
+    /// The request for `form_id` with headers in `locale`, or the problems under their
+    /// fields (the server checks the same).
+    fn request(
+        &self,
+        form_id: FormId,
+        locale: Locale,
+    ) -> Result<NewExport, Vec<(&'static str, &'static str)>> {
+        let mut problems = Vec::new();
+        if self.unmasked {
+            if let Some(problem) = text_problem(&self.reason, MIN_EXPORT_REASON_CHARS) {
+                problems.push(("reason", problem));
+            }
+        }
+        let day = |d: &str| Some(d.trim().to_owned()).filter(|d| !d.is_empty());
+        let (from, to) = (day(&self.from), day(&self.to));
+        // Dates as `yyyy-mm-dd` compare as text.
+        if let (Some(f), Some(t)) = (&from, &to) {
+            if t < f {
+                problems.push(("to", BEFORE_FROM));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(NewExport {
+            form_id,
+            format: ExportFormat::Csv,
+            unmasked: self.unmasked,
+            reason: self.unmasked.then(|| self.reason.trim().to_owned()),
+            locale,
+            from,
+            to,
+        })
+    }
+}
+
+/// A role that may not export gets the plain sentence (the server's own, in English).
+fn export_summary(t: &Texts, error: &ApiError) -> Option<&'static str> {
+    (error.code == ErrorCode::Forbidden).then_some(t.exports.forbidden)
+}
+
+/// Exports the form in `state.export_target`.
+#[component]
+pub fn ExportDialog(state: RecordsState) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let dialog = NodeRef::<Dialog>::new();
+    // Read once (see `relationship.rs`).
+    let may_unmask = untrack(|| session.info().is_some_and(|i| may_reveal(i.user.role)));
+    let reason = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let unmasked = RwSignal::new(false);
+    let locale = RwSignal::new(i18n.locale_untracked());
+    // The download was started from here: the link gives way to a note.
+    let taken = RwSignal::new(false);
+    let export = ApiCall::new(|api, req: NewExport| async move { api.create_export(&req).await });
+    let pending = export.pending();
+    let error = export.error();
+    Effect::new(move |_| {
+        if state.export_target.with(Option::is_some) {
+            reason.set(String::new());
+            from.set(String::new());
+            to.set(String::new());
+            unmasked.set(false);
+            locale.set(i18n.locale_untracked());
+            taken.set(false);
+            export.clear();
+            error.set(None);
+            open_dialog(dialog);
+        }
+    });
+    let close = move |_| {
+        close_dialog(dialog);
+        state.export_target.set(None);
+    };
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = state.export_target.get_untracked() else {
+            return;
+        };
+        let now = ExportDraft {
+            unmasked: unmasked.get_untracked(),
+            reason: reason.get_untracked(),
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+        };
+        match now.request(form.id, locale.get_untracked()) {
+            Ok(req) => export.dispatch(req),
+            Err(problems) => export.fail(local_validation(&problems)),
+        }
+    };
+    let title = move || {
+        let form = state
+            .export_target
+            .with(|f| f.as_ref().map(|f| f.title.get(i18n.locale()).to_owned()))
+            .unwrap_or_default();
+        fill(i18n.t().exports.dialog_title, &[("form", &form)])
+    };
+    let downloaded = move || {
+        set_timeout(
+            move || {
+                // Nothing to do once the dialog's page is gone.
+                let _ = taken.try_set(true);
+            },
+            REFRESH_AFTER[0],
+        );
+    };
+    let answer = move || {
+        export.value().map(|entry| {
+            view! { <Answer entry taken on_download=Callback::new(move |()| downloaded()) /> }
+        })
+    };
+    let locale_option = move |l: Locale| {
+        view! {
+            <option value=l.tag() selected=move || locale.get() == l>
+                {l.native_name()}
+            </option>
+        }
+    };
+    let date_field = move |id: &'static str,
+                           field: &'static str,
+                           value: RwSignal<String>,
+                           label: fn(&Texts) -> &'static str| {
+        let issues_id = format!("{id}-issues");
+        let described = format!("export-dates-hint {issues_id}");
+        view! {
+            <div class="field">
+                <label for=id>{move || label(i18n.t())}</label>
+                <input
+                    id=id
+                    name=id
+                    type="date"
+                    aria-describedby=described
+                    bind:value=value
+                    data-testid=id
+                />
+                <FieldIssues id=issues_id field error text=issue_text />
+            </div>
+        }
+    };
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog exports-dialog"
+            aria-labelledby="export-title"
+            on:close=move |_| state.export_target.set(None)
+            data-testid="export-dialog"
+        >
+            <h2 id="export-title">{title}</h2>
+            <Show
+                when=move || export.value().is_some()
+                fallback=move || view! {
+                    <form class="form" on:submit=submit novalidate>
+                        <p class="muted">{move || i18n.t().exports.dialog_intro}</p>
+                        <FormAlert error summary=export_summary testid="export-error" />
+                        <div class="field">
+                            <label for="export-format">{move || i18n.t().exports.format}</label>
+                            <select id="export-format" data-testid="export-format">
+                                <option value=ExportFormat::Csv.as_str() selected>
+                                    {move || i18n.t().exports.format_csv}
+                                </option>
+                            </select>
+                        </div>
+                        <p id="export-dates-hint" class="field-hint">
+                            {move || i18n.t().exports.dates_hint}
+                        </p>
+                        <div class="exports-dates">
+                            {date_field("export-from", "from", from, |t| t.exports.from)}
+                            {date_field("export-to", "to", to, |t| t.exports.to)}
+                        </div>
+                        <div class="field">
+                            <label for="export-locale">{move || i18n.t().exports.language}</label>
+                            <p id="export-locale-hint" class="field-hint">
+                                {move || i18n.t().exports.language_hint}
+                            </p>
+                            <select
+                                id="export-locale"
+                                aria-describedby="export-locale-hint"
+                                on:change=move |ev| {
+                                    let tag = event_target_value(&ev);
+                                    if let Some(l) = Locale::ALL.into_iter().find(|l| l.tag() == tag) {
+                                        locale.set(l);
+                                    }
+                                }
+                                data-testid="export-locale"
+                            >
+                                {Locale::ALL.map(locale_option)}
+                            </select>
+                        </div>
+                        {may_unmask.then(|| view! {
+                            <UnmaskedFields unmasked reason error />
+                        })}
+                        <div class="row-actions">
+                            <button
+                                type="submit"
+                                class="button button-primary"
+                                disabled=move || pending.get()
+                                aria-busy=move || pending.get().to_string()
+                                data-testid="export-submit"
+                            >
+                                {move || {
+                                    let t = &i18n.t().exports;
+                                    if pending.get() { t.submitting } else { t.submit }
+                                }}
+                            </button>
+                            <button type="button" class="button button-secondary" on:click=close>
+                                {move || i18n.t().console.cancel}
+                            </button>
+                        </div>
+                    </form>
+                }
+            >
+                {answer}
+                <div class="row-actions">
+                    <button
+                        type="button"
+                        class="button button-secondary"
+                        on:click=close
+                        data-testid="export-close"
+                    >
+                        {move || i18n.t().exports.close}
+                    </button>
+                </div>
+            </Show>
+        </dialog>
+    }
+}
+
+/// The "Unmasked" checkbox and, when ticked, the reason and the note on approval.
+#[component]
+fn UnmaskedFields(
+    unmasked: RwSignal<bool>,
+    reason: RwSignal<String>,
+    error: RwSignal<Option<ApiError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let invalid = move || {
+        error.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| !e.field_issues("reason").is_empty())
+        })
+    };
+    let hint = move || {
+        fill(
+            i18n.t().exports.reason_hint,
+            &[
+                ("min", &MIN_EXPORT_REASON_CHARS.to_string()),
+                ("max", &MAX_EXPORT_REASON_CHARS.to_string()),
+            ],
+        )
+    };
+    view! {
+        <div class="checkbox-field">
+            <input
+                id="export-unmasked"
+                type="checkbox"
+                aria-describedby="export-unmasked-hint"
+                prop:checked=move || unmasked.get()
+                on:change=move |ev| unmasked.set(event_target_checked(&ev))
+                data-testid="export-unmasked"
+            />
+            <label for="export-unmasked">{move || i18n.t().exports.unmasked_label}</label>
+            <p id="export-unmasked-hint" class="field-hint">
+                {move || i18n.t().exports.unmasked_hint}
+            </p>
+        </div>
+        <Show when=move || unmasked.get()>
+            <div class="field" class:field-invalid=invalid>
+                <label for="export-reason">{move || i18n.t().exports.reason}</label>
+                <p id="export-reason-hint" class="field-hint">{hint}</p>
+                <textarea
+                    id="export-reason"
+                    rows="3"
+                    required
+                    minlength=MIN_EXPORT_REASON_CHARS.to_string()
+                    maxlength=MAX_EXPORT_REASON_CHARS.to_string()
+                    aria-invalid=move || invalid().to_string()
+                    aria-describedby="export-reason-hint export-approval-note export-reason-issues"
+                    bind:value=reason
+                    data-testid="export-reason"
+                ></textarea>
+                <FieldIssues
+                    id="export-reason-issues".to_owned()
+                    field="reason"
+                    error
+                    text=issue_text
+                />
+                <p id="export-approval-note" class="exports-approval-note">
+                    {move || i18n.t().exports.approval_note}
+                </p>
+            </div>
+        </Show>
+    }
+}
+
+/// The export as the server answered: its download link, or who must approve it first.
+#[component]
+fn Answer(entry: ExportEntry, taken: RwSignal<bool>, on_download: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = entry.rows.to_string();
+    match (entry.status, entry.download_path) {
+        (ExportStatus::Ready, Some(path)) => {
+            let expires_at_ms = entry.expires_at_ms;
+            view! {
+                <div class="exports-answer" role="status" data-testid="export-ready">
+                    <p>
+                        <span aria-hidden="true">"✓ "</span>
+                        {move || fill(i18n.t().exports.ready, &[("count", &count)])}
+                    </p>
+                    <Show
+                        when=move || !taken.get()
+                        fallback=move || view! {
+                            <p data-testid="export-download-started">
+                                {move || i18n.t().exports.download_started}
+                            </p>
+                        }
+                    >
+                        <DownloadLink path=path.clone() expires_at_ms on_download />
+                    </Show>
+                </div>
+            }
+            .into_any()
+        }
+        (ExportStatus::AwaitingApproval, _) => view! {
+            <div class="exports-answer" role="status" data-testid="export-awaiting">
+                <p>
+                    <span aria-hidden="true">"⏳ "</span>
+                    {move || fill(i18n.t().exports.awaiting, &[("count", &count)])}
+                </p>
+                <p>{move || i18n.t().exports.awaiting_next}</p>
+                <p>
+                    <A href="/exports" attr:data-testid="export-to-exports">
+                        {move || i18n.t().exports.to_exports}
+                    </A>
+                </p>
+            </div>
+        }
+        .into_any(),
+        (status, _) => view! {
+            <div class="exports-answer" role="status">
+                <StatusLine status />
+            </div>
+        }
+        .into_any(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> FormId {
+        FormId::from_random_bytes([7; 16])
+    }
+
+    #[test]
+    fn a_masked_export_needs_no_reason() {
+        let draft = ExportDraft {
+            reason: "ignored".to_owned(),
+            from: "2024-01-01".to_owned(),
+            ..ExportDraft::default()
+        };
+        assert_eq!(
+            draft.request(form(), Locale::ZhCn),
+            Ok(NewExport {
+                form_id: form(),
+                format: ExportFormat::Csv,
+                unmasked: false,
+                reason: None,
+                locale: Locale::ZhCn,
+                from: Some("2024-01-01".to_owned()),
+                to: None,
+            })
+        );
+    }
+
+    #[test]
+    fn an_unmasked_export_needs_a_reason_of_the_right_length() {
+        let mut draft = ExportDraft {
+            unmasked: true,
+            ..ExportDraft::default()
+        };
+        assert_eq!(
+            draft.request(form(), Locale::En),
+            Err(vec![("reason", "required")])
+        );
+        draft.reason = "  Audit of ID checks, ticket 42 ".to_owned();
+        let sent = draft
+            .request(form(), Locale::En)
+            .map(|r| (r.unmasked, r.reason));
+        assert_eq!(
+            sent,
+            Ok((true, Some("Audit of ID checks, ticket 42".to_owned())))
+        );
+    }
+
+    #[test]
+    fn the_last_day_may_not_come_before_the_first() {
+        let draft = ExportDraft {
+            from: "2024-03-02".to_owned(),
+            to: "2024-03-01".to_owned(),
+            ..ExportDraft::default()
+        };
+        assert_eq!(
+            draft.request(form(), Locale::En),
+            Err(vec![("to", BEFORE_FROM)])
+        );
+        let same = ExportDraft {
+            to: "2024-03-02".to_owned(),
+            ..draft
+        };
+        assert!(same.request(form(), Locale::En).is_ok());
+    }
+}

@@ -1,0 +1,235 @@
+//! The export ledger: every export asked for, its decision, its one download, and the
+//! organisation's export settings. Reasons and comments are sealed by the caller
+//! (`exports::Sealer`); filters hold no personal data (a form id and dates).
+
+use shared::ids::{ExportId, FormId, UserId};
+use sqlx::{any::AnyRow, AnyConnection, Row as _};
+
+use super::{Db, IdColumn as _};
+
+/// An export as stored, with the names of the people it mentions.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    pub id: ExportId,
+    pub requested_by: UserId,
+    pub requested_by_name: Option<String>,
+    pub requested_at_ms: i64,
+    pub form_id: FormId,
+    pub format: String,
+    pub unmasked: bool,
+    pub reason_sealed: Option<String>,
+    pub locale: String,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub rows: i64,
+    pub status: String,
+    pub decided_by_name: Option<String>,
+    pub decided_at_ms: Option<i64>,
+    pub comment_sealed: Option<String>,
+    pub expires_at_ms: Option<i64>,
+    pub downloaded_at_ms: Option<i64>,
+    pub downloaded_from: Option<String>,
+    pub file_sha256: Option<String>,
+}
+
+const EXPORT_SELECT: &str = "SELECT e.id, e.requested_by, r.username AS requested_by_name, \
+     e.requested_at_ms, e.form_id, e.format, e.unmasked, e.reason_sealed, e.locale, \
+     e.from_ms, e.to_ms, e.row_count, e.status, d.username AS decided_by_name, \
+     e.decided_at_ms, e.comment_sealed, e.expires_at_ms, e.downloaded_at_ms, \
+     e.downloaded_from, e.file_sha256 \
+     FROM exports e LEFT JOIN users r ON r.id = e.requested_by \
+     LEFT JOIN users d ON d.id = e.decided_by";
+
+fn export_from(row: &AnyRow) -> Result<ExportRow, sqlx::Error> {
+    Ok(ExportRow {
+        id: row.id("id")?,
+        requested_by: row.id("requested_by")?,
+        requested_by_name: row.try_get("requested_by_name")?,
+        requested_at_ms: row.try_get("requested_at_ms")?,
+        form_id: row.id("form_id")?,
+        format: row.try_get("format")?,
+        unmasked: row.try_get::<i64, _>("unmasked")? != 0,
+        reason_sealed: row.try_get("reason_sealed")?,
+        locale: row.try_get("locale")?,
+        from_ms: row.try_get("from_ms")?,
+        to_ms: row.try_get("to_ms")?,
+        rows: row.try_get("row_count")?,
+        status: row.try_get("status")?,
+        decided_by_name: row.try_get("decided_by_name")?,
+        decided_at_ms: row.try_get("decided_at_ms")?,
+        comment_sealed: row.try_get("comment_sealed")?,
+        expires_at_ms: row.try_get("expires_at_ms")?,
+        downloaded_at_ms: row.try_get("downloaded_at_ms")?,
+        downloaded_from: row.try_get("downloaded_from")?,
+        file_sha256: row.try_get("file_sha256")?,
+    })
+}
+
+/// A new export.
+pub struct NewExportRow<'a> {
+    pub id: ExportId,
+    pub requested_by: UserId,
+    pub requested_at_ms: i64,
+    pub form_id: FormId,
+    pub format: &'a str,
+    pub unmasked: bool,
+    pub reason_sealed: Option<&'a str>,
+    pub locale: &'a str,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub rows: i64,
+    pub status: &'a str,
+    pub expires_at_ms: Option<i64>,
+}
+
+pub async fn insert_export(
+    conn: &mut AnyConnection,
+    e: &NewExportRow<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO exports (id, requested_by, requested_at_ms, form_id, format, unmasked, \
+         reason_sealed, locale, from_ms, to_ms, row_count, status, expires_at_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(e.id.to_string())
+    .bind(e.requested_by.to_string())
+    .bind(e.requested_at_ms)
+    .bind(e.form_id.to_string())
+    .bind(e.format)
+    .bind(i64::from(e.unmasked))
+    .bind(e.reason_sealed)
+    .bind(e.locale)
+    .bind(e.from_ms)
+    .bind(e.to_ms)
+    .bind(e.rows)
+    .bind(e.status)
+    .bind(e.expires_at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Decides an export that awaits approval; `false` when it no longer does.
+pub async fn decide(
+    conn: &mut AnyConnection,
+    id: ExportId,
+    by: UserId,
+    (status, expires_at_ms): (&str, Option<i64>),
+    comment_sealed: Option<&str>,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE exports SET status = $2, decided_by = $3, decided_at_ms = $4, \
+         comment_sealed = $5, expires_at_ms = $6 \
+         WHERE id = $1 AND status = 'awaiting_approval'",
+    )
+    .bind(id.to_string())
+    .bind(status)
+    .bind(by.to_string())
+    .bind(at_ms)
+    .bind(comment_sealed)
+    .bind(expires_at_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes the one download of a ready export that has not expired; `false` otherwise.
+pub async fn take_download(
+    conn: &mut AnyConnection,
+    id: ExportId,
+    from: &str,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE exports SET status = 'downloaded', downloaded_at_ms = $2, downloaded_from = $3 \
+         WHERE id = $1 AND status = 'ready' AND expires_at_ms > $2",
+    )
+    .bind(id.to_string())
+    .bind(at_ms)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Cancels an export that has not been downloaded; `false` otherwise.
+pub async fn cancel(conn: &mut AnyConnection, id: ExportId) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE exports SET status = 'cancelled' \
+         WHERE id = $1 AND status IN ('awaiting_approval', 'ready')",
+    )
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+impl Db {
+    pub async fn export(&self, id: ExportId) -> Result<Option<ExportRow>, sqlx::Error> {
+        sqlx::query(&format!("{EXPORT_SELECT} WHERE e.id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(export_from)
+            .transpose()
+    }
+
+    /// Exports, newest first: one person's, or everyone's.
+    pub async fn exports(
+        &self,
+        of: Option<UserId>,
+        limit: i64,
+    ) -> Result<Vec<ExportRow>, sqlx::Error> {
+        let rows = match of {
+            Some(user) => {
+                sqlx::query(&format!(
+                    "{EXPORT_SELECT} WHERE e.requested_by = $1 \
+                     ORDER BY e.requested_at_ms DESC, e.id DESC LIMIT $2"
+                ))
+                .bind(user.to_string())
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "{EXPORT_SELECT} ORDER BY e.requested_at_ms DESC, e.id DESC LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(self.pool())
+                .await?
+            }
+        };
+        rows.iter().map(export_from).collect()
+    }
+
+    /// Records the SHA-256 of the file sent.
+    pub async fn set_export_hash(&self, id: ExportId, sha256: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE exports SET file_sha256 = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(sha256)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The organisation's export settings as stored (JSON), if any were saved.
+    pub async fn export_settings_json(&self) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM org_settings WHERE name = 'exports'")
+            .fetch_optional(self.pool())
+            .await
+    }
+}
+
+pub async fn save_export_settings(conn: &mut AnyConnection, json: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO org_settings (name, value) VALUES ('exports', $1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
