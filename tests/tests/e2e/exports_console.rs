@@ -64,15 +64,20 @@ async fn a_manager_exports_unmasked_after_an_admins_approval() {
         .await;
     browser.axe("console: exports waiting for approval").await;
     browser.click("[data-testid=export-approve]").await;
-    let mine: ExportList = manager.get_json("/exports", 200).await;
-    let entry = &mine.exports[0];
+    let id = manager
+        .get_json::<ExportList>("/exports", 200)
+        .await
+        .exports[0]
+        .id;
+    // The ledger shows it approved once the decision is stored.
     browser
         .find(&format!(
-            "[data-testid=ledger-row][data-id='{}'][data-status=ready]",
-            entry.id
+            "[data-testid=ledger-row][data-id='{id}'][data-status=ready]"
         ))
         .await;
     browser.close().await;
+    let mine: ExportList = manager.get_json("/exports", 200).await;
+    let entry = &mine.exports[0];
 
     // The manager downloads it once; the second time is refused.
     assert_eq!(entry.status, ExportStatus::Ready);
