@@ -8,3 +8,4 @@ pub mod identifier;
 pub mod sealed;
 pub mod service;
 pub mod versions;
+pub mod view;

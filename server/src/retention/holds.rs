@@ -16,7 +16,7 @@ use shared::{
 
 use crate::{
     audit::{self, Event},
-    crypto::{DataKey, FieldContext, SealedText},
+    crypto::TextSealer,
     error::{AppError, AppResult},
     extract::Origin,
     state::AppState,
@@ -30,17 +30,9 @@ use shared::retention::DAY_MS;
 /// Where a hold's reason is sealed.
 const REASON_PLACE: &str = "#hold-reason";
 
-fn reason_key(state: &AppState) -> AppResult<DataKey> {
-    DataKey::from_slice(state.subkeys.derive("legal-hold-reason").as_ref())
+fn reasons(state: &AppState) -> AppResult<TextSealer> {
+    TextSealer::new(&state.subkeys, "legal-hold-reason")
         .map_err(|e| AppError::internal("the hold reason key", e))
-}
-
-fn context(hold_id: &str) -> FieldContext<'_> {
-    FieldContext {
-        record_id: hold_id,
-        field_key: REASON_PLACE,
-        key_version: 0,
-    }
 }
 
 /// The blind index of a person's identifier and its kind, or a 422 naming
@@ -123,9 +115,7 @@ pub async fn place(
             ("form", None, Some(*form_id), None)
         }
     };
-    let id_text = id.to_string();
-    let sealed =
-        SealedText::from_sealed(&reason_key(state)?.seal(&context(&id_text), reason.as_bytes()));
+    let sealed = reasons(state)?.seal(&id.to_string(), REASON_PLACE, reason);
     let mut tx = state.db.begin_write().await?;
     store::insert_hold(
         &mut tx,
@@ -205,18 +195,10 @@ pub async fn list(state: &AppState) -> AppResult<Vec<LegalHold>> {
 
 /// A hold's reason, opened; a mark when it does not open.
 pub(crate) fn reason_of(state: &AppState, id: LegalHoldId, sealed: &str) -> String {
-    SealedText::from_column(sealed.to_owned())
-        .sealed()
-        .and_then(|bytes| {
-            reason_key(state)
-                .ok()?
-                .open(&context(&id.to_string()), &bytes)
-                .ok()
-        })
-        .map_or_else(
-            || "(unreadable)".to_owned(),
-            |plain| String::from_utf8_lossy(&plain).into_owned(),
-        )
+    reasons(state)
+        .ok()
+        .and_then(|r| r.open(&id.to_string(), REASON_PLACE, sealed))
+        .unwrap_or_else(|| "(unreadable)".to_owned())
 }
 
 async fn view(state: &AppState, row: HoldRow) -> AppResult<LegalHold> {
