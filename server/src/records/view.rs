@@ -269,4 +269,3 @@ pub(crate) async fn views(
     complete_views(state, &mut records).await?;
     Ok((records, unmasked))
 }
-
