@@ -4,9 +4,10 @@
 //! state-changing request also carries the session's CSRF token in
 //! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
-//! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`, and
-//! those of governed exports in `api/exports.rs`.
+//! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`,
+//! those of governed exports in `api/exports.rs` and those of alerts in `api/alerts.rs`.
 
+mod alerts;
 mod exports;
 mod requests;
 mod retention;
@@ -15,7 +16,7 @@ mod withdrawals;
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::api::assignments::{AssignableForm, AssignedForm, AssignmentBoard, FormAssignments};
-use shared::api::audit::{AuditPage, AuditVerification};
+use shared::api::audit::{AuditActor, AuditPage, AuditVerification};
 use shared::api::auth::{
     ChangePasswordRequest, SessionInfo, SignInRequest, TotpDisableRequest, TotpEnableRequest,
     TotpSetup, CSRF_HEADER,
@@ -27,7 +28,7 @@ use shared::api::forms::{
     SaveDraftRequest, VersionDetail, VersionSummary,
 };
 use shared::api::records::{
-    LookupRequest, RecordForm, RecordPage, RecordView, RevealRequest, RevealResponse,
+    LookupRequest, RecordForm, RecordPage, RecordPeople, RecordView, RevealRequest, RevealResponse,
 };
 use shared::api::sync::{DeviceInfo, OutboxKey, RegisterDevice, SyncBatch, SyncResponse};
 use shared::api::system::VersionInfo;
@@ -338,6 +339,13 @@ impl ApiClient {
         self.fetch(Method::GET, "/records/forms", None::<&()>).await
     }
 
+    /// `GET /api/v1/records/people`: the teams and owners of the caller's records, by
+    /// name, for the list's filter.
+    pub async fn record_people(&self) -> Result<RecordPeople, ApiError> {
+        self.fetch(Method::GET, "/records/people", None::<&()>)
+            .await
+    }
+
     /// `POST /api/v1/records/lookup`.
     pub async fn lookup_records(&self, req: &LookupRequest) -> Result<RecordPage, ApiError> {
         self.fetch(Method::POST, "/records/lookup", Some(req)).await
@@ -393,6 +401,11 @@ impl ApiClient {
         self.fetch(Method::GET, &path, None::<&()>).await
     }
 
+    /// `GET /api/v1/audit/actors`: the accounts acting in the log, by name.
+    pub async fn audit_actors(&self) -> Result<Vec<AuditActor>, ApiError> {
+        self.fetch(Method::GET, "/audit/actors", None::<&()>).await
+    }
+
     /// `GET /api/v1/audit/verify`.
     pub async fn verify_audit(&self) -> Result<AuditVerification, ApiError> {
         self.fetch(Method::GET, "/audit/verify", None::<&()>).await
@@ -438,6 +451,40 @@ impl ApiClient {
     where
         B: Serialize + ?Sized,
     {
+        let builder = self.start(method, path);
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        };
+        Self::deliver(request).await
+    }
+
+    /// Sends `body` as it is (a file, or text), labelled `content_type`, and decodes a
+    /// JSON answer: for endpoints that read a file rather than JSON.
+    pub(crate) async fn fetch_raw<T>(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: wasm_bindgen::JsValue,
+    ) -> Result<T, ApiError>
+    where
+        T: DeserializeOwned,
+    {
+        let request = self
+            .start(method, path)
+            .header("Content-Type", content_type)
+            .body(body);
+        Self::deliver(request)
+            .await?
+            .json::<T>()
+            .await
+            .map_err(|_| local_error(ErrorCode::Internal))
+    }
+
+    /// A request to the API with the headers every call carries: the language and, on a
+    /// state-changing request, the session's CSRF token.
+    fn start(&self, method: Method, path: &str) -> RequestBuilder {
         let state_changing = ![Method::GET, Method::HEAD, Method::OPTIONS].contains(&method);
         let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{path}"))
             .method(method)
@@ -451,11 +498,15 @@ impl ApiClient {
                 builder = builder.header(CSRF_HEADER, token);
             }
         }
-        let request = match body {
-            Some(body) => builder.json(body),
-            None => builder.build(),
-        }
-        .map_err(|_| local_error(ErrorCode::BadRequest))?;
+        builder
+    }
+
+    /// Sends a request built by [`ApiClient::start`]; a non-2xx answer becomes its
+    /// [`ApiError`].
+    async fn deliver(
+        request: Result<gloo_net::http::Request, gloo_net::Error>,
+    ) -> Result<Response, ApiError> {
+        let request = request.map_err(|_| local_error(ErrorCode::BadRequest))?;
         let response = request
             .send()
             .await

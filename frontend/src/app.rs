@@ -13,7 +13,7 @@ use crate::pages::api_docs::ApiDocsPage;
 use crate::pages::assignments::AssignmentsPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::conflicts::ConflictsPage;
-use crate::pages::exports::ExportsPage;
+use crate::pages::exports::{AlertsPage, ExportsPage, TracePage};
 use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/records") view=RecordsPage />
                     <Route path=path!("/records/:id/history") view=RecordHistoryPage />
                     <Route path=path!("/exports") view=ExportsPage />
+                    <Route path=path!("/exports/trace") view=TracePage />
+                    <Route path=path!("/exports/alerts") view=AlertsPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/conflicts") view=ConflictsPage />
                     <Route path=path!("/retention") view=RetentionPage />

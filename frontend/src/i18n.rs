@@ -3,6 +3,9 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+mod alerts;
+mod alerts_en;
+mod alerts_zh;
 mod api_docs;
 mod assign;
 mod collect;
@@ -23,8 +26,10 @@ mod requests_zh;
 mod retention;
 mod retention_en;
 mod retention_zh;
+mod trace;
 mod withdrawal;
 
+pub use alerts::AlertsTexts;
 pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
 pub use collect::CollectTexts;
@@ -39,6 +44,7 @@ pub use history::HistoryTexts;
 pub use renderer::RendererTexts;
 pub use requests::RequestsTexts;
 pub use retention::RetentionTexts;
+pub use trace::TraceTexts;
 pub use withdrawal::WithdrawalTexts;
 
 use leptos::prelude::*;
@@ -274,6 +280,10 @@ pub struct Texts {
     pub history: HistoryTexts,
     /// Governed exports: the export dialog, the caller's exports, approvals, the ledger.
     pub exports: ExportsTexts,
+    /// Tracing a leaked file back to its export.
+    pub trace: TraceTexts,
+    /// Alerts on unusual behaviour and their settings.
+    pub alerts: AlertsTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
@@ -377,6 +387,8 @@ pub static EN: Texts = Texts {
     withdrawal: withdrawal::EN,
     history: history::EN,
     exports: exports::EN,
+    trace: trace::EN,
+    alerts: alerts::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
@@ -463,6 +475,8 @@ pub static ZH_CN: Texts = Texts {
     withdrawal: withdrawal::ZH_CN,
     history: history::ZH_CN,
     exports: exports::ZH_CN,
+    trace: trace::ZH_CN,
+    alerts: alerts::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,

@@ -4,6 +4,7 @@
 //! migrations and first-start seeding; [`serve`] runs the router on a listener until
 //! the shutdown future completes. `main.rs` only wires these to the command line.
 
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod exports;
 pub mod extract;
 pub mod forms;
+pub mod imports;
 pub mod keys;
 pub mod limits;
 pub mod openapi;
@@ -80,6 +82,8 @@ pub fn api_routes() -> ApiRoutes {
         .merge(retention::handlers::routes())
         .merge(requests::handlers::routes())
         .merge(exports::handlers::routes())
+        .merge(alerts::handlers::routes())
+        .merge(imports::handlers::routes())
         .merge(openapi::routes())
 }
 
@@ -199,6 +203,7 @@ pub async fn serve(
     let key_refresher = keys.clone().spawn_refresher(state.config.key_refresh);
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let retention = retention::worker::spawn(state.clone(), Duration::from_secs(5));
+    let alert_sender = alerts::delivery::spawn(state.clone(), Duration::from_secs(2));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let header_timeout = state.config.timeouts.header;
     let server = serve_connections(listener, app(state), header_timeout, async move {
@@ -219,6 +224,7 @@ pub async fn serve(
     head_signer.abort();
     key_refresher.abort();
     retention.abort();
+    alert_sender.abort();
     if let Some(task) = checkpointer {
         task.abort();
     }

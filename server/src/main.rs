@@ -69,8 +69,60 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::TraceExport { file } => trace_export(config, &file).await,
         Command::Verify { .. } => Ok(()),
     }
+}
+
+async fn trace_export(mut config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            println!("cannot read {}: {e}", file.display());
+            std::process::exit(2);
+        }
+    };
+    config.seed = false;
+    let (state, _) = consentry_server::start(config).await?;
+    let traced = match consentry_server::exports::trace::trace(&state, &bytes).await {
+        Ok(t) => t,
+        Err(e) => {
+            println!("{}: {e}", file.display());
+            std::process::exit(2);
+        }
+    };
+    state.db.close().await;
+    if traced.found.is_empty() {
+        println!(
+            "no export's marks found in {} rows of {}",
+            traced.rows_read,
+            file.display()
+        );
+        std::process::exit(1);
+    }
+    for f in &traced.found {
+        let e = &f.export;
+        let at = time::OffsetDateTime::from_unix_timestamp(e.requested_at_ms / 1000)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        println!(
+            "export {} by {} ({}) at {at}: form {}, {} records, {}; {} of its {} marks found, confidence {}",
+            e.id,
+            e.requested_by_name.as_deref().unwrap_or("?"),
+            e.requested_by,
+            e.form_id,
+            e.rows,
+            if e.unmasked { "unmasked" } else { "masked" },
+            f.marks_found,
+            f.marks_in_file,
+            f.confidence.as_str(),
+        );
+    }
+    Ok(())
 }
 
 async fn verify_audit(config: &Config, keys: Option<&std::path::Path>) -> anyhow::Result<()> {

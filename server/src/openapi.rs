@@ -95,6 +95,9 @@ async fn published(Extension(Published(json)): Extension<Published>) -> Response
         (name = "conflicts", description = "Edit conflicts from offline devices"),
         (name = "sync", description = "Staff devices and offline sync"),
         (name = "audit", description = "The tamper-evident audit log"),
+        (name = "exports", description = "Governed exports: permission, approval, the ledger, one-time files and leak tracing"),
+        (name = "alerts", description = "Alerts on unusual behaviour, their handling and where they are sent"),
+        (name = "imports", description = "Importing records from Excel and CSV: preview, then commit"),
         (name = "system", description = "Version, keys and this document"),
     )
 )]
@@ -116,6 +119,8 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::assignments::handlers::ApiDoc::openapi(),
         crate::requests::handlers::ApiDoc::openapi(),
         crate::exports::handlers::ApiDoc::openapi(),
+        crate::alerts::handlers::ApiDoc::openapi(),
+        crate::imports::handlers::ApiDoc::openapi(),
         crate::retention::handlers::ApiDoc::openapi(),
     ] {
         doc.merge(part);
@@ -196,6 +201,7 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::RecordWithdrawals => "record_withdrawals",
         Permission::ManageRequests => "manage_requests",
         Permission::DecideExports => "decide_exports",
+        Permission::ImportRecords => "import_records",
     }
 }
 

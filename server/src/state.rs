@@ -45,6 +45,8 @@ pub struct Services {
     pub clock: Arc<crate::clock::Clock>,
     /// This replica's retention worker.
     pub retention: crate::retention::Retention,
+    /// Wakes this replica's alert sender when an alert is raised.
+    pub alert_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             writer,
             clock: Arc::new(crate::clock::Clock::default()),
             retention: crate::retention::Retention::new(crate::store::now_ms()),
+            alert_wake: tokio::sync::Notify::new(),
         }))
     }
 }

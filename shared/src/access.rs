@@ -101,11 +101,13 @@ pub enum Permission {
     /// Approve or refuse an unmasked export above the threshold (admins and privacy
     /// officers; never the person who asked, which the service checks).
     DecideExports,
+    /// Import records from spreadsheets into a form (admins).
+    ImportRecords,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 18] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -123,6 +125,7 @@ impl Permission {
         Permission::RecordWithdrawals,
         Permission::ManageRequests,
         Permission::DecideExports,
+        Permission::ImportRecords,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -132,7 +135,10 @@ impl Permission {
             (Permission::Public, _) => true,
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (
+                Permission::ManageForms | Permission::ManageUsers | Permission::ImportRecords,
+                Some(role),
+            ) => role == Role::Admin,
             (
                 Permission::ManageRetention
                 | Permission::ManageRequests

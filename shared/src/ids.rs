@@ -179,6 +179,11 @@ id_type!(
     ExportId,
     "export"
 );
+id_type!(
+    /// An alert raised by a rule on unusual behaviour.
+    AlertId,
+    "alert"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

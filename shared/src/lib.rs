@@ -5,11 +5,13 @@
 //! must apply identically (form schema and validation in `schema`).
 
 pub mod access;
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod consent;
 pub mod i18n;
 pub mod ids;
+pub mod imports;
 pub mod mask;
 #[cfg(feature = "openapi")]
 mod openapi;

@@ -1,12 +1,14 @@
 //! The endpoints of [`ApiClient`] for governed exports: asking for one, the caller's
 //! exports and the ledger of everyone's, approval by a second person, cancelling, and
-//! the organisation's export settings. The file itself is fetched by the browser from
-//! `ExportEntry::download_path` (a plain link, so it is saved rather than read into
-//! memory, and only once).
+//! the organisation's export settings, and tracing a leaked file back to its export. The
+//! file itself is fetched by the browser from `ExportEntry::download_path` (a plain
+//! link, so it is saved rather than read into memory, and only once).
 
 use gloo_net::http::Method;
 use shared::api::error::ApiError;
-use shared::api::exports::{ExportDecision, ExportEntry, ExportList, ExportSettings, NewExport};
+use shared::api::exports::{
+    ExportDecision, ExportEntry, ExportList, ExportSettings, NewExport, TraceReport,
+};
 
 use super::{path_segment, ApiClient};
 
@@ -59,5 +61,19 @@ impl ApiClient {
     ) -> Result<ExportEntry, ApiError> {
         let path = format!("/exports/{}/cancel", path_segment(id));
         self.fetch(Method::POST, &path, None::<&()>).await
+    }
+
+    /// `POST /api/v1/exports/trace` (admins, auditors and privacy officers): the exports
+    /// whose marks `body` carries. `body` is a file as the browser holds it (a `File` or
+    /// `Blob`, sent without being read into memory here) or pasted text, labelled with
+    /// `content_type` (`text/csv`, the XLSX type, or `text/plain`). `payload_too_large`
+    /// above 50 MB, `unsupported_media_type` for another kind of file.
+    pub async fn trace_export(
+        &self,
+        content_type: &str,
+        body: wasm_bindgen::JsValue,
+    ) -> Result<TraceReport, ApiError> {
+        self.fetch_raw(Method::POST, "/exports/trace", content_type, body)
+            .await
     }
 }

@@ -1,5 +1,9 @@
-//! The frame around every page: header with navigation, language and account controls,
-//! the first-password banner, and the footer.
+//! The frame around every page: header with navigation, language and account controls
+//! (the exports link with the number of open alerts, for those who read them), the
+//! watermark of pages that show personal data, the first-password banner, and the
+//! footer.
+
+use std::time::Duration;
 
 use leptos::ev::MouseEvent;
 use leptos::prelude::*;
@@ -9,14 +13,19 @@ use leptos_router::NavigateOptions;
 use shared::access::Permission;
 use wasm_bindgen::JsCast;
 
-use crate::components::api_call::ApiCall;
+use crate::components::alerts_badge::AlertsBadge;
+use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::lang_switch::LangSwitch;
+use crate::components::watermark::Watermark;
 use crate::i18n::use_i18n;
 use crate::offline::{forget_user, use_collector};
 use crate::session::use_session;
 
 /// The id of the `<main>` element, the target of the skip link.
 pub const MAIN_ID: &str = "main";
+
+/// How often the menu's number of open alerts is loaded again (and on each navigation).
+const ALERTS_EVERY: Duration = Duration::from_secs(60);
 
 /// The site header.
 #[component]
@@ -70,6 +79,9 @@ pub fn Header() -> impl IntoView {
                             <li>
                                 <A href="/exports" attr:data-testid="nav-exports">
                                     {move || i18n.t().exports.nav}
+                                    <Show when=move || session.may(Permission::ViewAudit)>
+                                        <OpenAlerts />
+                                    </Show>
                                 </A>
                             </li>
                         </Show>
@@ -141,7 +153,28 @@ pub fn Header() -> impl IntoView {
                 </div>
             </div>
         </header>
+        <Watermark />
     }
+}
+
+/// The number of open alerts on the menu, loaded on each navigation and every minute.
+#[component]
+fn OpenAlerts() -> impl IntoView {
+    let location = use_location();
+    let tick = RwSignal::new(0_u32);
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|n| *n = n.wrapping_add(1)),
+        ALERTS_EVERY,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let list = api_resource(move |api| {
+        tick.track();
+        location.pathname.track();
+        async move { api.alerts(false).await }
+    });
+    let open = Signal::derive(move || list.get().and_then(Result::ok).map(|l| l.open));
+    view! { <AlertsBadge count=open testid="nav-alerts-badge" /> }
 }
 
 /// Scrolls the navigation sideways, if it scrolls, to centre the current page's link.

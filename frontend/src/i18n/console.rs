@@ -1,9 +1,15 @@
 //! The strings of the console's accounts, records, audit and two-step sign-in pages in
 //! both languages.
 
+mod records_list;
+
+pub use records_list::RecordsListTexts;
+
 /// Strings of the Users, Records and Audit pages and of two-step sign-in.
 #[derive(Debug)]
 pub struct ConsoleTexts {
+    /// The records list's filter, order and paging (`console/records_list.rs`).
+    pub list: RecordsListTexts,
     pub nav_records: &'static str,
     pub nav_users: &'static str,
     pub nav_audit: &'static str,
@@ -26,7 +32,6 @@ pub struct ConsoleTexts {
     pub filter_heading: &'static str,
     pub filter_form: &'static str,
     pub filter_all_forms: &'static str,
-    pub filter_apply: &'static str,
     pub filter_clear: &'static str,
     pub lookup_heading: &'static str,
     pub lookup_kind: &'static str,
@@ -180,6 +185,7 @@ pub struct ConsoleTexts {
 
 /// English.
 pub const EN: ConsoleTexts = ConsoleTexts {
+    list: records_list::EN,
     nav_records: "Records",
     nav_users: "Users",
     nav_audit: "Audit log",
@@ -203,7 +209,6 @@ pub const EN: ConsoleTexts = ConsoleTexts {
     filter_heading: "Filter",
     filter_form: "Form",
     filter_all_forms: "All forms",
-    filter_apply: "Apply",
     filter_clear: "Show all",
     lookup_heading: "Find a person",
     lookup_kind: "Identifier",
@@ -258,7 +263,7 @@ pub const EN: ConsoleTexts = ConsoleTexts {
     search_heading: "Search",
     f_action: "Action",
     f_action_hint: "The start of an action code, such as records. or auth.sign_in.",
-    f_actor: "Actor (user ID)",
+    f_actor: "Actor",
     f_target: "Target ID",
     f_from: "From",
     f_to: "To",
@@ -352,6 +357,7 @@ pub const EN: ConsoleTexts = ConsoleTexts {
 
 /// Simplified Chinese.
 pub const ZH_CN: ConsoleTexts = ConsoleTexts {
+    list: records_list::ZH_CN,
     nav_records: "记录",
     nav_users: "用户",
     nav_audit: "审计日志",
@@ -374,7 +380,6 @@ pub const ZH_CN: ConsoleTexts = ConsoleTexts {
     filter_heading: "筛选",
     filter_form: "表单",
     filter_all_forms: "全部表单",
-    filter_apply: "应用",
     filter_clear: "显示全部",
     lookup_heading: "查找个人",
     lookup_kind: "标识类型",
@@ -429,7 +434,7 @@ pub const ZH_CN: ConsoleTexts = ConsoleTexts {
     search_heading: "搜索",
     f_action: "操作",
     f_action_hint: "操作代码的开头，例如 records. 或 auth.sign_in。",
-    f_actor: "操作人（用户 ID）",
+    f_actor: "操作人",
     f_target: "对象 ID",
     f_from: "开始日期",
     f_to: "结束日期",

@@ -2,7 +2,8 @@
 //! on the records page, and the exports page (the caller's exports, approvals, the
 //! ledger and the organisation's settings).
 
-use shared::api::exports::ExportStatus;
+use shared::api::exports::{ExportFormat, ExportStatus};
+use shared::api::records::ConsentState;
 
 /// Strings of governed exports. Templates name their parameters in braces.
 #[derive(Debug)]
@@ -10,6 +11,9 @@ pub struct ExportsTexts {
     pub nav: &'static str,
     pub title: &'static str,
     pub intro: &'static str,
+    /// The console's tabs: their list's name and the first tab.
+    pub tabs_label: &'static str,
+    pub tab_exports: &'static str,
 
     // The dialog on the records page.
     pub open: &'static str,
@@ -19,6 +23,7 @@ pub struct ExportsTexts {
     pub dialog_intro: &'static str,
     pub format: &'static str,
     pub format_csv: &'static str,
+    pub format_xlsx: &'static str,
     pub from: &'static str,
     pub to: &'static str,
     pub dates_hint: &'static str,
@@ -70,6 +75,10 @@ pub struct ExportsTexts {
     pub status_cancelled: &'static str,
     /// Shown where a time or name is missing.
     pub none: &'static str,
+    pub col_format: &'static str,
+    /// Mentions `{written}` and `{rows}`.
+    pub progress: &'static str,
+    pub held_by_alert: &'static str,
 
     // Waiting for approval.
     pub waiting_heading: &'static str,
@@ -94,6 +103,25 @@ pub struct ExportsTexts {
     pub col_decision: &'static str,
     pub col_download: &'static str,
     pub col_sha: &'static str,
+    pub col_filter: &'static str,
+    pub filter_everything: &'static str,
+    /// Mentions `{from}` and `{to}`.
+    pub filter_between: &'static str,
+    /// Mentions `{from}`.
+    pub filter_from: &'static str,
+    /// Mentions `{to}`.
+    pub filter_to: &'static str,
+    /// Mentions `{name}`.
+    /// Mentions `{n}`.
+    pub filter_version: &'static str,
+    pub filter_team: &'static str,
+    /// Mentions `{name}`.
+    pub filter_owner: &'static str,
+    /// Mentions `{state}`.
+    pub filter_consent: &'static str,
+    pub consent_in_force: &'static str,
+    pub consent_partly_withdrawn: &'static str,
+    pub consent_withdrawn: &'static str,
     /// Mentions `{time}` and `{address}`.
     pub downloaded_from: &'static str,
     pub unknown_person: &'static str,
@@ -136,6 +164,34 @@ impl ExportsTexts {
         }
     }
 
+    /// A file format's name.
+    #[must_use]
+    pub const fn format_name(&self, format: ExportFormat) -> &'static str {
+        match format {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Xlsx => "XLSX",
+        }
+    }
+
+    /// A file format with what it is good for (the choice in the export dialog).
+    #[must_use]
+    pub const fn format_choice(&self, format: ExportFormat) -> &'static str {
+        match format {
+            ExportFormat::Csv => self.format_csv,
+            ExportFormat::Xlsx => self.format_xlsx,
+        }
+    }
+
+    /// The state of a record's consent, as a filter says it.
+    #[must_use]
+    pub const fn consent_state(&self, state: ConsentState) -> &'static str {
+        match state {
+            ConsentState::InForce => self.consent_in_force,
+            ConsentState::PartlyWithdrawn => self.consent_partly_withdrawn,
+            ConsentState::Withdrawn => self.consent_withdrawn,
+        }
+    }
+
     /// Masked or unmasked, in words.
     #[must_use]
     pub const fn masking(&self, unmasked: bool) -> &'static str {
@@ -153,6 +209,8 @@ pub const EN: ExportsTexts = ExportsTexts {
     title: "Exports",
     intro: "Files of records you asked for, each downloadable once by you, within a limited \
             time. Every export is kept in the ledger.",
+    tabs_label: "Exports",
+    tab_exports: "Exports and ledger",
 
     open: "Export…",
     open_hint: "Choose a form in the filter to export its records.",
@@ -161,6 +219,7 @@ pub const EN: ExportsTexts = ExportsTexts {
                    as they are shown to you.",
     format: "Format",
     format_csv: "CSV (opens in Excel, Chinese included)",
+    format_xlsx: "Excel workbook (XLSX)",
     from: "Collected from",
     to: "Collected until",
     dates_hint: "Leave both empty for every date.",
@@ -210,6 +269,9 @@ pub const EN: ExportsTexts = ExportsTexts {
     status_expired: "Expired",
     status_cancelled: "Cancelled",
     none: "—",
+    col_format: "Format",
+    progress: "Downloading: {written} of {rows} rows",
+    held_by_alert: "Held by an alert: an administrator must approve",
 
     waiting_heading: "Waiting for approval",
     waiting_intro: "Unmasked exports above the organisation's number of rows. Another \
@@ -233,6 +295,18 @@ pub const EN: ExportsTexts = ExportsTexts {
     col_decision: "Decision",
     col_download: "Downloaded",
     col_sha: "File SHA-256",
+    col_filter: "Records",
+    filter_everything: "All of the form's records",
+    filter_between: "Collected {from} to {to}",
+    filter_from: "Collected from {from}",
+    filter_to: "Collected until {to}",
+    filter_version: "Version {n}",
+    filter_team: "Team: {name}",
+    filter_owner: "Owner: {name}",
+    filter_consent: "Consent: {state}",
+    consent_in_force: "in force",
+    consent_partly_withdrawn: "partly withdrawn",
+    consent_withdrawn: "withdrawn",
     downloaded_from: "{time} from {address}",
     unknown_person: "(unknown)",
 
@@ -263,6 +337,8 @@ pub const ZH_CN: ExportsTexts = ExportsTexts {
     nav: "导出",
     title: "导出记录",
     intro: "您申请导出的文件：仅限本人在有效期内下载一次。每次导出都记入导出台账。",
+    tabs_label: "导出",
+    tab_exports: "导出与台账",
 
     open: "导出…",
     open_hint: "请先在筛选中选择一个表单，再导出其记录。",
@@ -270,6 +346,7 @@ pub const ZH_CN: ExportsTexts = ExportsTexts {
     dialog_intro: "文件内容与您在屏幕上看到的一致：相同的记录，遮蔽方式也相同。",
     format: "格式",
     format_csv: "CSV（可用 Excel 打开，中文不乱码）",
+    format_xlsx: "Excel 工作簿（XLSX）",
     from: "采集日期自",
     to: "采集日期至",
     dates_hint: "两项都不填则导出全部日期。",
@@ -314,6 +391,9 @@ pub const ZH_CN: ExportsTexts = ExportsTexts {
     status_expired: "已过期",
     status_cancelled: "已取消",
     none: "—",
+    col_format: "格式",
+    progress: "正在下载：已写入 {written} / {rows} 行",
+    held_by_alert: "因告警被暂扣：须由管理员批准",
 
     waiting_heading: "待审批",
     waiting_intro: "行数超过本组织阈值的未遮蔽导出。您本人申请的导出由其他管理员或个人信息保护负责人审批。",
@@ -335,6 +415,18 @@ pub const ZH_CN: ExportsTexts = ExportsTexts {
     col_decision: "审批",
     col_download: "下载",
     col_sha: "文件 SHA-256",
+    col_filter: "记录范围",
+    filter_everything: "该表单的全部记录",
+    filter_between: "采集于 {from} 至 {to}",
+    filter_from: "采集于 {from} 及之后",
+    filter_to: "采集于 {to} 及之前",
+    filter_version: "第 {n} 版",
+    filter_team: "团队：{name}",
+    filter_owner: "负责人：{name}",
+    filter_consent: "同意状态：{state}",
+    consent_in_force: "有效",
+    consent_partly_withdrawn: "部分撤回",
+    consent_withdrawn: "已撤回",
     downloaded_from: "{time}，来自 {address}",
     unknown_person: "（未知）",
 

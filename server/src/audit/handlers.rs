@@ -19,6 +19,7 @@ pub fn routes() -> ApiRoutes {
     ApiRoutes::new()
         .route(Method::GET, "/audit", Permission::ViewAudit, search)
         .route(Method::GET, "/audit/verify", Permission::ViewAudit, verify)
+        .route(Method::GET, "/audit/actors", Permission::ViewAudit, actors)
         .route(
             Method::POST,
             "/audit/heads",
@@ -183,6 +184,16 @@ async fn search(
     }))
 }
 
+#[utoipa::path(get, path = "/audit/actors", tag = "audit", summary = "The accounts acting in the log",
+    description = "Every account that is the actor of an entry, with its names, for the search's `actor` filter.",
+    responses((status = 200, description = "By display name", body = Vec<shared::api::audit::AuditActor>)))]
+async fn actors(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> AppResult<Json<Vec<shared::api::audit::AuditActor>>> {
+    Ok(Json(super::actors::actors(&state.db).await?))
+}
+
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", summary = "Verify the whole chain",
     responses((status = 200, description = "The report, with the first break in words if any", body = shared::api::audit::AuditVerification)))]
 async fn verify(
@@ -225,5 +236,5 @@ async fn actor_names(
 
 /// The OpenAPI description of these routes (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(search, verify, sign_head, export))]
+#[openapi(paths(search, verify, actors, sign_head, export))]
 pub struct ApiDoc;

@@ -1,6 +1,7 @@
 //! The tamper-evident audit log: recording events, signing the chain's head, and
 //! verifying the whole chain (see `shared::audit` for the hash chain itself).
 
+pub mod actors;
 pub mod handlers;
 pub mod reasons;
 

@@ -55,6 +55,13 @@ pub enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+    /// Name the export a leaked file (CSV, XLSX, or rows of it as text) comes from, by
+    /// the invisible marks every export carries; exit 0 when one is found, 1 when none,
+    /// 2 when the file cannot be read.
+    TraceExport {
+        /// The leaked file.
+        file: PathBuf,
+    },
 }
 
 /// Settings of a running server. Every flag has an environment variable; a TOML file
@@ -201,6 +208,16 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_REQUEST_EXTENSION", global = true)]
     pub request_extension: Option<String>,
 
+    /// The SMTP server alerts are e-mailed through: `smtps://user:password@host:465`
+    /// (TLS), `smtp://user:password@host:587?tls=required` (STARTTLS) or
+    /// `smtp://host:25` (plain, for a relay on this machine) [default: no e-mail].
+    #[arg(long, env = "CONSENTRY_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of alert e-mails, e.g. `Consentry <alerts@example.com>`.
+    #[arg(long, env = "CONSENTRY_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
+
     /// Do not run retention on a schedule (runs start only from the console).
     #[arg(long, env = "CONSENTRY_NO_RETENTION_SCHEDULE", global = true)]
     pub no_retention_schedule: bool,
@@ -245,6 +262,8 @@ pub(super) struct FileConfig {
     pub(super) no_retention_schedule: Option<bool>,
     pub(super) request_due: Option<String>,
     pub(super) request_extension: Option<String>,
+    pub(super) smtp_url: Option<String>,
+    pub(super) smtp_from: Option<String>,
     pub(super) log: Option<String>,
     pub(super) no_seed: Option<bool>,
 }

@@ -51,8 +51,26 @@ pub struct Config {
     pub retention: crate::retention::Settings,
     /// Deadlines of data-subject requests (`ServeArgs::request_due`, `request_extension`).
     pub requests: shared::requests::RequestPolicy,
+    /// Where alert e-mails go out (`ServeArgs::smtp_url`, `smtp_from`); `None`: no e-mail.
+    pub smtp: Option<Smtp>,
     pub log: String,
     pub seed: bool,
+}
+
+/// The SMTP settings of alert e-mails.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Smtp {
+    pub url: String,
+    pub from: String,
+}
+
+impl std::fmt::Debug for Smtp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smtp")
+            .field("url", &redact_url(&self.url))
+            .field("from", &self.from)
+            .finish()
+    }
 }
 
 /// Requests per minute accepted from one client address on each kind of public route
@@ -120,6 +138,7 @@ impl std::fmt::Debug for Config {
             .field("timeouts", &self.timeouts)
             .field("key_refresh", &self.key_refresh)
             .field("retention", &self.retention)
+            .field("smtp", &self.smtp)
             .field("log", &self.log)
             .field("seed", &self.seed)
             .finish()
@@ -288,6 +307,25 @@ impl Config {
                 .or(file.request_extension)
                 .as_deref(),
         )?;
+        let smtp = match (
+            args.smtp_url.clone().or(file.smtp_url),
+            args.smtp_from.clone().or(file.smtp_from),
+        ) {
+            (None, _) => None,
+            (Some(url), from) => {
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(ConfigError::Invalid {
+                        name: "smtp_url",
+                        reason: "an smtp:// or smtps:// URL".to_owned(),
+                    });
+                }
+                let from = from.ok_or(ConfigError::Invalid {
+                    name: "smtp_from",
+                    reason: "the sender of alert e-mails, needed with smtp_url".to_owned(),
+                })?;
+                Some(Smtp { url, from })
+            }
+        };
         let master_key_file = args
             .master_key_file
             .clone()
@@ -340,6 +378,7 @@ impl Config {
             ),
             retention,
             requests,
+            smtp,
             log: args
                 .log
                 .clone()
@@ -393,6 +432,7 @@ impl Config {
                 ..crate::retention::Settings::default()
             },
             requests: shared::requests::RequestPolicy::default(),
+            smtp: None,
             log: "warn".to_owned(),
             seed: true,
         }

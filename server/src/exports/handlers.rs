@@ -8,7 +8,9 @@ use axum::{
 };
 use serde::Deserialize;
 use shared::{
-    api::exports::{ExportDecision, ExportEntry, ExportList, ExportSettings, NewExport},
+    api::exports::{
+        ExportDecision, ExportEntry, ExportList, ExportSettings, NewExport, TraceReport,
+    },
     ids::ExportId,
 };
 
@@ -54,7 +56,17 @@ pub fn routes() -> ApiRoutes {
             Permission::ViewRecords,
             download,
         )
+        .route_with_body_limit(
+            Method::POST,
+            "/exports/trace",
+            Permission::ViewAudit,
+            trace,
+            MAX_TRACE_BYTES,
+        )
 }
+
+/// The largest file a trace reads.
+pub const MAX_TRACE_BYTES: usize = shared::api::exports::MAX_TRACE_MB as usize * 1024 * 1024;
 
 #[derive(Debug, Deserialize)]
 struct ListParams {
@@ -157,7 +169,7 @@ async fn cancel(
 #[utoipa::path(get, path = "/exports/{id}/file", tag = "exports", summary = "Download one's export, once",
     params(("id" = ExportId, Path, description = "The export")),
     responses(
-        (status = 200, description = "The file, streamed", content_type = "text/csv", body = String),
+        (status = 200, description = "The file, streamed: CSV, or an XLSX workbook", content_type = "text/csv", body = String),
         (status = 403, description = "`forbidden`: someone else's", body = shared::api::error::ApiError),
         (status = 409, description = "`conflict`: waits for approval", body = shared::api::error::ApiError),
         (status = 410, description = "`gone`: already downloaded, refused, cancelled or expired", body = shared::api::error::ApiError),
@@ -170,10 +182,11 @@ async fn download(
 ) -> AppResult<axum::response::Response> {
     let row = service::take_download(&state, &caller, &origin, id).await?;
     let name = file::file_name(&row);
+    let content_type = file::content_type(&row);
     let body = file::stream(state, caller, row);
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -185,7 +198,32 @@ async fn download(
         .into_response())
 }
 
+#[utoipa::path(post, path = "/exports/trace", tag = "exports", summary = "Trace a leaked file to its export",
+    description = "The body is the file (CSV or XLSX, up to 50 MB) or rows of it pasted as text. Names the exports whose invisible marks it carries, with the confidence; audited.",
+    request_body(content = String, description = "The file's bytes", content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "The exports found, best first", body = TraceReport),
+        (status = 422, description = "`validation_failed`: empty or unreadable (`file`)", body = shared::api::error::ApiError),
+    ))]
+async fn trace(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    origin: Origin,
+    body: axum::body::Bytes,
+) -> AppResult<Json<TraceReport>> {
+    Ok(Json(service::trace(&state, &caller, &origin, &body).await?))
+}
+
 /// The OpenAPI description of these routes (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list, create, get_settings, put_settings, decide, cancel, download))]
+#[openapi(paths(
+    list,
+    create,
+    get_settings,
+    put_settings,
+    decide,
+    cancel,
+    download,
+    trace
+))]
 pub struct ApiDoc;

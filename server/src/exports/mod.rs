@@ -8,7 +8,9 @@
 
 pub mod file;
 pub mod handlers;
+pub mod marks;
 pub mod service;
+pub mod trace;
 
 use shared::ids::ExportId;
 

@@ -7,16 +7,15 @@ use shared::{
         error::ErrorCode,
         exports::{
             ExportDecision, ExportEntry, ExportFormat, ExportList, ExportSettings, ExportStatus,
-            NewExport, MAX_EXPORT_REASON_CHARS, MIN_EXPORT_REASON_CHARS,
+            NewExport, TraceMatch, TraceReport, MAX_EXPORT_REASON_CHARS, MIN_EXPORT_REASON_CHARS,
         },
+        records::RecordFilter,
     },
     i18n::Locale,
     ids::ExportId,
-    retention::DAY_MS,
-    schema::parse_iso_date,
 };
 
-use super::Sealer;
+use super::{file, marks, Sealer};
 use crate::{
     audit::{self, Event},
     auth::Principal,
@@ -25,7 +24,10 @@ use crate::{
     records::service::scope_of,
     requests::service::Issues,
     state::AppState,
-    store::exports::{self as store, ExportRow, NewExportRow},
+    store::{
+        exports::{self as store, ExportRow, NewExportRow},
+        records::{filter_condition, Condition, Scope},
+    },
 };
 
 const REASON: &str = "#reason";
@@ -79,16 +81,9 @@ pub fn may_export(settings: &ExportSettings, role: Role) -> bool {
     role == Role::Admin || settings.roles.contains(&role)
 }
 
-/// Midnight UTC of a `yyyy-mm-dd` day, or an issue under `field`.
-fn day_ms(issues: &mut Issues, field: &str, text: Option<&str>) -> Option<i64> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
-    match parse_iso_date(text) {
-        Some(day) => Some(day.midnight().assume_utc().unix_timestamp() * 1000),
-        None => {
-            issues.add(field, "invalid", "A date as yyyy-mm-dd");
-            None
-        }
-    }
+/// The records an export with `filter` covers, in `scope` (its form required).
+pub(crate) fn export_condition(scope: &Scope, filter: &RecordFilter) -> AppResult<Condition> {
+    filter_condition(scope, filter, 1).map_err(crate::records::service::invalid_filter)
 }
 
 /// Asks for an export: allowed roles only; a form in the caller's reach; an unmasked
@@ -108,19 +103,32 @@ pub async fn create(
             "Your role may not export records; an admin can allow it in the export settings",
         ));
     }
+    if let Some(alert) = crate::alerts::service::suspension(state, caller.user.id).await? {
+        return Err(AppError::client(
+            ErrorCode::Forbidden,
+            format!("Your export permission is suspended by alert {alert} until an admin lifts it"),
+        ));
+    }
     if req.unmasked && !may_reveal(role) {
         return Err(AppError::client(
             ErrorCode::Forbidden,
             "Your role does not see masked values in full, so it cannot export them unmasked",
         ));
     }
+    let Some(form_id) = req.filter.form_id else {
+        return Err(AppError::invalid_field(
+            "form_id",
+            "required",
+            "Choose the form whose records to export",
+        ));
+    };
     let scope = scope_of(state, caller).await?;
     if !state
         .db
         .record_forms(&scope)
         .await?
         .iter()
-        .any(|(id, _)| *id == req.form_id)
+        .any(|(id, _)| *id == form_id)
     {
         return Err(AppError::not_found(
             "No records of this form are in your reach",
@@ -137,21 +145,36 @@ pub async fn create(
     } else {
         None
     };
-    let from_ms = day_ms(&mut issues, "from", req.from.as_deref());
-    // The whole of the last day counts.
-    let to_ms = day_ms(&mut issues, "to", req.to.as_deref()).map(|d| d + DAY_MS - 1);
-    if let (Some(f), Some(t)) = (from_ms, to_ms) {
-        if f > t {
-            issues.add("to", "before_from", "The last day is before the first");
+    let (from_ms, to_ms) = match req.filter.collected_between() {
+        Ok(range) => range,
+        Err(problem) => {
+            issues.add(problem.field(), problem.code(), problem.message());
+            (None, None)
         }
-    }
+    };
     issues.done()?;
-    let rows = state
-        .db
-        .count_for_export(&scope, req.form_id, from_ms, to_ms)
-        .await?;
+    let condition = export_condition(&scope, &req.filter)?;
+    let rows = state.db.count_for_export(&condition).await?;
+    if req.format == ExportFormat::Xlsx && u64::try_from(rows).unwrap_or(0) > file::XLSX_MAX_ROWS {
+        return Err(AppError::invalid_field(
+            "format",
+            "too_many_rows",
+            "More records than an Excel sheet holds: export them as CSV, or narrow the filter",
+        ));
+    }
     let now = state.clock.now_ms();
-    let awaits = req.unmasked && u64::try_from(rows).unwrap_or(0) > settings.approval_above_rows;
+    let id = ExportId::from_uuid(uuid::Uuid::now_v7());
+    let alerts = crate::alerts::service::plan_export(
+        state,
+        caller.user.id,
+        id,
+        u64::try_from(rows).unwrap_or(0),
+        now,
+    )
+    .await?;
+    let held_by_alert = alerts.holds();
+    let awaits = held_by_alert.is_some()
+        || (req.unmasked && u64::try_from(rows).unwrap_or(0) > settings.approval_above_rows);
     let (status, expires_at_ms) = if awaits {
         (ExportStatus::AwaitingApproval, None)
     } else {
@@ -160,9 +183,10 @@ pub async fn create(
             Some(now + i64::from(settings.valid_hours) * HOUR_MS),
         )
     };
-    let id = ExportId::from_uuid(uuid::Uuid::now_v7());
     let sealer = Sealer::new(state)?;
     let reason_sealed = reason.as_deref().map(|r| sealer.seal(id, REASON, r));
+    let filter_json =
+        serde_json::to_string(&req.filter).map_err(|e| AppError::internal("filter", e))?;
     let mut tx = state.db.begin_write().await?;
     store::insert_export(
         &mut tx,
@@ -170,7 +194,7 @@ pub async fn create(
             id,
             requested_by: caller.user.id,
             requested_at_ms: now,
-            form_id: req.form_id,
+            form_id,
             format: req.format.as_str(),
             unmasked: req.unmasked,
             reason_sealed: reason_sealed.as_deref(),
@@ -180,26 +204,34 @@ pub async fn create(
             rows,
             status: status.as_str(),
             expires_at_ms,
+            filter_json: &filter_json,
+            marks: i64::from(marks::count_for(u64::try_from(rows).unwrap_or(0))),
+            held_by_alert,
         },
     )
     .await?;
+    let raised = alerts.record(&mut tx, origin, &caller.user, now).await?;
     audit::record(
         &mut tx,
         origin,
         Event::new("exports.requested", Some(&caller.user))
             .target("export", id)
             .details(serde_json::json!({
-                "form_id": req.form_id,
+                "form_id": form_id,
                 "format": req.format.as_str(),
                 "unmasked": req.unmasked,
                 "rows": rows,
                 "from_ms": from_ms,
                 "to_ms": to_ms,
                 "status": status.as_str(),
+                "held_by_alert": held_by_alert,
             })),
     )
     .await?;
     tx.commit().await?;
+    if raised {
+        state.alert_wake.notify_one();
+    }
     entry_of(state, caller, &sealer, id).await
 }
 
@@ -405,6 +437,21 @@ async fn entry(
         status = ExportStatus::Expired;
     }
     let form_title = crate::retention::holds::form_title(state, row.form_id).await?;
+    let filter = filter_of(&row);
+    let filter_owner_name = match filter.owner_id {
+        Some(id) => state.db.user_by_id(id).await?.map(|u| u.display_name),
+        None => None,
+    };
+    let filter_team_name = match filter.team_id {
+        Some(id) => state
+            .db
+            .teams()
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name),
+        None => None,
+    };
     Ok(ExportEntry {
         id: row.id,
         requested_by: row.requested_by,
@@ -418,8 +465,13 @@ async fn entry(
             .reason_sealed
             .as_deref()
             .map(|s| sealer.open(row.id, REASON, s)),
+        filter,
+        filter_team_name,
+        filter_owner_name,
         rows: u64::try_from(row.rows).unwrap_or(0),
+        rows_written: row.rows_written.and_then(|n| u64::try_from(n).ok()),
         status,
+        held_by_alert: row.held_by_alert,
         decided_by_name: row.decided_by_name.clone(),
         decided_at_ms: row.decided_at_ms,
         decision_comment: row
@@ -433,6 +485,68 @@ async fn entry(
         download_path: (status == ExportStatus::Ready && row.requested_by == caller.user.id)
             .then(|| format!("/exports/{}/file", row.id)),
     })
+}
+
+/// Traces a leaked file (or pasted rows) to the exports whose marks it carries; audited
+/// (how many rows, which exports; never the file).
+pub async fn trace(
+    state: &AppState,
+    caller: &Principal,
+    origin: &Origin,
+    bytes: &[u8],
+) -> AppResult<TraceReport> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::invalid_field(
+            "file",
+            "required",
+            "Choose a file or paste some of its rows",
+        ));
+    }
+    let traced = super::trace::trace(state, bytes).await?;
+    audit::record_alone(
+        &state.db,
+        origin,
+        Event::new("exports.traced", Some(&caller.user)).details(serde_json::json!({
+            "rows_read": traced.rows_read,
+            "bytes": bytes.len(),
+            "exports": super::trace::ids(&traced),
+        })),
+        None,
+    )
+    .await?;
+    let sealer = Sealer::new(state)?;
+    let mut matches = Vec::with_capacity(traced.found.len());
+    for found in traced.found {
+        matches.push(TraceMatch {
+            export: entry(state, caller, &sealer, found.export).await?,
+            marks_found: found.marks_found,
+            marks_in_file: found.marks_in_file,
+            confidence: found.confidence,
+        });
+    }
+    Ok(TraceReport {
+        rows_read: traced.rows_read,
+        matches,
+    })
+}
+
+/// The filter an export was asked with; for one from before filters were kept, its
+/// form and days.
+#[must_use]
+pub fn filter_of(row: &ExportRow) -> RecordFilter {
+    let day = |ms: Option<i64>| {
+        ms.and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok())
+            .map(|t| shared::schema::format_iso_date(t.date()))
+    };
+    row.filter_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_else(|| RecordFilter {
+            form_id: Some(row.form_id),
+            from: day(row.from_ms),
+            to: day(row.to_ms),
+            ..RecordFilter::default()
+        })
 }
 
 /// The language of an export's headers.

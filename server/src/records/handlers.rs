@@ -4,10 +4,13 @@ use axum::{extract::State, http::Method, Json};
 use serde::Deserialize;
 use shared::api::{
     conflicts::{ConflictList, ConflictResolved, ResolveConflict},
-    records::{LookupRequest, RecordForm, RecordPage, RecordView, RevealRequest, RevealResponse},
+    records::{
+        ConsentState, LookupRequest, RecordFilter, RecordForm, RecordPage, RecordPeople,
+        RecordSort, RecordView, RevealRequest, RevealResponse,
+    },
     users::{AssignRecordRequest, AssignRecordResponse},
 };
-use shared::ids::{ConflictId, FormId, RecordId};
+use shared::ids::{ConflictId, FormId, RecordId, TeamId, UserId};
 
 use super::{conflicts, service};
 use crate::{
@@ -16,6 +19,7 @@ use crate::{
     extract::AppQuery,
     extract::Origin,
     extract::{AppJson, AppPath, RequestLocale},
+    requests::service::Issues,
     state::AppState,
 };
 
@@ -27,6 +31,12 @@ pub fn routes() -> ApiRoutes {
             "/records/forms",
             Permission::ViewRecords,
             forms,
+        )
+        .route(
+            Method::GET,
+            "/records/people",
+            Permission::ViewRecords,
+            people,
         )
         .route(
             Method::GET,
@@ -72,23 +82,127 @@ pub fn routes() -> ApiRoutes {
         )
 }
 
-#[derive(Debug, Deserialize)]
+/// The list's query: the filter (named as `RecordFilter`'s fields), the order, the
+/// place to start and the page's size. Values are read as text so that a bad one is a
+/// 422 naming its parameter.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
-    form: Option<String>,
-    before: Option<i64>,
+    /// Only records of this form (`form` is read as well)
+    #[serde(alias = "form")]
+    form_id: Option<String>,
+    /// Only records collected with this version of the form
+    form_version: Option<String>,
+    /// Collected on or after this day (`yyyy-mm-dd`, UTC)
+    from: Option<String>,
+    /// Collected on or before this day (`yyyy-mm-dd`, UTC)
+    to: Option<String>,
+    /// Owned by a member of this team (a team out of reach matches nothing)
+    team_id: Option<String>,
+    /// Owned by this account (an account out of reach matches nothing)
+    owner_id: Option<String>,
+    /// `in_force`, `partly_withdrawn` or `withdrawn`
+    consent: Option<String>,
+    /// `newest` (the default) or `oldest` first
+    sort: Option<String>,
+    /// `next` of the previous page, with the same filter and sort
+    cursor: Option<String>,
+    /// At most this many (1–200, 50 by default)
     limit: Option<i64>,
 }
 
+impl ListParams {
+    /// The request, or every bad parameter named in one 422 (the days are checked with
+    /// the filter's condition).
+    fn parse(self) -> AppResult<service::ListRequest> {
+        let mut issues = Issues::default();
+        let form_id = read(&mut issues, "form_id", self.form_id, "a form id", |v| {
+            FormId::parse(v).ok()
+        });
+        let form_version = read(
+            &mut issues,
+            "form_version",
+            self.form_version,
+            "a version number",
+            |v| v.parse::<i64>().ok().filter(|n| *n >= 1),
+        );
+        let team_id = read(&mut issues, "team_id", self.team_id, "a team id", |v| {
+            TeamId::parse(v).ok()
+        });
+        let owner_id = read(
+            &mut issues,
+            "owner_id",
+            self.owner_id,
+            "an account id",
+            |v| UserId::parse(v).ok(),
+        );
+        let consent = read(
+            &mut issues,
+            "consent",
+            self.consent,
+            "in_force, partly_withdrawn or withdrawn",
+            ConsentState::parse,
+        );
+        let sort = read(
+            &mut issues,
+            "sort",
+            self.sort,
+            "newest or oldest",
+            RecordSort::parse,
+        );
+        let after = read(
+            &mut issues,
+            "cursor",
+            self.cursor,
+            "the cursor of a page of this list",
+            service::PageCursor::decode,
+        );
+        issues.done()?;
+        let day = |d: Option<String>| d.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+        Ok(service::ListRequest {
+            filter: RecordFilter {
+                form_id,
+                form_version,
+                from: day(self.from),
+                to: day(self.to),
+                team_id,
+                owner_id,
+                consent,
+            },
+            sort: sort.unwrap_or_default(),
+            after,
+            limit: self.limit.unwrap_or(50).clamp(1, 200),
+        })
+    }
+}
+
+/// A query parameter read by `parse` when given (an empty value, a picker's "all", is
+/// not); one that does not parse is an issue under `field`.
+fn read<T>(
+    issues: &mut Issues,
+    field: &str,
+    value: Option<String>,
+    expected: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Option<T> {
+    let value = value?;
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let parsed = parse(value);
+    if parsed.is_none() {
+        issues.add(field, "invalid", format!("Expected {expected}"));
+    }
+    parsed
+}
+
 #[utoipa::path(get, path = "/records", tag = "records", summary = "List records in the caller's reach",
-    description = "Staff see what they own, managers what their team owns (and unowned records when their team is the intake team), admins and auditors everything; values are masked by role.",
-    params(
-        ("form" = Option<shared::ids::FormId>, Query, description = "Only records of this form"),
-        ("before" = Option<i64>, Query, description = "`next_before` of the previous page"),
-        ("limit" = Option<i64>, Query, description = "At most this many (1–200, 50 by default)"),
-    ),
+    description = "Staff see what they own, managers what their team owns (and unowned records when their team is the intake team), admins, auditors and privacy officers everything; values are masked by role. The filter narrows that reach (a team or owner outside it matches nothing); pages follow each other by `cursor`, over (collection time, id), so records collected in the same millisecond are neither skipped nor repeated.",
+    params(ListParams),
     responses(
-        (status = 200, description = "A page, newest first", body = shared::api::records::RecordPage),
-        (status = 422, description = "`validation_failed`: the form filter is not a form id", body = shared::api::error::ApiError),
+        (status = 200, description = "A page in the order asked for", body = shared::api::records::RecordPage),
+        (status = 422, description = "`validation_failed`: a parameter does not parse (an id, a day, the consent state, the order, the cursor) or `to` is before `from`; `details.fields` names it", body = shared::api::error::ApiError),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -97,21 +211,20 @@ async fn list(
     RequestLocale(locale): RequestLocale,
     AppQuery(p): AppQuery<ListParams>,
 ) -> AppResult<Json<RecordPage>> {
-    let limit = p.limit.unwrap_or(50).clamp(1, 200);
-    // `?form=` (the filter's "all forms") is no filter.
-    let form = match p.form.as_deref().filter(|f| !f.is_empty()) {
-        None => None,
-        Some(raw) => Some(FormId::parse(raw).map_err(|_| {
-            crate::error::AppError::invalid_field(
-                "form",
-                "form_invalid",
-                "The form filter is not a form id",
-            )
-        })?),
-    };
+    let req = p.parse()?;
     Ok(Json(
-        service::list(&state, &caller, &origin, locale, form, p.before, limit).await?,
+        service::list(&state, &caller, &origin, locale, &req).await?,
     ))
+}
+
+#[utoipa::path(get, path = "/records/people", tag = "records", summary = "Teams and owners of the records in reach",
+    description = "By name, for the list's filter: the accounts owning records the caller may see and their teams (a manager's own team only; staff themselves).",
+    responses((status = 200, description = "Teams by name, owners by display name", body = shared::api::records::RecordPeople)))]
+async fn people(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> AppResult<Json<RecordPeople>> {
+    Ok(Json(service::people(&state, &caller).await?))
 }
 
 #[utoipa::path(get, path = "/records/{id}/history", tag = "records", summary = "A record's history",
@@ -248,6 +361,7 @@ async fn resolve_conflict(
 #[openapi(paths(
     list,
     forms,
+    people,
     detail,
     history,
     list_conflicts,

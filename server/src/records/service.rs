@@ -4,14 +4,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use shared::i18n::Locale;
-use shared::ids::{FormId, RecordId, UserId};
+use shared::ids::{RecordId, TeamId, UserId};
 use shared::{
     access::may_reveal,
     api::{
         auth::Role,
         error::ErrorCode,
         records::{
-            RecordForm, RecordPage, RecordView, RevealResponse, MAX_REVEAL_REASON_CHARS,
+            FilterProblem, RecordFilter, RecordForm, RecordOwner, RecordPage, RecordPeople,
+            RecordSort, RecordTeam, RecordView, RevealResponse, MAX_REVEAL_REASON_CHARS,
             MIN_REVEAL_REASON_CHARS,
         },
         retention::ProcessedValue,
@@ -21,6 +22,7 @@ use shared::{
 };
 
 use crate::{
+    alerts::service::{self as alerts, Activity},
     audit::{self, Event},
     auth::Principal,
     crypto::DataKey,
@@ -160,26 +162,101 @@ pub async fn detail(
             .details(serde_json::json!({"records": [row.id], "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
+    let subject = row.id.to_string();
+    alerts::note_activity(
+        state,
+        origin,
+        &caller.user,
+        Activity::View,
+        1,
+        Some(&subject),
+    )
+    .await?;
     records
         .into_iter()
         .next()
         .ok_or_else(|| AppError::invariant("a record's view is missing"))
 }
 
-/// A page of records for the caller; reading personal data in clear is audited.
+/// What the records list asks for: parsed, except the days of the filter, which
+/// [`record_store::filter_condition`] reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    pub filter: RecordFilter,
+    pub sort: RecordSort,
+    /// Where the page starts: after this place in `sort` order.
+    pub after: Option<PageCursor>,
+    /// 1–200.
+    pub limit: i64,
+}
+
+/// A place in the list: the last record of a page, as `(created_at_ms, id)` in one
+/// order. On the wire an opaque base64url text, so that clients do not build one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageCursor {
+    pub sort: RecordSort,
+    pub created_at_ms: i64,
+    pub id: RecordId,
+}
+
+impl PageCursor {
+    /// The text a page's `next` holds.
+    #[must_use]
+    pub fn encode(&self) -> String {
+        use base64::Engine as _;
+        let text = format!("{}:{}:{}", self.sort.as_str(), self.created_at_ms, self.id);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// Reads [`Self::encode`]'s text.
+    #[must_use]
+    pub fn decode(text: &str) -> Option<Self> {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let mut parts = text.splitn(3, ':');
+        let sort = RecordSort::parse(parts.next()?)?;
+        let created_at_ms = parts.next()?.parse().ok()?;
+        let id = RecordId::parse(parts.next()?).ok()?;
+        Some(Self {
+            sort,
+            created_at_ms,
+            id,
+        })
+    }
+}
+
+/// A filter that cannot be applied, as a 422 naming its field.
+pub(crate) fn invalid_filter(problem: FilterProblem) -> AppError {
+    AppError::invalid_field(problem.field(), problem.code(), problem.message())
+}
+
+/// A page of the records in the caller's reach that the request's filter selects;
+/// reading personal data in clear is audited. A team or owner outside the reach selects
+/// nothing.
 pub async fn list(
     state: &AppState,
     caller: &Principal,
     origin: &Origin,
     locale: Locale,
-    form_id: Option<FormId>,
-    before: Option<i64>,
-    limit: i64,
+    req: &ListRequest,
 ) -> AppResult<RecordPage> {
     let scope = scope_of(state, caller).await?;
+    let condition =
+        record_store::filter_condition(&scope, &req.filter, 1).map_err(invalid_filter)?;
+    if req.after.is_some_and(|c| c.sort != req.sort) {
+        return Err(AppError::invalid_field(
+            "cursor",
+            "invalid",
+            "The cursor belongs to the other order; start again from the first page",
+        ));
+    }
+    let after = req.after.map(|c| (c.created_at_ms, c.id));
     let rows = state
         .db
-        .records_page(&scope, form_id, before, limit)
+        .records_page(condition, req.sort, after, req.limit)
         .await?;
     let (records, unmasked) = views(state, Viewer::screen(caller.role(), locale), &rows).await?;
     if unmasked > 0 {
@@ -188,24 +265,68 @@ pub async fn list(
             .details(serde_json::json!({"records": ids, "unmasked_values": unmasked}));
         audit::record_alone(&state.db, origin, event, None).await?;
     }
-    let next_before = (i64::try_from(rows.len()).unwrap_or(0) == limit)
-        .then(|| rows.last().map(|r| r.created_at_ms))
-        .flatten();
-    Ok(RecordPage {
-        records,
-        next_before,
-    })
+    let shown = u64::try_from(records.len()).unwrap_or(0);
+    alerts::note_activity(state, origin, &caller.user, Activity::View, shown, None).await?;
+    let full = i64::try_from(rows.len()).unwrap_or(0) == req.limit;
+    let next = full
+        .then(|| rows.last())
+        .flatten()
+        .map(|last| PageCursor {
+            sort: req.sort,
+            created_at_ms: last.created_at_ms,
+            id: last.id,
+        })
+        .map(|c| c.encode());
+    Ok(RecordPage { records, next })
+}
+
+/// The teams and accounts owning records in the caller's reach, by name, for the
+/// list's filter: a manager's reach holds their team's members (and themselves), so no
+/// other team is named; staff get themselves.
+pub async fn people(state: &AppState, caller: &Principal) -> AppResult<RecordPeople> {
+    let scope = scope_of(state, caller).await?;
+    let owners = state.db.record_owners(&scope).await?;
+    let mut teams: BTreeMap<TeamId, String> = BTreeMap::new();
+    for o in &owners {
+        if let (Some(id), Some(name)) = (o.team_id, &o.team_name) {
+            teams.insert(id, name.clone());
+        }
+    }
+    let mut teams: Vec<RecordTeam> = teams
+        .into_iter()
+        .map(|(id, name)| RecordTeam { id, name })
+        .collect();
+    teams.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    let mut owners: Vec<RecordOwner> = owners
+        .into_iter()
+        .map(|o| RecordOwner {
+            id: o.id,
+            username: o.username,
+            display_name: o.display_name,
+            team_id: o.team_id,
+        })
+        .collect();
+    owners.sort_by(|a, b| {
+        (&a.display_name, &a.username, a.id).cmp(&(&b.display_name, &b.username, b.id))
+    });
+    Ok(RecordPeople { teams, owners })
 }
 
 /// The forms the caller's records were collected with, by title (for the list's filter).
 pub async fn forms(state: &AppState, caller: &Principal) -> AppResult<Vec<RecordForm>> {
     let scope = scope_of(state, caller).await?;
+    let versions = state.db.record_form_versions(&scope).await?;
     let mut forms = Vec::new();
     for (id, number) in state.db.record_forms(&scope).await? {
         let version = state.versions.get_any(&state.db, id, number).await?;
         forms.push(RecordForm {
             id,
             title: version.definition.title.clone(),
+            versions: versions
+                .iter()
+                .filter(|(f, _)| *f == id)
+                .map(|(_, v)| *v)
+                .collect(),
         });
     }
     forms.sort_by(|a, b| a.title.en.cmp(&b.title.en).then_with(|| a.id.cmp(&b.id)));
@@ -293,6 +414,16 @@ pub async fn reveal(
             "reason_sealed": sealed_reason.as_str(),
         }));
     audit::record_alone(&state.db, origin, event, None).await?;
+    let subject = row.id.to_string();
+    alerts::note_activity(
+        state,
+        origin,
+        &caller.user,
+        Activity::Reveal,
+        1,
+        Some(&subject),
+    )
+    .await?;
     Ok(RevealResponse {
         field: field_key.to_owned(),
         value: opened.display_text(),
@@ -385,6 +516,28 @@ pub async fn lookup(
     audit::record_alone(&state.db, origin, event, None).await?;
     Ok(RecordPage {
         records,
-        next_before: None,
+        next: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_and_nothing_else_does() {
+        let cursor = PageCursor {
+            sort: RecordSort::Oldest,
+            created_at_ms: 1_700_000_000_000,
+            id: RecordId::from_random_bytes([9; 16]),
+        };
+        let text = cursor.encode();
+        assert!(text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(PageCursor::decode(&text), Some(cursor));
+        for bad in ["", "x", "bm90IGEgY3Vyc29y", "✓", &text[..text.len() - 2]] {
+            assert_eq!(PageCursor::decode(bad), None, "{bad}");
+        }
+    }
 }

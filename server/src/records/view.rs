@@ -48,6 +48,26 @@ impl Viewer {
             unmask: false,
         }
     }
+
+    /// How this viewer sees a value of `sensitivity`: the role's masking, or in full for
+    /// an unmasked export by a role that may reveal.
+    #[must_use]
+    pub fn visibility(self, sensitivity: Sensitivity) -> Visibility {
+        match visibility(self.role, sensitivity) {
+            Visibility::Masked if self.unmask && may_reveal(self.role) => Visibility::Full,
+            vis => vis,
+        }
+    }
+
+    /// A value's text as this viewer sees it: in full, masked, or `None` when hidden.
+    #[must_use]
+    pub fn show(self, field: &shared::schema::Field, text: String) -> Option<String> {
+        match self.visibility(field.sensitivity) {
+            Visibility::Hidden => None,
+            Visibility::Full => Some(text),
+            Visibility::Masked => Some(mask(field.mask, &text)),
+        }
+    }
 }
 
 /// A record as the viewer sees it; counts the values shown in full.
@@ -107,11 +127,7 @@ pub(crate) fn values_view(
     (stored, place): (&SealedValues, Place<'_>),
     unmasked: &mut usize,
 ) -> AppResult<BTreeMap<String, ViewValue>> {
-    let Viewer {
-        role,
-        locale,
-        unmask,
-    } = viewer;
+    let locale = viewer.locale;
     let entries = Entries::of(row.id, stored)?;
     let gone = withdrawn_set(row);
     // The data key, unwrapped at the first sealed value shown: `Some(None)` when it
@@ -164,10 +180,7 @@ pub(crate) fn values_view(
             );
             continue;
         }
-        let vis = match visibility(role, sensitivity) {
-            Visibility::Masked if unmask && may_reveal(role) => Visibility::Full,
-            vis => vis,
-        };
+        let vis = viewer.visibility(sensitivity);
         let display = match vis {
             Visibility::Hidden => None,
             Visibility::Full | Visibility::Masked => {

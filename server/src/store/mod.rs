@@ -5,6 +5,7 @@
 //! [`Db::kind`]. Migrations are paired per backend (see `migrations/README.md`).
 
 pub mod accounts;
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod devices;
@@ -12,6 +13,7 @@ pub mod edits;
 pub mod exports;
 pub mod forms;
 pub mod holds;
+pub mod imports;
 pub mod inserts;
 pub mod keys;
 pub mod records;

@@ -1,7 +1,10 @@
 //! Records, their identifier lookups and their consent receipts.
 
 use shared::{
-    api::system::DatabaseKind,
+    api::{
+        records::{ConsentState, FilterProblem, RecordFilter, RecordSort},
+        system::DatabaseKind,
+    },
     ids::{DeviceId, FormId, ReceiptId, RecordId, TeamId, UserId},
 };
 use sqlx::{AnyConnection, Row as _};
@@ -407,6 +410,123 @@ pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Optio
     }
 }
 
+/// A value bound to a numbered parameter: text (ids, names) or a number (times),
+/// bound as its own type so that PostgreSQL compares like with like.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlParam {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// A condition over `records r` and the values of its parameters, numbered from the
+/// `first` it was built with: `$first` is `params[0]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub sql: String,
+    pub params: Vec<SqlParam>,
+}
+
+/// Binds `params` in order to `query`.
+pub fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    params: Vec<SqlParam>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for p in params {
+        query = match p {
+            SqlParam::Text(v) => query.bind(v),
+            SqlParam::Int(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+/// How many `"` a JSON text column holds. A consent's purposes are keys that never hold
+/// one (`[a-z][a-z0-9_]*`, see `shared::schema::keys`), written by serde: a list of
+/// them (`purposes_granted`) and a map from them to times (`purposes_withdrawn`) hold
+/// two per purpose. Plain string functions, so the same SQL runs on SQLite and
+/// PostgreSQL without their different JSON functions.
+fn quotes_in(column: &str) -> String {
+    format!("(LENGTH({column}) - LENGTH(REPLACE({column}, '\"', '')))")
+}
+
+/// The SQL condition on `records r` for a consent state, from the record's receipt: in
+/// force when no purpose was withdrawn (or there is no receipt), withdrawn when every
+/// purpose granted was (a withdrawal takes only purposes granted), partly otherwise.
+fn consent_condition(state: ConsentState) -> String {
+    let withdrawn = quotes_in("cf.purposes_withdrawn");
+    let granted = quotes_in("cf.purposes_granted");
+    let receipt = "SELECT 1 FROM consent_receipts cf WHERE cf.record_id = r.id";
+    match state {
+        ConsentState::InForce => format!("NOT EXISTS ({receipt} AND {withdrawn} > 0)"),
+        ConsentState::PartlyWithdrawn => {
+            format!("EXISTS ({receipt} AND {withdrawn} > 0 AND {withdrawn} < {granted})")
+        }
+        ConsentState::Withdrawn => {
+            format!("EXISTS ({receipt} AND {withdrawn} > 0 AND {withdrawn} >= {granted})")
+        }
+    }
+}
+
+/// The records of `scope` that `filter` selects, as a condition on `records r` with
+/// parameters from `$first` on: the one reading of a [`RecordFilter`], shared by the
+/// records list and exports. A team or owner outside the scope selects nothing (the
+/// scope still applies), so whether it exists is not told.
+///
+/// # Errors
+/// A day that is not `yyyy-mm-dd`, or a last day before the first.
+pub fn filter_condition(
+    scope: &Scope,
+    filter: &RecordFilter,
+    first: usize,
+) -> Result<Condition, FilterProblem> {
+    let (from_ms, to_ms) = filter.collected_between()?;
+    let (scope_sql, scope_params) = scope_condition(scope, first);
+    let mut parts = vec![scope_sql];
+    let mut params: Vec<SqlParam> = scope_params.into_iter().map(SqlParam::Text).collect();
+    let mut add = |sql: &str, value: SqlParam| {
+        parts.push(sql.replace("$?", &format!("${}", first + params.len())));
+        params.push(value);
+    };
+    if let Some(form) = filter.form_id {
+        add("r.form_id = $?", SqlParam::Text(Some(form.to_string())));
+    }
+    if let Some(version) = filter.form_version {
+        add("r.form_version = $?", SqlParam::Int(Some(version)));
+    }
+    if let Some(ms) = from_ms {
+        add("r.created_at_ms >= $?", SqlParam::Int(Some(ms)));
+    }
+    if let Some(ms) = to_ms {
+        add("r.created_at_ms <= $?", SqlParam::Int(Some(ms)));
+    }
+    if let Some(team) = filter.team_id {
+        add(
+            "r.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = $?)",
+            SqlParam::Text(Some(team.to_string())),
+        );
+    }
+    if let Some(owner) = filter.owner_id {
+        add("r.owner_id = $?", SqlParam::Text(Some(owner.to_string())));
+    }
+    if let Some(state) = filter.consent {
+        parts.push(consent_condition(state));
+    }
+    Ok(Condition {
+        sql: parts.join(" AND "),
+        params,
+    })
+}
+
+/// An account owning records, with its team's name.
+#[derive(Debug, Clone)]
+pub struct OwnerRow {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub team_id: Option<TeamId>,
+    pub team_name: Option<String>,
+}
+
 fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
     Ok(RecordRow {
         id: row.id("id")?,
@@ -425,92 +545,139 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
 }
 
 impl Db {
-    /// Records in `scope`, newest first, optionally of one form and before a time.
+    /// A page of the records `condition` selects (see [`filter_condition`]), in `sort`
+    /// order of `(created_at_ms, id)`, after the place `after` (the last record of the
+    /// page before): records collected in the same millisecond are neither skipped nor
+    /// repeated.
     pub async fn records_page(
         &self,
-        scope: &Scope,
-        form_id: Option<FormId>,
-        before_ms: Option<i64>,
+        condition: Condition,
+        sort: RecordSort,
+        after: Option<(i64, RecordId)>,
         limit: i64,
     ) -> Result<Vec<RecordRow>, sqlx::Error> {
-        let (condition, params) = scope_condition(scope, 4);
-        let sql = format!(
-            "{RECORD_SELECT} WHERE ($1 IS NULL OR r.form_id = $1) AND ($2 IS NULL OR r.created_at_ms < $2) \
-             AND {condition} ORDER BY r.created_at_ms DESC, r.id DESC LIMIT $3"
-        );
-        let mut q = sqlx::query(&sql)
-            .bind(form_id.map(|id| id.to_string()))
-            .bind(before_ms)
-            .bind(limit);
-        for p in params {
-            q = q.bind(p);
+        let (cmp, order) = match sort {
+            RecordSort::Newest => ("<", "DESC"),
+            RecordSort::Oldest => (">", "ASC"),
+        };
+        let mut sql = format!("{RECORD_SELECT} WHERE {}", condition.sql);
+        let mut params = condition.params;
+        if let Some((ms, id)) = after {
+            let (a, b) = (params.len() + 1, params.len() + 2);
+            sql.push_str(&format!(
+                " AND (r.created_at_ms {cmp} ${a} OR (r.created_at_ms = ${a} AND r.id {cmp} ${b}))"
+            ));
+            params.push(SqlParam::Int(Some(ms)));
+            params.push(SqlParam::Text(Some(id.to_string())));
         }
-        q.fetch_all(self.pool())
+        sql.push_str(&format!(
+            " ORDER BY r.created_at_ms {order}, r.id {order} LIMIT ${}",
+            params.len() + 1
+        ));
+        params.push(SqlParam::Int(Some(limit)));
+        bind_all(sqlx::query(&sql), params)
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(record_from_row)
             .collect()
     }
 
-    /// A page of the records of one form in `scope` for an export, oldest first, after
-    /// `(created_at_ms, id)`, collected within `[from, to]`; each with the purposes its
-    /// consent granted (the receipt's JSON list).
-    pub async fn records_for_export(
-        &self,
-        scope: &Scope,
-        form_id: FormId,
-        (from_ms, to_ms): (Option<i64>, Option<i64>),
-        after: Option<(i64, RecordId)>,
-        limit: i64,
-    ) -> Result<Vec<(RecordRow, Option<String>)>, sqlx::Error> {
-        let (condition, params) = scope_condition(scope, 7);
-        let (after_ms, after_id) =
-            after.map_or((None, None), |(ms, id)| (Some(ms), Some(id.to_string())));
+    /// The accounts owning records in `scope`, with their teams' names (for the list's
+    /// filter by team and owner).
+    pub async fn record_owners(&self, scope: &Scope) -> Result<Vec<OwnerRow>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 1);
         let sql = format!(
-            "{RECORD_SELECT_GRANTED} WHERE r.form_id = $1 AND r.status <> 'erased' \
-             AND ($2 IS NULL OR r.created_at_ms >= $2) AND ($3 IS NULL OR r.created_at_ms <= $3) \
-             AND ($4 IS NULL OR r.created_at_ms > $4 OR (r.created_at_ms = $4 AND r.id > $5)) \
-             AND {condition} ORDER BY r.created_at_ms, r.id LIMIT $6"
+            "SELECT u.id, u.username, u.display_name, u.team_id, t.name AS team_name \
+             FROM users u LEFT JOIN teams t ON t.id = u.team_id \
+             WHERE EXISTS (SELECT 1 FROM records r WHERE r.owner_id = u.id AND {condition})"
         );
-        let mut q = sqlx::query(&sql)
-            .bind(form_id.to_string())
-            .bind(from_ms)
-            .bind(to_ms)
-            .bind(after_ms)
-            .bind(after_id)
-            .bind(limit);
+        let mut q = sqlx::query(&sql);
         for p in params {
             q = q.bind(p);
         }
         q.fetch_all(self.pool())
             .await?
             .iter()
+            .map(|row| {
+                Ok(OwnerRow {
+                    id: row.id("id")?,
+                    username: row.try_get("username")?,
+                    display_name: row.try_get("display_name")?,
+                    team_id: row.id_opt("team_id")?,
+                    team_name: row.try_get("team_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of the records `condition` selects for an export (see
+    /// [`filter_condition`]; erased records left out), oldest first, after
+    /// `(created_at_ms, id)`; each with the purposes its consent granted (the receipt's
+    /// JSON list).
+    pub async fn records_for_export(
+        &self,
+        condition: &Condition,
+        after: Option<(i64, RecordId)>,
+        limit: i64,
+    ) -> Result<Vec<(RecordRow, Option<String>)>, sqlx::Error> {
+        let mut params = condition.params.clone();
+        let mut sql = format!(
+            "{RECORD_SELECT_GRANTED} WHERE {} AND r.status <> 'erased'",
+            condition.sql
+        );
+        if let Some((ms, id)) = after {
+            let (a, b) = (params.len() + 1, params.len() + 2);
+            sql.push_str(&format!(
+                " AND (r.created_at_ms > ${a} OR (r.created_at_ms = ${a} AND r.id > ${b}))"
+            ));
+            params.push(SqlParam::Int(Some(ms)));
+            params.push(SqlParam::Text(Some(id.to_string())));
+        }
+        sql.push_str(&format!(
+            " ORDER BY r.created_at_ms, r.id LIMIT ${}",
+            params.len() + 1
+        ));
+        params.push(SqlParam::Int(Some(limit)));
+        bind_all(sqlx::query(&sql), params)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
             .map(|row| Ok((record_from_row(row)?, row.try_get("purposes_granted")?)))
             .collect()
     }
 
-    /// How many records of one form in `scope` an export within `[from, to]` holds.
-    pub async fn count_for_export(
+    /// How many records `condition` selects for an export (erased records left out).
+    pub async fn count_for_export(&self, condition: &Condition) -> Result<i64, sqlx::Error> {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM records r WHERE {} AND r.status <> 'erased'",
+            condition.sql
+        );
+        bind_all(sqlx::query(&sql), condition.params.clone())
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")
+    }
+
+    /// The versions of each form that records in `scope` were collected with.
+    pub async fn record_form_versions(
         &self,
         scope: &Scope,
-        form_id: FormId,
-        from_ms: Option<i64>,
-        to_ms: Option<i64>,
-    ) -> Result<i64, sqlx::Error> {
-        let (condition, params) = scope_condition(scope, 4);
+    ) -> Result<Vec<(FormId, i64)>, sqlx::Error> {
+        let (condition, params) = scope_condition(scope, 1);
         let sql = format!(
-            "SELECT COUNT(*) AS n FROM records r WHERE r.form_id = $1 AND r.status <> 'erased' \
-             AND ($2 IS NULL OR r.created_at_ms >= $2) AND ($3 IS NULL OR r.created_at_ms <= $3) \
-             AND {condition}"
+            "SELECT DISTINCT r.form_id, r.form_version FROM records r WHERE {condition} \
+             ORDER BY r.form_id, r.form_version DESC"
         );
-        let mut q = sqlx::query(&sql)
-            .bind(form_id.to_string())
-            .bind(from_ms)
-            .bind(to_ms);
+        let mut q = sqlx::query(&sql);
         for p in params {
             q = q.bind(p);
         }
-        q.fetch_one(self.pool()).await?.try_get("n")
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|row| Ok((row.id("form_id")?, row.try_get("form_version")?)))
+            .collect()
     }
 
     /// The forms records in `scope` were collected with, each with the newest version
@@ -586,4 +753,54 @@ pub async fn set_owner(
                 .transpose()
         })
         .transpose()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_numbers_its_parameters_after_the_scopes() {
+        let manager_id = UserId::from_random_bytes([1; 16]);
+        let team = TeamId::from_random_bytes([2; 16]);
+        let scope = Scope::Team {
+            manager_id,
+            team_id: Some(team),
+            intake: false,
+        };
+        let filter = RecordFilter {
+            from: Some("2024-03-01".to_owned()),
+            team_id: Some(team),
+            consent: Some(ConsentState::Withdrawn),
+            ..RecordFilter::default()
+        };
+        let c = filter_condition(&scope, &filter, 3).unwrap();
+        assert!(c.sql.contains("r.owner_id = $3"), "{}", c.sql);
+        assert!(c.sql.contains("team_id = $4"), "{}", c.sql);
+        assert!(c.sql.contains("r.created_at_ms >= $5"), "{}", c.sql);
+        assert!(c.sql.contains("tu.team_id = $6"), "{}", c.sql);
+        assert!(!c.sql.contains("$7"), "{}", c.sql);
+        assert_eq!(c.params.len(), 4);
+        assert_eq!(c.params[2], SqlParam::Int(Some(1_709_251_200_000)));
+        assert_eq!(
+            filter_condition(&Scope::All, &RecordFilter::default(), 1),
+            Ok(Condition {
+                sql: "1 = 1".to_owned(),
+                params: vec![]
+            })
+        );
+    }
+
+    #[test]
+    fn a_bad_day_is_no_condition() {
+        let filter = RecordFilter {
+            to: Some("2024-02-30".to_owned()),
+            ..RecordFilter::default()
+        };
+        assert_eq!(
+            filter_condition(&Scope::All, &filter, 1),
+            Err(FilterProblem::ToNotADay)
+        );
+    }
 }

@@ -22,6 +22,17 @@ pub struct AuditPage {
     pub next_before_seq: Option<i64>,
 }
 
+/// `GET /api/v1/audit/actors`: an account that appears as the actor of entries, for
+/// the search's "who" by name (auditors may not list the accounts themselves).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditActor {
+    /// The `actor` filter's value.
+    pub id: crate::ids::UserId,
+    pub username: String,
+    pub display_name: String,
+}
+
 /// `GET /api/v1/audit/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::auth::Role;
+use crate::api::{auth::Role, records::RecordFilter};
 use crate::i18n::{Locale, LocalizedText};
-use crate::ids::{ExportId, FormId, UserId};
+use crate::ids::{AlertId, ExportId, FormId, UserId};
 
 /// The file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,6 +15,8 @@ use crate::ids::{ExportId, FormId, UserId};
 pub enum ExportFormat {
     /// UTF-8 with a byte-order mark, so that Excel reads Chinese.
     Csv,
+    /// An Excel workbook (every cell a string).
+    Xlsx,
 }
 
 impl ExportFormat {
@@ -22,12 +24,15 @@ impl ExportFormat {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
         }
     }
 
     #[must_use]
     pub fn parse(name: &str) -> Option<Self> {
-        (name == "csv").then_some(Self::Csv)
+        [Self::Csv, Self::Xlsx]
+            .into_iter()
+            .find(|f| f.as_str() == name)
     }
 }
 
@@ -83,11 +88,13 @@ pub const MAX_EXPORT_REASON_CHARS: usize = 500;
 /// The shortest.
 pub const MIN_EXPORT_REASON_CHARS: usize = 10;
 
-/// `POST /api/v1/exports`: export the records of one form that the caller may see.
+/// `POST /api/v1/exports`: export the records of one form that the caller may see, with
+/// the records list's filter (its `form_id` is required here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewExport {
-    pub form_id: FormId,
+    #[serde(flatten)]
+    pub filter: RecordFilter,
     pub format: ExportFormat,
     /// Values the caller sees masked come out in full (only roles that may reveal
     /// values; a reason is required, and approval above the threshold).
@@ -97,12 +104,6 @@ pub struct NewExport {
     pub reason: Option<String>,
     /// The language of the headers (field labels).
     pub locale: Locale,
-    /// Only records collected on or after this day (`yyyy-mm-dd`).
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Only records collected on or before this day.
-    #[serde(default)]
-    pub to: Option<String>,
 }
 
 /// One export in the ledger.
@@ -118,9 +119,18 @@ pub struct ExportEntry {
     pub format: ExportFormat,
     pub unmasked: bool,
     pub reason: Option<String>,
+    /// The filter it was asked with (its form is `form_id`).
+    pub filter: RecordFilter,
+    /// The names of the filter's team and owner, when it names them.
+    pub filter_team_name: Option<String>,
+    pub filter_owner_name: Option<String>,
     /// Records matched when it was asked for.
     pub rows: u64,
+    /// Records written so far while the file is being downloaded (progress).
+    pub rows_written: Option<u64>,
     pub status: ExportStatus,
+    /// The alert that held this export for an admin's approval, when a rule did.
+    pub held_by_alert: Option<AlertId>,
     pub decided_by_name: Option<String>,
     pub decided_at_ms: Option<i64>,
     pub decision_comment: Option<String>,
@@ -170,6 +180,56 @@ impl Default for ExportSettings {
             roles: vec![Role::Admin, Role::Manager, Role::PrivacyOfficer],
             approval_above_rows: 100,
             valid_hours: 24,
+        }
+    }
+}
+
+/// The largest file a trace reads, in MiB.
+pub const MAX_TRACE_MB: u32 = 50;
+
+/// `POST /api/v1/exports/trace` (body: a leaked file, CSV or XLSX, or rows of it pasted
+/// as text): the exports whose invisible marks the file carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TraceReport {
+    /// Rows read from what was given.
+    pub rows_read: u64,
+    /// Best first; empty when no export's marks are in the file.
+    pub matches: Vec<TraceMatch>,
+}
+
+/// One export a traced file comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TraceMatch {
+    pub export: ExportEntry,
+    /// Marks of this export found in the file.
+    pub marks_found: u32,
+    /// Marks this export's file carried.
+    pub marks_in_file: u32,
+    pub confidence: TraceConfidence,
+}
+
+/// How sure a trace is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TraceConfidence {
+    /// A mark's record id was found: a chance match is below one in 2^64.
+    Certain,
+    /// Two or more of a mark's values were found in one row.
+    High,
+    /// One value of a mark was found: worth a closer look, not proof.
+    Possible,
+}
+
+impl TraceConfidence {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Certain => "certain",
+            Self::High => "high",
+            Self::Possible => "possible",
         }
     }
 }

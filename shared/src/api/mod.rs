@@ -3,6 +3,7 @@
 //! Every payload the server sends or accepts is declared here once; the server and the
 //! front end both use these types, so neither side can drift from the other.
 
+pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
@@ -11,6 +12,7 @@ pub mod consent;
 pub mod error;
 pub mod exports;
 pub mod forms;
+pub mod imports;
 pub mod records;
 pub mod requests;
 pub mod retention;

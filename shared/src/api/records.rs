@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ids::{FormId, RecordId, UserId};
+use crate::ids::{FormId, RecordId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::{access::Visibility, i18n::LocalizedText, schema::Sensitivity};
@@ -118,13 +118,224 @@ fn first_version() -> i64 {
     1
 }
 
-/// `GET /api/v1/records`.
+/// Which records, within the caller's reach, a records list or an export covers. The
+/// same filter drives the list on screen and the export of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordFilter {
+    /// Records of this form (required for an export).
+    #[serde(default)]
+    pub form_id: Option<FormId>,
+    /// Collected with this version of the form.
+    #[serde(default)]
+    pub form_version: Option<i64>,
+    /// Collected on or after this day (`yyyy-mm-dd`, UTC).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Collected on or before this day.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Owned by a member of this team.
+    #[serde(default)]
+    pub team_id: Option<TeamId>,
+    /// Owned by (assigned to) this user.
+    #[serde(default)]
+    pub owner_id: Option<UserId>,
+    /// The state of the record's consent.
+    #[serde(default)]
+    pub consent: Option<ConsentState>,
+}
+
+/// The state of a record's consent, as a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentState {
+    /// No purpose withdrawn.
+    InForce,
+    /// Some purposes withdrawn, others still in force.
+    PartlyWithdrawn,
+    /// Every purpose withdrawn.
+    Withdrawn,
+}
+
+impl ConsentState {
+    pub const ALL: [ConsentState; 3] = [Self::InForce, Self::PartlyWithdrawn, Self::Withdrawn];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InForce => "in_force",
+            Self::PartlyWithdrawn => "partly_withdrawn",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// One day, in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+
+/// Why a [`RecordFilter`] cannot be applied, under the field it concerns (the list's
+/// query parameter and the export's JSON field have the same name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterProblem {
+    /// `from` is not a day written `yyyy-mm-dd`.
+    FromNotADay,
+    /// `to` is not a day written `yyyy-mm-dd`.
+    ToNotADay,
+    /// `to` is a day before `from`.
+    ToBeforeFrom,
+}
+
+impl FilterProblem {
+    /// The field the problem is about.
+    #[must_use]
+    pub const fn field(self) -> &'static str {
+        match self {
+            Self::FromNotADay => "from",
+            Self::ToNotADay | Self::ToBeforeFrom => "to",
+        }
+    }
+
+    /// The code, as exports also use it.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::FromNotADay | Self::ToNotADay => "invalid",
+            Self::ToBeforeFrom => "before_from",
+        }
+    }
+
+    /// The problem in English, for the API's message.
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::FromNotADay | Self::ToNotADay => "A date as yyyy-mm-dd",
+            Self::ToBeforeFrom => "The last day is before the first",
+        }
+    }
+}
+
+impl RecordFilter {
+    /// The collection times the filter allows, in Unix milliseconds, both ends included:
+    /// from midnight (UTC) of `from` to the last millisecond of `to`. Blank days are no
+    /// bound.
+    ///
+    /// # Errors
+    /// A day that is not `yyyy-mm-dd`, or a last day before the first.
+    pub fn collected_between(&self) -> Result<(Option<i64>, Option<i64>), FilterProblem> {
+        let midnight = |text: Option<&str>, problem: FilterProblem| match text
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            None => Ok(None),
+            Some(t) => crate::schema::parse_iso_date(t)
+                .map(|d| Some(d.midnight().assume_utc().unix_timestamp() * 1000))
+                .ok_or(problem),
+        };
+        let from = midnight(self.from.as_deref(), FilterProblem::FromNotADay)?;
+        let to = midnight(self.to.as_deref(), FilterProblem::ToNotADay)?.map(|d| d + DAY_MS - 1);
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                return Err(FilterProblem::ToBeforeFrom);
+            }
+        }
+        Ok((from, to))
+    }
+
+    /// The filter as query parameters of `GET /api/v1/records` (named as the fields are
+    /// in JSON), leaving out what it does not set.
+    #[must_use]
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let day = |d: &Option<String>| d.as_deref().map(str::trim).map(str::to_owned);
+        [
+            ("form_id", self.form_id.map(|id| id.to_string())),
+            ("form_version", self.form_version.map(|v| v.to_string())),
+            ("from", day(&self.from)),
+            ("to", day(&self.to)),
+            ("team_id", self.team_id.map(|id| id.to_string())),
+            ("owner_id", self.owner_id.map(|id| id.to_string())),
+            ("consent", self.consent.map(|c| c.as_str().to_owned())),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value.filter(|v| !v.is_empty())?)))
+        .collect()
+    }
+}
+
+/// The order of the records list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordSort {
+    /// The most recently collected first.
+    #[default]
+    Newest,
+    /// The first collected first.
+    Oldest,
+}
+
+impl RecordSort {
+    pub const ALL: [RecordSort; 2] = [Self::Newest, Self::Oldest];
+
+    /// The name of the `sort` query parameter's value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// `GET /api/v1/records`: a page of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordPage {
     pub records: Vec<RecordView>,
-    /// Pass as `before` for the next page.
-    pub next_before: Option<i64>,
+    /// Pass as `cursor` (with the same filter and sort) for the next page; `None` on the
+    /// last. Opaque: it marks a place in the order, not a time.
+    pub next: Option<String>,
+}
+
+/// `GET /api/v1/records/people`: the teams and people owning records in the caller's
+/// reach, by name, for the list's filter (a manager gets their own team only).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordPeople {
+    /// By name.
+    pub teams: Vec<RecordTeam>,
+    /// By display name.
+    pub owners: Vec<RecordOwner>,
+}
+
+/// A team whose members own records in reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordTeam {
+    pub id: TeamId,
+    pub name: String,
+}
+
+/// An account owning records in reach.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordOwner {
+    pub id: UserId,
+    /// The user name, which records' `owner_name` shows.
+    pub username: String,
+    pub display_name: String,
+    pub team_id: Option<TeamId>,
 }
 
 /// `GET /api/v1/records/forms`: one of the forms that records in the caller's reach
@@ -135,6 +346,9 @@ pub struct RecordForm {
     pub id: FormId,
     /// The title of the newest version any of those records was collected with.
     pub title: LocalizedText,
+    /// The versions those records were collected with, newest first.
+    #[serde(default)]
+    pub versions: Vec<i64>,
 }
 
 /// The shortest reason for a reveal the server accepts.
@@ -287,4 +501,82 @@ pub struct RecordHistory {
     /// The form's field keys in form order, to lay values out.
     pub field_order: Vec<String>,
     pub versions: Vec<RecordVersionView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(from: &str, to: &str) -> RecordFilter {
+        RecordFilter {
+            from: Some(from.to_owned()),
+            to: Some(to.to_owned()),
+            ..RecordFilter::default()
+        }
+    }
+
+    #[test]
+    fn days_cover_whole_utc_days() {
+        // 2024-03-01T00:00:00Z is 1709251200 s.
+        assert_eq!(
+            days("2024-03-01", "2024-03-01").collected_between(),
+            Ok((
+                Some(1_709_251_200_000),
+                Some(1_709_251_200_000 + DAY_MS - 1)
+            ))
+        );
+        assert_eq!(days(" ", "").collected_between(), Ok((None, None)));
+        assert_eq!(
+            RecordFilter::default().collected_between(),
+            Ok((None, None))
+        );
+    }
+
+    #[test]
+    fn bad_days_name_their_field() {
+        assert_eq!(
+            days("2024-02-30", "").collected_between(),
+            Err(FilterProblem::FromNotADay)
+        );
+        assert_eq!(
+            days("", "yesterday").collected_between(),
+            Err(FilterProblem::ToNotADay)
+        );
+        let backwards = days("2024-03-02", "2024-03-01").collected_between();
+        assert_eq!(backwards, Err(FilterProblem::ToBeforeFrom));
+        assert_eq!(FilterProblem::ToBeforeFrom.field(), "to");
+        assert_eq!(FilterProblem::FromNotADay.code(), "invalid");
+    }
+
+    #[test]
+    fn query_pairs_leave_out_what_is_unset() {
+        assert!(RecordFilter::default().query_pairs().is_empty());
+        let team = TeamId::from_random_bytes([1; 16]);
+        let filter = RecordFilter {
+            from: Some("2024-03-01".to_owned()),
+            to: Some(String::new()),
+            team_id: Some(team),
+            consent: Some(ConsentState::PartlyWithdrawn),
+            ..RecordFilter::default()
+        };
+        assert_eq!(
+            filter.query_pairs(),
+            [
+                ("from", "2024-03-01".to_owned()),
+                ("team_id", team.to_string()),
+                ("consent", "partly_withdrawn".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_read_back() {
+        for s in ConsentState::ALL {
+            assert_eq!(ConsentState::parse(s.as_str()), Some(s));
+        }
+        for s in RecordSort::ALL {
+            assert_eq!(RecordSort::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(RecordSort::default(), RecordSort::Newest);
+    }
 }

@@ -410,8 +410,10 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
     // Nothing was written by what was refused. Carried out were only requests that
     // are whole whatever came with them: a blank draft (`POST /forms` takes an optional
     // definition, so `{}` and unknown members make one), a second factor's setup (no
-    // body), a signed audit head, a retention dry run (which writes nothing) and a
-    // retention run (no body); and the audit log's export, a GET that logs itself.
+    // body), a signed audit head, a retention dry run (which writes nothing), a
+    // retention run (no body) and a trace of a leaked file (any bytes are text to
+    // search; it writes only its audit entry); and the audit log's export, a GET that
+    // logs itself.
     eprintln!("carried out despite the abuse: {:?}", probe.carried_out);
     let expected = [
         "POST /forms",
@@ -419,6 +421,7 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
         "POST /audit/heads",
         "POST /retention/dry-run",
         "POST /retention/runs",
+        "POST /exports/trace",
     ];
     assert!(
         probe
@@ -462,6 +465,7 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
             "auth.totp_setup",
             "retention.run_started",
             "retention.run_finished",
+            "exports.traced",
         ]
         .contains(&a.as_str())),
         "logged: {logged:?}"

@@ -94,7 +94,7 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
         let mut f = zip.by_index(i).unwrap();
         let mut buf = Vec::new();
         f.read_to_end(&mut buf).unwrap();
-        files.insert(f.name().to_owned(), buf);
+        files.insert(f.name().unwrap().to_string(), buf);
     }
     files
 }

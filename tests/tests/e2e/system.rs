@@ -30,7 +30,7 @@ story!(a_query_string_that_does_not_parse_is_a_json_error, |app| {
     for path in [
         "/audit?limit=abc",
         "/audit/export?from_ms=yesterday",
-        "/records?before=soon",
+        "/records?limit=soon",
     ] {
         let e: ApiError = admin.get_json(path, 400).await;
         assert_eq!(e.code, ErrorCode::BadRequest, "{path}");

@@ -1,5 +1,6 @@
-//! `/audit`: search the tamper-evident log (newest first), see an entry's details,
-//! verify the chain, sign its head now, and export the matching entries as CSV.
+//! `/audit`: search the tamper-evident log (newest first; the actor chosen by name
+//! among the accounts in the log), see an entry's details, verify the chain, sign its
+//! head now, and export the matching entries as CSV.
 
 mod chain;
 
@@ -17,6 +18,7 @@ use crate::components::console_ui::{
     date_to_ms, local_time, ErrorAlert, LoadError, Loading, RolesOnly,
 };
 use crate::i18n::{set_page_title, use_i18n};
+use crate::pages::records::person_label;
 use chain::ChainPanel;
 
 /// Entries per page.
@@ -202,7 +204,7 @@ fn AuditLog() -> impl IntoView {
                         data-testid="audit-action"
                     />
                 </div>
-                {text_field("audit-actor", |t| t.console.f_actor, filters.actor, "text")}
+                <ActorPicker actor=filters.actor />
                 {text_field("audit-target", |t| t.console.f_target, filters.target, "text")}
                 {text_field("audit-from", |t| t.console.f_from, filters.from, "date")}
                 {text_field("audit-to", |t| t.console.f_to, filters.to, "date")}
@@ -243,6 +245,42 @@ fn AuditLog() -> impl IntoView {
                 </button>
             </Show>
         </section>
+    }
+}
+
+/// The search's actor: the accounts that acted in the log, by name (auditors and
+/// privacy officers may not list the accounts themselves).
+#[component]
+fn ActorPicker(actor: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let actors = api_resource(|api| async move { api.audit_actors().await });
+    let options = move || {
+        actors
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| {
+                let id = a.id.to_string();
+                let selected = actor.with(|v| *v == id);
+                let label = person_label(&a.display_name, &a.username);
+                view! { <option value=id selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <div class="field">
+            <label for="audit-actor">{move || i18n.t().console.f_actor}</label>
+            <select
+                id="audit-actor"
+                prop:value=move || actor.get()
+                on:change=move |ev| actor.set(event_target_value(&ev))
+                data-testid="audit-actor"
+            >
+                <option value="">{move || i18n.t().console.list.all_actors}</option>
+                {options}
+            </select>
+        </div>
     }
 }
 

@@ -1,12 +1,14 @@
 //! "Ledger" (admins, auditors and privacy officers): every export, newest first, with
-//! who asked, when, for which form, how many rows, masked or not, the reason, the
-//! decision, when and from where it was downloaded, and the SHA-256 of the file as sent.
+//! who asked, when, for which form and which of its records (the filter), in which
+//! format, how many rows, masked or not, the reason, the status (with a download's
+//! progress and whether an alert holds it), the decision, when and from where it was
+//! downloaded, and the SHA-256 of the file as sent.
 
 use leptos::prelude::*;
 use shared::api::exports::{ExportEntry, ExportList};
 
 use super::mine::MaskingWord;
-use super::{short_hash, ExportsState, StatusLine};
+use super::{filter_words, short_hash, ExportsState, StatusLine, StatusNotes};
 use crate::components::console_ui::{local_time, ErrorAlert, Loading};
 use crate::i18n::{fill, use_i18n, Texts};
 
@@ -61,6 +63,8 @@ fn LedgerTable(exports: Vec<ExportEntry>) -> impl IntoView {
                         {header(|t| t.exports.col_requester)}
                         {header(|t| t.exports.col_when)}
                         {header(|t| t.exports.col_form)}
+                        {header(|t| t.exports.col_filter)}
+                        {header(|t| t.exports.col_format)}
                         {header(|t| t.exports.col_rows)}
                         {header(|t| t.exports.col_values)}
                         {header(|t| t.exports.col_reason)}
@@ -80,11 +84,14 @@ fn LedgerTable(exports: Vec<ExportEntry>) -> impl IntoView {
 #[component]
 fn LedgerRow(entry: ExportEntry) -> impl IntoView {
     let i18n = use_i18n();
+    let notes = entry.clone();
+    let filter = StoredValue::new(entry.clone());
     let ExportEntry {
         id,
         requested_by_name,
         requested_at_ms,
         form_title,
+        format,
         unmasked,
         reason,
         rows,
@@ -144,12 +151,29 @@ fn LedgerRow(entry: ExportEntry) -> impl IntoView {
             <td data-col="form" class="exports-form">
                 {move || form_title.get(i18n.locale()).to_owned()}
             </td>
+            <td data-col="filter" class="exports-text">
+                <ul class="exports-filter" data-testid="ledger-filter">
+                    {move || {
+                        filter
+                            .with_value(|e| filter_words(&i18n.t().exports, e))
+                            .into_iter()
+                            .map(|words| view! { <li>{words}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </td>
+            <td data-col="format" data-format=format.as_str()>
+                {move || i18n.t().exports.format_name(format)}
+            </td>
             <td data-col="rows" class="exports-number">{rows.to_string()}</td>
             <td data-col="values"><MaskingWord unmasked /></td>
             <td data-col="reason" class="exports-text">
                 {reason.map_or_else(|| view! { <span>{none}</span> }.into_any(), |r| r.into_any())}
             </td>
-            <td data-col="status"><StatusLine status /></td>
+            <td data-col="status" class="exports-status-cell">
+                <StatusLine status />
+                <StatusNotes entry=notes />
+            </td>
             <td data-col="decision" class="exports-text">
                 <span>{decision}</span>
                 {decision_comment.map(|c| view! {

@@ -1,10 +1,12 @@
 //! "My exports": the caller's own exports, newest first, with the one-time download
-//! while it is offered and Cancel while an export waits or is ready.
+//! while it is offered, the progress of a download under way, whether an alert holds an
+//! export for an admin's approval, and Cancel while an export waits, is ready or is
+//! being downloaded (the server then stops writing the file).
 
 use leptos::prelude::*;
 use shared::api::exports::{ExportEntry, ExportList};
 
-use super::{may_cancel, DownloadLink, ExportsState, StatusLine};
+use super::{downloading, may_cancel, DownloadLink, ExportsState, StatusLine, StatusNotes};
 use crate::components::api_call::ApiCall;
 use crate::components::console_ui::{local_time, ErrorAlert, Loading};
 use crate::i18n::use_i18n;
@@ -54,6 +56,7 @@ fn MineTable(exports: Vec<ExportEntry>, state: ExportsState) -> impl IntoView {
                     <tr>
                         {header(|t| t.exports.col_form)}
                         {header(|t| t.exports.col_requested)}
+                        {header(|t| t.exports.col_format)}
                         {header(|t| t.exports.col_rows)}
                         {header(|t| t.exports.col_values)}
                         {header(|t| t.exports.col_status)}
@@ -72,10 +75,14 @@ fn MineTable(exports: Vec<ExportEntry>, state: ExportsState) -> impl IntoView {
 #[component]
 fn MineRow(entry: ExportEntry, state: ExportsState) -> impl IntoView {
     let i18n = use_i18n();
+    let notes = entry.clone();
+    // A download under way may be stopped too: the server stops writing the file.
+    let cancellable = may_cancel(entry.status) || downloading(&entry);
     let ExportEntry {
         id,
         requested_at_ms,
         form_title,
+        format,
         unmasked,
         rows,
         status,
@@ -102,7 +109,7 @@ fn MineRow(entry: ExportEntry, state: ExportsState) -> impl IntoView {
             />
         }
     });
-    let cancel_button = may_cancel(status).then(|| {
+    let cancel_button = cancellable.then(|| {
         view! {
             <button
                 type="button"
@@ -134,12 +141,16 @@ fn MineRow(entry: ExportEntry, state: ExportsState) -> impl IntoView {
                 {move || form_title.get(i18n.locale()).to_owned()}
             </th>
             <td data-col="requested">{move || time(Some(requested_at_ms))}</td>
+            <td data-col="format" data-format=format.as_str()>
+                {move || i18n.t().exports.format_name(format)}
+            </td>
             <td data-col="rows" class="exports-number">{rows.to_string()}</td>
             <td data-col="values">
                 <MaskingWord unmasked />
             </td>
-            <td data-col="status">
+            <td data-col="status" class="exports-status-cell">
                 <StatusLine status />
+                <StatusNotes entry=notes />
             </td>
             <td data-col="expires">{move || time(expires_at_ms)}</td>
             <td data-col="downloaded">{move || time(downloaded_at_ms)}</td>

@@ -1,6 +1,7 @@
 //! "Waiting for approval" (admins and privacy officers): everyone's unmasked exports
 //! above the threshold, each with who asked, the form, the rows and the reason, a
-//! comment and the two choices. Who asked may not decide: the server answers 403, which
+//! comment and the two choices; an export an alert holds says that an admin must
+//! approve it. Who asked may not decide: the server answers 403, which
 //! is said next to the buttons. The lists load again after each decision.
 
 use leptos::prelude::*;
@@ -8,7 +9,7 @@ use shared::api::error::{ApiError, ErrorCode};
 use shared::api::exports::{ExportDecision, ExportEntry, MAX_EXPORT_REASON_CHARS};
 
 use super::mine::MaskingWord;
-use super::{awaiting, issue_text, text_problem, ExportsState};
+use super::{awaiting, issue_text, text_problem, ExportsState, StatusNotes};
 use crate::components::api_call::ApiCall;
 use crate::components::console_ui::{local_time, ErrorAlert, Loading};
 use crate::components::form::{local_validation, FieldIssues};
@@ -72,6 +73,7 @@ fn decision_error(t: &Texts, error: &ApiError) -> Option<String> {
 fn WaitingItem(entry: ExportEntry, state: ExportsState) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let notes = entry.clone();
     let ExportEntry {
         id,
         requested_by,
@@ -153,6 +155,7 @@ fn WaitingItem(entry: ExportEntry, state: ExportsState) -> impl IntoView {
                 })}
             </h3>
             <p class="muted">{asked}</p>
+            <div class="exports-notes"><StatusNotes entry=notes /></div>
             <dl class="facts exports-facts">
                 <div>
                     <dt>{move || i18n.t().exports.col_rows}</dt>

@@ -1,8 +1,8 @@
-//! The export dialog of the records page: the records of the form chosen in the filter,
-//! as the caller sees them, to a CSV file, optionally within dates; unmasked with a
-//! reason for roles that may reveal values. The answer is a one-time download link, or
-//! word that an admin or privacy officer must approve it first (the Exports page then
-//! offers the download).
+//! The export dialog of the records page: the records the list's filter selects (its
+//! form, days, team, owner and state of consent), as the caller sees them, to a CSV
+//! file or an Excel workbook; unmasked with a reason for roles that may reveal values.
+//! The answer is a one-time download link, or word that an admin or privacy officer
+//! must approve it first (the Exports page then offers the download).
 
 use leptos::ev::SubmitEvent;
 use leptos::html::Dialog;
@@ -14,35 +14,71 @@ use shared::api::exports::{
     ExportEntry, ExportFormat, ExportStatus, NewExport, MAX_EXPORT_REASON_CHARS,
     MIN_EXPORT_REASON_CHARS,
 };
+use shared::api::records::{RecordFilter, RecordForm};
 use shared::i18n::Locale;
-use shared::ids::FormId;
 
 use super::RecordsState;
 use crate::components::api_call::ApiCall;
 use crate::components::console_ui::{close_dialog, open_dialog};
 use crate::components::form::{local_validation, FieldIssues, FormAlert};
 use crate::i18n::{fill, use_i18n, Texts};
-use crate::pages::exports::{
-    issue_text, text_problem, DownloadLink, StatusLine, BEFORE_FROM, REFRESH_AFTER,
-};
+use crate::pages::exports::{issue_text, text_problem, DownloadLink, StatusLine, REFRESH_AFTER};
 use crate::session::use_session;
 
+/// What an export exports: the list's filter as applied, with its form, and the names
+/// of its team and owner as the pickers show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ExportTarget {
+    pub form: RecordForm,
+    pub filter: RecordFilter,
+    pub team_name: Option<String>,
+    pub owner_name: Option<String>,
+}
+
+impl ExportTarget {
+    /// What the filter selects of the form, in words: one phrase per part it names.
+    fn words(&self, texts: &Texts) -> Vec<String> {
+        let team = self
+            .filter
+            .team_id
+            .map(|_| self.team_name.clone().unwrap_or_default());
+        let owner = self
+            .filter
+            .owner_id
+            .map(|_| self.owner_name.clone().unwrap_or_default());
+        crate::pages::exports::filter_phrases(
+            &texts.exports,
+            &self.filter,
+            team.as_deref(),
+            owner.as_deref(),
+        )
+    }
+}
+
 /// What the dialog's inputs hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct ExportDraft {
+    format: ExportFormat,
     unmasked: bool,
     reason: String,
-    /// `yyyy-mm-dd` as a date input gives it, or empty.
-    from: String,
-    to: String,
+}
+
+impl Default for ExportDraft {
+    fn default() -> Self {
+        Self {
+            format: ExportFormat::Csv,
+            unmasked: false,
+            reason: String::new(),
+        }
+    }
 }
 
 impl ExportDraft {
-    /// The request for `form_id` with headers in `locale`, or the problems under their
-    /// fields (the server checks the same).
+    /// The request for the records `filter` selects, with headers in `locale`, or the
+    /// problems under their fields (the server checks the same).
     fn request(
         &self,
-        form_id: FormId,
+        filter: &RecordFilter,
         locale: Locale,
     ) -> Result<NewExport, Vec<(&'static str, &'static str)>> {
         let mut problems = Vec::new();
@@ -51,25 +87,21 @@ impl ExportDraft {
                 problems.push(("reason", problem));
             }
         }
-        let day = |d: &str| Some(d.trim().to_owned()).filter(|d| !d.is_empty());
-        let (from, to) = (day(&self.from), day(&self.to));
-        // Dates as `yyyy-mm-dd` compare as text.
-        if let (Some(f), Some(t)) = (&from, &to) {
-            if t < f {
-                problems.push(("to", BEFORE_FROM));
-            }
+        if filter.form_id.is_none() {
+            problems.push(("form_id", "required"));
+        }
+        if let Err(problem) = filter.collected_between() {
+            problems.push((problem.field(), problem.code()));
         }
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(NewExport {
-            form_id,
-            format: ExportFormat::Csv,
+            filter: filter.clone(),
+            format: self.format,
             unmasked: self.unmasked,
             reason: self.unmasked.then(|| self.reason.trim().to_owned()),
             locale,
-            from,
-            to,
         })
     }
 }
@@ -79,7 +111,7 @@ fn export_summary(t: &Texts, error: &ApiError) -> Option<&'static str> {
     (error.code == ErrorCode::Forbidden).then_some(t.exports.forbidden)
 }
 
-/// Exports the form in `state.export_target`.
+/// Exports what `state.export_target` selects.
 #[component]
 pub fn ExportDialog(state: RecordsState) -> impl IntoView {
     let i18n = use_i18n();
@@ -88,8 +120,7 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
     // Read once (see `relationship.rs`).
     let may_unmask = untrack(|| session.info().is_some_and(|i| may_reveal(i.user.role)));
     let reason = RwSignal::new(String::new());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
+    let format = RwSignal::new(ExportFormat::Csv);
     let unmasked = RwSignal::new(false);
     let locale = RwSignal::new(i18n.locale_untracked());
     // The download was started from here: the link gives way to a note.
@@ -100,8 +131,7 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
     Effect::new(move |_| {
         if state.export_target.with(Option::is_some) {
             reason.set(String::new());
-            from.set(String::new());
-            to.set(String::new());
+            format.set(ExportFormat::Csv);
             unmasked.set(false);
             locale.set(i18n.locale_untracked());
             taken.set(false);
@@ -116,16 +146,15 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
     };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(form) = state.export_target.get_untracked() else {
+        let Some(target) = state.export_target.get_untracked() else {
             return;
         };
         let now = ExportDraft {
+            format: format.get_untracked(),
             unmasked: unmasked.get_untracked(),
             reason: reason.get_untracked(),
-            from: from.get_untracked(),
-            to: to.get_untracked(),
         };
-        match now.request(form.id, locale.get_untracked()) {
+        match now.request(&target.filter, locale.get_untracked()) {
             Ok(req) => export.dispatch(req),
             Err(problems) => export.fail(local_validation(&problems)),
         }
@@ -133,7 +162,10 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
     let title = move || {
         let form = state
             .export_target
-            .with(|f| f.as_ref().map(|f| f.title.get(i18n.locale()).to_owned()))
+            .with(|f| {
+                f.as_ref()
+                    .map(|f| f.form.title.get(i18n.locale()).to_owned())
+            })
             .unwrap_or_default();
         fill(i18n.t().exports.dialog_title, &[("form", &form)])
     };
@@ -158,26 +190,23 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
             </option>
         }
     };
-    let date_field = move |id: &'static str,
-                           field: &'static str,
-                           value: RwSignal<String>,
-                           label: fn(&Texts) -> &'static str| {
-        let issues_id = format!("{id}-issues");
-        let described = format!("export-dates-hint {issues_id}");
+    let format_option = move |f: ExportFormat| {
         view! {
-            <div class="field">
-                <label for=id>{move || label(i18n.t())}</label>
-                <input
-                    id=id
-                    name=id
-                    type="date"
-                    aria-describedby=described
-                    bind:value=value
-                    data-testid=id
-                />
-                <FieldIssues id=issues_id field error text=issue_text />
-            </div>
+            <option value=f.as_str() selected=move || format.get() == f>
+                {move || i18n.t().exports.format_choice(f)}
+            </option>
         }
+    };
+    // What the list's filter selects, in words: the export holds those records.
+    let filter_words = move || {
+        let t = i18n.t();
+        state
+            .export_target
+            .with(|target| target.as_ref().map(|target| target.words(t)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| view! { <li>{w}</li> })
+            .collect_view()
     };
     view! {
         <dialog
@@ -196,18 +225,39 @@ pub fn ExportDialog(state: RecordsState) -> impl IntoView {
                         <FormAlert error summary=export_summary testid="export-error" />
                         <div class="field">
                             <label for="export-format">{move || i18n.t().exports.format}</label>
-                            <select id="export-format" data-testid="export-format">
-                                <option value=ExportFormat::Csv.as_str() selected>
-                                    {move || i18n.t().exports.format_csv}
-                                </option>
+                            <select
+                                id="export-format"
+                                prop:value=move || format.get().as_str()
+                                on:change=move |ev| {
+                                    if let Some(f) = ExportFormat::parse(&event_target_value(&ev)) {
+                                        format.set(f);
+                                    }
+                                }
+                                data-testid="export-format"
+                            >
+                                {[ExportFormat::Csv, ExportFormat::Xlsx].map(format_option)}
                             </select>
                         </div>
-                        <p id="export-dates-hint" class="field-hint">
-                            {move || i18n.t().exports.dates_hint}
-                        </p>
-                        <div class="exports-dates">
-                            {date_field("export-from", "from", from, |t| t.exports.from)}
-                            {date_field("export-to", "to", to, |t| t.exports.to)}
+                        <div class="field">
+                            <h3 class="small-heading" id="export-filter-heading">
+                                {move || i18n.t().console.list.export_filter}
+                            </h3>
+                            <p class="field-hint">{move || i18n.t().console.list.export_filter_hint}</p>
+                            <ul aria-labelledby="export-filter-heading" data-testid="export-filter">
+                                {filter_words}
+                            </ul>
+                            <FieldIssues
+                                id="export-filter-issues".to_owned()
+                                field="from"
+                                error
+                                text=issue_text
+                            />
+                            <FieldIssues
+                                id="export-filter-to-issues".to_owned()
+                                field="to"
+                                error
+                                text=issue_text
+                            />
                         </div>
                         <div class="field">
                             <label for="export-locale">{move || i18n.t().exports.language}</label>
@@ -388,29 +438,37 @@ fn Answer(entry: ExportEntry, taken: RwSignal<bool>, on_download: Callback<()>) 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use shared::api::records::ConsentState;
+    use shared::ids::{FormId, TeamId};
 
-    fn form() -> FormId {
-        FormId::from_random_bytes([7; 16])
+    use super::*;
+    use crate::i18n::EN;
+
+    fn filter() -> RecordFilter {
+        RecordFilter {
+            form_id: Some(FormId::from_random_bytes([7; 16])),
+            from: Some("2024-01-01".to_owned()),
+            team_id: Some(TeamId::from_random_bytes([8; 16])),
+            consent: Some(ConsentState::InForce),
+            ..RecordFilter::default()
+        }
     }
 
     #[test]
-    fn a_masked_export_needs_no_reason() {
+    fn a_masked_export_sends_the_lists_filter_and_needs_no_reason() {
         let draft = ExportDraft {
+            format: ExportFormat::Xlsx,
             reason: "ignored".to_owned(),
-            from: "2024-01-01".to_owned(),
             ..ExportDraft::default()
         };
         assert_eq!(
-            draft.request(form(), Locale::ZhCn),
+            draft.request(&filter(), Locale::ZhCn),
             Ok(NewExport {
-                form_id: form(),
-                format: ExportFormat::Csv,
+                filter: filter(),
+                format: ExportFormat::Xlsx,
                 unmasked: false,
                 reason: None,
                 locale: Locale::ZhCn,
-                from: Some("2024-01-01".to_owned()),
-                to: None,
             })
         );
     }
@@ -422,12 +480,12 @@ mod tests {
             ..ExportDraft::default()
         };
         assert_eq!(
-            draft.request(form(), Locale::En),
+            draft.request(&filter(), Locale::En),
             Err(vec![("reason", "required")])
         );
         draft.reason = "  Audit of ID checks, ticket 42 ".to_owned();
         let sent = draft
-            .request(form(), Locale::En)
+            .request(&filter(), Locale::En)
             .map(|r| (r.unmasked, r.reason));
         assert_eq!(
             sent,
@@ -436,20 +494,46 @@ mod tests {
     }
 
     #[test]
-    fn the_last_day_may_not_come_before_the_first() {
-        let draft = ExportDraft {
-            from: "2024-03-02".to_owned(),
-            to: "2024-03-01".to_owned(),
-            ..ExportDraft::default()
+    fn an_export_needs_a_form_and_days_in_order() {
+        let backwards = RecordFilter {
+            form_id: None,
+            from: Some("2024-03-02".to_owned()),
+            to: Some("2024-03-01".to_owned()),
+            ..RecordFilter::default()
         };
         assert_eq!(
-            draft.request(form(), Locale::En),
-            Err(vec![("to", BEFORE_FROM)])
+            ExportDraft::default().request(&backwards, Locale::En),
+            Err(vec![("form_id", "required"), ("to", "before_from")])
         );
-        let same = ExportDraft {
-            to: "2024-03-02".to_owned(),
-            ..draft
+    }
+
+    #[test]
+    fn the_dialog_says_what_the_filter_selects() {
+        let target = ExportTarget {
+            form: RecordForm {
+                id: FormId::from_random_bytes([7; 16]),
+                title: shared::i18n::LocalizedText::default(),
+                versions: vec![1],
+            },
+            filter: filter(),
+            team_name: Some("North".to_owned()),
+            owner_name: None,
         };
-        assert!(same.request(form(), Locale::En).is_ok());
+        assert_eq!(
+            target.words(&EN),
+            [
+                "Collected from 2024-01-01",
+                "Team: North",
+                "Consent: in force"
+            ]
+        );
+        let everything = ExportTarget {
+            filter: RecordFilter {
+                form_id: target.filter.form_id,
+                ..RecordFilter::default()
+            },
+            ..target
+        };
+        assert_eq!(everything.words(&EN), [EN.exports.filter_everything]);
     }
 }

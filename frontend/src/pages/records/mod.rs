@@ -1,11 +1,13 @@
-//! `/records`: the caller's records as the server scopes and masks them, a filter by
-//! form, a lookup by identifier, an audited reveal of masked values, assignment, what
-//! retention did to values, the end of a customer relationship, and withdrawals of
-//! consent recorded at the customer's request; an export of the chosen form's records
+//! `/records`: the caller's records as the server scopes and masks them, filtered by
+//! form, days, team, owner and state of consent and ordered by time (`filter.rs`), page
+//! after page; a lookup by identifier, an audited reveal of masked values, assignment,
+//! what retention did to values, the end of a customer relationship, and withdrawals of
+//! consent recorded at the customer's request; an export of what the filter selects
 //! (`export.rs`).
 
 mod assign;
 mod export;
+mod filter;
 pub mod history;
 mod history_compare;
 mod relationship;
@@ -20,7 +22,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use shared::access::Permission;
 use shared::api::error::ApiError;
-use shared::api::records::{IdentifierKind, LookupRequest, RecordForm, RecordPage, RecordView};
+use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
 
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{ErrorAlert, LoadError, Loading, RolesOnly};
@@ -28,21 +30,22 @@ use crate::components::form::FormAlert;
 use crate::i18n::{fill, set_page_title, use_i18n};
 use crate::session::use_session;
 use assign::AssignDialog;
-use export::ExportDialog;
+use export::{ExportDialog, ExportTarget};
+pub(crate) use filter::person_label;
+use filter::{keep_list_issues, FilterForm, ListQuery};
 use row::RecordRow;
 use value::RevealDialog;
 use withdrawal::RecordWithdrawalDialog;
-
-/// Records per page.
-const PAGE_SIZE: &str = "50";
 
 /// What the page's parts share: the records shown, revealed values and the targets of
 /// its dialogs.
 #[derive(Clone, Copy)]
 pub(crate) struct RecordsState {
-    /// The form the list is filtered by, empty for all.
-    pub form_filter: RwSignal<String>,
-    /// The first page of the list, loaded again when the filter changes.
+    /// The filter and order the list shows (and an export exports).
+    pub query: RwSignal<ListQuery>,
+    /// The filter's problems, found before sending or by the server, under its fields.
+    pub filter_error: RwSignal<Option<ApiError>>,
+    /// The first page of the list, loaded again when the query changes.
     pub first: LocalResource<Result<RecordPage, ApiError>>,
     /// The pages loaded after the first, in order.
     pub more: RwSignal<Vec<RecordPage>>,
@@ -57,43 +60,34 @@ pub(crate) struct RecordsState {
     /// The record the withdrawal dialog is about, as its row shows it (the row shows the
     /// server's new view of it after a withdrawal).
     pub withdrawal_target: RwSignal<Option<RwSignal<RecordView>>>,
-    /// The form the export dialog exports.
-    pub export_target: RwSignal<Option<RecordForm>>,
+    /// What the export dialog exports: the list's filter, with its form.
+    pub export_target: RwSignal<Option<ExportTarget>>,
 }
 
 impl RecordsState {
-    /// Shows the list from its first page, filtered by `form` (empty for all forms).
-    pub fn show(self, form: String) {
+    /// Shows the list from its first page, as `query` selects and orders it.
+    pub fn show(self, query: ListQuery) {
         self.more.set(Vec::new());
         self.found.set(None);
-        self.form_filter.set(form);
+        self.query.set(query);
     }
 
     /// Loads the list again from its first page.
     pub fn reload(self) {
-        self.show(self.form_filter.get_untracked());
+        self.show(self.query.get_untracked());
     }
 
     /// Where the next page starts, if there is one (tracked).
-    fn next_before(self) -> Option<i64> {
-        match self.more.with(|m| m.last().map(|p| p.next_before)) {
+    fn next(self) -> Option<String> {
+        match self.more.with(|m| m.last().map(|p| p.next.clone())) {
             Some(next) => next,
             None => self.first.with(|f| {
                 f.as_ref()
                     .and_then(|r| r.as_ref().ok())
-                    .and_then(|p| p.next_before)
+                    .and_then(|p| p.next.clone())
             }),
         }
     }
-}
-
-/// The query of one page of the list.
-fn page_params(form: String, before: Option<i64>) -> Vec<(&'static str, String)> {
-    let mut params = vec![("form", form), ("limit", PAGE_SIZE.to_owned())];
-    if let Some(before) = before {
-        params.push(("before", before.to_string()));
-    }
-    params
 }
 
 /// The records page.
@@ -111,14 +105,15 @@ fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().console.records_title));
-    let form_filter = RwSignal::new(String::new());
+    let query = RwSignal::new(ListQuery::default());
     let state = RecordsState {
-        form_filter,
+        query,
+        filter_error: RwSignal::new(None),
         first: api_resource(move |api| {
             // Values are worded in the viewer's language (choices by their labels):
             // switching it loads them again.
             let _ = i18n.locale();
-            let params = page_params(form_filter.get(), None);
+            let params = query.with(|q| q.params(None));
             async move { api.records(&params).await }
         }),
         more: RwSignal::new(Vec::new()),
@@ -129,48 +124,12 @@ fn Records() -> impl IntoView {
         withdrawal_target: RwSignal::new(None),
         export_target: RwSignal::new(None),
     };
-    let form_input = RwSignal::new(String::new());
-    // The filter offers the forms of the records in reach, by title.
-    let forms = api_resource(|api| async move { api.record_forms().await });
-    let form_options = move || {
-        let locale = i18n.locale();
-        forms
-            .get()
-            .and_then(Result::ok)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|f| {
-                let selected = form_input.with(|v| *v == f.id.to_string());
-                view! { <option value=f.id.to_string() selected=selected>{f.title.get(locale).to_owned()}</option> }
-            })
-            .collect_view()
-    };
-    let load_more = ApiCall::new(move |api, before: i64| {
-        let params = page_params(form_filter.get_untracked(), Some(before));
+    keep_list_issues(state);
+    let load_more = ApiCall::new(move |api, cursor: String| {
+        let params = query.with_untracked(|q| q.params(Some(&cursor)));
         async move { api.records(&params).await }
     })
     .on_ok(move |page: &RecordPage| state.more.update(|m| m.push(page.clone())));
-    let apply_filter = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        state.show(form_input.get_untracked().trim().to_owned());
-    };
-    // An export is of one form: the one chosen in the filter.
-    let no_form = move || form_input.with(String::is_empty);
-    let open_export = move |_| {
-        let chosen = form_input.get_untracked();
-        let form = forms.with_untracked(|f| {
-            f.as_ref()
-                .and_then(|f| f.as_ref().ok())
-                .and_then(|list| list.iter().find(|f| f.id.to_string() == chosen).cloned())
-        });
-        if form.is_some() {
-            state.export_target.set(form);
-        }
-    };
-    let clear_filter = move |_| {
-        form_input.set(String::new());
-        state.show(String::new());
-    };
     // Read once for the rows (see `relationship.rs`).
     let may_assign_now = untrack(|| session.may(Permission::AssignRecords));
     let may_assign = move || may_assign_now;
@@ -224,48 +183,7 @@ fn Records() -> impl IntoView {
             <h1>{move || i18n.t().console.records_title}</h1>
             <p class="muted">{move || i18n.t().console.records_intro}</p>
             <div class="console-tools">
-                <form class="card form inline-form" on:submit=apply_filter>
-                    <h2 class="small-heading">{move || i18n.t().console.filter_heading}</h2>
-                    <div class="field">
-                        <label for="records-form">{move || i18n.t().console.filter_form}</label>
-                        <select
-                            id="records-form"
-                            prop:value=move || form_input.get()
-                            on:change=move |ev| form_input.set(event_target_value(&ev))
-                            data-testid="records-form-filter"
-                        >
-                            <option value="">{move || i18n.t().console.filter_all_forms}</option>
-                            {form_options}
-                        </select>
-                    </div>
-                    <div class="row-actions">
-                        <button type="submit" class="button button-primary button-small">
-                            {move || i18n.t().console.filter_apply}
-                        </button>
-                        <button
-                            type="button"
-                            class="button button-secondary button-small"
-                            on:click=clear_filter
-                        >
-                            {move || i18n.t().console.filter_clear}
-                        </button>
-                        <button
-                            type="button"
-                            class="button button-secondary button-small"
-                            disabled=no_form
-                            aria-describedby=move || no_form().then_some("export-open-hint")
-                            on:click=open_export
-                            data-testid="export-open"
-                        >
-                            {move || i18n.t().exports.open}
-                        </button>
-                    </div>
-                    <Show when=no_form>
-                        <p id="export-open-hint" class="field-hint">
-                            {move || i18n.t().exports.open_hint}
-                        </p>
-                    </Show>
-                </form>
+                <FilterForm state />
                 <LookupForm state />
             </div>
             <Show when=move || lookup_count().is_some()>
@@ -281,16 +199,18 @@ fn Records() -> impl IntoView {
             <Show when=move || load_more.pending().get()>
                 <Loading />
             </Show>
-            <Show when=move || state.next_before().is_some() && lookup_count().is_none()>
+            <Show when=move || state.next().is_some() && lookup_count().is_none()>
                 <button
                     type="button"
                     class="button button-secondary"
                     disabled=move || load_more.pending().get()
+                    aria-busy=move || load_more.pending().get().to_string()
                     on:click=move |_| {
-                        if let Some(before) = untrack(move || state.next_before()) {
-                            load_more.dispatch(before);
+                        if let Some(cursor) = untrack(move || state.next()) {
+                            load_more.dispatch(cursor);
                         }
                     }
+                    data-testid="records-load-more"
                 >
                     {move || i18n.t().console.load_more}
                 </button>

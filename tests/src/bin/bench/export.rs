@@ -1,7 +1,8 @@
-//! The bench's export: `records` demo records collected on a staff device, then one
-//! masked CSV export of the demo form by an admin, downloaded as it streams: rows per
-//! second, the server's CPU per row, and the server's peak resident memory while it
-//! wrote the file beside its resident memory before (the file itself is never held).
+//! The bench's export: `records` demo records collected on a staff device, then a
+//! masked CSV and a masked XLSX export of the demo form by an admin, each downloaded as
+//! it streams: rows per second, the server's CPU per row, and the server's peak
+//! resident memory while it wrote the file beside its resident memory before (the file
+//! itself is never held); then the time to trace the whole CSV back to its export.
 
 use std::time::Instant;
 
@@ -62,7 +63,9 @@ pub async fn export(
     first_admin_password: &str,
     records: usize,
 ) {
-    println!("\n== export: {records} more records collected, then one CSV export of the form");
+    println!(
+        "\n== export: {records} more records collected, then a CSV and an XLSX export of the form"
+    );
     consentry_tests::process::add_staff(db_url, "bench-export", "bench staff passphrase").await;
     let staff = Session::sign_in(http, base, "bench-export", "bench staff passphrase")
         .await
@@ -89,10 +92,50 @@ pub async fn export(
         assert_eq!(r.status(), 200);
     }
     let admin = admin(http, base, first_admin_password).await;
+    // A first export of 100,000 rows is exactly what the alert rules hold for an
+    // admin's approval; the bench measures the file, so it turns them off.
+    let r = admin
+        .put("/alerts/settings")
+        .json(&shared::api::alerts::AlertSettings {
+            history_multiplier: 0,
+            daily_row_limit: 0,
+            work_start_hour: 0,
+            work_end_hour: 0,
+            suspend_on: Vec::new(),
+            ..shared::api::alerts::AlertSettings::default()
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = measured(&admin, version, pid, "csv").await;
+    let _ = measured(&admin, version, pid, "xlsx").await;
+    // Tracing the whole leaked CSV back to its export.
+    let started = Instant::now();
+    let r = admin
+        .post("/exports/trace")
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let report: shared::api::exports::TraceReport = r.json().await.unwrap();
+    println!(
+        "trace the CSV:      {} rows read, {} export named, in {:.1} s",
+        report.rows_read,
+        report.matches.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// One export of the form in `format`, downloaded as it streams, with the server's
+/// time, CPU and memory; the file's bytes.
+async fn measured(admin: &Session, version: &VersionDetail, pid: u32, format: &str) -> Vec<u8> {
     let entry: ExportEntry = admin
         .post("/exports")
         .json(&serde_json::json!({
-            "form_id": version.form_id, "format": "csv", "locale": "en"
+            "form_id": version.form_id, "format": format, "locale": "en"
         }))
         .send()
         .await
@@ -127,18 +170,18 @@ pub async fn export(
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let (mut bytes, mut lines) = (0usize, 0usize);
+    let mut file = Vec::new();
     while let Some(chunk) = response.chunk().await.unwrap() {
-        bytes += chunk.len();
-        lines += chunk.iter().filter(|b| **b == b'\n').count();
+        file.extend_from_slice(&chunk);
     }
+    let bytes = file.len();
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds(pid) - cpu_before;
     sampling.store(false, std::sync::atomic::Ordering::Relaxed);
     let (anon_peak, file_peak) = sampler.await.unwrap();
-    let rows = lines.saturating_sub(4);
+    let rows = usize::try_from(entry.rows).unwrap_or(0);
     println!(
-        "export:             {rows} rows ({:.1} MB) in {elapsed:.1} s: {:.0} rows/s",
+        "export {format:<4}:        {rows} rows ({:.1} MB) in {elapsed:.1} s: {:.0} rows/s",
         bytes as f64 / 1e6,
         rows as f64 / elapsed
     );
@@ -158,4 +201,5 @@ pub async fn export(
         mib(file_before),
         mib(file_peak)
     );
+    file
 }
