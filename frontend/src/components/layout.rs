@@ -79,6 +79,7 @@ pub fn Header() -> impl IntoView {
                             <li>
                                 <A href="/exports" attr:data-testid="nav-exports">
                                     {move || i18n.t().exports.nav}
+                                    <ReadyExports />
                                     <Show when=move || session.may(Permission::ViewAudit)>
                                         <OpenAlerts />
                                     </Show>
@@ -154,6 +155,48 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
         <Watermark />
+    }
+}
+
+/// The number of the caller's exports ready to download (approved, not yet taken), on
+/// the menu, loaded on each navigation and every minute: how who asked learns that an
+/// export waiting for approval is ready.
+#[component]
+fn ReadyExports() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let tick = RwSignal::new(0_u32);
+    if let Ok(handle) = set_interval_with_handle(
+        move || tick.update(|n| *n = n.wrapping_add(1)),
+        ALERTS_EVERY,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let list = api_resource(move |api| {
+        tick.track();
+        location.pathname.track();
+        async move { api.exports(false).await }
+    });
+    let ready = move || {
+        list.get()
+            .and_then(Result::ok)
+            .map(|l| {
+                l.exports
+                    .iter()
+                    .filter(|e| e.download_path.is_some())
+                    .count()
+            })
+            .filter(|n| *n > 0)
+    };
+    move || {
+        ready().map(|n| {
+            view! {
+                <span class="badge badge-ok" data-testid="nav-exports-ready" data-count=n.to_string()>
+                    {n.to_string()}
+                    <span class="visually-hidden">" " {move || i18n.t().exports.ready_badge}</span>
+                </span>
+            }
+        })
     }
 }
 

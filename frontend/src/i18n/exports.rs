@@ -9,6 +9,8 @@ use shared::api::records::ConsentState;
 #[derive(Debug)]
 pub struct ExportsTexts {
     pub nav: &'static str,
+    /// After the number of exports ready to download, for screen readers.
+    pub ready_badge: &'static str,
     pub title: &'static str,
     pub intro: &'static str,
     /// The console's tabs: their list's name and the first tab.
@@ -206,6 +208,7 @@ impl ExportsTexts {
 /// English.
 pub const EN: ExportsTexts = ExportsTexts {
     nav: "Exports",
+    ready_badge: "ready to download",
     title: "Exports",
     intro: "Files of records you asked for, each downloadable once by you, within a limited \
             time. Every export is kept in the ledger.",
@@ -335,6 +338,7 @@ pub const EN: ExportsTexts = ExportsTexts {
 /// Simplified Chinese.
 pub const ZH_CN: ExportsTexts = ExportsTexts {
     nav: "导出",
+    ready_badge: "个导出可下载",
     title: "导出记录",
     intro: "您申请导出的文件：仅限本人在有效期内下载一次。每次导出都记入导出台账。",
     tabs_label: "导出",

@@ -76,6 +76,15 @@ async fn a_manager_exports_unmasked_after_an_admins_approval() {
         ))
         .await;
     browser.close().await;
+    // The manager learns on the menu that it is ready.
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&app, &manager.user().username, USER_PASSWORD)
+        .await;
+    browser
+        .find("[data-testid=nav-exports-ready][data-count='1']")
+        .await;
+    browser.close().await;
     let mine: ExportList = manager.get_json("/exports", 200).await;
     let entry = &mine.exports[0];
 
