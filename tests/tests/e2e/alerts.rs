@@ -359,11 +359,12 @@ story!(
 story!(exports_outside_working_hours_alert_without_holding, |app| {
     let admin = app.admin().await;
     let (url, _got) = receiver(vec![]).await;
-    // Working hours that exclude the present hour (China time).
+    // Working hours that exclude the present hour (China time) and the next, should
+    // the hour turn during the test.
     let hour = (app.clock.now_ms() / 3_600_000 + 8).rem_euclid(24);
     let mut body = settings(&url);
-    body["work_start_hour"] = json!((hour + 1) % 24);
-    body["work_end_hour"] = json!((hour + 2) % 24);
+    body["work_start_hour"] = json!((hour + 2) % 24);
+    body["work_end_hour"] = json!((hour + 3) % 24);
     let _: AlertSettings = admin
         .put("/alerts/settings")
         .json(&body)
