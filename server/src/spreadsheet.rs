@@ -135,6 +135,14 @@ impl Sheets {
                 });
             }
         }
+        self.values(name)
+    }
+
+    /// The rows of sheet `name` as text, formulas as the values they last computed.
+    ///
+    /// # Errors
+    /// [`ReadError::Workbook`] for an unreadable sheet.
+    pub fn values(&mut self, name: &str) -> Result<Vec<Vec<String>>, ReadError> {
         let range = self
             .book
             .worksheet_range(name)
@@ -181,18 +189,10 @@ pub fn column_name(mut index: usize) -> String {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Table, ReadError> {
-    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| ReadError::Workbook(e.to_string()))?;
+    let mut book = Sheets::open(bytes.to_vec())?;
     let mut rows = Vec::new();
-    for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| ReadError::Workbook(e.to_string()))?;
-        rows.extend(
-            range
-                .rows()
-                .map(|r| r.iter().map(ToString::to_string).collect()),
-        );
+    for name in book.names() {
+        rows.extend(book.values(&name)?);
     }
     Ok(Table {
         rows,

@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 use shared::api::alerts::{AlertNotice, AlertRule};
 
-use super::service;
+use super::{service, settings};
 use crate::{error::AppResult, state::AppState, store::alerts::DeliveryRow};
 
 /// Minutes before each retry; after the last one the delivery has failed.
@@ -105,11 +105,11 @@ async fn attempt(
         suspended: alert.suspended,
         console_path: "/exports?tab=alerts".to_owned(),
     };
-    let settings = service::settings(state).await.map_err(|e| e.to_string())?;
+    let settings = settings::settings(state).await.map_err(|e| e.to_string())?;
     match d.channel.as_str() {
         "webhook" => {
             let url = settings.webhook_url.ok_or("no webhook is configured now")?;
-            let secret = service::webhook_secret(state)
+            let secret = settings::webhook_secret(state)
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or("no webhook secret is set")?;

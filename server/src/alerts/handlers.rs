@@ -7,7 +7,7 @@ use shared::{
     ids::AlertId,
 };
 
-use super::service;
+use super::{service, settings};
 use crate::{
     auth::{ApiRoutes, Caller, Permission},
     error::AppResult,
@@ -64,7 +64,7 @@ async fn list(
 #[utoipa::path(get, path = "/alerts/settings", tag = "alerts", summary = "The alert rules' limits and where alerts go",
     responses((status = 200, description = "The settings (never the webhook secret)", body = AlertSettings)))]
 async fn get_settings(State(state): State<AppState>) -> AppResult<Json<AlertSettings>> {
-    Ok(Json(service::settings(&state).await?))
+    Ok(Json(settings::settings(&state).await?))
 }
 
 #[utoipa::path(put, path = "/alerts/settings", tag = "alerts", summary = "Change the alert settings",
@@ -80,7 +80,7 @@ async fn put_settings(
     AppJson(settings): AppJson<AlertSettings>,
 ) -> AppResult<Json<AlertSettings>> {
     Ok(Json(
-        service::save_settings(&state, &caller, &origin, settings).await?,
+        settings::save_settings(&state, &caller, &origin, settings).await?,
     ))
 }
 

@@ -8,6 +8,7 @@
 pub mod delivery;
 pub mod handlers;
 pub mod service;
+pub mod settings;
 
 use shared::ids::AlertId;
 

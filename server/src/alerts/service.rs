@@ -1,5 +1,5 @@
 //! Raising alerts (on exports, reveals and views), listing and handling them, export
-//! suspensions, and the alert settings.
+//! suspensions (the settings are in `settings.rs`).
 
 use shared::{
     alerts::{burst_firing, export_firings, Firing, PastExport},
@@ -12,11 +12,10 @@ use shared::{
         error::ErrorCode,
     },
     ids::{AlertId, ExportId, UserId},
-    schema::EmailAddress,
 };
 use sqlx::AnyConnection;
 
-use super::Sealer;
+use super::{settings::settings, Sealer};
 use crate::{
     audit::{self, Event},
     auth::Principal,
@@ -29,189 +28,8 @@ use crate::{
 
 const MINUTE_MS: i64 = 60_000;
 const DAY_MS: i64 = 86_400_000;
-/// Where the sealed webhook secret is kept, and its owner and place when sealed.
-const SECRET_SETTING: &str = "alerts.webhook_secret";
-const SECRET_OWNER: &str = "settings";
-const SECRET_PLACE: &str = "#webhook_secret";
-/// The fewest characters of a webhook secret.
-pub const MIN_SECRET_CHARS: usize = 16;
-/// The most e-mail recipients.
-const MAX_RECIPIENTS: usize = 20;
 /// The most earlier exports listed as an alert's events.
 const MAX_EVENTS: usize = 20;
-
-/// The organisation's alert settings (the defaults until an admin saves others), with
-/// the read-only facts filled in; never the secret.
-pub async fn settings(state: &AppState) -> AppResult<AlertSettings> {
-    let (json, secret) = state.db.alert_settings_json().await?;
-    let mut settings: AlertSettings = json
-        .and_then(|j| serde_json::from_str(&j).ok())
-        .unwrap_or_default();
-    settings.webhook_secret = None;
-    settings.webhook_secret_set = secret.is_some();
-    settings.email_available = state.config.smtp.is_some();
-    Ok(settings)
-}
-
-/// The webhook's secret, opened.
-pub(crate) async fn webhook_secret(state: &AppState) -> AppResult<Option<String>> {
-    let (_, secret) = state.db.alert_settings_json().await?;
-    let sealer = Sealer::new(state)?;
-    Ok(secret.and_then(|s| sealer.open(SECRET_OWNER, SECRET_PLACE, &s)))
-}
-
-/// Whether a webhook URL is acceptable: HTTPS, or HTTP to this machine.
-#[must_use]
-pub fn webhook_url_ok(raw: &str) -> bool {
-    let Ok(url) = url::Url::parse(raw) else {
-        return false;
-    };
-    match url.scheme() {
-        "https" => url.host().is_some(),
-        "http" => {
-            matches!(url.host(), Some(url::Host::Domain("localhost")))
-                || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-                || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
-        }
-        _ => false,
-    }
-}
-
-/// Saves the settings (admins); a new webhook secret is sealed apart. Audited (without
-/// the secret or the recipients' addresses).
-pub async fn save_settings(
-    state: &AppState,
-    caller: &Principal,
-    origin: &Origin,
-    mut new: AlertSettings,
-) -> AppResult<AlertSettings> {
-    let mut issues = Issues::default();
-    if new.work_start_hour > 23 {
-        issues.add("work_start_hour", "out_of_range", "An hour from 0 to 23");
-    }
-    if new.work_end_hour > 24 {
-        issues.add(
-            "work_end_hour",
-            "out_of_range",
-            "An hour from 0 to 24 (midnight)",
-        );
-    }
-    if !(-12 * 60..=14 * 60).contains(&new.utc_offset_minutes) {
-        issues.add(
-            "utc_offset_minutes",
-            "out_of_range",
-            "An offset from UTC between -12:00 and +14:00",
-        );
-    }
-    if new.history_days == 0 || new.history_days > 365 {
-        issues.add("history_days", "out_of_range", "Between 1 and 365 days");
-    }
-    if new.burst_minutes > 24 * 60 {
-        issues.add(
-            "burst_minutes",
-            "out_of_range",
-            "At most a day (1440 minutes)",
-        );
-    }
-    new.webhook_url = new
-        .webhook_url
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty());
-    if let Some(url) = &new.webhook_url {
-        if !webhook_url_ok(url) {
-            issues.add(
-                "webhook_url",
-                "invalid",
-                "An https:// address (or http:// to this machine)",
-            );
-        }
-    }
-    let secret = new
-        .webhook_secret
-        .take()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    if secret
-        .as_ref()
-        .is_some_and(|s| s.chars().count() < MIN_SECRET_CHARS)
-    {
-        issues.add(
-            "webhook_secret",
-            "too_short",
-            format!("At least {MIN_SECRET_CHARS} characters"),
-        );
-    }
-    let had_secret = state.db.alert_settings_json().await?.1.is_some();
-    if new.webhook_url.is_some() && secret.is_none() && !had_secret {
-        issues.add(
-            "webhook_secret",
-            "required",
-            "A secret signs what the webhook receives: set one",
-        );
-    }
-    let mut recipients = Vec::new();
-    for raw in new
-        .email_to
-        .iter()
-        .map(|e| e.trim())
-        .filter(|e| !e.is_empty())
-    {
-        match EmailAddress::parse(raw) {
-            Ok(e) => recipients.push(e.as_str().to_owned()),
-            Err(_) => issues.add(
-                "email_to",
-                "invalid",
-                format!("Not an e-mail address: {raw}"),
-            ),
-        }
-    }
-    if recipients.len() > MAX_RECIPIENTS {
-        issues.add(
-            "email_to",
-            "too_many",
-            format!("At most {MAX_RECIPIENTS} addresses"),
-        );
-    }
-    issues.done()?;
-    recipients.sort();
-    recipients.dedup();
-    new.email_to = recipients;
-    new.suspend_on.sort();
-    new.suspend_on.dedup();
-    new.webhook_secret_set = false;
-    new.email_available = false;
-    let json = serde_json::to_string(&new).map_err(|e| AppError::internal("settings", e))?;
-    let sealer = Sealer::new(state)?;
-    let mut tx = state.db.begin_write().await?;
-    store::save_setting(&mut tx, "alerts", &json).await?;
-    if let Some(secret) = &secret {
-        let sealed = sealer.seal(SECRET_OWNER, SECRET_PLACE, secret);
-        store::save_setting(&mut tx, SECRET_SETTING, &sealed).await?;
-    }
-    audit::record(
-        &mut tx,
-        origin,
-        Event::new("alerts.settings", Some(&caller.user)).details(serde_json::json!({
-            "history_multiplier": new.history_multiplier,
-            "history_days": new.history_days,
-            "history_min_rows": new.history_min_rows,
-            "daily_row_limit": new.daily_row_limit,
-            "work_hours": [new.work_start_hour, new.work_end_hour],
-            "utc_offset_minutes": new.utc_offset_minutes,
-            "weekends_off": new.weekends_off,
-            "reveal_burst": new.reveal_burst,
-            "view_burst": new.view_burst,
-            "burst_minutes": new.burst_minutes,
-            "suspend_on": new.suspend_on.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "webhook": new.webhook_url.is_some(),
-            "webhook_secret_changed": secret.is_some(),
-            "email_recipients": new.email_to.len(),
-        })),
-    )
-    .await?;
-    tx.commit().await?;
-    settings(state).await
-}
 
 /// The alert holding `user`'s export permission suspended, if one does.
 pub async fn suspension(state: &AppState, user: UserId) -> AppResult<Option<AlertId>> {
@@ -507,6 +325,18 @@ pub async fn list(state: &AppState, all: bool) -> AppResult<AlertList> {
     Ok(AlertList { alerts, open })
 }
 
+/// One alert as it stands now, with its deliveries.
+async fn entry_of(state: &AppState, id: AlertId) -> AppResult<AlertEntry> {
+    let row = state
+        .db
+        .alert(id)
+        .await?
+        .ok_or_else(|| AppError::invariant("an alert just changed is missing"))?;
+    let deliveries = state.db.deliveries(&[id]).await?;
+    let mine: Vec<_> = deliveries.iter().collect();
+    Ok(entry(&Sealer::new(state)?, row, &mine))
+}
+
 fn entry(sealer: &Sealer, row: AlertRow, deliveries: &[&store::DeliveryRow]) -> AlertEntry {
     AlertEntry {
         id: row.id,
@@ -608,14 +438,7 @@ pub async fn handle(
     )
     .await?;
     tx.commit().await?;
-    let row = state
-        .db
-        .alert(id)
-        .await?
-        .ok_or_else(|| AppError::invariant("an alert just handled is missing"))?;
-    let deliveries = state.db.deliveries(&[id]).await?;
-    let mine: Vec<_> = deliveries.iter().collect();
-    Ok(entry(&sealer, row, &mine))
+    entry_of(state, id).await
 }
 
 /// Lifts the export suspension `id` placed, when it is still in force (an admin who
@@ -648,14 +471,7 @@ pub async fn lift(
     )
     .await?;
     tx.commit().await?;
-    let row = state
-        .db
-        .alert(id)
-        .await?
-        .ok_or_else(|| AppError::invariant("an alert just changed is missing"))?;
-    let deliveries = state.db.deliveries(&[id]).await?;
-    let mine: Vec<_> = deliveries.iter().collect();
-    Ok(entry(&Sealer::new(state)?, row, &mine))
+    entry_of(state, id).await
 }
 
 /// Forgets burst activity older than a day.
@@ -665,20 +481,4 @@ pub async fn prune(state: &AppState) -> AppResult<()> {
         .prune_activity(state.clock.now_ms() - DAY_MS)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::webhook_url_ok;
-
-    #[test]
-    fn webhooks_go_over_https_or_to_this_machine() {
-        assert!(webhook_url_ok("https://hooks.example.com/consentry"));
-        assert!(webhook_url_ok("http://127.0.0.1:9000/hook"));
-        assert!(webhook_url_ok("http://localhost/hook"));
-        assert!(webhook_url_ok("http://[::1]:8080/"));
-        assert!(!webhook_url_ok("http://hooks.example.com/"));
-        assert!(!webhook_url_ok("ftp://example.com/"));
-        assert!(!webhook_url_ok("not a url"));
-    }
 }
