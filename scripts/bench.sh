@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the release server: submissions per second, latency p50/p99 and server CPU
-# per submission (see tests/src/bin/bench.rs). Optional argument: how many submissions.
+# per submission, staff sync, a retention run, exports and imports (see
+# tests/src/bin/bench.rs). Optional arguments: how many submissions, sync records,
+# retention values, export records and import rows (0 skips a phase).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -5,13 +5,17 @@
 //! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
 //! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`,
-//! those of governed exports in `api/exports.rs` and those of alerts in `api/alerts.rs`.
+//! those of governed exports in `api/exports.rs`, those of alerts in `api/alerts.rs` and
+//! those of imports from spreadsheets in `api/imports.rs`.
 
 mod alerts;
 mod exports;
+mod imports;
 mod requests;
 mod retention;
 mod withdrawals;
+
+pub use imports::{report_href, OnProgress, ReportFormat};
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::{de::DeserializeOwned, Serialize};

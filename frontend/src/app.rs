@@ -16,6 +16,7 @@ use crate::pages::conflicts::ConflictsPage;
 use crate::pages::exports::{AlertsPage, ExportsPage, TracePage};
 use crate::pages::forms::{FormEditorPage, FormVersionPage, FormsListPage};
 use crate::pages::home::HomePage;
+use crate::pages::imports::{ImportsHistoryPage, ImportsPage, ImportsSettingsPage};
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::records::history::RecordHistoryPage;
@@ -55,6 +56,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/exports") view=ExportsPage />
                     <Route path=path!("/exports/trace") view=TracePage />
                     <Route path=path!("/exports/alerts") view=AlertsPage />
+                    <Route path=path!("/imports") view=ImportsPage />
+                    <Route path=path!("/imports/history") view=ImportsHistoryPage />
+                    <Route path=path!("/imports/settings") view=ImportsSettingsPage />
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/conflicts") view=ConflictsPage />
                     <Route path=path!("/retention") view=RetentionPage />

@@ -19,6 +19,9 @@ mod designer_zh;
 mod errors;
 mod exports;
 mod history;
+mod imports;
+mod imports_en;
+mod imports_zh;
 mod renderer;
 mod requests;
 mod requests_en;
@@ -41,6 +44,7 @@ pub use designer::DesignerTexts;
 pub use errors::{ErrorTexts, IssueTexts};
 pub use exports::ExportsTexts;
 pub use history::HistoryTexts;
+pub use imports::ImportsTexts;
 pub use renderer::RendererTexts;
 pub use requests::RequestsTexts;
 pub use retention::RetentionTexts;
@@ -284,6 +288,8 @@ pub struct Texts {
     pub trace: TraceTexts,
     /// Alerts on unusual behaviour and their settings.
     pub alerts: AlertsTexts,
+    /// Imports from spreadsheets: preview, lawful basis, commit, history and undo.
+    pub imports: ImportsTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
@@ -389,6 +395,7 @@ pub static EN: Texts = Texts {
     exports: exports::EN,
     trace: trace::EN,
     alerts: alerts::EN,
+    imports: imports::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
@@ -477,6 +484,7 @@ pub static ZH_CN: Texts = Texts {
     exports: exports::ZH_CN,
     trace: trace::ZH_CN,
     alerts: alerts::ZH_CN,
+    imports: imports::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,

@@ -17,6 +17,35 @@ pub fn inert(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// A small table written whole, in memory: CSV (UTF-8 with a byte-order mark, so that
+/// Excel reads Chinese) or an XLSX workbook of string cells; every cell inert.
+///
+/// # Errors
+/// When the workbook cannot be written.
+pub fn write_table(
+    rows: &[Vec<String>],
+    xlsx: Option<&str>,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let Some(sheet_name) = xlsx else {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        for row in rows {
+            // Writing to memory does not fail.
+            let _ = w.write_record(row.iter().map(|c| inert(c).into_owned()));
+        }
+        return Ok(w.into_inner().unwrap_or_default());
+    };
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(sheet_name)?;
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r, u16::try_from(c).unwrap_or(u16::MAX), cell.as_str())?;
+        }
+    }
+    book.save_to_buffer()
+}
+
 /// A table read from a file: each sheet's rows of cells, as text.
 #[derive(Debug, Default)]
 pub struct Table {

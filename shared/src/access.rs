@@ -101,7 +101,8 @@ pub enum Permission {
     /// Approve or refuse an unmasked export above the threshold (admins and privacy
     /// officers; never the person who asked, which the service checks).
     DecideExports,
-    /// Import records from spreadsheets into a form (admins).
+    /// Import records from spreadsheets into a form (admins; managers when an admin
+    /// allows it, which the service checks).
     ImportRecords,
 }
 
@@ -135,10 +136,7 @@ impl Permission {
             (Permission::Public, _) => true,
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (
-                Permission::ManageForms | Permission::ManageUsers | Permission::ImportRecords,
-                Some(role),
-            ) => role == Role::Admin,
+            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
             (
                 Permission::ManageRetention
                 | Permission::ManageRequests
@@ -159,7 +157,10 @@ impl Permission {
             (Permission::ViewRecords, Some(_)) => true,
             (Permission::RevealValues, Some(role)) => may_reveal(role),
             (Permission::CollectRecords, Some(role)) => matches!(role, Role::Staff | Role::Manager),
-            (Permission::AssignRecords | Permission::AssignForms, Some(role)) => {
+            (
+                Permission::AssignRecords | Permission::AssignForms | Permission::ImportRecords,
+                Some(role),
+            ) => {
                 matches!(role, Role::Admin | Role::Manager)
             }
             (Permission::ResolveConflicts, Some(role)) => may_resolve_conflicts(role),

@@ -184,6 +184,16 @@ id_type!(
     AlertId,
     "alert"
 );
+id_type!(
+    /// An import of records from a spreadsheet.
+    ImportId,
+    "import"
+);
+id_type!(
+    /// A link that asks the person behind an imported record for their consent.
+    ConsentInviteId,
+    "consent request"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

@@ -130,6 +130,56 @@ pub fn suggest_mapping(headers: &[String], def: &FormDefinition) -> Vec<Option<S
         .collect()
 }
 
+/// What is remembered of a mapping for a form's next import: each named column's
+/// header (as [`header_key`] reduces it) and the field it went to, or `None` when it
+/// was left out on purpose.
+#[must_use]
+pub fn mapping_to_remember(
+    headers: &[String],
+    mapping: &[Option<String>],
+) -> std::collections::BTreeMap<String, Option<String>> {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (header_key(h), mapping.get(i).cloned().flatten()))
+        .filter(|(h, _)| !h.is_empty())
+        .collect()
+}
+
+/// The mapping for `headers`: a column whose header this form's last import named goes
+/// where it went then (while the field still takes a value and no earlier column took
+/// it); the others as [`suggest_mapping`] suggests.
+#[must_use]
+pub fn mapping_with_remembered(
+    headers: &[String],
+    def: &FormDefinition,
+    remembered: &std::collections::BTreeMap<String, Option<String>>,
+) -> Vec<Option<String>> {
+    let suggested = suggest_mapping(headers, def);
+    let mut taken = std::collections::BTreeSet::new();
+    let chosen: Vec<Option<Option<String>>> = headers
+        .iter()
+        .map(|h| {
+            let went = remembered.get(&header_key(h))?;
+            match went {
+                None => Some(None),
+                Some(key) => def
+                    .field(key)
+                    .filter(|f| f.holds_value() && taken.insert(key.clone()))
+                    .map(|_| Some(key.clone())),
+            }
+        })
+        .collect();
+    chosen
+        .into_iter()
+        .zip(suggested)
+        .map(|(chosen, suggested)| match chosen {
+            Some(went) => went,
+            None => suggested.filter(|k| !taken.contains(k)),
+        })
+        .collect()
+}
+
 /// A cell's text as the answer the form's validation expects for `field`; `Null` when
 /// the cell is blank. What cannot be read stays text, for validation to name.
 #[must_use]
@@ -284,5 +334,23 @@ mod tests {
         assert_eq!(date_text("5/3/2024"), None);
         assert_eq!(date_text("2024-13-01"), None);
         assert_eq!(half_width("ＡＢＣ１２３＠"), "ABC123@");
+    }
+
+    #[test]
+    fn a_remembered_mapping_wins_over_the_suggestion() {
+        let headers: Vec<String> = ["客户", "手机号", "备注"].map(str::to_owned).to_vec();
+        let last = mapping_to_remember(
+            &headers,
+            &[Some("full_name".to_owned()), None, Some("gone".to_owned())],
+        );
+        assert_eq!(last.get("手机号"), Some(&None));
+        let m = mapping_with_remembered(&headers, &demo(), &last);
+        // Remembered: 客户 → full_name; 手机号 left out on purpose; a field the form no
+        // longer has falls back to the suggestion (none for 备注).
+        assert_eq!(m, [Some("full_name".to_owned()), None, None]);
+        // A header never seen before is suggested, unless a remembered column took its
+        // field.
+        let m = mapping_with_remembered(&["姓名".into(), "客户".into()], &demo(), &last);
+        assert_eq!(m, [None, Some("full_name".to_owned())]);
     }
 }

@@ -241,3 +241,38 @@ mod tests {
         assert_eq!(error, Some((ErrorCode::ValidationFailed, 1)));
     }
 }
+
+/// A settings form's actions: its submit button, busy while saving, and the note that
+/// the settings were saved. `words` picks (save, saving, saved) from the texts; the
+/// test ids are `{test_id}-save` and `{test_id}-saved`.
+#[component]
+pub fn SaveActions(
+    pending: Signal<bool>,
+    saved: RwSignal<bool>,
+    words: fn(&'static Texts) -> (&'static str, &'static str, &'static str),
+    test_id: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="row-actions">
+            <button
+                type="submit"
+                class="button button-primary"
+                disabled=move || pending.get()
+                aria-busy=move || pending.get().to_string()
+                data-testid=format!("{test_id}-save")
+            >
+                {move || {
+                    let (save, saving, _) = words(i18n.t());
+                    if pending.get() { saving } else { save }
+                }}
+            </button>
+            <Show when=move || saved.get()>
+                <p class="requests-ok" role="status" data-testid=format!("{test_id}-saved")>
+                    <span aria-hidden="true">"✓ "</span>
+                    {move || words(i18n.t()).2}
+                </p>
+            </Show>
+        </div>
+    }
+}

@@ -19,6 +19,7 @@ use crate::components::lang_switch::LangSwitch;
 use crate::components::watermark::Watermark;
 use crate::i18n::use_i18n;
 use crate::offline::{forget_user, use_collector};
+use crate::pages::imports::opens_imports;
 use crate::session::use_session;
 
 /// The id of the `<main>` element, the target of the skip link.
@@ -83,6 +84,13 @@ pub fn Header() -> impl IntoView {
                                     <Show when=move || session.may(Permission::ViewAudit)>
                                         <OpenAlerts />
                                     </Show>
+                                </A>
+                            </li>
+                        </Show>
+                        <Show when=move || opens_imports(session.info().map(|i| i.user.role))>
+                            <li>
+                                <A href="/imports" attr:data-testid="nav-imports">
+                                    {move || i18n.t().imports.nav}
                                 </A>
                             </li>
                         </Show>

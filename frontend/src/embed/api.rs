@@ -57,3 +57,23 @@ pub async fn withdraw(
         .fetch(Method::POST, "/public/consents/withdraw", Some(req))
         .await
 }
+
+/// `POST /api/v1/public/consent-requests/open`.
+pub async fn open_invitation(
+    client: &ApiClient,
+    req: &shared::api::imports::InviteToken,
+) -> Result<shared::api::imports::ConsentInvitation, ApiError> {
+    client
+        .fetch(Method::POST, "/public/consent-requests/open", Some(req))
+        .await
+}
+
+/// `POST /api/v1/public/consent-requests/accept`.
+pub async fn accept_invitation(
+    client: &ApiClient,
+    req: &shared::api::imports::AcceptInvitation,
+) -> Result<SubmitResponse, ApiError> {
+    client
+        .fetch(Method::POST, "/public/consent-requests/accept", Some(req))
+        .await
+}

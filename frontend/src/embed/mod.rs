@@ -1,5 +1,6 @@
 //! The small customer-facing app served at `/f/{form_id}`, `/withdraw` (which is also
-//! where customers make requests about their data) and `/verify`.
+//! where customers make requests about their data), `/verify` and `/consent` (a consent
+//! request for an imported record).
 //!
 //! It is its own WASM binary (`consentry-embed`) so customers never download the admin
 //! console: it routes on `window.location.pathname` itself and uses only this module,
@@ -11,6 +12,7 @@ mod api;
 pub(crate) mod consent_dialog;
 mod form_page;
 mod frame;
+mod invite;
 mod receipt;
 mod request;
 mod rich_text;
@@ -31,6 +33,7 @@ enum Route {
     Form(String),
     Withdraw,
     Verify,
+    Invite,
     NotFound,
 }
 
@@ -38,6 +41,7 @@ fn route(path: &str) -> Route {
     match path.trim_end_matches('/') {
         "/withdraw" => Route::Withdraw,
         "/verify" => Route::Verify,
+        "/consent" => Route::Invite,
         p => match p.strip_prefix("/f/") {
             Some(id) if !id.is_empty() && !id.contains('/') => Route::Form(id.to_owned()),
             _ => Route::NotFound,
@@ -69,6 +73,7 @@ pub fn EmbedApp() -> impl IntoView {
         Route::Form(id) => view! { <form_page::FormPage form_id=id /> }.into_any(),
         Route::Withdraw => view! { <withdraw::WithdrawPage /> }.into_any(),
         Route::Verify => view! { <verify::VerifyPage /> }.into_any(),
+        Route::Invite => view! { <invite::InvitePage /> }.into_any(),
         Route::NotFound => view! { <NotFound /> }.into_any(),
     };
     view! {

@@ -27,6 +27,16 @@ pub struct CustomerTexts {
     /// Mentions `{recipient}` and `{country}`.
     pub cross_border_text: &'static str,
     pub cross_border_needed: &'static str,
+    pub invite_loading: &'static str,
+    pub invite_title: &'static str,
+    /// Mentions `{controller}`, `{purposes}` and `{basis}`.
+    pub invite_intro: &'static str,
+    pub invite_declined_note: &'static str,
+    pub invite_review: &'static str,
+    pub invite_sending: &'static str,
+    pub invite_answered: &'static str,
+    pub invite_expired: &'static str,
+    pub invite_invalid: &'static str,
     /// Mentions `{age}`.
     pub guardian_notice: &'static str,
     pub continue_to_form: &'static str,
@@ -82,6 +92,15 @@ pub struct CustomerTexts {
 
 /// English.
 pub const EN: CustomerTexts = CustomerTexts {
+    invite_loading: "Loading your consent request…",
+    invite_title: "Your consent, please",
+    invite_intro: "{controller} holds information about you, brought over from an earlier system, for these purposes: {purposes}; on this basis: {basis}. Read how it is used, then tell us purpose by purpose whether you agree.",
+    invite_declined_note: "Information kept only for a purpose you decline is deleted at once.",
+    invite_review: "Read the notice and choose",
+    invite_sending: "Sending your choices…",
+    invite_answered: "This request has been answered already. Your receipt was shown then; to change your choices, use the withdrawal link on it.",
+    invite_expired: "This link has expired. Ask the company for a new one.",
+    invite_invalid: "This link is not valid. Check that you opened it whole.",
     loading_form: "Loading the form…",
     form_unavailable: "This form is not available.",
     page_not_found: "This page does not exist.",
@@ -156,6 +175,15 @@ pub const EN: CustomerTexts = CustomerTexts {
 
 /// Simplified Chinese.
 pub const ZH_CN: CustomerTexts = CustomerTexts {
+    invite_loading: "正在加载同意请求…",
+    invite_title: "请确认您的同意",
+    invite_intro: "{controller}持有从原有系统迁入的您的信息，用于：{purposes}；依据：{basis}。请阅读信息的使用方式，并逐项告诉我们您是否同意。",
+    invite_declined_note: "仅为您拒绝的用途保存的信息将立即删除。",
+    invite_review: "阅读告知并选择",
+    invite_sending: "正在提交您的选择…",
+    invite_answered: "此请求已答复。回执已在当时显示；如需更改选择，请使用回执上的撤回链接。",
+    invite_expired: "此链接已过期，请联系该公司获取新链接。",
+    invite_invalid: "此链接无效，请确认完整打开了链接。",
     loading_form: "正在加载表单…",
     form_unavailable: "该表单不可用。",
     page_not_found: "页面不存在。",

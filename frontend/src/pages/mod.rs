@@ -8,6 +8,7 @@ pub mod conflicts;
 pub mod exports;
 pub mod forms;
 pub mod home;
+pub mod imports;
 pub mod login;
 pub mod not_found;
 pub mod records;

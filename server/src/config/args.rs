@@ -111,6 +111,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
 
+    /// Largest spreadsheet an import reads, in MiB (1 to 200) [default: 50].
+    #[arg(long, env = "CONSENTRY_IMPORT_MAX_MB", global = true)]
+    pub import_max_mb: Option<u32>,
+
     /// Minutes a session stays valid without use [default: 30].
     #[arg(long, env = "CONSENTRY_SESSION_IDLE_MINUTES", global = true)]
     pub session_idle_minutes: Option<u32>,
@@ -243,6 +247,7 @@ pub(super) struct FileConfig {
     pub(super) previous_master_key_file: Option<PathBuf>,
     pub(super) static_dir: Option<PathBuf>,
     pub(super) max_body_bytes: Option<usize>,
+    pub(super) import_max_mb: Option<u32>,
     pub(super) session_idle_minutes: Option<u32>,
     pub(super) session_max_hours: Option<u32>,
     pub(super) sign_in_failures_per_ip: Option<u32>,

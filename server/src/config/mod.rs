@@ -36,6 +36,8 @@ pub struct Config {
     pub previous_master_key_file: Option<PathBuf>,
     pub static_dir: PathBuf,
     pub max_body_bytes: usize,
+    /// See `ServeArgs::import_max_mb`.
+    pub import_max_mb: u32,
     pub session_idle_minutes: u32,
     pub session_max_hours: u32,
     pub sign_in_failures_per_ip: u32,
@@ -129,6 +131,7 @@ impl std::fmt::Debug for Config {
             .field("previous_master_key_file", &self.previous_master_key_file)
             .field("static_dir", &self.static_dir)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("import_max_mb", &self.import_max_mb)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_max_hours", &self.session_max_hours)
             .field("sign_in_failures_per_ip", &self.sign_in_failures_per_ip)
@@ -234,6 +237,16 @@ impl Config {
             return Err(ConfigError::Invalid {
                 name: "max_body_bytes",
                 reason: "must be at least 1024".into(),
+            });
+        }
+        let import_max_mb = args
+            .import_max_mb
+            .or(file.import_max_mb)
+            .unwrap_or(shared::api::imports::MAX_IMPORT_MB);
+        if !(1..=shared::api::imports::IMPORT_MB_CEILING).contains(&import_max_mb) {
+            return Err(ConfigError::Invalid {
+                name: "import_max_mb",
+                reason: format!("from 1 to {} MiB", shared::api::imports::IMPORT_MB_CEILING),
             });
         }
         let trusted_proxies = if args.trusted_proxies.is_empty() {
@@ -347,6 +360,7 @@ impl Config {
                 .or(file.static_dir)
                 .unwrap_or_else(|| PathBuf::from("dist")),
             max_body_bytes,
+            import_max_mb,
             session_idle_minutes: args
                 .session_idle_minutes
                 .or(file.session_idle_minutes)
@@ -416,6 +430,7 @@ impl Config {
             data_dir,
             static_dir,
             max_body_bytes: 1024 * 1024,
+            import_max_mb: shared::api::imports::MAX_IMPORT_MB,
             session_idle_minutes: 30,
             session_max_hours: 12,
             sign_in_failures_per_ip: 20,

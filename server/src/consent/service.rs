@@ -35,9 +35,9 @@ use crate::{
 };
 
 /// How far the browser's clock may be from ours.
-const MAX_CLOCK_SKEW_MS: i64 = 24 * 3_600_000;
+pub(crate) const MAX_CLOCK_SKEW_MS: i64 = 24 * 3_600_000;
 /// The version of a record's data key when first sealed.
-const FIRST_KEY_VERSION: i64 = 1;
+pub(crate) const FIRST_KEY_VERSION: i64 = 1;
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
@@ -52,7 +52,7 @@ pub fn withdraw_token(subkeys: &SubkeyRoot, receipt_id: ReceiptId) -> String {
 }
 
 /// A version 7 UUID (milliseconds, then random bits from the thread's CSPRNG).
-fn time_ordered_id() -> RecordId {
+pub(crate) fn time_ordered_id() -> RecordId {
     use rand::RngCore as _;
     let mut random = [0u8; 10];
     rand::thread_rng().fill_bytes(&mut random);
@@ -60,7 +60,7 @@ fn time_ordered_id() -> RecordId {
     RecordId::from_uuid(uuid::Builder::from_unix_timestamp_millis(ms, &random).into_uuid())
 }
 
-fn statement_error(problems: &[StatementProblem]) -> AppError {
+pub(crate) fn statement_error(problems: &[StatementProblem]) -> AppError {
     let mut fields: BTreeMap<String, Vec<FieldIssue>> = BTreeMap::new();
     for p in problems {
         let key = match p {
@@ -180,20 +180,13 @@ pub struct Unsigned {
 /// plain signature for a receipt alone) and completes what to store.
 #[must_use]
 pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Prepared> {
-    // One reading of the keys for the whole batch: each receipt names the key that signs it.
-    let keys = state.keys.snapshot();
     let mut bodies = Vec::with_capacity(unsigned.len());
     let mut rest = Vec::with_capacity(unsigned.len());
-    for mut u in unsigned {
-        u.body.server_key_id = keys.current_id().to_owned();
-        let bytes = u
-            .body
-            .signing_bytes_with(&u.statement_bytes)
-            .unwrap_or_else(|| u.body.signing_bytes());
-        bodies.push((u.body, bytes));
+    for u in unsigned {
+        bodies.push((u.body, u.statement_bytes));
         rest.push((u.submission, u.audit, u.withdraw_token, u.dek));
     }
-    let receipts = shared::consent::countersign_batch(keys.current(), bodies);
+    let receipts = countersign_bodies(state, bodies);
     rest.into_iter()
         .zip(receipts)
         .map(|((mut submission, audit, withdraw_token, dek), receipt)| {
@@ -209,6 +202,26 @@ pub fn countersign_together(state: &AppState, unsigned: Vec<Unsigned>) -> Vec<Pr
             }
         })
         .collect()
+}
+
+/// Countersigns receipt bodies, each with the bytes of its statement as signed, under
+/// one reading of the keys (each receipt names the key that signs it).
+pub(crate) fn countersign_bodies(
+    state: &AppState,
+    bodies: Vec<(ReceiptBody, Vec<u8>)>,
+) -> Vec<SignedReceipt> {
+    let keys = state.keys.snapshot();
+    let bodies = bodies
+        .into_iter()
+        .map(|(mut body, statement_bytes)| {
+            body.server_key_id = keys.current_id().to_owned();
+            let bytes = body
+                .signing_bytes_with(&statement_bytes)
+                .unwrap_or_else(|| body.signing_bytes());
+            (body, bytes)
+        })
+        .collect();
+    shared::consent::countersign_batch(keys.current(), bodies)
 }
 
 /// Checks a submission from any source and seals its values; the receipt is left to

@@ -14,8 +14,8 @@ use shared::{
     },
     i18n::Locale,
     ids::FormId,
-    imports::{answer_of, suggest_mapping},
-    schema::{validate, Answers, Field, FieldKind, FormDefinition, ValidatedAnswers},
+    imports::{answer_of, mapping_with_remembered, suggest_mapping},
+    schema::{validate, Answers, FieldKind, FormDefinition, ValidatedAnswers},
 };
 
 use crate::{
@@ -139,24 +139,104 @@ pub fn looks_like_formula(cell: &str) -> bool {
     }
 }
 
-/// One data row, checked.
-pub struct CheckedRow {
-    pub row: u32,
-    pub outcome: Result<ValidatedAnswers, Vec<RowIssue>>,
+/// A blind index reduced to its first 128 bits, for finding duplicates in memory: 16
+/// bytes a key instead of a 64-character string (a false match among a million keys
+/// has a chance of about 10⁻²⁷).
+type Fingerprint = u128;
+
+fn fingerprint(index: &str) -> Fingerprint {
+    index
+        .get(..32)
+        .and_then(|h| u128::from_str_radix(h, 16).ok())
+        .unwrap_or_default()
 }
 
-/// A valid, new row: its number in the file, its answers and their blind indexes.
-pub struct ValidRow {
-    pub row: u32,
-    pub answers: ValidatedAnswers,
-    pub lookups: Vec<(String, &'static str)>,
+/// How rows become answers: the form as an import checks it, the mapping and the
+/// choices of the request. The preview and the commit read rows through it alike.
+pub struct RowReader {
+    def: FormDefinition,
+    mapping: Vec<Option<String>>,
+    headers: Vec<String>,
+    column_of: BTreeMap<String, String>,
+    formulas: FormulaCells,
+    locale: Locale,
+    today: time::Date,
 }
 
-/// The preview and the rows that are valid and new (for a commit).
+impl RowReader {
+    /// A row's cells as validated answers, or its problems.
+    ///
+    /// # Errors
+    /// The row's problems, each with its column and reason in the request's language.
+    pub fn answers(&self, cells: &[String]) -> Result<ValidatedAnswers, Vec<RowIssue>> {
+        let mut answers = Answers::new();
+        let mut issues = Vec::new();
+        for (c, key) in self.mapping.iter().enumerate() {
+            let (Some(key), Some(cell)) = (key, cells.get(c)) else {
+                continue;
+            };
+            let Some(field) = self.def.field(key) else {
+                continue;
+            };
+            if self.formulas == FormulaCells::Refuse && looks_like_formula(cell) {
+                issues.push(RowIssue {
+                    column: self.headers.get(c).cloned(),
+                    field: key.clone(),
+                    code: "formula".to_owned(),
+                    message: if self.locale == Locale::ZhCn {
+                        "单元格是公式，按设置拒绝导入".to_owned()
+                    } else {
+                        "The cell is a formula, which this import refuses".to_owned()
+                    },
+                });
+            }
+            let answer = answer_of(field, cell);
+            if !answer.is_null() {
+                answers.insert(key.clone(), answer);
+            }
+        }
+        match validate(&self.def, &answers, self.today) {
+            Ok(valid) if issues.is_empty() => Ok(valid),
+            Ok(_) => Err(issues),
+            Err(errors) => {
+                issues.extend(errors.issues.iter().map(|issue| {
+                    RowIssue {
+                        column: self.column_of.get(issue.field.as_str()).cloned(),
+                        field: issue.field.clone(),
+                        code: serde_json::to_value(issue.code)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        message: issue.message(self.locale),
+                    }
+                }));
+                Err(issues)
+            }
+        }
+    }
+}
+
+/// A data row's place in the file: its index in the rows read, and its number.
+#[derive(Debug, Clone, Copy)]
+pub struct RowAt {
+    pub index: usize,
+    pub row: u32,
+}
+
+/// The preview, with what a commit needs to write the valid new rows: the file, how
+/// its rows are read, and which rows are valid and new; and every row that is not
+/// (the preview lists the first [`MAX_PREVIEW_ROWS`]). Answers are not kept: a commit
+/// reads the valid rows again, a slice at a time, so that memory stays bounded.
 pub struct Previewed {
     pub preview: ImportPreview,
-    pub valid: Vec<ValidRow>,
+    pub file: ReadFile,
+    pub reader: RowReader,
+    pub valid: Vec<RowAt>,
+    pub problems: Vec<RowReport>,
 }
+
+/// Rows whose blind indexes are asked of the store at once.
+const STORED_QUERY_ROWS: usize = 500;
 
 /// Checks every row of `file` against `def`.
 ///
@@ -170,8 +250,7 @@ pub async fn preview(
     req: &ImportRequest,
     locale: Locale,
 ) -> AppResult<Previewed> {
-    let imported = import_definition(def);
-    let def = &imported;
+    let def = import_definition(def);
     let Some(header_at) = file.rows.iter().position(|r| {
         r.iter()
             .any(|c| !c.trim().is_empty() && !c.trim_start().starts_with('#'))
@@ -188,92 +267,62 @@ pub async fn preview(
         .collect();
     let mapping = match &req.mapping {
         Some(m) => m.clone(),
-        None => suggest_mapping(&headers, def),
+        None => match state.db.remembered_mapping(form_id).await? {
+            Some(json) => mapping_with_remembered(
+                &headers,
+                &def,
+                &serde_json::from_str(&json).unwrap_or_default(),
+            ),
+            None => suggest_mapping(&headers, &def),
+        },
     };
-    check_mapping(def, &headers, &mapping)?;
-    let fields: Vec<&Field> = def.fields().filter(|f| f.holds_value()).collect();
+    check_mapping(&def, &headers, &mapping)?;
+    let fields: Vec<ImportField> = def
+        .fields()
+        .filter(|f| f.holds_value())
+        .map(|f| ImportField {
+            key: f.key.as_str().to_owned(),
+            label: f.label.clone(),
+            required: f.required,
+        })
+        .collect();
     let mapped: BTreeSet<&str> = mapping.iter().flatten().map(String::as_str).collect();
-    let unmapped_required: Vec<String> = fields
-        .iter()
-        .filter(|f| f.required && !mapped.contains(f.key.as_str()))
+    // Fields required only when a condition holds are left out: rows that meet it are
+    // named as invalid, the others are fine without them.
+    let unmapped_required: Vec<String> = def
+        .fields()
+        .filter(|f| {
+            f.holds_value()
+                && f.required
+                && f.visible_when.is_none()
+                && !mapped.contains(f.key.as_str())
+        })
         .map(|f| f.key.as_str().to_owned())
         .collect();
     let today = time::OffsetDateTime::from_unix_timestamp(state.clock.now_ms() / 1000)
         .map(time::OffsetDateTime::date)
         .map_err(|e| AppError::internal("today", e))?;
-    let column_of: BTreeMap<&str, &str> = mapping
+    let column_of: BTreeMap<String, String> = mapping
         .iter()
         .zip(&headers)
-        .filter_map(|(f, h)| f.as_deref().map(|f| (f, h.as_str())))
+        .filter_map(|(f, h)| f.clone().map(|f| (f, h.clone())))
         .collect();
-    let mut checked = Vec::new();
-    for (i, cells) in file.rows.iter().enumerate().skip(header_at + 1) {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let mut answers = Answers::new();
-        let mut issues = Vec::new();
-        for (c, key) in mapping.iter().enumerate() {
-            let (Some(key), Some(cell)) = (key, cells.get(c)) else {
-                continue;
-            };
-            let Some(field) = def.field(key) else {
-                continue;
-            };
-            if req.formulas == FormulaCells::Refuse && looks_like_formula(cell) {
-                issues.push(RowIssue {
-                    column: headers.get(c).cloned(),
-                    field: key.clone(),
-                    code: "formula".to_owned(),
-                    message: if locale == Locale::ZhCn {
-                        "单元格是公式，按设置拒绝导入".to_owned()
-                    } else {
-                        "The cell is a formula, which this import refuses".to_owned()
-                    },
-                });
-            }
-            let answer = answer_of(field, cell);
-            if !answer.is_null() {
-                answers.insert(key.clone(), answer);
-            }
-        }
-        let outcome = match validate(def, &answers, today) {
-            Ok(valid) if issues.is_empty() => Ok(valid),
-            Ok(_) => Err(issues),
-            Err(errors) => {
-                issues.extend(errors.issues.iter().map(|issue| {
-                    RowIssue {
-                        column: column_of.get(issue.field.as_str()).map(|h| (*h).to_owned()),
-                        field: issue.field.clone(),
-                        code: serde_json::to_value(issue.code)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                        message: issue.message(locale),
-                    }
-                }));
-                Err(issues)
-            }
-        };
-        checked.push(CheckedRow { row, outcome });
-    }
-    let stored = stored_indexes(state, form_id, &checked).await?;
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    let reader = RowReader {
+        def,
+        mapping: mapping.clone(),
+        headers: headers.clone(),
+        column_of,
+        formulas: req.formulas,
+        locale,
+        today,
+    };
     let mut preview = ImportPreview {
-        source: file.source,
-        sheets: file.sheets,
+        source: file.source.clone(),
+        sheets: file.sheets.clone(),
         header_row: u32::try_from(header_at + 1).unwrap_or(u32::MAX),
         headers,
         mapping,
-        fields: fields
-            .iter()
-            .map(|f| ImportField {
-                key: f.key.as_str().to_owned(),
-                label: f.label.clone(),
-                required: f.required,
-            })
-            .collect(),
+        fields,
         unmapped_required,
         rows_total: 0,
         valid: 0,
@@ -282,61 +331,115 @@ pub async fn preview(
         already_stored: 0,
         problems: Vec::new(),
     };
+    // Each valid row's blind indexes, in slices asked of the store together; the rows
+    // are classified in the file's order once their slice's answer is in.
+    let mut seen: HashMap<Fingerprint, u32> = HashMap::new();
     let mut valid = Vec::new();
-    for CheckedRow { row, outcome } in checked {
+    let mut problems = Vec::new();
+    let mut pending: Vec<(RowAt, Vec<String>)> = Vec::with_capacity(STORED_QUERY_ROWS);
+    for (index, cells) in file.rows.iter().enumerate().skip(header_at + 1) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let at = RowAt {
+            index,
+            row: u32::try_from(index + 1).unwrap_or(u32::MAX),
+        };
         preview.rows_total += 1;
-        let report = match outcome {
+        match reader.answers(cells) {
             Err(issues) => {
                 preview.invalid += 1;
-                Some(RowReport {
-                    row,
+                problems.push(RowReport {
+                    row: at.row,
                     status: RowStatus::Invalid,
                     issues,
                     duplicate_of_row: None,
-                })
+                });
             }
             Ok(answers) => {
-                let indexes = lookups(state, &answers);
-                if let Some(first) = indexes.iter().find_map(|(i, _)| seen.get(i).copied()) {
-                    preview.duplicate_in_file += 1;
-                    Some(RowReport {
-                        row,
-                        status: RowStatus::DuplicateInFile,
-                        issues: Vec::new(),
-                        duplicate_of_row: Some(first),
-                    })
-                } else if indexes.iter().any(|(i, _)| stored.contains(i)) {
-                    for (i, _) in &indexes {
-                        seen.insert(i.clone(), row);
-                    }
-                    preview.already_stored += 1;
-                    Some(RowReport {
-                        row,
-                        status: RowStatus::AlreadyStored,
-                        issues: Vec::new(),
-                        duplicate_of_row: None,
-                    })
-                } else {
-                    for (i, _) in &indexes {
-                        seen.insert(i.clone(), row);
-                    }
-                    preview.valid += 1;
-                    valid.push(ValidRow {
-                        row,
-                        answers,
-                        lookups: indexes,
-                    });
-                    None
+                let indexes = lookups(state, &answers)
+                    .into_iter()
+                    .map(|(i, _)| i)
+                    .collect();
+                pending.push((at, indexes));
+                if pending.len() == STORED_QUERY_ROWS {
+                    let slice = std::mem::take(&mut pending);
+                    classify(
+                        state,
+                        form_id,
+                        slice,
+                        &mut seen,
+                        &mut preview,
+                        &mut valid,
+                        &mut problems,
+                    )
+                    .await?;
                 }
-            }
-        };
-        if let Some(report) = report {
-            if preview.problems.len() < MAX_PREVIEW_ROWS {
-                preview.problems.push(report);
             }
         }
     }
-    Ok(Previewed { preview, valid })
+    classify(
+        state,
+        form_id,
+        pending,
+        &mut seen,
+        &mut preview,
+        &mut valid,
+        &mut problems,
+    )
+    .await?;
+    problems.sort_by_key(|p| p.row);
+    preview.problems = problems.iter().take(MAX_PREVIEW_ROWS).cloned().collect();
+    Ok(Previewed {
+        preview,
+        file,
+        reader,
+        valid,
+        problems,
+    })
+}
+
+/// Classifies a slice of valid rows, in the file's order: a duplicate of an earlier
+/// row, already stored (the form has a record with one of its identifiers), or new.
+async fn classify(
+    state: &AppState,
+    form_id: FormId,
+    slice: Vec<(RowAt, Vec<String>)>,
+    seen: &mut HashMap<Fingerprint, u32>,
+    preview: &mut ImportPreview,
+    valid: &mut Vec<RowAt>,
+    problems: &mut Vec<RowReport>,
+) -> AppResult<()> {
+    if slice.is_empty() {
+        return Ok(());
+    }
+    let all: Vec<String> = slice.iter().flat_map(|(_, i)| i.iter().cloned()).collect();
+    let stored = state.db.stored_lookups(form_id, &all).await?;
+    for (at, indexes) in slice {
+        let prints: Vec<Fingerprint> = indexes.iter().map(|i| fingerprint(i)).collect();
+        let report = |status, duplicate_of_row| RowReport {
+            row: at.row,
+            status,
+            issues: Vec::new(),
+            duplicate_of_row,
+        };
+        if let Some(first) = prints.iter().find_map(|p| seen.get(p).copied()) {
+            preview.duplicate_in_file += 1;
+            problems.push(report(RowStatus::DuplicateInFile, Some(first)));
+            continue;
+        }
+        for p in prints {
+            seen.insert(p, at.row);
+        }
+        if indexes.iter().any(|i| stored.contains(i)) {
+            preview.already_stored += 1;
+            problems.push(report(RowStatus::AlreadyStored, None));
+        } else {
+            preview.valid += 1;
+            valid.push(at);
+        }
+    }
+    Ok(())
 }
 
 /// The form as an import checks it: a signature is not required, since what an import
@@ -352,24 +455,6 @@ fn import_definition(def: &FormDefinition) -> FormDefinition {
         }
     }
     def
-}
-
-/// The blind indexes of the valid rows that a stored record of this form already has.
-async fn stored_indexes(
-    state: &AppState,
-    form_id: FormId,
-    rows: &[CheckedRow],
-) -> AppResult<BTreeSet<String>> {
-    let indexes: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.outcome.as_ref().ok())
-        .flat_map(|answers| lookups(state, answers))
-        .map(|(i, _)| i)
-        .collect();
-    if indexes.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    Ok(state.db.stored_lookups(form_id, &indexes).await?)
 }
 
 fn check_mapping(

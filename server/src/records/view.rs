@@ -112,6 +112,19 @@ fn view(
         open_conflicts: 0,
         pending_fields: Vec::new(),
         field_order,
+        imported: row.imported.clone().map(|mut b| {
+            b.purpose_names = b
+                .purposes
+                .iter()
+                .map(|k| {
+                    def.purpose(k.as_str()).map_or_else(
+                        || shared::i18n::LocalizedText::new(k.as_str(), k.as_str()),
+                        |p| p.name.clone(),
+                    )
+                })
+                .collect();
+            b
+        }),
     })
 }
 

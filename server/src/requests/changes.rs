@@ -2,8 +2,6 @@
 //! record with the request as its reason; erasure deletes every value the way retention
 //! does (`retention::engine::remove_values`), except where a legal hold keeps a record.
 
-use std::collections::BTreeSet;
-
 use shared::{
     api::{
         records::VersionCause,
@@ -11,7 +9,7 @@ use shared::{
     },
     i18n::Locale,
     ids::{RecordId, SubjectRequestId},
-    schema::{FieldKey, RetentionAction, ValidatedAnswers},
+    schema::{FieldKey, ValidatedAnswers},
 };
 
 use super::{
@@ -28,7 +26,7 @@ use crate::{
         service::{withdrawn, withdrawn_purposes},
         versions::{keep_first_version, write_next, Author},
     },
-    retention::engine::{clocks_of, remove_values, stored_of, Failure},
+    retention::engine::{erase_whole, Erased},
     state::AppState,
     store::{edits, retention as retained},
 };
@@ -293,47 +291,9 @@ async fn erase_one(
     record: RecordId,
 ) -> AppResult<bool> {
     let mut tx = state.db.begin_write().await?;
-    let Some(row) = retained::retained_row(&mut tx, state.db.kind(), record).await? else {
+    let Some(Erased { fields, shredded }) = erase_whole(&mut tx, state, record).await? else {
         return Ok(false);
     };
-    if row.status == "erased" {
-        return Ok(false);
-    }
-    let def = &state
-        .versions
-        .get_any(&state.db, row.clock.form_id, row.clock.form_version)
-        .await?
-        .definition;
-    let clocks = clocks_of(&row.clock, state.config.retention.grace_ms());
-    let failed = |e: Failure| match e {
-        Failure::Db(e) => AppError::from(e),
-        Failure::Record(e) => e,
-    };
-    let stored = stored_of(&mut tx, &row).await.map_err(failed)?;
-    let present: BTreeSet<&str> = stored
-        .0
-        .keys()
-        .chain(stored.1.iter().flat_map(|(_, m)| m.keys()))
-        .map(String::as_str)
-        .collect();
-    let actions: Vec<_> = def
-        .fields()
-        .filter(|f| f.holds_value() && present.contains(f.key.as_str()))
-        .map(|f| (f, RetentionAction::Delete))
-        .collect();
-    let fields: Vec<&str> = actions.iter().map(|(f, _)| f.key.as_str()).collect();
-    let shredded = remove_values(
-        &mut tx,
-        state,
-        &row,
-        def,
-        &clocks,
-        &actions,
-        state.clock.now_ms(),
-        stored.clone(),
-    )
-    .await
-    .map_err(failed)?;
     audit::record(
         &mut tx,
         origin,

@@ -353,6 +353,95 @@ pub(crate) async fn remove_values(
     Ok(shredded)
 }
 
+/// What [`erase_whole`] removed.
+pub struct Erased {
+    /// The fields that held a value.
+    pub fields: Vec<String>,
+    /// Whether the data key went (no sealed value remained).
+    pub shredded: bool,
+}
+
+/// Deletes every value of a record, on `conn` (erasure for a data-subject request, an
+/// import undone); `None` when there is no such record or it was erased already. Legal
+/// holds are the caller's to check. The caller audits.
+pub(crate) async fn erase_whole(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    record: RecordId,
+) -> AppResult<Option<Erased>> {
+    erase_where(conn, state, record, |_| true, true).await
+}
+
+/// Deletes the values of a record's fields that `which` names, as [`erase_whole`] does
+/// for all; `None` also when none of them holds a value.
+pub(crate) async fn erase_fields(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    record: RecordId,
+    which: impl Fn(&Field) -> bool,
+) -> AppResult<Option<Erased>> {
+    erase_where(conn, state, record, which, false).await
+}
+
+/// [`erase_fields`]; with `whole`, the record is processed (and so marked erased) even
+/// when no value is left.
+async fn erase_where(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    record: RecordId,
+    which: impl Fn(&Field) -> bool,
+    whole: bool,
+) -> AppResult<Option<Erased>> {
+    let Some(row) = store::retained_row(conn, state.db.kind(), record).await? else {
+        return Ok(None);
+    };
+    if row.status == "erased" {
+        return Ok(None);
+    }
+    let def = &state
+        .versions
+        .get_any(&state.db, row.clock.form_id, row.clock.form_version)
+        .await?
+        .definition;
+    let clocks = clocks_of(&row.clock, state.config.retention.grace_ms());
+    let failed = |e: Failure| match e {
+        Failure::Db(e) => AppError::from(e),
+        Failure::Record(e) => e,
+    };
+    let stored = stored_of(conn, &row).await.map_err(failed)?;
+    let present: BTreeSet<&str> = stored
+        .0
+        .keys()
+        .chain(stored.1.iter().flat_map(|(_, m)| m.keys()))
+        .map(String::as_str)
+        .collect();
+    let actions: Vec<_> = def
+        .fields()
+        .filter(|f| f.holds_value() && present.contains(f.key.as_str()) && which(f))
+        .map(|f| (f, RetentionAction::Delete))
+        .collect();
+    if actions.is_empty() && !whole {
+        return Ok(None);
+    }
+    let fields: Vec<String> = actions
+        .iter()
+        .map(|(f, _)| f.key.as_str().to_owned())
+        .collect();
+    let shredded = remove_values(
+        conn,
+        state,
+        &row,
+        def,
+        &clocks,
+        &actions,
+        state.clock.now_ms(),
+        stored.clone(),
+    )
+    .await
+    .map_err(failed)?;
+    Ok(Some(Erased { fields, shredded }))
+}
+
 /// After a withdrawal (on its transaction): the record's lookups are rebuilt without the
 /// values that served only withdrawn purposes, and its next due moment is computed
 /// again (those values now go after the grace period).

@@ -387,6 +387,16 @@ impl Db {
     }
 }
 
+impl Db {
+    /// An org setting by name.
+    pub async fn org_setting(&self, name: &str) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar::<_, String>("SELECT value FROM org_settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await
+    }
+}
+
 /// Saves an org setting by name.
 pub async fn save_setting(
     conn: &mut AnyConnection,

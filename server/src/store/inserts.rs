@@ -7,7 +7,9 @@ use crate::crypto::SealedText;
 
 use super::{
     audit::{self, NewAuditEntry},
-    records::{placeholders, NewSubmission, NARROW_ROWS_PER_STATEMENT, ROWS_PER_STATEMENT},
+    records::{
+        placeholders, NewRecordRow, NewSubmission, NARROW_ROWS_PER_STATEMENT, ROWS_PER_STATEMENT,
+    },
     AnyQuery,
 };
 
@@ -99,7 +101,7 @@ pub async fn insert_with_audit(
     Ok(())
 }
 
-fn records_sql(conn: &AnyConnection, rows: usize) -> String {
+pub(super) fn records_sql(conn: &AnyConnection, rows: usize) -> String {
     format!(
         "INSERT INTO records (id, form_id, form_version, source, key_version, wrapped_key, \
          master_key_id, values_json, content_hash, status, created_at_ms, updated_at_ms, \
@@ -108,9 +110,17 @@ fn records_sql(conn: &AnyConnection, rows: usize) -> String {
     )
 }
 
-fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQuery<'q> {
-    for s in subs {
-        let (device_id, device_seq, device_signature) = match &s.device {
+fn bind_records<'q>(q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQuery<'q> {
+    bind_rows(q, subs.iter().map(|s| s.row()))
+}
+
+/// Binds the columns of [`records_sql`] for each row.
+pub(super) fn bind_rows<'q>(
+    mut q: AnyQuery<'q>,
+    rows: impl Iterator<Item = NewRecordRow<'q>>,
+) -> AnyQuery<'q> {
+    for r in rows {
+        let (device_id, device_seq, device_signature) = match r.device {
             Some(d) => (
                 Some(d.device_id.to_string()),
                 Some(d.seq),
@@ -119,22 +129,22 @@ fn bind_records<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQu
             None => (None, None, None),
         };
         q = q
-            .bind(s.record_id.to_string())
-            .bind(s.form_id.to_string())
-            .bind(s.form_version)
-            .bind(s.source.as_str())
-            .bind(s.key_version)
-            .bind(s.wrapped_key.to_column())
-            .bind(&s.wrapped_key.master_key_id)
-            .bind(s.values.as_str())
+            .bind(r.record_id.to_string())
+            .bind(r.form_id.to_string())
+            .bind(r.form_version)
+            .bind(r.source.as_str())
+            .bind(r.key_version)
+            .bind(r.wrapped_key.to_column())
+            .bind(&r.wrapped_key.master_key_id)
+            .bind(r.values.as_str())
             // No longer written (it let guesses of a record's values be tested): the
             // column goes in a later release (expand/contract, migrations/README.md).
             .bind("")
             .bind("active")
-            .bind(s.received_at_ms)
-            .bind(s.received_at_ms)
-            .bind(s.collected_by.map(|id| id.to_string()))
-            .bind(s.collected_by.map(|id| id.to_string()))
+            .bind(r.at_ms)
+            .bind(r.at_ms)
+            .bind(r.collected_by.map(|id| id.to_string()))
+            .bind(r.collected_by.map(|id| id.to_string()))
             .bind(device_id)
             .bind(device_seq)
             .bind(device_signature);
@@ -153,7 +163,7 @@ fn lookups_of<'a>(subs: &[&'a NewSubmission]) -> Vec<(&'a str, &'static str, Str
         .collect()
 }
 
-fn lookups_sql(conn: &AnyConnection, rows: usize) -> String {
+pub(super) fn lookups_sql(conn: &AnyConnection, rows: usize) -> String {
     format!(
         "INSERT INTO record_lookup (blind_index, kind, record_id) VALUES {} \
          ON CONFLICT (blind_index, record_id) DO NOTHING",
@@ -161,7 +171,7 @@ fn lookups_sql(conn: &AnyConnection, rows: usize) -> String {
     )
 }
 
-fn bind_lookups<'q>(
+pub(super) fn bind_lookups<'q>(
     mut q: AnyQuery<'q>,
     lookups: &'q [(&'q str, &'q str, String)],
 ) -> AnyQuery<'q> {

@@ -1,7 +1,7 @@
 //! Records, their identifier lookups and their consent receipts.
 
 use shared::{
-    api::{records::RecordSort, system::DatabaseKind},
+    api::{imports::ImportedBasis, records::RecordSort, system::DatabaseKind},
     ids::{DeviceId, FormId, ReceiptId, RecordId, TeamId, UserId},
 };
 use sqlx::{AnyConnection, Row as _};
@@ -32,6 +32,41 @@ pub struct NewSubmission {
     pub withdraw_token_hash: String,
     pub purposes_granted: String,
     pub received_at_ms: i64,
+}
+
+impl NewSubmission {
+    /// Its `records` row.
+    #[must_use]
+    pub fn row(&self) -> NewRecordRow<'_> {
+        NewRecordRow {
+            record_id: self.record_id,
+            source: self.source,
+            collected_by: self.collected_by,
+            device: self.device.as_ref(),
+            form_id: self.form_id,
+            form_version: self.form_version,
+            key_version: self.key_version,
+            wrapped_key: &self.wrapped_key,
+            values: &self.values,
+            at_ms: self.received_at_ms,
+        }
+    }
+}
+
+/// What a new `records` row holds, whatever brought the record (a submission, a sync,
+/// an import).
+pub struct NewRecordRow<'a> {
+    pub record_id: RecordId,
+    pub source: RecordSource,
+    /// Who collected (or imported) it, and so owns it at first.
+    pub collected_by: Option<UserId>,
+    pub device: Option<&'a DeviceSignature>,
+    pub form_id: FormId,
+    pub form_version: i64,
+    pub key_version: i64,
+    pub wrapped_key: &'a WrappedKey,
+    pub values: &'a SealedValues,
+    pub at_ms: i64,
 }
 
 pub use shared::api::records::RecordSource;
@@ -362,20 +397,33 @@ pub struct RecordRow {
     pub relationship_ended_at_ms: Option<i64>,
     /// What retention did to its fields (`retention_json`).
     pub retention_json: Option<String>,
+    /// For an imported record, the basis it is held on.
+    pub imported: Option<ImportedBasis>,
 }
 
-const RECORD_SELECT: &str =
-    "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
-     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn, \
-     r.relationship_ended_at_ms, r.retention_json \
-     FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
+/// The columns and joins of a record view: the record, its receipt's withdrawals and,
+/// for an imported record, the basis it is held on.
+macro_rules! record_select {
+    ($($extra:literal)?) => {
+        concat!(
+            "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
+             r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, \
+             c.purposes_withdrawn, r.relationship_ended_at_ms, r.retention_json, \
+             b.import_id, b.basis AS import_basis, b.purposes AS import_purposes, \
+             b.consented_at_ms AS import_consented_at_ms"
+            $(, $extra)?,
+            " FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id \
+             LEFT JOIN record_bases b ON b.record_id = r.id"
+        )
+    };
+}
 
-/// [`RECORD_SELECT`] with the purposes the consent granted.
+const RECORD_SELECT: &str = record_select!();
+
+/// [`RECORD_SELECT`] with the purposes granted: by the consent, or for an imported
+/// record without one, by the import's basis.
 const RECORD_SELECT_GRANTED: &str =
-    "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
-     r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, c.purposes_withdrawn, \
-     r.relationship_ended_at_ms, r.retention_json, c.purposes_granted \
-     FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id";
+    record_select!(", COALESCE(c.purposes_granted, b.purposes) AS purposes_granted");
 
 /// The SQL condition and its parameters (from `$first` on) for a scope.
 pub(crate) fn scope_condition(scope: &Scope, first: usize) -> (String, Vec<Option<String>>) {
@@ -433,7 +481,29 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
         withdrawn_json: row.try_get("purposes_withdrawn")?,
         relationship_ended_at_ms: row.try_get("relationship_ended_at_ms")?,
         retention_json: row.try_get("retention_json")?,
+        imported: imported_basis(row)?,
     })
+}
+
+/// The basis of an imported record, from [`RECORD_SELECT`]'s `record_bases` columns.
+fn imported_basis(row: &sqlx::any::AnyRow) -> Result<Option<ImportedBasis>, sqlx::Error> {
+    let Some(import_id) = row.id_opt("import_id")? else {
+        return Ok(None);
+    };
+    let basis: String = row.try_get("import_basis")?;
+    let purposes: String = row.try_get("import_purposes")?;
+    let decode = |what: &str, e: serde_json::Error| sqlx::Error::ColumnDecode {
+        index: what.to_owned(),
+        source: Box::new(e),
+    };
+    Ok(Some(ImportedBasis {
+        import_id,
+        basis: serde_json::from_value(serde_json::Value::String(basis))
+            .map_err(|e| decode("import_basis", e))?,
+        purposes: serde_json::from_str(&purposes).map_err(|e| decode("import_purposes", e))?,
+        purpose_names: Vec::new(),
+        consented_at_ms: row.try_get("import_consented_at_ms")?,
+    }))
 }
 
 impl Db {

@@ -33,6 +33,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/f/{id}", get(embedded_form_page))
         .route("/withdraw", get(customer_page))
         .route("/verify", get(customer_page))
+        .route("/consent", get(customer_page))
         .fallback(move |State(state): State<AppState>, req: Request| {
             let files = files.clone();
             async move { serve_file_or_app(&state, files, req).await }

@@ -38,6 +38,8 @@ pub enum RecordSource {
     Web,
     /// A staff member's device, through offline collection and sync.
     Staff,
+    /// A spreadsheet brought in by an import, on the basis the import stated.
+    Import,
 }
 
 impl RecordSource {
@@ -47,6 +49,7 @@ impl RecordSource {
         match self {
             RecordSource::Web => "web",
             RecordSource::Staff => "staff",
+            RecordSource::Import => "import",
         }
     }
 
@@ -56,6 +59,7 @@ impl RecordSource {
         match name {
             "web" => Some(RecordSource::Web),
             "staff" => Some(RecordSource::Staff),
+            "import" => Some(RecordSource::Import),
             _ => None,
         }
     }
@@ -97,6 +101,10 @@ pub struct RecordView {
     /// The keys of `values` in the form's order, to show them as the form asks them.
     #[serde(default)]
     pub field_order: Vec<String>,
+    /// For an imported record: the lawful basis the import stated and the purposes it
+    /// covers (the record has no consent receipt until the person gives consent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<crate::api::imports::ImportedBasis>,
 }
 
 impl RecordView {

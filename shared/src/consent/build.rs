@@ -104,26 +104,66 @@ pub fn build_statement(
     choices: &ConsentChoices,
     signing: Signing,
 ) -> ConsentStatement {
-    let def = &version.definition;
-    let key = &signing.hash_key;
-    let subject = subject_identifier(def, validated)
-        .map_or_else(|| "none".to_owned(), |id| key.subject_hash(&id));
+    let hashes = StatementHashes::of(&version.definition, validated, &signing.hash_key);
+    build_statement_over(
+        version,
+        &hashes,
+        choices,
+        signing.receipt_id,
+        (signing.signed_at_ms, signing.locale),
+    )
+}
+
+/// The hashes a statement carries of the record it covers: its subject's identifier,
+/// its signature and its answers, each keyed (format 2).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatementHashes {
+    pub subject_hash: String,
+    pub signature_hash: String,
+    pub record_hash: String,
+}
+
+impl StatementHashes {
+    /// The hashes of `validated` answers to `def` under `key`.
+    #[must_use]
+    pub fn of(def: &FormDefinition, validated: &ValidatedAnswers, key: &HashKey) -> Self {
+        Self {
+            subject_hash: subject_identifier(def, validated)
+                .map_or_else(|| "none".to_owned(), |id| key.subject_hash(&id)),
+            signature_hash: key.signature_hash(validated),
+            record_hash: key.record_hash(validated),
+        }
+    }
+}
+
+/// The consent statement for a record already held (a consent request for an imported
+/// record): the person's `choices` over the record's `hashes`, which the server made
+/// with a key it keeps, signed at `signed_at_ms` by someone reading in `locale`.
+#[must_use]
+pub fn build_statement_over(
+    version: &VersionDetail,
+    hashes: &StatementHashes,
+    choices: &ConsentChoices,
+    receipt_id: String,
+    (signed_at_ms, locale): (i64, Locale),
+) -> ConsentStatement {
     ConsentStatement {
         format: RECEIPT_FORMAT,
-        receipt_id: signing.receipt_id,
+        receipt_id,
         form_id: version.form_id.to_string(),
         form_version: version.summary.number,
         form_version_hash: version.summary.hash.clone(),
-        notice_hash: notice_hash(def),
+        notice_hash: notice_hash(&version.definition),
         purposes_granted: choices.granted.clone(),
         purposes_declined: choices.declined.clone(),
         separate_consents: choices.separate.clone(),
-        subject_hash: subject,
+        subject_hash: hashes.subject_hash.clone(),
         subject_salt: None,
-        signature_hash: key.signature_hash(validated),
-        record_hash: key.record_hash(validated),
-        signed_at_ms: signing.signed_at_ms,
-        locale: signing.locale,
+        signature_hash: hashes.signature_hash.clone(),
+        record_hash: hashes.record_hash.clone(),
+        signed_at_ms,
+        locale,
     }
 }
 

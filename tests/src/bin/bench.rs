@@ -15,9 +15,13 @@
 //!   second, server CPU per value.
 //! - a CSV export of `EXPORT_RECORDS` more records, downloaded as it streams: rows per
 //!   second, server CPU per row, the server's peak memory beside its memory before.
+//! - an import of `IMPORT_ROWS` new people for the demo form, from a CSV and from an
+//!   XLSX workbook, each into a fresh server: preview and commit times and rows per
+//!   second, server CPU per row, the server's peak memory during each, the file's size.
 //!
-//! Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS] [RETENTION_VALUES]
-//! [EXPORT_RECORDS]` (defaults 20000, 15000, 100000 and 100000);
+//! A count of 0 skips its phase. Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]
+//! [RETENTION_VALUES] [EXPORT_RECORDS] [IMPORT_ROWS]` (defaults 20000, 15000, 100000,
+//! 100000 and 100000);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
 //! runs the sync rounds five times (new devices and records each time, so the database
 //! grows) and ends with the median, lowest and highest of each figure;
@@ -27,6 +31,8 @@
 
 #[path = "bench/export.rs"]
 mod export;
+#[path = "bench/imports.rs"]
+mod imports;
 #[path = "bench/retention.rs"]
 mod retention;
 #[path = "bench/sync.rs"]
@@ -322,6 +328,7 @@ async fn main() {
     let total_sync: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(15_000);
     let retention_values: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let export_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let import_rows: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let bin = server_binary();
     assert!(
         bin.exists(),
@@ -401,6 +408,9 @@ async fn main() {
         .await;
     }
     drop(server);
+    if import_rows > 0 {
+        imports::imports(&http, &bin, import_rows).await;
+    }
     if kept {
         println!("\ndatabase kept in {}", data.keep().display());
     }

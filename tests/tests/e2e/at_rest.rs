@@ -78,6 +78,9 @@ pub(crate) async fn everything_stored(app: &TestApp) -> Vec<u8> {
                 "sessions",
                 "legal_holds",
                 "retention_runs",
+                "imports",
+                "record_bases",
+                "org_settings",
             ] {
                 let text: Option<String> =
                     sqlx::query_scalar(&format!("SELECT string_agg(t::text, ' ') FROM {table} t"))

@@ -15,13 +15,13 @@ use shared::api::{
 use crate::exports::submit_named;
 
 /// An 18-character resident ID number with its right check character.
-fn id_number(first17: &str) -> String {
+pub(crate) fn id_number(first17: &str) -> String {
     let check = shared::schema::check_character(first17).unwrap();
     format!("{first17}{check}")
 }
 
 /// The mixed file, header first.
-fn mixed_rows() -> Vec<Vec<String>> {
+pub(crate) fn mixed_rows() -> Vec<Vec<String>> {
     let good = id_number("31010419850612001");
     let mut bad_check = id_number("44030519920101002");
     let last = if bad_check.ends_with('0') { "1" } else { "0" };
@@ -104,7 +104,7 @@ fn mixed_rows() -> Vec<Vec<String>> {
     rows.into_iter().map(|r| r.to_vec()).collect()
 }
 
-fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.write_record(r).unwrap();
@@ -112,7 +112,7 @@ fn csv_bytes(rows: &[Vec<String>]) -> Vec<u8> {
     w.into_inner().unwrap()
 }
 
-fn xlsx_bytes(rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn xlsx_bytes(rows: &[Vec<String>]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("客户").unwrap();

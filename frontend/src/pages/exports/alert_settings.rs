@@ -14,7 +14,7 @@ use shared::api::error::FieldIssue;
 use super::NOT_A_NUMBER;
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{ErrorAlert, Loading};
-use crate::components::form::{local_validation, FieldIssues, FormAlert, IssueText};
+use crate::components::form::{local_validation, FieldIssues, FormAlert, IssueText, SaveActions};
 use crate::i18n::{fill, use_i18n, Texts};
 
 /// Issue codes of the checks made before sending.
@@ -571,26 +571,7 @@ fn SettingsForm(settings: AlertSettings) -> impl IntoView {
                     <FieldIssues id="alert-settings-email_to-issues".to_owned() field="email_to" error text=email_issue />
                 </div>
             </fieldset>
-            <div class="row-actions">
-                <button
-                    type="submit"
-                    class="button button-primary"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                    data-testid="alert-settings-save"
-                >
-                    {move || {
-                        let t = &i18n.t().alerts;
-                        if pending.get() { t.saving } else { t.save }
-                    }}
-                </button>
-                <Show when=move || saved.get()>
-                    <p class="requests-ok" role="status" data-testid="alert-settings-saved">
-                        <span aria-hidden="true">"✓ "</span>
-                        {move || i18n.t().alerts.saved}
-                    </p>
-                </Show>
-            </div>
+            <SaveActions pending saved words=|t| (t.alerts.save, t.alerts.saving, t.alerts.saved) test_id="alert-settings" />
         </form>
     }
 }

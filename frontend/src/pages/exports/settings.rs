@@ -12,7 +12,7 @@ use shared::api::exports::ExportSettings;
 use super::{issue_text, NOT_A_NUMBER};
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{ErrorAlert, Loading};
-use crate::components::form::{local_validation, FieldIssues, FormAlert};
+use crate::components::form::{local_validation, FieldIssues, FormAlert, SaveActions};
 use crate::i18n::use_i18n;
 
 /// The roles an admin chooses from: every role but admins, who always may.
@@ -204,26 +204,7 @@ fn SettingsForm(settings: ExportSettings) -> impl IntoView {
                 |t| t.exports.settings_hours,
                 |t| t.exports.settings_hours_hint,
             )}
-            <div class="row-actions">
-                <button
-                    type="submit"
-                    class="button button-primary"
-                    disabled=move || pending.get()
-                    aria-busy=move || pending.get().to_string()
-                    data-testid="export-settings-save"
-                >
-                    {move || {
-                        let t = &i18n.t().exports;
-                        if pending.get() { t.settings_saving } else { t.settings_save }
-                    }}
-                </button>
-                <Show when=move || saved.get()>
-                    <p class="requests-ok" role="status" data-testid="export-settings-saved">
-                        <span aria-hidden="true">"✓ "</span>
-                        {move || i18n.t().exports.settings_saved}
-                    </p>
-                </Show>
-            </div>
+            <SaveActions pending saved words=|t| (t.exports.settings_save, t.exports.settings_saving, t.exports.settings_saved) test_id="export-settings" />
         </form>
     }
 }

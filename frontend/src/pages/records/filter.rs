@@ -205,7 +205,7 @@ impl FilterDraft {
 #[component]
 pub(crate) fn FilterForm(state: RecordsState) -> impl IntoView {
     let i18n = use_i18n();
-    let draft = RwSignal::new(FilterDraft::default());
+    let draft = RwSignal::new(state.query.with_untracked(super::first_draft));
     let error = state.filter_error;
     // The filter offers the forms, teams and owners of the records in reach, by name.
     let forms = api_resource(|api| async move { api.record_forms().await });

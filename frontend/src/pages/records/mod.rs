@@ -6,6 +6,7 @@
 //! (`export.rs`).
 
 mod assign;
+mod consent_request;
 mod export;
 mod filter;
 pub mod history;
@@ -20,9 +21,11 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 use shared::access::Permission;
 use shared::api::error::ApiError;
-use shared::api::records::{IdentifierKind, LookupRequest, RecordPage, RecordView};
+use shared::api::records::{IdentifierKind, LookupRequest, RecordFilter, RecordPage, RecordView};
+use shared::ids::FormId;
 
 use crate::components::api_call::{api_resource, ApiCall};
 use crate::components::console_ui::{ErrorAlert, LoadError, Loading, RolesOnly};
@@ -32,7 +35,7 @@ use crate::session::use_session;
 use assign::AssignDialog;
 use export::{ExportDialog, ExportTarget};
 pub(crate) use filter::person_label;
-use filter::{keep_list_issues, FilterForm, ListQuery};
+use filter::{keep_list_issues, FilterDraft, FilterForm, ListQuery};
 use row::RecordRow;
 use value::RevealDialog;
 use withdrawal::RecordWithdrawalDialog;
@@ -90,6 +93,34 @@ impl RecordsState {
     }
 }
 
+/// The list's first query: the records of the form a link names (`?form_id=`, as an
+/// import's result links to them), else all in reach.
+fn first_query() -> ListQuery {
+    let form_id = use_query_map()
+        .with_untracked(|p| p.get("form_id"))
+        .and_then(|id| FormId::parse(&id).ok());
+    ListQuery {
+        filter: RecordFilter {
+            form_id,
+            ..RecordFilter::default()
+        },
+        ..ListQuery::default()
+    }
+}
+
+/// The filter's inputs for the list's first query: the form a link named, as the
+/// picker shows it.
+fn first_draft(query: &ListQuery) -> FilterDraft {
+    FilterDraft {
+        form: query
+            .filter
+            .form_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        ..FilterDraft::default()
+    }
+}
+
 /// The records page.
 #[component]
 pub fn RecordsPage() -> impl IntoView {
@@ -105,7 +136,7 @@ fn Records() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     Effect::new(move |_| set_page_title(i18n.t().console.records_title));
-    let query = RwSignal::new(ListQuery::default());
+    let query = RwSignal::new(first_query());
     let state = RecordsState {
         query,
         filter_error: RwSignal::new(None),

@@ -1,17 +1,22 @@
-//! One record in the list: its facts, a link to its history, the end of its customer
-//! relationship, and each field as the server shows it (marked when a change of it waits
-//! for approval, with a link to the conflicts and approvals page). Recording the end or a
-//! withdrawal replaces the record with the server's answer.
+//! One record in the list: its facts (with the basis of an imported one), a link to its
+//! history, the end of its customer relationship, and each field as the server shows it
+//! (marked when a change of it waits for approval, with a link to the conflicts and
+//! approvals page). Recording the end or a withdrawal replaces the record with the
+//! server's answer.
 
 use leptos::prelude::*;
 use shared::access::Permission;
+use shared::api::imports::ImportedBasis;
 use shared::api::records::{RecordSource, RecordView};
+use shared::i18n::Locale;
+use shared::schema::PurposeKey;
 
+use super::consent_request::ConsentRequest;
 use super::relationship::RelationshipEnd;
 use super::value::ValueCell;
 use super::withdrawal::RecordWithdrawalButton;
 use super::RecordsState;
-use crate::components::console_ui::local_time;
+use crate::components::console_ui::{local_date, local_time};
 use crate::i18n::{fill, use_i18n};
 use crate::session::use_session;
 
@@ -46,6 +51,7 @@ pub fn RecordRow(
                     </span>
                 </a>
                 <RelationshipEnd record=current />
+                <ConsentRequest record=current />
                 <Show when=move || may_withdraw>
                     <RecordWithdrawalButton record=current state />
                 </Show>
@@ -103,6 +109,7 @@ fn RecordFacts(record: RecordView, may_decide: bool) -> impl IntoView {
             match source {
                 RecordSource::Web => t.source_web,
                 RecordSource::Staff => t.source_staff,
+                RecordSource::Import => t.source_import,
             }
         }}</p>
         <p data-testid="record-version">
@@ -136,6 +143,7 @@ fn RecordFacts(record: RecordView, may_decide: bool) -> impl IntoView {
                 view! { " · " {mark} }
             })}
         </p>
+        {record.imported.clone().map(|imported| view! { <ImportedLine imported /> })}
         <p>
             {move || i18n.t().console.owner} ": "
             {match owner {
@@ -144,6 +152,56 @@ fn RecordFacts(record: RecordView, may_decide: bool) -> impl IntoView {
                     view! { <span>{move || i18n.t().console.unassigned}</span> }.into_any()
                 }
             }}
+        </p>
+    }
+}
+
+/// How an imported record is held: the basis and purposes its import stated, and when
+/// the person gave consent since, if they did.
+#[component]
+#[allow(clippy::needless_pass_by_value)] // Component props are owned.
+fn ImportedLine(imported: ImportedBasis) -> impl IntoView {
+    let i18n = use_i18n();
+    let separator = move || {
+        if i18n.locale() == Locale::ZhCn {
+            "、"
+        } else {
+            ", "
+        }
+    };
+    let words = move || {
+        let t = &i18n.t().imports;
+        let basis = t.basis(imported.basis, i18n.locale());
+        // By name as the form version names them (by key from an older server).
+        let locale = i18n.locale();
+        let purposes: Vec<&str> = if imported.purpose_names.len() == imported.purposes.len() {
+            imported
+                .purpose_names
+                .iter()
+                .map(|n| n.get(locale))
+                .collect()
+        } else {
+            imported.purposes.iter().map(PurposeKey::as_str).collect()
+        };
+        let mut parts = vec![
+            t.record_imported.to_owned(),
+            fill(t.record_basis, &[("basis", basis)]),
+            fill(
+                t.record_purposes,
+                &[("purposes", &purposes.join(separator()))],
+            ),
+        ];
+        if let Some(at) = imported.consented_at_ms {
+            let date = local_date(at, i18n.locale().tag());
+            parts.push(fill(t.record_consented, &[("date", &date)]));
+        }
+        parts.join(" · ")
+    };
+    view! {
+        <p class="record-imported" data-testid="record-imported" data-basis=imported.basis.as_str()>
+            <span class="badge" aria-hidden="true">"⇪"</span>
+            " "
+            {words}
         </p>
     }
 }
