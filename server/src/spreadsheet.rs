@@ -63,6 +63,8 @@ pub enum ReadError {
     Text(String),
     #[error("cell {column}{row} holds a formula: import values, not formulas (copy the sheet and paste it as values)")]
     Formula { row: u32, column: String },
+    #[error("cells {range} are merged: unmerge them so that each row holds its own values")]
+    Merged { range: String },
 }
 
 /// Reads `bytes` as a table: a workbook (every sheet, one after the other) when it is
@@ -148,11 +150,24 @@ impl Sheets {
 
     /// The rows of sheet `name` as text (dates as `yyyy-mm-dd`, whole numbers without a
     /// decimal point); refused when a cell holds a formula (its value would be what the
-    /// formula last computed, not data), naming the first.
+    /// formula last computed, not data), naming the first, or when cells are merged
+    /// (the value would belong to one row and the others would read blank).
     ///
     /// # Errors
-    /// [`ReadError::Workbook`] for an unreadable sheet; [`ReadError::Formula`].
+    /// [`ReadError::Workbook`] for an unreadable sheet; [`ReadError::Formula`];
+    /// [`ReadError::Merged`].
     pub fn rows(&mut self, name: &str) -> Result<Vec<Vec<String>>, ReadError> {
+        if let Some(d) = self
+            .book
+            .merge_cells_by_sheet_name(name)
+            .ok()
+            .and_then(|m| m.into_iter().next())
+        {
+            let cell = |(row, col): (u32, u32)| format!("{}{}", column_name(col as usize), row + 1);
+            return Err(ReadError::Merged {
+                range: format!("{}:{}", cell(d.start), cell(d.end)),
+            });
+        }
         if let Ok(formulas) = self.book.worksheet_formula(name) {
             if let Some((r, c, _)) = formulas.used_cells().find(|(_, _, f)| !f.is_empty()) {
                 let (row0, col0) = formulas.start().unwrap_or((0, 0));

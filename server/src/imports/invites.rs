@@ -18,7 +18,7 @@ use shared::{
     consent::{
         check_statement, sha256_tagged, HashKey, ReceiptBody, StatementHashes, StatementProblem,
     },
-    ids::{ReceiptId, RecordId},
+    ids::{ConsentInviteId, ReceiptId, RecordId},
     schema::ValidatedAnswers,
 };
 
@@ -87,7 +87,7 @@ pub async fn create(
         Some(_) => {}
     }
     let now = state.clock.now_ms();
-    let id = uuid::Uuid::new_v4();
+    let id = ConsentInviteId::from_uuid(uuid::Uuid::new_v4());
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let hash_key = HashKey::from_bytes(random_bytes::<32>());
     let sealer = Sealer::new(state)?;

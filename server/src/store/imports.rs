@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use shared::ids::{FormId, ImportId, ReceiptId, RecordId, UserId};
+use shared::ids::{ConsentInviteId, FormId, ImportId, ReceiptId, RecordId, UserId};
 use sqlx::{AnyConnection, Row as _};
 
 use super::{
@@ -312,7 +312,7 @@ impl Db {
 /// A consent request's row.
 #[derive(Debug, Clone)]
 pub struct InviteRow {
-    pub id: uuid::Uuid,
+    pub id: ConsentInviteId,
     pub record_id: RecordId,
     pub token_hash: String,
     pub receipt_id: ReceiptId,
@@ -413,12 +413,8 @@ impl Db {
         .fetch_optional(self.pool())
         .await?
         .map(|row| {
-            let id: String = row.try_get("id")?;
             Ok(InviteRow {
-                id: id.parse().map_err(|e| sqlx::Error::ColumnDecode {
-                    index: "id".to_owned(),
-                    source: Box::new(e),
-                })?,
+                id: row.id("id")?,
                 record_id: row.id("record_id")?,
                 token_hash: row.try_get("token_hash")?,
                 receipt_id: row.id("receipt_id")?,

@@ -318,6 +318,52 @@ story!(a_mixed_file_previews_alike_from_utf8_gbk_and_xlsx, |app| {
     .await
     .unwrap();
     assert!(e.details.unwrap().fields["file"][0].message.contains("A2"));
+    // Merged cells are refused, naming them.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").unwrap();
+    sheet
+        .merge_range(1, 0, 2, 0, "陈一", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    let e: ApiError = preview(
+        &admin,
+        json!({"form_id": app.demo_form_id}),
+        book.save_to_buffer().unwrap(),
+        "f.xlsx",
+        422,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        e.details.unwrap().fields["file"][0]
+            .message
+            .contains("A2:A3"),
+        "the merged cells are named"
+    );
+    // Control characters and cells longer than the field allows: reasons on their rows.
+    let mut odd = mixed_rows();
+    odd.truncate(2);
+    odd[1][0] = "陈\u{7}一".to_owned();
+    let mut long = mixed_rows()[2].clone();
+    long[0] = "长".repeat(500);
+    odd.push(long);
+    let p: ImportPreview = preview(
+        &admin,
+        json!({"form_id": app.demo_form_id}),
+        csv_bytes(&odd),
+        "odd.csv",
+        200,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(p.invalid, 2, "{:#?}", p.problems);
+    assert_eq!(p.problems[0].issues[0].code, "invalid_characters");
+    assert_eq!(p.problems[1].issues[0].code, "too_long");
+    assert_eq!(p.problems[1].issues[0].column.as_deref(), Some("姓名"));
     // No such form; a role that may not import.
     let _: ApiError = preview(
         &admin,
