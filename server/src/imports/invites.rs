@@ -72,6 +72,11 @@ pub async fn create(
         .record_in_scope(&scope, record_id)
         .await?
         .ok_or_else(|| AppError::not_found("No such record"))?;
+    if row.erased {
+        return Err(AppError::conflict(
+            "This record was erased: there is nothing to ask consent for",
+        ));
+    }
     match &row.imported {
         None => {
             return Err(AppError::conflict(

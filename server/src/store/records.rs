@@ -399,6 +399,8 @@ pub struct RecordRow {
     pub retention_json: Option<String>,
     /// For an imported record, the basis it is held on.
     pub imported: Option<ImportedBasis>,
+    /// Every value erased (retention, a request, an import undone).
+    pub erased: bool,
 }
 
 /// The columns and joins of a record view: the record, its receipt's withdrawals and,
@@ -409,8 +411,8 @@ macro_rules! record_select {
             "SELECT r.id, r.form_id, r.form_version, r.source, r.owner_id, r.key_version, \
              r.wrapped_key, r.master_key_id, r.values_json, r.created_at_ms, \
              c.purposes_withdrawn, r.relationship_ended_at_ms, r.retention_json, \
-             b.import_id, b.basis AS import_basis, b.purposes AS import_purposes, \
-             b.consented_at_ms AS import_consented_at_ms"
+             r.status, b.import_id, b.basis AS import_basis, \
+             b.purposes AS import_purposes, b.consented_at_ms AS import_consented_at_ms"
             $(, $extra)?,
             " FROM records r LEFT JOIN consent_receipts c ON c.record_id = r.id \
              LEFT JOIN record_bases b ON b.record_id = r.id"
@@ -482,6 +484,7 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<RecordRow, sqlx::Error> {
         relationship_ended_at_ms: row.try_get("relationship_ended_at_ms")?,
         retention_json: row.try_get("retention_json")?,
         imported: imported_basis(row)?,
+        erased: row.try_get::<String, _>("status")? == "erased",
     })
 }
 

@@ -410,6 +410,23 @@ story!(
             .await,
             i64::try_from(second.imported).unwrap()
         );
+        // An erased record is not sent a consent request.
+        let db = consentry_server::store::Db::connect(&app.database_url)
+            .await
+            .unwrap();
+        let erased: String = sqlx::query_scalar(&format!(
+            "SELECT record_id FROM record_bases WHERE import_id = '{}' LIMIT 1",
+            first.id
+        ))
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        db.close().await;
+        admin
+            .post(&format!("/records/{erased}/consent-request"))
+            .json(&json!({}))
+            .expect_status(409)
+            .await;
         let again: ApiError = admin
             .post(&format!("/imports/{}/undo", first.id))
             .json(&json!({}))
