@@ -44,6 +44,13 @@ const HOSTILE_IDS: &[&str] = &[
     "00000000-0000-4000-8000-000000000000",
 ];
 
+/// `request` on a connection of its own, closed after the answer: a pooled connection
+/// left idle while a slow case ran may be closed by the server (its header timeout) just
+/// as the next request goes out on it, which would read as "no answer".
+fn fresh_connection(request: RequestBuilder) -> RequestBuilder {
+    request.header(reqwest::header::CONNECTION, "close")
+}
+
 /// What was tried and what broke.
 #[derive(Default)]
 pub(crate) struct Probe {
@@ -60,7 +67,7 @@ impl Probe {
     async fn check(&mut self, app: &TestApp, route: &str, case: &str, request: RequestBuilder) {
         self.tried += 1;
         *self.per_route.entry(route.to_owned()).or_default() += 1;
-        match request.send().await {
+        match fresh_connection(request).send().await {
             // A server may answer before reading a body over its limit (401, 413) and
             // close the connection; the client, still sending, may then miss the
             // answer. Only there is no answer acceptable.
@@ -93,7 +100,7 @@ impl Probe {
     ) -> Option<Value> {
         self.tried += 1;
         *self.per_route.entry(route.to_owned()).or_default() += 1;
-        let response = request.send().await.ok()?;
+        let response = fresh_connection(request).send().await.ok()?;
         let status = response.status().as_u16();
         let body = response.bytes().await.unwrap_or_default();
         if let Some(p) = problem(status, &body) {
