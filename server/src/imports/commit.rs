@@ -20,7 +20,7 @@ use shared::{
 
 use super::{
     preview::{self, RowAt},
-    settings, Sealer,
+    sealer, settings,
 };
 use crate::{
     audit::{self, Event},
@@ -154,7 +154,7 @@ pub async fn commit(
     // Record ids first, so that the report (which names them) is written with the import.
     let ids: Vec<RecordId> = valid.iter().map(|_| time_ordered_id()).collect();
     let report = report_of(&valid, &ids, problems);
-    let sealer = Sealer::new(state)?;
+    let sealer = sealer(state)?;
     let owner = id.to_string();
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let row = ImportRow {

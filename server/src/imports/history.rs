@@ -16,7 +16,7 @@ use shared::{
     schema::FormDefinition,
 };
 
-use super::{settings, Sealer};
+use super::{sealer, settings};
 use crate::{
     audit::{self, Event},
     auth::Principal,
@@ -32,7 +32,7 @@ const UNDO_PER_TRANSACTION: usize = 200;
 
 /// `row` as the history shows it.
 pub async fn entry(state: &AppState, row: ImportRow) -> AppResult<ImportEntry> {
-    let sealer = Sealer::new(state)?;
+    let sealer = sealer(state)?;
     let owner = row.id.to_string();
     let ids: Vec<_> = row
         .created_by
@@ -197,7 +197,7 @@ pub async fn report(
     locale: Locale,
 ) -> AppResult<(String, Vec<u8>)> {
     let row = import_row(state, caller, id).await?;
-    let sealer = Sealer::new(state)?;
+    let sealer = sealer(state)?;
     let lines: Vec<ReportLine> = sealer
         .open(&id.to_string(), "#report", &row.report_sealed)
         .and_then(|json| serde_json::from_str(&json).ok())

@@ -22,7 +22,7 @@ use shared::{
     schema::ValidatedAnswers,
 };
 
-use super::Sealer;
+use super::sealer;
 use crate::{
     audit::{self, Event},
     auth::Principal,
@@ -95,7 +95,7 @@ pub async fn create(
     let id = ConsentInviteId::from_uuid(uuid::Uuid::new_v4());
     let token = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let hash_key = HashKey::from_bytes(random_bytes::<32>());
-    let sealer = Sealer::new(state)?;
+    let sealer = sealer(state)?;
     let invite = InviteRow {
         id,
         record_id,
@@ -178,7 +178,7 @@ async fn open_token(state: &AppState, token: &str) -> AppResult<Opened> {
         Place::Record,
         &record.values,
     )?;
-    let hash_key = Sealer::new(state)?
+    let hash_key = sealer(state)?
         .open(&invite.id.to_string(), "#hash_key", &invite.hash_key_sealed)
         .and_then(|text| HashKey::parse(&text))
         .ok_or_else(|| AppError::invariant("a consent request's hash key does not open"))?;

@@ -18,24 +18,9 @@ use crate::{
     state::AppState,
 };
 
-/// Seals an import's file name, evidence and report under the server subkey `import`,
-/// with the import's id as the owner.
-pub struct Sealer(TextSealer);
-
-impl Sealer {
-    pub fn new(state: &AppState) -> AppResult<Self> {
-        TextSealer::new(&state.subkeys, "import")
-            .map(Self)
-            .map_err(|e| AppError::internal("the import key", e))
-    }
-
-    #[must_use]
-    pub fn seal(&self, owner: &str, place: &str, text: &str) -> String {
-        self.0.seal(owner, place, text)
-    }
-
-    #[must_use]
-    pub fn open(&self, owner: &str, place: &str, column: &str) -> Option<String> {
-        self.0.open(owner, place, column)
-    }
+/// The sealer of an import's file name, evidence and report and of a consent
+/// request's hash key: the server subkey `import`, with the import's (or request's) id
+/// as the owner.
+pub fn sealer(state: &AppState) -> AppResult<TextSealer> {
+    TextSealer::new(&state.subkeys, "import").map_err(|e| AppError::internal("the import key", e))
 }

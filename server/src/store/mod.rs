@@ -16,6 +16,7 @@ pub mod holds;
 pub mod imports;
 pub mod inserts;
 pub mod keys;
+pub mod receipts;
 pub mod record_filter;
 pub mod records;
 pub mod requests;
