@@ -5,16 +5,21 @@
 //! [`CSRF_HEADER`]. Any failure, including a network error or a body that is not the
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
 //! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`,
-//! those of governed exports in `api/exports.rs`, those of alerts in `api/alerts.rs` and
-//! those of imports from spreadsheets in `api/imports.rs`.
+//! those of governed exports in `api/exports.rs`, those of alerts in `api/alerts.rs`,
+//! those of imports from spreadsheets in `api/imports.rs` and those of the compliance
+//! dashboard and reports in `api/compliance.rs`.
 
 mod alerts;
+mod compliance;
 mod exports;
 mod imports;
 mod requests;
 mod retention;
 mod withdrawals;
 
+pub use compliance::{
+    assessment_href, compliance_query_string, processing_href, report_document_href, DocumentFormat,
+};
 pub use imports::{report_href, OnProgress, ReportFormat};
 
 use gloo_net::http::{Method, RequestBuilder, Response};

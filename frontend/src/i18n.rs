@@ -9,6 +9,9 @@ mod alerts_zh;
 mod api_docs;
 mod assign;
 mod collect;
+mod compliance;
+mod compliance_en;
+mod compliance_zh;
 mod conflicts;
 mod console;
 mod customer;
@@ -36,6 +39,7 @@ pub use alerts::AlertsTexts;
 pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
 pub use collect::CollectTexts;
+pub use compliance::ComplianceTexts;
 pub use conflicts::ConflictsTexts;
 pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
@@ -290,6 +294,8 @@ pub struct Texts {
     pub alerts: AlertsTexts,
     /// Imports from spreadsheets: preview, lawful basis, commit, history and undo.
     pub imports: ImportsTexts,
+    /// The compliance dashboard, a check's drill-down, and the compliance reports.
+    pub compliance: ComplianceTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
@@ -396,6 +402,7 @@ pub static EN: Texts = Texts {
     trace: trace::EN,
     alerts: alerts::EN,
     imports: imports::EN,
+    compliance: compliance::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
@@ -485,6 +492,7 @@ pub static ZH_CN: Texts = Texts {
     trace: trace::ZH_CN,
     alerts: alerts::ZH_CN,
     imports: imports::ZH_CN,
+    compliance: compliance::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,

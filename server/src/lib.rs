@@ -9,7 +9,9 @@ pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod consent;
 pub mod crypto;
@@ -84,6 +86,8 @@ pub fn api_routes() -> ApiRoutes {
         .merge(exports::handlers::routes())
         .merge(alerts::handlers::routes())
         .merge(imports::handlers::routes())
+        .merge(compliance::handlers::routes())
+        .merge(compliance::documents::routes())
         .merge(openapi::routes())
 }
 
@@ -204,6 +208,7 @@ pub async fn serve(
     let checkpointer = db.spawn_checkpointer(Duration::from_millis(50));
     let retention = retention::worker::spawn(state.clone(), Duration::from_secs(5));
     let alert_sender = alerts::delivery::spawn(state.clone(), Duration::from_secs(2));
+    let compliance = compliance::worker::spawn(state.clone(), Duration::from_secs(2));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let header_timeout = state.config.timeouts.header;
     let server = serve_connections(listener, app(state), header_timeout, async move {
@@ -225,6 +230,7 @@ pub async fn serve(
     key_refresher.abort();
     retention.abort();
     alert_sender.abort();
+    compliance.abort();
     if let Some(task) = checkpointer {
         task.abort();
     }

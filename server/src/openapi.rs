@@ -98,6 +98,7 @@ async fn published(Extension(Published(json)): Extension<Published>) -> Response
         (name = "exports", description = "Governed exports: permission, approval, the ledger, one-time files and leak tracing"),
         (name = "alerts", description = "Alerts on unusual behaviour, their handling and where they are sent"),
         (name = "imports", description = "Importing records from Excel and CSV: preview, then commit"),
+        (name = "compliance", description = "The compliance dashboard: checks over the data, the rate, drill-downs, charts, reports, records of processing and impact-assessment drafts"),
         (name = "system", description = "Version, keys and this document"),
     )
 )]
@@ -118,6 +119,8 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::users::handlers::ApiDoc::openapi(),
         crate::assignments::handlers::ApiDoc::openapi(),
         crate::requests::handlers::ApiDoc::openapi(),
+        crate::compliance::handlers::ApiDoc::openapi(),
+        crate::compliance::documents::ApiDoc::openapi(),
         crate::exports::handlers::ApiDoc::openapi(),
         crate::alerts::handlers::ApiDoc::openapi(),
         crate::imports::handlers::ApiDoc::openapi(),
@@ -202,6 +205,9 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::ManageRequests => "manage_requests",
         Permission::DecideExports => "decide_exports",
         Permission::ImportRecords => "import_records",
+        Permission::ViewCompliance => "view_compliance",
+        Permission::ComplianceReports => "compliance_reports",
+        Permission::ConfigureCompliance => "configure_compliance",
     }
 }
 

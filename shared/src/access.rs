@@ -104,11 +104,20 @@ pub enum Permission {
     /// Import records from spreadsheets into a form (admins; managers when an admin
     /// allows it, which the service checks).
     ImportRecords,
+    /// See the compliance dashboard: the checks, the rate and their drill-downs
+    /// (admins, privacy officers and auditors everywhere; managers for their team).
+    ViewCompliance,
+    /// Read and make compliance reports, the records of processing and the impact
+    /// assessment drafts (admins, privacy officers and auditors).
+    ComplianceReports,
+    /// Set the compliance reports' schedule and the checks' thresholds (admins and
+    /// privacy officers).
+    ConfigureCompliance,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 21] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -127,6 +136,9 @@ impl Permission {
         Permission::ManageRequests,
         Permission::DecideExports,
         Permission::ImportRecords,
+        Permission::ViewCompliance,
+        Permission::ComplianceReports,
+        Permission::ConfigureCompliance,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -140,7 +152,8 @@ impl Permission {
             (
                 Permission::ManageRetention
                 | Permission::ManageRequests
-                | Permission::DecideExports,
+                | Permission::DecideExports
+                | Permission::ConfigureCompliance,
                 Some(role),
             ) => {
                 matches!(role, Role::Admin | Role::PrivacyOfficer)
@@ -151,7 +164,8 @@ impl Permission {
                     Role::Admin | Role::Manager | Role::Staff | Role::PrivacyOfficer
                 )
             }
-            (Permission::ViewAudit, Some(role)) => {
+            (Permission::ViewCompliance, Some(role)) => role != Role::Staff,
+            (Permission::ViewAudit | Permission::ComplianceReports, Some(role)) => {
                 matches!(role, Role::Admin | Role::Auditor | Role::PrivacyOfficer)
             }
             (Permission::ViewRecords, Some(_)) => true,
@@ -212,6 +226,12 @@ mod tests {
         assert_eq!(holders(P::AssignRecords), [Role::Admin, Role::Manager]);
         assert_eq!(holders(P::AssignForms), [Role::Admin, Role::Manager]);
         assert_eq!(holders(P::ResolveConflicts), [Role::Admin, Role::Manager]);
+        assert_eq!(
+            holders(P::ViewCompliance),
+            [Role::Admin, Role::Auditor, Role::Manager]
+        );
+        assert_eq!(holders(P::ComplianceReports), [Role::Admin, Role::Auditor]);
+        assert_eq!(holders(P::ConfigureCompliance), [Role::Admin]);
         for p in P::ALL {
             assert_eq!(p.allows(None), p == P::Public, "{p:?}");
         }

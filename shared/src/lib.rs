@@ -8,6 +8,7 @@ pub mod access;
 pub mod alerts;
 pub mod api;
 pub mod audit;
+pub mod compliance;
 pub mod consent;
 pub mod i18n;
 pub mod ids;
@@ -15,6 +16,7 @@ pub mod imports;
 pub mod mask;
 #[cfg(feature = "openapi")]
 mod openapi;
+pub mod processing;
 pub mod requests;
 pub mod retention;
 pub mod schema;

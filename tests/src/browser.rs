@@ -207,9 +207,10 @@ impl Browser {
         self.click("[data-testid=login-submit]").await;
     }
 
-    /// Signs in through the login page and waits for the account page it leads to.
+    /// Signs in through the login page, asking it to lead to the account page (roles
+    /// that see the compliance dashboard land there otherwise), and waits for it.
     pub async fn sign_in(&self, app: &TestApp, username: &str, password: &str) {
-        self.open(app, "/login").await;
+        self.open(app, "/login?next=%2Faccount").await;
         self.submit_login(username, password).await;
         self.wait_for_text("[data-testid=account-username]", username)
             .await;

@@ -57,6 +57,13 @@ pub fn Header() -> impl IntoView {
                                 {move || i18n.t().nav_home}
                             </A>
                         </li>
+                        <Show when=move || session.may(Permission::ViewCompliance)>
+                            <li>
+                                <A href="/compliance" attr:data-testid="nav-compliance">
+                                    {move || i18n.t().compliance.nav}
+                                </A>
+                            </li>
+                        </Show>
                         <Show when=move || session.may(Permission::ManageForms)>
                             <li>
                                 <A href="/forms">{move || i18n.t().nav_forms}</A>

@@ -1,7 +1,9 @@
-//! `/`: what Consentry is, and which server version is answering.
+//! `/`: what Consentry is, and which server version is answering (the compliance
+//! dashboard's footer links here); those who see the dashboard find it from here too.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use shared::access::Permission;
 use shared::api::error::ApiError;
 use shared::api::system::{DatabaseKind, VersionInfo};
 
@@ -29,7 +31,16 @@ pub fn HomePage() -> impl IntoView {
                         }
                     }
                 >
-                    <A href="/account" attr:class="button button-primary">
+                    <Show when=move || session.may(Permission::ViewCompliance)>
+                        <A
+                            href="/compliance"
+                            attr:class="button button-primary"
+                            attr:data-testid="home-compliance"
+                        >
+                            {move || i18n.t().compliance.home_cta}
+                        </A>
+                    </Show>
+                    <A href="/account" attr:class="button button-secondary">
                         {move || i18n.t().home_cta_account}
                     </A>
                 </Show>

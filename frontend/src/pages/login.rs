@@ -1,7 +1,8 @@
 //! `/login`: the sign-in form.
 //!
 //! On success the page goes to `?next=` when that is a path of this app, else to the
-//! account page; a user who must replace a generated password always goes there. When the
+//! compliance dashboard for those who see it (`ViewCompliance`) and to the account page
+//! for the others; a user who must replace a generated password always goes there. When the
 //! account has two-step sign-in, the server answers `totp_required` once the password is
 //! right, and the form then asks for the authenticator's code as well.
 
@@ -9,7 +10,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use shared::api::auth::{LoginRequest, SessionInfo, SignInRequest};
+use shared::access::Permission;
+use shared::api::auth::{LoginRequest, Role, SessionInfo, SignInRequest};
 use shared::api::error::{ApiError, ErrorCode};
 
 use wasm_bindgen::JsCast;
@@ -20,18 +22,17 @@ use crate::i18n::{set_page_title, use_i18n, Texts};
 use crate::offline::{collects, use_collector};
 use crate::session::use_session;
 
-/// Where to go after signing in: `next` when it is a path of this app, else the account.
+/// Where to go after signing in: `next` when it is a path of this app, else the
+/// compliance dashboard for a role that sees it (the page that answers "how compliant
+/// are we?"), else the account.
 #[must_use]
-pub fn after_sign_in(next: Option<&str>, must_change_password: bool) -> String {
+pub fn after_sign_in(next: Option<&str>, must_change_password: bool, role: Role) -> String {
     match next {
-        Some(path)
-            if !must_change_password
-                && path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.contains('\\') =>
-        {
+        _ if must_change_password => "/account".to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path.to_owned()
         }
+        _ if Permission::ViewCompliance.allows(Some(role)) => "/compliance".to_owned(),
         _ => "/account".to_owned(),
     }
 }
@@ -49,7 +50,11 @@ pub fn LoginPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(info) = session.info() {
             let next = query.with_untracked(|q| q.get("next"));
-            let target = after_sign_in(next.as_deref(), info.user.must_change_password);
+            let target = after_sign_in(
+                next.as_deref(),
+                info.user.must_change_password,
+                info.user.role,
+            );
             navigate(
                 &target,
                 NavigateOptions {
@@ -197,21 +202,39 @@ fn focus_code_field() {
 #[cfg(test)]
 mod tests {
     use super::after_sign_in;
+    use shared::api::auth::Role;
 
     #[test]
     fn only_local_paths_are_followed() {
-        assert_eq!(after_sign_in(Some("/forms"), false), "/forms");
-        assert_eq!(after_sign_in(Some("//evil.example"), false), "/account");
-        assert_eq!(
-            after_sign_in(Some("https://evil.example"), false),
-            "/account"
-        );
-        assert_eq!(after_sign_in(Some("/\\evil.example"), false), "/account");
-        assert_eq!(after_sign_in(None, false), "/account");
+        let go = |next| after_sign_in(next, false, Role::Staff);
+        assert_eq!(go(Some("/forms")), "/forms");
+        assert_eq!(go(Some("//evil.example")), "/account");
+        assert_eq!(go(Some("https://evil.example")), "/account");
+        assert_eq!(go(Some("/\\evil.example")), "/account");
+        assert_eq!(go(None), "/account");
+    }
+
+    #[test]
+    fn those_who_see_compliance_land_on_the_dashboard() {
+        for role in [
+            Role::Admin,
+            Role::Auditor,
+            Role::Manager,
+            Role::PrivacyOfficer,
+        ] {
+            assert_eq!(after_sign_in(None, false, role), "/compliance", "{role:?}");
+            assert_eq!(
+                after_sign_in(Some("//evil.example"), false, role),
+                "/compliance"
+            );
+            assert_eq!(after_sign_in(Some("/records"), false, role), "/records");
+        }
+        assert_eq!(after_sign_in(None, false, Role::Staff), "/account");
     }
 
     #[test]
     fn a_generated_password_must_be_replaced_first() {
-        assert_eq!(after_sign_in(Some("/forms"), true), "/account");
+        assert_eq!(after_sign_in(Some("/forms"), true, Role::Staff), "/account");
+        assert_eq!(after_sign_in(None, true, Role::Admin), "/account");
     }
 }

@@ -15,9 +15,21 @@ use crate::{error::AppResult, state::AppState, store::alerts::DeliveryRow};
 /// Minutes before each retry; after the last one the delivery has failed.
 const BACKOFF_MINUTES: [i64; 5] = [1, 5, 30, 120, 720];
 /// How long a replica holds a delivery's turn while it sends.
-const LEASE_MS: i64 = 120_000;
+pub(crate) const LEASE_MS: i64 = 120_000;
 /// How long one attempt may take.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// After a failed attempt (the `attempts`th before it): the delivery's status, when to
+/// try again (none once given up) and the reason as kept (at most 300 characters).
+pub(crate) fn after_failure(
+    now_ms: i64,
+    attempts: usize,
+    why: &str,
+) -> (&'static str, Option<i64>, String) {
+    let next = BACKOFF_MINUTES.get(attempts).map(|m| now_ms + m * 60_000);
+    let status = if next.is_some() { "pending" } else { "failed" };
+    (status, next, why.chars().take(300).collect())
+}
 
 /// Starts the sender; it runs until aborted.
 #[must_use]
@@ -68,11 +80,7 @@ pub async fn send_due(state: &AppState, client: &reqwest::Client) -> AppResult<(
             }
             Err(why) => {
                 tracing::warn!(alert_id = %d.alert_id, channel = %d.channel, error = %why, "alert not delivered");
-                let next = BACKOFF_MINUTES
-                    .get(attempts)
-                    .map(|m| state.clock.now_ms() + m * 60_000);
-                let status = if next.is_some() { "pending" } else { "failed" };
-                let why: String = why.chars().take(300).collect();
+                let (status, next, why) = after_failure(state.clock.now_ms(), attempts, &why);
                 state
                     .db
                     .delivery_attempted(&d, status, next, Some(&why))
@@ -140,11 +148,13 @@ pub fn signature(secret: &str, timestamp_ms: i64, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn post(
+/// POSTs `notice` as JSON to `url`, signed with `secret` (alerts and compliance
+/// reports).
+pub(crate) async fn post(
     client: &reqwest::Client,
     url: &str,
     secret: &str,
-    notice: &AlertNotice,
+    notice: &impl serde::Serialize,
     now_ms: i64,
 ) -> Result<(), String> {
     let body = serde_json::to_vec(notice).map_err(|e| e.to_string())?;
@@ -172,25 +182,11 @@ async fn email(
     notice: &AlertNotice,
     user_name: Option<&str>,
 ) -> Result<(), String> {
-    use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
-    let smtp = state
-        .config
-        .smtp
-        .as_ref()
-        .ok_or("the server has no SMTP settings")?;
-    if to.is_empty() {
-        return Err("no recipients are configured".to_owned());
-    }
-    let mut builder = Message::builder()
-        .from(smtp.from.parse().map_err(|e| format!("sender: {e}"))?)
-        .subject(format!(
-            "[Consentry] alert {}: {}",
-            notice.rule.as_str(),
-            user_name.unwrap_or("?")
-        ));
-    for address in to {
-        builder = builder.to(address.parse().map_err(|e| format!("{address}: {e}"))?);
-    }
+    let subject = format!(
+        "[Consentry] alert {}: {}",
+        notice.rule.as_str(),
+        user_name.unwrap_or("?")
+    );
     let text = format!(
         "Rule: {}\nUser: {} ({})\nObserved: {} (limit {})\nExport permission suspended: {}\n\
          At: {} ms since the epoch\n\nOpen the console: {}{}\n",
@@ -204,6 +200,32 @@ async fn email(
         state.config.public_url.trim_end_matches('/'),
         notice.console_path,
     );
+    send_mail(state, to, subject, text).await
+}
+
+/// Sends a plain-text e-mail through the configured SMTP server (alerts and compliance
+/// reports).
+pub(crate) async fn send_mail(
+    state: &AppState,
+    to: &[String],
+    subject: String,
+    text: String,
+) -> Result<(), String> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+    let smtp = state
+        .config
+        .smtp
+        .as_ref()
+        .ok_or("the server has no SMTP settings")?;
+    if to.is_empty() {
+        return Err("no recipients are configured".to_owned());
+    }
+    let mut builder = Message::builder()
+        .from(smtp.from.parse().map_err(|e| format!("sender: {e}"))?)
+        .subject(subject);
+    for address in to {
+        builder = builder.to(address.parse().map_err(|e| format!("{address}: {e}"))?);
+    }
     let message = builder.body(text).map_err(|e| e.to_string())?;
     let mailer = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)
         .map_err(|e| format!("SMTP settings: {e}"))?

@@ -445,6 +445,7 @@ fn seal(
         hash_key,
         withdraw_token_hash: sha256_tagged(token.as_bytes()),
         purposes_granted: serde_json::to_string(&statement.purposes_granted).unwrap_or_default(),
+        sensitive_consent: statement.separate_consents.sensitive,
         received_at_ms: body.received_at_ms,
     };
     (submission, audit, token, dek)

@@ -468,6 +468,7 @@ mod tests {
                 hash_key: None,
                 withdraw_token_hash: format!("sha256:t-{id}"),
                 purposes_granted: "[]".to_owned(),
+                sensitive_consent: false,
                 received_at_ms: 1,
             },
             audit: NewAuditEntry {

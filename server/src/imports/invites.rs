@@ -285,6 +285,7 @@ pub async fn accept(
         ));
     }
     let granted = body.statement.purposes_granted.clone();
+    let sensitive_consent = body.statement.separate_consents.sensitive;
     let declined = body.statement.purposes_declined.clone();
     let statement_hash = sha256_tagged(&bytes);
     let receipt = countersign_bodies(state, vec![(body, bytes)])
@@ -306,6 +307,7 @@ pub async fn accept(
         hash_key_sealed: hash_key_sealed.as_str(),
         withdraw_token_hash: &sha256_tagged(token.as_bytes()),
         purposes_granted: &serde_json::to_string(&granted).unwrap_or_default(),
+        sensitive_consent,
         at_ms: now,
     };
     let mut tx = state.db.begin_write().await?;

@@ -45,7 +45,7 @@ pub fn clocks_of(row: &ClockRow, grace_ms: i64) -> RecordClocks {
 }
 
 /// The field keys a stored values object holds.
-fn keys_of(values: &str) -> BTreeSet<String> {
+pub(crate) fn keys_of(values: &str) -> BTreeSet<String> {
     serde_json::from_str::<Map<String, Value>>(values)
         .map(|m| m.into_iter().map(|(k, _)| k).collect())
         .unwrap_or_default()

@@ -31,7 +31,10 @@ use crate::{
 const SCAN_PAGE: i64 = 1000;
 
 /// The fields a record holds a value of, in its current values and kept versions.
-async fn present_fields(state: &AppState, row: &ClockRow) -> AppResult<BTreeSet<String>> {
+pub(crate) async fn present_fields(
+    state: &AppState,
+    row: &ClockRow,
+) -> AppResult<BTreeSet<String>> {
     let mut present: BTreeSet<String> =
         serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(row.values.as_str())
             .map(|m| m.into_iter().map(|(k, _)| k).collect())

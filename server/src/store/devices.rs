@@ -99,6 +99,16 @@ impl Db {
         Ok(found)
     }
 
+    /// Notes that the device reached the sync endpoint at `at_ms`.
+    pub async fn device_reached(&self, id: DeviceId, at_ms: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE devices SET last_sync_at_ms = $2 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(at_ms)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Raises the device's highest stored sequence number.
     pub async fn advance_device_seq(&self, id: DeviceId, seq: i64) -> Result<(), sqlx::Error> {
         let mut conn = self.pool().acquire().await?;

@@ -354,6 +354,7 @@ pub struct InviteAnswer<'a> {
     pub hash_key_sealed: &'a str,
     pub withdraw_token_hash: &'a str,
     pub purposes_granted: &'a str,
+    pub sensitive_consent: bool,
     pub at_ms: i64,
 }
 
@@ -376,8 +377,8 @@ pub async fn answer_invite(
     sqlx::query(
         "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, \
          statement_hash, receipt_json, receipt_sealed, hash_key_sealed, withdraw_token_hash, \
-         purposes_granted, purposes_withdrawn, received_at_ms) \
-         VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, '{}', $10)",
+         purposes_granted, purposes_withdrawn, received_at_ms, sensitive_consent) \
+         VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9, '{}', $10, $11)",
     )
     .bind(a.invite.receipt_id.to_string())
     .bind(a.invite.record_id.to_string())
@@ -389,6 +390,7 @@ pub async fn answer_invite(
     .bind(a.withdraw_token_hash)
     .bind(a.purposes_granted)
     .bind(a.at_ms)
+    .bind(i64::from(a.sensitive_consent))
     .execute(&mut *conn)
     .await?;
     sqlx::query("UPDATE record_bases SET consented_at_ms = $2 WHERE record_id = $1")

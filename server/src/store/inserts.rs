@@ -185,8 +185,9 @@ fn receipts_sql(conn: &AnyConnection, rows: usize) -> String {
     format!(
         "INSERT INTO consent_receipts (receipt_id, record_id, form_id, form_version, \
          statement_hash, receipt_json, receipt_sealed, hash_key_sealed, \
-         withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms) VALUES {}",
-        placeholders(conn, rows, 12)
+         withdraw_token_hash, purposes_granted, purposes_withdrawn, received_at_ms, \
+         sensitive_consent) VALUES {}",
+        placeholders(conn, rows, 13)
     )
 }
 
@@ -205,7 +206,8 @@ fn bind_receipts<'q>(mut q: AnyQuery<'q>, subs: &'q [&'q NewSubmission]) -> AnyQ
             .bind(&s.withdraw_token_hash)
             .bind(&s.purposes_granted)
             .bind("{}")
-            .bind(s.received_at_ms);
+            .bind(s.received_at_ms)
+            .bind(i64::from(s.sensitive_consent));
     }
     q
 }

@@ -31,6 +31,8 @@ pub struct NewSubmission {
     pub hash_key: Option<SealedText>,
     pub withdraw_token_hash: String,
     pub purposes_granted: String,
+    /// Whether the statement carried the separate consent to sensitive data.
+    pub sensitive_consent: bool,
     pub received_at_ms: i64,
 }
 

@@ -58,6 +58,11 @@ pub async fn sync(
     if device.revoked_at_ms.is_some() {
         return Err(super::devices::revoked());
     }
+    // When it last reached us: the dashboard's check of devices that stop syncing.
+    state
+        .db
+        .device_reached(device.id, state.clock.now_ms())
+        .await?;
 
     // Records already stored with the same statement are acknowledged without redoing the work.
     let uuids: Vec<String> = batch.records.iter().map(|r| r.uuid().to_owned()).collect();

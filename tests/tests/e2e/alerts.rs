@@ -23,14 +23,14 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use crate::exports::{download, export, submit_named};
 
-const SECRET: &str = "the-test-webhook-secret";
+pub(crate) const SECRET: &str = "the-test-webhook-secret";
 
 /// What the webhook received: headers (lower-case names) and body.
-type Received = Arc<Mutex<Vec<(HashMap<String, String>, Vec<u8>)>>>;
+pub(crate) type Received = Arc<Mutex<Vec<(HashMap<String, String>, Vec<u8>)>>>;
 
 /// A webhook receiver on 127.0.0.1 answering each request with the next of `statuses`
 /// (then 200).
-async fn receiver(statuses: Vec<u16>) -> (String, Received) {
+pub(crate) async fn receiver(statuses: Vec<u16>) -> (String, Received) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let got: Received = Arc::default();
@@ -90,7 +90,7 @@ async fn receiver(statuses: Vec<u16>) -> (String, Received) {
 }
 
 /// Waits (up to 15 s) until the receiver holds `n` requests.
-async fn wait_for(got: &Received, n: usize) {
+pub(crate) async fn wait_for(got: &Received, n: usize) {
     for _ in 0..150 {
         if got.lock().unwrap().len() >= n {
             return;
@@ -115,7 +115,7 @@ fn verified(headers: &HashMap<String, String>, body: &[u8]) -> AlertNotice {
     serde_json::from_slice(body).unwrap()
 }
 
-fn settings(url: &str) -> serde_json::Value {
+pub(crate) fn settings(url: &str) -> serde_json::Value {
     json!({
         "history_multiplier": 10, "history_days": 30, "history_min_rows": 5,
         "daily_row_limit": 0, "work_start_hour": 0, "work_end_hour": 0,

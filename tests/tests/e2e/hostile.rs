@@ -419,8 +419,8 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
     // definition, so `{}` and unknown members make one), a second factor's setup (no
     // body), a signed audit head, a retention dry run (which writes nothing), a
     // retention run (no body) and a trace of a leaked file (any bytes are text to
-    // search; it writes only its audit entry); and the audit log's export, a GET that
-    // logs itself.
+    // search; it writes only its audit entry); and the GETs that log themselves: the
+    // audit log's export, the records of processing and the list of assessments.
     eprintln!("carried out despite the abuse: {:?}", probe.carried_out);
     let expected = [
         "POST /forms",
@@ -473,6 +473,8 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
             "retention.run_started",
             "retention.run_finished",
             "exports.traced",
+            "compliance.processing_read",
+            "compliance.assessments_listed",
         ]
         .contains(&a.as_str())),
         "logged: {logged:?}"
