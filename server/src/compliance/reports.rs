@@ -24,7 +24,7 @@ use crate::{
     error::{AppError, AppResult},
     extract::Origin,
     state::AppState,
-    store::compliance::ReportRow,
+    store::compliance_reports::ReportRow,
 };
 
 /// Where a report's JSON is sealed, beside its id as the owner.

@@ -15,7 +15,7 @@ use crate::{
     alerts::delivery::{after_failure, post, send_mail, ATTEMPT_TIMEOUT, LEASE_MS},
     error::AppResult,
     state::AppState,
-    store::{compliance::ReportDeliveryRow, retention::take_lease},
+    store::{compliance_reports::ReportDeliveryRow, retention::take_lease},
 };
 
 const LEASE: &str = "compliance";

@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod compliance;
+pub mod compliance_reports;
 pub mod devices;
 pub mod edits;
 pub mod exports;
