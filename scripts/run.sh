@@ -9,4 +9,8 @@ cd "$root"
 scripts/build-frontend.sh
 # The `serve` profile: release optimisation with a cheaper link step (see Cargo.toml).
 cargo build --profile serve -q -p consentry-server
+# Backups are made from the first start (every 24 h, encrypted) into data/backups and
+# copied to an off-site folder: data/offsite for the demo; a real installation points
+# CONSENTRY_BACKUP_OFFSITE_DIR (or --backup-offsite-dir) at another disk or a share.
+export CONSENTRY_BACKUP_OFFSITE_DIR="${CONSENTRY_BACKUP_OFFSITE_DIR:-$root/data/offsite}"
 exec target/serve/consentry serve "$@"

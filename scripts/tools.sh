@@ -59,6 +59,8 @@ export PATH="$tools_dir/node_modules/.bin:$PATH"
 
 command -v gzip >/dev/null || apt_install gzip
 command -v brotli >/dev/null || apt_install brotli
+# pg_dump and pg_restore: PostgreSQL backups and their drills (server/src/backup/).
+command -v pg_dump >/dev/null || apt_install postgresql-client
 
 if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -6,10 +6,12 @@
 //! API's error shape, comes back as an [`ApiError`]. The retention endpoints are in
 //! `api/retention.rs`, those of withdrawals staff record in `api/withdrawals.rs`,
 //! those of governed exports in `api/exports.rs`, those of alerts in `api/alerts.rs`,
-//! those of imports from spreadsheets in `api/imports.rs` and those of the compliance
-//! dashboard and reports in `api/compliance.rs`.
+//! those of imports from spreadsheets in `api/imports.rs`, those of the compliance
+//! dashboard and reports in `api/compliance.rs` and those of backups in
+//! `api/backups.rs`.
 
 mod alerts;
+mod backups;
 mod compliance;
 mod exports;
 mod imports;

@@ -12,6 +12,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::api_docs::ApiDocsPage;
 use crate::pages::assignments::AssignmentsPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::backups::BackupsPage;
 use crate::pages::compliance::{CheckPage, CompliancePage, ReportsPage};
 use crate::pages::conflicts::ConflictsPage;
 use crate::pages::exports::{AlertsPage, ExportsPage, TracePage};
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/imports/history") view=ImportsHistoryPage />
                     <Route path=path!("/imports/settings") view=ImportsSettingsPage />
                     <Route path=path!("/audit") view=AuditPage />
+                    <Route path=path!("/backups") view=BackupsPage />
                     <Route path=path!("/compliance") view=CompliancePage />
                     <Route path=path!("/compliance/reports") view=ReportsPage />
                     <Route path=path!("/compliance/checks/:check") view=CheckPage />

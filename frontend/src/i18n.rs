@@ -8,6 +8,9 @@ mod alerts_en;
 mod alerts_zh;
 mod api_docs;
 mod assign;
+mod backups;
+mod backups_en;
+mod backups_zh;
 mod collect;
 mod compliance;
 mod compliance_en;
@@ -38,6 +41,7 @@ mod withdrawal;
 pub use alerts::AlertsTexts;
 pub use api_docs::ApiDocsTexts;
 pub use assign::AssignTexts;
+pub use backups::{BackupsTexts, ProblemWords};
 pub use collect::CollectTexts;
 pub use compliance::ComplianceTexts;
 pub use conflicts::ConflictsTexts;
@@ -296,6 +300,9 @@ pub struct Texts {
     pub imports: ImportsTexts,
     /// The compliance dashboard, a check's drill-down, and the compliance reports.
     pub compliance: ComplianceTexts,
+    /// The backups page: the last backup, off-site copy and restore drill, problems and
+    /// the list of backups.
+    pub backups: BackupsTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
     /// A message for each stable API error code.
@@ -403,6 +410,7 @@ pub static EN: Texts = Texts {
     alerts: alerts::EN,
     imports: imports::EN,
     compliance: compliance::EN,
+    backups: backups::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
     issues: errors::ISSUES_EN,
@@ -493,6 +501,7 @@ pub static ZH_CN: Texts = Texts {
     alerts: alerts::ZH_CN,
     imports: imports::ZH_CN,
     compliance: compliance::ZH_CN,
+    backups: backups::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,
     issues: errors::ISSUES_ZH_CN,

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bootstrap;
 
 pub mod clock;
@@ -88,6 +89,7 @@ pub fn api_routes() -> ApiRoutes {
         .merge(imports::handlers::routes())
         .merge(compliance::handlers::routes())
         .merge(compliance::documents::routes())
+        .merge(backup::handlers::routes())
         .merge(openapi::routes())
 }
 
@@ -169,7 +171,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub async fn start(config: Config) -> anyhow::Result<(AppState, Seeded)> {
     let master: std::sync::Arc<dyn crypto::KeyWrapper> =
         std::sync::Arc::new(master_keyring(&config)?);
-    let db = store::Db::connect(&config.database_url).await?;
+    let db = store::Db::connect_with(&config.database_url, &config.database).await?;
     db.migrate().await?;
     let keys = std::sync::Arc::new(keys::KeyRing::load(db.clone(), master.clone()).await?);
     let subkeys =
@@ -209,6 +211,7 @@ pub async fn serve(
     let retention = retention::worker::spawn(state.clone(), Duration::from_secs(5));
     let alert_sender = alerts::delivery::spawn(state.clone(), Duration::from_secs(2));
     let compliance = compliance::worker::spawn(state.clone(), Duration::from_secs(2));
+    let backups = backup::worker::spawn(state.clone(), Duration::from_secs(5));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let header_timeout = state.config.timeouts.header;
     let server = serve_connections(listener, app(state), header_timeout, async move {
@@ -231,6 +234,7 @@ pub async fn serve(
     retention.abort();
     alert_sender.abort();
     compliance.abort();
+    backups.abort();
     if let Some(task) = checkpointer {
         task.abort();
     }

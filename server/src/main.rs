@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use consentry_server::config::{Cli, Command, Config};
+use consentry_server::config::{BackupAction, Cli, Command, Config};
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
@@ -70,7 +70,126 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::TraceExport { file } => trace_export(config, &file).await,
+        Command::Backup { action } => backup(config, action).await,
+        Command::Restore { file } => restore(&config, &file).await,
         Command::Verify { .. } => Ok(()),
+    }
+}
+
+/// The master key a backup was made under: never a new one made up on the spot.
+fn existing_master(
+    config: &Config,
+) -> anyhow::Result<std::sync::Arc<dyn consentry_server::crypto::KeyWrapper>> {
+    if std::env::var_os(consentry_server::crypto::MASTER_KEY_ENV).is_none()
+        && !config.master_key_file.exists()
+    {
+        anyhow::bail!(
+            "the master key file {} does not exist: give the master key the backup was made under \
+             (--master-key-file or {})",
+            config.master_key_file.display(),
+            consentry_server::crypto::MASTER_KEY_ENV
+        );
+    }
+    Ok(std::sync::Arc::new(consentry_server::master_keyring(
+        config,
+    )?))
+}
+
+async fn backup(mut config: Config, action: BackupAction) -> anyhow::Result<()> {
+    match action {
+        BackupAction::Verify { file, keys } => {
+            let master = existing_master(&config)?;
+            let keys = match keys {
+                Some(path) => Some(
+                    serde_json::from_str(&std::fs::read_to_string(&path)?)
+                        .with_context(|| format!("{} is not a key set", path.display()))?,
+                ),
+                None => None,
+            };
+            let work = std::env::temp_dir();
+            let url = config.database_url.clone();
+            let settings = config.backup.clone();
+            match consentry_server::backup::verify_file(&file, master, keys.as_ref(), &work, || {
+                settings.scratch_admin_url(&url)
+            })
+            .await
+            {
+                Ok(v) => {
+                    println!(
+                        "backup {} verified: made {} on {:?}; {}",
+                        file.display(),
+                        v.header.created_at_ms,
+                        v.header.database,
+                        v.summary()
+                    );
+                    Ok(())
+                }
+                Err(consentry_server::backup::BackupError::Io(e)) => {
+                    println!("cannot read {}: {e}", file.display());
+                    std::process::exit(2);
+                }
+                Err(e) => {
+                    println!("backup {} REFUSED: {e}", file.display());
+                    std::process::exit(1);
+                }
+            }
+        }
+        BackupAction::Now => {
+            config.seed = false;
+            let (state, _) = consentry_server::start(config).await?;
+            let made = consentry_server::backup::service::make(&state, None).await;
+            state.db.close().await;
+            let row = made?;
+            let e = &row.entry;
+            match e.state {
+                shared::api::backups::BackupState::Done => {
+                    println!(
+                        "backup {} made in {} ({} bytes); off-site: {:?}{}; drill: {}",
+                        e.file_name,
+                        row.local_dir,
+                        e.size_bytes,
+                        e.offsite,
+                        e.offsite_error
+                            .as_deref()
+                            .map(|w| format!(" ({w})"))
+                            .unwrap_or_default(),
+                        e.drill.as_ref().map_or("not run".to_owned(), |d| {
+                            format!(
+                                "{} ({})",
+                                if d.passed { "passed" } else { "FAILED" },
+                                d.message
+                            )
+                        })
+                    );
+                    Ok(())
+                }
+                _ => {
+                    println!("backup FAILED: {}", e.error.as_deref().unwrap_or("unknown"));
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}
+
+async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let master = existing_master(config)?;
+    match consentry_server::backup::restore(file, master, &config.database_url).await {
+        Ok(v) => {
+            println!(
+                "restored {} into {}: {}\nStart the server as usual; run retention at once (values past their \
+                 retention in the backup are erased again) and re-apply the erasures made since the backup \
+                 (docs/deployment.md).",
+                file.display(),
+                consentry_server::config::redact_url(&config.database_url),
+                v.summary()
+            );
+            Ok(())
+        }
+        Err(e) => {
+            println!("restore of {} REFUSED: {e}", file.display());
+            std::process::exit(1);
+        }
     }
 }
 
@@ -162,6 +281,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     tracing::info!(%listen, "listening");
     println!("\nConsentry is running at {public_url}/");
+    let backups = &state.config.backup;
+    if backups.scheduled {
+        println!(
+            "Backups: encrypted, every {} h into {}, kept {} days; off-site copy: {}",
+            backups.interval_hours,
+            backups.dir.display(),
+            backups.keep_days,
+            backups.offsite_dir.as_ref().map_or_else(
+                || "none configured (set --backup-offsite-dir)".to_owned(),
+                |d| d.display().to_string()
+            )
+        );
+    }
     if let Some(admin) = &seeded.admin {
         println!(
             "\nFirst start: an admin account was created. This password is shown once only.\n  \

@@ -121,6 +121,7 @@ pub fn document(table: &[RouteSpec]) -> Document {
         crate::requests::handlers::ApiDoc::openapi(),
         crate::compliance::handlers::ApiDoc::openapi(),
         crate::compliance::documents::ApiDoc::openapi(),
+        crate::backup::handlers::ApiDoc::openapi(),
         crate::exports::handlers::ApiDoc::openapi(),
         crate::alerts::handlers::ApiDoc::openapi(),
         crate::imports::handlers::ApiDoc::openapi(),
@@ -208,6 +209,8 @@ pub fn permission_name(permission: Permission) -> &'static str {
         Permission::ViewCompliance => "view_compliance",
         Permission::ComplianceReports => "compliance_reports",
         Permission::ConfigureCompliance => "configure_compliance",
+        Permission::ViewBackups => "view_backups",
+        Permission::ManageBackups => "manage_backups",
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Services {
     pub retention: crate::retention::Retention,
     /// Wakes this replica's alert sender when an alert is raised.
     pub alert_wake: tokio::sync::Notify,
+    /// This replica's backup worker.
+    pub backups: crate::backup::Backups,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
             clock: Arc::new(crate::clock::Clock::default()),
             retention: crate::retention::Retention::new(crate::store::now_ms()),
             alert_wake: tokio::sync::Notify::new(),
+            backups: crate::backup::Backups::default(),
         }))
     }
 }

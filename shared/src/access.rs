@@ -113,11 +113,16 @@ pub enum Permission {
     /// Set the compliance reports' schedule and the checks' thresholds (admins and
     /// privacy officers).
     ConfigureCompliance,
+    /// See the backups, their off-site copies and restore drills (admins, privacy
+    /// officers and auditors).
+    ViewBackups,
+    /// Ask for a backup now (admins).
+    ManageBackups,
 }
 
 impl Permission {
     /// Every permission, for tests that walk them all.
-    pub const ALL: [Permission; 21] = [
+    pub const ALL: [Permission; 23] = [
         Permission::Public,
         Permission::OwnAccount,
         Permission::SignedIn,
@@ -139,6 +144,8 @@ impl Permission {
         Permission::ViewCompliance,
         Permission::ComplianceReports,
         Permission::ConfigureCompliance,
+        Permission::ViewBackups,
+        Permission::ManageBackups,
     ];
 
     /// Whether a caller with `role` (or nobody, when `None`) has this permission.
@@ -148,7 +155,10 @@ impl Permission {
             (Permission::Public, _) => true,
             (_, None) => false,
             (Permission::OwnAccount | Permission::SignedIn, Some(_)) => true,
-            (Permission::ManageForms | Permission::ManageUsers, Some(role)) => role == Role::Admin,
+            (
+                Permission::ManageForms | Permission::ManageUsers | Permission::ManageBackups,
+                Some(role),
+            ) => role == Role::Admin,
             (
                 Permission::ManageRetention
                 | Permission::ManageRequests
@@ -165,7 +175,10 @@ impl Permission {
                 )
             }
             (Permission::ViewCompliance, Some(role)) => role != Role::Staff,
-            (Permission::ViewAudit | Permission::ComplianceReports, Some(role)) => {
+            (
+                Permission::ViewAudit | Permission::ComplianceReports | Permission::ViewBackups,
+                Some(role),
+            ) => {
                 matches!(role, Role::Admin | Role::Auditor | Role::PrivacyOfficer)
             }
             (Permission::ViewRecords, Some(_)) => true,
@@ -232,6 +245,8 @@ mod tests {
         );
         assert_eq!(holders(P::ComplianceReports), [Role::Admin, Role::Auditor]);
         assert_eq!(holders(P::ConfigureCompliance), [Role::Admin]);
+        assert_eq!(holders(P::ViewBackups), [Role::Admin, Role::Auditor]);
+        assert_eq!(holders(P::ManageBackups), [Role::Admin]);
         for p in P::ALL {
             assert_eq!(p.allows(None), p == P::Public, "{p:?}");
         }

@@ -16,6 +16,14 @@ use crate::{
     schema::canonical_json_bytes,
 };
 
+/// The first 8 hex digits of an audit hash, as file names and the console show a
+/// head (`sha256:3f9c0b1e…` → `3f9c0b1e`).
+#[must_use]
+pub fn short_hash(hash: &str) -> &str {
+    let hex = hash.rsplit(':').next().unwrap_or(hash);
+    hex.get(..8).unwrap_or(hex)
+}
+
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str =
     "sha256:0000000000000000000000000000000000000000000000000000000000000000";
@@ -354,5 +362,16 @@ mod tests {
             check(&log, &[forged], &key),
             Some(ChainBreak::BadHeadSignature { seq: 3 })
         );
+    }
+}
+
+#[cfg(test)]
+mod short_hash_tests {
+    #[test]
+    fn a_head_is_shown_by_its_first_eight_hex_digits() {
+        assert_eq!(super::short_hash("sha256:3f9c0b1e5a7d9c2b"), "3f9c0b1e");
+        assert_eq!(super::short_hash("3f9c0b1e5a7d"), "3f9c0b1e");
+        assert_eq!(super::short_hash("abc"), "abc");
+        assert_eq!(super::short_hash(""), "");
     }
 }

@@ -51,6 +51,9 @@ pub enum CheckId {
     AdminsSecondFactor,
     /// Disabled accounts: none still holding a session.
     DisabledWithoutSessions,
+    /// The newest backup is recent (within its interval and an hour), copied off site
+    /// and its restore drill passed (one item).
+    BackupsCurrent,
 }
 
 /// How urgent a failing check is: what the dashboard puts first.
@@ -66,7 +69,7 @@ pub enum Severity {
 
 impl CheckId {
     /// Every check, in the order the dashboard shows them.
-    pub const ALL: [CheckId; 12] = [
+    pub const ALL: [CheckId; 13] = [
         CheckId::LawfulBasis,
         CheckId::SensitiveConsent,
         CheckId::RetentionOnTime,
@@ -79,6 +82,7 @@ impl CheckId {
         CheckId::FormsWithoutWarnings,
         CheckId::AdminsSecondFactor,
         CheckId::DisabledWithoutSessions,
+        CheckId::BackupsCurrent,
     ];
 
     /// The stable name (URL and JSON).
@@ -97,6 +101,7 @@ impl CheckId {
             Self::FormsWithoutWarnings => "forms_without_warnings",
             Self::AdminsSecondFactor => "admins_second_factor",
             Self::DisabledWithoutSessions => "disabled_without_sessions",
+            Self::BackupsCurrent => "backups_current",
         }
     }
 
@@ -119,6 +124,7 @@ impl CheckId {
             Self::DevicesSynced => ItemKind::Device,
             Self::FormsWithoutWarnings => ItemKind::Form,
             Self::AdminsSecondFactor | Self::DisabledWithoutSessions => ItemKind::Account,
+            Self::BackupsCurrent => ItemKind::Backup,
         }
     }
 
@@ -154,7 +160,8 @@ impl CheckId {
             Self::RequestsOnTime
             | Self::UnmaskedExportsApproved
             | Self::AdminsSecondFactor
-            | Self::DisabledWithoutSessions => Severity::High,
+            | Self::DisabledWithoutSessions
+            | Self::BackupsCurrent => Severity::High,
             Self::ExportsTraced | Self::DevicesSynced | Self::FormsWithoutWarnings => {
                 Severity::Medium
             }
@@ -185,6 +192,10 @@ impl CheckId {
             Self::DisabledWithoutSessions => {
                 ("停用账号无有效会话", "Disabled accounts hold no session")
             }
+            Self::BackupsCurrent => (
+                "备份及时、已异地保存并通过恢复演练",
+                "Backups recent, off site and drilled",
+            ),
         };
         LocalizedText::new(zh, en)
     }
@@ -241,6 +252,10 @@ impl CheckId {
                 "停用的账号没有仍然有效的登录会话。",
                 "No disabled account still holds a session that has not expired.",
             ),
+            Self::BackupsCurrent => (
+                "最新的加密备份在设定的备份间隔（加一小时）内完成，已复制到异地目录并读回校验，且对它的恢复演练通过。",
+                "The newest encrypted backup was made within the backup interval (plus an hour), was copied off site and read back, and its restore drill passed.",
+            ),
         };
         LocalizedText::new(zh, en)
     }
@@ -284,6 +299,10 @@ impl CheckId {
             Self::FormsWithoutWarnings => (
                 "《个人信息保护法》第17、19、28、29条；GDPR 第13、25条",
                 "PIPL Art. 17, 19, 28–29; GDPR Art. 13, 25",
+            ),
+            Self::BackupsCurrent => (
+                "《个人信息保护法》第51、57条；GDPR 第32(1)(b)–(d)条",
+                "PIPL Art. 51, 57; GDPR Art. 32(1)(b)–(d)",
             ),
         };
         LocalizedText::new(zh, en)
@@ -336,6 +355,10 @@ impl CheckId {
             Self::DisabledWithoutSessions => (
                 "重新停用这些账号以结束其会话。",
                 "Disable these accounts again to end their sessions.",
+            ),
+            Self::BackupsCurrent => (
+                "在「备份」页查看失败原因，配置异地目录，或立即备份。",
+                "See why on the Backups page, configure an off-site folder, or back up now.",
             ),
         };
         LocalizedText::new(zh, en)

@@ -194,6 +194,11 @@ id_type!(
     ConsentInviteId,
     "consent request"
 );
+id_type!(
+    /// A backup of the database (one encrypted file and its off-site copy).
+    BackupId,
+    "backup"
+);
 
 impl From<ReceiptId> for RecordId {
     /// A staff-collected record and its receipt share one UUID.

@@ -242,6 +242,31 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{cmd}: {e}"))
     }
 
+    /// The page's width and the screen's, as a phone of 390 CSS pixels shows the page
+    /// now (the emulation is lifted afterwards).
+    pub async fn width_on_a_phone(&self) -> (i64, i64) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let widths = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        self.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+            .await;
+        (
+            widths[0].as_i64().unwrap_or(0),
+            widths[1].as_i64().unwrap_or(0),
+        )
+    }
+
     /// Shows pages as a system in dark mode asks (`prefers-color-scheme: dark`), or in
     /// the light again.
     pub async fn dark_mode(&self, dark: bool) {

@@ -67,6 +67,8 @@ pub struct ServerProcess {
     /// Printed at first start only.
     pub admin_password: Option<String>,
     pub demo_form_id: Option<String>,
+    /// What it printed after [`ServerProcess::launch`] stopped reading.
+    later: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl ServerProcess {
@@ -143,6 +145,8 @@ impl ServerProcess {
         let mut child = command
             // Benchmarks and crash tests send far more from one address than a person.
             .arg("--no-rate-limits")
+            // Backups are tested on their own (tests/tests/e2e/backups.rs).
+            .arg("--no-backup-schedule")
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -174,9 +178,14 @@ impl ServerProcess {
             }
         }
         // Keep reading stdout so the server never blocks on a full pipe.
+        let later = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = later.clone();
         std::thread::spawn(move || {
             let mut sink = String::new();
             while lines.read_line(&mut sink).unwrap_or(0) > 0 {
+                if let Ok(mut kept) = kept.lock() {
+                    kept.push_str(&sink);
+                }
                 sink.clear();
             }
         });
@@ -185,6 +194,7 @@ impl ServerProcess {
             address: format!("http://127.0.0.1:{port}"),
             admin_password,
             demo_form_id,
+            later,
         }
     }
 
@@ -202,6 +212,15 @@ impl ServerProcess {
     #[must_use]
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// What the server printed after [`ServerProcess::launch`] stopped reading, so far.
+    /// Started with `first_start` false, that is everything after the line saying it is
+    /// running: the first admin's password and the demo form when this process was the
+    /// one of several starting together on an empty database to seed it.
+    #[must_use]
+    pub fn printed_later(&self) -> String {
+        self.later.lock().map(|t| t.clone()).unwrap_or_default()
     }
 
     /// SIGKILL: no shutdown, no flush, no goodbye.

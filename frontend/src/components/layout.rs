@@ -108,6 +108,13 @@ pub fn Header() -> impl IntoView {
                                 </A>
                             </li>
                         </Show>
+                        <Show when=move || session.may(Permission::ViewBackups)>
+                            <li>
+                                <A href="/backups" attr:data-testid="nav-backups">
+                                    {move || i18n.t().backups.nav}
+                                </A>
+                            </li>
+                        </Show>
                         <Show when=move || session.may(Permission::ManageRetention)>
                             <li>
                                 <A href="/retention" attr:data-testid="nav-retention">

@@ -161,6 +161,7 @@ pub struct ComplianceTexts {
     pub kind_form: &'static str,
     pub kind_account: &'static str,
     pub kind_audit_log: &'static str,
+    pub kind_backup: &'static str,
 
     // Reports.
     pub reports_title: &'static str,
@@ -285,6 +286,7 @@ impl ComplianceTexts {
             ItemKind::Form => self.kind_form,
             ItemKind::Account => self.kind_account,
             ItemKind::AuditLog => self.kind_audit_log,
+            ItemKind::Backup => self.kind_backup,
         }
     }
 

@@ -125,6 +125,7 @@ pub const EN: ComplianceTexts = ComplianceTexts {
     kind_form: "Form",
     kind_account: "Account",
     kind_audit_log: "Audit log",
+    kind_backup: "Backup",
 
     reports_title: "Compliance reports",
     reports_intro: "Reports of the checks, the rate and what happened over a period, kept with \

@@ -121,6 +121,7 @@ pub const ZH_CN: ComplianceTexts = ComplianceTexts {
     kind_form: "表单",
     kind_account: "账号",
     kind_audit_log: "审计日志",
+    kind_backup: "备份",
 
     reports_title: "合规报告",
     reports_intro: "一段时间内的检查、合规率及业务活动报告，连同生成时审计日志的位置一并保存：按计划每周、每月生成，也可为所选时段生成。",

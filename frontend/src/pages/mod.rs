@@ -4,6 +4,7 @@ pub mod account;
 pub mod api_docs;
 pub mod assignments;
 pub mod audit;
+pub mod backups;
 pub mod compliance;
 pub mod conflicts;
 pub mod exports;

@@ -158,8 +158,33 @@ pub fn spawn_head_signer(
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // One replica signs (the database lease `audit-head`, renewed at each tick);
+        // another takes over when it stops renewing.
+        let holder = uuid::Uuid::new_v4().to_string();
+        let lease_ms = i64::try_from(period.as_millis()).unwrap_or(30_000) * 3;
         loop {
             tick.tick().await;
+            let leased = async {
+                let mut conn = db.pool().acquire().await?;
+                let now = now_ms();
+                crate::store::retention::take_lease(
+                    &mut conn,
+                    "audit-head",
+                    &holder,
+                    now,
+                    now + lease_ms,
+                )
+                .await
+            }
+            .await;
+            match leased {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not take the head-signing lease");
+                    continue;
+                }
+            }
             match sign_head(&db, &keys.snapshot()).await {
                 Ok(Some(head)) => tracing::debug!(seq = head.seq, "signed the audit head"),
                 Ok(None) => {}

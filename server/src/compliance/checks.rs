@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use shared::{
     api::compliance::{FailingItem, Figure, ItemKind, MAX_DRILL_ITEMS},
-    api::forms::FormStatus,
     compliance::CheckId,
     i18n::LocalizedText,
     ids::{FormId, TeamId},
@@ -17,7 +16,7 @@ use shared::{
     schema::{FormDefinition, LawfulBasis, Sensitivity},
 };
 
-use super::{facts::RecordFacts, View};
+use super::{facts::RecordFacts, org_checks as org, View};
 use crate::{
     consent::versions::CachedVersion,
     error::AppResult,
@@ -53,13 +52,13 @@ impl Outcome {
 }
 
 /// Counts items into the outcome, within the view.
-struct Tally<'a> {
-    view: &'a View,
+pub(super) struct Tally<'a> {
+    pub(super) view: &'a View,
     out: Outcome,
 }
 
 impl Tally<'_> {
-    fn count(
+    pub(super) fn count(
         &mut self,
         check: CheckId,
         form: Option<FormId>,
@@ -97,12 +96,12 @@ impl Tally<'_> {
     }
 }
 
-fn text(zh: impl Into<String>, en: impl Into<String>) -> LocalizedText {
+pub(super) fn text(zh: impl Into<String>, en: impl Into<String>) -> LocalizedText {
     LocalizedText::new(zh, en)
 }
 
 /// The day of `at_ms` as `YYYY-MM-DD` (UTC).
-fn date(at_ms: i64) -> String {
+pub(super) fn date(at_ms: i64) -> String {
     let (y, m, d) = shared::compliance::civil_from_days(at_ms.div_euclid(DAY_MS));
     format!("{y:04}-{m:02}-{d:02}")
 }
@@ -161,11 +160,12 @@ pub async fn compute(state: &AppState, view: &View) -> AppResult<Outcome> {
     requests(state, now, &mut tally).await?;
     exports(state, &mut tally).await?;
     devices(state, now, &mut tally).await?;
-    forms(state, &mut tally).await?;
+    org::forms(state, &mut tally).await?;
     // Sessions and signed heads are stamped with the system time, not the dates clock.
     let system_now = crate::store::now_ms();
-    accounts(state, system_now, &mut tally).await?;
-    audit_chain(state, system_now, &mut tally).await?;
+    org::accounts(state, system_now, &mut tally).await?;
+    org::audit_chain(state, system_now, &mut tally).await?;
+    org::backups(state, now, &mut tally).await?;
     let mut out = tally.out;
     for items in out.failing.values_mut() {
         items.sort_by_key(|i| i.at_ms.unwrap_or(i64::MAX));
@@ -567,129 +567,5 @@ async fn devices(state: &AppState, now: i64, tally: &mut Tally<'_>) -> AppResult
             },
         );
     }
-    Ok(())
-}
-
-async fn forms(state: &AppState, tally: &mut Tally<'_>) -> AppResult<()> {
-    if !tally.view.includes(CheckId::FormsWithoutWarnings) {
-        return Ok(());
-    }
-    for form in state.db.forms(FormStatus::Active).await? {
-        let Some(latest) = form.latest else { continue };
-        let Ok(v) = state
-            .versions
-            .get_any(&state.db, form.id, latest.number)
-            .await
-        else {
-            continue;
-        };
-        let warnings = v.definition.compliance_warnings();
-        tally.count(
-            CheckId::FormsWithoutWarnings,
-            Some(form.id),
-            None,
-            warnings.is_empty(),
-            || {
-                let zh: Vec<String> = warnings
-                    .iter()
-                    .map(|w| w.message(shared::i18n::Locale::ZhCn))
-                    .collect();
-                let en: Vec<String> = warnings
-                    .iter()
-                    .map(|w| w.message(shared::i18n::Locale::En))
-                    .collect();
-                FailingItem {
-                    kind: ItemKind::Form,
-                    id: form.id.to_string(),
-                    title: v.definition.title.clone(),
-                    reason: text(
-                        format!("第 {} 版：{}", latest.number, zh.join("；")),
-                        format!("Version {}: {}", latest.number, en.join("; ")),
-                    ),
-                    at_ms: Some(latest.published_at_ms),
-                    link: Some(format!("/forms/{}", form.id)),
-                }
-            },
-        );
-    }
-    Ok(())
-}
-
-async fn accounts(state: &AppState, now: i64, tally: &mut Tally<'_>) -> AppResult<()> {
-    for a in state.db.checked_accounts(now).await? {
-        let account = |zh: String, en: String| FailingItem {
-            kind: ItemKind::Account,
-            id: a.id.to_string(),
-            title: text(&a.username, &a.username),
-            reason: text(zh, en),
-            at_ms: None,
-            link: Some("/users".to_owned()),
-        };
-        if a.role == "admin" && !a.disabled {
-            tally.count(
-                CheckId::AdminsSecondFactor,
-                None,
-                a.team,
-                a.second_factor,
-                || {
-                    account(
-                        "管理员未启用两步验证".to_owned(),
-                        "An admin without a second factor".to_owned(),
-                    )
-                },
-            );
-        }
-        if a.disabled {
-            tally.count(
-                CheckId::DisabledWithoutSessions,
-                None,
-                a.team,
-                a.live_sessions == 0,
-                || {
-                    account(
-                        format!("已停用，仍有 {} 个有效会话", a.live_sessions),
-                        format!("Disabled, still holding {} session(s)", a.live_sessions),
-                    )
-                },
-            );
-        }
-    }
-    Ok(())
-}
-
-async fn audit_chain(state: &AppState, now: i64, tally: &mut Tally<'_>) -> AppResult<()> {
-    if !tally.view.includes(CheckId::AuditChain) {
-        return Ok(());
-    }
-    let report = crate::audit::verify_with(&state.db, &state.keys).await?;
-    let (seq, _) = state.db.audit_chain_head().await?;
-    let item = |zh: String, en: String| FailingItem {
-        kind: ItemKind::AuditLog,
-        id: seq.to_string(),
-        title: text("审计日志", "Audit log"),
-        reason: text(zh, en),
-        at_ms: None,
-        link: Some("/audit".to_owned()),
-    };
-    let problem = report.first_break.as_ref().map(ToString::to_string);
-    tally.count(CheckId::AuditChain, None, None, problem.is_none(), || {
-        let problem = problem.clone().unwrap_or_default();
-        item(
-            format!("哈希链验证失败：{problem}"),
-            format!("The hash chain does not verify: {problem}"),
-        )
-    });
-    let hours = super::settings::settings(state)
-        .await?
-        .head_signed_within_hours;
-    let signed = state.db.last_signed_head_at().await?;
-    let recent = seq == 0 || signed.is_some_and(|at| at >= now - i64::from(hours) * 3_600_000);
-    tally.count(CheckId::AuditChain, None, None, recent, || {
-        let last = signed.map_or_else(|| "—".to_owned(), date);
-        item(
-            format!("链头在 {hours} 小时内未签名（最近一次：{last}）"),
-            format!("The head was not signed within {hours} hours (last: {last})"),
-        )
-    });
     Ok(())
 }

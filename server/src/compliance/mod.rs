@@ -10,6 +10,7 @@ pub mod documents;
 pub mod facts;
 pub mod handlers;
 pub mod html;
+mod org_checks;
 pub mod processing;
 pub mod reports;
 pub mod service;

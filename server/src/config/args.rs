@@ -55,6 +55,19 @@ pub enum Command {
         #[arg(long)]
         keys: Option<PathBuf>,
     },
+    /// Backups: check one, or make one now.
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
+    /// Restore a backup into an empty database (the SQLite file of `--database-url` or
+    /// `--data-dir` must not exist yet; a PostgreSQL database must have no tables),
+    /// after checking it as `backup verify` does. Needs the master key the backup was
+    /// made under. Exit 0 when restored, 1 when refused.
+    Restore {
+        /// The backup file (`consentry-….backup`).
+        file: PathBuf,
+    },
     /// Name the export a leaked file (CSV, XLSX, or rows of it as text) comes from, by
     /// the invisible marks every export carries; exit 0 when one is found, 1 when none,
     /// 2 when the file cannot be read.
@@ -62,6 +75,25 @@ pub enum Command {
         /// The leaked file.
         file: PathBuf,
     },
+}
+
+/// What `consentry backup` does.
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Open a backup without touching the live data: decrypt it into a scratch copy,
+    /// check its integrity, its audit chain and signed heads, and print what it holds.
+    /// Exit 0 when it verifies, 1 when it does not, 2 when the file cannot be read.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+        /// A JSON key set (as served at /.well-known/consentry-keys.json) to check the
+        /// signed heads against instead of the keys inside the backup.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+    },
+    /// Make a backup now, as the schedule would (for instance before an upgrade), with
+    /// its off-site copy and drill; prints the file.
+    Now,
 }
 
 /// Settings of a running server. Every flag has an environment variable; a TOML file
@@ -226,6 +258,46 @@ pub struct ServeArgs {
     #[arg(long, env = "CONSENTRY_NO_RETENTION_SCHEDULE", global = true)]
     pub no_retention_schedule: bool,
 
+    /// Folder the encrypted backups are written to first [default: <data-dir>/backups].
+    #[arg(long, env = "CONSENTRY_BACKUP_DIR", global = true)]
+    pub backup_dir: Option<PathBuf>,
+
+    /// The off-site destination every backup is also copied to: a folder on another
+    /// disk, a mounted network share or a synchronised folder [default: none, which the
+    /// console warns of].
+    #[arg(long, env = "CONSENTRY_BACKUP_OFFSITE_DIR", global = true)]
+    pub backup_offsite_dir: Option<PathBuf>,
+
+    /// Hours between scheduled backups; the first is made soon after a server starts
+    /// on a database that has none [default: 24].
+    #[arg(long, env = "CONSENTRY_BACKUP_INTERVAL_HOURS", global = true)]
+    pub backup_interval_hours: Option<u32>,
+
+    /// Days a backup is kept (in both destinations) before it is deleted, which bounds
+    /// how long erased data survives in backups [default: 30].
+    #[arg(long, env = "CONSENTRY_BACKUP_KEEP_DAYS", global = true)]
+    pub backup_keep_days: Option<u32>,
+
+    /// Do not make backups on a schedule (an admin can still ask for one).
+    #[arg(long, env = "CONSENTRY_NO_BACKUP_SCHEDULE", global = true)]
+    pub no_backup_schedule: bool,
+
+    /// PostgreSQL: a database on the server where restore drills may create (and drop)
+    /// a scratch database; the role needs CREATEDB [default: the `postgres` database of
+    /// the server in `--database-url`].
+    #[arg(long, env = "CONSENTRY_BACKUP_SCRATCH_URL", global = true)]
+    pub backup_scratch_url: Option<String>,
+
+    /// Connections each server keeps to the database at most [default: 16 on
+    /// PostgreSQL; 8 readers and one writer on SQLite].
+    #[arg(long, env = "CONSENTRY_DB_MAX_CONNECTIONS", global = true)]
+    pub db_max_connections: Option<u32>,
+
+    /// PostgreSQL: seconds a statement may run before the database cancels it (0: no
+    /// limit) [default: 60].
+    #[arg(long, env = "CONSENTRY_DB_STATEMENT_TIMEOUT_SECONDS", global = true)]
+    pub db_statement_timeout_seconds: Option<u32>,
+
     /// Log filter in `tracing` syntax, e.g. `info` or `consentry_server=debug` [default: info].
     #[arg(long, env = "CONSENTRY_LOG", global = true)]
     pub log: Option<String>,
@@ -269,6 +341,14 @@ pub(super) struct FileConfig {
     pub(super) request_extension: Option<String>,
     pub(super) smtp_url: Option<String>,
     pub(super) smtp_from: Option<String>,
+    pub(super) backup_dir: Option<PathBuf>,
+    pub(super) backup_offsite_dir: Option<PathBuf>,
+    pub(super) backup_interval_hours: Option<u32>,
+    pub(super) backup_keep_days: Option<u32>,
+    pub(super) no_backup_schedule: Option<bool>,
+    pub(super) backup_scratch_url: Option<String>,
+    pub(super) db_max_connections: Option<u32>,
+    pub(super) db_statement_timeout_seconds: Option<u32>,
     pub(super) log: Option<String>,
     pub(super) no_seed: Option<bool>,
 }

@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 mod args;
 
 use args::FileConfig;
-pub use args::{Cli, Command, ServeArgs};
+pub use args::{BackupAction, Cli, Command, ServeArgs};
 
 /// Why the configuration could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +55,10 @@ pub struct Config {
     pub requests: shared::requests::RequestPolicy,
     /// Where alert e-mails go out (`ServeArgs::smtp_url`, `smtp_from`); `None`: no e-mail.
     pub smtp: Option<Smtp>,
+    /// Scheduled backups and their destinations (`crate::backup`).
+    pub backup: crate::backup::Settings,
+    /// The connection pool and statement limits (`crate::store::DbSettings`).
+    pub database: crate::store::DbSettings,
     pub log: String,
     pub seed: bool,
 }
@@ -142,6 +146,8 @@ impl std::fmt::Debug for Config {
             .field("key_refresh", &self.key_refresh)
             .field("retention", &self.retention)
             .field("smtp", &self.smtp)
+            .field("backup", &self.backup)
+            .field("database", &self.database)
             .field("log", &self.log)
             .field("seed", &self.seed)
             .finish()
@@ -339,6 +345,37 @@ impl Config {
                 Some(Smtp { url, from })
             }
         };
+        let backup = crate::backup::Settings {
+            scheduled: !(args.no_backup_schedule || file.no_backup_schedule.unwrap_or(false)),
+            dir: args
+                .backup_dir
+                .clone()
+                .or(file.backup_dir)
+                .unwrap_or_else(|| data_dir.join("backups")),
+            offsite_dir: args.backup_offsite_dir.clone().or(file.backup_offsite_dir),
+            interval_hours: args
+                .backup_interval_hours
+                .or(file.backup_interval_hours)
+                .unwrap_or(24)
+                .clamp(1, 24 * 31),
+            keep_days: args
+                .backup_keep_days
+                .or(file.backup_keep_days)
+                .unwrap_or(30)
+                .clamp(1, 3650),
+            scratch_url: args.backup_scratch_url.clone().or(file.backup_scratch_url),
+        };
+        let database = crate::store::DbSettings {
+            max_connections: args.db_max_connections.or(file.db_max_connections),
+            statement_timeout: match args
+                .db_statement_timeout_seconds
+                .or(file.db_statement_timeout_seconds)
+            {
+                None => Some(Duration::from_secs(60)),
+                Some(0) => None,
+                Some(s) => Some(Duration::from_secs(u64::from(s))),
+            },
+        };
         let master_key_file = args
             .master_key_file
             .clone()
@@ -393,6 +430,8 @@ impl Config {
             retention,
             requests,
             smtp,
+            backup,
+            database,
             log: args
                 .log
                 .clone()
@@ -421,6 +460,11 @@ impl Config {
     /// A configuration for tests: listens anywhere, stores in `data_dir`.
     #[must_use]
     pub fn for_tests(database_url: String, data_dir: PathBuf, static_dir: PathBuf) -> Self {
+        // Tests ask for backups themselves (`tests/tests/e2e/backups.rs`).
+        let backup = crate::backup::Settings {
+            scheduled: false,
+            ..crate::backup::Settings::in_dir(&data_dir)
+        };
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: "http://127.0.0.1".to_owned(),
@@ -448,6 +492,8 @@ impl Config {
             },
             requests: shared::requests::RequestPolicy::default(),
             smtp: None,
+            backup,
+            database: crate::store::DbSettings::default(),
             log: "warn".to_owned(),
             seed: true,
         }

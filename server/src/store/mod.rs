@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod assignments;
 pub mod audit;
+pub mod backups;
 pub mod compliance;
 pub mod compliance_reports;
 pub mod devices;
@@ -71,6 +72,11 @@ impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if
     /// needed, and applies the session settings every connection needs.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, &DbSettings::default()).await
+    }
+
+    /// [`Db::connect`] with the pool's size and the statement time limit of `settings`.
+    pub async fn connect_with(url: &str, settings: &DbSettings) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let kind = if url.starts_with("sqlite:") {
             DatabaseKind::Sqlite
@@ -85,10 +91,14 @@ impl Db {
         let pool_options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         let (pool, writer) = match kind {
             DatabaseKind::Sqlite => {
-                let readers = sqlite_pool(pool_options.clone().max_connections(8))
-                    .connect_with(options.clone())
-                    .await
-                    .map_err(StoreError::Connect)?;
+                let readers = sqlite_pool(
+                    pool_options
+                        .clone()
+                        .max_connections(settings.max_connections.unwrap_or(8).max(1)),
+                )
+                .connect_with(options.clone())
+                .await
+                .map_err(StoreError::Connect)?;
                 let writer = sqlite_pool(pool_options.max_connections(1))
                     .connect_with(options)
                     .await
@@ -96,11 +106,13 @@ impl Db {
                 (readers, Some(writer))
             }
             DatabaseKind::Postgres => (
-                pool_options
-                    .max_connections(16)
-                    .connect_with(options)
-                    .await
-                    .map_err(StoreError::Connect)?,
+                postgres_pool(
+                    pool_options.max_connections(settings.max_connections.unwrap_or(16).max(1)),
+                    settings.statement_timeout,
+                )
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?,
                 None,
             ),
         };
@@ -204,6 +216,29 @@ impl Db {
 /// An embedded file cannot drop a connection the way a network can, so a connection
 /// is not pinged before each use: each ping is a round trip to the connection's worker
 /// thread (two context switches), paid by every query on the pool.
+/// How each server uses its database: the pool's size and how long a statement may run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DbSettings {
+    /// Connections at most (`None`: 16 on PostgreSQL, 8 readers on SQLite).
+    pub max_connections: Option<u32>,
+    /// PostgreSQL's `statement_timeout` on every connection (`None`: no limit).
+    pub statement_timeout: Option<Duration>,
+}
+
+fn postgres_pool(options: AnyPoolOptions, statement_timeout: Option<Duration>) -> AnyPoolOptions {
+    options.after_connect(move |conn, _meta| {
+        Box::pin(async move {
+            if let Some(limit) = statement_timeout {
+                // A runaway statement is cancelled by the database rather than holding
+                // a connection (and its locks) for ever; long jobs work in pages.
+                conn.execute(format!("SET statement_timeout = {}", limit.as_millis()).as_str())
+                    .await?;
+            }
+            Ok(())
+        })
+    })
+}
+
 fn sqlite_pool(options: AnyPoolOptions) -> AnyPoolOptions {
     options
         .test_before_acquire(false)

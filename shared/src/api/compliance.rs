@@ -167,6 +167,8 @@ pub enum ItemKind {
     Form,
     Account,
     AuditLog,
+    /// The newest backup (its id; the Backups page).
+    Backup,
 }
 
 /// One thing that fails a check. It names no personal value: what the viewer may see of

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 pub mod compliance;
 pub mod conflicts;
 pub mod consent;

@@ -273,6 +273,8 @@ const EXPECTED: &[(&str, &str, Permission, u16)] = &[
         Permission::ComplianceReports,
         404,
     ),
+    ("GET", "/system/backups", Permission::ViewBackups, 200),
+    ("POST", "/system/backups", Permission::ManageBackups, 202),
     ("POST", "/imports/preview", Permission::ImportRecords, 415),
     ("POST", "/imports", Permission::ImportRecords, 415),
     ("GET", "/imports", Permission::ImportRecords, 200),

@@ -46,35 +46,9 @@ async fn fetch_text(browser: &Browser, href: &str) -> (u16, String) {
     )
 }
 
-/// The page's width and the screen's, on a phone of 390 CSS pixels.
-async fn fits_a_phone(browser: &Browser) -> (i64, i64) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
-        )
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let widths = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth]",
-            vec![],
-        )
-        .await
-        .unwrap();
-    browser
-        .cdp("Emulation.clearDeviceMetricsOverride", json!({}))
-        .await;
-    (
-        widths[0].as_i64().unwrap_or(0),
-        widths[1].as_i64().unwrap_or(0),
-    )
-}
-
 /// Asserts the page fits a phone.
 async fn assert_fits(browser: &Browser, page: &str) {
-    let (width, screen) = fits_a_phone(browser).await;
+    let (width, screen) = browser.width_on_a_phone().await;
     assert!(
         width <= screen,
         "{page} is {width}px wide on a {screen}px phone"

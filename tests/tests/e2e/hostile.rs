@@ -418,7 +418,7 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
     // are whole whatever came with them: a blank draft (`POST /forms` takes an optional
     // definition, so `{}` and unknown members make one), a second factor's setup (no
     // body), a signed audit head, a retention dry run (which writes nothing), a
-    // retention run (no body) and a trace of a leaked file (any bytes are text to
+    // retention run (no body), a backup asked for (no body) and a trace of a leaked file (any bytes are text to
     // search; it writes only its audit entry); and the GETs that log themselves: the
     // audit log's export, the records of processing and the list of assessments.
     eprintln!("carried out despite the abuse: {:?}", probe.carried_out);
@@ -429,6 +429,7 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
         "POST /retention/dry-run",
         "POST /retention/runs",
         "POST /exports/trace",
+        "POST /system/backups",
     ];
     assert!(
         probe
@@ -446,7 +447,8 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
         let written = match table.as_str() {
             "forms" | "form_drafts" => drafts,
             "retention_runs" => carried("POST /retention/runs"),
-            "user_totp" | "audit_log" | "leases" => continue,
+            // Backups are asked for (no body) and made by the worker meanwhile.
+            "user_totp" | "audit_log" | "leases" | "backups" => continue,
             _ => 0,
         };
         assert_eq!(
@@ -475,6 +477,8 @@ story!(bad_bodies_headers_and_ids_on_every_route, |app| {
             "exports.traced",
             "compliance.processing_read",
             "compliance.assessments_listed",
+            "backup.requested",
+            "backup.made",
         ]
         .contains(&a.as_str())),
         "logged: {logged:?}"

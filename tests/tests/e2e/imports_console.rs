@@ -63,32 +63,6 @@ async fn fetch_text(browser: &Browser, href: &str) -> (u16, String) {
     )
 }
 
-/// Whether the page is no wider than a phone's screen of 390 CSS pixels.
-async fn fits_a_phone(browser: &Browser) -> (i64, i64) {
-    browser
-        .cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true}),
-        )
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let widths = browser
-        .client
-        .execute(
-            "return [document.documentElement.scrollWidth, window.innerWidth]",
-            vec![],
-        )
-        .await
-        .unwrap();
-    browser
-        .cdp("Emulation.clearDeviceMetricsOverride", json!({}))
-        .await;
-    (
-        widths[0].as_i64().unwrap_or(0),
-        widths[1].as_i64().unwrap_or(0),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_imports_a_gbk_file_with_its_basis_and_undoes_it() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -169,7 +143,7 @@ async fn an_admin_imports_a_gbk_file_with_its_basis_and_undoes_it() {
         "{unmapped}"
     );
     browser.axe("console: an import's preview").await;
-    let (page, screen) = fits_a_phone(&browser).await;
+    let (page, screen) = browser.width_on_a_phone().await;
     assert!(
         page <= screen,
         "the preview is {page}px wide on a {screen}px phone"
@@ -264,7 +238,7 @@ async fn an_admin_imports_a_gbk_file_with_its_basis_and_undoes_it() {
     browser.click("[data-testid=import-undo-yes]").await;
     let undone = browser.text("[data-testid=import-undone]").await;
     assert!(undone.contains("Undone by"), "{undone}");
-    let (page, screen) = fits_a_phone(&browser).await;
+    let (page, screen) = browser.width_on_a_phone().await;
     assert!(
         page <= screen,
         "the history is {page}px wide on a {screen}px phone"

@@ -8,6 +8,8 @@ mod assignments;
 mod at_rest;
 mod audit;
 mod auth;
+mod backups;
+mod backups_console;
 mod browser;
 mod compliance;
 mod compliance_console;

@@ -127,6 +127,7 @@ pub(crate) const fn item_kind_name(kind: ItemKind) -> &'static str {
         ItemKind::Form => "form",
         ItemKind::Account => "account",
         ItemKind::AuditLog => "audit_log",
+        ItemKind::Backup => "backup",
     }
 }
 
