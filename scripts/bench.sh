@@ -2,7 +2,11 @@
 # Benchmarks the release server: submissions per second, latency p50/p99 and server CPU
 # per submission, staff sync, a retention run, exports and imports (see
 # tests/src/bin/bench.rs). Optional arguments: how many submissions, sync records,
-# retention values, export records and import rows (0 skips a phase).
+# retention values, export records and import rows (0 skips a phase), and how many
+# records to sync through one server process and then two on one PostgreSQL database
+# (two replicas against one; default 0, skipped; PostgreSQL from CONSENTRY_TEST_POSTGRES,
+# by default postgres://postgres@127.0.0.1:5432/postgres): `scripts/bench.sh 0 0 0 0 0
+# 20000` runs that alone.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

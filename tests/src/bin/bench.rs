@@ -19,9 +19,16 @@
 //!   XLSX workbook, each into a fresh server: preview and commit times and rows per
 //!   second, server CPU per row, the server's peak memory during each, the file's size.
 //!
+//! - two replicas against one (opt-in: `REPLICA_RECORDS`, default 0): staff sync in
+//!   batches of 100 from four devices at once through one server process, then through
+//!   two on one fresh PostgreSQL database (`CONSENTRY_TEST_POSTGRES`, by default
+//!   `postgres://postgres@127.0.0.1:5432/postgres`), the devices round-robin over the
+//!   processes: records per second, latency p50/p99 per request, and the ratio.
+//!
 //! A count of 0 skips its phase. Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]
-//! [RETENTION_VALUES] [EXPORT_RECORDS] [IMPORT_ROWS]` (defaults 20000, 15000, 100000,
-//! 100000 and 100000);
+//! [RETENTION_VALUES] [EXPORT_RECORDS] [IMPORT_ROWS] [REPLICA_RECORDS]` (defaults 20000,
+//! 15000, 100000, 100000, 100000 and 0; `consentry-bench 0 0 0 0 0 20000` runs the
+//! replicas alone);
 //! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
 //! runs the sync rounds five times (new devices and records each time, so the database
 //! grows) and ends with the median, lowest and highest of each figure;
@@ -33,6 +40,8 @@
 mod export;
 #[path = "bench/imports.rs"]
 mod imports;
+#[path = "bench/replicas.rs"]
+mod replicas;
 #[path = "bench/retention.rs"]
 mod retention;
 #[path = "bench/sync.rs"]
@@ -329,6 +338,7 @@ async fn main() {
     let retention_values: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let export_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let import_rows: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let replica_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
     let bin = server_binary();
     assert!(
         bin.exists(),
@@ -410,6 +420,9 @@ async fn main() {
     drop(server);
     if import_rows > 0 {
         imports::imports(&http, &bin, import_rows).await;
+    }
+    if replica_records > 0 {
+        replicas::replicas(&bin, replica_records).await;
     }
     if kept {
         println!("\ndatabase kept in {}", data.keep().display());

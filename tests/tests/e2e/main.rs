@@ -44,6 +44,7 @@ mod public_forms;
 mod records;
 mod records_workspace;
 mod replay_storm;
+mod replicas;
 mod requests;
 mod requests_console;
 mod retention;
