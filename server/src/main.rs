@@ -76,6 +76,17 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// A time as RFC 3339 (UTC, seconds).
+fn rfc3339(at_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at_ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// The master key a backup was made under: never a new one made up on the spot.
 fn existing_master(
     config: &Config,
@@ -118,7 +129,7 @@ async fn backup(mut config: Config, action: BackupAction) -> anyhow::Result<()> 
                     println!(
                         "backup {} verified: made {} on {:?}; {}",
                         file.display(),
-                        v.header.created_at_ms,
+                        rfc3339(v.header.created_at_ms),
                         v.header.database,
                         v.summary()
                     );
@@ -221,13 +232,7 @@ async fn trace_export(mut config: Config, file: &std::path::Path) -> anyhow::Res
     }
     for f in &traced.found {
         let e = &f.export;
-        let at = time::OffsetDateTime::from_unix_timestamp(e.requested_at_ms / 1000)
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default();
+        let at = rfc3339(e.requested_at_ms);
         println!(
             "export {} by {} ({}) at {at}: form {}, {} records, {}; {} of its {} marks found, confidence {}",
             e.id,

@@ -29,7 +29,7 @@ impl Verified {
     pub fn summary(&self) -> String {
         let c = &self.contents.counts;
         format!(
-            "{} records, {} receipts, {} forms, {} users; audit chain intact: {} entries, {} signed heads verified (head a{} {})",
+            "{} records, {} receipts, {} forms, {} users; audit chain intact: {} entries, {} signed heads verified (head a{}{})",
             c.records,
             c.receipts,
             c.forms,
@@ -37,7 +37,10 @@ impl Verified {
             self.entries_checked,
             self.heads_checked,
             self.contents.audit_seq,
-            shared::audit::short_hash(&self.contents.audit_head),
+            match shared::audit::short_hash(&self.contents.audit_head) {
+                "" => String::new(),
+                head => format!(" {head}"),
+            },
         )
     }
 }
