@@ -7,7 +7,6 @@
 
 use std::{
     path::{Path, PathBuf},
-    sync::atomic::AtomicUsize,
     time::Duration,
 };
 
@@ -28,9 +27,8 @@ use shared::api::{
     sync::{SyncBatch, SyncRecord, SyncResponse, SyncStatus},
 };
 
-use crate::crash_storm::{
-    assert_database_intact, assert_each_record_once, count, send_all, Harness,
-};
+use crate::crash_storm::{assert_database_intact, assert_each_record_once, count, Harness};
+use crate::retention_crash::{due_records, processed_once, values_per_record, RECORDS};
 
 /// Processes started together in the first two stories.
 const REPLICAS: usize = 3;
@@ -449,30 +447,6 @@ async fn the_same_batches_sent_to_three_replicas_at_once_are_stored_once() {
     assert!(intact, "verify-audit: {report}\n{}", replicas.logs());
 }
 
-const DAY: i64 = 86_400_000;
-/// Records in the killed run: enough pages (50 records each) for the second replica to
-/// start while the first is still at it.
-const DUE_RECORDS: usize = 400;
-
-/// `DUE_RECORDS` synced records, all collected 2,000 days ago: every value of the demo
-/// form is due (as in `retention_crash.rs`).
-async fn due_records(h: &Harness) -> consentry_server::store::Db {
-    let device = h.device("zhang", DUE_RECORDS).await;
-    let (acked, flight) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    send_all(&device, &device.records, 500, &acked, &flight).await;
-    let db = consentry_server::store::Db::connect(&h.database.url)
-        .await
-        .unwrap();
-    sqlx::query(&format!(
-        "UPDATE records SET created_at_ms = created_at_ms - {}, retention_due_at_ms = NULL",
-        2000 * DAY
-    ))
-    .execute(db.pool())
-    .await
-    .unwrap();
-    db
-}
-
 /// The holder of the retention lease, if anyone holds it.
 async fn lease_holder(db: &consentry_server::store::Db) -> Option<String> {
     sqlx::query_scalar("SELECT holder FROM leases WHERE name = 'retention'")
@@ -538,9 +512,9 @@ async fn a_replica_killed_in_the_middle_of_a_retention_run_leaves_it_to_another(
     }
     a.kill();
     let committed = count(&db, applied).await;
-    eprintln!("replicas: A killed with {committed} of {DUE_RECORDS} records committed");
+    eprintln!("replicas: A killed with {committed} of {RECORDS} records committed");
     assert!(
-        committed >= 50 && committed < DUE_RECORDS as i64,
+        committed >= 50 && committed < RECORDS as i64,
         "A was not killed in the middle of its run ({committed} records committed)"
     );
     // The lease is still A's: B has not touched the run.
@@ -560,29 +534,11 @@ async fn a_replica_killed_in_the_middle_of_a_retention_run_leaves_it_to_another(
         report = on_b.get_json(&path, 200).await;
     }
     assert_eq!(report.summary.status, RunStatus::Done, "{}", a.log());
-    assert_eq!(report.summary.records, DUE_RECORDS as u64);
+    assert_eq!(report.summary.records, RECORDS as u64);
 
-    // Each value processed once: one `retention.applied` entry per record, the
-    // report's counts add up to every value, no record holds a value any more; one run
+    // Each value processed once (as after a restart: `retention_crash.rs`), and one run
     // started and finished.
-    let records = DUE_RECORDS as i64;
-    assert_eq!(count(&db, applied).await, records);
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(DISTINCT target_id) FROM audit_log WHERE action = 'retention.applied'"
-        )
-        .await,
-        records
-    );
-    let values: u64 = report.lines.iter().map(|l| l.count).sum();
-    let per_record = u64::try_from(demo_answers().len()).unwrap();
-    assert_eq!(values, DUE_RECORDS as u64 * per_record);
-    assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM records WHERE status = 'erased'").await,
-        records
-    );
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM record_lookup").await, 0);
+    processed_once(&db, values_per_record(), std::slice::from_ref(&report)).await;
     for action in ["retention.run_started", "retention.run_finished"] {
         let n = count(
             &db,

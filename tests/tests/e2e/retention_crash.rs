@@ -22,7 +22,7 @@ use crate::crash_storm::{count, send_all, Harness};
 
 const DAY: i64 = 86_400_000;
 /// Records per test: enough pages (50 records each) to kill a run between two.
-const RECORDS: usize = 400;
+pub(crate) const RECORDS: usize = 400;
 
 /// The admin, with the first password replaced, signed in at `address`.
 async fn admin_at(address: &str, first_password: &str) -> Session {
@@ -48,7 +48,7 @@ async fn admin_at(address: &str, first_password: &str) -> Session {
 
 /// `RECORDS` synced records, all collected 2,000 days ago (every value of the demo form
 /// is due: anonymised at 730 days, the ID number deleted at 1,095).
-async fn due_records(h: &Harness) -> consentry_server::store::Db {
+pub(crate) async fn due_records(h: &Harness) -> consentry_server::store::Db {
     let device = h.device("zhang", RECORDS).await;
     let acked = std::sync::atomic::AtomicUsize::new(0);
     let flight = std::sync::atomic::AtomicUsize::new(0);
@@ -72,7 +72,7 @@ async fn report(admin: &Session, id: shared::ids::RetentionRunId) -> RunReport {
 
 /// Every value was processed exactly once: one audit entry per record, the reports'
 /// counts add up to the values, and no record holds a value any more.
-async fn processed_once(
+pub(crate) async fn processed_once(
     db: &consentry_server::store::Db,
     values_per_record: u64,
     reports: &[RunReport],
@@ -99,7 +99,7 @@ async fn processed_once(
 }
 
 /// The demo form's value fields the demo answers fill.
-fn values_per_record() -> u64 {
+pub(crate) fn values_per_record() -> u64 {
     u64::try_from(shared::schema::FormDefinition::demo_answers().len()).unwrap()
 }
 
