@@ -1,7 +1,7 @@
 //! The compliance dashboard (issue #23): every check over seeded data with one known
 //! violation each, the rate equal to a hand computation, drill-downs, fixing a
-//! violation, the daily snapshots, scheduled reports reaching a webhook, a manager's
-//! team view, and bad input.
+//! violation, the daily snapshots, a manager's team view, and bad input (the reports:
+//! `compliance_reports.rs`).
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -16,24 +16,21 @@ use shared::{
     api::{
         auth::Role,
         compliance::{
-            CheckDrillDown, ComplianceCharts, ComplianceOverview, ComplianceReport, Figure,
-            ReportKind, ReportList, ReportNotice, ReportSettings, ViewScope,
+            CheckDrillDown, ComplianceCharts, ComplianceOverview, Figure, ReportSettings, ViewScope,
         },
         error::ApiError,
         forms::FormDetail,
         records::RecordSource,
         sync::SyncBatch,
     },
-    compliance::{week_start, CheckId},
+    compliance::CheckId,
     ids::RecordId,
 };
 
-use crate::alerts::{receiver, settings as alert_settings, wait_for, SECRET};
-
-const DAY: i64 = 86_400_000;
+pub(crate) const DAY: i64 = 86_400_000;
 
 /// A web submission of the demo form; its record id.
-async fn web_record(app: &TestApp) -> RecordId {
+pub(crate) async fn web_record(app: &TestApp) -> RecordId {
     let r = app.submit_demo().await;
     let id = app
         .count(&format!(
@@ -45,7 +42,7 @@ async fn web_record(app: &TestApp) -> RecordId {
     record_of(app, &r.receipt.body.statement.receipt_id).await
 }
 
-async fn record_of(app: &TestApp, receipt_id: &str) -> RecordId {
+pub(crate) async fn record_of(app: &TestApp, receipt_id: &str) -> RecordId {
     let db = consentry_server::store::Db::connect(&app.database_url)
         .await
         .unwrap();
@@ -59,25 +56,25 @@ async fn record_of(app: &TestApp, receipt_id: &str) -> RecordId {
     RecordId::parse(&id).unwrap()
 }
 
-fn figures(o: &ComplianceOverview) -> BTreeMap<CheckId, Figure> {
+pub(crate) fn figures(o: &ComplianceOverview) -> BTreeMap<CheckId, Figure> {
     o.checks.iter().map(|c| (c.check, c.figure)).collect()
 }
 
-async fn drill(caller: &Session, check: CheckId) -> CheckDrillDown {
+pub(crate) async fn drill(caller: &Session, check: CheckId) -> CheckDrillDown {
     caller
         .get_json(&format!("/compliance/checks/{}", check.as_str()), 200)
         .await
 }
 
 /// The ids a check's drill-down lists.
-async fn failing_ids(caller: &Session, check: CheckId) -> Vec<String> {
+pub(crate) async fn failing_ids(caller: &Session, check: CheckId) -> Vec<String> {
     let d = drill(caller, check).await;
     assert_eq!(d.items.len() as u64, d.figure.failing(), "{check:?}");
     d.items.into_iter().map(|i| i.id).collect()
 }
 
 /// Runs retention now and waits for it.
-async fn run_retention(admin: &Session) {
+pub(crate) async fn run_retention(admin: &Session) {
     use shared::api::retention::{RunReport, RunStatus, RunSummary};
     let started: RunSummary = admin.post_json("/retention/runs", &json!({}), 202).await;
     for _ in 0..600 {
@@ -93,7 +90,7 @@ async fn run_retention(admin: &Session) {
 }
 
 /// Waits until `sql` counts at least `n`.
-async fn wait_count(app: &TestApp, sql: &str, n: i64) {
+pub(crate) async fn wait_count(app: &TestApp, sql: &str, n: i64) {
     for _ in 0..150 {
         if app.count(sql).await >= n {
             return;
@@ -447,121 +444,6 @@ story!(
         );
     }
 );
-
-story!(scheduled_reports_reach_the_webhook_and_download, |app| {
-    let admin = app.admin().await;
-    let (url, got) = receiver(vec![]).await;
-    admin
-        .put("/alerts/settings")
-        .json(&alert_settings(&url))
-        .expect_status(200)
-        .await;
-    let _ = web_record(&app).await;
-
-    // Bad periods: reversed, in the future.
-    let now = app.clock.now_ms();
-    for (from, to) in [(now - DAY, now - 2 * DAY), (now + DAY, now + 2 * DAY)] {
-        let e: ApiError = admin
-            .post_json(
-                "/compliance/reports",
-                &json!({"period_from_ms": from, "period_to_ms": to}),
-                422,
-            )
-            .await;
-        assert!(e.details.unwrap().fields.contains_key("period"));
-    }
-    let bad: ApiError = admin
-        .put("/compliance/settings")
-        .json(&json!({"weekly": true, "monthly": false, "deliver": true,
-            "device_idle_days": 0, "head_signed_within_hours": 24}))
-        .expect_json(422)
-        .await;
-    assert!(bad.details.unwrap().fields.contains_key("device_idle_days"));
-    let _: ReportSettings = admin
-        .put_json(
-            "/compliance/settings",
-            &json!({"weekly": true, "monthly": false, "deliver": true,
-                "device_idle_days": 7, "head_signed_within_hours": 24}),
-            200,
-        )
-        .await;
-
-    // On demand: kept, not sent.
-    let made: shared::api::compliance::ReportEntry = admin
-        .post_json(
-            "/compliance/reports",
-            &json!({"period_from_ms": now - 7 * DAY, "period_to_ms": now}),
-            201,
-        )
-        .await;
-    assert_eq!(made.kind, ReportKind::OnDemand);
-    let report: ComplianceReport = admin
-        .get_json(&format!("/compliance/reports/{}?format=json", made.id), 200)
-        .await;
-    assert_eq!(report.activity.records_collected, 1);
-    assert_eq!(report.checks.len(), CheckId::ALL.len());
-    admin
-        .get(&format!("/compliance/reports/{}?format=pdf", made.id))
-        .expect_status(422)
-        .await;
-    admin
-        .get("/compliance/reports/no-such-report")
-        .expect_status(404)
-        .await;
-
-    // Nothing scheduled yet; the week ends, and the weekly report is made and sent.
-    assert!(got.lock().unwrap().is_empty());
-    let next_monday = week_start(now) + 7 * DAY;
-    app.clock.advance(next_monday - now + 60_000);
-    wait_for(&got, 1).await;
-    let (headers, body) = got.lock().unwrap()[0].clone();
-    let ts = &headers["x-consentry-timestamp"];
-    let expected =
-        consentry_server::alerts::delivery::signature(SECRET, ts.parse().unwrap(), &body);
-    assert_eq!(headers["x-consentry-signature"], expected);
-    let notice: ReportNotice = serde_json::from_slice(&body).unwrap();
-    assert_eq!(notice.event, "compliance_report");
-    assert_eq!(notice.report.kind, ReportKind::Weekly);
-    assert_eq!(notice.report.period_to_ms, next_monday);
-    assert_eq!(notice.report.period_from_ms, next_monday - 7 * DAY);
-    assert_eq!(notice.report.checks.len(), CheckId::ALL.len());
-    let list: ReportList = admin.get_json("/compliance/reports", 200).await;
-    assert_eq!(list.reports.len(), 2);
-    let weekly = list
-        .reports
-        .iter()
-        .find(|r| r.kind == ReportKind::Weekly)
-        .unwrap();
-    assert_eq!(weekly.deliveries.len(), 1);
-    // The sender marks it sent just after the webhook answers.
-    for _ in 0..50 {
-        let list: ReportList = admin.get_json("/compliance/reports", 200).await;
-        let w = list
-            .reports
-            .iter()
-            .find(|r| r.kind == ReportKind::Weekly)
-            .unwrap();
-        if w.deliveries[0].status == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Made once, whatever the ticks.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM compliance_reports WHERE kind = 'weekly'")
-            .await,
-        1
-    );
-    // Sealed: the stored report is not its JSON.
-    assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM compliance_reports WHERE report_sealed LIKE '%lawful_basis%'"
-        )
-        .await,
-        0
-    );
-});
 
 story!(a_manager_sees_their_team_and_staff_see_nothing, |app| {
     let admin = app.admin().await;

@@ -14,6 +14,7 @@ mod browser;
 mod compliance;
 mod compliance_console;
 mod compliance_documents;
+mod compliance_reports;
 mod conflicts;
 mod consent;
 mod consent_requests;
