@@ -3,60 +3,106 @@
 //! Every string the UI shows comes from a [`Texts`] value, one per locale. A key missing
 //! from either table is a compile error, never a blank at run time.
 
+#[cfg(feature = "console")]
 mod alerts;
+#[cfg(feature = "console")]
 mod alerts_en;
+#[cfg(feature = "console")]
 mod alerts_zh;
+#[cfg(feature = "console")]
 mod api_docs;
+#[cfg(feature = "console")]
 mod assign;
+#[cfg(feature = "console")]
 mod backups;
+#[cfg(feature = "console")]
 mod backups_en;
+#[cfg(feature = "console")]
 mod backups_zh;
+#[cfg(feature = "console")]
 mod collect;
+#[cfg(feature = "console")]
 mod compliance;
+#[cfg(feature = "console")]
 mod compliance_en;
+#[cfg(feature = "console")]
 mod compliance_zh;
+#[cfg(feature = "console")]
 mod conflicts;
+#[cfg(feature = "console")]
 mod console;
 mod customer;
 mod customer_request;
+#[cfg(feature = "console")]
 mod designer;
+#[cfg(feature = "console")]
 mod designer_en;
+#[cfg(feature = "console")]
 mod designer_zh;
 mod errors;
+#[cfg(feature = "console")]
 mod exports;
+#[cfg(feature = "console")]
 mod history;
+#[cfg(feature = "console")]
 mod imports;
+#[cfg(feature = "console")]
 mod imports_en;
+#[cfg(feature = "console")]
 mod imports_zh;
 mod renderer;
+#[cfg(feature = "console")]
 mod requests;
+#[cfg(feature = "console")]
 mod requests_en;
+#[cfg(feature = "console")]
 mod requests_zh;
+#[cfg(feature = "console")]
 mod retention;
+#[cfg(feature = "console")]
 mod retention_en;
+#[cfg(feature = "console")]
 mod retention_zh;
+#[cfg(feature = "console")]
 mod trace;
+#[cfg(feature = "console")]
 mod withdrawal;
 
+#[cfg(feature = "console")]
 pub use alerts::AlertsTexts;
+#[cfg(feature = "console")]
 pub use api_docs::ApiDocsTexts;
+#[cfg(feature = "console")]
 pub use assign::AssignTexts;
+#[cfg(feature = "console")]
 pub use backups::{BackupsTexts, ProblemWords};
+#[cfg(feature = "console")]
 pub use collect::CollectTexts;
+#[cfg(feature = "console")]
 pub use compliance::ComplianceTexts;
+#[cfg(feature = "console")]
 pub use conflicts::ConflictsTexts;
+#[cfg(feature = "console")]
 pub use console::ConsoleTexts;
 pub use customer::CustomerTexts;
 pub use customer_request::CustomerRequestTexts;
+#[cfg(feature = "console")]
 pub use designer::DesignerTexts;
 pub use errors::{ErrorTexts, IssueTexts};
+#[cfg(feature = "console")]
 pub use exports::ExportsTexts;
+#[cfg(feature = "console")]
 pub use history::HistoryTexts;
+#[cfg(feature = "console")]
 pub use imports::ImportsTexts;
 pub use renderer::RendererTexts;
+#[cfg(feature = "console")]
 pub use requests::RequestsTexts;
+#[cfg(feature = "console")]
 pub use retention::RetentionTexts;
+#[cfg(feature = "console")]
 pub use trace::TraceTexts;
+#[cfg(feature = "console")]
 pub use withdrawal::WithdrawalTexts;
 
 use leptos::prelude::*;
@@ -267,41 +313,57 @@ pub struct Texts {
     pub nav_forms: &'static str,
     pub nav_collect: &'static str,
     /// Offline collection by staff and managers.
+    #[cfg(feature = "console")]
     pub collect: CollectTexts,
     /// Giving forms to teams and people.
+    #[cfg(feature = "console")]
     pub assign: AssignTexts,
     /// The API contract page.
+    #[cfg(feature = "console")]
     pub api_docs: ApiDocsTexts,
     /// Accounts, records, the audit log and two-step sign-in.
+    #[cfg(feature = "console")]
     pub console: ConsoleTexts,
     /// Edit conflicts and changes waiting for approval.
+    #[cfg(feature = "console")]
     pub conflicts: ConflictsTexts,
     /// The form renderer customers see.
     pub renderer: RendererTexts,
     /// The customer-facing app around the renderer.
     pub customer: CustomerTexts,
     /// The form designer.
+    #[cfg(feature = "console")]
     pub designer: DesignerTexts,
     /// Data retention: the retention page, and retention on records and in the designer.
+    #[cfg(feature = "console")]
     pub retention: RetentionTexts,
     /// Data-subject requests: the register and the work on one request.
+    #[cfg(feature = "console")]
     pub requests: RequestsTexts,
     /// Withdrawals staff hand out (the customer's receipt on a device) or record.
+    #[cfg(feature = "console")]
     pub withdrawal: WithdrawalTexts,
     /// A record's versions in the console.
+    #[cfg(feature = "console")]
     pub history: HistoryTexts,
     /// Governed exports: the export dialog, the caller's exports, approvals, the ledger.
+    #[cfg(feature = "console")]
     pub exports: ExportsTexts,
     /// Tracing a leaked file back to its export.
+    #[cfg(feature = "console")]
     pub trace: TraceTexts,
     /// Alerts on unusual behaviour and their settings.
+    #[cfg(feature = "console")]
     pub alerts: AlertsTexts,
     /// Imports from spreadsheets: preview, lawful basis, commit, history and undo.
+    #[cfg(feature = "console")]
     pub imports: ImportsTexts,
     /// The compliance dashboard, a check's drill-down, and the compliance reports.
+    #[cfg(feature = "console")]
     pub compliance: ComplianceTexts,
     /// The backups page: the last backup, off-site copy and restore drill, problems and
     /// the list of backups.
+    #[cfg(feature = "console")]
     pub backups: BackupsTexts,
     /// A customer's own request about their data, on their consent page.
     pub customer_request: CustomerRequestTexts,
@@ -393,23 +455,39 @@ pub static EN: Texts = Texts {
 
     nav_forms: "Forms",
     nav_collect: "Collect",
+    #[cfg(feature = "console")]
     collect: collect::EN,
+    #[cfg(feature = "console")]
     assign: assign::EN,
+    #[cfg(feature = "console")]
     api_docs: api_docs::EN,
+    #[cfg(feature = "console")]
     console: console::EN,
+    #[cfg(feature = "console")]
     conflicts: conflicts::EN,
     renderer: renderer::EN,
     customer: customer::EN,
+    #[cfg(feature = "console")]
     designer: designer::EN,
+    #[cfg(feature = "console")]
     retention: retention::EN,
+    #[cfg(feature = "console")]
     requests: requests::EN,
+    #[cfg(feature = "console")]
     withdrawal: withdrawal::EN,
+    #[cfg(feature = "console")]
     history: history::EN,
+    #[cfg(feature = "console")]
     exports: exports::EN,
+    #[cfg(feature = "console")]
     trace: trace::EN,
+    #[cfg(feature = "console")]
     alerts: alerts::EN,
+    #[cfg(feature = "console")]
     imports: imports::EN,
+    #[cfg(feature = "console")]
     compliance: compliance::EN,
+    #[cfg(feature = "console")]
     backups: backups::EN,
     customer_request: customer_request::EN,
     errors: errors::ERRORS_EN,
@@ -484,23 +562,39 @@ pub static ZH_CN: Texts = Texts {
 
     nav_forms: "表单",
     nav_collect: "采集",
+    #[cfg(feature = "console")]
     collect: collect::ZH_CN,
+    #[cfg(feature = "console")]
     assign: assign::ZH_CN,
+    #[cfg(feature = "console")]
     api_docs: api_docs::ZH_CN,
+    #[cfg(feature = "console")]
     console: console::ZH_CN,
+    #[cfg(feature = "console")]
     conflicts: conflicts::ZH_CN,
     renderer: renderer::ZH_CN,
     customer: customer::ZH_CN,
+    #[cfg(feature = "console")]
     designer: designer::ZH_CN,
+    #[cfg(feature = "console")]
     retention: retention::ZH_CN,
+    #[cfg(feature = "console")]
     requests: requests::ZH_CN,
+    #[cfg(feature = "console")]
     withdrawal: withdrawal::ZH_CN,
+    #[cfg(feature = "console")]
     history: history::ZH_CN,
+    #[cfg(feature = "console")]
     exports: exports::ZH_CN,
+    #[cfg(feature = "console")]
     trace: trace::ZH_CN,
+    #[cfg(feature = "console")]
     alerts: alerts::ZH_CN,
+    #[cfg(feature = "console")]
     imports: imports::ZH_CN,
+    #[cfg(feature = "console")]
     compliance: compliance::ZH_CN,
+    #[cfg(feature = "console")]
     backups: backups::ZH_CN,
     customer_request: customer_request::ZH_CN,
     errors: errors::ERRORS_ZH_CN,

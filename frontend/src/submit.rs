@@ -13,14 +13,24 @@ use shared::api::error::ApiError;
 use shared::api::forms::VersionDetail;
 use shared::consent::{needs_guardian, ConsentChoices};
 use shared::i18n::Locale;
-use shared::schema::{Answers, FormDefinition};
+use shared::schema::{Answers, FormDefinition, ValidatedAnswers};
 use time::Date;
 
 use crate::components::focus::{focus_soon, form_title};
 use crate::components::form_renderer::{state, FormRenderer};
 use crate::embed::consent_dialog::{effective_definition, ConsentDialog, PopupChoices};
+use crate::embed::submission::Choices;
 use crate::i18n::{fill, use_i18n};
-use crate::offline::outbox::Collected;
+
+/// What the customer gave: the answers to send, the same answers checked with the
+/// published definition, and the choices made in the privacy pop-up.
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub answers: Answers,
+    pub validated: ValidatedAnswers,
+    pub choices: Choices,
+    pub locale: Locale,
+}
 
 /// One published form version being filled in: the choices made in the privacy pop-up,
 /// the answers so far and a guardian's consent.

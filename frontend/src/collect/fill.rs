@@ -20,8 +20,9 @@ use crate::components::form::FormAlert;
 use crate::embed::consent_dialog::PopupChoices;
 use crate::embed::submission::{new_receipt_id, now_ms};
 use crate::i18n::{set_page_title, use_i18n};
-use crate::offline::outbox::{self, Collected, OutboxEntry};
+use crate::offline::outbox::{self, OutboxEntry};
 use crate::offline::{device, forms, use_collector};
+use crate::submit::Collected;
 use crate::submit::{FillStep, FormInProgress, GuardianStep};
 
 /// Where the collection is.

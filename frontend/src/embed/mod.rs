@@ -2,9 +2,13 @@
 //! where customers make requests about their data), `/verify` and `/consent` (a consent
 //! request for an imported record).
 //!
-//! It is its own WASM binary (`consentry-embed`) so customers never download the admin
-//! console: it routes on `window.location.pathname` itself and uses only this module,
-//! the shared form renderer and the API client.
+//! Two small WASM binaries of their own, so customers never download the admin console:
+//! `consentry-embed` shows forms ([`form_pages`]) and `consentry-self-service` the pages
+//! a customer comes back to ([`self_service_pages`]: withdrawal and requests,
+//! verification, an imported record's consent request). Each routes on
+//! `window.location.pathname` itself and names only its own pages, so the code of the
+//! other's pages is left out of its WASM: the form, which customers open on their
+//! phones first, carries no receipt verifier, withdrawal or request code.
 
 mod api;
 // The privacy pop-up and the consent statement are shared with the console's offline
@@ -29,7 +33,7 @@ use crate::i18n::{use_i18n, I18n};
 
 /// Which page the path asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
+pub enum Route {
     Form(String),
     Withdraw,
     Verify,
@@ -60,22 +64,39 @@ fn requested_locale() -> Option<Locale> {
     Locale::from_tag(&params.get("lang")?)
 }
 
-/// The customer app: a language switch and the page the path names.
+/// The pages one customer app shows; each binary passes its own.
+pub type Pages = fn(&Route) -> AnyView;
+
+/// `consentry-embed`: a published form, with its privacy pop-up, signature and receipt.
+#[must_use]
+pub fn form_pages(route: &Route) -> AnyView {
+    match route {
+        Route::Form(id) => view! { <form_page::FormPage form_id=id.clone() /> }.into_any(),
+        _ => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// `consentry-self-service`: the pages a customer comes back to.
+#[must_use]
+pub fn self_service_pages(route: &Route) -> AnyView {
+    match route {
+        Route::Withdraw => view! { <withdraw::WithdrawPage /> }.into_any(),
+        Route::Verify => view! { <verify::VerifyPage /> }.into_any(),
+        Route::Invite => view! { <invite::InvitePage /> }.into_any(),
+        _ => view! { <NotFound /> }.into_any(),
+    }
+}
+
+/// A customer app: a language switch and the page the path names, of `pages`.
 #[component]
-pub fn EmbedApp() -> impl IntoView {
+pub fn CustomerApp(pages: Pages) -> impl IntoView {
     let i18n = I18n::starting_with(requested_locale());
     provide_context(i18n);
     let path = location()
         .and_then(|l| l.pathname().ok())
         .unwrap_or_default();
     frame::report_height();
-    let page = match route(&path) {
-        Route::Form(id) => view! { <form_page::FormPage form_id=id /> }.into_any(),
-        Route::Withdraw => view! { <withdraw::WithdrawPage /> }.into_any(),
-        Route::Verify => view! { <verify::VerifyPage /> }.into_any(),
-        Route::Invite => view! { <invite::InvitePage /> }.into_any(),
-        Route::NotFound => view! { <NotFound /> }.into_any(),
-    };
+    let page = pages(&route(&path));
     view! {
         <header class="embed-top">
             <LangSwitch />

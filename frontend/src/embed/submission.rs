@@ -15,7 +15,7 @@ use shared::i18n::Locale;
 use shared::schema::ValidatedAnswers;
 use wasm_bindgen::JsCast;
 
-use crate::offline::outbox::Collected;
+use crate::submit::Collected;
 
 /// The customer's choices, under the name `offline::outbox` knows them by.
 pub use shared::consent::ConsentChoices as Choices;

@@ -93,6 +93,8 @@ impl Texts {
             "password_unchanged" => i.password_unchanged,
             "password_wrong" => i.password_wrong,
             "passwords_differ" => i.passwords_differ,
+            // Staff devices only: the customer app has no outbox to unlock.
+            #[cfg(feature = "console")]
             "vault_password_wrong" => self.collect.unlock_wrong,
             _ => return issue.message.clone(),
         };

@@ -10,15 +10,15 @@ use shared::api::error::FieldIssue;
 use shared::api::forms::VersionDetail;
 use shared::api::sync::{RejectionCode, SyncRecord};
 use shared::consent::{record_hash, CollectingDevice, SignedReceipt};
-use shared::i18n::{Locale, LocalizedText};
-use shared::schema::{Answers, ValidatedAnswers};
+use shared::i18n::LocalizedText;
 use shared::sync::{statement_hash, SyncEnvelope};
 
 use super::device::Device;
 use super::idb::{self, Change, StoreError, OUTBOX, SYNCED};
 use super::vault::Vault;
-use crate::embed::submission::{self, Choices};
+use crate::embed::submission;
 use crate::embed::withdraw;
+use crate::submit::Collected;
 
 /// Why the server did not store a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,16 +187,6 @@ impl SyncedEntry {
         self.synced_at_ms = now_ms;
         self
     }
-}
-
-/// What the customer gave: the answers to send, the same answers checked with the
-/// published definition, and the choices made in the privacy pop-up.
-#[derive(Debug, Clone)]
-pub struct Collected {
-    pub answers: Answers,
-    pub validated: ValidatedAnswers,
-    pub choices: Choices,
-    pub locale: Locale,
 }
 
 /// Builds and signs a record of what was `collected` for `device`, with sequence number

@@ -20,6 +20,8 @@ use shared::{
 use tower::ServiceExt as _;
 use tower_http::services::ServeDir;
 
+use bytes::Bytes;
+
 use crate::state::AppState;
 
 /// Routes for the web app; everything the API does not claim ends up here.
@@ -96,9 +98,10 @@ async fn serve_file_or_app(state: &AppState, files: ServeDir, req: Request) -> R
     }
 }
 
-/// The customer app's page with a given Content-Security-Policy.
-fn customer_app(state: &AppState, csp: &str) -> Response {
-    match &state.spa.embed_index {
+/// A customer app's page (the form's or the self-service pages') with a given
+/// Content-Security-Policy.
+fn customer_app(page: Option<&Bytes>, csp: &str) -> Response {
+    match page {
         Some(page) => {
             let mut response = (
                 [
@@ -124,9 +127,9 @@ fn customer_app(state: &AppState, csp: &str) -> Response {
     }
 }
 
-/// `/withdraw` and `/verify`: the customer app, never framed.
+/// `/withdraw`, `/verify` and `/consent`: the self-service app, never framed.
 async fn customer_page(State(state): State<AppState>) -> Response {
-    customer_app(&state, headers::APP_CSP)
+    customer_app(state.spa.self_service_index.as_ref(), headers::APP_CSP)
 }
 
 /// `/f/{id}`: a published form, which only the websites the form lists may frame.
@@ -143,7 +146,7 @@ async fn embedded_form_page(State(state): State<AppState>, Path(id): Path<String
             .unwrap_or_default(),
         Err(_) => Vec::new(),
     };
-    customer_app(&state, &headers::form_csp(&origins))
+    customer_app(state.spa.embed_index.as_ref(), &headers::form_csp(&origins))
 }
 
 fn not_found() -> Response {

@@ -13,16 +13,20 @@ use sha2::{Digest, Sha256};
 /// The URL prefix of the boot scripts taken out of `index.html`.
 pub const BOOT_PREFIX: &str = "/_app/boot/";
 
-/// The entry pages of the two web apps without inline scripts, and the scripts taken
-/// out of them: the admin console (`dist/index.html`) and the small customer-facing app
-/// (`dist/embed/index.html`: embedded forms, receipts, withdrawal).
+/// The entry pages of the web apps without inline scripts, and the scripts taken out of
+/// them: the admin console (`dist/index.html`) and the two small customer apps, forms
+/// (`dist/embed/index.html`: the privacy pop-up, the form, the receipt) and the pages
+/// customers come back to (`dist/embed/self/index.html`: withdrawal and requests,
+/// verification, consent requests for imported records).
 #[derive(Debug, Default)]
 pub struct SpaAssets {
     pub dir: PathBuf,
     /// The console's page; `None` when the web app has not been built.
     pub index: Option<Bytes>,
-    /// The customer app's page; `None` when it has not been built.
+    /// The form app's page; `None` when it has not been built.
     pub embed_index: Option<Bytes>,
+    /// The self-service app's page; `None` when it has not been built.
+    pub self_service_index: Option<Bytes>,
     /// (file name, body) of each boot script.
     pub boot_scripts: Vec<(String, Bytes)>,
 }
@@ -37,6 +41,8 @@ impl SpaAssets {
         };
         assets.index = assets.read_page(&dir.join("index.html"));
         assets.embed_index = assets.read_page(&dir.join("embed").join("index.html"));
+        assets.self_service_index =
+            assets.read_page(&dir.join("embed").join("self").join("index.html"));
         if assets.index.is_none() {
             tracing::warn!(dir = %dir.display(), "web app not built: no index.html; the API still works");
         }
