@@ -66,13 +66,19 @@ if [ "${1:-}" = "--browser" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
-  # axe-core, which the browser tests run on each page (tests/src/a11y.rs), at the
-  # version tests/package-lock.json pins.
-  axe_wanted="$(sed -n '/"node_modules\/axe-core"/,/}/s/.*"version": "\(.*\)".*/\1/p' "$root/tests/package-lock.json")"
-  axe_found="$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$root/tests/node_modules/axe-core/package.json" 2>/dev/null || true)"
-  if [ "$axe_found" != "$axe_wanted" ]; then
+  # The packages tests/package-lock.json pins, at those versions: axe-core, which the
+  # browser tests run on each page (tests/src/a11y.rs), and survey-core and
+  # survey-js-ui, the SurveyJS form the bench renders beside Consentry's
+  # (tests/src/bin/bench/browser.rs).
+  npm_wanted=""
+  for npm_package in axe-core survey-core survey-js-ui; do
+    npm_pinned="$(sed -n "/\"node_modules\/$npm_package\"/,/}/s/.*\"version\": \"\(.*\)\".*/\1/p" "$root/tests/package-lock.json")"
+    npm_found="$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$root/tests/node_modules/$npm_package/package.json" 2>/dev/null || true)"
+    [ "$npm_found" = "$npm_pinned" ] || npm_wanted="$npm_wanted $npm_package $npm_pinned"
+  done
+  if [ -n "$npm_wanted" ]; then
     command -v npm >/dev/null || apt_install nodejs npm
-    log "installing axe-core $axe_wanted (npm ci in tests/)"
+    log "installing$npm_wanted (npm ci in tests/)"
     npm ci --silent --prefix "$root/tests" --no-audit --no-fund >/dev/null
   fi
 fi

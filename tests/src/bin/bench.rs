@@ -1,65 +1,66 @@
-//! `consentry-bench`: measures a release server on this machine.
+//! `consentry-bench`: measures a release server on this machine beside the machine's own
+//! limits, and rewrites `BENCHMARKS.md` at the repository's root with the results.
 //!
 //! Starts `target/release/consentry` (or `$CONSENTRY_BIN`) on a fresh SQLite database at
-//! full durability and prints, with the server's own CPU time from /proc (the bench's
-//! work is not counted):
-//! - customer submissions from 16 concurrent clients: submissions per second, latency
-//!   p50/p99, server CPU per submission;
-//! - staff sync in batches of 1,000 records, from one device and then from four devices
-//!   at once: records per second and CPU per record, then the same batches replayed.
-//!
-//! Each sync line also gives the bench client's own CPU and the server's context
-//! switches per record.
-//!
-//! - a retention run over `RETENTION_VALUES` expiring values: run time, values per
-//!   second, server CPU per value.
-//! - a CSV export of `EXPORT_RECORDS` more records, downloaded as it streams: rows per
-//!   second, server CPU per row, the server's peak memory beside its memory before.
-//! - an import of `IMPORT_ROWS` new people for the demo form, from a CSV and from an
-//!   XLSX workbook, each into a fresh server: preview and commit times and rows per
-//!   second, server CPU per row, the server's peak memory during each, the file's size.
-//!
-//! - two replicas against one (opt-in: `REPLICA_RECORDS`, default 0): staff sync in
-//!   batches of 100 from four devices at once through one server process, then through
-//!   two on one fresh PostgreSQL database (`CONSENTRY_TEST_POSTGRES`, by default
-//!   `postgres://postgres@127.0.0.1:5432/postgres`), the devices round-robin over the
-//!   processes: records per second, latency p50/p99 per request, and the ratio.
+//! full durability; the server's own CPU time comes from /proc (the bench's is not
+//! counted). In order:
+//! - the machine's limits (`bench/limits.rs`): ed25519 verification (single, batch) and
+//!   signing, XChaCha20-Poly1305 sealing, SHA-256, per core; SQLite's and PostgreSQL's
+//!   committed rows per second in 1,000-row transactions and single-row commits per
+//!   second. `bench/model.rs` counts what a submission and a synced record cost in those
+//!   primitives, which gives each figure below its ceiling and its fraction of it;
+//! - customer submissions (`bench/submissions.rs`), one per request, with 1 and 16
+//!   clients (`wrk`), on SQLite and on PostgreSQL: submissions per second, latency
+//!   p50/p99, server and machine CPU per submission, fraction of the ceiling;
+//! - staff sync (`bench/sync.rs`) of `SYNC_RECORDS` records from one device in batches
+//!   of 100 and of 1,000, first time and replayed, then 1,000 edits: records per second,
+//!   server CPU per record, fraction of the ceiling;
+//! - a retention run over `RETENTION_VALUES` expiring values; a CSV and an XLSX export of
+//!   `EXPORT_RECORDS` more records; imports of `IMPORT_ROWS` new people from a CSV and an
+//!   XLSX, each into a fresh server: rows per second, CPU per row, peak memory;
+//! - two replicas against one on PostgreSQL (opt-in: `REPLICA_RECORDS`, default 0);
+//! - last, the web app in headless Chromium (`bench/browser.rs`: page weight, render and
+//!   submit timings), unless `BROWSER` is 0 or `CONSENTRY_BENCH_BROWSER=0`.
 //!
 //! A count of 0 skips its phase. Usage: `consentry-bench [SUBMISSIONS] [SYNC_RECORDS]
-//! [RETENTION_VALUES] [EXPORT_RECORDS] [IMPORT_ROWS] [REPLICA_RECORDS]` (defaults 20000,
-//! 15000, 100000, 100000, 100000 and 0; `consentry-bench 0 0 0 0 0 20000` runs the
-//! replicas alone);
-//! `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards; `CONSENTRY_BENCH_ROUNDS=5`
-//! runs the sync rounds five times (new devices and records each time, so the database
-//! grows) and ends with the median, lowest and highest of each figure;
-//! `CONSENTRY_BENCH_FIRST_ONLY=1` runs only the first syncs (no replays, no edits), for
-//! profiling the server while it stores new records.
+//! [RETENTION_VALUES] [EXPORT_RECORDS] [IMPORT_ROWS] [REPLICA_RECORDS] [BROWSER]`
+//! (defaults 30000, 10000, 100000, 100000, 100000, 0 and 1; SUBMISSIONS is how many
+//! distinct submissions are prepared for each 16-client run, a quarter of that for each
+//! 1-client run). `CONSENTRY_BENCH_SECONDS` (default 6) is the longest a submissions run
+//! lasts; `CONSENTRY_BENCH_KEEP=1` keeps the database afterwards;
+//! `CONSENTRY_BENCH_ROUNDS=5` runs the sync passes five times (new records each time)
+//! and reports the medians; `CONSENTRY_BENCH_FIRST_ONLY=1` runs only the first syncs,
+//! for profiling the server while it stores new records.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+#[path = "bench/browser.rs"]
+mod browser;
 #[path = "bench/export.rs"]
 mod export;
 #[path = "bench/imports.rs"]
 mod imports;
+#[path = "bench/limits.rs"]
+mod limits;
+#[path = "bench/model.rs"]
+mod model;
 #[path = "bench/replicas.rs"]
 mod replicas;
+#[path = "bench/report.rs"]
+mod report;
 #[path = "bench/retention.rs"]
 mod retention;
+#[path = "bench/submissions.rs"]
+mod submissions;
 #[path = "bench/sync.rs"]
 mod sync;
 
-use std::{
-    path::PathBuf,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{path::PathBuf, time::Duration};
 
 use consentry_tests::{
     consent::{demo_answers, new_key, signed_submission, Choices},
     process::ServerProcess,
 };
 use shared::api::forms::VersionDetail;
-
-const CLIENTS: usize = 16;
 
 fn server_binary() -> PathBuf {
     std::env::var_os("CONSENTRY_BIN").map_or_else(
@@ -82,6 +83,29 @@ fn cpu_seconds(pid: u32) -> f64 {
             .and_then(|s| s.parse::<f64>().ok())
             .unwrap_or(0.0);
     ticks / 100.0
+}
+
+/// Busy CPU time of the whole machine (every core, every process) so far, from
+/// /proc/stat, in seconds.
+fn machine_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: f64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    busy / 100.0
 }
 
 /// Context switches of every thread of a process so far, from /proc/<pid>/task (a
@@ -127,218 +151,65 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.min(sorted.len() - 1)]
 }
 
-async fn submissions(
-    http: &reqwest::Client,
-    base: &str,
-    version: &VersionDetail,
-    pid: u32,
-    total: usize,
-) {
-    println!("\n== customer submissions: {total}, {CLIENTS} concurrent clients");
-    let answers = demo_answers();
-    let bodies: Vec<bytes::Bytes> = (0..total)
-        .map(|_| {
-            let req = signed_submission(
-                version,
-                &answers,
-                &Choices::all_demo(),
-                &new_key(),
-                &uuid::Uuid::now_v7().to_string(),
-            );
-            bytes::Bytes::from(serde_json::to_vec(&req).unwrap())
-        })
-        .collect();
-    let url = Arc::new(format!(
-        "{base}/api/v1/public/forms/{}/submissions",
-        version.form_id
-    ));
-    for body in bodies.iter().take(CLIENTS) {
-        let r = http
-            .post(url.as_str())
-            .header("content-type", "application/json")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    }
-    let work = Arc::new(std::sync::Mutex::new(bodies[CLIENTS..].to_vec()));
-    let measured = total - CLIENTS;
-    let cpu_before = cpu_seconds(pid);
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (http, url, work) = (http.clone(), url.clone(), work.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            loop {
-                let Some(body) = work.lock().unwrap().pop() else {
-                    break;
-                };
-                let t = Instant::now();
-                let r = http
-                    .post(url.as_str())
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                let status = r.status();
-                let _ = r.bytes().await.unwrap();
-                assert_eq!(status, 201);
-                latencies.push(t.elapsed());
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::with_capacity(measured);
-    for t in tasks {
-        latencies.extend(t.await.unwrap());
-    }
-    let elapsed = started.elapsed();
-    let cpu = cpu_seconds(pid) - cpu_before;
-    latencies.sort();
-    println!(
-        "throughput:         {:.0} submissions/s ({measured} in {:.2} s)",
-        measured as f64 / elapsed.as_secs_f64(),
-        elapsed.as_secs_f64()
+/// Posts one submission (warming the server up); the size of the receipt's JSON in
+/// the answer.
+async fn receipt_bytes(http: &reqwest::Client, base: &str, version: &VersionDetail) -> usize {
+    let req = signed_submission(
+        version,
+        &demo_answers(),
+        &Choices::all_demo(),
+        &new_key(),
+        &uuid::Uuid::now_v7().to_string(),
     );
-    println!(
-        "latency p50:        {:.2} ms",
-        percentile(&latencies, 50.0).as_secs_f64() * 1e3
-    );
-    println!(
-        "latency p99:        {:.2} ms",
-        percentile(&latencies, 99.0).as_secs_f64() * 1e3
-    );
-    println!(
-        "server CPU:         {:.0} µs per submission",
-        cpu / measured as f64 * 1e6
-    );
+    let r = http
+        .post(format!(
+            "{base}/api/v1/public/forms/{}/submissions",
+            version.form_id
+        ))
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let answer: serde_json::Value = r.json().await.unwrap();
+    serde_json::to_string(&answer["receipt"]).unwrap().len()
 }
 
-/// The same measurement driven by `wrk` (a C load generator, Debian package `wrk`),
-/// which costs far less CPU per request than a Rust HTTP client: on a 2-core machine
-/// the client's own work would otherwise take a core away from the server.
-async fn submissions_wrk(
-    base: &str,
-    version: &VersionDetail,
-    pid: u32,
-    db_url: &str,
-    seconds: u32,
-) {
-    let total = 80_000usize;
-    println!("\n== customer submissions with wrk: {CLIENTS} connections for {seconds} s ({total} distinct signed submissions prepared)");
-    let dir = tempfile::tempdir().unwrap();
-    let bodies = dir.path().join("bodies.jsonl");
-    {
-        use std::io::Write as _;
-        let answers = demo_answers();
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&bodies).unwrap());
-        for _ in 0..total {
-            let req = signed_submission(
-                version,
-                &answers,
-                &Choices::all_demo(),
-                &new_key(),
-                &uuid::Uuid::now_v7().to_string(),
-            );
-            serde_json::to_writer(&mut out, &req).unwrap();
-            out.write_all(b"\n").unwrap();
-        }
-    }
-    let script = dir.path().join("submit.lua");
-    std::fs::write(
-        &script,
-        format!(
-            r#"local threads = {{}}
-local counter = 0
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  bodies = {{}}
-  local n = 0
-  for line in io.lines("{bodies}") do
-    if n % 2 == id then table.insert(bodies, line) end
-    n = n + 1
-  end
-  next_body = 1
-end
-function request()
-  local body = bodies[next_body]
-  next_body = next_body + 1
-  if next_body > #bodies then next_body = 1 end
-  return wrk.format("POST", "/api/v1/public/forms/{form}/submissions", {{["Content-Type"] = "application/json"}}, body)
-end
-"#,
-            bodies = bodies.display(),
-            form = version.form_id
-        ),
+/// The report's method: what is measured how, and the model of the fractions.
+fn method(model: &model::Model, limits: &limits::Limits) -> String {
+    format!(
+        "Every figure comes from one run of the server binary (`scripts/bench.sh` builds the \
+         fat-LTO release one; `CONSENTRY_BIN` in the command names another) on this machine, \
+         driven from the same machine; the server's CPU time is read from /proc, the \
+         bench's own is not counted. SQLite runs in WAL mode with `synchronous=FULL` (every \
+         commit on disk), PostgreSQL with `synchronous_commit=on`. The figures are for this \
+         machine only; what travels between machines is the **fraction** of the machine's own \
+         limits, measured in the same run (first table): each primitive for {} s on one core, \
+         durable writes on one connection.\n\n### Model of the fractions\n\n{}\n\
+         ## The machine's limits\n\n{}",
+        limits::SPAN.as_secs_f64(),
+        model.markdown(limits),
+        limits.markdown()
     )
-    .unwrap();
-    let count_records = || async {
-        let db = consentry_server::store::Db::connect(db_url).await.unwrap();
-        let n = db.count_records().await.unwrap();
-        db.close().await;
-        n
-    };
-    let before = count_records().await;
-    let cpu_before = cpu_seconds(pid);
-    let out = std::process::Command::new("wrk")
-        .args([
-            "-t2",
-            &format!("-c{CLIENTS}"),
-            &format!("-d{seconds}s"),
-            "--latency",
-            "-s",
-        ])
-        .arg(&script)
-        .arg(base)
-        .output()
-        .unwrap();
-    let cpu = cpu_seconds(pid) - cpu_before;
-    let stored = count_records().await - before;
-    let report = String::from_utf8_lossy(&out.stdout);
-    let line = |prefix: &str| {
-        report
-            .lines()
-            .find(|l| l.trim_start().starts_with(prefix))
-            .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
-            .unwrap_or_else(|| "?".to_owned())
-    };
-    let non_2xx = report
-        .lines()
-        .find(|l| l.contains("Non-2xx"))
-        .unwrap_or("")
-        .trim()
-        .to_owned();
-    println!(
-        "stored:             {stored} submissions ({:.0}/s)",
-        stored as f64 / f64::from(seconds)
-    );
-    println!("latency p50:        {}", line("50%"));
-    println!("latency p99:        {}", line("99%"));
-    println!(
-        "server CPU:         {:.0} µs per stored submission",
-        cpu / stored.max(1) as f64 * 1e6
-    );
-    if !non_2xx.is_empty() {
-        println!("note:               {non_2xx}");
-    }
 }
 
 #[tokio::main]
 async fn main() {
+    let started_at = time::OffsetDateTime::now_utc();
     let mut args = std::env::args().skip(1);
-    let total_submissions: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20_000);
-    let total_sync: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(15_000);
-    let retention_values: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let export_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let import_rows: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let replica_records: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let mut count = |default: usize| args.next().and_then(|n| n.parse().ok()).unwrap_or(default);
+    let total_submissions = count(30_000);
+    let total_sync = count(10_000);
+    let retention_values = count(100_000);
+    let export_records = count(100_000);
+    let import_rows = count(100_000);
+    let replica_records = count(0);
+    let browser_runs =
+        count(1) > 0 && std::env::var("CONSENTRY_BENCH_BROWSER").as_deref() != Ok("0");
+    let seconds: u32 = std::env::var("CONSENTRY_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(6);
     let bin = server_binary();
     assert!(
         bin.exists(),
@@ -357,73 +228,97 @@ async fn main() {
     let pid = server.pid();
     let base = server.address.clone();
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS)
+        .pool_max_idle_per_host(16)
         .build()
         .unwrap();
-    let version: VersionDetail = http
-        .get(format!(
-            "{base}/api/v1/public/forms/{}",
-            server.demo_form_id.clone().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let version: VersionDetail = server.demo_version().await;
     println!(
         "Consentry benchmark on {} cores; SQLite in WAL mode with synchronous=FULL",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let db_url = format!("sqlite://{}/consentry.db", data.path().display());
-    if total_submissions > CLIENTS {
-        submissions(&http, &base, &version, pid, total_submissions).await;
-        if std::process::Command::new("wrk")
-            .arg("--version")
-            .output()
-            .is_ok()
-        {
-            submissions_wrk(&base, &version, pid, &db_url, 10).await;
-        } else {
-            println!("(install wrk for a lighter load generator: apt-get install wrk)");
-        }
+
+    let model = model::Model::of(&version, receipt_bytes(&http, &base, &version).await);
+    let seal_bytes = (model.submission.sealed_bytes / model.submission.seals).round() as usize;
+    let limits = limits::measure(data.path(), seal_bytes).await;
+    println!(
+        "model:              a submission costs {} ({:.0} µs of one core); a synced record {}",
+        model.submission.describe(),
+        model.submission.cpu_seconds(&limits) * 1e6,
+        model.sync.describe()
+    );
+    let mut report = report::Report::default();
+
+    if total_submissions > 0 {
+        let sqlite = submissions::Target {
+            database: "SQLite",
+            base: &base,
+            pid,
+            db_url: &db_url,
+            version: &version,
+            durable: &limits.sqlite,
+        };
+        report.add(
+            submissions::submissions(&sqlite, &bin, &limits, &model, total_submissions, seconds)
+                .await,
+        );
     }
     if total_sync > 0 {
-        sync::sync(&http, &base, &db_url, &version, pid, total_sync).await;
+        report.add(
+            sync::sync(
+                &http,
+                &base,
+                &db_url,
+                &version,
+                pid,
+                total_sync,
+                (&limits, &model),
+            )
+            .await,
+        );
     }
     if retention_values > 0 {
         let password = server.admin_password.clone().unwrap_or_default();
-        retention::retention(
-            &http,
-            &base,
-            &db_url,
-            &version,
-            pid,
-            &password,
-            retention_values,
-        )
-        .await;
+        report.add(
+            retention::retention(
+                &http,
+                &base,
+                &db_url,
+                &version,
+                pid,
+                &password,
+                retention_values,
+            )
+            .await,
+        );
     }
     if export_records > 0 {
         let password = server.admin_password.clone().unwrap_or_default();
-        export::export(
-            &http,
-            &base,
-            &db_url,
-            &version,
-            pid,
-            &password,
-            export_records,
-        )
-        .await;
+        report.add(
+            export::export(
+                &http,
+                &base,
+                &db_url,
+                &version,
+                pid,
+                &password,
+                export_records,
+            )
+            .await,
+        );
     }
     drop(server);
     if import_rows > 0 {
-        imports::imports(&http, &bin, import_rows).await;
+        report.add(imports::imports(&http, &bin, import_rows).await);
     }
     if replica_records > 0 {
-        replicas::replicas(&bin, replica_records).await;
+        report.add(replicas::replicas(&bin, replica_records).await);
     }
+    if browser_runs {
+        println!("\n== the web app in headless Chromium");
+        report.add(browser::browser(&bin).await);
+    }
+    report.write(data.path(), &method(&model, &limits), started_at);
     if kept {
         println!("\ndatabase kept in {}", data.keep().display());
     }

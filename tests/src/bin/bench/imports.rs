@@ -18,7 +18,7 @@ use consentry_tests::{process::ServerProcess, Session};
 use serde_json::json;
 use shared::api::imports::{ImportEntry, ImportPreview};
 
-use super::cpu_seconds;
+use super::{cpu_seconds, limits::thousands};
 
 /// The columns of the file, header first, and the fields they go to.
 const HEADERS: [&str; 5] = ["姓名", "手机号", "电子邮箱", "身份证号码", "出生日期"];
@@ -43,19 +43,6 @@ fn status_kib(pid: u32, field: &str) -> u64 {
 
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
-}
-
-/// `n` with a comma between thousands.
-fn thousands(n: f64) -> String {
-    let digits = format!("{:.0}", n.max(0.0));
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// The file's rows, header first: person `i` has the mobile 13 and `i` in nine digits,
@@ -97,13 +84,13 @@ fn people(rows: usize) -> Vec<Vec<String>> {
 
 /// The server's resident memory (all of it, and its heap) sampled every 20 ms from
 /// /proc until stopped: the peaks.
-struct Sampler {
+pub(super) struct Sampler {
     running: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<(u64, u64)>,
 }
 
 impl Sampler {
-    fn start(pid: u32) -> Self {
+    pub(super) fn start(pid: u32) -> Self {
         let running = Arc::new(AtomicBool::new(true));
         let task = {
             let running = running.clone();
@@ -120,7 +107,7 @@ impl Sampler {
         Self { running, task }
     }
 
-    async fn stop(self) -> (u64, u64) {
+    pub(super) async fn stop(self) -> (u64, u64) {
         self.running.store(false, Ordering::Relaxed);
         self.task.await.unwrap()
     }
@@ -209,7 +196,7 @@ async fn one_file(
     file: &[u8],
     file_name: &str,
     rows: usize,
-) {
+) -> String {
     let data = tempfile::tempdir().unwrap();
     let log = data.path().join("server.log");
     let server = ServerProcess::start_logging(
@@ -291,9 +278,21 @@ async fn one_file(
         commit.memory("commit"),
         mib(high_water)
     );
+    format!(
+        "| {label} | {} | {:.1} MB | {:.1} s, {} rows/s | {:.1} s, {} rows/s | {:.0} µs, {:.0} µs | {:.0} MiB |\n",
+        thousands(entry.imported as f64),
+        file.len() as f64 / 1e6,
+        preview.seconds,
+        thousands(rows as f64 / preview.seconds),
+        commit.seconds,
+        thousands(rows as f64 / commit.seconds),
+        preview.cpu / rows as f64 * 1e6,
+        commit.cpu / rows as f64 * 1e6,
+        mib(preview.rss_peak.max(commit.rss_peak).max(high_water))
+    )
 }
 
-pub async fn imports(http: &reqwest::Client, bin: &Path, rows: usize) {
+pub async fn imports(http: &reqwest::Client, bin: &Path, rows: usize) -> String {
     println!(
         "\n== imports: {rows} new people for the demo form, previewed then imported, from a CSV and from an XLSX (each into a fresh server)"
     );
@@ -301,7 +300,17 @@ pub async fn imports(http: &reqwest::Client, bin: &Path, rows: usize) {
     let csv = consentry_server::spreadsheet::write_table(&table, None).unwrap();
     let xlsx = consentry_server::spreadsheet::write_table(&table, Some("客户")).unwrap();
     drop(table);
-    one_file(http, bin, "CSV", &csv, "bench.csv", rows).await;
+    let mut section = format!(
+        "## Imports\n\n{} new people for the demo form (name, mobile, e-mail, resident ID, date of \
+         birth), previewed then imported by an admin, from a CSV and from an XLSX workbook, each \
+         into a fresh server; memory is the server's peak resident set (sampled every 20 ms, and \
+         its high-water mark).\n\n\
+         | file | rows imported | size | preview | commit | server CPU per row (preview, commit) | peak memory |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+        thousands(rows as f64)
+    );
+    section.push_str(&one_file(http, bin, "CSV", &csv, "bench.csv", rows).await);
     drop(csv);
-    one_file(http, bin, "XLSX", &xlsx, "bench.xlsx", rows).await;
+    section.push_str(&one_file(http, bin, "XLSX", &xlsx, "bench.xlsx", rows).await);
+    section
 }

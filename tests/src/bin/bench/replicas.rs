@@ -39,7 +39,7 @@ struct Figures {
     p99: Duration,
 }
 
-pub async fn replicas(bin: &Path, total: usize) {
+pub async fn replicas(bin: &Path, total: usize) -> String {
     println!(
         "\n== replicas: staff sync of {total} records in batches of {BATCH} from {CLIENTS} \
          devices at once, through one server process, then two on one PostgreSQL database \
@@ -52,6 +52,24 @@ pub async fn replicas(bin: &Path, total: usize) {
         two.per_second / one.per_second,
         two.p99.as_secs_f64() / one.p99.as_secs_f64()
     );
+    let row = |name: &str, f: &Figures| {
+        format!(
+            "| {name} | {:.0} | {:.1} ms | {:.1} ms |\n",
+            f.per_second,
+            f.p50.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3
+        )
+    };
+    format!(
+        "## Replicas\n\nStaff sync of {total} records in batches of {BATCH} from {CLIENTS} devices at \
+         once through one server process, then two, on one fresh PostgreSQL database each time \
+         (all on this machine's cores).\n\n\
+         | processes | records/s | p50 per request | p99 per request |\n|---|---:|---:|---:|\n{}{}\n\
+         Two against one: {:.2}× the records per second.\n",
+        row("one", &one),
+        row("two", &two),
+        two.per_second / one.per_second
+    )
 }
 
 /// Runs the load through `processes` server processes on a fresh database.

@@ -1,6 +1,6 @@
 //! The bench's retention run: `values` expiring values (demo records collected long
-//! ago, every answer due), erased by one run; the run's time, values per second and the
-//! server's CPU per value.
+//! ago, every answer due), erased by one run; the run's time, values per second, the
+//! server's CPU per value and its peak memory during the run.
 
 use std::time::{Duration, Instant};
 
@@ -15,7 +15,7 @@ use shared::api::{
     sync::SyncBatch,
 };
 
-use super::cpu_seconds;
+use super::{cpu_seconds, imports::Sampler, limits::thousands};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -27,7 +27,7 @@ pub async fn retention(
     pid: u32,
     first_admin_password: &str,
     values: usize,
-) {
+) -> String {
     let per_record = demo_answers().len();
     let records = values.div_ceil(per_record);
     println!(
@@ -73,6 +73,7 @@ pub async fn retention(
     db.close().await;
 
     let admin = super::export::admin(http, base, first_admin_password).await;
+    let sampler = Sampler::start(pid);
     let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     let run: RunSummary = admin
@@ -100,6 +101,7 @@ pub async fn retention(
     };
     let elapsed = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds(pid) - cpu_before;
+    let (rss_peak, anon_peak) = sampler.stop().await;
     let processed = report.summary.deleted + report.summary.anonymised;
     println!(
         "run:                {processed} values of {} records in {elapsed:.1} s: {:.0} values/s ({:.0} records/s)",
@@ -112,4 +114,25 @@ pub async fn retention(
         cpu / processed.max(1) as f64 * 1e6,
         cpu / report.summary.records.max(1) as f64 * 1e3
     );
+    println!(
+        "server memory:      peak {:.0} MiB resident ({:.0} MiB heap) during the run",
+        rss_peak as f64 / 1024.0,
+        anon_peak as f64 / 1024.0
+    );
+    format!(
+        "## Retention\n\nOne retention run over {} expiring values ({} records of the demo form \
+         collected 2,000 days ago, synced first), until its report says done; the server's \
+         resident memory sampled every 20 ms.\n\n\
+         | values | records | run time | values/s | server CPU per value | peak memory (heap) |\n\
+         |---:|---:|---:|---:|---:|---:|\n\
+         | {} | {} | {elapsed:.1} s | {} | {:.0} µs | {:.0} MiB ({:.0} MiB) |\n",
+        thousands(processed as f64),
+        thousands(report.summary.records as f64),
+        thousands(processed as f64),
+        thousands(report.summary.records as f64),
+        thousands(processed as f64 / elapsed),
+        cpu / processed.max(1) as f64 * 1e6,
+        rss_peak as f64 / 1024.0,
+        anon_peak as f64 / 1024.0
+    )
 }

@@ -1,4 +1,6 @@
-//! The bench's staff sync: devices, signed batches, first syncs, replays and edits.
+//! The bench's staff sync: one device's signed records in batches of 100 and of 1,000,
+//! first syncs and replays, then edits; records per second and server CPU per record
+//! beside the ceiling of [`Model`].
 
 use std::{
     sync::Arc,
@@ -15,11 +17,19 @@ use shared::api::{
     sync::{SyncBatch, SyncRecord, SyncResponse, SyncStatus},
 };
 
-use super::{context_switches, cpu_seconds, CpuMark};
+use super::{
+    context_switches, cpu_seconds,
+    limits::{thousands, Limits},
+    model::Model,
+    CpuMark,
+};
 
-/// Devices syncing at once in the second round (staff coming back online together).
-const SYNC_DEVICES: usize = 4;
+/// Records per request of each pass.
+const BATCHES: [usize; 2] = [100, 1_000];
 
+/// Syncs `total` records from one device in batches of each size of [`BATCHES`], first
+/// time and replayed, then edits 1,000 of them; the section of the report, with the
+/// ceilings of `model` on this machine's `limits`.
 pub async fn sync(
     http: &reqwest::Client,
     base: &str,
@@ -27,7 +37,8 @@ pub async fn sync(
     version: &VersionDetail,
     pid: u32,
     total: usize,
-) {
+    (limits, model): (&Limits, &Model),
+) -> String {
     consentry_tests::process::add_staff(db_url, "bench-staff", "bench staff passphrase").await;
     let r = http
         .post(format!("{base}/api/v1/auth/login"))
@@ -55,79 +66,111 @@ pub async fn sync(
     let rounds = rounds();
     // For profiling the costly part alone: no replays, no edits.
     let first_only = std::env::var_os("CONSENTRY_BENCH_FIRST_ONLY").is_some();
-    let mut figures: Vec<(String, Vec<Figure>)> = Vec::new();
+    let mut figures: Vec<((usize, &str), Vec<Figure>)> = Vec::new();
+    let mut edits = None;
     for round in 1..=rounds {
-        for devices in [1, SYNC_DEVICES] {
+        for batch in BATCHES {
             let of_rounds = if rounds > 1 {
                 format!(", round {round} of {rounds}")
             } else {
                 String::new()
             };
             println!(
-                "\n== staff sync: {total} records in batches of 1,000 from {devices} device{}{of_rounds}",
-                if devices == 1 { "" } else { "s at once" }
+                "\n== staff sync: {total} records in batches of {batch} from one device{of_rounds}"
             );
-            let mut per_device = Vec::new();
-            let mut signed = Vec::new();
-            for d in 0..devices {
-                let share = total / devices + usize::from(d < total % devices);
-                let (device, batches) = staff.device_batches(version, share).await;
-                per_device.push(
-                    batches
-                        .iter()
-                        .map(|b| SentBatch {
-                            body: b.body.clone(),
-                            uuids: b.records.iter().map(|r| r.uuid.clone()).collect(),
-                        })
-                        .collect::<Vec<_>>(),
-                );
-                signed.push((device, batches));
-            }
+            let (device, batches) = staff.device_batches(version, total, batch).await;
+            let sent: Vec<SentBatch> = batches
+                .iter()
+                .map(|b| SentBatch {
+                    body: b.body.clone(),
+                    uuids: b.records.iter().map(|r| r.uuid.clone()).collect(),
+                })
+                .collect();
             let parts = [("first sync", true), ("replay", false)];
             for (label, expect_new) in parts.into_iter().take(if first_only { 1 } else { 2 }) {
                 let cpu_before = CpuMark::now(pid);
                 let started = Instant::now();
-                let tasks: Vec<_> = per_device
-                    .iter()
-                    .map(|batches| {
-                        let (staff, batches) = (staff.clone(), batches.clone());
-                        tokio::spawn(async move {
-                            for batch in &batches {
-                                staff.post_batch(batch, label, expect_new).await;
-                            }
-                        })
-                    })
-                    .collect();
-                for task in tasks {
-                    task.await.unwrap();
+                for b in &sent {
+                    staff.post_batch(b, label, expect_new).await;
                 }
                 let figure =
                     report(label, total, "record", started.elapsed(), pid, cpu_before).await;
-                let key = format!(
-                    "{label}, {devices} device{}",
-                    if devices == 1 { "" } else { "s" }
-                );
-                match figures.iter_mut().find(|(k, _)| *k == key) {
+                match figures.iter_mut().find(|(k, _)| *k == (batch, label)) {
                     Some((_, all)) => all.push(figure),
-                    None => figures.push((key, vec![figure])),
+                    None => figures.push(((batch, label), vec![figure])),
                 }
             }
-            if devices == 1 && round == 1 && !first_only {
-                staff.edit_round(version, pid, &signed[0]).await;
+            if batch == 1_000 && round == 1 && !first_only {
+                edits = Some(staff.edit_round(version, pid, &(device, batches)).await);
             }
         }
     }
     if rounds > 1 {
         println!("\n== staff sync over {rounds} rounds: median (lowest-highest)");
-        for (key, all) in &mut figures {
+        for ((batch, label), all) in &figures {
             let rates = spread(all.iter().map(|f| f.per_second).collect());
             let cpu = spread(all.iter().map(|f| f.cpu_micros).collect());
             println!(
-                "{key:<24} {:.0} records/s ({:.0}-{:.0}), server CPU {:.0} µs per record ({:.0}-{:.0})",
+                "{label:<10} of {batch:>5}: {:.0} records/s ({:.0}-{:.0}), server CPU {:.0} µs per record ({:.0}-{:.0})",
                 rates.1, rates.0, rates.2, cpu.1, cpu.0, cpu.2
             );
         }
     }
+    section(&figures, edits, total, rounds, limits, model)
+}
+
+/// The report's section: each pass's median figures beside its ceiling.
+fn section(
+    figures: &[((usize, &str), Vec<Figure>)],
+    edits: Option<Figure>,
+    total: usize,
+    rounds: usize,
+    limits: &Limits,
+    model: &Model,
+) -> String {
+    let (first_ceiling, first_binding) = model.sync_ceiling(limits);
+    let replay_ceiling = model.cpu_ceiling(&model.replay, limits);
+    let mut out = format!(
+        "## Staff sync\n\n{} records of the demo form signed on one device, posted in batches of 100 \
+         and of 1,000 (one request at a time), first time and replayed{}; then 1,000 of them edited in \
+         one batch. Server CPU from /proc, read 1.5 s after the last answer so the WAL \
+         checkpoint is counted. First sync: ceiling = min(CPU, SQLite's rows/s in 1,000-row \
+         transactions ÷ {} rows per record); replay: CPU (nothing is written).\n\n\
+         | batch | pass | records/s | server CPU per record | ceiling (binding) | fraction |\n\
+         |---:|---|---:|---:|---:|---:|\n",
+        thousands(total as f64),
+        if rounds > 1 {
+            format!(" ({rounds} rounds: medians)")
+        } else {
+            String::new()
+        },
+        model.sync.rows
+    );
+    for ((batch, label), all) in figures {
+        let rate = spread(all.iter().map(|f| f.per_second).collect()).1;
+        let cpu = spread(all.iter().map(|f| f.cpu_micros).collect()).1;
+        let (ceiling, binding) = if *label == "replay" {
+            (replay_ceiling, "CPU")
+        } else {
+            (first_ceiling, first_binding)
+        };
+        out.push_str(&format!(
+            "| {} | {label} | {} | {} µs | {} ({binding}) | {:.0}% |\n",
+            thousands(*batch as f64),
+            thousands(rate),
+            thousands(cpu),
+            thousands(ceiling),
+            rate / ceiling * 100.0
+        ));
+    }
+    if let Some(e) = edits {
+        out.push_str(&format!(
+            "| 1,000 | edits | {} | {} µs | — | — |\n",
+            thousands(e.per_second),
+            thousands(e.cpu_micros)
+        ));
+    }
+    out
 }
 
 /// How many times the sync rounds run (`CONSENTRY_BENCH_ROUNDS`, default 1), each
@@ -245,17 +288,18 @@ impl Staff {
             .header("x-csrf-token", &self.csrf)
     }
 
-    /// Registers a device and signs `count` records on it, in request bodies of 1,000.
+    /// Registers a device and signs `count` records on it, in request bodies of `size`.
     async fn device_batches(
         &self,
         version: &VersionDetail,
         count: usize,
+        size: usize,
     ) -> (BenchDevice, Vec<SignedBatch>) {
         let (device, key) = register_device_with(self.post("/devices"), "bench").await;
         let answers = demo_answers();
-        let batches = (0..count.div_ceil(1000))
+        let batches = (0..count.div_ceil(size))
             .map(|b| {
-                let records: Vec<SyncRecord> = (0..1000.min(count - b * 1000))
+                let records: Vec<SyncRecord> = (0..size.min(count - b * size))
                     .map(|i| {
                         signed_record(
                             version,
@@ -263,7 +307,7 @@ impl Staff {
                             &Choices::all_demo(),
                             &device.id,
                             &key,
-                            (b * 1000 + i + 1) as i64,
+                            (b * size + i + 1) as i64,
                         )
                     })
                     .collect();
@@ -287,11 +331,9 @@ impl Staff {
         version: &VersionDetail,
         pid: u32,
         signed: &(BenchDevice, Vec<SignedBatch>),
-    ) {
+    ) -> Figure {
         let (device, batches) = signed;
-        let Some(first) = batches.first() else {
-            return;
-        };
+        let first = &batches[0];
         let mut answers = demo_answers();
         answers.insert("full_name".to_owned(), serde_json::json!("李四"));
         let next_seq = batches.iter().map(|b| b.records.len()).sum::<usize>() as i64 + 1;
@@ -321,7 +363,7 @@ impl Staff {
                 result.status
             );
         }
-        report("edits", count, "edit", started.elapsed(), pid, cpu_before).await;
+        report("edits", count, "edit", started.elapsed(), pid, cpu_before).await
     }
 
     /// Posts a sync request body; the answer (which must be 200).
