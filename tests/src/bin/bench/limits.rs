@@ -37,6 +37,9 @@ pub struct Limits {
     /// ed25519 verifications in batches of [`BATCH`] (`ed25519_dalek::verify_batch`).
     pub verify_batch: f64,
     pub sign: f64,
+    /// Public keys checked as the server checks a customer's or device's key
+    /// (`DeviceKey::parse`: canonical, of prime order — a scalar multiplication).
+    pub key_check: f64,
     /// Seals of `seal_bytes` bytes.
     pub seal: f64,
     pub seal_bytes: usize,
@@ -91,6 +94,11 @@ impl Limits {
             &format!("one core, {SIGNED_BYTES}-byte messages"),
         );
         row(
+            "ed25519 key check",
+            format!("{}/s", thousands(self.key_check)),
+            "one core, `DeviceKey::parse`: canonical and of prime order, as every customer's and device's key is checked",
+        );
+        row(
             "XChaCha20-Poly1305 seal",
             format!("{}/s", thousands(self.seal)),
             &format!(
@@ -138,12 +146,13 @@ impl Limits {
 pub async fn measure(dir: &Path, seal_bytes: usize) -> Limits {
     println!("\n== the machine's limits ({} s each)", SPAN.as_secs_f64());
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let (verify, verify_batch, sign) = ed25519();
+    let (verify, verify_batch, sign, key_check) = ed25519();
     println!(
-        "ed25519:            verify {}/s, batch {}/s, sign {}/s (one core)",
+        "ed25519:            verify {}/s, batch {}/s, sign {}/s, key check {}/s (one core)",
         thousands(verify),
         thousands(verify_batch),
-        thousands(sign)
+        thousands(sign),
+        thousands(key_check)
     );
     let (seal, seal_mb) = sealing(seal_bytes);
     let (sha, sha_mb) = sha256();
@@ -172,6 +181,7 @@ pub async fn measure(dir: &Path, seal_bytes: usize) -> Limits {
         verify,
         verify_batch,
         sign,
+        key_check,
         seal,
         seal_bytes,
         seal_mb,
@@ -199,8 +209,8 @@ fn rate(per_call: usize, mut op: impl FnMut()) -> f64 {
     calls as f64 * per_call as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Verifications (single, batch) and signatures per second.
-fn ed25519() -> (f64, f64, f64) {
+/// Verifications (single, batch), signatures and key checks per second.
+fn ed25519() -> (f64, f64, f64, f64) {
     let keys: Vec<SigningKey> = (0..BATCH)
         .map(|i| SigningKey::from_bytes(&[u8::try_from(i).unwrap_or(0) ^ 0x5a; 32]))
         .collect();
@@ -224,7 +234,16 @@ fn ed25519() -> (f64, f64, f64) {
     let sign = rate(1, || {
         black_box(keys[0].sign(black_box(&signed)));
     });
-    (verify, batch, sign)
+    let encoded: Vec<String> = public
+        .iter()
+        .map(|k| shared::consent::b64(k.as_bytes()))
+        .collect();
+    let key_check = rate(1, || {
+        i = (i + 1) % BATCH;
+        let ok = shared::consent::DeviceKey::parse(black_box(&encoded[i]));
+        assert!(black_box(ok).is_ok());
+    });
+    (verify, batch, sign, key_check)
 }
 
 /// Seals of `bytes` per second, and MB/s on 64 KiB, with the server's sealing.

@@ -16,6 +16,8 @@ use super::limits::{thousands, Limits};
 /// Primitives of one operation.
 #[derive(Clone, Copy)]
 pub struct Cost {
+    /// Public keys checked to be of prime order (`DeviceKey::parse`).
+    pub key_checks: f64,
     pub verifies: f64,
     pub signs: f64,
     /// Seals (or opens, which cost the same) and the bytes they cover in all.
@@ -36,11 +38,19 @@ impl Cost {
         } else {
             0.0
         };
-        self.verifies / l.verify + self.signs / l.sign + seals + self.hashes / l.sha
+        self.key_checks / l.key_check
+            + self.verifies / l.verify
+            + self.signs / l.sign
+            + seals
+            + self.hashes / l.sha
     }
 
     pub fn describe(&self) -> String {
-        let mut parts = vec![format!("{} ed25519 verification", trim(self.verifies))];
+        let mut parts = Vec::new();
+        if self.key_checks > 0.0 {
+            parts.push(format!("{} key check", trim(self.key_checks)));
+        }
+        parts.push(format!("{} ed25519 verification", trim(self.verifies)));
         if self.signs > 0.0 {
             parts.push(format!("{} signature", trim(self.signs)));
         }
@@ -111,6 +121,9 @@ impl Model {
         // Rows: the record, one lookup per identifier, the receipt, the audit entry.
         let rows = 3.0 + l;
         let submission = Cost {
+            // The customer's key, new with every submission, checked to be of prime
+            // order (callgrind: as costly as the verification).
+            key_checks: 1.0,
             // The customer's signature over the statement.
             verifies: 1.0,
             // The receipt's countersignature, alone.
@@ -124,6 +137,8 @@ impl Model {
             rows,
         };
         let sync = Cost {
+            // The device's key is checked once per batch: left out.
+            key_checks: 0.0,
             // The device's signature over the record's envelope.
             verifies: 1.0,
             // One signature over a Merkle root per group of receipts.
@@ -136,6 +151,7 @@ impl Model {
             rows,
         };
         let replay = Cost {
+            key_checks: 0.0,
             verifies: 1.0,
             signs: 0.0,
             // The data key unwrapped, the stored receipt opened.
