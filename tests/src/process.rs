@@ -58,6 +58,9 @@ pub struct Launch<'a> {
     /// The time of day (UTC, `HH:MM`) of the daily retention run; `None`: runs start
     /// only from the tests, not at the day's scheduled moment.
     pub retention_at: Option<&'a str>,
+    /// The built web app to serve (`dist/`); `None`: none (an empty folder of the data
+    /// folder), which the API-only tests need.
+    pub static_dir: Option<&'a Path>,
 }
 
 /// A running server process.
@@ -97,6 +100,7 @@ impl ServerProcess {
             log,
             log_file,
             retention_at: None,
+            static_dir: None,
         })
     }
 
@@ -111,6 +115,7 @@ impl ServerProcess {
             log,
             log_file,
             retention_at,
+            static_dir,
         } = *launch;
         let stderr = match log_file {
             Some(path) => Stdio::from(
@@ -134,7 +139,7 @@ impl ServerProcess {
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--static-dir")
-            .arg(data_dir.join("no-web-app"));
+            .arg(static_dir.map_or_else(|| data_dir.join("no-web-app"), Path::to_owned));
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
         }

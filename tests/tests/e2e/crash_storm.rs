@@ -106,6 +106,7 @@ impl Harness {
             log: "warn",
             log_file: Some(&data.path().join("server.log")),
             retention_at,
+            static_dir: None,
         });
         let version = server.demo_version().await;
         let admin_password = server.admin_password.clone().unwrap_or_default();
@@ -139,6 +140,7 @@ impl Harness {
             log: "warn",
             log_file: Some(&self.data.path().join("server.log")),
             retention_at: None,
+            static_dir: None,
         }));
     }
 

@@ -84,6 +84,7 @@ impl Replicas {
                                 log: "warn",
                                 log_file: Some(&log_file(data, i)),
                                 retention_at: None,
+                                static_dir: None,
                             })
                         })
                     })
@@ -501,6 +502,7 @@ async fn a_replica_killed_in_the_middle_of_a_retention_run_leaves_it_to_another(
             log: "warn",
             log_file: Some(&a.data.path().join("replica-b.log")),
             retention_at: None,
+            static_dir: None,
         })
     });
     let applied = "SELECT COUNT(*) FROM audit_log WHERE action = 'retention.applied'";

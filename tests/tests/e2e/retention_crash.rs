@@ -182,6 +182,7 @@ async fn two_servers_on_one_postgres_run_the_scheduler_and_process_each_value_on
         log: "warn",
         log_file: Some(&h.data.path().join("second.log")),
         retention_at: Some(&at),
+        static_dir: None,
     });
     let db = due_records(&h).await;
     let admin = admin_at(&h.address, &h.admin_password.clone()).await;

@@ -27,7 +27,7 @@ use anyhow::{anyhow, bail, Context as _};
 use consentry_tests::{
     browser::Browser,
     dist_dir,
-    process::{free_port, ServerProcess},
+    process::{free_port, Launch, ServerProcess},
 };
 use serde_json::{json, Value};
 
@@ -75,10 +75,17 @@ async fn measure(bin: &Path) -> anyhow::Result<String> {
         bail!("{driver} not found (scripts/tools.sh --browser installs Chromium and it)");
     }
     let data = tempfile::tempdir()?;
-    // `ServerProcess` points the server at `<data>/no-web-app` (most tests need no web
-    // app); here that is the built app.
-    std::os::unix::fs::symlink(&dist, data.path().join("no-web-app"))?;
-    let server = ServerProcess::start(bin, data.path(), free_port(), true);
+    let server = ServerProcess::launch(&Launch {
+        binary: bin,
+        data_dir: data.path(),
+        database_url: None,
+        port: free_port(),
+        first_start: true,
+        log: "warn",
+        log_file: None,
+        retention_at: None,
+        static_dir: Some(&dist),
+    });
     let base = server.address.clone();
     let demo = server
         .demo_form_id

@@ -89,6 +89,7 @@ async fn through(bin: &Path, processes: usize, total: usize) -> Figures {
                 log: "warn",
                 log_file: None,
                 retention_at: None,
+                static_dir: None,
             })
         })
         .collect();

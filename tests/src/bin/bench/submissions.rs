@@ -103,6 +103,7 @@ pub async fn submissions(
                 log: "warn",
                 log_file: None,
                 retention_at: None,
+                static_dir: None,
             });
             let version = server.demo_version().await;
             let target = Target {
