@@ -130,9 +130,7 @@ impl I18n {
     /// Like [`I18n::new`], but `requested` (a page's `?lang=`) wins over the stored choice.
     #[must_use]
     pub fn starting_with(requested: Option<Locale>) -> Self {
-        let initial = requested
-            .or_else(stored_locale)
-            .unwrap_or_else(browser_locale);
+        let initial = initial_locale(requested);
         set_document_lang(initial);
         Self {
             locale: RwSignal::new(initial),
@@ -159,8 +157,7 @@ impl I18n {
 
     /// Switches the language, remembers the choice and updates `<html lang>`.
     pub fn set(self, locale: Locale) {
-        store_locale(locale);
-        set_document_lang(locale);
+        remember_locale(locale);
         self.locale.set(locale);
     }
 }
@@ -175,6 +172,21 @@ impl Default for I18n {
 #[must_use]
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+/// The language to start in: `requested` (the page's `?lang=`), else the one chosen
+/// before, else the browser's.
+#[must_use]
+pub fn initial_locale(requested: Option<Locale>) -> Locale {
+    requested
+        .or_else(stored_locale)
+        .unwrap_or_else(browser_locale)
+}
+
+/// Remembers a language the user chose and updates `<html lang>`.
+pub fn remember_locale(locale: Locale) {
+    store_locale(locale);
+    set_document_lang(locale);
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

@@ -3,8 +3,10 @@
 // page with a MutationObserver and notes in `window.__bench`, with the page's own clock
 // (`performance.now()`: milliseconds since the navigation started), when each of these
 // first holds:
-// - `popup`: Consentry's privacy pop-up is open; with `acceptPopup` the probe then
-//   agrees to every purpose and separate consent and continues (`accepted`);
+// - `popup`: Consentry's privacy pop-up is open; unless `acceptAfterMs` is null the
+//   probe then, at once or that many milliseconds later (a customer reading), agrees
+//   to every purpose and separate consent and continues (`accepting` before the first
+//   click, `accepted` after the last);
 // - `shown`: the console's sign-in form is there;
 // - `interactive`: all the form's fields are there, each with an enabled input;
 // - `done`: the form's success view is there (Consentry's receipt, SurveyJS's completed
@@ -46,9 +48,14 @@
       const dialog = document.querySelector(page.popup);
       if (!dialog) return;
       marks.popup = now;
-      if (!config.acceptPopup) return;
-      accept(dialog);
-      marks.accepted = performance.now();
+      if (config.acceptAfterMs === null) return;
+      const go = () => {
+        marks.accepting = performance.now();
+        accept(dialog);
+        marks.accepted = performance.now();
+      };
+      if (config.acceptAfterMs > 0) setTimeout(go, config.acceptAfterMs);
+      else go();
     }
     if (page.field && config.fields > 0 && marks.interactive === undefined) {
       const fields = document.querySelectorAll(page.field);

@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::html::Dialog;
 use leptos::prelude::*;
+use shared::consent::notice::{PopupAnswers, PrivacyNotice};
 use shared::consent::{ConsentChoices, SeparateConsents};
 use shared::schema::{FormDefinition, Sensitivity};
 
 use super::rich_text;
+use crate::components::lang_switch::LangSwitch;
 use crate::i18n::{fill, use_i18n};
 
 /// What the customer has chosen so far in the pop-up.
@@ -56,6 +58,23 @@ impl PopupChoices {
             .with_untracked(|d| ConsentChoices::from_decisions(def, d, separate))
     }
 
+    /// The choices so far (tracked), as the pop-up's rule reads them.
+    #[must_use]
+    pub fn answers(self) -> PopupAnswers {
+        PopupAnswers {
+            decisions: self.decisions.get(),
+            sensitive: self.sensitive.get(),
+            cross_border: self.cross_border.get(),
+        }
+    }
+
+    /// Takes over choices made elsewhere (the first stage's pop-up).
+    pub fn set(self, answers: PopupAnswers) {
+        self.decisions.set(answers.decisions);
+        self.sensitive.set(answers.sensitive);
+        self.cross_border.set(answers.cross_border);
+    }
+
     /// Forgets every choice (the next customer).
     pub fn clear(self) {
         self.decisions.set(BTreeMap::new());
@@ -91,43 +110,6 @@ pub fn effective_definition(
     out
 }
 
-/// Why the customer cannot continue yet (empty when they can).
-fn blockers(
-    def: &FormDefinition,
-    choices: PopupChoices,
-    locale: shared::i18n::Locale,
-) -> Vec<String> {
-    let t = &crate::i18n::texts(locale).customer;
-    let decisions = choices.decisions.get();
-    let mut out = Vec::new();
-    if def
-        .purposes
-        .iter()
-        .any(|p| !decisions.contains_key(p.key.as_str()))
-    {
-        out.push(t.choose_every_purpose.to_owned());
-    }
-    for p in def.purposes.iter().filter(|p| p.required) {
-        if decisions.get(p.key.as_str()) == Some(&false) {
-            out.push(fill(
-                t.required_declined,
-                &[("purpose", p.name.get(locale))],
-            ));
-        }
-    }
-    let granted = choices.granted();
-    let needs_sensitive = effective_definition(def, &granted, true)
-        .fields()
-        .any(|f| f.required && f.sensitivity == Sensitivity::Sensitive);
-    if needs_sensitive && !choices.sensitive.get() {
-        out.push(t.sensitive_needed.to_owned());
-    }
-    if def.cross_border.is_some() && !choices.cross_border.get() {
-        out.push(t.cross_border_needed.to_owned());
-    }
-    out
-}
-
 /// The modal privacy pop-up; `open` shows and hides it, `on_continue` runs once the
 /// choices allow the form to be filled in.
 #[component]
@@ -150,8 +132,17 @@ pub fn ConsentDialog(
             el.close();
         }
     });
+    let notice = StoredValue::new(PrivacyNotice::of(&definition, &version_hash));
     let def = StoredValue::new(definition);
-    let problems = Memo::new(move |_| def.with_value(|d| blockers(d, choices, i18n.locale())));
+    let problems = Memo::new(move |_| {
+        let (answers, locale) = (choices.answers(), i18n.locale());
+        notice.with_value(|n| {
+            n.blockers(&answers)
+                .iter()
+                .map(|b| crate::notice::blocker_text(n, b, locale))
+                .collect::<Vec<_>>()
+        })
+    });
     let attempted = RwSignal::new(false);
     let purposes = move || {
         def.with_value(|d| {
@@ -243,7 +234,20 @@ pub fn ConsentDialog(
             aria-labelledby="privacy-title"
             data-testid="privacy-dialog"
             on:cancel=|ev: leptos::ev::Event| ev.prevent_default()
+            // Where the browser closes it anyway (Chromium's close watchers let a second
+            // Escape, or one before any other input, through), it opens again.
+            on:close=move |_| {
+                if open.get_untracked() {
+                    if let Some(el) = dialog.get_untracked() {
+                        let _ = el.show_modal();
+                    }
+                }
+            }
         >
+            // The page behind a modal dialog is inert: the pop-up has its own switch.
+            <div class="consent-dialog-top">
+                <LangSwitch />
+            </div>
             <h2 id="privacy-title">{move || i18n.t().customer.privacy_title}</h2>
             <p class="muted">{move || i18n.t().customer.privacy_intro}</p>
             <dl class="consent-controller">

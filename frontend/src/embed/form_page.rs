@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::consent::SubmitResponse;
 use shared::api::error::{ApiError, ErrorCode};
-use shared::api::forms::VersionDetail;
+use shared::api::forms::{VersionDetail, VERSION_ELEMENT};
 use shared::schema::FormDefinition;
 
 use super::receipt::ReceiptView;
@@ -37,11 +37,17 @@ fn is_transient(error: &ApiError) -> bool {
 #[component]
 pub fn FormPage(form_id: String) -> impl IntoView {
     let i18n = use_i18n();
-    let loaded = RwSignal::new(None::<Result<VersionDetail, ApiError>>);
-    spawn_local(async move {
-        let client = ApiClient::new(i18n.locale_untracked(), None);
-        loaded.set(Some(client.public_form(&form_id).await));
-    });
+    // The page carries the latest version (see `shared::api::forms::VERSION_ELEMENT`);
+    // it is asked for only when it does not.
+    let in_page = crate::notice::page_json::<VersionDetail>(VERSION_ELEMENT)
+        .filter(|v| v.form_id.to_string() == form_id);
+    let loaded = RwSignal::new(in_page.map(Ok::<_, ApiError>));
+    if loaded.with_untracked(Option::is_none) {
+        spawn_local(async move {
+            let client = ApiClient::new(i18n.locale_untracked(), None);
+            loaded.set(Some(client.public_form(&form_id).await));
+        });
+    }
     move || match loaded.get() {
         None => view! {
             <p class="muted" role="status">{move || i18n.t().customer.loading_form}</p>
@@ -67,10 +73,15 @@ fn Flow(version: VersionDetail) -> impl IntoView {
     let form_id = version.form_id.to_string();
     let kept = submission::kept(&form_id);
     let pending = RwSignal::new(kept.clone());
-    let popup_open = RwSignal::new(kept.is_none());
+    // Choices made in the first stage's pop-up, for this very version, are taken over.
+    let handed_over = crate::notice::handover::take(&version.summary.hash);
+    let popup_open = RwSignal::new(kept.is_none() && handed_over.is_none());
     let phase = RwSignal::new(Phase::Filling);
     let error = RwSignal::new(None::<ApiError>);
     let form = FormInProgress::new(version);
+    if let Some(answers) = handed_over {
+        form.choices.set(answers);
+    }
     let version = form.version;
 
     let send = move |request: Pending| {

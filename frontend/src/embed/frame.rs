@@ -46,7 +46,7 @@ fn needed_height() -> i32 {
 
 /// Starts telling the framing page our height whenever it changes.
 pub fn report_height() {
-    if parent().is_none() {
+    if parent().is_none() || already_reporting() {
         return;
     }
     let mut last = -1;
@@ -65,6 +65,20 @@ pub fn report_height() {
     }
     // The interval lives as long as the page.
     tick.forget();
+}
+
+/// Whether a module of this page (the first stage, then the form app: two WASM
+/// modules, so no Rust static is shared) already reports the height; marks it as
+/// reported from now on.
+fn already_reporting() -> bool {
+    const FLAG: &str = "consentryReportsHeight";
+    let Some(window) = web_sys::window() else {
+        return true;
+    };
+    let flag = JsValue::from_str(FLAG);
+    let already = js_sys::Reflect::get(&window, &flag).is_ok_and(|v| v.is_truthy());
+    let _ = js_sys::Reflect::set(&window, &flag, &JsValue::TRUE);
+    already
 }
 
 /// Tells the framing page that a submission was confirmed.

@@ -15,11 +15,11 @@ mod api;
 // collection (`crate::collect`), which must ask for consent exactly as customers see it.
 pub(crate) mod consent_dialog;
 mod form_page;
-mod frame;
+pub(crate) mod frame;
 mod invite;
 mod receipt;
 mod request;
-mod rich_text;
+pub(crate) mod rich_text;
 pub(crate) mod submission;
 mod verify;
 // The withdrawal link is also handed out by staff devices (`crate::collect`).
@@ -58,7 +58,7 @@ fn location() -> Option<web_sys::Location> {
 }
 
 /// The `?lang=` of the page, when it names a language we have.
-fn requested_locale() -> Option<Locale> {
+pub(crate) fn requested_locale() -> Option<Locale> {
     let search = location()?.search().ok()?;
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     Locale::from_tag(&params.get("lang")?)
@@ -90,7 +90,9 @@ pub fn self_service_pages(route: &Route) -> AnyView {
 /// A customer app: a language switch and the page the path names, of `pages`.
 #[component]
 pub fn CustomerApp(pages: Pages) -> impl IntoView {
-    let i18n = I18n::starting_with(requested_locale());
+    // The language the customer read the first stage's pop-up in comes first.
+    let handed_over = crate::notice::handover::peek().map(|h| h.locale);
+    let i18n = I18n::starting_with(handed_over.or_else(requested_locale));
     provide_context(i18n);
     let path = location()
         .and_then(|l| l.pathname().ok())

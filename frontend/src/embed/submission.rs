@@ -148,6 +148,20 @@ pub fn kept(form_id: &str) -> Option<Pending> {
     pending
 }
 
+/// Whether an unconfirmed submission of this form is kept (without decoding it: the
+/// first stage asks, and must stay small).
+#[must_use]
+pub fn has_kept(form_id: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Kept {
+        kept_at_ms: i64,
+    }
+    storage()
+        .and_then(|s| s.get_item(&pending_key(form_id)).ok().flatten())
+        .and_then(|json| serde_json::from_str::<Kept>(&json).ok())
+        .is_some_and(|k| is_fresh(k.kept_at_ms, now_ms()))
+}
+
 /// Drops the kept submission once the server has it.
 pub fn forget(form_id: &str) {
     if let Some(s) = storage() {

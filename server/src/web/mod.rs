@@ -15,6 +15,8 @@ use axum::{
 };
 use shared::{
     api::error::{ApiError, ErrorCode},
+    api::forms::{NoticePage, NOTICE_PAGE_ELEMENT, VERSION_ELEMENT},
+    consent::notice::PrivacyNotice,
     ids::FormId,
 };
 use tower::ServiceExt as _;
@@ -132,21 +134,40 @@ async fn customer_page(State(state): State<AppState>) -> Response {
     customer_app(state.spa.self_service_index.as_ref(), headers::APP_CSP)
 }
 
-/// `/f/{id}`: a published form, which only the websites the form lists may frame.
+/// `/f/{id}`: a published form, which only the websites the form lists may frame. The
+/// page carries the privacy pop-up's content and the version (see
+/// `shared::api::forms::NoticePage`), so the first stage shows the pop-up at once.
 async fn embedded_form_page(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let origins = match FormId::parse(&id) {
-        Ok(id) => state
-            .db
-            .latest_public_version(id)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|(_, json)| shared::schema::FormDefinition::from_json(&json).ok())
-            .map(|def| def.embed_origins)
-            .unwrap_or_default(),
-        Err(_) => Vec::new(),
+    let (Some(page), Some(app)) = (&state.spa.embed_index, &state.spa.form_app) else {
+        return customer_app(None, headers::APP_CSP);
     };
-    customer_app(state.spa.embed_index.as_ref(), &headers::form_csp(&origins))
+    let version = match FormId::parse(&id) {
+        Ok(form_id) => crate::forms::service::public_form(&state.db, form_id)
+            .await
+            .ok(),
+        Err(_) => None,
+    };
+    let notice = NoticePage {
+        form_id: id,
+        app: app.clone(),
+        notice: version
+            .as_ref()
+            .map(|v| PrivacyNotice::of(&v.definition, &v.summary.hash)),
+    };
+    let mut data = vec![(NOTICE_PAGE_ELEMENT, json(&notice))];
+    if let Some(version) = &version {
+        data.push((VERSION_ELEMENT, json(version)));
+    }
+    let origins = version
+        .map(|v| v.definition.embed_origins)
+        .unwrap_or_default();
+    let page = spa::with_json_data(page, &data);
+    customer_app(Some(&page), &headers::form_csp(&origins))
+}
+
+/// A payload of ours as JSON (its types always serialise).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 fn not_found() -> Response {

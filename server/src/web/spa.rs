@@ -27,6 +27,10 @@ pub struct SpaAssets {
     pub embed_index: Option<Bytes>,
     /// The self-service app's page; `None` when it has not been built.
     pub self_service_index: Option<Bytes>,
+    /// The URL of the form app's start script (`dist/embed/form/`), which the first
+    /// stage on the form's page loads once the privacy pop-up is up; `None` when it has
+    /// not been built.
+    pub form_app: Option<String>,
     /// (file name, body) of each boot script.
     pub boot_scripts: Vec<(String, Bytes)>,
 }
@@ -43,6 +47,12 @@ impl SpaAssets {
         assets.embed_index = assets.read_page(&dir.join("embed").join("index.html"));
         assets.self_service_index =
             assets.read_page(&dir.join("embed").join("self").join("index.html"));
+        // The form app's own page is never served: only its start script is used.
+        let scripts_before = assets.boot_scripts.len();
+        let form_app = assets.read_page(&dir.join("embed").join("form").join("index.html"));
+        assets.form_app = form_app
+            .and_then(|_| assets.boot_scripts.get(scripts_before))
+            .map(|(name, _)| format!("{BOOT_PREFIX}{name}"));
         if assets.index.is_none() {
             tracing::warn!(dir = %dir.display(), "web app not built: no index.html; the API still works");
         }
@@ -68,6 +78,25 @@ impl SpaAssets {
             .find(|(name, _)| name == file)
             .map(|(_, body)| body.clone())
     }
+}
+
+/// `page` with each (element id, JSON) of `data` as a `<script type="application/json">`
+/// at the end of its `<head>`. A `<` in the JSON is written `\u003c`, so no text in it
+/// can close the element (JSON reads both the same).
+#[must_use]
+pub fn with_json_data(page: &[u8], data: &[(&str, String)]) -> Bytes {
+    let page = String::from_utf8_lossy(page);
+    let blocks: String = data
+        .iter()
+        .map(|(id, json)| {
+            format!(
+                "<script type=\"application/json\" id=\"{id}\">{}</script>\n",
+                json.replace('<', "\\u003c")
+            )
+        })
+        .collect();
+    let at = page.find("</head>").unwrap_or(0);
+    Bytes::from(format!("{}{blocks}{}", &page[..at], &page[at..]))
 }
 
 /// Replaces each inline `<script>` with one that loads the same code from
@@ -125,6 +154,22 @@ mod tests {
             scripts[0].0
         )));
         assert!(!page.contains("import init"));
+    }
+
+    #[test]
+    fn json_data_goes_in_the_head_and_cannot_close_its_element() {
+        let page = b"<html><head><title>t</title></head><body></body></html>";
+        let hostile = "</script><script>alert(1)</script>";
+        let json = serde_json::to_string(hostile).expect("a string serialises");
+        let out = with_json_data(page, &[("data", json)]);
+        let out = String::from_utf8_lossy(&out);
+        assert_eq!(out.matches("</script>").count(), 1);
+        let open = "<script type=\"application/json\" id=\"data\">";
+        let start = out.find(open).expect("the data element") + open.len();
+        let end = out.find("</script>").expect("its end");
+        assert!(end < out.find("</head>").expect("the head's end"));
+        let back: String = serde_json::from_str(&out[start..end]).expect("JSON reads it");
+        assert_eq!(back, hostile);
     }
 
     #[test]

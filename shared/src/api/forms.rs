@@ -17,6 +17,9 @@
 //! - `GET /public/forms/{id}` → the latest [`VersionDetail`] of an active form
 //! - `POST /public/forms/{id}/versions/{number}/check` with [`CheckAnswersRequest`] → 204,
 //!   or 422 `validation_failed` with issues per field key in the `Accept-Language` language
+//!
+//! The page `/f/{id}` (served by the web app) carries a [`NoticePage`] and the same
+//! [`VersionDetail`] as JSON, so the privacy pop-up shows without another request.
 
 use crate::ids::FormId;
 use serde::{Deserialize, Serialize};
@@ -116,6 +119,28 @@ pub struct VersionDetail {
     pub form_id: FormId,
     /// The definition as published.
     pub definition: FormDefinition,
+}
+
+/// The id of the `<script type="application/json">` in the page at `/f/{id}` that holds
+/// its [`NoticePage`].
+pub const NOTICE_PAGE_ELEMENT: &str = "consentry-notice";
+
+/// The id of the `<script type="application/json">` in the page at `/f/{id}` that holds
+/// the form's latest [`VersionDetail`], as `GET /public/forms/{id}` gives it (so the form
+/// app need not ask for it again).
+pub const VERSION_ELEMENT: &str = "consentry-version";
+
+/// What the page at `/f/{id}` gives the customer component's first stage, which shows
+/// the privacy pop-up before the form's own code has loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticePage {
+    /// The form's id, as in the path.
+    pub form_id: String,
+    /// The URL of the form app's start script, loaded once the pop-up is up.
+    pub app: String,
+    /// The pop-up of the form's latest version; `None` when no active form has this id
+    /// (the form app then says so).
+    pub notice: Option<crate::consent::notice::PrivacyNotice>,
 }
 
 /// `POST /forms`.

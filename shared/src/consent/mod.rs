@@ -31,6 +31,7 @@
 pub mod batch;
 mod build;
 pub mod keyed;
+pub mod notice;
 mod receipt;
 mod signatures;
 mod statement;

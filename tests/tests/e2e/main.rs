@@ -28,6 +28,7 @@ mod export_tracing;
 mod exports;
 mod exports_console;
 mod exports_tracing_console;
+mod first_stage;
 mod forgery;
 mod forms;
 mod hostile;

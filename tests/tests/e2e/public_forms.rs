@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 use shared::{
     api::{
         error::{ApiError, ErrorCode},
-        forms::VersionDetail,
+        forms::{NoticePage, VersionDetail, NOTICE_PAGE_ELEMENT, VERSION_ELEMENT},
     },
+    consent::notice::PrivacyNotice,
     schema::FormDefinition,
 };
 
@@ -163,3 +164,88 @@ story!(checks_name_an_existing_version, |app| {
         .expect_status(404)
         .await;
 });
+
+/// The JSON of `<script type="application/json" id="{id}">` in `page`, if there is one.
+fn page_json(page: &str, id: &str) -> Option<Value> {
+    let open = format!("<script type=\"application/json\" id=\"{id}\">");
+    let start = page.find(&open)? + open.len();
+    let end = start + page[start..].find("</script>")?;
+    Some(serde_json::from_str(&page[start..end]).expect("the page's JSON reads"))
+}
+
+story!(
+    the_form_page_carries_its_privacy_notice_and_version,
+    |app| {
+        let admin = app.admin().await;
+        let id = demo_form_id(&admin).await.to_string();
+        // A notice whose text would close a script element if it were written as it is.
+        let mut def = FormDefinition::demo_customer_registration();
+        def.notice.en = "We keep it safe.</script><script>alert(1)</script>".into();
+        admin
+            .put(&format!("/forms/{id}/draft"))
+            .json(&json!({"definition": def, "base_revision": 1}))
+            .expect_status(200)
+            .await;
+        admin
+            .post(&format!("/forms/{id}/publish"))
+            .json(&json!({"base_revision": 2}))
+            .expect_status(201)
+            .await;
+        let public: VersionDetail = app
+            .anonymous()
+            .get_json(&format!("/public/forms/{id}"), 200)
+            .await;
+
+        let page = app
+            .fetch(&format!("/f/{id}"))
+            .expect_status(200)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(page.matches("</script><script>alert(1)").count(), 0);
+        let notice: NoticePage =
+            serde_json::from_value(page_json(&page, NOTICE_PAGE_ELEMENT).unwrap()).unwrap();
+        assert_eq!(notice.form_id, id);
+        assert_eq!(
+            notice.notice,
+            Some(PrivacyNotice::of(&public.definition, &public.summary.hash))
+        );
+        assert_eq!(
+            notice.notice.unwrap().notice.en,
+            "We keep it safe.</script><script>alert(1)</script>"
+        );
+        // The version is the public API's, so the form app need not ask again.
+        let version: VersionDetail =
+            serde_json::from_value(page_json(&page, VERSION_ELEMENT).unwrap()).unwrap();
+        assert_eq!(version, public);
+        // The form app's start script is ours, and loads the form app.
+        assert!(notice.app.starts_with("/_app/boot/"), "{}", notice.app);
+        let boot = app
+            .fetch(&notice.app)
+            .expect_status(200)
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(boot.contains("/embed/form/consentry-embed"), "{boot}");
+        // The page itself loads only the first stage, never the form app.
+        assert!(!page.contains("/embed/form/"), "{page}");
+
+        // An unknown form: no notice and no version; the form app will say so.
+        for unknown in [uuid::Uuid::new_v4().to_string(), "not-an-id".to_owned()] {
+            let page = app
+                .fetch(&format!("/f/{unknown}"))
+                .expect_status(200)
+                .await
+                .text()
+                .await
+                .unwrap();
+            let notice: NoticePage =
+                serde_json::from_value(page_json(&page, NOTICE_PAGE_ELEMENT).unwrap()).unwrap();
+            assert_eq!(notice.notice, None);
+            assert_eq!(notice.form_id, unknown);
+            assert!(page_json(&page, VERSION_ELEMENT).is_none());
+        }
+    }
+);

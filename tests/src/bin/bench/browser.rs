@@ -128,7 +128,7 @@ fn part(title: &str, measured: anyhow::Result<String>) -> String {
 }
 
 /// Disables the cache (and any service worker) and injects the probe into every page.
-async fn prepare(browser: &Browser, accept_popup: bool, fields: usize) {
+async fn prepare(browser: &Browser, accept_after_ms: Option<u32>, fields: usize) {
     browser.cdp("Network.enable", json!({})).await;
     browser
         .cdp("Network.setCacheDisabled", json!({"cacheDisabled": true}))
@@ -136,7 +136,7 @@ async fn prepare(browser: &Browser, accept_popup: bool, fields: usize) {
     browser
         .cdp("Network.setBypassServiceWorker", json!({"bypass": true}))
         .await;
-    let config = json!({"acceptPopup": accept_popup, "fields": fields});
+    let config = json!({"acceptAfterMs": accept_after_ms, "fields": fields});
     let source = PROBE.replace("__BENCH_CONFIG__", &config.to_string());
     browser
         .cdp(

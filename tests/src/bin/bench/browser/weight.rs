@@ -52,7 +52,8 @@ struct Download {
     transfer: u64,
     encoded: u64,
     decoded: u64,
-    end_ms: f64,
+    /// When it was asked for, in ms since navigation started.
+    start_ms: f64,
     /// The `Content-Encoding` Chromium got.
     encoding: String,
     /// The size as gzip, and where that figure comes from.
@@ -65,7 +66,7 @@ const ENTRIES: &str = "return performance.getEntriesByType('navigation')
   .concat(performance.getEntriesByType('resource'))
   .map((e) => ({ name: e.name, kind: e.entryType === 'navigation' ? 'document' : e.initiatorType,
     transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize,
-    end: e.responseEnd }));";
+    start: e.startTime }));";
 
 /// The `Content-Encoding` of each URL fetched again from the page (same origin, so
 /// every header can be read).
@@ -80,7 +81,7 @@ pub(super) async fn page_weight(
 ) -> anyhow::Result<String> {
     println!("\n-- {}", page.title);
     let browser = Browser::start().await;
-    prepare(&browser, false, 0).await;
+    prepare(&browser, None, 0).await;
     browser.client.goto(&page.url).await?;
     let marks = wait_for(&browser, page.mark).await?;
     let until_ms = marks[page.mark].as_f64().unwrap_or_default();
@@ -111,20 +112,21 @@ pub(super) async fn page_weight(
             transfer: number("transfer") as u64,
             encoded: number("encoded") as u64,
             decoded: number("decoded") as u64,
-            end_ms: number("end"),
+            start_ms: number("start"),
             encoding: encodings[i].as_str().unwrap_or("?").to_owned(),
             gzip,
             gzip_from,
         });
     }
-    let (before, after): (Vec<_>, Vec<_>) = downloads.iter().partition(|d| d.end_ms <= until_ms);
+    let (before, after): (Vec<_>, Vec<_>) = downloads.iter().partition(|d| d.start_ms < until_ms);
     let mut md = format!(
-        "### {}\n\nLoaded once in a fresh Chromium profile with the cache disabled; counted \
-         until {} ({until_ms:.0} ms after navigation started), from the Resource Timing \
+        "### {}\n\nLoaded once in a fresh Chromium profile with the cache disabled; counted: \
+         every download asked for before {} ({until_ms:.0} ms after navigation started), \
+         finished or not, from the Resource Timing \
          entries (`transferSize` with headers, `encodedBodySize`, `decodedBodySize`). The \
          gzip column is the `.gz` file scripts/build-frontend.sh writes beside each built \
          file (gzip -9), or for a page, a boot script or an API answer, what the server \
-         sends when asked for gzip. A download still under way at that moment is listed \
+         sends when asked for gzip. What the page asked for after that moment is listed \
          apart. KB: 1,000 bytes.\n\n",
         page.title, page.until
     );
