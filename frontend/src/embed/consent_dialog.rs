@@ -248,7 +248,10 @@ pub fn ConsentDialog(
             <div class="consent-dialog-top">
                 <LangSwitch />
             </div>
-            <h2 id="privacy-title">{move || i18n.t().customer.privacy_title}</h2>
+            // Opens with its title focused (see the first stage's `view.rs`).
+            <h2 id="privacy-title" tabindex="-1" autofocus=true>
+                {move || i18n.t().customer.privacy_title}
+            </h2>
             <p class="muted">{move || i18n.t().customer.privacy_intro}</p>
             <dl class="consent-controller">
                 <dt>{move || i18n.t().customer.controller}</dt>

@@ -77,7 +77,18 @@ pub(super) fn dialog_content(
     let t = &texts(locale).customer;
     dialog.set_text_content(None);
     lang_switch(dialog, locale);
-    child(dialog, "h2", &[("id", "privacy-title")], t.privacy_title);
+    // The pop-up opens with its title focused: read first, and nothing chosen for the
+    // customer by a focused control.
+    child(
+        dialog,
+        "h2",
+        &[
+            ("id", "privacy-title"),
+            ("tabindex", "-1"),
+            ("autofocus", ""),
+        ],
+        t.privacy_title,
+    );
     child(dialog, "p", &[("class", "muted")], t.privacy_intro);
     let who = child(dialog, "dl", &[("class", "consent-controller")], "");
     child(&who, "dt", &[], t.controller);

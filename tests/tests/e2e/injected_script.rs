@@ -60,7 +60,14 @@ async fn assert_inert(browser: &Browser, page: &str) {
              for (const d of docs) {
                  elements += d.querySelectorAll('img[src=\"x\"], [onerror]').length;
                  elements += Array.from(d.querySelectorAll('script'))
+                     .filter(s => s.type !== 'application/json')
                      .filter(s => s.textContent.includes('__pwned')).length;
+                 // Data blocks (a form's page carries its notice and version as JSON)
+                 // are never run, and must hold their JSON whole: a payload that closed
+                 // one would leave it unreadable.
+                 for (const s of d.querySelectorAll('script[type=\"application/json\"]')) {
+                     try { JSON.parse(s.textContent) } catch (e) { elements += 1 }
+                 }
              }
              return {pwned, elements};",
             vec![],
