@@ -63,12 +63,13 @@ pub fn take(hash: &str) -> Option<PopupAnswers> {
     handover.map(|h| h.answers)
 }
 
-/// Whether the first stage's pop-up is on the page, still waiting for the customer.
+/// Whether the first stage's pop-up is on the page, still waiting for the customer
+/// (when the first stage shows only a status line, there is nothing to wait for).
 fn first_stage_waiting() -> bool {
     let showing = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| {
-            d.query_selector(&format!("[{FIRST_STAGE_ATTRIBUTE}]"))
+            d.query_selector(&format!("[{FIRST_STAGE_ATTRIBUTE}] dialog"))
                 .ok()
                 .flatten()
         })

@@ -152,3 +152,51 @@ async fn the_pop_up_comes_first_and_its_choices_go_over_to_the_form() {
     assert!(browser.panics().await.is_empty());
     browser.close().await;
 }
+
+/// Where the first stage has no pop-up to show, it only says "loading" and the form app
+/// takes the page at once: an unknown form, and a kept submission (here one the form
+/// app cannot read, so it starts over with its own pop-up).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_pop_up_to_show_the_form_app_takes_over_at_once() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    let first_stage_left = "return document.querySelectorAll('[data-first-stage]').length";
+
+    browser
+        .open(&app, &format!("/f/{}?lang=en", uuid::Uuid::new_v4()))
+        .await;
+    browser
+        .wait_for_text("p.alert-error", "This form is not available.")
+        .await;
+    let left = browser
+        .client
+        .execute(first_stage_left, vec![])
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+
+    let id = app.demo_form_id;
+    browser
+        .client
+        .execute(
+            &format!(
+                "sessionStorage.setItem('consentry.pending.{id}', \
+                 JSON.stringify({{ kept_at_ms: Date.now() }}))"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.open(&app, &format!("/f/{id}?lang=en")).await;
+    browser
+        .find("dialog[open][data-testid=privacy-dialog]")
+        .await;
+    let left = browser
+        .client
+        .execute(first_stage_left, vec![])
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "the pop-up is the form app's own");
+    assert!(browser.panics().await.is_empty());
+    browser.close().await;
+}
