@@ -14,6 +14,13 @@ return { popup: mark ? mark.startTime : null,
   resources: performance.getEntriesByType('resource')
     .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime })) };";
 
+/// How many elements the first stage drew are still in the page.
+async fn first_stage_elements(browser: &Browser) -> u64 {
+    let script = "return document.querySelectorAll('[data-first-stage]').length";
+    let count = browser.client.execute(script, vec![]).await.unwrap();
+    count.as_u64().expect("a count")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pop_up_comes_first_and_its_choices_go_over_to_the_form() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -122,15 +129,7 @@ async fn the_pop_up_comes_first_and_its_choices_go_over_to_the_form() {
     browser
         .find("[data-testid=lang-switch] [data-lang='zh-CN'][aria-pressed=true]")
         .await;
-    let left = browser
-        .client
-        .execute(
-            "return document.querySelectorAll('[data-first-stage]').length",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(left, 0);
+    assert_eq!(first_stage_elements(&browser).await, 0);
     // Reviewing the choices shows what was chosen in the first stage.
     browser.click("[data-testid=review-choices]").await;
     browser
@@ -160,20 +159,13 @@ async fn the_pop_up_comes_first_and_its_choices_go_over_to_the_form() {
 async fn without_a_pop_up_to_show_the_form_app_takes_over_at_once() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let browser = Browser::start().await;
-    let first_stage_left = "return document.querySelectorAll('[data-first-stage]').length";
-
     browser
         .open(&app, &format!("/f/{}?lang=en", uuid::Uuid::new_v4()))
         .await;
     browser
         .wait_for_text("p.alert-error", "This form is not available.")
         .await;
-    let left = browser
-        .client
-        .execute(first_stage_left, vec![])
-        .await
-        .unwrap();
-    assert_eq!(left, 0);
+    assert_eq!(first_stage_elements(&browser).await, 0);
 
     let id = app.demo_form_id;
     browser
@@ -191,12 +183,11 @@ async fn without_a_pop_up_to_show_the_form_app_takes_over_at_once() {
     browser
         .find("dialog[open][data-testid=privacy-dialog]")
         .await;
-    let left = browser
-        .client
-        .execute(first_stage_left, vec![])
-        .await
-        .unwrap();
-    assert_eq!(left, 0, "the pop-up is the form app's own");
+    assert_eq!(
+        first_stage_elements(&browser).await,
+        0,
+        "the pop-up is the form app's own"
+    );
     assert!(browser.panics().await.is_empty());
     browser.close().await;
 }
