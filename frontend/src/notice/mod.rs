@@ -84,12 +84,17 @@ fn status(document: &Document, message: &str) {
         "main",
         &[("class", "embed-main"), (FIRST_STAGE_ATTRIBUTE, "")],
     );
-    let line = view::element(document, "p", &[("class", "muted"), ("role", "status")]);
-    line.set_text_content(Some(message));
-    let _ = main.append_child(&line);
+    status_line(document, &main, message);
     if let Some(body) = document.body() {
         let _ = body.append_child(&main);
     }
+}
+
+/// Appends `<p class="muted" role="status">message</p>` to `parent`.
+fn status_line(document: &Document, parent: &Element, message: &str) {
+    let line = view::element(document, "p", &[("class", "muted"), ("role", "status")]);
+    line.set_text_content(Some(message));
+    let _ = parent.append_child(&line);
 }
 
 /// Starts loading the form app (its start script, which Trunk wrote and the server
@@ -256,14 +261,14 @@ impl Stage {
         }
         self.continued.set(true);
         self.dialog.close();
-        if let Some(main) = self.dialog.parent_element() {
-            let line = view::element(
-                &main.owner_document().expect("an element has a document"),
-                "p",
-                &[("class", "muted"), ("role", "status")],
+        if let (Some(main), Some(document)) =
+            (self.dialog.parent_element(), self.dialog.owner_document())
+        {
+            status_line(
+                &document,
+                &main,
+                texts(self.locale.get()).customer.loading_form,
             );
-            line.set_text_content(Some(texts(self.locale.get()).customer.loading_form));
-            let _ = main.append_child(&line);
         }
         handover::give(&Handover {
             version_hash: self.notice.version_hash.clone(),

@@ -165,6 +165,12 @@ story!(checks_name_an_existing_version, |app| {
         .await;
 });
 
+/// The HTML of the form page `/f/{id}`.
+async fn form_page(app: &consentry_tests::TestApp, id: &str) -> String {
+    let response = app.fetch(&format!("/f/{id}")).expect_status(200).await;
+    response.text().await.unwrap()
+}
+
 /// The JSON of `<script type="application/json" id="{id}">` in `page`, if there is one.
 fn page_json(page: &str, id: &str) -> Option<Value> {
     let open = format!("<script type=\"application/json\" id=\"{id}\">");
@@ -196,13 +202,7 @@ story!(
             .get_json(&format!("/public/forms/{id}"), 200)
             .await;
 
-        let page = app
-            .fetch(&format!("/f/{id}"))
-            .expect_status(200)
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = form_page(&app, &id).await;
         assert_eq!(page.matches("</script><script>alert(1)").count(), 0);
         let notice: NoticePage =
             serde_json::from_value(page_json(&page, NOTICE_PAGE_ELEMENT).unwrap()).unwrap();
@@ -234,13 +234,7 @@ story!(
 
         // An unknown form: no notice and no version; the form app will say so.
         for unknown in [uuid::Uuid::new_v4().to_string(), "not-an-id".to_owned()] {
-            let page = app
-                .fetch(&format!("/f/{unknown}"))
-                .expect_status(200)
-                .await
-                .text()
-                .await
-                .unwrap();
+            let page = form_page(&app, &unknown).await;
             let notice: NoticePage =
                 serde_json::from_value(page_json(&page, NOTICE_PAGE_ELEMENT).unwrap()).unwrap();
             assert_eq!(notice.notice, None);
