@@ -279,6 +279,13 @@ async fn serve_connections(
             },
             () = &mut shutdown => break,
         };
+        // Each response goes out as soon as it is written. With Nagle's algorithm a
+        // response written in two parts (headers, then a streamed body such as a static
+        // file's) waited on a kept-alive connection for the browser's delayed ACK: a page's
+        // second download arrived about 40 ms late (docs/performance.md).
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
         let service = router
             .clone()
             .map_request(move |mut req: Request<hyper::body::Incoming>| {
