@@ -521,7 +521,7 @@ fn SettingsForm(settings: AlertSettings) -> impl IntoView {
             <fieldset class="checkbox-group alerts-settings-group" aria-describedby="alert-settings-suspend-hint">
                 <legend>{move || i18n.t().alerts.suspend_legend}</legend>
                 <p id="alert-settings-suspend-hint" class="field-hint">{move || i18n.t().alerts.suspend_hint}</p>
-                {AlertRule::ALL.map(rule_box).to_vec()}
+                {AlertRule::ALL.into_iter().map(rule_box).collect::<Vec<_>>()}
                 <FieldIssues id="alert-settings-suspend_on-issues".to_owned() field="suspend_on" error text=settings_issue />
             </fieldset>
             <fieldset class="alerts-settings-group">
