@@ -17,7 +17,7 @@ mod view;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use shared::api::forms::{NoticePage, NOTICE_PAGE_ELEMENT};
+use shared::api::forms::{AppFile, AppFileKind, NoticePage, NOTICE_PAGE_ELEMENT};
 use shared::consent::notice::{Blocker, PopupAnswers, PrivacyNotice};
 use shared::i18n::Locale;
 use wasm_bindgen::prelude::*;
@@ -74,7 +74,7 @@ pub fn start() {
         _ => status(&document, texts(locale).customer.loading_form),
     }
     crate::embed::frame::report_height();
-    load_app(&document, &page.app);
+    load_app(&document, &page.app, &page.preload);
 }
 
 /// A line saying what is happening until the form app takes the page over.
@@ -97,13 +97,30 @@ fn status_line(document: &Document, parent: &Element, message: &str) {
     let _ = parent.append_child(&line);
 }
 
-/// Starts loading the form app (its start script, which Trunk wrote and the server
-/// serves under `/_app/boot/`).
-fn load_app(document: &Document, src: &str) {
-    let script = view::element(document, "script", &[("type", "module"), ("src", src)]);
-    if let Some(head) = document.head() {
-        let _ = head.append_child(&script);
+/// Starts loading the form app: its start script (which Trunk wrote and the server
+/// serves under `/_app/boot/`), and with it the JS module and WASM it loads, which would
+/// otherwise be asked for one after the other.
+fn load_app(document: &Document, src: &str, files: &[AppFile]) {
+    let Some(head) = document.head() else {
+        return;
+    };
+    for file in files {
+        let mut attributes = vec![("href", file.href.as_str()), ("crossorigin", "anonymous")];
+        match file.kind {
+            AppFileKind::Module => attributes.push(("rel", "modulepreload")),
+            AppFileKind::Wasm => attributes.extend([
+                ("rel", "preload"),
+                ("as", "fetch"),
+                ("type", "application/wasm"),
+            ]),
+        }
+        if let Some(integrity) = &file.integrity {
+            attributes.push(("integrity", integrity));
+        }
+        let _ = head.append_child(&view::element(document, "link", &attributes));
     }
+    let script = view::element(document, "script", &[("type", "module"), ("src", src)]);
+    let _ = head.append_child(&script);
 }
 
 /// The pop-up on the page and what the customer has chosen in it.

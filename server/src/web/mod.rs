@@ -150,6 +150,7 @@ async fn embedded_form_page(State(state): State<AppState>, Path(id): Path<String
     let notice = NoticePage {
         form_id: id,
         app: app.clone(),
+        preload: state.spa.form_app_files.clone(),
         notice: version
             .as_ref()
             .map(|v| PrivacyNotice::of(&v.definition, &v.summary.hash)),

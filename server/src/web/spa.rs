@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
+use shared::api::forms::{AppFile, AppFileKind};
 
 /// The URL prefix of the boot scripts taken out of `index.html`.
 pub const BOOT_PREFIX: &str = "/_app/boot/";
@@ -31,6 +32,9 @@ pub struct SpaAssets {
     /// stage on the form's page loads once the privacy pop-up is up; `None` when it has
     /// not been built.
     pub form_app: Option<String>,
+    /// The JS module and WASM the form app's start script loads, which the first stage
+    /// asks for together with it.
+    pub form_app_files: Vec<AppFile>,
     /// (file name, body) of each boot script.
     pub boot_scripts: Vec<(String, Bytes)>,
 }
@@ -50,6 +54,10 @@ impl SpaAssets {
         // The form app's own page is never served: only its start script is used.
         let scripts_before = assets.boot_scripts.len();
         let form_app = assets.read_page(&dir.join("embed").join("form").join("index.html"));
+        assets.form_app_files = form_app
+            .as_ref()
+            .map(|page| preloads(&String::from_utf8_lossy(page)))
+            .unwrap_or_default();
         assets.form_app = form_app
             .and_then(|_| assets.boot_scripts.get(scripts_before))
             .map(|(name, _)| format!("{BOOT_PREFIX}{name}"));
@@ -78,6 +86,35 @@ impl SpaAssets {
             .find(|(name, _)| name == file)
             .map(|(_, body)| body.clone())
     }
+}
+
+/// The files a page built by Trunk preloads: its JS module (`rel="modulepreload"`) and
+/// its WASM (`rel="preload"`, `type="application/wasm"`), with their integrity hashes.
+#[must_use]
+pub fn preloads(html: &str) -> Vec<AppFile> {
+    html.split("<link")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            let kind = match (attribute(tag, "rel"), attribute(tag, "type")) {
+                (Some("modulepreload"), _) => AppFileKind::Module,
+                (Some("preload"), Some("application/wasm")) => AppFileKind::Wasm,
+                _ => return None,
+            };
+            Some(AppFile {
+                href: attribute(tag, "href")?.to_owned(),
+                kind,
+                integrity: attribute(tag, "integrity").map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// The value of the double-quoted attribute `name` in the inside of a tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag[start..].find('"')?;
+    Some(&tag[start..start + len])
 }
 
 /// `page` with each (element id, JSON) of `data` as a `<script type="application/json">`
@@ -170,6 +207,30 @@ mod tests {
         assert!(end < out.find("</head>").expect("the head's end"));
         let back: String = serde_json::from_str(&out[start..end]).expect("JSON reads it");
         assert_eq!(back, hostile);
+    }
+
+    #[test]
+    fn the_module_and_the_wasm_trunk_preloads_are_found() {
+        let html = "<head><link rel=\"icon\" href=\"/f.svg\">\
+            <link rel=\"modulepreload\" href=\"/embed/form/app-1.js\" crossorigin=\"anonymous\" integrity=\"sha384-AB\">\
+            <link rel=\"preload\" href=\"/embed/form/app-1_bg.wasm\" crossorigin=\"anonymous\" integrity=\"sha384-CD\" as=\"fetch\" type=\"application/wasm\">\
+            <link rel=\"stylesheet\" href=\"/s.css\"></head>";
+        assert_eq!(
+            preloads(html),
+            vec![
+                AppFile {
+                    href: "/embed/form/app-1.js".to_owned(),
+                    kind: AppFileKind::Module,
+                    integrity: Some("sha384-AB".to_owned()),
+                },
+                AppFile {
+                    href: "/embed/form/app-1_bg.wasm".to_owned(),
+                    kind: AppFileKind::Wasm,
+                    integrity: Some("sha384-CD".to_owned()),
+                },
+            ]
+        );
+        assert!(preloads("<link rel=\"preload\" as=\"style\" href=\"/a.css\">").is_empty());
     }
 
     #[test]

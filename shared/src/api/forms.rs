@@ -138,9 +138,35 @@ pub struct NoticePage {
     pub form_id: String,
     /// The URL of the form app's start script, loaded once the pop-up is up.
     pub app: String,
+    /// The files the start script goes on to load, asked for together with it, so that
+    /// the three download at once instead of one after the other.
+    #[serde(default)]
+    pub preload: Vec<AppFile>,
     /// The pop-up of the form's latest version; `None` when no active form has this id
     /// (the form app then says so).
     pub notice: Option<crate::consent::notice::PrivacyNotice>,
+}
+
+/// A file of the form app (as Trunk names it in the app's page) that the first stage
+/// asks the browser for ahead of the start script that imports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppFile {
+    /// A path on this server.
+    pub href: String,
+    pub kind: AppFileKind,
+    /// The Subresource Integrity hash Trunk wrote for it, if any.
+    #[serde(default)]
+    pub integrity: Option<String>,
+}
+
+/// What an [`AppFile`] is, which says how it is preloaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppFileKind {
+    /// The app's JS module (`<link rel="modulepreload">`).
+    Module,
+    /// The app's WASM (`<link rel="preload" as="fetch" type="application/wasm">`).
+    Wasm,
 }
 
 /// `POST /forms`.

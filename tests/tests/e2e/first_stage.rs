@@ -12,7 +12,8 @@ use crate::customer::decline_marketing;
 const TIMING: &str = "const mark = performance.getEntriesByName('consentry:popup')[0];
 return { popup: mark ? mark.startTime : null,
   resources: performance.getEntriesByType('resource')
-    .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime })) };";
+    .map((e) => ({ name: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd,
+      initiator: e.initiatorType })) };";
 
 /// How many elements the first stage drew are still in the page.
 async fn first_stage_elements(browser: &Browser) -> u64 {
@@ -67,6 +68,23 @@ async fn the_pop_up_comes_first_and_its_choices_go_over_to_the_form() {
     for r in &form_app {
         assert!(r["start"].as_f64().unwrap() >= popup, "{r} before {popup}");
     }
+    // Its JS module and WASM are asked for with its start script, not after it.
+    let start_script = resources
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().starts_with("/_app/boot/"))
+        .find(|r| r["start"].as_f64().unwrap() >= popup)
+        .expect("the form app's start script");
+    for r in &form_app {
+        assert!(
+            r["start"].as_f64().unwrap() < start_script["end"].as_f64().unwrap(),
+            "{r} waited for the start script {start_script}"
+        );
+    }
+    let wasm = form_app
+        .iter()
+        .find(|r| r["name"].as_str().unwrap().ends_with(".wasm"))
+        .unwrap();
+    assert_eq!(wasm["initiator"], "link", "preloaded: {wasm}");
     let early_wasm: Vec<&str> = resources
         .iter()
         .filter(|r| r["start"].as_f64().unwrap() < popup)
