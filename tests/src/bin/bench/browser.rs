@@ -13,6 +13,8 @@
 mod compare;
 #[path = "browser/forms.rs"]
 mod forms;
+#[path = "browser/profile.rs"]
+mod profile;
 #[path = "browser/site.rs"]
 mod site;
 #[path = "browser/weight.rs"]

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::{
     forms::{publish_form, surveyjs_form},
-    prepare,
+    prepare, profile,
     site::StaticSite,
     wait_for, FIELDS, KB,
 };
@@ -51,6 +51,11 @@ struct Page<'a> {
 /// submits it, and waits for the success view.
 async fn run(browser: &Browser, page: &Page<'_>) -> anyhow::Result<Run> {
     browser.client.goto("about:blank").await?;
+    visit(browser, page).await
+}
+
+/// [`run`] from whatever page the browser is on.
+async fn visit(browser: &Browser, page: &Page<'_>) -> anyhow::Result<Run> {
     browser.client.goto(page.url).await?;
     wait_for(browser, "interactive").await?;
     let filled = browser
@@ -169,6 +174,22 @@ pub(super) async fn render_and_submit(
     }
     panics.extend(browser.panics().await);
     drop(browser);
+    if profile::wanted() {
+        let browser = Browser::start().await;
+        prepare(&browser, Some(0), FIELDS).await;
+        run(&browser, &consentry).await?;
+        // A page of the same site first: the profiled run stays in one renderer process.
+        browser.client.goto(&format!("{base}/healthz")).await?;
+        profile::start(&browser).await;
+        let profiled = visit(&browser, &consentry).await;
+        profile::stop(&browser).await?;
+        println!("the profiled run: {:?}", profiled?);
+        profile::waterfall(&browser).await;
+        // And one as the measured runs go, after SurveyJS's, without the profiler.
+        run(&browser, &surveyjs).await?;
+        println!("a run as measured: {:?}", run(&browser, &consentry).await?);
+        profile::waterfall(&browser).await;
+    }
     let asked = site.accept_encoding();
 
     let popup = Spread::of(&ours, |r| r.popup);
