@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use shared::{
     api::{
         error::{ApiError, ErrorCode},
-        forms::{NoticePage, VersionDetail, NOTICE_PAGE_ELEMENT, VERSION_ELEMENT},
+        forms::{AppFileKind, NoticePage, VersionDetail, NOTICE_PAGE_ELEMENT, VERSION_ELEMENT},
     },
     consent::notice::PrivacyNotice,
     schema::FormDefinition,
@@ -229,8 +229,29 @@ story!(
             .await
             .unwrap();
         assert!(boot.contains("/embed/form/consentry-embed"), "{boot}");
-        // The page itself loads only the first stage, never the form app.
-        assert!(!page.contains("/embed/form/"), "{page}");
+        // The files the start script loads, which the first stage preloads with it.
+        let kinds: Vec<AppFileKind> = notice.preload.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [AppFileKind::Module, AppFileKind::Wasm]);
+        for file in &notice.preload {
+            assert!(file.href.starts_with("/embed/form/"), "{file:?}");
+            assert!(boot.contains(&file.href), "{file:?} not in {boot}");
+            assert!(file
+                .integrity
+                .as_deref()
+                .is_some_and(|i| i.starts_with("sha384-")));
+        }
+        // The page itself loads only the first stage, never the form app: outside its
+        // JSON data, nothing names the form app.
+        let markup: String = page
+            .split("<script type=\"application/json\"")
+            .enumerate()
+            .map(|(i, part)| match i {
+                0 => part,
+                _ => part.split_once("</script>").map_or("", |(_, rest)| rest),
+            })
+            .collect();
+        assert!(markup.contains("/embed/consentry-notice"), "{markup}");
+        assert!(!markup.contains("/embed/form/"), "{markup}");
 
         // An unknown form: no notice and no version; the form app will say so.
         for unknown in [uuid::Uuid::new_v4().to_string(), "not-an-id".to_owned()] {
