@@ -74,7 +74,16 @@ pub fn start() {
         _ => status(&document, texts(locale).customer.loading_form),
     }
     crate::embed::frame::report_height();
-    load_app(&document, &page.app, &page.preload);
+    // In a task of its own, after the one that opened the pop-up: nothing of the form
+    // app is asked for before the pop-up is open.
+    let later = Closure::once_into_js(move || {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            load_app(&document, &page.app, &page.preload);
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback(later.unchecked_ref());
+    }
 }
 
 /// A line saying what is happening until the form app takes the page over.
