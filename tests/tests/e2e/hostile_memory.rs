@@ -138,7 +138,10 @@ async fn the_heaviest_hostile_bodies_keep_memory_bounded() {
     // Sign-in guesses in a burst: argon2 runs a few at a time, the rest wait or are refused.
     // On connections of their own: the server closed those the hostile bodies came on,
     // and a pooled one reused as it closes fails before reaching it.
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
     let mut guesses = tokio::task::JoinSet::new();
     for i in 0..40 {
         let (http, base) = (http.clone(), base.clone());
